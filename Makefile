@@ -1,0 +1,25 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)  ## install, run the default scenario and write its plot to results/inf_2018/
+	$(BIN)/python run_sim.py
+
+test: $(STAMP)  ## install and run every test
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)  ## print speed and memory figures
+	$(BIN)/python bench/ensemble.py
+
+clean:
+	rm -rf $(VENV) results .pytest_cache .hypothesis

@@ -1,0 +1,99 @@
+"""A batch of replicas of one crisis, advanced turn by turn through the dynamics.
+
+Both drivers use it: `EscalationModel` holds one replica and lets its agents decide; the ensemble
+runner holds many and calls the rules directly. Replica `r` of root seed `s` draws every random
+number from its own generator, ``default_rng(SeedSequence(s, spawn_key=(r,)))``: a block of
+``turns x (1 + 2N)`` uniforms drawn up front, so its trajectory does not depend on how it was run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import numpy as np
+
+from sim import dynamics
+from sim.params import compile_schedule
+from sim.policies import TurnView, make_rule
+from sim.scenario import Scenario
+from sim.state import State, initial_state
+
+
+def replica_seed(seed: int, replica: int) -> np.random.SeedSequence:
+    """The seed sequence of replica `replica` of root seed `seed` (its spawn index)."""
+    return np.random.SeedSequence(seed, spawn_key=(replica,))
+
+
+def replica_draws(seed: int, replica: int, turns: int, n_actors: int) -> np.ndarray:
+    """[turns, 1 + 2N] uniforms of one replica; row t-1 is used on turn t."""
+    rng = np.random.default_rng(replica_seed(seed, replica))
+    return rng.random((turns, dynamics.draw_width(n_actors)))
+
+
+class Crisis:
+    """Replicas `replicas` of scenario `scn` under root seed `seed`, at turn `turn`."""
+
+    def __init__(self, scn: Scenario, seed: int, replicas: Sequence[int], turns: int | None = None):
+        self.scenario = scn
+        self.seed = seed
+        self.turns = turns if turns is not None else scn.scenario.turns
+        self.schedule = compile_schedule(scn)
+        self.replicas = np.asarray(replicas, dtype=np.int64)
+        n = len(scn.actors)
+        self.n_actors = n
+        self.draws = np.stack([replica_draws(seed, int(r), self.turns, n) for r in self.replicas]) \
+            if len(self.replicas) else np.zeros((0, self.turns, dynamics.draw_width(n)))
+        lag_slots = max(p.pipeline_len for _, p in self.schedule.epochs)
+        self.state: State = initial_state(scn, self.schedule.params_at(0), len(self.replicas), lag_slots)
+        self.turn = 0
+        meta = scn.scenario
+        self.rules = [make_rule(a.rule, i, meta.start_date, meta.turn_days) for i, a in enumerate(scn.actors)]
+        self._view: TurnView | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.turn >= self.turns or len(self.replicas) == 0
+
+    def date(self, turn: int | None = None) -> date:
+        return self.scenario.date_of(self.turn if turn is None else turn)
+
+    def view(self) -> TurnView:
+        """What the rules see when deciding the next turn (one per turn, shared)."""
+        nxt = self.turn + 1
+        if self._view is None or self._view.turn != nxt:
+            self._view = TurnView(self.state, self.schedule.params_at(nxt), nxt, self.date(nxt))
+        return self._view
+
+    def decide(self, actor: int) -> np.ndarray:
+        """[R] moves of one actor for the next turn, from its rule and its own uniforms."""
+        n = self.n_actors
+        u = self.draws[:, self.turn, 1 + n + actor]
+        return np.asarray(self.rules[actor].decide(self.view(), u), dtype=np.int64)
+
+    def decide_all(self) -> np.ndarray:
+        """[R, N] moves of every actor for the next turn."""
+        return np.stack([self.decide(i) for i in range(self.n_actors)], axis=1)
+
+    def resolve(self, moves: np.ndarray) -> tuple[np.ndarray, dynamics.Outcome]:
+        """Apply forced moves of the scenario's events, resolve the turn, advance the clock.
+
+        Returns the moves actually played and the outcome.
+        """
+        nxt = self.turn + 1
+        moves = np.array(moves, dtype=np.int64)
+        for actor, move in self.schedule.forced.get(nxt, ()):
+            moves[:, actor] = move
+        params = self.schedule.params_at(nxt)
+        self.state, outcome = dynamics.step(self.state, moves, params, nxt, self.draws[:, self.turn])
+        self.turn = nxt
+        return moves, outcome
+
+    def drop_ended(self) -> None:
+        """Forget the replicas whose crisis broke down (their runs are over)."""
+        keep = ~self.state.incident
+        if not keep.all():
+            self.state = self.state.take(keep)
+            self.replicas = self.replicas[keep]
+            self.draws = self.draws[keep]
+            self._view = None

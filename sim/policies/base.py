@@ -1,0 +1,66 @@
+"""What every decision rule is: a class with a name, checked parameters and a classifier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, ClassVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from sim.dynamics import expected_values
+from sim.params import Params
+from sim.state import State
+
+
+class RuleParams(BaseModel):
+    """Base of every rule's parameters: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+@dataclass
+class TurnView:
+    """What a rule sees when it decides: the replicas' state before the turn, and the calendar."""
+
+    state: State
+    params: Params
+    turn: int                      # the turn being decided (1 for the first move)
+    date: date
+    _values: np.ndarray | None = field(default=None, repr=False)
+
+    def values(self) -> np.ndarray:
+        """[R, N, 5] expected payoff plus continuation of each own move against beliefs (cached)."""
+        if self._values is None:
+            self._values = expected_values(self.state, self.params, self.turn)
+        return self._values
+
+
+class Rule:
+    """A decision rule for one actor over many replicas.
+
+    Subclasses set `name`, `Params`, `classifier`, and implement `decide`, which returns one move
+    per replica from the view and one uniform number per replica (the rule's only randomness).
+    """
+
+    name: ClassVar[str]
+    Params: ClassVar[type[RuleParams]] = RuleParams
+    classifier: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, params: RuleParams, actor: int, start: date, turn_days: int):
+        self.params = params
+        self.actor = actor
+        self.start = start
+        self.turn_days = turn_days
+
+    def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def turn_of(self, when: date) -> int:
+        """First turn whose date is on or after `when`."""
+        return max(1, -(-(when - self.start).days // self.turn_days))
+
+    def __repr__(self) -> str:
+        shown = self.params.model_dump(by_alias=True)
+        return f"{self.name}({', '.join(f'{k}={v!r}' for k, v in shown.items())})"

@@ -1,0 +1,44 @@
+"""Scripted: given moves on given dates, another rule on every other turn."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import numpy as np
+from pydantic import field_validator
+
+from sim.actions import Action
+from sim.policies.base import Rule, RuleParams, TurnView
+
+
+class Scripted(Rule):
+    """Plays the moves written for given dates (the turn containing each date), and the
+    fallback rule `then` on all other turns. Used to replay history up to a point, or to ask
+    "what if this side had done X on that date".
+    """
+
+    class Params(RuleParams):
+        moves: dict[date, str] = {}
+        then: dict[str, Any] = {"name": "quantal"}
+
+        @field_validator("moves")
+        @classmethod
+        def _moves(cls, value: dict[date, str]) -> dict[date, str]:
+            return {when: Action.parse(move).label for when, move in value.items()}
+
+    name = "scripted"
+    classifier = {"stochastic": "fallback", "memory_depth": "fallback", "learns": "fallback",
+                  "uses_beliefs": "fallback", "needs_human": False}
+
+    def __init__(self, params: Params, actor: int, start: date, turn_days: int):
+        from sim.policies.registry import make_rule
+
+        super().__init__(params, actor, start, turn_days)
+        self.fallback = make_rule(params.then, actor, start, turn_days)
+        self.by_turn = {self.turn_of(when): int(Action.parse(m)) for when, m in params.moves.items()}
+
+    def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
+        if view.turn in self.by_turn:
+            return np.full(view.state.n_replicas, self.by_turn[view.turn], dtype=np.int64)
+        return self.fallback.decide(view, u)

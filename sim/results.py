@@ -1,0 +1,285 @@
+"""Output files of a run (the contract of DESIGN.md) and the results they are made from.
+
+`turns.csv`, `actions.csv` and `summary.json` are written into a folder that this module marks as
+its own, so that a later run may replace them but never overwrites a folder it did not write.
+Every file is written under a temporary name and renamed when complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim import __version__
+from sim.actions import MOVE_NAMES, N_MOVES
+from sim.errors import SimError
+from sim.scenario import Scenario
+from sim.state import TREATY_CODES, TREATY_NAMES
+
+MARKER = ".escalation-sim"
+TURN_COLUMNS = ["run", "seed", "turn", "date", "escalation", "esc_actions", "esc_treaty",
+                "esc_missiles", "esc_ultimatum", "treaty", "incident"]
+ACTION_COLUMNS = ["run", "turn", "date", "actor", "action", "missiles", "payoff", "credibility"]
+COMPONENTS = ("escalation", "esc_actions", "esc_treaty", "esc_missiles", "esc_ultimatum")
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+@dataclass
+class BatchResult:
+    """Trajectories of some runs: [R, T+1] per turn (turn 0 is the start), [R, T, N] per actor.
+
+    After a run ends (incident), its later entries are NaN, -1 or False.
+    """
+
+    runs: np.ndarray          # [R] run numbers
+    last_turn: np.ndarray     # [R] last turn played (the incident turn, or T)
+    escalation: np.ndarray    # [R, T+1]
+    esc_actions: np.ndarray
+    esc_treaty: np.ndarray
+    esc_missiles: np.ndarray
+    esc_ultimatum: np.ndarray
+    treaty: np.ndarray        # [R, T+1] int8 status code
+    incident: np.ndarray      # [R, T+1] bool
+    action: np.ndarray        # [R, T, N] int8 move (-1 after the end)
+    missiles: np.ndarray      # [R, T, N]
+    payoff: np.ndarray        # [R, T, N]
+    credibility: np.ndarray   # [R, T, N]
+
+    @classmethod
+    def empty(cls, runs: np.ndarray, turns: int, n_actors: int) -> BatchResult:
+        r = len(runs)
+        nan = lambda *shape: np.full(shape, np.nan)  # noqa: E731
+        return cls(
+            runs=np.asarray(runs, dtype=np.int64), last_turn=np.zeros(r, dtype=np.int64),
+            escalation=nan(r, turns + 1), esc_actions=nan(r, turns + 1), esc_treaty=nan(r, turns + 1),
+            esc_missiles=nan(r, turns + 1), esc_ultimatum=nan(r, turns + 1),
+            treaty=np.full((r, turns + 1), -1, dtype=np.int8), incident=np.zeros((r, turns + 1), dtype=bool),
+            action=np.full((r, turns, n_actors), -1, dtype=np.int8),
+            missiles=np.full((r, turns, n_actors), -1, dtype=np.int64),
+            payoff=nan(r, turns, n_actors), credibility=nan(r, turns, n_actors),
+        )
+
+    @property
+    def turns(self) -> int:
+        return self.escalation.shape[1] - 1
+
+    def record_state(self, rows: np.ndarray, turn: int, state) -> None:
+        """Store the state of the replicas at batch rows `rows` after `turn`."""
+        for name in COMPONENTS:
+            getattr(self, name)[rows, turn] = getattr(state, name)
+        self.treaty[rows, turn] = state.treaty
+        self.incident[rows, turn] = state.incident
+        self.last_turn[rows] = turn
+
+    def record_moves(self, rows: np.ndarray, turn: int, moves, outcome, state) -> None:
+        """Store the moves and per-actor results of `turn` (1-based)."""
+        self.action[rows, turn - 1] = moves
+        self.missiles[rows, turn - 1] = state.missiles
+        self.payoff[rows, turn - 1] = outcome.payoff
+        self.credibility[rows, turn - 1] = state.credibility
+
+    @classmethod
+    def from_model(cls, model, run: int) -> BatchResult:
+        """The result of one `EscalationModel` run, read from its DataCollector."""
+        turns = model.crisis.turns
+        ids = list(model.scenario.actor_ids)
+        out = cls.empty(np.array([run]), turns, len(ids))
+        mv = model.datacollector.get_model_vars_dataframe()
+        t = mv["turn"].to_numpy()
+        for name in COMPONENTS:
+            getattr(out, name)[0, t] = mv[name].to_numpy()
+        out.treaty[0, t] = [TREATY_CODES[x] for x in mv["treaty"]]
+        out.incident[0, t] = mv["incident"].to_numpy()
+        out.last_turn[0] = t.max()
+        ag = model.datacollector.get_agent_vars_dataframe().reset_index()
+        ag = ag[ag["Step"] > 0]
+        steps = ag["Step"].to_numpy() - 1
+        col = np.array([ids.index(a) for a in ag["actor"]])
+        out.action[0, steps, col] = [MOVE_NAMES.index(a) for a in ag["action"]]
+        out.missiles[0, steps, col] = ag["missiles"].to_numpy()
+        out.payoff[0, steps, col] = ag["payoff"].to_numpy()
+        out.credibility[0, steps, col] = ag["credibility"].to_numpy()
+        return out
+
+
+# ---------------------------------------------------------------- summaries
+
+
+@dataclass
+class Summary:
+    """Outcomes accumulated over batches, in run order."""
+
+    scenario: Scenario
+    seed: int
+    turns: int
+    escalation: list[np.ndarray] = field(default_factory=list)   # [R, T+1] carried forward
+    treaty_end: list[np.ndarray] = field(default_factory=list)   # [R] turn the treaty ended or -1
+    notice: list[np.ndarray] = field(default_factory=list)       # [R] first turn under notice or -1
+    incident: list[np.ndarray] = field(default_factory=list)     # [R] bool
+    all_parties_deployed: list[np.ndarray] = field(default_factory=list)
+    first_move: list[np.ndarray] = field(default_factory=list)   # [R, N, 5] first turn or -1
+
+    def add(self, b: BatchResult) -> None:
+        esc = pd.DataFrame(b.escalation.T).ffill().to_numpy().T
+        self.escalation.append(esc)
+        self.treaty_end.append(_first_turn(b.treaty == TREATY_CODES["terminated"], exclude_start=True))
+        self.notice.append(_first_turn(b.treaty == TREATY_CODES["notice"], exclude_start=True))
+        self.incident.append(b.incident.any(axis=1))
+        played = b.action[:, :, :, None] == np.arange(N_MOVES)[None, None, None, :]   # [R, T, N, 5]
+        first = np.where(played.any(axis=1), played.argmax(axis=1) + 1, -1)
+        self.first_move.append(first)
+        parties = np.array([a.treaty_party for a in self.scenario.actors])
+        deployed = first[:, :, MOVE_NAMES.index("deployment")] > 0
+        self.all_parties_deployed.append(deployed[:, parties].all(axis=1) if parties.any()
+                                         else deployed.all(axis=1))
+
+    def as_dict(self, runs: int) -> dict:
+        esc = np.concatenate(self.escalation)
+        ended = np.concatenate(self.treaty_end)
+        notice = np.concatenate(self.notice)
+        incident = np.concatenate(self.incident)
+        first = np.concatenate(self.first_move)
+        peak = esc.max(axis=1)
+        scn = self.scenario
+        quant = np.quantile(esc, QUANTILES, axis=0)
+        moves = {}
+        for i, actor in enumerate(scn.actor_ids):
+            moves[actor] = {}
+            for a, name in enumerate(MOVE_NAMES):
+                turns = first[:, i, a]
+                happened = turns > 0
+                moves[actor][name] = {
+                    "share": _share(happened),
+                    "median_first_turn": _median(turns[happened]),
+                }
+        return {
+            "scenario": scn.name,
+            "title": scn.scenario.title,
+            "version": __version__,
+            "seed": self.seed,
+            "runs": runs,
+            "turns": self.turns,
+            "start_date": scn.scenario.start_date.isoformat(),
+            "turn_days": scn.scenario.turn_days,
+            "actors": scn.actor_ids,
+            "share_treaty_ended": _share(ended > 0),
+            "median_turn_treaty_ended": _median(ended[ended > 0]),
+            "median_turn_notice": _median(notice[notice > 0]),
+            "share_incident": _share(incident),
+            "share_all_parties_deployed": _share(np.concatenate(self.all_parties_deployed)),
+            "median_peak_escalation": round(float(np.median(peak)), 3),
+            "escalation_quantiles": {
+                "quantiles": list(QUANTILES),
+                "turns": list(range(self.turns + 1)),
+                "dates": [scn.date_of(t).isoformat() for t in range(self.turns + 1)],
+                "values": [[round(float(v), 3) for v in row] for row in quant],
+            },
+            "moves": moves,
+        }
+
+
+def _first_turn(mask: np.ndarray, exclude_start: bool) -> np.ndarray:
+    if exclude_start:
+        mask = mask.copy()
+        mask[:, 0] = False
+    return np.where(mask.any(axis=1), mask.argmax(axis=1), -1)
+
+
+def _share(mask: np.ndarray) -> float:
+    return round(float(mask.mean()), 4) if mask.size else 0.0
+
+
+def _median(values: np.ndarray) -> float | None:
+    return float(np.median(values)) if values.size else None
+
+
+# ---------------------------------------------------------------- files
+
+
+def prepare_out_dir(out: Path, force: bool) -> None:
+    """Check `out` can receive results: not a file, and empty or written by this program."""
+    if out.exists() and not out.is_dir():
+        raise SimError(f"{out}: --out is a file; allowed: a folder that is new, empty, or written by run_sim.py")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists() and not force:
+        raise SimError(f"{out}: --out is a non-empty folder not written by run_sim.py; "
+                       "allowed: a new or empty folder, or --force to write into it")
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path in the same folder, renamed to `path` only if the block completes."""
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+class ResultWriter:
+    """Streams batches of results, in run order, into turns.csv and actions.csv, then summary.json."""
+
+    def __init__(self, out: Path, scn: Scenario, seed: int, turns: int):
+        self.out, self.scn, self.seed, self.turns = out, scn, seed, turns
+        self.summary = Summary(scn, seed, turns)
+        self.runs = 0
+        self.dates = np.array([scn.date_of(t).isoformat() for t in range(turns + 1)], dtype=object)
+
+    def write_all(self, batches: Iterable[BatchResult]) -> dict:
+        """Write every file; returns the summary. Nothing complete-looking is left if interrupted."""
+        self.out.mkdir(parents=True, exist_ok=True)
+        (self.out / MARKER).write_text("written by run_sim.py; may be replaced by a later run\n")
+        with atomic_path(self.out / "turns.csv") as turns_tmp, \
+                atomic_path(self.out / "actions.csv") as actions_tmp:
+            with open(turns_tmp, "w", newline="") as tf, open(actions_tmp, "w", newline="") as af:
+                tf.write(",".join(TURN_COLUMNS) + "\n")
+                af.write(",".join(ACTION_COLUMNS) + "\n")
+                for batch in batches:
+                    self._turn_rows(batch).to_csv(tf, header=False, index=False, lineterminator="\n")
+                    self._action_rows(batch).to_csv(af, header=False, index=False, lineterminator="\n")
+                    self.summary.add(batch)
+                    self.runs += len(batch.runs)
+            summary = self.summary.as_dict(self.runs)
+            with atomic_path(self.out / "summary.json") as tmp:
+                tmp.write_text(json.dumps(summary, indent=2) + "\n")
+        return summary
+
+    def _turn_rows(self, b: BatchResult) -> pd.DataFrame:
+        r, t1 = b.escalation.shape
+        keep = (np.arange(t1)[None, :] <= b.last_turn[:, None]).ravel()
+        turn = np.tile(np.arange(t1), r)[keep]
+        frame = {
+            "run": np.repeat(b.runs, t1)[keep],
+            "seed": self.seed,
+            "turn": turn,
+            "date": self.dates[turn],
+        }
+        for name in COMPONENTS:
+            frame[name] = [f"{v:.4f}" for v in getattr(b, name).ravel()[keep]]
+        frame["treaty"] = np.array(TREATY_NAMES, dtype=object)[b.treaty.ravel()[keep]]
+        frame["incident"] = b.incident.ravel()[keep].astype(np.int8)
+        return pd.DataFrame(frame)
+
+    def _action_rows(self, b: BatchResult) -> pd.DataFrame:
+        r, t, n = b.action.shape
+        act = b.action.reshape(-1)
+        keep = act >= 0
+        turn = np.tile(np.repeat(np.arange(1, t + 1), n), r)[keep]
+        return pd.DataFrame({
+            "run": np.repeat(b.runs, t * n)[keep],
+            "turn": turn,
+            "date": self.dates[turn],
+            "actor": np.tile(np.array(self.scn.actor_ids, dtype=object), r * t)[keep],
+            "action": np.array(MOVE_NAMES, dtype=object)[act[keep]],
+            "missiles": b.missiles.reshape(-1)[keep],
+            "payoff": [f"{v:.4f}" for v in b.payoff.reshape(-1)[keep]],
+            "credibility": [f"{v:.4f}" for v in b.credibility.reshape(-1)[keep]],
+        })

@@ -1,0 +1,400 @@
+"""Scenario schema, TOML loading and validation with one-line errors.
+
+A scenario is a TOML file in ``scenarios/`` (see ``docs/ODD.md`` and the README for the format).
+Types, ranges and unknown keys are checked by pydantic models; cross-references (actor ids,
+rule names and parameters, dates) are checked here so that every error names the key path.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import tomllib
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sim.actions import MOVE_NAMES, Action
+from sim.errors import MISSING, ScenarioError
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Meta(_Strict):
+    """The ``[scenario]`` section: what the scenario is and its calendar."""
+
+    name: str = Field(min_length=1)
+    title: str = ""
+    description: str = ""
+    start_date: date
+    turn_days: int = Field(default=30, ge=1, le=366)
+    turns: int = Field(default=60, ge=1, le=10_000)
+    sources: list[str] = []
+
+
+class Treaty(_Strict):
+    """The ``[treaty]`` section: treaty status at the start and its clauses."""
+
+    status: Literal["in_force", "notice", "terminated", "none"] = "in_force"
+    notice_days: int = Field(default=180, ge=0)
+    notice_by: str | None = None
+    notice_ends: date | None = None
+    ultimatum_days: int = Field(default=60, ge=1)
+
+
+class Payoff(_Strict):
+    """Per-actor payoff weights (utility units per turn)."""
+
+    treaty_value: float = Field(default=1.0, ge=0)
+    threat_weight: float = Field(default=1.0, ge=0)
+    offset: float = Field(default=0.5, ge=0, le=1)
+    deploy_cost: float = Field(default=0.01, ge=0)
+    upkeep: float = Field(default=0.001, ge=0)
+    war_cost: float = Field(default=100.0, ge=0)
+    audience_cost: float = Field(default=1.0, ge=0)
+    reputation_cost: float = Field(default=1.0, ge=0)
+    talks_value: float = Field(default=0.1, ge=0)
+    dialogue_cost: float = Field(default=0.0, ge=0)
+    discount: float = Field(default=0.9, ge=0, lt=1)
+
+
+class OpenUltimatum(_Strict):
+    """An ultimatum already open at the start."""
+
+    target: str
+    deadline: date
+
+
+class ActorSpec(_Strict):
+    """One ``[[actors]]`` entry."""
+
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    name: str = ""
+    treaty_party: bool = False
+    allies: list[str] = []
+    adversaries: list[str] = Field(min_length=1)
+    missiles: int = Field(default=0, ge=0)
+    disputed: int = Field(default=0, ge=0)
+    deploy_batch: int = Field(default=16, ge=1)
+    deploy_lag_days: int = Field(default=180, ge=0)
+    credibility: float = Field(default=0.5, ge=0, le=1)
+    trust: dict[str, float] = {}
+    last_move: str = "hold"
+    belief_memory: float = Field(default=0.7, ge=0, le=1)
+    ultimatum: OpenUltimatum | None = None
+    rule: dict[str, Any] = {"name": "quantal"}
+    payoff: Payoff = Payoff()
+
+
+class Escalation(_Strict):
+    """The ``[escalation]`` section: weights and scales of the escalation index."""
+
+    w_actions: float = Field(default=0.3, ge=0, le=1)
+    w_treaty: float = Field(default=0.25, ge=0, le=1)
+    w_missiles: float = Field(default=0.3, ge=0, le=1)
+    w_ultimatum: float = Field(default=0.15, ge=0, le=1)
+    smoothing: float = Field(default=0.5, gt=0, le=1)
+    missile_scale: float = Field(default=100.0, gt=0)
+
+
+class Risk(_Strict):
+    """The ``[risk]`` section: incident hazard and violation detection."""
+
+    h_max: float = Field(default=0.01, ge=0, le=1)
+    k: float = Field(default=3.0, gt=0)
+    p_detect: float = Field(default=0.25, ge=0, le=1)
+
+
+class Diplomacy(_Strict):
+    """The ``[diplomacy]`` section: how talks, trust and credibility move."""
+
+    initial_trust: float = Field(default=0.5, ge=0, le=1)
+    talks_rate: float = Field(default=0.5, ge=0, le=1)
+    trust_round_gain: float = Field(default=0.05, ge=0, le=1)
+    trust_agreement_gain: float = Field(default=0.2, ge=0, le=1)
+    trust_one_sided_gain: float = Field(default=0.02, ge=0, le=1)
+    trust_ultimatum_loss: float = Field(default=0.05, ge=0, le=1)
+    trust_withdrawal_loss: float = Field(default=0.1, ge=0, le=1)
+    trust_deploy_loss: float = Field(default=0.1, ge=0, le=1)
+    trust_detect_loss: float = Field(default=0.2, ge=0, le=1)
+    credibility_gain: float = Field(default=0.1, ge=0, le=1)
+    credibility_loss: float = Field(default=0.3, ge=0, le=1)
+
+
+class Event(_Strict):
+    """One ``[[events]]`` entry: a forced move, or parameter changes, from a date on."""
+
+    date: date
+    actor: str | None = None
+    move: str | None = None
+    set: dict[str, Any] = {}
+    note: str = ""
+
+
+class Scenario(_Strict):
+    """A validated scenario. Build it with :func:`load` or :func:`from_dict`."""
+
+    scenario: Meta
+    treaty: Treaty = Treaty()
+    actors: list[ActorSpec] = Field(min_length=2)
+    escalation: Escalation = Escalation()
+    risk: Risk = Risk()
+    diplomacy: Diplomacy = Diplomacy()
+    events: list[Event] = []
+    source: str = Field(default="<scenario>", exclude=True)
+
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+    @property
+    def actor_ids(self) -> list[str]:
+        return [a.id for a in self.actors]
+
+    def date_of(self, turn: int) -> date:
+        """Calendar date of a turn (turn 0 is the start)."""
+        return self.scenario.start_date + timedelta(days=turn * self.scenario.turn_days)
+
+    def turn_of(self, when: date) -> int:
+        """First turn whose date is on or after `when`."""
+        days = (when - self.scenario.start_date).days
+        return max(0, math.ceil(days / self.scenario.turn_days))
+
+    def days_to_turns(self, days: int) -> int:
+        """A duration in days as whole turns, rounded up."""
+        return math.ceil(days / self.scenario.turn_days)
+
+    def with_turns(self, turns: int) -> Scenario:
+        """The same scenario run for another number of turns."""
+        return apply_overrides(self, {"scenario.turns": turns}, origin="--turns")
+
+    def raw(self) -> dict[str, Any]:
+        """The scenario as plain TOML-ready data."""
+        return self.model_dump(mode="python", exclude_none=True)
+
+
+# ---------------------------------------------------------------- loading
+
+
+def resolve_path(name_or_path: str) -> Path:
+    """A scenario name in ``scenarios/`` or a path to a TOML file."""
+    p = Path(name_or_path)
+    if p.suffix == ".toml" or p.parent != Path("."):
+        return p
+    return SCENARIO_DIR / f"{name_or_path}.toml"
+
+
+def available() -> list[str]:
+    """Names of the scenarios shipped in ``scenarios/``."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+
+
+def load(name_or_path: str, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Load, override (``{"risk.h_max": 0.02}``) and validate a scenario; ScenarioError if bad."""
+    path = resolve_path(name_or_path)
+    source = str(path)
+    if not path.is_file():
+        allowed = f"no such scenario file; shipped scenarios: {', '.join(available())}"
+        raise ScenarioError(source, "", MISSING, allowed)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(source, "", MISSING, f"TOML syntax error: {exc}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(source, "", MISSING, "not a UTF-8 text file") from None
+    for key, value in (overrides or {}).items():
+        _set_path(data, key, value, source=f"{source} (--set {key})")
+    return from_dict(data, source=source)
+
+
+def from_dict(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
+    """Validate plain data (as read from TOML) into a Scenario."""
+    if not isinstance(data, dict):
+        raise ScenarioError(source, "", data, "a scenario must be a table")
+    try:
+        scn = Scenario.model_validate({**data, "source": source})
+    except ValidationError as exc:
+        raise _from_pydantic(exc, data, source) from None
+    _check_references(scn, source)
+    return scn
+
+
+def apply_overrides(scn: Scenario, overrides: dict[str, Any], origin: str = "--set") -> Scenario:
+    """A new scenario with ``{"key.path": value}`` changes, validated like the file."""
+    data = scn.raw()
+    for key, value in overrides.items():
+        _set_path(data, key, value, source=f"{scn.source} ({origin} {key})")
+    return from_dict(data, source=scn.source)
+
+
+def parse_assignment(text: str, source: str = "--set") -> tuple[str, Any]:
+    """Split ``KEY=VALUE``; VALUE is read as a TOML value, else kept as a string."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise ScenarioError(source, text, MISSING, "expected KEY=VALUE, e.g. risk.h_max=0.02")
+    try:
+        parsed = tomllib.loads(f"v = {value.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value.strip()
+    return key.strip(), parsed
+
+
+def _set_path(data: dict[str, Any], key: str, value: Any, source: str) -> None:
+    parts = key.split(".")
+    node: Any = data
+    for depth, part in enumerate(parts[:-1]):
+        here = ".".join(parts[: depth + 1])
+        if isinstance(node, list):
+            node = _actor_entry(node, part, here, source)
+            continue
+        if not isinstance(node, dict):
+            raise ScenarioError(source, here, node, "not a table")
+        node = node.setdefault(part, [] if part in ("actors", "events") else {})
+    last = parts[-1]
+    if isinstance(node, list):
+        raise ScenarioError(source, key, value, "name a field of one entry, e.g. actors.US.missiles")
+    if not isinstance(node, dict):
+        raise ScenarioError(source, key, value, "not a table")
+    node[last] = copy.deepcopy(value)
+
+
+def _actor_entry(entries: list[Any], part: str, here: str, source: str) -> dict[str, Any]:
+    ids = [e.get("id") for e in entries if isinstance(e, dict)]
+    for entry in entries:
+        if isinstance(entry, dict) and entry.get("id") == part:
+            return entry
+    if part.isdigit() and int(part) < len(entries):
+        return entries[int(part)]
+    raise ScenarioError(source, here, part, f"unknown actor; allowed: {', '.join(map(str, ids))}")
+
+
+def _loc_to_path(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
+    out: list[str] = []
+    node: Any = data
+    for part in loc:
+        if isinstance(part, int):
+            entry = node[part] if isinstance(node, list) and part < len(node) else None
+            ident = entry.get("id") if isinstance(entry, dict) else None
+            out.append(str(ident) if ident else str(part))
+            node = entry
+        else:
+            out.append(str(part))
+            node = node.get(part) if isinstance(node, dict) else None
+    return ".".join(out)
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    model: Any = Scenario
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if isinstance(model, type) else None
+        if field is None:
+            return None
+        ann = field.annotation
+        args = getattr(ann, "__args__", ())
+        candidates = [ann, *args]
+        model = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        if model is None:
+            return None
+    return model
+
+
+def _from_pydantic(exc: ValidationError, data: dict[str, Any], source: str) -> ScenarioError:
+    err = exc.errors(include_url=False)[0]
+    loc = tuple(err["loc"])
+    path = _loc_to_path(loc, data)
+    if err["type"] == "extra_forbidden":
+        parent = _model_at(loc[:-1])
+        keys = [k for k in parent.model_fields if k != "source"] if parent else []
+        return ScenarioError(source, path, err["input"], f"unknown key; allowed: {', '.join(keys)}")
+    if err["type"] == "missing":
+        return ScenarioError(source, path, MISSING, "required key is missing")
+    return ScenarioError(source, path, err.get("input"), str(err["msg"]))
+
+
+def _check_references(scn: Scenario, source: str) -> None:
+    from sim.policies import registry
+
+    ids = scn.actor_ids
+    allowed_ids = ", ".join(ids)
+    seen: set[str] = set()
+    meta = scn.scenario
+
+    def fail(path: str, value: object, allowed: str) -> None:
+        raise ScenarioError(source, path, value, allowed)
+
+    for a in scn.actors:
+        if a.id in seen:
+            fail(f"actors.{a.id}.id", a.id, "actor ids must be unique")
+        seen.add(a.id)
+    for a in scn.actors:
+        for field in ("allies", "adversaries"):
+            for other in getattr(a, field):
+                if other not in ids or other == a.id:
+                    fail(f"actors.{a.id}.{field}", other, f"unknown actor; allowed: other ids of {allowed_ids}")
+        for other in a.trust:
+            if other not in ids or other == a.id:
+                fail(f"actors.{a.id}.trust.{other}", other, f"unknown actor; allowed: other ids of {allowed_ids}")
+            if not 0 <= a.trust[other] <= 1:
+                fail(f"actors.{a.id}.trust.{other}", a.trust[other], "trust must be between 0 and 1")
+        if set(a.allies) & set(a.adversaries):
+            fail(f"actors.{a.id}.allies", a.allies, "an actor cannot be both ally and adversary")
+        if a.disputed > a.missiles:
+            fail(f"actors.{a.id}.disputed", a.disputed, f"at most the actor's missiles ({a.missiles})")
+        if a.last_move.lower() not in MOVE_NAMES:
+            fail(f"actors.{a.id}.last_move", a.last_move, f"allowed: {', '.join(MOVE_NAMES)}")
+        if a.ultimatum is not None:
+            if a.ultimatum.target not in a.adversaries:
+                fail(f"actors.{a.id}.ultimatum.target", a.ultimatum.target, f"allowed: {', '.join(a.adversaries)}")
+            if a.ultimatum.deadline <= meta.start_date:
+                fail(f"actors.{a.id}.ultimatum.deadline", str(a.ultimatum.deadline), f"after the start date {meta.start_date}")
+        try:
+            registry.validate_spec(a.rule, ids=ids, start=meta.start_date)
+        except registry.RuleSpecError as exc:
+            fail(f"actors.{a.id}.rule{exc.path}", exc.value, exc.allowed)
+    w = scn.escalation
+    total = w.w_actions + w.w_treaty + w.w_missiles + w.w_ultimatum
+    if abs(total - 1.0) > 1e-9:
+        fail("escalation", round(total, 12), "w_actions + w_treaty + w_missiles + w_ultimatum must sum to 1")
+    t = scn.treaty
+    parties = [a.id for a in scn.actors if a.treaty_party]
+    if t.status == "notice":
+        if t.notice_by not in parties:
+            fail("treaty.notice_by", t.notice_by, f"a treaty party: {', '.join(parties) or 'none declared'}")
+        if t.notice_ends is None or t.notice_ends <= meta.start_date:
+            fail("treaty.notice_ends", t.notice_ends, f"a date after the start date {meta.start_date}")
+    elif t.notice_by is not None or t.notice_ends is not None:
+        fail("treaty.notice_by", t.notice_by, "only with status = \"notice\"")
+    if t.status in ("in_force", "notice") and len(parties) < 2:
+        fail("treaty.status", t.status, "a treaty in force needs at least two actors with treaty_party = true")
+    end = scn.date_of(meta.turns)
+    for n, ev in enumerate(scn.events):
+        where = f"events.{n}"
+        if not meta.start_date < ev.date <= end:
+            fail(f"{where}.date", str(ev.date), f"a date after {meta.start_date} and on or before {end}")
+        if (ev.move is None) == (not ev.set):
+            fail(where, ev.model_dump(exclude_defaults=True), "give either actor and move, or set")
+        if ev.move is not None:
+            if ev.actor not in ids:
+                fail(f"{where}.actor", ev.actor, f"allowed: {allowed_ids}")
+            if ev.move.lower() not in MOVE_NAMES:
+                fail(f"{where}.move", ev.move, f"allowed: {', '.join(MOVE_NAMES)}")
+        for key in ev.set:
+            if key.split(".")[0] in ("scenario", "events"):
+                fail(f"{where}.set", key, "events may change treaty, actors, escalation, risk or diplomacy values")
+    if scn.events:
+        for ev in scn.events:
+            if ev.set:
+                apply_overrides(scn.model_copy(update={"events": []}), ev.set, origin=f"event of {ev.date}")
+
+
+def move_of(name: str) -> Action:
+    """The Action for a validated move name."""
+    return Action.parse(name)
