@@ -1,0 +1,107 @@
+"""The command line end to end on small runs."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim import cli
+from sim.results import ACTION_COLUMNS, TURN_COLUMNS
+
+ROOT = Path(__file__).resolve().parent.parent
+FILES = ("turns.csv", "actions.csv", "summary.json", "escalation.png")
+
+
+def run(*args: str) -> int:
+    return cli.main(list(args))
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "inf"
+    assert run("run", "inf_2018", "--runs", "6", "--turns", "8", "--seed", "4", "--out", str(out), "--quiet") == 0
+    return out
+
+
+def test_run_writes_the_contract_files(small_run):
+    for name in FILES:
+        assert (small_run / name).stat().st_size > 0, name
+    turns = pd.read_csv(small_run / "turns.csv")
+    actions = pd.read_csv(small_run / "actions.csv")
+    assert list(turns.columns) == TURN_COLUMNS and list(actions.columns) == ACTION_COLUMNS
+    assert sorted(turns["run"].unique()) == list(range(6)) and (turns["seed"] == 4).all()
+    assert turns["turn"].min() == 0 and turns["turn"].max() <= 8
+    assert turns.loc[turns["turn"] == 1, "date"].iloc[0] == "2019-02-15"
+    assert set(actions["actor"]) == {"US", "RU", "NATO"}
+    assert set(actions["action"]) <= {"dialogue", "hold", "ultimatum", "withdrawal", "deployment"}
+    assert turns["escalation"].between(0, 100).all()
+    assert set(turns["treaty"]) <= {"in_force", "notice", "terminated"}
+    summary = json.loads((small_run / "summary.json").read_text())
+    for key in ("scenario", "version", "seed", "runs", "turns", "share_treaty_ended", "share_incident",
+                "share_all_parties_deployed", "escalation_quantiles", "moves"):
+        assert key in summary
+    assert summary["runs"] == 6 and summary["turns"] == 8 and summary["seed"] == 4
+    q = summary["escalation_quantiles"]
+    assert len(q["values"]) == 5 and all(len(row) == 9 for row in q["values"])
+    assert set(summary["moves"]["US"]) == {"dialogue", "hold", "ultimatum", "withdrawal", "deployment"}
+    us_first = actions[(actions["actor"] == "US")].groupby("action")["run"].nunique() / 6
+    for move, share in us_first.items():
+        assert summary["moves"]["US"][move]["share"] == pytest.approx(share, abs=1e-4)
+
+
+def test_same_seed_gives_byte_identical_files(small_run, tmp_path):
+    again = tmp_path / "again"
+    assert run("run", "inf_2018", "--runs", "6", "--turns", "8", "--seed", "4", "--out", str(again), "--quiet") == 0
+    for name in FILES:
+        assert (again / name).read_bytes() == (small_run / name).read_bytes(), name
+
+
+def test_rerun_replaces_its_own_folder_but_not_a_foreign_one(tmp_path, capsys):
+    out = tmp_path / "mine"
+    assert run("run", "dilemma_2p", "--runs", "2", "--turns", "3", "--out", str(out), "--no-plot", "--quiet") == 0
+    assert not (out / "escalation.png").exists()
+    assert run("run", "dilemma_2p", "--runs", "3", "--turns", "3", "--out", str(out), "--no-plot", "--quiet") == 0
+    assert json.loads((out / "summary.json").read_text())["runs"] == 3
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    assert run("run", "dilemma_2p", "--runs", "2", "--turns", "3", "--out", str(foreign), "--quiet") == 2
+    assert "--force" in capsys.readouterr().err
+    assert sorted(p.name for p in foreign.iterdir()) == ["notes.txt"]
+    assert run("run", "dilemma_2p", "--runs", "2", "--turns", "3", "--out", str(foreign), "--quiet", "--force") == 0
+    assert (foreign / "notes.txt").read_text() == "mine" and (foreign / "turns.csv").exists()
+
+
+def test_summary_lines_are_printed(tmp_path, capsys):
+    assert run("run", "dilemma_2p", "--runs", "3", "--turns", "4", "--out", str(tmp_path / "o"), "--no-plot") == 0
+    text = capsys.readouterr().out
+    assert "3 runs x 4 turns" in text and "treaty ended in" in text and "median peak escalation" in text
+    assert str(tmp_path / "o") in text
+
+
+def test_no_arguments_runs_the_default_scenario(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli, "DEFAULT_RUNS", 3)
+    assert run() == 0
+    assert (tmp_path / "results" / "inf_2018" / "escalation.png").stat().st_size > 0
+    summary = json.loads((tmp_path / "results" / "inf_2018" / "summary.json").read_text())
+    assert summary["scenario"] == "inf_2018" and summary["runs"] == 3 and summary["turns"] == 60
+
+
+def test_list_and_validate(capsys):
+    assert run("list") == 0
+    listing = capsys.readouterr().out
+    assert "inf_2018" in listing and "dilemma_2p" in listing and "US, RU, NATO" in listing
+    assert run("validate", "scenarios/inf_2018.toml") == 0
+    assert "valid scenario 'inf_2018'" in capsys.readouterr().out
+
+
+def test_run_sim_py_is_the_same_command(tmp_path):
+    out = tmp_path / "sub"
+    proc = subprocess.run([sys.executable, "run_sim.py", "run", "dilemma_2p", "--runs", "2", "--turns", "3",
+                           "--out", str(out), "--quiet", "--no-plot"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "" and (out / "turns.csv").exists()

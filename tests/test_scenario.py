@@ -1,0 +1,75 @@
+"""Scenario loading, overrides and events."""
+
+import numpy as np
+import pytest
+
+from sim import scenario
+from sim.crisis import Crisis
+from sim.errors import ScenarioError
+from sim.params import compile_schedule
+
+
+def test_shipped_scenarios_load_and_cite_every_number():
+    assert {"inf_2018", "dilemma_2p"} <= set(scenario.available())
+    for name in scenario.available():
+        scenario.load(name)
+        text = scenario.resolve_path(name).read_text()
+        for line in text.splitlines():
+            code = line.split("#")[0]
+            value = code.split("=", 1)[1].strip() if "=" in code else '"'
+            if not value.startswith(('"', "[")) and any(ch.isdigit() for ch in value):
+                assert "#" in line, f"{name}: uncited number: {line}"
+
+
+def test_days_become_whole_turns_rounded_up(inf):
+    assert inf.days_to_turns(180) == 6 and inf.days_to_turns(181) == 7 and inf.days_to_turns(1) == 1
+    assert inf.date_of(2).isoformat() == "2019-03-17"
+    assert inf.turn_of(inf.date_of(5)) == 5
+
+
+def test_overrides_are_validated_like_the_file(inf):
+    changed = scenario.apply_overrides(inf, {"actors.US.rule.lambda": 4.0, "risk.h_max": 0.02})
+    assert changed.actors[0].rule["lambda"] == 4.0 and changed.risk.h_max == 0.02
+    assert inf.risk.h_max == 0.005                      # the original is unchanged
+    with pytest.raises(ScenarioError, match=r"risk\.h_max = 2.*less than or equal to 1"):
+        scenario.apply_overrides(inf, {"risk.h_max": 2})
+    with pytest.raises(ScenarioError, match=r"actors\.XX.*unknown actor; allowed: US, RU, NATO"):
+        scenario.apply_overrides(inf, {"actors.XX.missiles": 3})
+    assert scenario.parse_assignment("risk.h_max=0.02") == ("risk.h_max", 0.02)
+    assert scenario.parse_assignment("actors.RU.rule.name=quantal") == ("actors.RU.rule.name", "quantal")
+
+
+def with_events(inf, events):
+    data = inf.raw()
+    data["events"] = events
+    return scenario.from_dict(data, source="events-test")
+
+
+def test_forced_move_event_is_played_on_its_turn(inf):
+    scn = with_events(inf, [{"date": inf.date_of(3), "actor": "RU", "move": "deployment"}])
+    crisis = Crisis(scn, seed=2, replicas=range(5), turns=4)
+    for _ in range(3):
+        played, _ = crisis.resolve(crisis.decide_all())
+    assert (played[:, 1] == 4).all()
+
+
+def test_parameter_event_changes_values_from_its_turn(inf):
+    scn = with_events(inf, [{"date": inf.date_of(10), "set": {"risk.h_max": 0.5, "actors.US.payoff.war_cost": 1.0}}])
+    schedule = compile_schedule(scn)
+    assert schedule.params_at(9).h_max == 0.005 and schedule.params_at(10).h_max == 0.5
+    assert schedule.params_at(30).payoff["war_cost"][0] == 1.0
+    with pytest.raises(ScenarioError, match=r"events\.0\.date"):
+        with_events(inf, [{"date": inf.date_of(100), "set": {"risk.h_max": 0.5}}])
+    with pytest.raises(ScenarioError, match=r"risk\.k"):
+        with_events(inf, [{"date": inf.date_of(3), "set": {"risk.k": -1}}])
+    with pytest.raises(ScenarioError, match=r"events\.0"):
+        with_events(inf, [{"date": inf.date_of(3), "actor": "US"}])
+
+
+def test_initial_state_follows_the_scenario(inf, start):
+    assert start.missiles[0].tolist() == [0, 48, 0]
+    assert start.disputed[0].tolist() == [0, 48, 0]
+    assert start.ult_target[0].tolist() == [1, -1, -1] and start.ult_deadline[0, 0] == 1
+    assert start.trust[0, 0, 1] == pytest.approx(0.2) and start.trust[0, 1, 2] == pytest.approx(0.2)
+    assert np.allclose(start.beliefs.sum(axis=3), 1.0)
+    assert start.beliefs[0, 0, 1].argmax() == 0                # the US expects Russia's dialogue
