@@ -77,6 +77,17 @@ def threat(missiles: np.ndarray, s: State, params: Params) -> np.ndarray:
     return -np.expm1(-(hostile + pressure) / scale) + params.payoff["offset"][None, :] * np.expm1(-own / scale)
 
 
+def compliance(s: State, params: Params) -> np.ndarray:
+    """[R, N] share of i's adversaries' missiles that nobody disputes (1 if they have none).
+
+    A treaty is worth to i what it restrains: its value is scaled by this share.
+    """
+    adv = params.adversary.T.astype(np.float64)
+    total = s.missiles @ adv
+    disputed = s.disputed @ adv
+    return np.where(total > 0, 1.0 - disputed / np.maximum(total, 1), 1.0)
+
+
 def escalation_components(s: State, params: Params) -> State:
     """The T, M, U components and the index E from the state (A is already smoothed in)."""
     total = s.missiles.sum(axis=1)
@@ -231,7 +242,7 @@ def step(s: State, moves: np.ndarray, params: Params, turn: int,
         broke = np.zeros(r, dtype=bool)
         war = h
     treaty_on = ((s.treaty == IN_FORCE) | (s.treaty == NOTICE)).astype(np.float64)
-    payoff = (p["treaty_value"][None] * treaty_on[:, None]
+    payoff = (p["treaty_value"][None] * treaty_on[:, None] * compliance(s, params)
               - p["threat_weight"][None] * threat(s.missiles, s, params)
               - p["deploy_cost"][None] * ordered
               - p["upkeep"][None] * s.missiles
@@ -249,6 +260,7 @@ def step(s: State, moves: np.ndarray, params: Params, turn: int,
     memory = params.belief_memory[None, :, None, None]
     s.beliefs = memory * s.beliefs + (1.0 - memory) * seen[:, None, :, :]
     s.last_moves = moves.astype(np.int64)
+    s.last_notice = notice
     s.trust = np.clip(s.trust, 0.0, 1.0)
     idx = np.arange(n)
     s.trust[:, idx, idx] = 1.0
@@ -270,7 +282,7 @@ def continuation(s: State, params: Params, turn: int) -> np.ndarray:
     left = np.maximum(s.notice_end - turn, 0)[:, None]
     treaty = np.where((s.treaty == IN_FORCE)[:, None], 1.0,
                       np.where((s.treaty == NOTICE)[:, None], 1.0 - gamma ** left, 0.0))
-    flow = (p["treaty_value"][None] * treaty
+    flow = (p["treaty_value"][None] * treaty * compliance(s, params)
             - p["threat_weight"][None] * threat(missiles, s, params)
             - p["upkeep"][None] * missiles
             - p["war_cost"][None] * hazard(s.escalation, params)[:, None])

@@ -205,8 +205,10 @@ def _median(values: np.ndarray) -> float | None:
 
 def prepare_out_dir(out: Path, force: bool) -> None:
     """Check `out` can receive results: not a file, and empty or written by this program."""
-    if out.exists() and not out.is_dir():
-        raise SimError(f"{out}: --out is a file; allowed: a folder that is new, empty, or written by run_sim.py")
+    for place in (out, *out.parents):
+        if place.exists() and not place.is_dir():
+            raise SimError(f"{out}: --out {'is' if place == out else 'lies under'} a file ({place}); "
+                           "allowed: a folder that is new, empty, or written by run_sim.py")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists() and not force:
         raise SimError(f"{out}: --out is a non-empty folder not written by run_sim.py; "
                        "allowed: a new or empty folder, or --force to write into it")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 import tomllib
 from datetime import date, timedelta
 from pathlib import Path
@@ -23,7 +24,8 @@ SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: a string is not silently read as a number or a boolean
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Meta(_Strict):
@@ -205,12 +207,23 @@ def load(name_or_path: str, overrides: dict[str, Any] | None = None) -> Scenario
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(source, "", MISSING, f"TOML syntax error: {exc}") from None
+        raise ScenarioError(source, "", MISSING, _toml_message(exc, path)) from None
     except UnicodeDecodeError:
         raise ScenarioError(source, "", MISSING, "not a UTF-8 text file") from None
     for key, value in (overrides or {}).items():
         _set_path(data, key, value, source=f"{source} (--set {key})")
     return from_dict(data, source=source)
+
+
+def _toml_message(exc: tomllib.TOMLDecodeError, path: Path) -> str:
+    match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+    if not match:
+        return f"TOML syntax error: {exc}"
+    line_no = int(match.group(1))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    text = lines[line_no - 1].split("#")[0].strip() if line_no <= len(lines) else ""
+    reason = str(exc)[: match.start()].strip()
+    return f"TOML syntax error at line {line_no} ({text[:60]!r}): {reason}; dates are written YYYY-MM-DD"
 
 
 def from_dict(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
@@ -226,11 +239,17 @@ def from_dict(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
 
 
 def apply_overrides(scn: Scenario, overrides: dict[str, Any], origin: str = "--set") -> Scenario:
-    """A new scenario with ``{"key.path": value}`` changes, validated like the file."""
+    """A new scenario with ``{"key.path": value}`` changes, validated like the file.
+
+    Errors name the file and `origin` (the flag or event the changes came from).
+    """
     data = scn.raw()
     for key, value in overrides.items():
         _set_path(data, key, value, source=f"{scn.source} ({origin} {key})")
-    return from_dict(data, source=scn.source)
+    try:
+        return from_dict(data, source=scn.source)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{scn.source} ({origin})", exc.path, exc.value, exc.allowed) from None
 
 
 def parse_assignment(text: str, source: str = "--set") -> tuple[str, Any]:
@@ -390,9 +409,9 @@ def _check_references(scn: Scenario, source: str) -> None:
             if key.split(".")[0] in ("scenario", "events"):
                 fail(f"{where}.set", key, "events may change treaty, actors, escalation, risk or diplomacy values")
     if scn.events:
-        for ev in scn.events:
+        for n, ev in enumerate(scn.events):
             if ev.set:
-                apply_overrides(scn.model_copy(update={"events": []}), ev.set, origin=f"event of {ev.date}")
+                apply_overrides(scn.model_copy(update={"events": []}), ev.set, origin=f"events.{n}.set")
 
 
 def move_of(name: str) -> Action:

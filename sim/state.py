@@ -38,6 +38,7 @@ class State:
     credibility: np.ndarray    # [R, N] float: 0..1
     beliefs: np.ndarray        # [R, N, N, 5] float: beliefs[i, j, a] = P(j plays a) for i
     last_moves: np.ndarray     # [R, N] int64: moves of the last turn
+    last_notice: np.ndarray    # [R, N] bool: i's last move was a withdrawal that gave treaty notice
     smoothed_actions: np.ndarray  # [R] float: A, the smoothed mean rung (0..1)
     esc_actions: np.ndarray    # [R] float: the components of the index, each 0..1
     esc_treaty: np.ndarray
@@ -126,6 +127,7 @@ def initial_state(scn: Scenario, params: Params, replicas: int, pipeline_len: in
         credibility=rep([a.credibility for a in scn.actors], np.float64),
         beliefs=rep(beliefs),
         last_moves=rep(last),
+        last_notice=np.zeros((r, n), dtype=bool),
         smoothed_actions=np.zeros(r),
         esc_actions=np.zeros(r),
         esc_treaty=np.zeros(r),

@@ -26,9 +26,7 @@ US_WAR_COST = "war_cost = 200.0               # assumed: a breakdown"
 US_DISCOUNT = "discount = 0.9                 # assumed: a monthly"
 US_TREATY_PARTY = "treaty_party = true            # facts: signatory"
 
-LAX_TYPES = pytest.mark.xfail(
-    reason="pydantic lax mode coerces the value (Scenario models lack strict=True), so it is accepted",
-    strict=True)
+LAX_TYPES = ()  # strings are not read as numbers or booleans (strict schema)
 
 
 def case(id_, old, new, *needles, marks=()):
@@ -89,10 +87,7 @@ BAD_FILES = [
     # an event's `set` is validated like the file, so its errors must say they come from the event
     case("event_set_out_of_range", "[diplomacy]\n",
          '[[events]]\ndate = 2019-06-01\nset = { "risk.h_max" = 5 }\n\n[diplomacy]\n',
-         "events.0", "5", "less than or equal to 1",
-         marks=pytest.mark.xfail(
-             reason="the error of an event's `set` is reported as risk.h_max of the file, without events.0 "
-                    "(apply_overrides -> from_dict(source=scn.source))", strict=True)),
+         "events.0", "5", "less than or equal to 1"),
 ]
 BAD_BY_ID = {p.id: p for p in BAD_FILES}
 
@@ -208,9 +203,7 @@ def test_missing_scenario_file(by, command, via, tmp_path, capsys):
     ("--turns", "-1", "whole number >= 1", "inproc"),
     ("--runs", "0", "whole number >= 1", "subproc"),
     ("--turns", "-1", "whole number >= 1", "subproc"),
-    pytest.param("--turns", "20000", "10000", "inproc", marks=pytest.mark.xfail(
-        reason="an out-of-range --turns is reported as scenario.turns of the scenario file, without --turns "
-               "(Scenario.with_turns -> apply_overrides -> from_dict(source=scn.source))", strict=True)),
+    ("--turns", "20000", "10000", "inproc"),
 ])
 def test_bad_command_line_value(flag, value, allowed, via, tmp_path, capsys):
     out = tmp_path / "out"
@@ -244,9 +237,7 @@ def _below_a_file(tmp_path: Path) -> Path:
     (_existing_file, ["existing.txt", "--out", "folder"], "subproc"),
     (_foreign_folder, ["notours", "--out", "--force"], "inproc"),
     (_foreign_folder, ["notours", "--out", "--force"], "subproc"),
-    pytest.param(_below_a_file, ["sub", "--out", "folder"], "subproc", marks=pytest.mark.xfail(
-        reason="--out below an existing file passes prepare_out_dir and fails in ResultWriter.write_all "
-               "(out.mkdir) with NotADirectoryError: traceback, exit status 1", strict=True)),
+    (_below_a_file, ["sub", "--out", "folder"], "subproc"),
 ], ids=["file", "file-subproc", "foreign_folder", "foreign_folder-subproc", "below_a_file-subproc"])
 def test_bad_out(make_out, needles, via, tmp_path, capsys):
     out = make_out(tmp_path)

@@ -46,10 +46,19 @@ def test_mirror_answers_in_kind_above_its_threshold(start, params):
     rule = make_rule({"name": "mirror", "threshold": "withdrawal", "otherwise": "dialogue"}, RU, START, 30)
     s = start.repeat(4)
     s.last_moves[:, US] = [D, U, W, X]
+    s.last_notice[2, US] = True                 # the US withdrawal gave treaty notice
     s.last_moves[:, NATO] = H
     assert rule.decide(view_of(s, params), np.zeros(4)).tolist() == [D, D, W, X]
     tit_for_tat = make_rule({"name": "mirror"}, RU, START, 30)
     assert tit_for_tat.decide(view_of(s, params), np.zeros(4)).tolist() == [H, U, W, X]  # NATO's hold beats US dialogue
+
+
+def test_mirror_answers_a_walkout_in_kind_only_when_free_to_walk_out(start, params):
+    rule = make_rule({"name": "mirror", "threshold": "withdrawal", "otherwise": "dialogue"}, RU, START, 30)
+    s = start.repeat(2)
+    s.last_moves[:, NATO] = W                   # NATO (not a party) left the talks: no notice
+    s.unbound[1, RU] = True                     # in replica 1 Russia is no longer bound
+    assert rule.decide(view_of(s, params), np.zeros(2)).tolist() == [D, W]
 
 
 def test_scripted_plays_its_dates_then_the_fallback(start, params):

@@ -17,7 +17,7 @@ from sim.state import State
 class RuleParams(BaseModel):
     """Base of every rule's parameters: unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
 
 
 @dataclass

@@ -16,7 +16,9 @@ class Mirror(Rule):
     `threshold` rung, plays that same move; otherwise plays `otherwise`. With threshold
     ``dialogue`` it is plain tit-for-tat; Russia's declared doctrine in the seed document
     (dialogue first, reciprocal measures against withdrawal and deployment) is threshold
-    ``withdrawal``, otherwise ``dialogue``.
+    ``withdrawal``, otherwise ``dialogue``. A walk-out from talks by an adversary is answered
+    in kind only by an actor no longer bound by the treaty (for a bound party, withdrawal would
+    mean giving notice, which is not an answer in kind).
     """
 
     class Params(RuleParams):
@@ -33,8 +35,14 @@ class Mirror(Rule):
                   "uses_beliefs": False, "needs_human": False}
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
-        adversaries = view.params.adversary[self.actor]
-        seen = view.state.last_moves[:, adversaries].max(axis=1)
+        s, adversaries = view.state, view.params.adversary[self.actor]
         threshold = int(Action.parse(self.params.threshold))
         otherwise = int(Action.parse(self.params.otherwise))
-        return np.where(seen >= threshold, seen, otherwise)
+        seen = s.last_moves[:, adversaries]
+        # a walk-out from talks (a withdrawal that gave no treaty notice) is answered in kind only
+        # by an actor that can itself walk out; for a bound party "withdrawal" would mean notice
+        walkout = (seen == int(Action.WITHDRAWAL)) & ~s.last_notice[:, adversaries]
+        bound = s.bound(view.params)[:, self.actor]
+        seen = np.where(walkout & bound[:, None], -1, seen)
+        answer = np.where(seen >= threshold, seen, -1).max(axis=1)
+        return np.where(answer >= 0, answer, otherwise)

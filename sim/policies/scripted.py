@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
-from pydantic import field_validator
+from pydantic import Strict, field_validator
 
 from sim.actions import Action
 from sim.policies.base import Rule, RuleParams, TurnView
@@ -19,7 +19,7 @@ class Scripted(Rule):
     """
 
     class Params(RuleParams):
-        moves: dict[date, str] = {}
+        moves: dict[Annotated[date, Strict(False)], str] = {}  # TOML table keys are strings
         then: dict[str, Any] = {"name": "quantal"}
 
         @field_validator("moves")
