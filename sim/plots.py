@@ -46,15 +46,15 @@ def plot_escalation(folder: Path, fmt: str = "png") -> Path:
     ax.set_ylim(0, 100)
     ax.set_xlim(dates[0], dates[-1])
     ax.set_ylabel("escalation index (0 = calm, 100 = maximal)")
-    ax.set_xlabel(f"date (one turn = {summary['turn_days']} days)")
+    ax.set_xlabel(f"date (from {summary['start_date']}, one turn = {summary['turn_days']} days)")
     ax.xaxis.set_major_locator(mdates.AutoDateLocator())
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", frameon=False, ncols=4)
     ended = summary["share_treaty_ended"]
     ax.set_title(f"{summary['title'] or summary['scenario']} ({summary['scenario']}): escalation index\n"
-                 f"{summary['runs']} runs, seed {summary['seed']}; treaty ended in {ended:.0%} of runs, "
-                 f"incident in {summary['share_incident']:.0%}", fontsize=10)
+                 f"{summary['runs']} runs, seed {summary['seed']}; treaty ended in {ended:.1%} of runs, "
+                 f"incident in {summary['share_incident']:.1%}", fontsize=10)
     path = folder / f"escalation.{fmt}"
     fig.savefig(path, metadata=_metadata(fmt))
     plt.close(fig)
