@@ -114,7 +114,7 @@ def step(s: State, moves: np.ndarray, params: Params, turn: int,
     r, n = moves.shape
     d = params.diplomacy
     pairs = params.talk_pairs[None]
-    adv_t = params.adversary.T[None]           # adv_t[0, j, i]: i is an adversary of j
+    adv_t = params.adversary.T[None]           # adv_t[0, j, i]: j is an adversary of i
     dialogue, ultimatum = moves == DIALOGUE, moves == ULTIMATUM
     withdrawal, deployment = moves == WITHDRAWAL, moves == DEPLOYMENT
     rows = np.arange(r)
@@ -153,13 +153,15 @@ def step(s: State, moves: np.ndarray, params: Params, turn: int,
         target = np.where(s.ult_target == NO_ONE, 0, s.ult_target)
         met_now = (s.ult_target != NO_ONE) & agreement_pair[rows[:, None], np.arange(n)[None, :], target]
         s.ult_target[met_now] = NO_ONE
-        # a pending notice by a partner is rescinded; the partners are bound again
+        # a pending notice is rescinded by an agreement between the party that gave it and another
+        # party; every party is bound again
         by = np.where(s.notice_by == NO_ONE, 0, s.notice_by)
-        rescind = (s.treaty == NOTICE) & (s.notice_by != NO_ONE) & agreement[rows, by]
+        between_parties = agreement_pair & params.party[None, :, None] & params.party[None, None, :]
+        rescind = (s.treaty == NOTICE) & (s.notice_by != NO_ONE) & between_parties[rows, by].any(axis=1)
         s.treaty[rescind] = IN_FORCE
         s.notice_by[rescind] = NO_ONE
         s.notice_end[rescind] = NO_ONE
-        s.unbound[rescind] &= ~agreement[rescind]
+        s.unbound[rescind] = False
         s.trust += d["trust_agreement_gain"] * agreement_pair
         s.talks[agreement_pair] = 0.0
 
@@ -279,21 +281,22 @@ def continuation(s: State, params: Params, turn: int) -> np.ndarray:
     p = params.payoff
     gamma = p["discount"][None, :]
     missiles = s.missiles + s.pipeline.sum(axis=2)
-    left = np.maximum(s.notice_end - turn, 0)[:, None]
+    left = np.maximum(s.notice_end - turn - 1, 0)[:, None]    # turns it still pays before it ends
     treaty = np.where((s.treaty == IN_FORCE)[:, None], 1.0,
                       np.where((s.treaty == NOTICE)[:, None], 1.0 - gamma ** left, 0.0))
     flow = (p["treaty_value"][None] * treaty * compliance(s, params)
             - p["threat_weight"][None] * threat(missiles, s, params)
             - p["upkeep"][None] * missiles
             - p["war_cost"][None] * hazard(s.escalation, params)[:, None])
-    # a violation still to be found, or ordered missiles that will arrive while the owner is bound:
-    # the expected discounted reputation cost of its detection, gamma p / (1 - gamma (1 - p))
+    # the expected discounted reputation cost of detection, gamma p / (1 - gamma (1 - p)), for ordered
+    # missiles that will arrive while the owner is bound, and for a hidden violation that escaped
+    # this turn's detection (with probability 1 - p; the look-ahead payoff already charged p)
     bound_for = np.where(s.treaty == IN_FORCE, np.iinfo(np.int64).max // 2,
                          np.where(s.treaty == NOTICE, s.notice_end - turn - 1, 0))[:, None]
     slot = np.arange(s.pipeline.shape[2])[None, None, :]
     arrives_bound = ((s.pipeline > 0) & (slot < bound_for[:, :, None])).any(axis=2) & s.bound(params)
-    at_risk = (s.illicit > 0) | arrives_bound
     found = gamma * params.p_detect / (1.0 - gamma * (1.0 - params.p_detect))
+    at_risk = np.where(s.illicit > 0, 1.0 - params.p_detect, arrives_bound.astype(np.float64))
     return gamma / (1.0 - gamma) * flow - p["reputation_cost"][None] * found * at_risk
 
 

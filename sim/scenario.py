@@ -406,12 +406,33 @@ def _check_references(scn: Scenario, source: str) -> None:
             if ev.move.lower() not in MOVE_NAMES:
                 fail(f"{where}.move", ev.move, f"allowed: {', '.join(MOVE_NAMES)}")
         for key in ev.set:
-            if key.split(".")[0] in ("scenario", "events"):
-                fail(f"{where}.set", key, "events may change treaty, actors, escalation, risk or diplomacy values")
+            if not _changeable(key):
+                fail(f"{where}.set", key, f"events change parameters only; allowed: {EVENT_KEYS}")
     if scn.events:
         for n, ev in enumerate(scn.events):
             if ev.set:
                 apply_overrides(scn.model_copy(update={"events": []}), ev.set, origin=f"events.{n}.set")
+
+
+EVENT_KEYS = ("treaty.notice_days, treaty.ultimatum_days, escalation.*, risk.*, diplomacy.* "
+              "(but initial_trust), actors.ID.payoff.*, actors.ID.deploy_batch, actors.ID.deploy_lag_days, "
+              "actors.ID.belief_memory")
+
+
+def _changeable(key: str) -> bool:
+    """Whether an event may change `key`: parameters, not the starting situation or the rules."""
+    parts = key.split(".")
+    if parts[0] in ("escalation", "risk"):
+        return len(parts) == 2
+    if parts[0] == "diplomacy":
+        return len(parts) == 2 and parts[1] != "initial_trust"
+    if parts[0] == "treaty":
+        return key in ("treaty.notice_days", "treaty.ultimatum_days")
+    if parts[0] == "actors" and len(parts) >= 3:
+        field = ".".join(parts[2:])
+        return (len(parts) == 4 and parts[2] == "payoff") or field in (
+            "deploy_batch", "deploy_lag_days", "belief_memory")
+    return False
 
 
 def move_of(name: str) -> Action:

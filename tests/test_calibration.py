@@ -24,15 +24,22 @@ def test_inf_2018_start_is_a_prisoners_dilemma(inf):
     assert ru.is_prisoners_dilemma, ru
 
 
+def test_the_us_temptation_rests_on_its_ultimatum(inf):
+    # at the start the US gains from deploying alone only because holding lets its ultimatum lapse
+    without = apply_overrides(inf, {"actors.US.payoff.audience_cost": 0.0})
+    us, _ = reduced_at_start(without, US, RU)
+    assert us.T < us.R
+
+
 def test_dilemma_2p_is_a_symmetric_prisoners_dilemma():
     scn = load("dilemma_2p")
     blue, red = reduced_at_start(scn, 0, 1)
     assert blue.is_prisoners_dilemma and red == blue
 
 
-def test_a_cheap_war_turns_the_dilemma_into_something_else(inf):
-    # the reduction reads the payoff function: a calibration where escalating is free and
-    # the threat is all that counts makes mutual escalation no longer worse than restraint
+def test_a_costly_lapse_turns_the_dilemma_into_deadlock(inf):
+    # the reduction reads the payoff function: when letting its ultimatum lapse costs the US
+    # more than mutual deployment does, it prefers mutual deployment to mutual restraint
     changed = apply_overrides(inf, {"actors.US.payoff.audience_cost": 6.0})
     us, _ = reduced_at_start(changed, US, RU)
     assert not us.is_prisoners_dilemma and us.P > us.R

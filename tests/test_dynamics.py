@@ -184,3 +184,13 @@ def test_escalation_index_formula(start, params):
     assert s.escalation[0] == pytest.approx(expected)
     assert dynamics.hazard(np.array([100.0]), params)[0] == pytest.approx(params.h_max)
     assert dynamics.hazard(np.array([50.0]), params)[0] == pytest.approx(params.h_max * 0.5 ** params.k)
+
+
+def test_only_an_agreement_between_parties_rescinds_notice(start, params):
+    s = start.copy()
+    s.treaty[0], s.notice_by[0], s.notice_end[0] = NOTICE, US, 5
+    s.unbound[0, US] = True
+    s.talks[0, RU, NATO] = s.talks[0, NATO, RU] = 0.99
+    nxt, out = play(s, params, 1, W, D, D)      # Russia and NATO (not a party) agree
+    assert out.agreement[0, RU] and out.agreement[0, NATO]
+    assert nxt.treaty[0] == NOTICE and nxt.unbound[0, US]

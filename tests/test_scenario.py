@@ -64,6 +64,10 @@ def test_parameter_event_changes_values_from_its_turn(inf):
         with_events(inf, [{"date": inf.date_of(3), "set": {"risk.k": -1}}])
     with pytest.raises(ScenarioError, match=r"events\.0"):
         with_events(inf, [{"date": inf.date_of(3), "actor": "US"}])
+    # the starting situation and the rules are not parameters: an event cannot change them
+    for key in ("actors.RU.missiles", "actors.US.rule.lambda", "diplomacy.initial_trust", "treaty.status"):
+        with pytest.raises(ScenarioError, match=r"events\.0\.set.*parameters only"):
+            with_events(inf, [{"date": inf.date_of(3), "set": {key: 1}}])
 
 
 def test_initial_state_follows_the_scenario(inf, start):
