@@ -1,4 +1,4 @@
-"""Pure, vectorised functions that advance every replica one turn.
+"""Pure functions that advance every replica one turn, compiled with numba.
 
 Order of a turn (all actors have chosen their moves at once):
 
@@ -16,23 +16,31 @@ Order of a turn (all actors have chosen their moves at once):
 12. beliefs are updated with the moves seen.
 
 `step` with ``draws=None`` is the expected (deterministic) version used for look-ahead: no detection
-or incident is drawn, and their payoff terms are replaced by expectations.
+or incident is drawn, their payoff terms are replaced by expectations, and beliefs are left as they
+are (no look-ahead value reads them).
+
+The public functions take and return `State` objects (arrays with a leading replica axis). The work
+is done replica by replica in compiled loops (`_resolve`), which is what makes the quantal rule's
+look-ahead over every joint move affordable for thousands of replicas.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
+from dataclasses import dataclass, fields
 from itertools import product
 
 import numpy as np
+from numba import njit
 
-from sim.actions import N_MOVES, RUNG_SCALED, Action
+from sim.actions import N_MOVES, Action
 from sim.params import Params
-from sim.state import IN_FORCE, NO_ONE, NO_TREATY, NOTICE, TERMINATED, State
+from sim.state import IN_FORCE, NO_ONE, NOTICE, TERMINATED, State
 
 DIALOGUE, ULTIMATUM, WITHDRAWAL, DEPLOYMENT = (int(a) for a in (
     Action.DIALOGUE, Action.ULTIMATUM, Action.WITHDRAWAL, Action.DEPLOYMENT))
 TREATY_COMPONENT = np.array([0.0, 0.5, 1.0, 0.0])  # in force, notice, terminated, no treaty
+
 
 def draw_width(n_actors: int) -> int:
     """Uniform draws per replica and turn: incident, then detection per actor, then rule per actor."""
@@ -52,252 +60,470 @@ class Outcome:
     detected: np.ndarray    # [R, N] its violation was detected
     hazard: np.ndarray      # [R]
 
+    @classmethod
+    def empty(cls, r: int, n: int) -> Outcome:
+        flags = {name: np.zeros((r, n), dtype=np.bool_)
+                 for name in ("in_round", "agreement", "lapsed", "carried", "detected")}
+        return cls(payoff=np.zeros((r, n)), ordered=np.zeros((r, n), dtype=np.int64),
+                   hazard=np.zeros(r), **flags)
 
-def hazard(escalation: np.ndarray, params: Params) -> np.ndarray:
+    def arrays(self) -> OutcomeArrays:
+        return OutcomeArrays(*(getattr(self, f.name) for f in fields(self)))
+
+
+OutcomeArrays = namedtuple("OutcomeArrays", [f.name for f in fields(Outcome)])
+STEP, LOOKAHEAD, CONTINUATION = 0, 1, 2   # what the kernel computes for each replica
+
+
+@njit(cache=True, error_model="numpy")
+def _hazard(e, h_max, k):
     """Per-turn probability of an incident: h_max * (E / 100) ** k."""
-    return params.h_max * (np.clip(escalation, 0.0, 100.0) / 100.0) ** params.k
+    return h_max * (min(max(e, 0.0), 100.0) / 100.0) ** k
 
 
-def threat(missiles: np.ndarray, s: State, params: Params) -> np.ndarray:
-    """[R, N] threat each actor faces: ``sat(hostile) - offset * sat(own)``, between -1 and 1.
+@njit(cache=True, error_model="numpy")
+def _threat(i, m, ult_target, credibility, adversary, ally, batch, offset, scale):
+    """Threat i faces: sat(hostile) - offset * sat(own), sat(x) = 1 - exp(-x / scale).
 
-    ``sat(x) = 1 - exp(-x / missile_scale)`` gives diminishing returns to numbers. Hostile:
-    adversaries' missiles, plus the batch an adversary's open ultimatum against i threatens,
-    weighted by its credibility. Own: own and allied missiles.
+    m: [N] missiles counted. Hostile: adversaries' missiles plus credibility * batch of each open
+    ultimatum aimed at i. Own: i's and its allies' missiles.
     """
-    n = params.n_actors
-    adv = params.adversary.astype(np.float64)
-    friends = (params.ally | np.eye(n, dtype=bool)).astype(np.float64)
-    hostile = missiles @ adv.T
-    # pressure[r, i] = sum over j with an open ultimatum on i of credibility_j * batch_j
-    aimed = s.ult_target[:, :, None] == np.arange(n)[None, None, :]       # [R, j, i]
-    pressure = np.einsum("rji,rj->ri", aimed, s.credibility * params.batch[None, :])
-    own = missiles @ friends.T
-    scale = params.missile_scale
-    return -np.expm1(-(hostile + pressure) / scale) + params.payoff["offset"][None, :] * np.expm1(-own / scale)
+    hostile = 0.0
+    own = 0.0
+    for j in range(m.shape[0]):
+        if adversary[i, j]:
+            hostile += m[j]
+        if (j == i) | ally[i, j]:
+            own += m[j]
+        if ult_target[j] == i:
+            hostile += credibility[j] * batch[j]
+    return -np.expm1(-hostile / scale) + offset * np.expm1(-own / scale)
 
 
-def compliance(s: State, params: Params) -> np.ndarray:
-    """[R, N] share of i's adversaries' missiles that nobody disputes (1 if they have none).
+@njit(cache=True, error_model="numpy")
+def _compliance(i, missiles, disputed, adversary):
+    """Share of i's adversaries' missiles that nobody disputes (1 if they have none)."""
+    total = 0.0
+    contested = 0.0
+    for j in range(missiles.shape[0]):
+        if adversary[i, j]:
+            total += missiles[j]
+            contested += disputed[j]
+    return 1.0 - contested / total if total > 0 else 1.0
 
-    A treaty is worth to i what it restrains: its value is scaled by this share.
+
+@njit(cache=True, error_model="numpy")
+def _index(smoothed, treaty, missiles, ult_target, P):
+    """(T, M, U, E): treaty, missile and ultimatum components and the index, given A = smoothed."""
+    total = 0.0
+    open_ult = 0.0
+    for i in range(missiles.shape[0]):
+        total += missiles[i]
+        if ult_target[i] != NO_ONE:
+            open_ult = 1.0
+    t = TREATY_COMPONENT[treaty]
+    m = -np.expm1(-total / P.missile_scale)
+    e = 100.0 * (P.w_actions * smoothed + P.w_treaty * t + P.w_missiles * m + P.w_ultimatum * open_ult)
+    return t, m, open_ult, min(max(e, 0.0), 100.0)
+
+
+@njit(cache=True, error_model="numpy")
+def _kernel(S, P, turn, moves, prof, U, realized, O, values, mode):
+    """The one implementation of a turn, replica by replica.
+
+    mode STEP: resolve moves[r] for replica r of S in place, its outcome into row r of O.
+    mode LOOKAHEAD: resolve every joint move prof[p] (expected version) from a copy of replica r;
+    values[r, i, a] = sum over p with prof[p, i] = a of (i's belief weight of prof[p]) * (payoff +
+    continuation). mode CONTINUATION: values[r, i, 0] = continuation value of replica r as it is.
+    Bitwise & and | are used on booleans: numba's `and`/`or` on numpy booleans are much slower.
     """
-    adv = params.adversary.T.astype(np.float64)
-    total = s.missiles @ adv
-    disputed = s.disputed @ adv
-    return np.where(total > 0, 1.0 - disputed / np.maximum(total, 1), 1.0)
+    n = P.party.shape[0]
+    lag_slots = S.pipeline.shape[2]
+    # one replica's state, worked on in scratch arrays and copied back in mode STEP
+    unbound = np.empty(n, np.bool_)
+    missiles = np.empty(n, np.int64)
+    pipeline = np.empty((n, lag_slots), np.int64)
+    disputed = np.empty(n, np.int64)
+    illicit = np.empty(n, np.int64)
+    ult_target = np.empty(n, np.int64)
+    ult_deadline = np.empty(n, np.int64)
+    acted = np.empty(n, np.bool_)
+    defied = np.empty(n, np.bool_)
+    talks = np.empty((n, n))
+    trust = np.empty((n, n))
+    credibility = np.empty(n)
+    # this turn's events
+    notice = np.zeros(n, np.bool_)
+    agree = np.zeros((n, n), np.bool_)
+    in_round = np.zeros(n, np.bool_)
+    agreement = np.zeros(n, np.bool_)
+    unanswered = np.zeros(n, np.bool_)
+    ordered = np.zeros(n, np.int64)
+    lapsed = np.zeros(n, np.bool_)
+    carried = np.zeros(n, np.bool_)
+    detected = np.zeros(n, np.bool_)
+    reputation = np.zeros(n)
+    payoff = np.zeros(n)
+    m_now = np.empty(n)
+    m_all = np.empty(n)
+    n_var = prof.shape[0] if mode == LOOKAHEAD else 1
+    q = np.empty((n_var, n))
+
+    for r in range(S.treaty.shape[0]):
+        for v in range(n_var):
+            # load replica r
+            treaty = S.treaty[r]
+            notice_by = S.notice_by[r]
+            notice_end = S.notice_end[r]
+            smoothed = S.smoothed_actions[r]
+            escalation = S.escalation[r]
+            for i in range(n):
+                unbound[i] = S.unbound[r, i]
+                missiles[i] = S.missiles[r, i]
+                disputed[i] = S.disputed[r, i]
+                illicit[i] = S.illicit[r, i]
+                ult_target[i] = S.ult_target[r, i]
+                ult_deadline[i] = S.ult_deadline[r, i]
+                acted[i] = S.ult_acted[r, i]
+                defied[i] = S.ult_defied[r, i]
+                credibility[i] = S.credibility[r, i]
+                for k in range(lag_slots):
+                    pipeline[i, k] = S.pipeline[r, i, k]
+                for j in range(n):
+                    talks[i, j] = S.talks[r, i, j]
+                    trust[i, j] = S.trust[r, i, j]
+
+            if mode != CONTINUATION:
+                mv = moves[r] if mode == STEP else prof[v]
+                expected = mode == LOOKAHEAD or not realized
+
+                # 1. withdrawal: a bound party gives notice; anyone else leaves the talks -------
+                alive = (treaty == IN_FORCE) | (treaty == NOTICE)
+                first = -1
+                for i in range(n):
+                    notice[i] = (mv[i] == WITHDRAWAL) & P.party[i] & alive & (not unbound[i])
+                    if notice[i] and first < 0:
+                        first = i
+                if first >= 0 and treaty == IN_FORCE:
+                    treaty = NOTICE
+                    notice_by = first
+                    notice_end = turn + P.notice_turns
+                for i in range(n):
+                    if notice[i]:
+                        unbound[i] = True
+                    if mv[i] == WITHDRAWAL:
+                        for j in range(n):
+                            if (not notice[i]) & (P.adversary[i, j] | P.adversary[j, i]):
+                                talks[i, j] = 0.0
+                                talks[j, i] = 0.0
+                            if P.adversary[i, j]:
+                                trust[j, i] -= P.trust_withdrawal_loss
+
+                # 2. dialogue: rounds of talks between adversaries, agreements --------------------
+                for i in range(n):
+                    for j in range(i + 1, n):
+                        if (mv[i] == DIALOGUE) & (mv[j] == DIALOGUE) & (P.adversary[i, j] | P.adversary[j, i]):
+                            progress = min(1.0, talks[i, j] + P.talks_rate * 0.5 * (trust[i, j] + trust[j, i]))
+                            talks[i, j] = progress
+                            talks[j, i] = progress
+                any_agreement = False
+                for i in range(n):
+                    in_round[i] = False
+                    agreement[i] = False
+                for i in range(n):
+                    for j in range(n):
+                        pair = (i != j) & (P.adversary[i, j] | P.adversary[j, i])
+                        mutual = pair & (mv[i] == DIALOGUE) & (mv[j] == DIALOGUE)
+                        agree[i, j] = mutual & (talks[i, j] >= 1.0 - 1e-12)
+                        if mutual:
+                            trust[i, j] += P.trust_round_gain
+                            in_round[i] = True
+                        if agree[i, j]:
+                            agreement[i] = True
+                            any_agreement = True
+                        if pair & (mv[i] == DIALOGUE) & (mv[j] != DIALOGUE):
+                            trust[j, i] += P.trust_one_sided_gain      # i offered, j did not answer
+                for i in range(n):
+                    unanswered[i] = (mv[i] == DIALOGUE) & (not in_round[i])
+                if any_agreement:
+                    for i in range(n):
+                        if agreement[i]:
+                            missiles[i] -= min(missiles[i], disputed[i])
+                            disputed[i] = 0
+                        if ult_target[i] != NO_ONE and agree[i, ult_target[i]]:
+                            ult_target[i] = NO_ONE                        # met by the agreement
+                    if (treaty == NOTICE) & (notice_by != NO_ONE) and P.party[notice_by]:
+                        rescind = False
+                        for j in range(n):
+                            rescind = rescind | (agree[notice_by, j] & P.party[j])
+                        if rescind:                                       # the treaty binds all again
+                            treaty = IN_FORCE
+                            notice_by = NO_ONE
+                            notice_end = NO_ONE
+                            for j in range(n):
+                                unbound[j] = False
+                    for i in range(n):
+                        for j in range(n):
+                            if agree[i, j]:
+                                trust[i, j] += P.trust_agreement_gain
+                                talks[i, j] = 0.0
+
+                # 3. ultimatum: the adversary with most disputed, most missiles, listed first ------
+                for i in range(n):
+                    if (mv[i] == ULTIMATUM) & (ult_target[i] == NO_ONE):
+                        best = -1
+                        best_score = -np.inf
+                        for j in range(n):
+                            if P.adversary[i, j]:
+                                score = disputed[j] * 1e6 + missiles[j] - j * 1e-3
+                                if score > best_score:
+                                    best = j
+                                    best_score = score
+                        ult_target[i] = best
+                        ult_deadline[i] = turn + P.ultimatum_turns
+                        acted[i] = False
+                        defied[i] = False
+                        trust[best, i] -= P.trust_ultimatum_loss
+
+                # 4. deployment orders ------------------------------------------------------------
+                for i in range(n):
+                    ordered[i] = P.batch[i] if mv[i] == DEPLOYMENT else 0
+                    if mv[i] == DEPLOYMENT:
+                        pipeline[i, P.lag[i]] += P.batch[i]
+                        for j in range(n):
+                            if P.adversary[i, j]:
+                                trust[j, i] -= P.trust_deploy_loss
+                for i in range(n):
+                    if ult_target[i] != NO_ONE:
+                        if (mv[i] == WITHDRAWAL) | (mv[i] == DEPLOYMENT):
+                            acted[i] = True
+                        if mv[ult_target[i]] == DEPLOYMENT:
+                            defied[i] = True
+
+                # 5. the treaty ends when its notice runs out -----------------------------------
+                if (treaty == NOTICE) & (notice_end <= turn):
+                    treaty = TERMINATED
+                    notice_by = NO_ONE
+                    notice_end = NO_ONE
+                    for i in range(n):
+                        unbound[i] = P.party[i]
+                        disputed[i] = 0
+                        illicit[i] = 0
+
+                # 6. arrivals: missiles arriving while their owner is bound are a violation -------
+                alive = (treaty == IN_FORCE) | (treaty == NOTICE)
+                for i in range(n):
+                    arrived = pipeline[i, 0]
+                    missiles[i] += arrived
+                    if P.party[i] & alive & (not unbound[i]):
+                        illicit[i] += arrived
+                    for k in range(lag_slots - 1):
+                        pipeline[i, k] = pipeline[i, k + 1]
+                    pipeline[i, lag_slots - 1] = 0
+
+                # 7. ultimatum deadlines ----------------------------------------------------------
+                for i in range(n):
+                    lapsed[i] = False
+                    carried[i] = False
+                    if ult_target[i] != NO_ONE and ult_deadline[i] <= turn:
+                        met = (disputed[ult_target[i]] == 0) & (not defied[i])
+                        carried[i] = (not met) & acted[i]
+                        lapsed[i] = (not met) & (not acted[i])
+                        if carried[i]:
+                            credibility[i] += P.credibility_gain
+                        if lapsed[i]:
+                            credibility[i] -= P.credibility_loss
+                        ult_target[i] = NO_ONE
+                        ult_deadline[i] = NO_ONE
+
+                # 8. detection of violations (random) ----------------------------------------------
+                for i in range(n):
+                    detected[i] = False
+                    if expected:
+                        reputation[i] = P.p_detect if illicit[i] > 0 else 0.0
+                    else:
+                        if (illicit[i] > 0) & (U[r, 1 + i] < P.p_detect):
+                            detected[i] = True
+                            disputed[i] += illicit[i]
+                            illicit[i] = 0
+                            for j in range(n):
+                                if j != i:
+                                    trust[j, i] -= P.trust_detect_loss
+                        reputation[i] = 1.0 if detected[i] else 0.0
+
+                # 9. escalation index -------------------------------------------------------------
+                mean_rung = 0.0
+                for i in range(n):
+                    mean_rung += P.rung[mv[i]]
+                smoothed = P.smoothing * mean_rung / n + (1.0 - P.smoothing) * smoothed
+                esc_t, esc_m, esc_u, escalation = _index(smoothed, treaty, missiles, ult_target, P)
+                h = _hazard(escalation, P.h_max, P.k)
+
+                # 10. payoffs ----------------------------------------------------------------------
+                broke = (not expected) & (U[r, 0] < h)
+                war = h if expected else (1.0 if broke else 0.0)
+                treaty_on = 1.0 if (treaty == IN_FORCE) | (treaty == NOTICE) else 0.0
+                for i in range(n):
+                    m_now[i] = missiles[i]
+                for i in range(n):
+                    payoff[i] = (P.treaty_value[i] * treaty_on * _compliance(i, missiles, disputed, P.adversary)
+                                 - P.threat_weight[i] * _threat(i, m_now, ult_target, credibility, P.adversary,
+                                                                P.ally, P.batch, P.offset[i], P.missile_scale)
+                                 - P.deploy_cost[i] * ordered[i]
+                                 - P.upkeep[i] * missiles[i]
+                                 - P.war_cost[i] * war
+                                 - P.audience_cost[i] * lapsed[i]
+                                 - P.reputation_cost[i] * reputation[i]
+                                 + P.talks_value[i] * in_round[i]
+                                 - P.dialogue_cost[i] * unanswered[i])
+
+                for i in range(n):
+                    credibility[i] = min(max(credibility[i], 0.0), 1.0)
+                    for j in range(n):
+                        trust[i, j] = 1.0 if i == j else min(max(trust[i, j], 0.0), 1.0)
+
+                if mode == STEP:
+                    # 11. incident, 12. beliefs; then store replica r and its outcome
+                    if broke:
+                        S.incident[r] = True
+                    if not expected:
+                        for i in range(n):
+                            memory = P.memory[i]
+                            for j in range(n):
+                                for a in range(N_MOVES):
+                                    seen = 1.0 if mv[j] == a else 0.0
+                                    S.beliefs[r, i, j, a] = memory * S.beliefs[r, i, j, a] + (1.0 - memory) * seen
+                    S.treaty[r] = treaty
+                    S.notice_by[r] = notice_by
+                    S.notice_end[r] = notice_end
+                    S.smoothed_actions[r] = smoothed
+                    S.esc_actions[r] = smoothed
+                    S.esc_treaty[r] = esc_t
+                    S.esc_missiles[r] = esc_m
+                    S.esc_ultimatum[r] = esc_u
+                    S.escalation[r] = escalation
+                    O.hazard[r] = h
+                    for i in range(n):
+                        S.unbound[r, i] = unbound[i]
+                        S.missiles[r, i] = missiles[i]
+                        S.disputed[r, i] = disputed[i]
+                        S.illicit[r, i] = illicit[i]
+                        S.ult_target[r, i] = ult_target[i]
+                        S.ult_deadline[r, i] = ult_deadline[i]
+                        S.ult_acted[r, i] = acted[i]
+                        S.ult_defied[r, i] = defied[i]
+                        S.credibility[r, i] = credibility[i]
+                        S.last_moves[r, i] = mv[i]
+                        S.last_notice[r, i] = notice[i]
+                        for k in range(lag_slots):
+                            S.pipeline[r, i, k] = pipeline[i, k]
+                        for j in range(n):
+                            S.talks[r, i, j] = talks[i, j]
+                            S.trust[r, i, j] = trust[i, j]
+                        O.payoff[r, i] = payoff[i]
+                        O.ordered[r, i] = ordered[i]
+                        O.in_round[r, i] = in_round[i]
+                        O.agreement[r, i] = agreement[i]
+                        O.lapsed[r, i] = lapsed[i]
+                        O.carried[r, i] = carried[i]
+                        O.detected[r, i] = detected[i]
+                    continue
+
+            # continuation value of the (resolved) state: staying there from the next turn on
+            for i in range(n):
+                m_now[i] = missiles[i]
+                m_all[i] = missiles[i]
+                for k in range(lag_slots):
+                    m_all[i] += pipeline[i, k]
+            h = _hazard(escalation, P.h_max, P.k)
+            p_found = P.p_detect
+            for i in range(n):
+                gamma = P.discount[i]
+                if treaty == IN_FORCE:
+                    tv = 1.0
+                    bound_for = lag_slots
+                elif treaty == NOTICE:
+                    left = max(notice_end - turn - 1, 0)          # turns it still pays before it ends
+                    tv = 1.0 - gamma ** left
+                    bound_for = min(left, lag_slots)
+                else:
+                    tv = 0.0
+                    bound_for = 0
+                flow = (P.treaty_value[i] * tv * _compliance(i, missiles, disputed, P.adversary)
+                        - P.threat_weight[i] * _threat(i, m_all, ult_target, credibility, P.adversary, P.ally,
+                                                       P.batch, P.offset[i], P.missile_scale)
+                        - P.upkeep[i] * m_all[i]
+                        - P.war_cost[i] * h)
+                # expected discounted cost of detection, gamma p / (1 - gamma (1 - p)): for ordered
+                # missiles arriving while i is bound, and for a hidden violation that escaped this
+                # turn's detection (probability 1 - p: the look-ahead payoff already charged p)
+                found = gamma * p_found / (1.0 - gamma * (1.0 - p_found))
+                at_risk = 0.0
+                if illicit[i] > 0:
+                    at_risk = 1.0 - p_found
+                elif P.party[i] & ((treaty == IN_FORCE) | (treaty == NOTICE)) & (not unbound[i]):
+                    for k in range(bound_for):
+                        if pipeline[i, k] > 0:
+                            at_risk = 1.0
+                value = gamma / (1.0 - gamma) * flow - P.reputation_cost[i] * found * at_risk
+                if mode == CONTINUATION:
+                    values[r, i, 0] = value
+                else:
+                    q[v, i] = payoff[i] + value
+
+        if mode == LOOKAHEAD:
+            for i in range(n):
+                for a in range(N_MOVES):
+                    values[r, i, a] = 0.0
+                for p in range(n_var):
+                    weight = 1.0
+                    for j in range(n):
+                        if j != i:
+                            weight *= S.beliefs[r, i, j, prof[p, j]]
+                    values[r, i, prof[p, i]] += weight * q[p, i]
 
 
-def escalation_components(s: State, params: Params) -> State:
-    """The T, M, U components and the index E from the state (A is already smoothed in)."""
-    total = s.missiles.sum(axis=1)
-    esc_treaty = TREATY_COMPONENT[s.treaty]
-    esc_missiles = 1.0 - np.exp(-total / params.missile_scale)
-    esc_ultimatum = (s.ult_target != NO_ONE).any(axis=1).astype(np.float64)
-    escalation = 100.0 * (params.w_actions * s.smoothed_actions + params.w_treaty * esc_treaty
-                          + params.w_missiles * esc_missiles + params.w_ultimatum * esc_ultimatum)
-    return s.evolve(esc_actions=s.smoothed_actions.copy(), esc_treaty=esc_treaty,
-                    esc_missiles=esc_missiles, esc_ultimatum=esc_ultimatum,
-                    escalation=np.clip(escalation, 0.0, 100.0))
+@njit(cache=True, error_model="numpy")
+def _score_all(S, P):
+    for r in range(S.treaty.shape[0]):
+        t, m, u, e = _index(S.smoothed_actions[r], S.treaty[r], S.missiles[r], S.ult_target[r], P)
+        S.esc_actions[r] = S.smoothed_actions[r]
+        S.esc_treaty[r] = t
+        S.esc_missiles[r] = m
+        S.esc_ultimatum[r] = u
+        S.escalation[r] = e
 
 
-def score_initial(s: State, params: Params) -> State:
-    """The index of the starting state: A starts at the mean rung of the last moves."""
-    s = s.evolve(smoothed_actions=RUNG_SCALED[s.last_moves].mean(axis=1))
-    return escalation_components(s, params)
+# ---------------------------------------------------------------- public functions (all replicas)
 
 
 def step(s: State, moves: np.ndarray, params: Params, turn: int,
          draws: np.ndarray | None = None) -> tuple[State, Outcome]:
     """Resolve one turn for all replicas. `moves` is [R, N]; `draws` is [R, 1 + 2N] uniforms or None."""
     s = s.copy()
+    moves = np.ascontiguousarray(moves, dtype=np.int64)
     r, n = moves.shape
-    d = params.diplomacy
-    pairs = params.talk_pairs[None]
-    adv_t = params.adversary.T[None]           # adv_t[0, j, i]: j is an adversary of i
-    dialogue, ultimatum = moves == DIALOGUE, moves == ULTIMATUM
-    withdrawal, deployment = moves == WITHDRAWAL, moves == DEPLOYMENT
-    rows = np.arange(r)
-
-    # 1. withdrawal ---------------------------------------------------------------------------
-    bound = s.bound(params)
-    notice = withdrawal & bound
-    starts = notice.any(axis=1) & (s.treaty == IN_FORCE)
-    s.notice_by[starts] = np.argmax(notice[starts], axis=1)
-    s.notice_end[starts] = turn + params.notice_turns
-    s.treaty[starts] = NOTICE
-    s.unbound |= notice
-    walkout = withdrawal & ~notice
-    cut = walkout[:, :, None] & pairs
-    cut = cut | cut.transpose(0, 2, 1)
-    s.talks[cut] = 0.0
-    # adversaries j of a withdrawing i trust i less: trust[j, i]
-    s.trust -= d["trust_withdrawal_loss"] * (withdrawal[:, None, :] & adv_t)
-
-    # 2. dialogue -----------------------------------------------------------------------------
-    mutual = dialogue[:, :, None] & dialogue[:, None, :] & pairs
-    mean_trust = 0.5 * (s.trust + s.trust.transpose(0, 2, 1))
-    s.talks = np.where(mutual, np.minimum(1.0, s.talks + d["talks_rate"] * mean_trust), s.talks)
-    s.trust += d["trust_round_gain"] * mutual
-    agreement_pair = mutual & (s.talks >= 1.0 - 1e-12)
-    in_round = mutual.any(axis=2)
-    one_sided = dialogue[:, :, None] & pairs & ~dialogue[:, None, :]     # [r, i, j]: i offered j
-    s.trust += d["trust_one_sided_gain"] * one_sided.transpose(0, 2, 1)
-    unanswered = dialogue & ~in_round
-    agreement = agreement_pair.any(axis=2)
-    if agreement.any():
-        removed = np.where(agreement, s.disputed, 0)
-        s.missiles -= np.minimum(s.missiles, removed)
-        s.disputed[agreement] = 0
-        # ultimatums between the partners are met
-        target = np.where(s.ult_target == NO_ONE, 0, s.ult_target)
-        met_now = (s.ult_target != NO_ONE) & agreement_pair[rows[:, None], np.arange(n)[None, :], target]
-        s.ult_target[met_now] = NO_ONE
-        # a pending notice is rescinded by an agreement between the party that gave it and another
-        # party; every party is bound again
-        by = np.where(s.notice_by == NO_ONE, 0, s.notice_by)
-        between_parties = agreement_pair & params.party[None, :, None] & params.party[None, None, :]
-        rescind = (s.treaty == NOTICE) & (s.notice_by != NO_ONE) & between_parties[rows, by].any(axis=1)
-        s.treaty[rescind] = IN_FORCE
-        s.notice_by[rescind] = NO_ONE
-        s.notice_end[rescind] = NO_ONE
-        s.unbound[rescind] = False
-        s.trust += d["trust_agreement_gain"] * agreement_pair
-        s.talks[agreement_pair] = 0.0
-
-    # 3. ultimatum ----------------------------------------------------------------------------
-    issues = ultimatum & (s.ult_target == NO_ONE)
-    if issues.any():
-        # target: the adversary with most disputed missiles, then most missiles, then listed first
-        score = (s.disputed * 1e6 + s.missiles)[:, None, :] - np.arange(n)[None, None, :] * 1e-3
-        score = np.where(params.adversary[None], score, -np.inf)
-        target = np.argmax(score, axis=2)                                  # [r, i]
-        s.ult_target = np.where(issues, target, s.ult_target)
-        s.ult_deadline = np.where(issues, turn + params.ultimatum_turns, s.ult_deadline)
-        s.ult_acted &= ~issues
-        s.ult_defied &= ~issues
-        aimed = issues[:, :, None] & (target[:, :, None] == np.arange(n)[None, None, :])  # [r, i, j]
-        s.trust -= d["trust_ultimatum_loss"] * aimed.transpose(0, 2, 1)
-
-    # 4. deployment ---------------------------------------------------------------------------
-    ordered = deployment * params.batch[None, :]
-    s.pipeline[:, np.arange(n), params.lag] += ordered
-    s.trust -= d["trust_deploy_loss"] * (deployment[:, None, :] & adv_t)
-    open_ult = s.ult_target != NO_ONE
-    s.ult_acted |= open_ult & (withdrawal | deployment)
-    target = np.where(open_ult, s.ult_target, 0)
-    s.ult_defied |= open_ult & deployment[rows[:, None], target]
-
-    # 5. the treaty ends when its notice runs out -----------------------------------------------
-    ends = (s.treaty == NOTICE) & (s.notice_end <= turn)
-    if ends.any():
-        s.treaty[ends] = TERMINATED
-        s.notice_by[ends] = NO_ONE
-        s.notice_end[ends] = NO_ONE
-        s.unbound[ends] = params.party
-        s.disputed[ends] = 0
-        s.illicit[ends] = 0
-
-    # 6. arrivals: missiles that arrive while their owner is bound are a violation ------------------
-    arrived = s.pipeline[:, :, 0].copy()
-    s.missiles += arrived
-    s.illicit += np.where(s.bound(params), arrived, 0)
-    s.pipeline[:, :, :-1] = s.pipeline[:, :, 1:]
-    s.pipeline[:, :, -1] = 0
-
-    # 7. ultimatum deadlines --------------------------------------------------------------------
-    due = (s.ult_target != NO_ONE) & (s.ult_deadline <= turn)
-    target = np.where(due, s.ult_target, 0)
-    met = due & (s.disputed[rows[:, None], target] == 0) & ~s.ult_defied
-    carried = due & ~met & s.ult_acted
-    lapsed = due & ~met & ~s.ult_acted
-    s.credibility = s.credibility + d["credibility_gain"] * carried - d["credibility_loss"] * lapsed
-    s.ult_target[due] = NO_ONE
-    s.ult_deadline[due] = NO_ONE
-
-    # 8. detection of violations ------------------------------------------------------------------
-    hidden = s.illicit > 0
-    if draws is not None:
-        detected = hidden & (draws[:, 1:1 + n] < params.p_detect)
-        if detected.any():
-            s.disputed += np.where(detected, s.illicit, 0)
-            s.illicit[detected] = 0
-            others = ~np.eye(n, dtype=bool)[None]
-            s.trust -= d["trust_detect_loss"] * (detected[:, None, :] & others)
-        reputation = detected.astype(np.float64)
-    else:
-        detected = np.zeros_like(hidden)
-        reputation = params.p_detect * hidden
-
-    # 9. escalation index --------------------------------------------------------------------
-    s.smoothed_actions = (params.smoothing * RUNG_SCALED[moves].mean(axis=1)
-                          + (1.0 - params.smoothing) * s.smoothed_actions)
-    s = escalation_components(s, params)
-    h = hazard(s.escalation, params)
-
-    # 10. payoffs ------------------------------------------------------------------------------
-    p = params.payoff
-    if draws is not None:
-        broke = draws[:, 0] < h
-        war = broke.astype(np.float64)
-    else:
-        broke = np.zeros(r, dtype=bool)
-        war = h
-    treaty_on = ((s.treaty == IN_FORCE) | (s.treaty == NOTICE)).astype(np.float64)
-    payoff = (p["treaty_value"][None] * treaty_on[:, None] * compliance(s, params)
-              - p["threat_weight"][None] * threat(s.missiles, s, params)
-              - p["deploy_cost"][None] * ordered
-              - p["upkeep"][None] * s.missiles
-              - p["war_cost"][None] * war[:, None]
-              - p["audience_cost"][None] * lapsed
-              - p["reputation_cost"][None] * reputation
-              + p["talks_value"][None] * in_round
-              - p["dialogue_cost"][None] * unanswered)
-
-    # 11. incident -------------------------------------------------------------------------------
-    s.incident = s.incident | broke
-
-    # 12. beliefs and memory -----------------------------------------------------------------------
-    seen = np.eye(N_MOVES)[moves]                                           # [r, j, a]
-    memory = params.belief_memory[None, :, None, None]
-    s.beliefs = memory * s.beliefs + (1.0 - memory) * seen[:, None, :, :]
-    s.last_moves = moves.astype(np.int64)
-    s.last_notice = notice
-    s.trust = np.clip(s.trust, 0.0, 1.0)
-    idx = np.arange(n)
-    s.trust[:, idx, idx] = 1.0
-    s.credibility = np.clip(s.credibility, 0.0, 1.0)
-
-    return s, Outcome(payoff=payoff, ordered=ordered, in_round=in_round, agreement=agreement,
-                      lapsed=lapsed, carried=carried, detected=detected, hazard=h)
+    out = Outcome.empty(r, n)
+    realized = draws is not None
+    uniforms = np.ascontiguousarray(draws, dtype=np.float64) if realized else np.zeros((r, draw_width(n)))
+    _kernel(s.arrays(), params.packed(), turn, moves, _NO_PROFILES, uniforms, realized, out.arrays(),
+            _NO_VALUES, STEP)
+    return s, out
 
 
 def continuation(s: State, params: Params, turn: int) -> np.ndarray:
-    """[R, N] discounted value of staying in state `s` from the next turn on.
+    """[R, N] discounted value of staying in state `s` (reached on `turn`) from the next turn on.
 
     ``gamma / (1 - gamma)`` times the flow payoff of the state with ordered missiles delivered;
-    a treaty under notice counts only for its remaining turns.
+    a treaty under notice counts only for its remaining turns; minus the expected reputation cost
+    of violations still to be found.
     """
-    p = params.payoff
-    gamma = p["discount"][None, :]
-    missiles = s.missiles + s.pipeline.sum(axis=2)
-    left = np.maximum(s.notice_end - turn - 1, 0)[:, None]    # turns it still pays before it ends
-    treaty = np.where((s.treaty == IN_FORCE)[:, None], 1.0,
-                      np.where((s.treaty == NOTICE)[:, None], 1.0 - gamma ** left, 0.0))
-    flow = (p["treaty_value"][None] * treaty * compliance(s, params)
-            - p["threat_weight"][None] * threat(missiles, s, params)
-            - p["upkeep"][None] * missiles
-            - p["war_cost"][None] * hazard(s.escalation, params)[:, None])
-    # the expected discounted reputation cost of detection, gamma p / (1 - gamma (1 - p)), for ordered
-    # missiles that will arrive while the owner is bound, and for a hidden violation that escaped
-    # this turn's detection (with probability 1 - p; the look-ahead payoff already charged p)
-    bound_for = np.where(s.treaty == IN_FORCE, np.iinfo(np.int64).max // 2,
-                         np.where(s.treaty == NOTICE, s.notice_end - turn - 1, 0))[:, None]
-    slot = np.arange(s.pipeline.shape[2])[None, None, :]
-    arrives_bound = ((s.pipeline > 0) & (slot < bound_for[:, :, None])).any(axis=2) & s.bound(params)
-    found = gamma * params.p_detect / (1.0 - gamma * (1.0 - params.p_detect))
-    at_risk = np.where(s.illicit > 0, 1.0 - params.p_detect, arrives_bound.astype(np.float64))
-    return gamma / (1.0 - gamma) * flow - p["reputation_cost"][None] * found * at_risk
+    s = s.copy()
+    r, n = s.missiles.shape
+    values = np.zeros((r, n, N_MOVES))
+    _kernel(s.arrays(), params.packed(), turn, np.zeros((r, n), np.int64), _NO_PROFILES,
+            np.zeros((r, draw_width(n))), False, Outcome.empty(r, n).arrays(), values, CONTINUATION)
+    return values[:, :, 0]
 
 
 def profiles(n_actors: int) -> np.ndarray:
@@ -305,28 +531,32 @@ def profiles(n_actors: int) -> np.ndarray:
     return np.array(list(product(range(N_MOVES), repeat=n_actors)), dtype=np.int64)
 
 
-def joint_values(s: State, params: Params, turn: int) -> np.ndarray:
-    """[R, P, N] payoff plus continuation value of every joint move for every actor (expected)."""
-    prof = profiles(params.n_actors)
-    n_prof = len(prof)
-    batch = s.repeat(n_prof)
-    moves = np.tile(prof, (s.n_replicas, 1))
-    nxt, out = step(batch, moves, params, turn, draws=None)
-    value = out.payoff + continuation(nxt, params, turn)
-    return value.reshape(s.n_replicas, n_prof, params.n_actors)
-
-
 def expected_values(s: State, params: Params, turn: int) -> np.ndarray:
-    """[R, N, 5]: for actor i and own move a, the value expected against i's beliefs about the others."""
-    n = params.n_actors
-    prof = profiles(n)
-    q = joint_values(s, params, turn)                                      # [R, P, N]
-    out = np.empty((s.n_replicas, n, N_MOVES))
-    for i in range(n):
-        weight = np.ones((s.n_replicas, len(prof)))
-        for j in range(n):
-            if j != i:
-                weight *= s.beliefs[:, i, j, :][:, prof[:, j]]
-        own = np.eye(N_MOVES)[prof[:, i]]                                  # [P, 5]
-        out[:, i, :] = np.einsum("rp,rp,pa->ra", weight, q[:, :, i], own)
-    return out
+    """[R, N, 5]: for actor i and own move a, the value expected against i's beliefs about the others.
+
+    Every joint move is resolved (expected version) from each replica's state; its value for i is the
+    payoff plus the continuation value, weighted by the product of i's beliefs about the others' moves.
+    """
+    s = s.copy()
+    r, n = s.missiles.shape
+    values = np.empty((r, n, N_MOVES))
+    _kernel(s.arrays(), params.packed(), turn, np.zeros((r, n), np.int64), profiles(n),
+            np.zeros((r, draw_width(n))), False, Outcome.empty(r, n).arrays(), values, LOOKAHEAD)
+    return values
+
+
+def hazard(escalation: np.ndarray, params: Params) -> np.ndarray:
+    """Per-turn probability of an incident: h_max * (E / 100) ** k."""
+    return params.h_max * (np.clip(escalation, 0.0, 100.0) / 100.0) ** params.k
+
+
+def score_initial(s: State, params: Params) -> State:
+    """The index of the starting state: A starts at the mean rung of the last moves."""
+    s = s.copy()
+    s.smoothed_actions = params.packed().rung[s.last_moves].mean(axis=1)
+    _score_all(s.arrays(), params.packed())
+    return s
+
+
+_NO_PROFILES = np.zeros((1, 1), dtype=np.int64)
+_NO_VALUES = np.zeros((1, 1, N_MOVES))

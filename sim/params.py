@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.actions import Action
+from sim.actions import RUNG_SCALED, Action
 from sim.scenario import Scenario, apply_overrides
 
 PAYOFF_FIELDS = (
     "treaty_value", "threat_weight", "offset", "deploy_cost", "upkeep", "war_cost",
     "audience_cost", "reputation_cost", "talks_value", "dialogue_cost", "discount",
 )
+
+
+DIPLOMACY_FIELDS = (
+    "talks_rate", "trust_round_gain", "trust_agreement_gain", "trust_one_sided_gain",
+    "trust_ultimatum_loss", "trust_withdrawal_loss", "trust_deploy_loss", "trust_detect_loss",
+    "credibility_gain", "credibility_loss",
+)
+Packed = namedtuple("Packed", [
+    "party", "adversary", "ally", "batch", "lag", "memory", *PAYOFF_FIELDS,
+    "notice_turns", "ultimatum_turns", "w_actions", "w_treaty", "w_missiles", "w_ultimatum",
+    "smoothing", "missile_scale", "h_max", "k", "p_detect", *DIPLOMACY_FIELDS, "rung",
+])
 
 
 @dataclass(frozen=True)
@@ -39,6 +52,26 @@ class Params:
     k: float
     p_detect: float
     diplomacy: dict[str, float] = field(default_factory=dict)
+
+    def packed(self) -> Packed:
+        """The parameters as a flat namedtuple of arrays and numbers, for the compiled dynamics."""
+        cached = self.__dict__.get("_packed")
+        if cached is None:
+            d = self.diplomacy
+            cached = Packed(
+                party=self.party, adversary=self.adversary, ally=self.ally, batch=self.batch, lag=self.lag,
+                memory=self.belief_memory.astype(np.float64),
+                **{name: self.payoff[name] for name in PAYOFF_FIELDS},
+                notice_turns=int(self.notice_turns), ultimatum_turns=int(self.ultimatum_turns),
+                w_actions=float(self.w_actions), w_treaty=float(self.w_treaty),
+                w_missiles=float(self.w_missiles), w_ultimatum=float(self.w_ultimatum),
+                smoothing=float(self.smoothing), missile_scale=float(self.missile_scale),
+                h_max=float(self.h_max), k=float(self.k), p_detect=float(self.p_detect),
+                **{name: float(d[name]) for name in DIPLOMACY_FIELDS},
+                rung=RUNG_SCALED,
+            )
+            object.__setattr__(self, "_packed", cached)
+        return cached
 
     @property
     def n_actors(self) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
@@ -52,7 +53,12 @@ class State:
         return self.treaty.shape[0]
 
     def copy(self) -> State:
-        return State(**{f.name: getattr(self, f.name).copy() for f in fields(self)})
+        """A deep copy, every array in its canonical dtype (the compiled dynamics rely on it)."""
+        return State(**{f.name: np.array(getattr(self, f.name), dtype=DTYPES[f.name]) for f in fields(self)})
+
+    def arrays(self) -> StateArrays:
+        """The same arrays as a namedtuple, the form the compiled dynamics take."""
+        return StateArrays(*(getattr(self, f.name) for f in fields(self)))
 
     def take(self, index: np.ndarray) -> State:
         """The replicas at `index` (an index array or boolean mask), as a new state."""
@@ -69,6 +75,18 @@ class State:
 
     def evolve(self, **changes: np.ndarray) -> State:
         return replace(self, **changes)
+
+
+_INT, _BOOL, _FLOAT = np.int64, np.bool_, np.float64
+DTYPES = {
+    "treaty": np.int8, "notice_by": _INT, "notice_end": _INT, "unbound": _BOOL, "missiles": _INT,
+    "pipeline": _INT, "disputed": _INT, "illicit": _INT, "ult_target": _INT, "ult_deadline": _INT,
+    "ult_acted": _BOOL, "ult_defied": _BOOL, "talks": _FLOAT, "trust": _FLOAT, "credibility": _FLOAT,
+    "beliefs": _FLOAT, "last_moves": _INT, "last_notice": _BOOL, "smoothed_actions": _FLOAT,
+    "esc_actions": _FLOAT, "esc_treaty": _FLOAT, "esc_missiles": _FLOAT, "esc_ultimatum": _FLOAT,
+    "escalation": _FLOAT, "incident": _BOOL,
+}
+StateArrays = namedtuple("StateArrays", [f.name for f in fields(State)])
 
 
 def initial_state(scn: Scenario, params: Params, replicas: int, pipeline_len: int | None = None) -> State:
@@ -138,4 +156,4 @@ def initial_state(scn: Scenario, params: Params, replicas: int, pipeline_len: in
     )
     from sim.dynamics import score_initial
 
-    return score_initial(state, params)
+    return score_initial(state.copy(), params)
