@@ -1,4 +1,4 @@
-"""The command line: run, list and validate scenarios. `run_sim.py` only calls `main()`."""
+"""The command line: run, compare, plot, list and validate. `run_sim.py` only calls `main()`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ import time
 from pathlib import Path
 
 from sim import __version__, scenario
+from sim.ensemble import ENGINES
 from sim.errors import SimError
+from sim.plots import FORMATS
+from sim.results import MARKER, ResultWriter, prepare_out_dir
 
 DEFAULT_SCENARIO = "inf_2018"
 DEFAULT_RUNS = 200
@@ -37,6 +40,26 @@ def _at_least(minimum: int, flag: str):
     return parse
 
 
+def _run_options(p: argparse.ArgumentParser) -> None:
+    """Options shared by `run` and `compare`."""
+    p.add_argument("--runs", type=_at_least(1, "--runs"), default=None,
+                   help=f"number of seeded runs (default {DEFAULT_RUNS})")
+    p.add_argument("--turns", type=_at_least(1, "--turns"), default=None,
+                   help="turns per run (default: the scenario's)")
+    p.add_argument("--seed", type=_at_least(0, "--seed"), default=DEFAULT_SEED,
+                   help=f"root seed; run r uses its r-th spawned stream (default {DEFAULT_SEED})")
+    p.add_argument("--force", action="store_true", help="write into a non-empty folder not made by this program")
+    p.add_argument("--no-plot", action="store_true", help="skip the figures")
+    p.add_argument("--format", choices=FORMATS, default="png", help="figure format (default png)")
+    p.add_argument("--engine", choices=ENGINES, default="ensemble",
+                   help="ensemble: replicas in lockstep (fast, default); mesa: one EscalationModel per run")
+    p.add_argument("--jobs", type=_at_least(1, "--jobs"), default=None,
+                   help="worker processes (default: every core)")
+    p.add_argument("--batch-size", type=_at_least(1, "--batch-size"), default=None,
+                   help="runs advanced together in one batch (default: runs shared over jobs, at most 250)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="run_sim.py", description="Simulate diplomatic escalation crises (default: run inf_2018).")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -45,21 +68,20 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a scenario many times and write its results")
     run.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
                      help=f"a name in scenarios/ or a path to a TOML file (default {DEFAULT_SCENARIO})")
-    run.add_argument("--runs", type=_at_least(1, "--runs"), default=DEFAULT_RUNS,
-                     help=f"number of seeded runs (default {DEFAULT_RUNS})")
-    run.add_argument("--turns", type=_at_least(1, "--turns"), default=None,
-                     help="turns per run (default: the scenario's)")
-    run.add_argument("--seed", type=_at_least(0, "--seed"), default=DEFAULT_SEED,
-                     help=f"root seed; run r uses its r-th spawned stream (default {DEFAULT_SEED})")
+    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                     help="change a scenario value, e.g. actors.US.rule.lambda=4 (repeatable)")
     run.add_argument("--out", type=Path, default=None, help="output folder (default results/SCENARIO)")
-    run.add_argument("--force", action="store_true", help="write into a non-empty folder not made by this program")
-    run.add_argument("--no-plot", action="store_true", help="skip escalation.png")
-    run.add_argument("--engine", choices=("ensemble", "mesa"), default="ensemble",
-                     help="ensemble: replicas in lockstep (fast); mesa: one EscalationModel per run")
-    run.add_argument("--jobs", type=_at_least(1, "--jobs"), default=1, help="worker processes (default 1)")
-    run.add_argument("--batch-size", type=_at_least(1, "--batch-size"), default=500,
-                     help="runs advanced together in one batch (default 500)")
-    run.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    _run_options(run)
+
+    cmp = sub.add_parser("compare", help="run scenarios or variants on common seeds and compare outcomes")
+    cmp.add_argument("items", nargs="+", metavar="ITEM",
+                     help="a scenario, or scenario:KEY=VALUE,KEY=VALUE; the first is the baseline")
+    cmp.add_argument("--out", type=Path, default=None, help="output folder (default results/compare)")
+    _run_options(cmp)
+
+    plot = sub.add_parser("plot", help="redraw every figure of a result folder")
+    plot.add_argument("folder", type=Path)
+    plot.add_argument("--format", choices=FORMATS, default="png", help="figure format (default png)")
 
     sub.add_parser("list", help="list the scenarios in scenarios/")
     val = sub.add_parser("validate", help="check a scenario file")
@@ -72,8 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     if args.command is None:
         args = build_parser().parse_args(["run"])
+    commands = {"run": cmd_run, "compare": cmd_compare, "plot": cmd_plot, "list": cmd_list,
+                "validate": cmd_validate}
     try:
-        return {"run": cmd_run, "list": cmd_list, "validate": cmd_validate}[args.command](args)
+        return commands[args.command](args)
     except SimError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 2
@@ -106,42 +130,90 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from sim.ensemble import iter_batches
-    from sim.plots import plot_escalation
-    from sim.results import ResultWriter, prepare_out_dir
+def cmd_plot(args: argparse.Namespace) -> int:
+    from sim.plots import plot_all
 
-    scn = scenario.load(args.scenario)
+    for path in plot_all(args.folder, args.format):
+        print(path)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    overrides = dict(scenario.parse_assignment(item, source=f"--set {item}") for item in args.set)
+    scn = scenario.load(args.scenario, overrides)
     if args.turns is not None:
         scn = scn.with_turns(args.turns)
-    turns = scn.scenario.turns
     out = args.out if args.out is not None else Path("results") / scn.name
     prepare_out_dir(out, args.force)
-
-    show = not args.quiet and sys.stderr.isatty()
-    bar = None
-    if show:
-        from tqdm import tqdm
-        bar = tqdm(total=args.runs, unit="run", desc=scn.name, file=sys.stderr)
     started = time.perf_counter()
-    try:
-        batches = iter_batches(scn, args.seed, args.runs, turns, engine=args.engine,
-                               batch_size=args.batch_size, jobs=args.jobs,
-                               progress=bar.update if bar else None)
-        summary = ResultWriter(out, scn, args.seed, turns).write_all(batches)
-    finally:
-        if bar:
-            bar.close()
-    figure = None if args.no_plot else plot_escalation(out)
-    elapsed = time.perf_counter() - started
+    writer = _execute(scn, out, args, label=scn.name)
+    summary = writer.summary.as_dict(writer.runs)
     if not args.quiet:
+        turns = scn.scenario.turns
         ended = summary["median_turn_treaty_ended"]
         when = f", median turn {ended:g} ({scn.date_of(int(ended))})" if ended is not None else ""
-        print(f"{scn.name}: {args.runs} runs x {turns} turns, seed {args.seed}, {elapsed:.1f} s")
+        print(f"{scn.name}: {writer.runs} runs x {turns} turns, seed {args.seed}, "
+              f"{time.perf_counter() - started:.1f} s")
         print(f"  treaty ended in {summary['share_treaty_ended']:.1%} of runs{when}")
         print(f"  incident in {summary['share_incident']:.1%}; every party deployed in "
               f"{summary['share_all_parties_deployed']:.1%}")
         print(f"  median peak escalation {summary['median_peak_escalation']:.1f} / 100")
-        print(f"  files: {out}{os.sep} (turns.csv, actions.csv, summary.json"
-              f"{', ' + figure.name if figure else ''})")
+        print(f"  files: {out}{os.sep} (turns.csv, actions.csv, summary.json, scenario.toml"
+              f"{'' if args.no_plot else ', figures .' + args.format})")
     return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from sim.compare import differences, format_table, parse_variant, write_table
+    from sim.plots import plot_compare, read_summary
+
+    variants = [parse_variant(item, args.turns) for item in args.items]
+    if len(variants) < 2:
+        raise SimError("compare: give at least two items; allowed: SCENARIO or SCENARIO:KEY=VALUE,...")
+    slugs = [v.slug for v in variants]
+    if len(set(slugs)) != len(slugs):
+        raise SimError(f"compare: items repeat ({', '.join(args.items)}); allowed: distinct items")
+    out = args.out if args.out is not None else Path("results") / "compare"
+    prepare_out_dir(out, args.force)
+    for v in variants:
+        prepare_out_dir(out / v.slug, args.force)
+    outcomes, summaries = [], []
+    for v in variants:
+        writer = _execute(v.scenario, out / v.slug, args, label=v.label)
+        outcomes.append(writer.summary.per_run())
+        summaries.append(read_summary(out / v.slug))
+    rows = differences([v.label for v in variants], outcomes)
+    write_table(out / "compare.csv", variants[0].label, rows)
+    if not args.no_plot:
+        plot_compare(out, [v.label for v in variants], summaries, args.format)
+    (out / MARKER).write_text("written by run_sim.py; may be replaced by a later run\n")
+    if not args.quiet:
+        print(format_table(variants[0].label, rows))
+        print(f"files: {out}{os.sep} (compare.csv{'' if args.no_plot else ', compare.' + args.format}, "
+              f"one result folder per item)")
+    return 0
+
+
+def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace, label: str) -> ResultWriter:
+    """Run `scn` as the options say, write its result folder and figures; returns the writer."""
+    from sim.ensemble import default_jobs, iter_batches
+    from sim.plots import plot_all
+
+    runs = args.runs if args.runs is not None else DEFAULT_RUNS
+    jobs = args.jobs if args.jobs is not None else default_jobs()
+    batch_size = args.batch_size if args.batch_size is not None else max(1, min(250, -(-runs // jobs)))
+    bar = None
+    if not args.quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+        bar = tqdm(total=runs, unit="run", desc=label, file=sys.stderr)
+    try:
+        batches = iter_batches(scn, args.seed, runs, scn.scenario.turns, engine=args.engine,
+                               batch_size=batch_size, jobs=jobs, progress=bar.update if bar else None)
+        writer = ResultWriter(out, scn, args.seed, scn.scenario.turns)
+        writer.write_all(batches)
+    finally:
+        if bar:
+            bar.close()
+    if not args.no_plot:
+        plot_all(out, args.format)
+    return writer

@@ -6,8 +6,11 @@ the engine (``ensemble`` here, ``mesa`` one `EscalationModel` per run).
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 
 import numpy as np
 
@@ -59,23 +62,53 @@ def _run_batch(args: tuple[str, Scenario, int, np.ndarray, int]) -> BatchResult:
     return (run_mesa if engine == "mesa" else run_lockstep)(scn, seed, runs, turns)
 
 
+def default_jobs() -> int:
+    """Worker processes by default: every core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def iter_batches(scn: Scenario, seed: int, runs: int, turns: int, *, engine: str = "ensemble",
-                 batch_size: int = 1000, jobs: int = 1,
+                 batch_size: int = 250, jobs: int = 1,
                  progress: Callable[[int], None] | None = None) -> Iterator[BatchResult]:
-    """Batches of results in run order; `progress(n)` is called with each batch's run count."""
+    """Batches of results in run order; `progress(n)` is called with each batch's run count.
+
+    With several jobs, at most two batches per worker are in flight, so memory stays flat however
+    many runs are asked for.
+    """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; allowed: {', '.join(ENGINES)}")
-    chunks = [np.arange(a, min(a + batch_size, runs)) for a in range(0, runs, batch_size)]
-    tasks = [(engine, scn, seed, chunk, turns) for chunk in chunks]
-    if jobs <= 1 or len(tasks) == 1:
-        results: Iterator[BatchResult] = map(_run_batch, tasks)
-        for batch in results:
+    tasks = ((engine, scn, seed, np.arange(a, min(a + batch_size, runs)), turns)
+             for a in range(0, runs, batch_size))
+    n_batches = -(-runs // batch_size)
+    if jobs <= 1 or n_batches == 1:
+        for task in tasks:
+            batch = _run_batch(task)
             if progress:
                 progress(len(batch.runs))
             yield batch
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for batch in pool.map(_run_batch, tasks):
-            if progress:
-                progress(len(batch.runs))
-            yield batch
+    warm_up(scn)  # compile (or load) the kernel once, before the workers are forked
+    context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        pending: deque[Future[BatchResult]] = deque()
+        for task in tasks:
+            pending.append(pool.submit(_run_batch, task))
+            if len(pending) >= 2 * jobs:
+                yield _collect(pending.popleft(), progress)
+        while pending:
+            yield _collect(pending.popleft(), progress)
+
+
+def _collect(future: Future[BatchResult], progress: Callable[[int], None] | None) -> BatchResult:
+    batch = future.result()
+    if progress:
+        progress(len(batch.runs))
+    return batch
+
+
+def warm_up(scn: Scenario) -> None:
+    """Run one replica for one turn, so that the compiled kernel is ready in this process."""
+    run_lockstep(scn, 0, np.arange(1), 1)

@@ -1,4 +1,8 @@
-"""Figures made from a result folder (never from live objects), with matplotlib's Agg backend."""
+"""Figures made from a result folder (never from live objects), with matplotlib's Agg backend.
+
+Every figure reads `summary.json` (and, for sample runs and the median run, `turns.csv`), so
+`run_sim.py plot DIR` redraws them all without rerunning.
+"""
 
 from __future__ import annotations
 
@@ -9,63 +13,193 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
+matplotlib.rcParams["svg.hashsalt"] = "escalation-sim"  # stable SVG ids: same results, same bytes
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from sim.actions import MOVE_NAMES  # noqa: E402
 from sim.errors import SimError  # noqa: E402
+from sim.results import FIGURE_NAMES, atomic_path  # noqa: E402
 
 SAMPLE_RUNS = 5
+FORMATS = ("png", "svg", "pdf")
+MOVE_COLORS = {"dialogue": "#1a9850", "hold": "#91cf60", "ultimatum": "#fee08b",
+               "withdrawal": "#fc8d59", "deployment": "#d73027"}
+COMPONENT_COLORS = {"actions": "#4575b4", "treaty": "#fdae61", "missiles": "#d73027", "ultimatum": "#abd9e9"}
 
 
-def _read_summary(folder: Path) -> dict:
-    path = folder / "summary.json"
+def read_summary(folder: Path) -> dict:
+    """summary.json of a result folder, or a one-line error if it is not one."""
+    path = Path(folder) / "summary.json"
     if not path.is_file():
         raise SimError(f"{path}: missing; allowed: a folder written by `run_sim.py run`")
-    return json.loads(path.read_text())
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise SimError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}); rerun `run_sim.py run`") from None
 
 
-def plot_escalation(folder: Path, fmt: str = "png") -> Path:
-    """escalation.<fmt>: median escalation with 50% and 90% bands and a few sample runs, by date."""
-    summary = _read_summary(folder)
+def plot_all(folder: Path, fmt: str = "png") -> list[Path]:
+    """Draw every figure of a result folder; returns their paths."""
+    summary = read_summary(folder)
+    runs = _read_runs(Path(folder), {*range(SAMPLE_RUNS), summary["median_run"]})
+    return [
+        plot_escalation(folder, summary, runs, fmt),
+        plot_components(folder, summary, runs, fmt),
+        plot_moves(folder, summary, fmt),
+        plot_treaty(folder, summary, fmt),
+        plot_missiles(folder, summary, fmt),
+    ]
+
+
+def plot_escalation(folder: Path, summary: dict, runs: pd.DataFrame, fmt: str = "png") -> Path:
+    """Median escalation with 50% and 90% bands, sample runs, and the median turns of key events."""
     q = summary["escalation_quantiles"]
-    dates = [date.fromisoformat(d) for d in q["dates"]]
+    dates = _dates(summary)
     v = {qq: np.array(row) for qq, row in zip(q["quantiles"], q["values"], strict=True)}
-
-    fig, ax = plt.subplots(figsize=(9, 4.8), dpi=120, layout="constrained")
+    fig, ax = _axes(summary, "escalation index", "escalation index (0 = calm, 100 = maximal)")
     ax.fill_between(dates, v[0.05], v[0.95], color="tab:red", alpha=0.15, lw=0, label="90% of runs")
     ax.fill_between(dates, v[0.25], v[0.75], color="tab:red", alpha=0.3, lw=0, label="50% of runs")
-    turns_csv = folder / "turns.csv"
-    if turns_csv.is_file():
-        sample = _sample_runs(turns_csv)
-        for i, (_, run) in enumerate(sample.groupby("run")):
-            ax.plot(pd.to_datetime(run["date"]), run["escalation"], color="0.35", lw=0.6, alpha=0.5,
-                    label="sample runs" if i == 0 else None)
+    for i, (_, run) in enumerate(runs[runs["run"] < SAMPLE_RUNS].groupby("run")):
+        ax.plot(pd.to_datetime(run["date"]), run["escalation"], color="0.35", lw=0.6, alpha=0.5,
+                label="sample runs" if i == 0 else None)
     ax.plot(dates, v[0.5], color="darkred", lw=2.2, label="median")
+    markers = (("median_turn_notice", "notice", ":"), ("median_turn_treaty_ended", "treaty ends", "--"),
+               ("median_turn_first_deployment", "first deployment", "-."))
+    for key, label, style in markers:
+        turn = summary.get(key)
+        if turn is not None:
+            when = dates[min(int(round(turn)), len(dates) - 1)]
+            ax.axvline(when, color="0.2", lw=1, ls=style, label=f"{label} (median, {when:%b %Y})")
     ax.set_ylim(0, 100)
-    ax.set_xlim(dates[0], dates[-1])
-    ax.set_ylabel("escalation index (0 = calm, 100 = maximal)")
+    ax.legend(loc="upper left", frameon=False, ncols=3, fontsize=8)
+    return _save(fig, folder, "escalation", fmt)
+
+
+def plot_components(folder: Path, summary: dict, runs: pd.DataFrame, fmt: str = "png") -> Path:
+    """What drives the index: its four weighted components, stacked, for the median run."""
+    run_id = summary["median_run"]
+    run = runs[runs["run"] == run_id]
+    w = summary["escalation_weights"]
+    dates = pd.to_datetime(run["date"])
+    parts = {name: 100 * w[name] * run[f"esc_{name}"].to_numpy() for name in COMPONENT_COLORS}
+    fig, ax = _axes(summary, f"what drives the index in the median run (run {run_id})",
+                    "contribution to the escalation index (points)")
+    labels = {"actions": "moves (smoothed rung)", "treaty": "treaty status", "missiles": "deployed missiles",
+              "ultimatum": "open ultimatums"}
+    ax.stackplot(dates, *parts.values(), colors=list(COMPONENT_COLORS.values()),
+                 labels=[f"{labels[k]} (weight {w[k]:g})" for k in parts], alpha=0.9)
+    ax.plot(dates, run["escalation"], color="black", lw=1.2, label="escalation index")
+    ax.set_ylim(0, 100)
+    ax.legend(loc="upper left", frameon=False, ncols=3, fontsize=8)
+    return _save(fig, folder, "components", fmt)
+
+
+def plot_moves(folder: Path, summary: dict, fmt: str = "png") -> Path:
+    """Per actor, the share of runs playing each move, turn by turn."""
+    share = summary["per_turn"]["move_share"]
+    actors = summary["actors"]
+    dates = _dates(summary)[1:]
+    fig, axes = plt.subplots(len(actors), 1, figsize=(9, 2.2 * len(actors) + 1), dpi=120, sharex=True,
+                             layout="constrained")
+    for ax, actor in zip(np.atleast_1d(axes), actors, strict=True):
+        ax.stackplot(dates, *[share[actor][m] for m in MOVE_NAMES], colors=list(MOVE_COLORS.values()),
+                     labels=list(MOVE_NAMES))
+        ax.set_ylim(0, 1)
+        ax.set_xlim(dates[0], dates[-1])
+        ax.set_ylabel(f"{actor}\nshare of runs")
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    first = np.atleast_1d(axes)[0]
+    first.legend(loc="lower left", bbox_to_anchor=(0, 1.02), ncols=5, frameon=False, fontsize=8)
+    _date_axis(np.atleast_1d(axes)[-1], summary)
+    fig.suptitle(_title(summary, "moves played, share of runs still going"), fontsize=10)
+    return _save(fig, folder, "moves", fmt)
+
+
+def plot_treaty(folder: Path, summary: dict, fmt: str = "png") -> Path:
+    """Survival of the treaty: share of runs with it in force (and without notice), turn by turn."""
+    t = summary["per_turn"]["treaty_share"]
+    dates = _dates(summary)
+    alive = np.array(t["in_force"]) + np.array(t["notice"])
+    fig, ax = _axes(summary, "treaty survival", "share of runs")
+    if max(alive) == 0 and max(t["terminated"]) == 0:
+        ax.text(0.5, 0.5, "no treaty in this scenario", transform=ax.transAxes, ha="center")
+    ax.step(dates, alive, where="post", color="tab:blue", lw=2, label="treaty in force (notice or not)")
+    ax.step(dates, t["in_force"], where="post", color="tab:blue", lw=1, ls="--", label="in force, no notice given")
+    ax.step(dates, summary["per_turn"]["incident_share"], where="post", color="black", lw=1, ls=":",
+            label="crisis broke down (incident)")
+    ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.legend(loc="upper right", frameon=False, fontsize=8)
+    return _save(fig, folder, "treaty", fmt)
+
+
+def plot_missiles(folder: Path, summary: dict, fmt: str = "png") -> Path:
+    """Deployed missiles per actor: median and 50% band."""
+    q = summary["per_turn"]["missiles_quantiles"]
+    quantiles = summary["escalation_quantiles"]["quantiles"]
+    dates = _dates(summary)
+    fig, ax = _axes(summary, "deployed intermediate-range missiles", "missiles deployed")
+    for i, actor in enumerate(summary["actors"]):
+        v = dict(zip(quantiles, map(np.array, q[actor]), strict=True))
+        color = f"C{i}"
+        ax.fill_between(dates, v[0.25], v[0.75], color=color, alpha=0.25, lw=0, step="post")
+        ax.step(dates, v[0.5], where="post", color=color, lw=2, label=f"{actor} (median, 50% band)")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left", frameon=False, fontsize=8)
+    return _save(fig, folder, "missiles", fmt)
+
+
+# ---------------------------------------------------------------- shared pieces
+
+
+def _dates(summary: dict) -> list[date]:
+    return [date.fromisoformat(d) for d in summary["escalation_quantiles"]["dates"]]
+
+
+def _title(summary: dict, what: str) -> str:
+    name = summary["scenario"]
+    head = f"{summary['title']} ({name})" if summary.get("title") else name
+    return f"{head}: {what}\n{summary['runs']} runs, seed {summary['seed']}"
+
+
+def _date_axis(ax, summary: dict) -> None:
+    locator = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.set_xlabel(f"date (from {summary['start_date']}, one turn = {summary['turn_days']} days)")
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator())
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(ax.xaxis.get_major_locator()))
+
+
+def _axes(summary: dict, what: str, ylabel: str):
+    fig, ax = plt.subplots(figsize=(9, 4.8), dpi=120, layout="constrained")
+    dates = _dates(summary)
+    ax.set_xlim(dates[0], dates[-1])
+    ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", frameon=False, ncols=4)
-    ended = summary["share_treaty_ended"]
-    ax.set_title(f"{summary['title'] or summary['scenario']} ({summary['scenario']}): escalation index\n"
-                 f"{summary['runs']} runs, seed {summary['seed']}; treaty ended in {ended:.1%} of runs, "
-                 f"incident in {summary['share_incident']:.1%}", fontsize=10)
-    path = folder / f"escalation.{fmt}"
-    fig.savefig(path, metadata=_metadata(fmt))
+    _date_axis(ax, summary)
+    ax.set_title(_title(summary, what), fontsize=10)
+    return fig, ax
+
+
+def _save(fig, folder: Path, name: str, fmt: str) -> Path:
+    path = Path(folder) / f"{name}.{fmt}"
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format=fmt, metadata=_metadata(fmt))
     plt.close(fig)
     return path
 
 
-def _sample_runs(turns_csv: Path) -> pd.DataFrame:
-    rows = []
-    for chunk in pd.read_csv(turns_csv, usecols=["run", "date", "escalation"], chunksize=100_000):
-        rows.append(chunk[chunk["run"] < SAMPLE_RUNS])
-        if chunk["run"].iloc[-1] >= SAMPLE_RUNS:
+def _read_runs(folder: Path, wanted: set[int]) -> pd.DataFrame:
+    """The turns.csv rows of the `wanted` runs (runs are in order, so reading stops early)."""
+    path = folder / "turns.csv"
+    if not path.is_file():
+        raise SimError(f"{path}: missing; allowed: a folder written by `run_sim.py run`")
+    rows, last = [], max(wanted)
+    for chunk in pd.read_csv(path, chunksize=200_000):
+        rows.append(chunk[chunk["run"].isin(wanted)])
+        if chunk["run"].iloc[-1] > last:
             break
     return pd.concat(rows)
 
@@ -77,3 +211,20 @@ def _metadata(fmt: str) -> dict:
     if fmt == "svg":
         return {"Date": None, "Creator": None}
     return {"CreationDate": None, "Creator": None, "Producer": None}
+
+
+def plot_compare(out: Path, labels: list[str], summaries: list[dict], fmt: str = "png") -> Path:
+    """Median escalation and 50% band of every variant, overlaid."""
+    first = summaries[0]
+    fig, ax = _axes(first, "", "escalation index (0 = calm, 100 = maximal)")
+    for i, (label, summary) in enumerate(zip(labels, summaries, strict=True)):
+        q = summary["escalation_quantiles"]
+        v = {qq: np.array(row) for qq, row in zip(q["quantiles"], q["values"], strict=True)}
+        dates = _dates(summary)
+        ax.fill_between(dates, v[0.25], v[0.75], color=f"C{i}", alpha=0.2, lw=0)
+        ax.plot(dates, v[0.5], color=f"C{i}", lw=2, label=f"{label} (median, 50% band)")
+    ax.set_ylim(0, 100)
+    ax.set_title(f"Comparison on common seeds: escalation index\n{first['runs']} runs per variant, "
+                 f"seed {first['seed']}", fontsize=10)
+    ax.legend(loc="upper left", frameon=False, fontsize=8)
+    return _save(fig, out, "compare", fmt)

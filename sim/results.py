@@ -20,10 +20,12 @@ import pandas as pd
 from sim import __version__
 from sim.actions import MOVE_NAMES, N_MOVES
 from sim.errors import SimError
-from sim.scenario import Scenario
+from sim.scenario import Scenario, to_toml
 from sim.state import TREATY_CODES, TREATY_NAMES
 
 MARKER = ".escalation-sim"
+OUTPUT_FILES = ("turns.csv", "actions.csv", "summary.json", "scenario.toml")
+FIGURE_NAMES = ("escalation", "components", "moves", "treaty", "missiles")
 TURN_COLUMNS = ["run", "seed", "turn", "date", "escalation", "esc_actions", "esc_treaty",
                 "esc_missiles", "esc_ultimatum", "treaty", "incident"]
 ACTION_COLUMNS = ["run", "turn", "date", "actor", "action", "missiles", "payoff", "credibility"]
@@ -114,24 +116,32 @@ class BatchResult:
 
 @dataclass
 class Summary:
-    """Outcomes accumulated over batches, in run order."""
+    """Outcomes accumulated over batches, in run order; what summary.json and the figures need."""
 
     scenario: Scenario
     seed: int
     turns: int
-    escalation: list[np.ndarray] = field(default_factory=list)   # [R, T+1] carried forward
+    escalation: list[np.ndarray] = field(default_factory=list)   # [R, T+1] float32, carried forward
+    missiles: list[np.ndarray] = field(default_factory=list)     # [R, T+1, N] int32, carried forward
     treaty_end: list[np.ndarray] = field(default_factory=list)   # [R] turn the treaty ended or -1
     notice: list[np.ndarray] = field(default_factory=list)       # [R] first turn under notice or -1
-    incident: list[np.ndarray] = field(default_factory=list)     # [R] bool
+    incident: list[np.ndarray] = field(default_factory=list)     # [R] turn of the incident or -1
     all_parties_deployed: list[np.ndarray] = field(default_factory=list)
     first_move: list[np.ndarray] = field(default_factory=list)   # [R, N, 5] first turn or -1
+    move_counts: np.ndarray | None = None                        # [T, N, 5] runs playing each move
+    treaty_counts: np.ndarray | None = None                      # [T+1, 4] runs per status, carried forward
 
     def add(self, b: BatchResult) -> None:
-        esc = pd.DataFrame(b.escalation.T).ffill().to_numpy().T
-        self.escalation.append(esc)
+        esc = _carry_forward(b.escalation)
+        self.escalation.append(esc.astype(np.float32))
+        start = np.array([a.missiles for a in self.scenario.actors], dtype=np.int64)
+        held = np.concatenate([np.broadcast_to(start, (len(b.runs), 1, len(start))), b.missiles], axis=1)
+        held = np.where(held >= 0, held, np.nan)
+        self.missiles.append(np.stack([_carry_forward(held[:, :, i]) for i in range(held.shape[2])],
+                                      axis=2).astype(np.int32))
         self.treaty_end.append(_first_turn(b.treaty == TREATY_CODES["terminated"], exclude_start=True))
         self.notice.append(_first_turn(b.treaty == TREATY_CODES["notice"], exclude_start=True))
-        self.incident.append(b.incident.any(axis=1))
+        self.incident.append(_first_turn(b.incident, exclude_start=True))
         played = b.action[:, :, :, None] == np.arange(N_MOVES)[None, None, None, :]   # [R, T, N, 5]
         first = np.where(played.any(axis=1), played.argmax(axis=1) + 1, -1)
         self.first_move.append(first)
@@ -139,18 +149,36 @@ class Summary:
         deployed = first[:, :, MOVE_NAMES.index("deployment")] > 0
         self.all_parties_deployed.append(deployed[:, parties].all(axis=1) if parties.any()
                                          else deployed.all(axis=1))
+        counts = played.sum(axis=0)
+        self.move_counts = counts if self.move_counts is None else self.move_counts + counts
+        status = _carry_forward(np.where(b.treaty >= 0, b.treaty, np.nan)).astype(np.int64)
+        tc = (status[:, :, None] == np.arange(len(TREATY_NAMES))[None, None, :]).sum(axis=0)
+        self.treaty_counts = tc if self.treaty_counts is None else self.treaty_counts + tc
+
+    def per_run(self) -> dict[str, np.ndarray]:
+        """Outcomes of each run, in run order: what `compare` takes differences of."""
+        ended = np.concatenate(self.treaty_end)
+        return {
+            "treaty_ended": (ended > 0).astype(np.float64),
+            "incident": (np.concatenate(self.incident) > 0).astype(np.float64),
+            "peak_escalation": np.concatenate(self.escalation).astype(np.float64).max(axis=1),
+            # turns until the treaty ended; runs where it survived count as the whole horizon
+            "turns_to_termination": np.where(ended > 0, ended, self.turns).astype(np.float64),
+        }
 
     def as_dict(self, runs: int) -> dict:
-        esc = np.concatenate(self.escalation)
+        esc = np.concatenate(self.escalation).astype(np.float64)
+        missiles = np.concatenate(self.missiles)
         ended = np.concatenate(self.treaty_end)
         notice = np.concatenate(self.notice)
         incident = np.concatenate(self.incident)
         first = np.concatenate(self.first_move)
         peak = esc.max(axis=1)
         scn = self.scenario
+        ids = scn.actor_ids
         quant = np.quantile(esc, QUANTILES, axis=0)
         moves = {}
-        for i, actor in enumerate(scn.actor_ids):
+        for i, actor in enumerate(ids):
             moves[actor] = {}
             for a, name in enumerate(MOVE_NAMES):
                 turns = first[:, i, a]
@@ -159,6 +187,12 @@ class Summary:
                     "share": _share(happened),
                     "median_first_turn": _median(turns[happened]),
                 }
+        any_deploy = first[:, :, MOVE_NAMES.index("deployment")]
+        any_deploy = np.where((any_deploy > 0).any(axis=1), np.where(any_deploy > 0, any_deploy, 10**9).min(axis=1), -1)
+        playing = self.move_counts.sum(axis=2, keepdims=True)
+        mean_esc = esc.mean(axis=1)
+        median_run = int(np.argsort(mean_esc, kind="stable")[(len(mean_esc) - 1) // 2])
+        e = scn.escalation
         return {
             "scenario": scn.name,
             "title": scn.scenario.title,
@@ -168,21 +202,47 @@ class Summary:
             "turns": self.turns,
             "start_date": scn.scenario.start_date.isoformat(),
             "turn_days": scn.scenario.turn_days,
-            "actors": scn.actor_ids,
+            "actors": ids,
             "share_treaty_ended": _share(ended > 0),
             "median_turn_treaty_ended": _median(ended[ended > 0]),
             "median_turn_notice": _median(notice[notice > 0]),
-            "share_incident": _share(incident),
+            "median_turn_first_deployment": _median(any_deploy[any_deploy > 0]),
+            "share_incident": _share(incident > 0),
             "share_all_parties_deployed": _share(np.concatenate(self.all_parties_deployed)),
             "median_peak_escalation": round(float(np.median(peak)), 3),
+            "mean_peak_escalation": round(float(peak.mean()), 3),
             "escalation_quantiles": {
                 "quantiles": list(QUANTILES),
                 "turns": list(range(self.turns + 1)),
                 "dates": [scn.date_of(t).isoformat() for t in range(self.turns + 1)],
-                "values": [[round(float(v), 3) for v in row] for row in quant],
+                "values": _rounded(quant),
             },
             "moves": moves,
+            "per_turn": {
+                "note": "turn t at index t; moves from turn 1 (index 0 is turn 1); runs that ended "
+                        "carry their last treaty status and missiles forward",
+                "treaty_share": {name: _rounded(self.treaty_counts[:, c] / runs)
+                                 for c, name in enumerate(TREATY_NAMES)},
+                "incident_share": _rounded(np.array([(incident > 0) & (incident <= t)
+                                                     for t in range(self.turns + 1)]).mean(axis=1)),
+                "move_share": {actor: {name: _rounded(self.move_counts[:, i, a] / np.maximum(playing[:, i, 0], 1))
+                                       for a, name in enumerate(MOVE_NAMES)} for i, actor in enumerate(ids)},
+                "missiles_quantiles": {actor: _rounded(np.quantile(missiles[:, :, i], QUANTILES, axis=0))
+                                       for i, actor in enumerate(ids)},
+            },
+            "median_run": median_run,
+            "escalation_weights": {"actions": e.w_actions, "treaty": e.w_treaty,
+                                   "missiles": e.w_missiles, "ultimatum": e.w_ultimatum},
         }
+
+
+def _carry_forward(values: np.ndarray) -> np.ndarray:
+    """[R, T] with NaN after a run ended replaced by its last value."""
+    return pd.DataFrame(values.T).ffill().to_numpy().T
+
+
+def _rounded(values: np.ndarray) -> list:
+    return np.round(np.asarray(values, dtype=np.float64), 4).tolist()
 
 
 def _first_turn(mask: np.ndarray, exclude_start: bool) -> np.ndarray:
@@ -239,6 +299,12 @@ class ResultWriter:
         """Write every file; returns the summary. Nothing complete-looking is left if interrupted."""
         self.out.mkdir(parents=True, exist_ok=True)
         (self.out / MARKER).write_text("written by run_sim.py; may be replaced by a later run\n")
+        # files of an earlier run go first: an interrupted run must not leave a mix that looks complete
+        for old in self.out.iterdir():
+            if old.name in OUTPUT_FILES or (old.stem in FIGURE_NAMES and old.suffix in (".png", ".svg", ".pdf")):
+                old.unlink()
+        with atomic_path(self.out / "scenario.toml") as tmp:
+            tmp.write_text(to_toml(self.scn))
         with atomic_path(self.out / "turns.csv") as turns_tmp, \
                 atomic_path(self.out / "actions.csv") as actions_tmp:
             with open(turns_tmp, "w", newline="") as tf, open(actions_tmp, "w", newline="") as af:

@@ -184,6 +184,15 @@ class Scenario(_Strict):
 # ---------------------------------------------------------------- loading
 
 
+def to_toml(scn: Scenario) -> str:
+    """The scenario as a TOML file that `load` reads back to the same scenario."""
+    import tomli_w
+
+    header = (f"# Effective scenario {scn.name!r} as run (overrides applied), written by run_sim.py.\n"
+              f"# Source: {scn.source}; see that file for where each number comes from.\n\n")
+    return header + tomli_w.dumps(scn.raw())
+
+
 def resolve_path(name_or_path: str) -> Path:
     """A scenario name in ``scenarios/`` or a path to a TOML file."""
     p = Path(name_or_path)
