@@ -15,7 +15,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 import numpy as np
 
 from sim.crisis import Crisis
-from sim.results import BatchResult
+from sim.results import BatchResult, Chunk, format_batch
 from sim.scenario import Scenario
 
 ENGINES = ("ensemble", "mesa")
@@ -57,9 +57,10 @@ def concat(parts: list[BatchResult]) -> BatchResult:
     return BatchResult(**{f: np.concatenate([getattr(p, f) for p in parts]) for f in fields})
 
 
-def _run_batch(args: tuple[str, Scenario, int, np.ndarray, int]) -> BatchResult:
+def _run_batch(args: tuple[str, Scenario, int, np.ndarray, int]) -> Chunk:
     engine, scn, seed, runs, turns = args
-    return (run_mesa if engine == "mesa" else run_lockstep)(scn, seed, runs, turns)
+    result = (run_mesa if engine == "mesa" else run_lockstep)(scn, seed, runs, turns)
+    return format_batch(result, scn, seed)
 
 
 def default_jobs() -> int:
@@ -72,8 +73,8 @@ def default_jobs() -> int:
 
 def iter_batches(scn: Scenario, seed: int, runs: int, turns: int, *, engine: str = "ensemble",
                  batch_size: int = 250, jobs: int = 1,
-                 progress: Callable[[int], None] | None = None) -> Iterator[BatchResult]:
-    """Batches of results in run order; `progress(n)` is called with each batch's run count.
+                 progress: Callable[[int], None] | None = None) -> Iterator[Chunk]:
+    """Batches of results, formatted, in run order; `progress(n)` is called with each batch's run count.
 
     With several jobs, at most two batches per worker are in flight, so memory stays flat however
     many runs are asked for.
@@ -85,15 +86,15 @@ def iter_batches(scn: Scenario, seed: int, runs: int, turns: int, *, engine: str
     n_batches = -(-runs // batch_size)
     if jobs <= 1 or n_batches == 1:
         for task in tasks:
-            batch = _run_batch(task)
+            chunk = _run_batch(task)
             if progress:
-                progress(len(batch.runs))
-            yield batch
+                progress(len(chunk.batch.runs))
+            yield chunk
         return
     warm_up(scn)  # compile (or load) the kernel once, before the workers are forked
     context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        pending: deque[Future[BatchResult]] = deque()
+        pending: deque[Future[Chunk]] = deque()
         for task in tasks:
             pending.append(pool.submit(_run_batch, task))
             if len(pending) >= 2 * jobs:
@@ -102,11 +103,11 @@ def iter_batches(scn: Scenario, seed: int, runs: int, turns: int, *, engine: str
             yield _collect(pending.popleft(), progress)
 
 
-def _collect(future: Future[BatchResult], progress: Callable[[int], None] | None) -> BatchResult:
-    batch = future.result()
+def _collect(future: Future[Chunk], progress: Callable[[int], None] | None) -> Chunk:
+    chunk = future.result()
     if progress:
-        progress(len(batch.runs))
-    return batch
+        progress(len(chunk.batch.runs))
+    return chunk
 
 
 def warm_up(scn: Scenario) -> None:

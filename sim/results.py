@@ -286,16 +286,75 @@ def atomic_path(path: Path) -> Iterator[Path]:
             tmp.unlink()
 
 
+@dataclass
+class Chunk:
+    """A batch of results with its CSV rows already formatted (done in the worker that ran it)."""
+
+    batch: BatchResult
+    turns_csv: str
+    actions_csv: str
+
+
+def format_batch(b: BatchResult, scn: Scenario, seed: int) -> Chunk:
+    """The turns.csv and actions.csv rows of a batch, as text."""
+    return Chunk(b, _turn_rows(b, scn, seed), _action_rows(b, scn))
+
+
+def _csv(columns: list[list[str]]) -> str:
+    return "".join(f"{line}\n" for line in map(",".join, zip(*columns, strict=True)))
+
+
+def _ints(values: np.ndarray) -> list[str]:
+    return list(map(str, values.tolist()))
+
+
+def _fixed(values: np.ndarray) -> list[str]:
+    return [f"{v:.4f}" for v in values.tolist()]
+
+
+def _dates(scn: Scenario, turns: np.ndarray) -> list[str]:
+    table = [scn.date_of(t).isoformat() for t in range(int(turns.max(initial=0)) + 1)]
+    return [table[t] for t in turns.tolist()]
+
+
+def _turn_rows(b: BatchResult, scn: Scenario, seed: int) -> str:
+    r, t1 = b.escalation.shape
+    keep = (np.arange(t1)[None, :] <= b.last_turn[:, None]).ravel()
+    turn = np.tile(np.arange(t1), r)[keep]
+    columns = [_ints(np.repeat(b.runs, t1)[keep]), [str(seed)] * len(turn), _ints(turn), _dates(scn, turn)]
+    columns += [_fixed(getattr(b, name).ravel()[keep]) for name in COMPONENTS]
+    columns += [[TREATY_NAMES[c] for c in b.treaty.ravel()[keep].tolist()],
+                _ints(b.incident.ravel()[keep].astype(np.int8))]
+    return _csv(columns)
+
+
+def _action_rows(b: BatchResult, scn: Scenario) -> str:
+    r, t, n = b.action.shape
+    act = b.action.reshape(-1)
+    keep = act >= 0
+    turn = np.tile(np.repeat(np.arange(1, t + 1), n), r)[keep]
+    ids = scn.actor_ids
+    return _csv([
+        _ints(np.repeat(b.runs, t * n)[keep]),
+        _ints(turn),
+        _dates(scn, turn),
+        [ids[i] for i in np.tile(np.arange(n), r * t)[keep].tolist()],
+        [MOVE_NAMES[a] for a in act[keep].tolist()],
+        _ints(b.missiles.reshape(-1)[keep]),
+        _fixed(b.payoff.reshape(-1)[keep]),
+        _fixed(b.credibility.reshape(-1)[keep]),
+    ])
+
+
 class ResultWriter:
-    """Streams batches of results, in run order, into turns.csv and actions.csv, then summary.json."""
+    """Streams formatted batches, in run order, into turns.csv and actions.csv, then summary.json."""
 
     def __init__(self, out: Path, scn: Scenario, seed: int, turns: int):
         self.out, self.scn, self.seed, self.turns = out, scn, seed, turns
         self.summary = Summary(scn, seed, turns)
         self.runs = 0
-        self.dates = np.array([scn.date_of(t).isoformat() for t in range(turns + 1)], dtype=object)
 
-    def write_all(self, batches: Iterable[BatchResult]) -> dict:
+    def write_all(self, chunks: Iterable[Chunk]) -> dict:
         """Write every file; returns the summary. Nothing complete-looking is left if interrupted."""
         self.out.mkdir(parents=True, exist_ok=True)
         (self.out / MARKER).write_text("written by run_sim.py; may be replaced by a later run\n")
@@ -310,44 +369,12 @@ class ResultWriter:
             with open(turns_tmp, "w", newline="") as tf, open(actions_tmp, "w", newline="") as af:
                 tf.write(",".join(TURN_COLUMNS) + "\n")
                 af.write(",".join(ACTION_COLUMNS) + "\n")
-                for batch in batches:
-                    self._turn_rows(batch).to_csv(tf, header=False, index=False, lineterminator="\n")
-                    self._action_rows(batch).to_csv(af, header=False, index=False, lineterminator="\n")
-                    self.summary.add(batch)
-                    self.runs += len(batch.runs)
+                for chunk in chunks:
+                    tf.write(chunk.turns_csv)
+                    af.write(chunk.actions_csv)
+                    self.summary.add(chunk.batch)
+                    self.runs += len(chunk.batch.runs)
             summary = self.summary.as_dict(self.runs)
             with atomic_path(self.out / "summary.json") as tmp:
                 tmp.write_text(json.dumps(summary, indent=2) + "\n")
         return summary
-
-    def _turn_rows(self, b: BatchResult) -> pd.DataFrame:
-        r, t1 = b.escalation.shape
-        keep = (np.arange(t1)[None, :] <= b.last_turn[:, None]).ravel()
-        turn = np.tile(np.arange(t1), r)[keep]
-        frame = {
-            "run": np.repeat(b.runs, t1)[keep],
-            "seed": self.seed,
-            "turn": turn,
-            "date": self.dates[turn],
-        }
-        for name in COMPONENTS:
-            frame[name] = [f"{v:.4f}" for v in getattr(b, name).ravel()[keep]]
-        frame["treaty"] = np.array(TREATY_NAMES, dtype=object)[b.treaty.ravel()[keep]]
-        frame["incident"] = b.incident.ravel()[keep].astype(np.int8)
-        return pd.DataFrame(frame)
-
-    def _action_rows(self, b: BatchResult) -> pd.DataFrame:
-        r, t, n = b.action.shape
-        act = b.action.reshape(-1)
-        keep = act >= 0
-        turn = np.tile(np.repeat(np.arange(1, t + 1), n), r)[keep]
-        return pd.DataFrame({
-            "run": np.repeat(b.runs, t * n)[keep],
-            "turn": turn,
-            "date": self.dates[turn],
-            "actor": np.tile(np.array(self.scn.actor_ids, dtype=object), r * t)[keep],
-            "action": np.array(MOVE_NAMES, dtype=object)[act[keep]],
-            "missiles": b.missiles.reshape(-1)[keep],
-            "payoff": [f"{v:.4f}" for v in b.payoff.reshape(-1)[keep]],
-            "credibility": [f"{v:.4f}" for v in b.credibility.reshape(-1)[keep]],
-        })

@@ -219,9 +219,8 @@ def load(name_or_path: str, overrides: dict[str, Any] | None = None) -> Scenario
         raise ScenarioError(source, "", MISSING, _toml_message(exc, path)) from None
     except UnicodeDecodeError:
         raise ScenarioError(source, "", MISSING, "not a UTF-8 text file") from None
-    for key, value in (overrides or {}).items():
-        _set_path(data, key, value, source=f"{source} (--set {key})")
-    return from_dict(data, source=source)
+    scn = from_dict(data, source=source)
+    return apply_overrides(scn, overrides, origin="--set") if overrides else scn
 
 
 def _toml_message(exc: tomllib.TOMLDecodeError, path: Path) -> str:
@@ -254,11 +253,14 @@ def apply_overrides(scn: Scenario, overrides: dict[str, Any], origin: str = "--s
     """
     data = scn.raw()
     for key, value in overrides.items():
-        _set_path(data, key, value, source=f"{scn.source} ({origin} {key})")
+        _set_path(data, key, value, source=f"{scn.source} ({origin} {key}={value})")
     try:
         return from_dict(data, source=scn.source)
     except ScenarioError as exc:
-        raise ScenarioError(f"{scn.source} ({origin})", exc.path, exc.value, exc.allowed) from None
+        # name the change that caused the error, when one matches the key path
+        culprit = next((f" {k}={v}" for k, v in overrides.items()
+                        if k == exc.path or k.startswith(exc.path + ".") or exc.path.startswith(k + ".")), "")
+        raise ScenarioError(f"{scn.source} ({origin}{culprit})", exc.path, exc.value, exc.allowed) from None
 
 
 def parse_assignment(text: str, source: str = "--set") -> tuple[str, Any]:

@@ -34,5 +34,5 @@ def test_mesa_engine_equals_ensemble_engine(inf, seed):
 @pytest.mark.parametrize("batch_size,jobs", [(1, 1), (3, 1), (7, 2)])
 def test_batch_size_and_processes_do_not_change_results(inf, batch_size, jobs):
     whole = run_lockstep(inf, 4, np.arange(8), 12)
-    parts = concat(list(iter_batches(inf, 4, 8, 12, batch_size=batch_size, jobs=jobs)))
+    parts = concat([c.batch for c in iter_batches(inf, 4, 8, 12, batch_size=batch_size, jobs=jobs)])
     assert same(whole, parts)
