@@ -62,7 +62,8 @@ class Crisis:
         """What the rules see when deciding the next turn (one per turn, shared)."""
         nxt = self.turn + 1
         if self._view is None or self._view.turn != nxt:
-            self._view = TurnView(self.state, self.schedule.params_at(nxt), nxt, self.date(nxt))
+            needs = np.array([rule.reads_values for rule in self.rules])
+            self._view = TurnView(self.state, self.schedule.params_at(nxt), nxt, self.date(nxt), needs)
         return self._view
 
     def decide(self, actor: int) -> np.ndarray:

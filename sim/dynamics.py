@@ -128,7 +128,7 @@ def _index(smoothed, treaty, missiles, ult_target, P):
 
 
 @njit(cache=True, error_model="numpy")
-def _kernel(S, P, turn, moves, prof, U, realized, O, values, mode):
+def _kernel(S, P, turn, moves, prof, U, realized, O, values, mode, needed):
     """The one implementation of a turn, replica by replica.
 
     mode STEP: resolve moves[r] for replica r of S in place, its outcome into row r of O.
@@ -366,6 +366,9 @@ def _kernel(S, P, turn, moves, prof, U, realized, O, values, mode):
                 for i in range(n):
                     m_now[i] = missiles[i]
                 for i in range(n):
+                    if not needed[i]:
+                        payoff[i] = 0.0
+                        continue
                     payoff[i] = (P.treaty_value[i] * treaty_on * _compliance(i, missiles, disputed, P.adversary)
                                  - P.threat_weight[i] * _threat(i, m_now, ult_target, credibility, P.adversary,
                                                                 P.ally, P.batch, P.offset[i], P.missile_scale)
@@ -438,6 +441,8 @@ def _kernel(S, P, turn, moves, prof, U, realized, O, values, mode):
             h = _hazard(escalation, P.h_max, P.k)
             p_found = P.p_detect
             for i in range(n):
+                if not needed[i]:
+                    continue
                 gamma = P.discount[i]
                 if treaty == IN_FORCE:
                     tv = 1.0
@@ -473,6 +478,8 @@ def _kernel(S, P, turn, moves, prof, U, realized, O, values, mode):
 
         if mode == LOOKAHEAD:
             for i in range(n):
+                if not needed[i]:
+                    continue
                 for a in range(N_MOVES):
                     values[r, i, a] = 0.0
                 for p in range(n_var):
@@ -507,7 +514,7 @@ def step(s: State, moves: np.ndarray, params: Params, turn: int,
     realized = draws is not None
     uniforms = np.ascontiguousarray(draws, dtype=np.float64) if realized else np.zeros((r, draw_width(n)))
     _kernel(s.arrays(), params.packed(), turn, moves, _NO_PROFILES, uniforms, realized, out.arrays(),
-            _NO_VALUES, STEP)
+            _NO_VALUES, STEP, np.ones(n, np.bool_))
     return s, out
 
 
@@ -522,7 +529,8 @@ def continuation(s: State, params: Params, turn: int) -> np.ndarray:
     r, n = s.missiles.shape
     values = np.zeros((r, n, N_MOVES))
     _kernel(s.arrays(), params.packed(), turn, np.zeros((r, n), np.int64), _NO_PROFILES,
-            np.zeros((r, draw_width(n))), False, Outcome.empty(r, n).arrays(), values, CONTINUATION)
+            np.zeros((r, draw_width(n))), False, Outcome.empty(r, n).arrays(), values, CONTINUATION,
+            np.ones(n, np.bool_))
     return values[:, :, 0]
 
 
@@ -531,17 +539,20 @@ def profiles(n_actors: int) -> np.ndarray:
     return np.array(list(product(range(N_MOVES), repeat=n_actors)), dtype=np.int64)
 
 
-def expected_values(s: State, params: Params, turn: int) -> np.ndarray:
+def expected_values(s: State, params: Params, turn: int, actors: np.ndarray | None = None) -> np.ndarray:
     """[R, N, 5]: for actor i and own move a, the value expected against i's beliefs about the others.
 
     Every joint move is resolved (expected version) from each replica's state; its value for i is the
     payoff plus the continuation value, weighted by the product of i's beliefs about the others' moves.
+    `actors` ([N] bool) limits the work to the actors that need it; the other rows are zero.
     """
     s = s.copy()
     r, n = s.missiles.shape
-    values = np.empty((r, n, N_MOVES))
-    _kernel(s.arrays(), params.packed(), turn, np.zeros((r, n), np.int64), profiles(n),
-            np.zeros((r, draw_width(n))), False, Outcome.empty(r, n).arrays(), values, LOOKAHEAD)
+    needed = np.ones(n, np.bool_) if actors is None else np.asarray(actors, dtype=np.bool_)
+    values = np.zeros((r, n, N_MOVES))
+    if needed.any():
+        _kernel(s.arrays(), params.packed(), turn, np.zeros((r, n), np.int64), profiles(n),
+                np.zeros((r, draw_width(n))), False, Outcome.empty(r, n).arrays(), values, LOOKAHEAD, needed)
     return values
 
 

@@ -28,12 +28,16 @@ class TurnView:
     params: Params
     turn: int                      # the turn being decided (1 for the first move)
     date: date
+    needs_values: np.ndarray | None = None   # [N] bool: actors whose rules read `values` (None: all)
     _values: np.ndarray | None = field(default=None, repr=False)
 
     def values(self) -> np.ndarray:
-        """[R, N, 5] expected payoff plus continuation of each own move against beliefs (cached)."""
+        """[R, N, 5] expected payoff plus continuation of each own move against beliefs (cached).
+
+        Rows of actors whose rules do not read them are zero.
+        """
         if self._values is None:
-            self._values = expected_values(self.state, self.params, self.turn)
+            self._values = expected_values(self.state, self.params, self.turn, self.needs_values)
         return self._values
 
 
@@ -47,6 +51,7 @@ class Rule:
     name: ClassVar[str]
     Params: ClassVar[type[RuleParams]] = RuleParams
     classifier: ClassVar[dict[str, Any]] = {}
+    reads_values: ClassVar[bool] = False   # whether `decide` calls `view.values()` (the costly look-ahead)
 
     def __init__(self, params: RuleParams, actor: int, start: date, turn_days: int):
         self.params = params

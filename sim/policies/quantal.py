@@ -36,6 +36,7 @@ class Quantal(Rule):
                                description="precision of the logit choice (inf: best response)")
 
     name = "quantal"
+    reads_values = True
     classifier = {"stochastic": True, "memory_depth": float("inf"), "learns": True,
                   "uses_beliefs": True, "needs_human": False}
 

@@ -37,6 +37,7 @@ class Scripted(Rule):
         super().__init__(params, actor, start, turn_days)
         self.fallback = make_rule(params.then, actor, start, turn_days)
         self.by_turn = {self.turn_of(when): int(Action.parse(m)) for when, m in params.moves.items()}
+        self.reads_values = self.fallback.reads_values
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
         if view.turn in self.by_turn:
