@@ -64,6 +64,12 @@ class Crisis:
         if self._view is None or self._view.turn != nxt:
             needs = np.array([rule.reads_values for rule in self.rules])
             self._view = TurnView(self.state, self.schedule.params_at(nxt), nxt, self.date(nxt), needs)
+            own = [i for i, rule in enumerate(self.rules) if rule.has_beliefs]
+            if own:
+                beliefs = self.state.beliefs.copy()
+                for i in own:
+                    beliefs[:, i] = self.rules[i].own_beliefs(self._view)
+                self._view.beliefs = beliefs
         return self._view
 
     def decide(self, actor: int) -> np.ndarray:
@@ -85,8 +91,10 @@ class Crisis:
         moves = np.array(moves, dtype=np.int64)
         for actor, move in self.schedule.forced.get(nxt, ()):
             moves[:, actor] = move
-        params = self.schedule.params_at(nxt)
-        self.state, outcome = dynamics.step(self.state, moves, params, nxt, self.draws[:, self.turn])
+        view = self.view()
+        self.state, outcome = dynamics.step(self.state, moves, view.params, nxt, self.draws[:, self.turn])
+        for rule in self.rules:
+            rule.observe(view, moves)
         self.turn = nxt
         return moves, outcome
 
@@ -98,3 +106,5 @@ class Crisis:
             self.replicas = self.replicas[keep]
             self.draws = self.draws[keep]
             self._view = None
+            for rule in self.rules:
+                rule.keep(keep)

@@ -72,7 +72,7 @@ class Outcome:
 
 
 OutcomeArrays = namedtuple("OutcomeArrays", [f.name for f in fields(Outcome)])
-STEP, LOOKAHEAD, CONTINUATION = 0, 1, 2   # what the kernel computes for each replica
+STEP, LOOKAHEAD, CONTINUATION, COUNTERFACTUAL = 0, 1, 2, 3   # what the kernel computes per replica
 
 
 @njit(cache=True, error_model="numpy")
@@ -128,13 +128,16 @@ def _index(smoothed, treaty, missiles, ult_target, P):
 
 
 @njit(cache=True, error_model="numpy")
-def _kernel(S, P, turn, moves, prof, U, realized, O, values, mode, needed):
+def _kernel(S, P, turn, moves, prof, U, realized, O, values, mode, needed, B):
     """The one implementation of a turn, replica by replica.
 
     mode STEP: resolve moves[r] for replica r of S in place, its outcome into row r of O.
     mode LOOKAHEAD: resolve every joint move prof[p] (expected version) from a copy of replica r;
-    values[r, i, a] = sum over p with prof[p, i] = a of (i's belief weight of prof[p]) * (payoff +
-    continuation). mode CONTINUATION: values[r, i, 0] = continuation value of replica r as it is.
+    values[r, i, a] = sum over p with prof[p, i] = a of (i's belief weight of prof[p], from the
+    beliefs B) * (payoff + continuation), for the actors with needed[i].
+    mode CONTINUATION: values[r, i, 0] = continuation value of replica r as it is.
+    mode COUNTERFACTUAL: values[r, i, a] = payoff + continuation for i had it played a while the
+    others played moves[r] (expected version), for the actors with needed[i].
     Bitwise & and | are used on booleans: numba's `and`/`or` on numpy booleans are much slower.
     """
     n = P.party.shape[0]
@@ -166,11 +169,14 @@ def _kernel(S, P, turn, moves, prof, U, realized, O, values, mode, needed):
     payoff = np.zeros(n)
     m_now = np.empty(n)
     m_all = np.empty(n)
-    n_var = prof.shape[0] if mode == LOOKAHEAD else 1
+    n_var = prof.shape[0] if mode == LOOKAHEAD else (n * N_MOVES if mode == COUNTERFACTUAL else 1)
     q = np.empty((n_var, n))
+    cf = np.empty(n, np.int64)
 
     for r in range(S.treaty.shape[0]):
         for v in range(n_var):
+            if mode == COUNTERFACTUAL and not needed[v // N_MOVES]:
+                continue
             # load replica r
             treaty = S.treaty[r]
             notice_by = S.notice_by[r]
@@ -194,8 +200,16 @@ def _kernel(S, P, turn, moves, prof, U, realized, O, values, mode, needed):
                     trust[i, j] = S.trust[r, i, j]
 
             if mode != CONTINUATION:
-                mv = moves[r] if mode == STEP else prof[v]
-                expected = mode == LOOKAHEAD or not realized
+                if mode == STEP:
+                    mv = moves[r]
+                elif mode == LOOKAHEAD:
+                    mv = prof[v]
+                else:
+                    for j in range(n):
+                        cf[j] = moves[r, j]
+                    cf[v // N_MOVES] = v % N_MOVES
+                    mv = cf
+                expected = mode != STEP or not realized
 
                 # 1. withdrawal: a bound party gives notice; anyone else leaves the talks -------
                 alive = (treaty == IN_FORCE) | (treaty == NOTICE)
@@ -475,6 +489,8 @@ def _kernel(S, P, turn, moves, prof, U, realized, O, values, mode, needed):
                     values[r, i, 0] = value
                 else:
                     q[v, i] = payoff[i] + value
+            if mode == COUNTERFACTUAL:
+                values[r, v // N_MOVES, v % N_MOVES] = q[v, v // N_MOVES]
 
         if mode == LOOKAHEAD:
             for i in range(n):
@@ -486,7 +502,7 @@ def _kernel(S, P, turn, moves, prof, U, realized, O, values, mode, needed):
                     weight = 1.0
                     for j in range(n):
                         if j != i:
-                            weight *= S.beliefs[r, i, j, prof[p, j]]
+                            weight *= B[r, i, j, prof[p, j]]
                     values[r, i, prof[p, i]] += weight * q[p, i]
 
 
@@ -514,7 +530,7 @@ def step(s: State, moves: np.ndarray, params: Params, turn: int,
     realized = draws is not None
     uniforms = np.ascontiguousarray(draws, dtype=np.float64) if realized else np.zeros((r, draw_width(n)))
     _kernel(s.arrays(), params.packed(), turn, moves, _NO_PROFILES, uniforms, realized, out.arrays(),
-            _NO_VALUES, STEP, np.ones(n, np.bool_))
+            _NO_VALUES, STEP, np.ones(n, np.bool_), s.beliefs)
     return s, out
 
 
@@ -530,7 +546,7 @@ def continuation(s: State, params: Params, turn: int) -> np.ndarray:
     values = np.zeros((r, n, N_MOVES))
     _kernel(s.arrays(), params.packed(), turn, np.zeros((r, n), np.int64), _NO_PROFILES,
             np.zeros((r, draw_width(n))), False, Outcome.empty(r, n).arrays(), values, CONTINUATION,
-            np.ones(n, np.bool_))
+            np.ones(n, np.bool_), s.beliefs)
     return values[:, :, 0]
 
 
@@ -539,20 +555,34 @@ def profiles(n_actors: int) -> np.ndarray:
     return np.array(list(product(range(N_MOVES), repeat=n_actors)), dtype=np.int64)
 
 
-def expected_values(s: State, params: Params, turn: int, actors: np.ndarray | None = None) -> np.ndarray:
+def expected_values(s: State, params: Params, turn: int, actors: np.ndarray | None = None,
+                    beliefs: np.ndarray | None = None) -> np.ndarray:
     """[R, N, 5]: for actor i and own move a, the value expected against i's beliefs about the others.
 
     Every joint move is resolved (expected version) from each replica's state; its value for i is the
-    payoff plus the continuation value, weighted by the product of i's beliefs about the others' moves.
-    `actors` ([N] bool) limits the work to the actors that need it; the other rows are zero.
+    payoff plus the continuation value, weighted by the product of i's beliefs about the others' moves
+    (`beliefs`, [R, N, N, 5], default the state's). `actors` ([N] bool) limits the work to the actors
+    that need it; the other rows are zero.
     """
+    return _values(s, params, turn, LOOKAHEAD, np.zeros(s.missiles.shape, np.int64), actors, beliefs)
+
+
+def counterfactual_values(s: State, params: Params, turn: int, moves: np.ndarray,
+                          actors: np.ndarray | None = None) -> np.ndarray:
+    """[R, N, 5]: the value (payoff plus continuation, expected version) of each own move a of actor i,
+    had the others played `moves` ([R, N]) from state `s`: what a learner forgoes or gets."""
+    return _values(s, params, turn, COUNTERFACTUAL, np.ascontiguousarray(moves, dtype=np.int64), actors, None)
+
+
+def _values(s, params, turn, mode, moves, actors, beliefs) -> np.ndarray:
     s = s.copy()
     r, n = s.missiles.shape
     needed = np.ones(n, np.bool_) if actors is None else np.asarray(actors, dtype=np.bool_)
+    weights = s.beliefs if beliefs is None else np.ascontiguousarray(beliefs, dtype=np.float64)
     values = np.zeros((r, n, N_MOVES))
     if needed.any():
-        _kernel(s.arrays(), params.packed(), turn, np.zeros((r, n), np.int64), profiles(n),
-                np.zeros((r, draw_width(n))), False, Outcome.empty(r, n).arrays(), values, LOOKAHEAD, needed)
+        _kernel(s.arrays(), params.packed(), turn, moves, profiles(n), np.zeros((r, draw_width(n))), False,
+                Outcome.empty(r, n).arrays(), values, mode, needed, weights)
     return values
 
 

@@ -15,6 +15,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 import numpy as np
 
 from sim.crisis import Crisis
+from sim.errors import SimError
+from sim.policies.registry import human_actors
 from sim.results import BatchResult, Chunk, format_batch
 from sim.scenario import Scenario
 
@@ -81,6 +83,10 @@ def iter_batches(scn: Scenario, seed: int, runs: int, turns: int, *, engine: str
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; allowed: {', '.join(ENGINES)}")
+    humans = human_actors({a.id: a.rule for a in scn.actors})
+    if humans:
+        raise SimError(f"{scn.source}: actors.{humans[0]}.rule = 'human': a person must play it; allowed: "
+                       "`run_sim.py play`, or --set actors.ID.rule=... another rule for runs")
     tasks = ((engine, scn, seed, np.arange(a, min(a + batch_size, runs)), turns)
              for a in range(0, runs, batch_size))
     n_batches = -(-runs // batch_size)

@@ -60,7 +60,8 @@ BAD_FILES = [
     case("turns_zero", "turns = 60 ", "turns = 0 ", "scenario.turns", "= 0", "greater than or equal to 1"),
     case("turns_negative", "turns = 60 ", "turns = -5 ", "scenario.turns", "-5", "greater than or equal to 1"),
     # cross-references
-    case("unknown_rule", 'name = "mirror"', 'name = "mirorr"', "actors.RU.rule.name", "'mirorr'", "quantal"),
+    case("unknown_rule", 'name = "reciprocal_measures"', 'name = "reciprocal_measure"', "actors.RU.rule.name",
+         "'reciprocal_measure'", "quantal"),
     case("unknown_ally", 'allies = ["NATO"]', 'allies = ["NAT0"]', "actors.US.allies", "'NAT0'", "NATO"),
     case("unknown_adversary", 'adversaries = ["US", "NATO"]', 'adversaries = ["US", "CN"]',
          "actors.RU.adversaries", "'CN'", "NATO"),

@@ -29,6 +29,7 @@ class TurnView:
     turn: int                      # the turn being decided (1 for the first move)
     date: date
     needs_values: np.ndarray | None = None   # [N] bool: actors whose rules read `values` (None: all)
+    beliefs: np.ndarray | None = None        # [R, N, N, 5] beliefs the values use (None: the state's)
     _values: np.ndarray | None = field(default=None, repr=False)
 
     def values(self) -> np.ndarray:
@@ -37,7 +38,7 @@ class TurnView:
         Rows of actors whose rules do not read them are zero.
         """
         if self._values is None:
-            self._values = expected_values(self.state, self.params, self.turn, self.needs_values)
+            self._values = expected_values(self.state, self.params, self.turn, self.needs_values, self.beliefs)
         return self._values
 
 
@@ -52,14 +53,32 @@ class Rule:
     Params: ClassVar[type[RuleParams]] = RuleParams
     classifier: ClassVar[dict[str, Any]] = {}
     reads_values: ClassVar[bool] = False   # whether `decide` calls `view.values()` (the costly look-ahead)
+    has_beliefs: ClassVar[bool] = False    # whether `own_beliefs` replaces the state's beliefs for values
 
     def __init__(self, params: RuleParams, actor: int, start: date, turn_days: int):
         self.params = params
         self.actor = actor
         self.start = start
         self.turn_days = turn_days
+        self.memory: dict[str, np.ndarray] = {}
+        self.reset()
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """Forget everything learned, so the rule plays as a fresh one."""
+        self.memory = {}
+
+    def observe(self, view: TurnView, moves: np.ndarray) -> None:
+        """Learn from a turn just played: `view` as it was when deciding, `moves` [R, N] as played."""
+
+    def keep(self, mask: np.ndarray) -> None:
+        """Keep only the replicas in `mask` (the others' runs have ended)."""
+        self.memory = {key: value[mask] for key, value in self.memory.items()}
+
+    def own_beliefs(self, view: TurnView) -> np.ndarray:  # pragma: no cover - only with has_beliefs
+        """[R, N, 5] this actor's beliefs about each actor's next move."""
         raise NotImplementedError
 
     def turn_of(self, when: date) -> int:

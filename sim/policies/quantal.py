@@ -42,3 +42,19 @@ class Quantal(Rule):
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
         return choose_logit(view.values()[:, self.actor, :], self.params.lambda_, u)
+
+
+class BestResponse(Quantal):
+    """Myopic best response: the limit of `quantal` as lambda grows without bound. Plays the move
+    of highest expected value (payoff this turn plus the discounted value of the next state,
+    against its beliefs); ties go to the lower rung.
+    """
+
+    class Params(RuleParams):
+        pass
+
+    name = "best_response"
+    classifier = {**Quantal.classifier, "stochastic": False}
+
+    def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
+        return choose_logit(view.values()[:, self.actor, :], float("inf"), u)

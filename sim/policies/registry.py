@@ -1,18 +1,44 @@
-"""The rules by name, and the check of a rule specification from a scenario."""
+"""The rules by name, the named doctrines (presets), and the check of a rule specification."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
+from annotated_types import Ge, Gt, Le, Lt
 from pydantic import ValidationError
 
 from sim.policies.base import Rule
-from sim.policies.mirror import Mirror
-from sim.policies.quantal import Quantal
+from sim.policies.fixed import Dove, Hawk, Random
+from sim.policies.human import Human
+from sim.policies.learning import EWA, FictitiousPlay
+from sim.policies.quantal import BestResponse, Quantal
+from sim.policies.reciprocity import GenerousMirror, Grim, Mirror
 from sim.policies.scripted import Scripted
 
-RULES: dict[str, type[Rule]] = {cls.name: cls for cls in (Quantal, Mirror, Scripted)}
+RULES: dict[str, type[Rule]] = {cls.name: cls for cls in (
+    Quantal, BestResponse, Random, FictitiousPlay, EWA, Mirror, GenerousMirror, Grim, Hawk, Dove,
+    Scripted, Human)}
+
+#: Named doctrines: a rule and its parameters, usable wherever a rule name is.
+PRESETS: dict[str, dict[str, Any]] = {
+    "reciprocal_measures": {"name": "mirror", "threshold": "withdrawal", "otherwise": "dialogue"},
+    "tit_for_tat": {"name": "mirror", "threshold": "dialogue", "otherwise": "dialogue"},
+    "forgiving_reciprocity": {"name": "generous_mirror", "threshold": "withdrawal", "otherwise": "dialogue",
+                              "g": 0.3},
+    "massive_retaliation": {"name": "grim", "otherwise": "hold", "then": "deployment"},
+    "reinforcement_learning": {"name": "ewa", "delta": 0.0, "rho": 0.0},
+    "belief_learning": {"name": "ewa", "delta": 1.0, "rho": 0.9, "phi": 0.9},
+}
+PRESET_NOTES = {
+    "reciprocal_measures": "Russia's declared doctrine (seed document): dialogue first, answer withdrawal "
+                           "and deployment in kind",
+    "tit_for_tat": "start with dialogue, then do what the adversary did",
+    "forgiving_reciprocity": "reciprocal measures that forgive three escalations in ten",
+    "massive_retaliation": "hold until the adversary escalates, then deploy for good",
+    "reinforcement_learning": "EWA as cumulative reinforcement (Roth-Erev)",
+    "belief_learning": "EWA as weighted fictitious play",
+}
 
 
 class RuleSpecError(Exception):
@@ -23,14 +49,24 @@ class RuleSpecError(Exception):
         super().__init__(f"{path}: {value!r}: {allowed}")
 
 
+def expand(spec: dict[str, Any]) -> dict[str, Any]:
+    """A rule table with a preset name replaced by the preset's rule and parameters."""
+    name = spec.get("name") if isinstance(spec, dict) else None
+    if name in PRESETS:
+        return {**PRESETS[name], **{k: v for k, v in spec.items() if k != "name"}}
+    return spec
+
+
 def validate_spec(spec: dict[str, Any], ids: list[str] | None = None, start: date | None = None,
                   prefix: str = "") -> tuple[type[Rule], Any]:
-    """The rule class and its checked parameters for ``{"name": ..., **params}``."""
+    """The rule class and its checked parameters for ``{"name": ..., **params}`` (or a preset)."""
+    allowed = f"{', '.join(RULES)}, or a preset: {', '.join(PRESETS)}"
     if not isinstance(spec, dict) or "name" not in spec:
-        raise RuleSpecError(f"{prefix}.name", spec, f"a rule table needs a name; allowed: {', '.join(RULES)}")
+        raise RuleSpecError(f"{prefix}.name", spec, f"a rule table needs a name; allowed: {allowed}")
+    spec = expand(spec)
     name = spec["name"]
     if name not in RULES:
-        raise RuleSpecError(f"{prefix}.name", name, f"unknown rule; allowed: {', '.join(RULES)}")
+        raise RuleSpecError(f"{prefix}.name", name, f"unknown rule; allowed: {allowed}")
     cls = RULES[name]
     fields = {k: v for k, v in spec.items() if k != "name"}
     try:
@@ -58,6 +94,33 @@ def make_rule(spec: dict[str, Any], actor: int, start: date, turn_days: int) -> 
     return cls(params, actor, start, turn_days)
 
 
+def human_actors(specs: dict[str, dict[str, Any]]) -> list[str]:
+    """Actors (by id) whose rule, or scripted fallback, needs a person."""
+    found = []
+    for actor, spec in specs.items():
+        cls, params = validate_spec(spec)
+        while cls is Scripted:
+            cls, params = validate_spec(params.then)
+        if cls.classifier.get("needs_human") is True:
+            found.append(actor)
+    return found
+
+
 def describe(name: str) -> str:
-    """The rule's docstring, first paragraph."""
-    return (RULES[name].__doc__ or "").strip().split("\n\n")[0]
+    """The rule's docstring, first paragraph, on one line."""
+    return " ".join((RULES[name].__doc__ or "").strip().split("\n\n")[0].split())
+
+
+def parameters(name: str) -> list[tuple[str, object, str, str]]:
+    """(name, default, allowed range, description) of each parameter of a rule."""
+    rows = []
+    for key, field in RULES[name].Params.model_fields.items():
+        bounds = []
+        for m in field.metadata:
+            for kind, sign in ((Ge, ">="), (Gt, ">"), (Le, "<="), (Lt, "<")):
+                if isinstance(m, kind):
+                    bounds.append(f"{sign} {getattr(m, next(iter(m.__dataclass_fields__)))}")
+        if field.annotation is str:
+            bounds.append("a move")
+        rows.append((field.alias or key, field.default, ", ".join(bounds) or "any", field.description or ""))
+    return rows

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Any
 
 import numpy as np
-from pydantic import Strict, field_validator
+from pydantic import Field, Strict, field_validator
 
 from sim.actions import Action
 from sim.policies.base import Rule, RuleParams, TurnView
@@ -19,8 +19,9 @@ class Scripted(Rule):
     """
 
     class Params(RuleParams):
-        moves: dict[Annotated[date, Strict(False)], str] = {}  # TOML table keys are strings
-        then: dict[str, Any] = {"name": "quantal"}
+        moves: dict[Annotated[date, Strict(False)], str] = Field(  # TOML table keys are strings
+            default={}, description="date -> move, played on the turn containing that date")
+        then: dict[str, Any] = Field(default={"name": "quantal"}, description="the rule for every other turn")
 
         @field_validator("moves")
         @classmethod
@@ -38,8 +39,23 @@ class Scripted(Rule):
         self.fallback = make_rule(params.then, actor, start, turn_days)
         self.by_turn = {self.turn_of(when): int(Action.parse(m)) for when, m in params.moves.items()}
         self.reads_values = self.fallback.reads_values
+        self.has_beliefs = self.fallback.has_beliefs
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
         if view.turn in self.by_turn:
             return np.full(view.state.n_replicas, self.by_turn[view.turn], dtype=np.int64)
         return self.fallback.decide(view, u)
+
+    # the fallback learns from every turn, scripted or not
+    def reset(self) -> None:
+        if hasattr(self, "fallback"):
+            self.fallback.reset()
+
+    def observe(self, view: TurnView, moves: np.ndarray) -> None:
+        self.fallback.observe(view, moves)
+
+    def keep(self, mask: np.ndarray) -> None:
+        self.fallback.keep(mask)
+
+    def own_beliefs(self, view: TurnView) -> np.ndarray:
+        return self.fallback.own_beliefs(view)
