@@ -34,7 +34,8 @@ def replica_draws(seed: int, replica: int, turns: int, n_actors: int) -> np.ndar
 class Crisis:
     """Replicas `replicas` of scenario `scn` under root seed `seed`, at turn `turn`."""
 
-    def __init__(self, scn: Scenario, seed: int, replicas: Sequence[int], turns: int | None = None):
+    def __init__(self, scn: Scenario, seed: int, replicas: Sequence[int], turns: int | None = None,
+                 rules: list | None = None):
         self.scenario = scn
         self.seed = seed
         self.turns = turns if turns is not None else scn.scenario.turns
@@ -48,7 +49,9 @@ class Crisis:
         self.state: State = initial_state(scn, self.schedule.params_at(0), len(self.replicas), lag_slots)
         self.turn = 0
         meta = scn.scenario
-        self.rules = [make_rule(a.rule, i, meta.start_date, meta.turn_days) for i, a in enumerate(scn.actors)]
+        # `rules` lets a caller reuse rule objects (e.g. a reset one); by default they are made fresh
+        self.rules = rules if rules is not None else [
+            make_rule(a.rule, i, meta.start_date, meta.turn_days) for i, a in enumerate(scn.actors)]
         self._view: TurnView | None = None
 
     @property

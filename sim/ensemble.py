@@ -59,10 +59,10 @@ def concat(parts: list[BatchResult]) -> BatchResult:
     return BatchResult(**{f: np.concatenate([getattr(p, f) for p in parts]) for f in fields})
 
 
-def _run_batch(args: tuple[str, Scenario, int, np.ndarray, int]) -> Chunk:
-    engine, scn, seed, runs, turns = args
+def _run_batch(args: tuple[str, Scenario, int, np.ndarray, int, bool]) -> Chunk:
+    engine, scn, seed, runs, turns, formatted = args
     result = (run_mesa if engine == "mesa" else run_lockstep)(scn, seed, runs, turns)
-    return format_batch(result, scn, seed)
+    return format_batch(result, scn, seed) if formatted else Chunk(result, "", "")
 
 
 def default_jobs() -> int:
@@ -73,31 +73,44 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+Task = tuple[str, Scenario, int, np.ndarray, int, bool]
+
+
 def iter_batches(scn: Scenario, seed: int, runs: int, turns: int, *, engine: str = "ensemble",
-                 batch_size: int = 250, jobs: int = 1,
-                 progress: Callable[[int], None] | None = None) -> Iterator[Chunk]:
+                 batch_size: int = 250, jobs: int = 1, progress: Callable[[int], None] | None = None,
+                 formatted: bool = True) -> Iterator[Chunk]:
     """Batches of results, formatted, in run order; `progress(n)` is called with each batch's run count.
 
     With several jobs, at most two batches per worker are in flight, so memory stays flat however
-    many runs are asked for.
+    many runs are asked for. `formatted=False` skips the CSV text (for callers that only summarise).
     """
+    yield from run_tasks(batch_tasks(scn, seed, runs, turns, engine=engine, batch_size=batch_size,
+                                     formatted=formatted), jobs, progress)
+
+
+def batch_tasks(scn: Scenario, seed: int, runs: int, turns: int, *, engine: str = "ensemble",
+                batch_size: int = 250, formatted: bool = True) -> list[Task]:
+    """The batches of a run of `scn`, checked: a scenario with a human actor cannot run here."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; allowed: {', '.join(ENGINES)}")
     humans = human_actors({a.id: a.rule for a in scn.actors})
     if humans:
         raise SimError(f"{scn.source}: actors.{humans[0]}.rule = 'human': a person must play it; allowed: "
                        "`run_sim.py play`, or --set actors.ID.rule=... another rule for runs")
-    tasks = ((engine, scn, seed, np.arange(a, min(a + batch_size, runs)), turns)
-             for a in range(0, runs, batch_size))
-    n_batches = -(-runs // batch_size)
-    if jobs <= 1 or n_batches == 1:
+    return [(engine, scn, seed, np.arange(a, min(a + batch_size, runs)), turns, formatted)
+            for a in range(0, runs, batch_size)]
+
+
+def run_tasks(tasks: list[Task], jobs: int, progress: Callable[[int], None] | None = None) -> Iterator[Chunk]:
+    """The results of batch tasks, in order, over `jobs` processes (at most two per worker in flight)."""
+    if jobs <= 1 or len(tasks) <= 1:
         for task in tasks:
             chunk = _run_batch(task)
             if progress:
                 progress(len(chunk.batch.runs))
             yield chunk
         return
-    warm_up(scn)  # compile (or load) the kernel once, before the workers are forked
+    warm_up(tasks[0][1])  # compile (or load) the kernel once, before the workers are forked
     context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         pending: deque[Future[Chunk]] = deque()

@@ -228,3 +228,32 @@ def plot_compare(out: Path, labels: list[str], summaries: list[dict], fmt: str =
                  f"seed {first['seed']}", fontsize=10)
     ax.legend(loc="upper left", frameon=False, fontsize=8)
     return _save(fig, out, "compare", fmt)
+
+
+def plot_tournament(out: Path, cells, pair: tuple[str, str], outcome: str, label: str, heading: str,
+                    fmt: str = "png") -> Path:
+    """A heatmap of one tournament outcome: rows the first side's rule, columns the second's."""
+    rules = list(dict.fromkeys(c.first for c in cells))
+    grid = np.full((len(rules), len(rules)), np.nan)
+    for c in cells:
+        grid[rules.index(c.first), rules.index(c.second)] = c.values[outcome][0]
+    share = outcome in ("treaty_ended", "incident")
+    fig, ax = plt.subplots(figsize=(1.3 * len(rules) + 3.5, 1.0 * len(rules) + 2.2), dpi=120,
+                           layout="constrained")
+    cmap = "RdYlGn" if outcome.startswith("payoff") else "Reds"
+    image = ax.imshow(grid, cmap=cmap, vmin=0 if share else None, vmax=1 if share else None)
+    bar = fig.colorbar(image, ax=ax, shrink=0.85)
+    bar.set_label(label)
+    if share:
+        bar.ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    middle = np.nanmean(grid)
+    for (i, j), value in np.ndenumerate(grid):
+        text = f"{value:.0%}" if share else (f"{value:.1f}" if abs(value) < 100 else f"{value:.0f}")
+        ax.text(j, i, text, ha="center", va="center", fontsize=8,
+                color="white" if (share and value > 0.6) or (not share and value > middle and cmap == "Reds") else "black")
+    ax.set_xticks(range(len(rules)), rules, rotation=30, ha="right")
+    ax.set_yticks(range(len(rules)), rules)
+    ax.set_xlabel(f"rule of {pair[1]}")
+    ax.set_ylabel(f"rule of {pair[0]}")
+    ax.set_title(f"{heading}\n{label}", fontsize=9)
+    return _save(fig, out, f"tournament_{outcome}", fmt)
