@@ -241,7 +241,8 @@ def plot_tournament(out: Path, cells, pair: tuple[str, str], outcome: str, label
     fig, ax = plt.subplots(figsize=(1.3 * len(rules) + 3.5, 1.0 * len(rules) + 2.2), dpi=120,
                            layout="constrained")
     cmap = "RdYlGn" if outcome.startswith("payoff") else "Reds"
-    image = ax.imshow(grid, cmap=cmap, vmin=0 if share else None, vmax=1 if share else None)
+    top = max(0.05, float(np.nanmax(grid))) if share else None       # shares: from 0 to the largest
+    image = ax.imshow(grid, cmap=cmap, vmin=0 if share else None, vmax=top)
     bar = fig.colorbar(image, ax=ax, shrink=0.85)
     bar.set_label(label)
     if share:
@@ -250,7 +251,8 @@ def plot_tournament(out: Path, cells, pair: tuple[str, str], outcome: str, label
     for (i, j), value in np.ndenumerate(grid):
         text = f"{value:.0%}" if share else (f"{value:.1f}" if abs(value) < 100 else f"{value:.0f}")
         ax.text(j, i, text, ha="center", va="center", fontsize=8,
-                color="white" if (share and value > 0.6) or (not share and value > middle and cmap == "Reds") else "black")
+                color="white" if (share and value > 0.6 * top) or (not share and value > middle and cmap == "Reds")
+                else "black")
     ax.set_xticks(range(len(rules)), rules, rotation=30, ha="right")
     ax.set_yticks(range(len(rules)), rules)
     ax.set_xlabel(f"rule of {pair[1]}")
