@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from sim import __version__, scenario
+from sim import __version__, analyze_cli, scenario
 from sim.ensemble import ENGINES
 from sim.errors import SimError
 from sim.plots import FORMATS
@@ -86,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list the scenarios in scenarios/")
     val = sub.add_parser("validate", help="check a scenario file")
     val.add_argument("file", help="a name in scenarios/ or a path to a TOML file")
+    analyze_cli.add_parser(sub, _Parser)
     return p
 
 
@@ -95,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         args = build_parser().parse_args(["run"])
     commands = {"run": cmd_run, "compare": cmd_compare, "plot": cmd_plot, "list": cmd_list,
-                "validate": cmd_validate}
+                "validate": cmd_validate, "analyze": analyze_cli.cmd_analyze}
     try:
         return commands[args.command](args)
     except SimError as exc:

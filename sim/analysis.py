@@ -1,0 +1,906 @@
+"""What game are the actors in? The one-turn game between two sides, its equilibria and its class.
+
+The game is read off the dynamics by `sim.game.side_matrices` (the payoff function and continuation
+value the rules use; there is no second payoff model), at one point of the crisis: the scenario's
+start, or the state the median run reaches at a turn. This module finds its Nash equilibria with
+nashpy, its dominant and dominated moves and Pareto-optimal cells, reduces it to restrain against
+escalate and names its class; then does the same along the median run (`over_time`) and over a grid
+of two scenario parameters (`game_map`). docs/analysis.md explains the choices and the figures.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import product
+from typing import Any
+
+import nashpy
+import numpy as np
+from scipy.spatial import QhullError
+
+from sim import __version__, game
+from sim.actions import MOVE_NAMES, N_MOVES, Action
+from sim.crisis import Crisis
+from sim.errors import MISSING, ScenarioError, SimError
+from sim.params import Params, compile_schedule
+from sim.scenario import Scenario, apply_overrides
+from sim.state import TREATY_NAMES, State, initial_state
+
+# ---------------------------------------------------------------- classes of 2 x 2 games
+
+PD, STAG, CHICKEN, HARMONY, DEADLOCK, OTHER = (
+    "Prisoner's Dilemma", "Stag Hunt", "Chicken", "Harmony", "Deadlock", "other")
+CLASSES = (PD, STAG, CHICKEN, HARMONY, DEADLOCK, OTHER)
+SHORT = {PD: "PD", STAG: "SH", CHICKEN: "CH", HARMONY: "HA", DEADLOCK: "DL", OTHER: "other"}
+# (greed: T > R, fear: P > S, mutual restraint beats mutual escalation: R > P) -> class
+_BY_SIGNS = {
+    (1, 1, 1): PD, (1, -1, 1): CHICKEN, (-1, 1, 1): STAG, (-1, -1, 1): HARMONY, (1, 1, -1): DEADLOCK,
+}
+ORDERS = {PD: "T > R > P > S", STAG: "R > T, P > S, R > P", CHICKEN: "T > R, S > P, R > P",
+          HARMONY: "R > T, S > P, R > P", DEADLOCK: "T > R, P > S, P > R"}
+MEANINGS = {
+    PD: "{row} and {col} each do better deploying whatever the other does, yet both prefer mutual "
+        "restraint to mutual deployment: left to itself the crisis drifts into an arms race neither wants, "
+        "unless trust, verification or the shadow of the future hold it back.",
+    STAG: "Neither {row} nor {col} gains by deploying against restraint, but each deploys if it expects "
+          "the other to: restraint lasts as long as each trusts the other to restrain, so reassurance "
+          "(talks, verification) decides the crisis.",
+    CHICKEN: "Each of {row} and {col} gains by deploying if the other restrains, but mutual deployment "
+             "is the worst outcome for both: the crisis is a contest of resolve in which one side must "
+             "back down, and the danger is that neither does.",
+    HARMONY: "Restraint pays for both {row} and {col} whatever the other does: there is no dilemma, and "
+             "neither gains by escalating further, so restraint is what both choose.",
+    DEADLOCK: "{row} and {col} each deploy whatever the other does and prefer mutual deployment to mutual "
+              "restraint: no common interest in restraint is left, and an arms race is what both choose.",
+}
+#: Relative tolerance: payoffs closer than this times the payoffs' scale (at least 1) are equal.
+REL_TOL = 1e-9
+#: Probabilities at or below this count as zero in an equilibrium's support.
+PROB_TOL = 1e-10
+
+
+def tolerance(*arrays: Any) -> float:
+    """The absolute tolerance for comparing payoffs of these arrays: REL_TOL times their scale."""
+    scale = max([1.0, *(float(np.max(np.abs(a))) for a in arrays)])
+    return REL_TOL * scale
+
+
+def _sign(x: float, tol: float) -> int:
+    return 0 if abs(x) <= tol else (1 if x > 0 else -1)
+
+
+@dataclass(frozen=True)
+class SideClass:
+    """One side's class from its T, R, P, S: greed (T vs R), fear (P vs S), gain (R vs P).
+
+    Each is +1, -1, or 0 for a tie (within the tolerance). With a tie the class is "other" and
+    `between` names the classes on either side of the boundary.
+    """
+
+    name: str
+    greed: int
+    fear: int
+    gain: int
+    ties: tuple[str, ...] = ()
+    between: tuple[str, ...] = ()
+
+    @property
+    def borderline(self) -> bool:
+        return bool(self.ties)
+
+    def describe(self) -> str:
+        if self.ties:
+            return f"borderline ({', '.join(self.ties)}: between {' and '.join(self.between)})"
+        return self.name
+
+
+def classify_side(r: game.Reduced, tol: float | None = None) -> SideClass:
+    """The class of one side's preferences over the four outcomes of restrain against escalate.
+
+    Prisoner's Dilemma: greed and fear (T > R, P > S) with R > P; Chicken: greed only; Stag Hunt:
+    fear only; Harmony: neither (all with R > P); Deadlock: greed and fear with P > R; anything else
+    is "other". A tie in one of the three comparisons puts the side on a boundary: "other".
+    """
+    tol = tolerance(np.array([r.T, r.R, r.P, r.S])) if tol is None else tol
+    signs = (_sign(r.T - r.R, tol), _sign(r.P - r.S, tol), _sign(r.R - r.P, tol))
+    names = ("T = R", "P = S", "R = P")
+    ties = tuple(n for n, s in zip(names, signs, strict=True) if s == 0)
+    if not ties:
+        return SideClass(_BY_SIGNS.get(signs, OTHER), *signs)
+    options = [(-1, 1) if s == 0 else (s,) for s in signs]
+    between = tuple(sorted({_BY_SIGNS.get(combo, OTHER) for combo in product(*options)},
+                           key=CLASSES.index))
+    return SideClass(OTHER, *signs, ties=ties, between=between)
+
+
+@dataclass(frozen=True)
+class GameClass:
+    """The class of the reduced game: a side class shared by both sides, else "other"."""
+
+    name: str
+    row: SideClass
+    col: SideClass
+
+    @property
+    def borderline(self) -> bool:
+        return self.row.borderline or self.col.borderline
+
+    @property
+    def symmetric(self) -> bool:
+        return self.row.name == self.col.name and not self.borderline
+
+    def label(self, row: str, col: str) -> str:
+        """The class, or for "other" the two sides' classes: e.g. "other (US Deadlock, RU PD)"."""
+        if self.name != OTHER:
+            return self.name
+        return f"other ({row} {_short(self.row)}, {col} {_short(self.col)})"
+
+    def meaning(self, row: str, col: str) -> str:
+        """One sentence on what the class means for the crisis."""
+        if self.name in MEANINGS:
+            return MEANINGS[self.name].format(row=row, col=col)
+        for who, side in ((row, self.row), (col, self.col)):
+            if side.borderline:
+                return (f"{who} sits on the boundary {', '.join(side.ties)}, between "
+                        f"{' and '.join(side.between)}: a small change in its payoffs tips the game "
+                        f"either way, so read the equilibria of the full game.")
+        return (f"{row} and {col} face different games ({row}: {self.row.name}; {col}: {self.col.name}), "
+                f"so no textbook class fits: read the equilibria of the full game.")
+
+
+def _short(side: SideClass) -> str:
+    return f"{'/'.join(SHORT[b] for b in side.between)} tie" if side.borderline else SHORT[side.name]
+
+
+def classify(row: game.Reduced, col: game.Reduced, tol: float | None = None) -> GameClass:
+    """Both sides classified; the game takes their class when they share one, else "other"."""
+    r, c = classify_side(row, tol), classify_side(col, tol)
+    name = r.name if r.name == c.name and not (r.borderline or c.borderline) else OTHER
+    return GameClass(name, r, c)
+
+
+# ---------------------------------------------------------------- equilibria (nashpy)
+
+
+@dataclass(frozen=True)
+class Equilibrium:
+    """A Nash equilibrium: a mixed strategy per player and their expected payoffs."""
+
+    row: tuple[float, ...]
+    col: tuple[float, ...]
+    payoff_row: float
+    payoff_col: float
+
+    @property
+    def support_row(self) -> tuple[int, ...]:
+        return tuple(i for i, p in enumerate(self.row) if p > PROB_TOL)
+
+    @property
+    def support_col(self) -> tuple[int, ...]:
+        return tuple(j for j, p in enumerate(self.col) if p > PROB_TOL)
+
+    @property
+    def pure(self) -> bool:
+        return len(self.support_row) == 1 and len(self.support_col) == 1
+
+    def key(self) -> tuple:
+        return tuple(round(p, 6) for p in (*self.row, *self.col))
+
+    def strategy(self, player: str) -> str:
+        """'deployment', or '0.40 dialogue + 0.60 deployment'."""
+        probs, support = (self.row, self.support_row) if player == "row" else (self.col, self.support_col)
+        if len(support) == 1:
+            return MOVE_NAMES[support[0]]
+        return " + ".join(f"{probs[i]:.2f} {MOVE_NAMES[i]}" for i in support)
+
+    def as_dict(self) -> dict:
+        return {"pure": self.pure, "row": [round(p, 6) for p in self.row], "col": [round(p, 6) for p in self.col],
+                "support_row": [MOVE_NAMES[i] for i in self.support_row],
+                "support_col": [MOVE_NAMES[j] for j in self.support_col],
+                "payoff_row": round(self.payoff_row, 6), "payoff_col": round(self.payoff_col, 6)}
+
+
+@dataclass
+class Equilibria:
+    """Nash equilibria by support enumeration, checked by vertex enumeration, with notes."""
+
+    found: list[Equilibrium]
+    vertex: list[Equilibrium] | None
+    degenerate: bool
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def agree(self) -> bool:
+        return self.vertex is not None and {e.key() for e in self.found} == {e.key() for e in self.vertex}
+
+    def support(self, player: str) -> np.ndarray:
+        """[5] the highest probability each move has in any equilibrium (0: in none)."""
+        out = np.zeros(N_MOVES)
+        for e in self.found:
+            out = np.maximum(out, e.row if player == "row" else e.col)
+        return out
+
+    def summary(self) -> str:
+        """'(deployment, deployment)' or '2 pure, 1 mixed'."""
+        if not self.found:
+            return "none found"
+        if len(self.found) == 1:
+            e = self.found[0]
+            return f"({e.strategy('row')}, {e.strategy('col')})" if e.pure else "1 mixed"
+        pure = [e for e in self.found if e.pure]
+        mixed = len(self.found) - len(pure)
+        if mixed == 0 and len(pure) <= 2:
+            return "; ".join(f"({e.strategy('row')}, {e.strategy('col')})" for e in pure)
+        return f"{len(pure)} pure, {mixed} mixed"
+
+
+def _equilibrium(a: np.ndarray, b: np.ndarray, x: np.ndarray, y: np.ndarray) -> Equilibrium:
+    x = np.where(np.abs(x) <= PROB_TOL, 0.0, np.clip(x, 0.0, None))
+    y = np.where(np.abs(y) <= PROB_TOL, 0.0, np.clip(y, 0.0, None))
+    x, y = x / x.sum(), y / y.sum()
+    return Equilibrium(tuple(map(float, x)), tuple(map(float, y)), float(x @ a @ y), float(x @ b @ y))
+
+
+def _is_nash(a: np.ndarray, b: np.ndarray, e: Equilibrium, tol: float) -> bool:
+    x, y = np.array(e.row), np.array(e.col)
+    return (a @ y).max() <= x @ a @ y + tol and (x @ b).max() <= x @ b @ y + tol
+
+
+def _unique(eqs: list[Equilibrium]) -> list[Equilibrium]:
+    seen: dict[tuple, Equilibrium] = {}
+    for e in eqs:
+        seen.setdefault(e.key(), e)
+    return sorted(seen.values(), key=lambda e: (not e.pure, len(e.support_row) + len(e.support_col),
+                                                e.support_row, e.support_col, e.key()))
+
+
+def equilibria(a: np.ndarray, b: np.ndarray, cross_check: bool = True) -> Equilibria:
+    """Every Nash equilibrium of the bimatrix game (a, b), by nashpy's support enumeration.
+
+    Vertex enumeration (on payoffs shifted to be positive, which changes no equilibrium) is the
+    cross-check. nashpy's warning about degenerate games is caught and turned into a note, as are
+    the other signs of degeneracy: a move with several best replies, an equilibrium with more best
+    replies than its support, an even number of equilibria.
+    """
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    tol = tolerance(a, b)
+    notes: list[str] = []
+    g = nashpy.Game(a, b)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        raw = list(g.support_enumeration(tol=PROB_TOL))
+    found = _unique([_equilibrium(a, b, x, y) for x, y in raw])
+    found = [e for e in found if _is_nash(a, b, e, tol)]
+    nashpy_warned = False
+    for w in caught:
+        text = " ".join(str(w.message).split())
+        if "degenerate" in text:
+            nashpy_warned = True
+        else:  # pragma: no cover - nashpy warns of nothing else today
+            notes.append(f"support enumeration: {text}")
+    vertex: list[Equilibrium] | None = None
+    if cross_check:
+        try:
+            shifted = nashpy.Game(a - a.min() + 1.0, b - b.min() + 1.0)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                vertex = _unique([_equilibrium(a, b, x, y) for x, y in shifted.vertex_enumeration()])
+            vertex = [e for e in vertex if _is_nash(a, b, e, tol)]
+        except (QhullError, ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:  # degenerate polytopes
+            notes.append(f"vertex enumeration failed ({type(exc).__name__}): no cross-check")
+    reasons = _degeneracy(a, b, found, tol)
+    if nashpy_warned or len(found) % 2 == 0:
+        reasons.append(f"support enumeration found an even number of equilibria ({len(found)})")
+    degenerate = bool(reasons)
+    if degenerate:
+        shown = "; ".join(reasons[:2]) + (f"; and {len(reasons) - 2} more" if len(reasons) > 2 else "")
+        notes.insert(0, f"degenerate game ({shown}): equilibria may form continua, of which support "
+                        "enumeration lists the points it meets; vertex enumeration gives the extreme points")
+    if vertex is not None:
+        ours, theirs = {e.key() for e in found}, {e.key() for e in vertex}
+        if ours == theirs:
+            notes.append("vertex enumeration finds the same equilibria")
+        else:
+            extra = [e for e in vertex if e.key() not in ours]
+            missing = [e for e in found if e.key() not in theirs]
+            if extra:
+                notes.append("vertex enumeration also finds: " + "; ".join(
+                    f"({e.strategy('row')}, {e.strategy('col')})" for e in extra))
+            if missing:
+                notes.append("vertex enumeration does not find: " + "; ".join(
+                    f"({e.strategy('row')}, {e.strategy('col')})" for e in missing))
+    return Equilibria(found, vertex, degenerate, notes)
+
+
+def _best_replies(values: np.ndarray, tol: float) -> np.ndarray:
+    return np.flatnonzero(values >= values.max() - tol)
+
+
+def _degeneracy(a: np.ndarray, b: np.ndarray, found: list[Equilibrium], tol: float) -> list[str]:
+    reasons = []
+    for j in range(a.shape[1]):
+        br = _best_replies(a[:, j], tol)
+        if len(br) > 1:
+            reasons.append(f"against column move {MOVE_NAMES[j]}, the row player has {len(br)} best replies "
+                           f"({', '.join(MOVE_NAMES[i] for i in br)})")
+    for i in range(b.shape[0]):
+        br = _best_replies(b[i, :], tol)
+        if len(br) > 1:
+            reasons.append(f"against row move {MOVE_NAMES[i]}, the column player has {len(br)} best replies "
+                           f"({', '.join(MOVE_NAMES[j] for j in br)})")
+    for e in found:
+        x, y = np.array(e.row), np.array(e.col)
+        if len(_best_replies(a @ y, tol)) > len(e.support_col) or len(_best_replies(x @ b, tol)) > len(e.support_row):
+            reasons.append(f"at ({e.strategy('row')}, {e.strategy('col')}) a player has more best replies "
+                           "than the other's support has moves")
+    return reasons
+
+
+# ---------------------------------------------------------------- dominance and Pareto
+
+
+@dataclass(frozen=True)
+class Dominance:
+    """One player's dominant and dominated moves (by other pure moves), and what survives."""
+
+    strictly_dominant: int | None
+    weakly_dominant: tuple[int, ...]          # best replies to every opponent move (if none is strict)
+    strictly_dominated: dict[int, tuple[int, ...]]   # move -> the moves that strictly dominate it
+    weakly_dominated: dict[int, tuple[int, ...]]     # move -> moves that weakly (not strictly) dominate it
+    surviving: tuple[int, ...]                 # after iterated elimination of strictly dominated moves
+
+    def as_dict(self) -> dict:
+        name = MOVE_NAMES.__getitem__
+        return {
+            "strictly_dominant": None if self.strictly_dominant is None else name(self.strictly_dominant),
+            "weakly_dominant": [name(m) for m in self.weakly_dominant],
+            "strictly_dominated": {name(m): [name(d) for d in by] for m, by in self.strictly_dominated.items()},
+            "weakly_dominated": {name(m): [name(d) for d in by] for m, by in self.weakly_dominated.items()},
+            "surviving_iterated_elimination": [name(m) for m in self.surviving],
+        }
+
+
+def _dominance_of(own: np.ndarray, tol: float) -> tuple[int | None, tuple[int, ...], dict, dict]:
+    """own[i, j]: the player's payoff for own move i against opponent move j."""
+    n = own.shape[0]
+    strict = {k: tuple(i for i in range(n) if i != k and np.all(own[i] > own[k] + tol)) for k in range(n)}
+    weak = {k: tuple(i for i in range(n) if i != k and i not in strict[k] and np.all(own[i] >= own[k] - tol)
+                     and np.any(own[i] > own[k] + tol)) for k in range(n)}
+    dominant = [i for i in range(n) if all(i in strict[k] for k in range(n) if k != i)]
+    weakly = tuple(i for i in range(n) if np.all(own[i] >= own.max(axis=0) - tol))
+    return (dominant[0] if dominant else None, () if dominant else weakly,
+            {k: v for k, v in strict.items() if v}, {k: v for k, v in weak.items() if v})
+
+
+def dominance(a: np.ndarray, b: np.ndarray) -> tuple[Dominance, Dominance]:
+    """Dominance for the row player (payoffs a) and the column player (payoffs b)."""
+    tol = tolerance(a, b)
+    rows, cols = list(range(a.shape[0])), list(range(a.shape[1]))
+    while True:  # iterated elimination of strictly dominated moves
+        sub_a, sub_b = a[np.ix_(rows, cols)], b[np.ix_(rows, cols)]
+        drop_r = {rows[k] for k, by in _dominance_of(sub_a, tol)[2].items() if by}
+        drop_c = {cols[k] for k, by in _dominance_of(sub_b.T, tol)[2].items() if by}
+        if not drop_r and not drop_c:
+            break
+        rows = [r for r in rows if r not in drop_r]
+        cols = [c for c in cols if c not in drop_c]
+    out = []
+    for own, surviving in ((a, rows), (b.T, cols)):
+        sd, wd, s_dom, w_dom = _dominance_of(own, tol)
+        out.append(Dominance(sd, wd, s_dom, w_dom, tuple(surviving)))
+    return out[0], out[1]
+
+
+def pareto_optimal(a: np.ndarray, b: np.ndarray) -> list[tuple[int, int]]:
+    """Cells (row move, column move) that no other cell improves for one side without hurting the other."""
+    tol = tolerance(a, b)
+    cells = list(product(range(a.shape[0]), range(a.shape[1])))
+    out = []
+    for i, j in cells:
+        dominated = any(a[k, m] >= a[i, j] - tol and b[k, m] >= b[i, j] - tol
+                        and (a[k, m] > a[i, j] + tol or b[k, m] > b[i, j] + tol) for k, m in cells)
+        if not dominated:
+            out.append((i, j))
+    return out
+
+
+# ---------------------------------------------------------------- the two sides and the point of the crisis
+
+
+@dataclass(frozen=True)
+class Sides:
+    """The two players: the first actor and its first adversary, each with its allies."""
+
+    ids: tuple[str, ...]
+    row: tuple[int, ...]       # leader first, then allies
+    col: tuple[int, ...]
+    neutral: tuple[int, ...]   # everyone else: they hold and their payoffs are not counted
+
+    @property
+    def row_id(self) -> str:
+        return self.ids[self.row[0]]
+
+    @property
+    def col_id(self) -> str:
+        return self.ids[self.col[0]]
+
+    def describe(self, side: tuple[int, ...]) -> str:
+        """'US + NATO' or 'RU'."""
+        return " + ".join(self.ids[i] for i in side)
+
+    def as_dict(self) -> dict:
+        return {"row": {"leader": self.row_id, "members": [self.ids[i] for i in self.row]},
+                "col": {"leader": self.col_id, "members": [self.ids[i] for i in self.col]},
+                "neutral": [self.ids[i] for i in self.neutral]}
+
+
+def sides_of(scn: Scenario) -> Sides:
+    """The scenario's adversary pair and their allies.
+
+    An ally of a leader is an actor that names the leader among its allies, or that the leader names.
+    An actor allied to both leaders stays neutral.
+    """
+    ids = tuple(scn.actor_ids)
+    index = {a: i for i, a in enumerate(ids)}
+    first = scn.actors[0]
+    row, col = 0, index[first.adversaries[0]]
+
+    def allied(leader: int, j: int) -> bool:
+        return ids[leader] in scn.actors[j].allies or ids[j] in scn.actors[leader].allies
+
+    others = [j for j in range(len(ids)) if j not in (row, col)]
+    row_allies = [j for j in others if allied(row, j) and not allied(col, j)]
+    col_allies = [j for j in others if allied(col, j) and not allied(row, j)]
+    neutral = [j for j in others if j not in row_allies and j not in col_allies]
+    return Sides(ids, (row, *row_allies), (col, *col_allies), tuple(neutral))
+
+
+@dataclass(frozen=True)
+class Point:
+    """Where the game is read: the state after `turn` turns (0: the start), before turn + 1."""
+
+    turn: int
+    date: date
+    state: State            # one replica
+    params: Params          # in force on turn + 1
+    source: str             # "the scenario's start" or "run 87, the median of 200 runs (seed 1)"
+
+
+def _params_for(scn: Scenario, turn: int) -> Params:
+    return compile_schedule(scn).params_at(turn)
+
+
+def start_point(scn: Scenario) -> Point:
+    """The scenario's start: the same in every run."""
+    schedule = compile_schedule(scn)
+    lag_slots = max(p.pipeline_len for _, p in schedule.epochs)   # as Crisis builds it
+    state = initial_state(scn, schedule.params_at(0), 1, lag_slots)
+    return Point(0, scn.date_of(0), state, schedule.params_at(1), "the scenario's start")
+
+
+@dataclass
+class MedianRun:
+    """The median run of an ensemble: the run whose mean escalation is the median (as in summary.json)."""
+
+    run: int
+    runs: int
+    seed: int
+    turns: int
+    summary: dict           # the summary.json of the ensemble
+
+    @property
+    def source(self) -> str:
+        return f"run {self.run}, the median of {self.runs} runs (seed {self.seed})"
+
+
+def median_run(scn: Scenario, seed: int, runs: int, turns: int, jobs: int = 1) -> MedianRun:
+    """Run the ensemble and pick its median run, with the definition of `sim.results.Summary`."""
+    from sim.ensemble import iter_batches
+    from sim.results import Summary
+
+    summary = Summary(scn, seed, turns)
+    batch_size = max(1, min(250, -(-runs // jobs)))
+    for chunk in iter_batches(scn, seed, runs, turns, batch_size=batch_size, jobs=jobs):
+        summary.add(chunk.batch)
+    as_dict = summary.as_dict(runs)
+    return MedianRun(int(as_dict["median_run"]), runs, seed, turns, as_dict)
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """One state of a replayed run: after `turn` turns, and the moves played on the next turn."""
+
+    turn: int
+    state: State
+    next_moves: np.ndarray | None     # [N] moves of turn + 1, None if the run stops here
+
+
+def replay(scn: Scenario, seed: int, run: int, turns: int) -> Iterator[Replayed]:
+    """The states of run `run` of seed `seed`, turn by turn, rebuilt with the same Crisis as the ensemble.
+
+    Stops after `turns` turns or at the turn of an incident (the run ends there).
+    """
+    crisis = Crisis(scn, seed, [run], turns)
+    state = crisis.state.copy()
+    while not crisis.finished and not state.incident[0]:
+        turn = crisis.turn
+        moves, _ = crisis.resolve(crisis.decide_all())
+        yield Replayed(turn, state, moves[0].copy())
+        state = crisis.state.copy()
+    yield Replayed(crisis.turn, state, None)
+
+
+def point_at(scn: Scenario, turn: int, median: MedianRun | None) -> Point:
+    """The state the median run reaches after `turn` turns (turn 0 is the start, the same for every run)."""
+    if turn == 0 or median is None:
+        return start_point(scn)
+    for step in replay(scn, median.seed, median.run, median.turns):
+        if step.turn == turn:
+            if step.state.incident[0]:
+                raise SimError(f"--turn {turn}: the median run (run {median.run}) broke down in an incident on "
+                               f"turn {turn}; allowed: a turn before {turn}")
+            return Point(turn, scn.date_of(turn), step.state, _params_for(scn, turn + 1), median.source)
+    raise SimError(f"--turn {turn}: the median run (run {median.run}) ended before it; allowed: 0 to {step.turn - 1}")
+
+
+def turn_of_date(scn: Scenario, when: date, turns: int) -> int:
+    """The last turn on or before `when`: the state in force on that date."""
+    start, end = scn.date_of(0), scn.date_of(turns)
+    if not start <= when <= end:
+        raise SimError(f"--date {when}: outside the scenario {scn.name}; allowed: {start} to {end}")
+    return (when - start).days // scn.scenario.turn_days
+
+
+def check_turn(scn: Scenario, turn: int, turns: int) -> None:
+    if not 0 <= turn <= turns:
+        raise SimError(f"--turn {turn}: beyond the scenario {scn.name}; allowed: 0 to {turns} "
+                       f"(0 is the start, {scn.date_of(0)}; {turns} is {scn.date_of(turns)})")
+
+
+# ---------------------------------------------------------------- the game at one point
+
+
+@dataclass
+class StageGame:
+    """The 5 x 5 game at a point: the sides' payoffs, and every actor's, for every pair of leaders' moves."""
+
+    scenario: Scenario
+    sides: Sides
+    point: Point
+    row: np.ndarray          # [5, 5] row side's payoff plus continuation
+    col: np.ndarray          # [5, 5] column side's
+    values: np.ndarray       # [5, 5, N] each actor's
+
+    @property
+    def deciding_turn(self) -> int:
+        return self.point.turn + 1
+
+
+def stage_game(scn: Scenario, point: Point, sides: Sides | None = None) -> StageGame:
+    """The game at `point`, read off the dynamics with `sim.game.side_matrices`' rule."""
+    sides = sides or sides_of(scn)
+    values = game.joint_values(point.state, point.params, point.turn + 1, sides.row[0], sides.col[0])
+    a, b = game.side_matrices(point.state, point.params, point.turn + 1, sides.row, sides.col)
+    return StageGame(scn, sides, point, a, b, values)
+
+
+@dataclass
+class Reduction:
+    """The game reduced to restrain (one move) against escalate (deployment)."""
+
+    restrain: Action
+    row: game.Reduced
+    col: game.Reduced
+    cls: GameClass
+
+    def as_dict(self, sides: Sides) -> dict:
+        def side(r: game.Reduced, c: SideClass) -> dict:
+            return {"T": round(r.T, 6), "R": round(r.R, 6), "P": round(r.P, 6), "S": round(r.S, 6),
+                    "class": c.name, "ties": list(c.ties), "between": list(c.between)}
+        return {"restrain": self.restrain.label, "escalate": game.ESCALATE.label,
+                "sides": {sides.row_id: side(self.row, self.cls.row), sides.col_id: side(self.col, self.cls.col)},
+                "class": self.cls.name, "label": self.cls.label(sides.row_id, sides.col_id),
+                "meaning": self.cls.meaning(sides.row_id, sides.col_id)}
+
+
+def reduction(a: np.ndarray, b: np.ndarray, restrain: Action = game.RESTRAIN) -> Reduction:
+    row, col = game.reduce(a, b, restrain)
+    return Reduction(restrain, row, col, classify(row, col))
+
+
+@dataclass
+class Analysis:
+    """Everything `analyze` reports about the game at one point."""
+
+    game: StageGame
+    equilibria: Equilibria
+    dominance: tuple[Dominance, Dominance]
+    pareto: list[tuple[int, int]]
+    reduced: Reduction                 # restrain = hold: the class of the game
+    alternative: Reduction             # restrain = dialogue
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def cls(self) -> GameClass:
+        return self.reduced.cls
+
+    def as_dict(self) -> dict:
+        g, s = self.game, self.game.sides
+        scn, pt = g.scenario, g.point
+        return {
+            "scenario": scn.name, "title": scn.scenario.title, "version": __version__,
+            "point": {"turn": pt.turn, "date": pt.date.isoformat(), "deciding_turn": g.deciding_turn,
+                      "deciding_date": scn.date_of(g.deciding_turn).isoformat(), "state": pt.source,
+                      "escalation": round(float(pt.state.escalation[0]), 4),
+                      "treaty": TREATY_NAMES[int(pt.state.treaty[0])]},
+            "players": s.as_dict(),
+            "fold": FOLD_RULE,
+            "moves": list(MOVE_NAMES),
+            "payoffs": {"row": _rounded(g.row), "col": _rounded(g.col),
+                        "note": "payoffs[side][row move][column move]: the side's payoff this turn plus "
+                                "continuation value, in utility units"},
+            "members": {s.ids[i]: _rounded(g.values[:, :, i]) for i in (*s.row, *s.col)},
+            "equilibria": [e.as_dict() for e in self.equilibria.found],
+            "vertex_enumeration": None if self.equilibria.vertex is None else {
+                "agrees": self.equilibria.agree, "equilibria": [e.as_dict() for e in self.equilibria.vertex]},
+            "degenerate": self.equilibria.degenerate,
+            "notes": [*self.equilibria.notes, *self.notes],
+            "dominance": {s.row_id: self.dominance[0].as_dict(), s.col_id: self.dominance[1].as_dict()},
+            "pareto_optimal": [[MOVE_NAMES[i], MOVE_NAMES[j]] for i, j in self.pareto],
+            "reduction": self.reduced.as_dict(s),
+            "reduction_dialogue": self.alternative.as_dict(s),
+            "class": self.cls.name,
+            "meaning": self.cls.meaning(s.row_id, s.col_id),
+        }
+
+
+FOLD_RULE = ("two players: the first actor and its first adversary, each with its allies; the leaders "
+             "choose the moves, allies and everyone else hold; a side's payoff is the sum of its members' "
+             "payoffs this turn plus continuation values (sim.game.side_matrices)")
+
+
+def _rounded(m: np.ndarray) -> list:
+    return np.round(np.asarray(m, dtype=float), 6).tolist()
+
+
+def analyze(g: StageGame, cross_check: bool = True) -> Analysis:
+    """Equilibria, dominance, Pareto-optimal cells and class of a stage game."""
+    notes = []
+    forced = compile_schedule(g.scenario).forced.get(g.deciding_turn, ())
+    for actor, move in forced:
+        if actor in (*g.sides.row, *g.sides.col):
+            notes.append(f"an event forces {g.sides.ids[actor]} to play {MOVE_NAMES[move]} on turn "
+                         f"{g.deciding_turn}: the runs do not choose that move")
+    return Analysis(g, equilibria(g.row, g.col, cross_check), dominance(g.row, g.col),
+                    pareto_optimal(g.row, g.col), reduction(g.row, g.col, Action.HOLD),
+                    reduction(g.row, g.col, Action.DIALOGUE), notes)
+
+
+# ---------------------------------------------------------------- along the median run
+
+
+@dataclass
+class TurnGame:
+    """The game played on turn `turn` + 1 of the median run, from its state after turn `turn`."""
+
+    turn: int
+    date: date
+    escalation: float
+    treaty: str
+    reduced: Reduction
+    equilibria: Equilibria
+    played: tuple[int, int]            # the leaders' moves on turn `turn` + 1 in the median run
+
+
+@dataclass
+class OverTime:
+    """The game along the median run, and the run's escalation (turn, index) until it ends."""
+
+    scenario: Scenario
+    sides: Sides
+    median: MedianRun
+    turns: list[TurnGame]
+    trajectory: list[tuple[int, float]]
+    incident_turn: int | None
+
+    def label(self, t: TurnGame) -> str:
+        return t.reduced.cls.label(self.sides.row_id, self.sides.col_id)
+
+    def phases(self) -> list[tuple[int, int]]:
+        """Index ranges [first, last] into `turns` of consecutive games with the same class label."""
+        out: list[tuple[int, int]] = []
+        for k, t in enumerate(self.turns):
+            if out and self.label(self.turns[out[-1][0]]) == self.label(t):
+                out[-1] = (out[-1][0], k)
+            else:
+                out.append((k, k))
+        return out
+
+    def in_support(self, player: str) -> float:
+        """Share of turns on which the leader played a move of some equilibrium's support."""
+        k = 0 if player == "row" else 1
+        hits = [t.equilibria.support(player)[t.played[k]] > 0 for t in self.turns]
+        return float(np.mean(hits)) if hits else 0.0
+
+    def as_dict(self) -> dict:
+        s, m = self.sides, self.median
+        return {
+            "scenario": self.scenario.name, "title": self.scenario.scenario.title, "version": __version__,
+            "seed": m.seed, "runs": m.runs, "turns": m.turns, "median_run": m.run,
+            "incident_turn": self.incident_turn,
+            "players": s.as_dict(), "fold": FOLD_RULE, "restrain": "hold", "escalate": "deployment",
+            "note": "entry t: the game played on turn t + 1 from the state of the median run after turn t",
+            "share_played_in_equilibrium_support": {s.row_id: round(self.in_support("row"), 4),
+                                                    s.col_id: round(self.in_support("col"), 4)},
+            "per_turn": [{
+                "turn": t.turn, "date": t.date.isoformat(), "escalation": round(t.escalation, 4),
+                "treaty": t.treaty, "class": t.reduced.cls.name, "label": self.label(t),
+                "reduction": t.reduced.as_dict(s)["sides"],
+                "equilibria": [e.as_dict() for e in t.equilibria.found],
+                "degenerate": t.equilibria.degenerate,
+                "vertex_enumeration_agrees": t.equilibria.agree,
+                "support_row": _rounded(t.equilibria.support("row")),
+                "support_col": _rounded(t.equilibria.support("col")),
+                "played_next": [MOVE_NAMES[t.played[0]], MOVE_NAMES[t.played[1]]],
+            } for t in self.turns],
+        }
+
+
+def over_time(scn: Scenario, median: MedianRun, sides: Sides | None = None) -> OverTime:
+    """The class and equilibria of the game on every turn the median run plays."""
+    sides = sides or sides_of(scn)
+    games, trajectory, incident = [], [], None
+    for step in replay(scn, median.seed, median.run, median.turns):
+        trajectory.append((step.turn, float(step.state.escalation[0])))
+        if step.next_moves is None:
+            incident = step.turn if step.state.incident[0] else None
+            break
+        point = Point(step.turn, scn.date_of(step.turn), step.state, _params_for(scn, step.turn + 1), median.source)
+        g = stage_game(scn, point, sides)
+        played = (int(step.next_moves[sides.row[0]]), int(step.next_moves[sides.col[0]]))
+        games.append(TurnGame(step.turn, point.date, float(step.state.escalation[0]),
+                              TREATY_NAMES[int(step.state.treaty[0])], reduction(g.row, g.col),
+                              equilibria(g.row, g.col), played))
+    return OverTime(scn, sides, median, games, trajectory, incident)
+
+
+# ---------------------------------------------------------------- over two parameters
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One parameter of the map: its key, range, grid values and the scenario's own value."""
+
+    key: str
+    lo: float
+    hi: float
+    values: np.ndarray
+    base: float
+    integer: bool
+
+
+def _lookup(data: Any, key: str) -> Any:
+    node = data
+    for part in key.split("."):
+        if isinstance(node, list):
+            node = next((e for e in node if isinstance(e, dict) and e.get("id") == part),
+                        node[int(part)] if part.isdigit() and int(part) < len(node) else None)
+        elif isinstance(node, dict):
+            node = node.get(part)
+        else:
+            return None
+    return node
+
+
+def parse_axis(scn: Scenario, text: str, grid: int) -> Axis:
+    """KEY=LO:HI as an axis of `grid` values; one-line errors for bad keys and ranges."""
+    origin = f"--map {text}"
+    key, sep, rng = text.partition("=")
+    key = key.strip()
+    lo_text, colon, hi_text = rng.partition(":")
+    if not sep or not key or not colon:
+        raise ScenarioError(origin, key, rng if sep else MISSING,
+                            "expected KEY=LO:HI, e.g. actors.US.payoff.war_cost=50:400")
+    try:
+        lo, hi = float(lo_text), float(hi_text)
+    except ValueError:
+        raise ScenarioError(origin, key, rng, "LO and HI must be numbers, e.g. 50:400") from None
+    if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
+        raise ScenarioError(origin, key, rng, "a range LO:HI with LO < HI")
+    base = _lookup(scn.raw(), key)
+    if base is None or isinstance(base, bool) or not isinstance(base, int | float):
+        # let the schema name an unknown key; a known key that is not a number is refused here
+        apply_overrides(scn, {key: lo}, origin="--map")
+        raise ScenarioError(f"{scn.source} (--map {text})", key, base, "not a number; allowed: a numeric "
+                            "scenario value, e.g. actors.US.payoff.war_cost")
+    integer = isinstance(base, int)
+    values = np.linspace(lo, hi, grid)
+    if integer:
+        values = np.round(values)
+    for v in (values[0], values[-1]):  # both ends validated by the schema (ranges, types)
+        apply_overrides(scn, {key: int(v) if integer else float(v)}, origin="--map")
+    return Axis(key, lo, hi, values, float(base), integer)
+
+
+
+@dataclass
+class GameMap:
+    scenario: Scenario
+    sides: Sides
+    x: Axis
+    y: Axis
+    classes: list[list[GameClass]]          # [y][x]
+    reduced: np.ndarray                     # [ny, nx, 2, 4] T, R, P, S of the row and column side
+    base: GameClass                         # the scenario's own point
+
+    def labels(self) -> list[list[str]]:
+        r, c = self.sides.row_id, self.sides.col_id
+        return [[cls.label(r, c) for cls in row] for row in self.classes]
+
+    def shares(self) -> dict[str, float]:
+        flat = [label for row in self.labels() for label in row]
+        return {label: flat.count(label) / len(flat) for label in dict.fromkeys(sorted(flat, key=_label_order))}
+
+    def as_dict(self) -> dict:
+        s = self.sides
+        return {
+            "scenario": self.scenario.name, "title": self.scenario.scenario.title, "version": __version__,
+            "players": s.as_dict(), "fold": FOLD_RULE, "restrain": "hold", "escalate": "deployment",
+            "point": "the scenario's start (turn 0, deciding turn 1) for every combination of the two values",
+            "x": {"key": self.x.key, "values": self.x.values.tolist(), "scenario": self.x.base},
+            "y": {"key": self.y.key, "values": self.y.values.tolist(), "scenario": self.y.base},
+            "scenario_class": self.base.name, "scenario_label": self.base.label(s.row_id, s.col_id),
+            "classes": self.labels(),
+            "shares": {k: round(v, 4) for k, v in self.shares().items()},
+            "reduced": {"note": "reduced[y][x] = [[T, R, P, S] of the row side, [T, R, P, S] of the column side]",
+                        "values": np.round(self.reduced, 6).tolist()},
+        }
+
+
+def _label_order(label: str) -> tuple[int, str]:
+    return (CLASSES.index(label) if label in CLASSES else len(CLASSES), label)
+
+
+def _value(axis: Axis, v: float) -> int | float:
+    return int(v) if axis.integer else float(v)
+
+
+def class_at_start(scn: Scenario, sides: Sides) -> Reduction:
+    """The reduced game at the scenario's start (restrain = hold)."""
+    pt = start_point(scn)
+    a, b = game.side_matrices(pt.state, pt.params, 1, sides.row, sides.col)
+    return reduction(a, b)
+
+
+def game_map(scn: Scenario, x: Axis, y: Axis, progress=None) -> GameMap:
+    """The class of the game at the start for every pair of values of two parameters."""
+    if x.key == y.key:
+        raise ScenarioError(f"{scn.source} (--map)", x.key, MISSING, "the same key twice; allowed: two different keys")
+    sides = sides_of(scn)
+    base = class_at_start(scn, sides)
+    classes: list[list[GameClass]] = []
+    reduced = np.zeros((len(y.values), len(x.values), 2, 4))
+    for iy, vy in enumerate(y.values):
+        row = []
+        for ix, vx in enumerate(x.values):
+            changed = apply_overrides(scn, {x.key: _value(x, vx), y.key: _value(y, vy)}, origin="--map")
+            red = class_at_start(changed, sides)
+            row.append(red.cls)
+            reduced[iy, ix] = [[red.row.T, red.row.R, red.row.P, red.row.S],
+                               [red.col.T, red.col.R, red.col.P, red.col.S]]
+        classes.append(row)
+        if progress:
+            progress(1)
+    return GameMap(scn, sides, x, y, classes, reduced, base.cls)
+
+
+def default_sides_note(sides: Sides) -> str:
+    """A line saying who plays whom."""
+    row = sides.describe(sides.row)
+    col = sides.describe(sides.col)
+    tail = f"; {', '.join(sides.ids[i] for i in sides.neutral)} hold outside the game" if sides.neutral else ""
+    return f"{row} against {col}{tail}"

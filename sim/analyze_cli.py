@@ -1,0 +1,374 @@
+"""`run_sim.py analyze`: what game the actors are in, at a point, along the median run, or over a map.
+
+`add_parser` and `cmd_analyze` are what `sim/cli.py` wires in; the work is done by `sim.analysis`
+and the figures by `sim.analysis_plots`, both loaded only when the command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim import scenario
+from sim.actions import MOVE_NAMES
+from sim.errors import SimError
+from sim.results import MARKER, atomic_path, prepare_out_dir
+
+if TYPE_CHECKING:  # sim.analysis imports nashpy (half a second): only `analyze` loads it
+    from sim.analysis import Analysis, Dominance, GameMap, OverTime
+
+DEFAULT_SCENARIO = "inf_2018"
+DEFAULT_RUNS = 200
+DEFAULT_SEED = 1
+DEFAULT_GRID = 41
+
+
+def _whole(minimum: int, flag: str):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag} = {text!r}: allowed: a whole number >= {minimum}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{flag} = {value}: allowed: a whole number >= {minimum}")
+        return value
+    parse.__name__ = flag
+    return parse
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--date = {text!r}: allowed: a date YYYY-MM-DD") from None
+
+
+_date.__name__ = "--date"
+
+
+def add_parser(subparsers, parser_class: type[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    """Register `analyze` on the command line's subparsers (built with `parser_class`)."""
+    p = subparsers.add_parser(
+        "analyze", help="the one-turn game between the adversaries: equilibria, class, over time, over a map",
+        description="The one-turn game between the scenario's adversary pair (allies folded into their "
+                    "leader's side), read off the model's payoff function: its Nash equilibria, dominance, "
+                    "Pareto-optimal cells, and its class when reduced to restrain (hold) against escalate "
+                    "(deployment). See docs/analysis.md.")
+    assert isinstance(p, parser_class)
+    p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
+                   help=f"a name in scenarios/ or a path to a TOML file (default {DEFAULT_SCENARIO})")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--date", type=_date, default=None,
+                       help="the game on this date: the state the median run is in (last turn on or before it)")
+    where.add_argument("--turn", type=_whole(0, "--turn"), default=None,
+                       help="the game after this many turns of the median run (0, the default, is the start)")
+    where.add_argument("--over-time", action="store_true",
+                       help="the game's class and equilibria on every turn of the median run")
+    where.add_argument("--map", nargs=2, metavar=("KEY1=LO:HI", "KEY2=LO:HI"), default=None,
+                       help="the game's class at the start over two scenario parameters (x, then y)")
+    p.add_argument("--grid", type=_whole(2, "--grid"), default=None,
+                   help=f"points per axis of --map (default {DEFAULT_GRID})")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="change a scenario value first, e.g. actors.US.payoff.war_cost=100 (repeatable)")
+    p.add_argument("--runs", type=_whole(1, "--runs"), default=None,
+                   help=f"runs of the ensemble that picks the median run (default {DEFAULT_RUNS})")
+    p.add_argument("--seed", type=_whole(0, "--seed"), default=DEFAULT_SEED,
+                   help=f"root seed of the ensemble (default {DEFAULT_SEED})")
+    p.add_argument("--turns", type=_whole(1, "--turns"), default=None, help="turns per run (default: the scenario's)")
+    p.add_argument("--jobs", type=_whole(1, "--jobs"), default=None, help="worker processes (default: every core)")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default results/SCENARIO_analysis)")
+    p.add_argument("--force", action="store_true", help="write into a non-empty folder not made by this program")
+    p.add_argument("--no-plot", action="store_true", help="skip the figure")
+    p.add_argument("--quiet", action="store_true", help="print only the output files")
+    return p
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    """Analyze the game as the options say; returns the exit status (errors raise SimError)."""
+    from sim import analysis
+
+    overrides = dict(scenario.parse_assignment(item, source=f"--set {item}") for item in args.set)
+    scn = scenario.load(args.scenario, overrides)
+    if args.turns is not None:
+        scn = scn.with_turns(args.turns)
+    turns = scn.scenario.turns
+    if args.grid is not None and args.map is None:
+        raise SimError("--grid: only with --map; allowed: --map KEY1=LO:HI KEY2=LO:HI --grid N")
+    axes = None
+    if args.map is not None:
+        grid = args.grid if args.grid is not None else DEFAULT_GRID
+        axes = [analysis.parse_axis(scn, text, grid) for text in args.map]
+        if axes[0].key == axes[1].key:
+            raise SimError(f"--map: {axes[0].key} twice; allowed: two different keys")
+    turn = None
+    if args.date is not None:
+        turn = analysis.turn_of_date(scn, args.date, turns)
+    elif args.turn is not None:
+        analysis.check_turn(scn, args.turn, turns)
+        turn = args.turn
+    out = args.out if args.out is not None else Path("results") / f"{scn.name}_analysis"
+    prepare_out_dir(out, args.force)
+    runs = args.runs if args.runs is not None else DEFAULT_RUNS
+    jobs = args.jobs if args.jobs is not None else _default_jobs()
+    say = (lambda *a: None) if args.quiet else print
+
+    if axes is not None:
+        gmap = analysis.game_map(scn, axes[0], axes[1])
+        files = _write(out, {"map.json": gmap.as_dict(), "map.csv": _map_csv(gmap)})
+        if not args.no_plot:
+            from sim.analysis_plots import plot_map
+            files.append(plot_map(gmap, out))
+        say(format_map(gmap))
+    elif args.over_time:
+        median = analysis.median_run(scn, args.seed, runs, turns, jobs)
+        over = analysis.over_time(scn, median)
+        files = _write(out, {"over_time.json": over.as_dict(), "over_time.csv": _over_time_csv(over)})
+        if not args.no_plot:
+            from sim.analysis_plots import plot_over_time
+            files.append(plot_over_time(over, out))
+        say(format_over_time(over))
+    else:
+        median = analysis.median_run(scn, args.seed, runs, turns, jobs) if turn else None
+        point = analysis.point_at(scn, turn or 0, median)
+        result = analysis.analyze(analysis.stage_game(scn, point))
+        files = _write(out, {"analysis.json": result.as_dict()})
+        if not args.no_plot:
+            from sim.analysis_plots import plot_game
+            files.append(plot_game(result, out))
+        say(format_analysis(result))
+    print(f"files: {', '.join(str(f) for f in files)}")
+    return 0
+
+
+def _default_jobs() -> int:
+    from sim.ensemble import default_jobs
+    return default_jobs()
+
+
+def _write(out: Path, contents: dict[str, object]) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text("written by run_sim.py; may be replaced by a later run\n")
+    paths = []
+    for name, content in contents.items():
+        path = out / name
+        text = content if isinstance(content, str) else json.dumps(content, indent=2) + "\n"
+        with atomic_path(path) as tmp:
+            tmp.write_text(text)
+        paths.append(path)
+    return paths
+
+
+# ---------------------------------------------------------------- printed reports
+
+
+def _table(m: np.ndarray, row_name: str, marks: dict[tuple[int, int], str]) -> list[str]:
+    width = max(len(n) for n in MOVE_NAMES) + 2
+    head = f"{row_name:>{width}} " + "".join(f"{n:>{width + 1}}" for n in MOVE_NAMES)
+    lines = [head]
+    for i, name in enumerate(MOVE_NAMES):
+        cells = "".join(f"{m[i, j]:>{width - 1}.3f}{marks.get((i, j), ''):<2}" for j in range(m.shape[1]))
+        lines.append(f"{name:>{width}} {cells}")
+    return lines
+
+
+def _cell(i: int, j: int) -> str:
+    return f"({MOVE_NAMES[i]}, {MOVE_NAMES[j]})"
+
+
+def format_analysis(r: Analysis) -> str:
+    from sim import analysis
+
+    g, s = r.game, r.game.sides
+    scn, pt = g.scenario, g.point
+    row, col = s.describe(s.row), s.describe(s.col)
+    when = "the scenario's start" if pt.turn == 0 else f"turn {pt.turn} of {pt.source}"
+    lines = [f"{scn.name} ({scn.scenario.title})" if scn.scenario.title else scn.name,
+             (f"The one-turn game at {when}, {pt.date}: the moves of turn {g.deciding_turn} "
+             f"({scn.date_of(g.deciding_turn)}); escalation {float(pt.state.escalation[0]):.1f} / 100, "
+             f"treaty {analysis.TREATY_NAMES[int(pt.state.treaty[0])]}"),
+             (f"Players: {analysis.default_sides_note(s)}. The leaders ({s.row_id}, {s.col_id}) choose; "
+             f"{'their allies hold; ' if len(s.row) + len(s.col) > 2 else ''}a cell is the side's payoff this "
+             "turn plus continuation value, in utility units."), ""]
+    marks: dict[tuple[int, int], str] = {cell: "+" for cell in r.pareto}
+    for e in r.equilibria.found:
+        if e.pure:
+            cell = (e.support_row[0], e.support_col[0])
+            marks[cell] = "*" + marks.get(cell, "")
+    for title, m in ((f"Payoff of {row}", g.row), (f"Payoff of {col}", g.col)):
+        lines.append(f"{title} (rows: {s.row_id}'s move, columns: {s.col_id}'s move)")
+        lines += _table(m, s.row_id + " \\ " + s.col_id, marks)
+        lines.append("")
+    lines.append("  * pure Nash equilibrium   + Pareto-optimal cell")
+    lines.append("")
+    eq = r.equilibria
+    check = "vertex enumeration agrees" if eq.agree else "vertex enumeration disagrees: see the notes"
+    lines.append(f"Nash equilibria ({len(eq.found)}, by support enumeration; {check}):")
+    for k, e in enumerate(eq.found, 1):
+        kind = "pure" if e.pure else "mixed"
+        lines.append(f"  {k}. {kind}: {s.row_id} {e.strategy('row')}; {s.col_id} {e.strategy('col')}; "
+                     f"expected payoffs {row} {e.payoff_row:.3f}, {col} {e.payoff_col:.3f}")
+        if e.pure:
+            i, j = e.support_row[0], e.support_col[0]
+            if (i, j) not in r.pareto:
+                better = [c for c in r.pareto if g.row[c] >= g.row[i, j] and g.col[c] >= g.col[i, j]]
+                lines.append(f"     Pareto-dominated, e.g. by {', '.join(_cell(*c) for c in better[:3])}")
+    for note in (*eq.notes, *r.notes):
+        if note != "vertex enumeration finds the same equilibria":
+            lines.append(f"  note: {note}")
+    lines.append("Dominance (against the other's pure moves):")
+    for who, d in ((s.row_id, r.dominance[0]), (s.col_id, r.dominance[1])):
+        lines.append(f"  {who}: {_dominance_line(d)}")
+    lines.append(f"Pareto-optimal cells ({s.row_id} move, {s.col_id} move): "
+                 f"{', '.join(_cell(*c) for c in r.pareto)}")
+    lines.append("")
+    red = r.reduced
+    lines.append("Reduced game: restrain = hold, escalate = deployment "
+                 "(T: escalate alone, R: both restrain, P: both escalate, S: restrain alone)")
+    lines.append(f"  {'side':<12}{'T':>9}{'R':>9}{'P':>9}{'S':>9}   class")
+    for name, rr, c in ((row, red.row, red.cls.row), (col, red.col, red.cls.col)):
+        lines.append(f"  {name:<12}{rr.T:>9.3f}{rr.R:>9.3f}{rr.P:>9.3f}{rr.S:>9.3f}   {c.describe()}")
+    order = f" ({analysis.ORDERS[red.cls.name]}, both sides)" if red.cls.name in analysis.ORDERS else ""
+    lines.append(f"  Game: {red.cls.label(s.row_id, s.col_id)}{order}.")
+    lines.append(f"  {red.cls.meaning(s.row_id, s.col_id)}")
+    alt = r.alternative
+    same = "the same class" if alt.cls.label(s.row_id, s.col_id) == red.cls.label(s.row_id, s.col_id) \
+        else "a different class"
+    lines.append(f"  With restrain = dialogue instead: {alt.cls.label(s.row_id, s.col_id)} ({same}; "
+                 f"{s.row_id} T R P S = {_trps(alt.row)}, {s.col_id} = {_trps(alt.col)}).")
+    return "\n".join(lines)
+
+
+def _trps(r) -> str:
+    return " ".join(f"{v:.2f}" for v in (r.T, r.R, r.P, r.S))
+
+
+def _dominance_line(d: Dominance) -> str:
+    parts = []
+    if d.strictly_dominant is not None:
+        parts.append(f"{MOVE_NAMES[d.strictly_dominant]} strictly dominates every other move")
+    elif d.weakly_dominant:
+        moves = ", ".join(MOVE_NAMES[m] for m in d.weakly_dominant)
+        parts.append(f"weakly dominant (a best reply to every move): {moves}")
+    else:
+        parts.append("no dominant move")
+    if d.strictly_dominated:
+        parts.append("strictly dominated: " + ", ".join(
+            f"{MOVE_NAMES[m]} (by {'/'.join(MOVE_NAMES[b] for b in by)})" for m, by in d.strictly_dominated.items()))
+    if d.weakly_dominated:
+        parts.append("weakly dominated: " + ", ".join(
+            f"{MOVE_NAMES[m]} (by {'/'.join(MOVE_NAMES[b] for b in by)})" for m, by in d.weakly_dominated.items()))
+    parts.append(f"left after iterated elimination: {', '.join(MOVE_NAMES[m] for m in d.surviving)}")
+    return "; ".join(parts)
+
+
+def format_over_time(over: OverTime) -> str:
+    from sim import analysis
+
+    scn, s, m = over.scenario, over.sides, over.median
+    lines = [f"{scn.name}: the game turn by turn along the median run, run {m.run} of {m.runs} runs (seed {m.seed})",
+             (f"Players: {analysis.default_sides_note(s)}; restrain = hold, escalate = deployment. "
+             "A row covers the turns whose game has the same class; escalation is read before each turn."),
+             f"  {'turns':<8}{'from':<12}{'to':<12}{'escalation':<12}{'class':<34}equilibria"]
+    for first, last in over.phases():
+        t0, t1 = over.turns[first], over.turns[last]
+        esc = [t.escalation for t in over.turns[first:last + 1]]
+        eqs = list(dict.fromkeys(t.equilibria.summary() for t in over.turns[first:last + 1]))
+        shown = "; ".join(eqs[:2]) + (f"; +{len(eqs) - 2} other sets" if len(eqs) > 2 else "")
+        lines.append(f"  {t0.turn + 1:>3}-{t1.turn + 1:<4}{scn.date_of(t0.turn)!s:<12}"
+                     f"{scn.date_of(t1.turn + 1)!s:<12}{min(esc):>4.0f}-{max(esc):<7.0f}"
+                     f"{over.label(t0):<34}{shown}")
+    changes = [(over.turns[a], over.turns[a - 1]) for a, _ in over.phases()[1:]]
+    if changes:
+        lines.append("Class changes (date of the state, the turn whose game changes):")
+        lines += [f"  {t.date} (turn {t.turn + 1}): {over.label(p)} -> {over.label(t)}" for t, p in changes]
+    else:
+        lines.append("The class does not change along the run.")
+    if over.incident_turn is not None:
+        lines.append(f"The median run breaks down in an incident on turn {over.incident_turn} "
+                     f"({scn.date_of(over.incident_turn)}).")
+    degenerate = sum(t.equilibria.degenerate for t in over.turns)
+    if degenerate:
+        lines.append(f"Degenerate games on {degenerate} of {len(over.turns)} turns (see over_time.json).")
+    lines.append(f"Moves played in an equilibrium's support: {s.row_id} on {over.in_support('row'):.0%} of turns, "
+                 f"{s.col_id} on {over.in_support('col'):.0%}.")
+    return "\n".join(lines)
+
+
+def format_map(gm: GameMap) -> str:
+    from sim import analysis
+
+    s, x, y = gm.sides, gm.x, gm.y
+    lines = [(f"{gm.scenario.name}: class of the game at the start over {x.key} ({x.lo:g} to {x.hi:g}) and "
+             f"{y.key} ({y.lo:g} to {y.hi:g}), {len(x.values)} x {len(y.values)} grid"),
+             f"Players: {analysis.default_sides_note(s)}; restrain = hold, escalate = deployment.",
+             f"The scenario's own point ({x.base:g}, {y.base:g}): {gm.base.label(s.row_id, s.col_id)}."]
+    shares = gm.shares()
+    symbols = _symbols(list(shares))
+    for label, share in shares.items():
+        lines.append(f"  {symbols[label]}  {label:<40}{share:>7.1%} of the grid")
+    labels = gm.labels()
+    lines.append(f"Map (rows: {y.key} from {y.hi:g} down to {y.lo:g}; columns: {x.key} from {x.lo:g} to {x.hi:g}):")
+    for row in reversed(labels):
+        lines.append("  " + "".join(symbols[label] for label in row))
+    return "\n".join(lines)
+
+
+def _symbols(labels: list[str]) -> dict[str, str]:
+    from sim import analysis
+
+    fixed = {analysis.PD: "P", analysis.STAG: "S", analysis.CHICKEN: "C", analysis.HARMONY: "H",
+             analysis.DEADLOCK: "D", analysis.OTHER: "o"}
+    out, spare = {}, iter("123456789abcdefghijklmnopqrstuvwxyz")
+    for label in labels:
+        out[label] = fixed.get(label) or next(spare)
+    return out
+
+
+# ---------------------------------------------------------------- CSV tables
+
+
+def _csv(rows: list[list]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue()
+
+
+def _over_time_csv(over: OverTime) -> str:
+    """One row per game along the median run: turn is the state's, game_turn the turn it is played on."""
+    s = over.sides
+    head = ["turn", "date", "game_turn", "escalation", "treaty", "class", "label"]
+    for who in (s.row_id, s.col_id):
+        head += [f"{who}_{v}" for v in "TRPS"]
+    head += ["equilibria", "degenerate", f"{s.row_id}_played", f"{s.col_id}_played"]
+    rows: list[list] = [head]
+    for t in over.turns:
+        row = [t.turn, t.date.isoformat(), t.turn + 1, f"{t.escalation:.4f}", t.treaty, t.reduced.cls.name,
+               over.label(t)]
+        for r in (t.reduced.row, t.reduced.col):
+            row += [f"{v:.6f}" for v in (r.T, r.R, r.P, r.S)]
+        row += [t.equilibria.summary(), int(t.equilibria.degenerate), MOVE_NAMES[t.played[0]],
+                MOVE_NAMES[t.played[1]]]
+        rows.append(row)
+    return _csv(rows)
+
+
+def _map_csv(gm: GameMap) -> str:
+    """One row per grid point: the two values, the class, and both sides' T, R, P, S."""
+    s = gm.sides
+    head = [gm.x.key, gm.y.key, "class", "label"]
+    for who in (s.row_id, s.col_id):
+        head += [f"{who}_{v}" for v in "TRPS"]
+    rows: list[list] = [head]
+    labels = gm.labels()
+    for iy, vy in enumerate(gm.y.values):
+        for ix, vx in enumerate(gm.x.values):
+            rows.append([f"{vx:g}", f"{vy:g}", gm.classes[iy][ix].name, labels[iy][ix],
+                         *(f"{v:.6f}" for v in gm.reduced[iy, ix].ravel())])
+    return _csv(rows)
