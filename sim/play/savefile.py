@@ -1,0 +1,224 @@
+"""The game file: JSON with the scenario, the seed, the teams, every move and every injection.
+
+`restore` replays a file through a fresh `Game`: the teams' moves and the injections are applied
+as saved, the model's moves are decided again and must come out the same, and so must the
+escalation, treaty, missiles and payoffs of every turn; any difference is reported as an error
+naming the turn. So a file both resumes a game and proves that it replays exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sim import __version__
+from sim.actions import MOVE_NAMES
+from sim.errors import SimError
+from sim.play.engine import TEAM, Game, Injection, PlayError
+from sim.results import atomic_path
+from sim.scenario import Scenario, from_dict, to_toml
+
+FORMAT = "escalation-sim game"
+FORMAT_VERSION = 1
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class _Injection(_Model):
+    kind: Literal["set", "leader", "force", "violation"]
+    turn: int = Field(ge=1)
+    text: str
+    note: str = ""
+    actor: str | None = None
+    move: str | None = None
+    changes: dict[str, Any] = {}
+
+
+class _Turn(_Model):
+    turn: int = Field(ge=1)
+    date: str
+    moves: dict[str, str]
+    chosen_by: dict[str, Literal["team", "model", "facilitator", "scenario"]]
+    escalation: float
+    treaty: int
+    incident: bool
+    missiles: dict[str, int]
+    payoff: dict[str, float]
+
+
+class _File(_Model):
+    format: str
+    format_version: int
+    version: str = "?"
+    scenario: str
+    seed: int = Field(ge=0)
+    replica: int = Field(default=0, ge=0)
+    turns: int = Field(ge=1)
+    teams: list[str]
+    stopped: bool = False
+    injections: list[_Injection] = []
+    log: list[_Turn] = []
+    scenario_toml: str
+
+
+@dataclass
+class SavedGame:
+    """A game file, read and checked (not yet replayed)."""
+
+    path: Path
+    scenario: Scenario
+    seed: int
+    replica: int
+    turns: int
+    teams: list[str]
+    stopped: bool
+    injections: list[Injection]
+    log: list[dict[str, Any]]
+    version: str
+
+
+def to_dict(game: Game) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "version": __version__,
+        "saved_at": datetime.now().isoformat(timespec="seconds"),
+        "scenario": game.scenario.name,
+        "scenario_source": game.scenario.source,
+        "seed": game.seed,
+        "replica": game.replica,
+        "turns": game.turns,
+        "teams": list(game.humans),
+        "turns_played": game.turn,
+        "status": f"over: {game.over_reason}" if game.finished else "in progress",
+        "stopped": game.stopped,
+        "injections": [j.to_json() for j in game.injections],
+        "log": [r.to_json(game.ids) for r in game.history],
+        "scenario_toml": to_toml(game.scenario),
+    }
+
+
+def write(game: Game, path: Path) -> Path:
+    """Save `game` to `path` (folders made as needed); returns the path."""
+    path = Path(path)
+    if path.is_dir():
+        raise SimError(f"{path}: is a folder; allowed: a file name, e.g. {path / 'game.json'}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp:
+            tmp.write_text(json.dumps(to_dict(game), indent=1) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise SimError(f"{path}: cannot write the game file ({exc.strerror or exc})") from None
+    return path
+
+
+def read(path: Path | str) -> SavedGame:
+    """A game file, checked: a one-line SimError names the file and the problem otherwise."""
+    path = Path(path)
+    what = "allowed: a game file written by `save FILE` or at the end of `run_sim.py play`"
+    if not path.is_file():
+        raise SimError(f"{path}: no such file; {what}")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise SimError(f"{path}: not a text file, so not a saved game; {what}") from None
+    except json.JSONDecodeError as exc:
+        raise SimError(f"{path}: not a saved game: broken JSON at line {exc.lineno}, column {exc.colno} "
+                       f"({exc.msg}); {what}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise SimError(f"{path}: not a saved game of this program (no \"format\": \"{FORMAT}\"); {what}")
+    try:
+        f = _File.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        key = ".".join(str(p) for p in err["loc"])
+        raise SimError(f"{path}: corrupt game file: {key}: {err['msg']}; {what}") from None
+    if f.format_version > FORMAT_VERSION:
+        raise SimError(f"{path}: game file format {f.format_version} is newer than this program's "
+                       f"({FORMAT_VERSION}); allowed: update escalation-sim")
+    try:
+        scn = from_dict(tomllib.loads(f.scenario_toml), source=f"{path} (saved scenario {f.scenario})")
+    except tomllib.TOMLDecodeError as exc:
+        raise SimError(f"{path}: corrupt game file: scenario_toml is not valid TOML ({exc})") from None
+    if scn.name != f.scenario:
+        raise SimError(f"{path}: corrupt game file: scenario {f.scenario!r} but the saved scenario is {scn.name!r}")
+    ids = scn.actor_ids
+    for team in f.teams:
+        if team not in ids:
+            raise SimError(f"{path}: corrupt game file: teams: {team!r} is not an actor; allowed: {', '.join(ids)}")
+    expected = 1
+    for k, t in enumerate(f.log):
+        where = f"{path}: corrupt game file: log.{k}"
+        if t.turn != expected:
+            raise SimError(f"{where}.turn = {t.turn}: turns must follow each other from 1; expected {expected}")
+        expected += 1
+        for field in ("moves", "chosen_by", "missiles", "payoff"):
+            keys = set(getattr(t, field))
+            if keys != set(ids):
+                raise SimError(f"{where}.{field}: actors {sorted(keys)}; allowed: exactly {', '.join(ids)}")
+        for actor, move in t.moves.items():
+            if move not in MOVE_NAMES:
+                raise SimError(f"{where}.moves.{actor} = {move!r}: allowed: {', '.join(MOVE_NAMES)}")
+    injections = []
+    for k, j in enumerate(f.injections):
+        where = f"{path}: corrupt game file: injections.{k}"
+        if j.actor is not None and j.actor not in ids:
+            raise SimError(f"{where}.actor = {j.actor!r}: allowed: {', '.join(ids)}")
+        if j.kind == "force" and (j.actor is None or j.move not in MOVE_NAMES):
+            raise SimError(f"{where}: a forced move needs an actor and a move ({', '.join(MOVE_NAMES)})")
+        if j.kind == "violation" and j.actor is None:
+            raise SimError(f"{where}: a violation needs an actor")
+        if j.turn > len(f.log) + 1:
+            raise SimError(f"{where}.turn = {j.turn}: after the last turn played ({len(f.log)})")
+        injections.append(Injection.from_json(j.model_dump()))
+    return SavedGame(path, scn, f.seed, f.replica, f.turns, list(f.teams), f.stopped, injections,
+                     [t.model_dump() for t in f.log], f.version)
+
+
+def restore(saved: SavedGame, turns: int | None = None) -> Game:
+    """Replay a saved game into a new `Game`, checking that every turn comes out as saved."""
+    path = saved.path
+    game = Game(saved.scenario, seed=saved.seed, humans=saved.teams,
+                turns=max(turns or saved.turns, len(saved.log)), replica=saved.replica)
+    pending = list(saved.injections)
+    changed = f"(saved with version {saved.version}, this is {__version__})"
+    for rec in saved.log:
+        t = rec["turn"]
+        for j in [j for j in pending if j.turn == t]:
+            try:
+                game.inject(j)
+            except SimError as exc:
+                raise SimError(f"{path}: replay fails at turn {t}: injection {j.text!r}: {exc}") from None
+            pending.remove(j)
+        if game.finished:
+            raise SimError(f"{path}: replay differs at turn {t}: the game was already over "
+                           f"({game.over_reason}) {changed}")
+        forced = game.forced()
+        for a in game.humans:
+            i = game.index[a]
+            who = rec["chosen_by"][a]
+            if who == TEAM and i not in forced:
+                game.choose(a, rec["moves"][a])
+        try:
+            done = game.play()
+        except PlayError as exc:
+            raise SimError(f"{path}: replay fails at turn {t}: {exc} {changed}") from None
+        now = done.to_json(game.ids)
+        for key in ("chosen_by", "moves", "escalation", "treaty", "incident", "missiles", "payoff"):
+            if now[key] != rec[key]:
+                raise SimError(f"{path}: replay differs at turn {t}: {key} saved {rec[key]}, replayed {now[key]} "
+                               f"{changed}")
+    for j in pending:
+        try:
+            game.inject(j)
+        except SimError as exc:
+            raise SimError(f"{path}: replay fails after turn {game.turn}: injection {j.text!r}: {exc}") from None
+    return game   # a game the facilitator quit goes on from where it stopped when resumed
