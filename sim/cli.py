@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list the scenarios in scenarios/")
     val = sub.add_parser("validate", help="check a scenario file")
     val.add_argument("file", help="a name in scenarios/ or a path to a TOML file")
+    from sim.play import cli as play_cli  # play, replay: the classroom game (sim/play/)
+
+    play_cli.add_parsers(sub, _Parser)
     analyze_cli.add_parser(sub, _Parser)
     return p
 
@@ -97,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(["run"])
     commands = {"run": cmd_run, "compare": cmd_compare, "plot": cmd_plot, "list": cmd_list,
                 "validate": cmd_validate, "analyze": analyze_cli.cmd_analyze}
+    from sim.play import cli as play_cli
+
+    commands.update(play=play_cli.cmd_play, replay=play_cli.cmd_replay)
     try:
         return commands[args.command](args)
     except SimError as exc:

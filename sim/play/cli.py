@@ -1,0 +1,183 @@
+"""The `play` and `replay` commands (registered by `sim.cli.build_parser`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from sim import scenario
+from sim.errors import SimError
+from sim.results import prepare_out_dir
+
+DEFAULT_SCENARIO = "inf_2018"
+DEFAULT_TURNS = 12          # a lesson: about a year of 30-day turns
+DEFAULT_SEED = 1
+DEFAULT_BAND = 1000
+
+
+def _whole(minimum: int, flag: str):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag} = {text!r}: allowed: a whole number >= {minimum}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{flag} = {value}: allowed: a whole number >= {minimum}")
+        return value
+    parse.__name__ = flag
+    return parse
+
+
+def add_parsers(sub, parser_class=None) -> None:
+    """Add `play` and `replay` to the subcommands `sub`.
+
+    `sub` already makes parsers of the command line's class (`parser_class`, one-line errors, exit
+    status 2); the argument is taken for symmetry with other command groups and not needed here.
+    """
+    play = sub.add_parser(
+        "play", help="classroom game: teams play some actors, the model plays the rest, then a debrief",
+        description="A terminal game for a class: teams type the moves of the actors given with --as, the "
+                    "model plays the others by their scenario rules. At the end (turn limit, incident or quit) a "
+                    "debrief folder compares the game with model-only runs. At the prompt: a move (1-5 or its "
+                    "name), help, undo, inject EVENT, save FILE, quit.")
+    play.add_argument("scenario", nargs="?", default=None,
+                      help=f"a name in scenarios/ or a TOML file (default {DEFAULT_SCENARIO}; with --resume: "
+                           "the saved game's)")
+    play.add_argument("--as", dest="teams", action="append", default=[], metavar="ACTOR",
+                      help="an actor the class plays (repeat for hot seat: teams choose in turn, hidden from "
+                           "each other), or 'all'")
+    play.add_argument("--turns", type=_whole(1, "--turns"), default=None,
+                      help=f"turn limit (default {DEFAULT_TURNS}, or the scenario's if fewer)")
+    play.add_argument("--seed", type=_whole(0, "--seed"), default=None,
+                      help=f"root seed: the same seed and moves give the same game (default {DEFAULT_SEED})")
+    play.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                      help="change a scenario value before the game, e.g. actors.RU.rule.threshold=deployment")
+    play.add_argument("--out", type=Path, default=None,
+                      help="debrief folder (default: a new dated folder under results/)")
+    play.add_argument("--resume", type=Path, default=None, metavar="FILE",
+                      help="continue a saved game (a file from `save FILE`, Ctrl-D/Ctrl-C, or a debrief's game.json)")
+    play.add_argument("--band-runs", type=_whole(1, "--band-runs"), default=DEFAULT_BAND,
+                      help=f"model-only runs the debrief compares the game with (default {DEFAULT_BAND})")
+    play.add_argument("--force", action="store_true", help="write into a non-empty --out folder not made by this program")
+
+    rep = sub.add_parser("replay", help="replay a saved game exactly, check it, and print its turns",
+                         description="Replays a game file: the teams' moves and the facilitator's events as "
+                                     "saved, the model's moves decided again. Every turn must come out as "
+                                     "saved (moves, escalation, treaty, missiles, payoffs), else exit status 2.")
+    rep.add_argument("file", type=Path, help="a game file (game.json of a debrief, or from save FILE)")
+    rep.add_argument("--out", type=Path, default=None, help="also write the debrief into this folder")
+    rep.add_argument("--band-runs", type=_whole(1, "--band-runs"), default=DEFAULT_BAND,
+                     help=f"model-only runs for the debrief (default {DEFAULT_BAND})")
+    rep.add_argument("--force", action="store_true", help="write into a non-empty --out folder not made by this program")
+
+
+def resolve_teams(texts: list[str], ids: list[str], source: str) -> list[str]:
+    """Actor ids from --as values (case-insensitive, 'all', commas allowed)."""
+    wanted: list[str] = []
+    for text in texts:
+        for word in filter(None, (w.strip() for w in text.split(","))):
+            if word.lower() == "all":
+                wanted.extend(ids)
+                continue
+            match = next((a for a in ids if a.lower() == word.lower()), None)
+            if match is None:
+                raise SimError(f"--as {word}: not an actor of {source}; allowed: {', '.join(ids)} or all")
+            wanted.append(match)
+    return [a for a in ids if a in wanted]
+
+
+def default_out(name: str) -> Path:
+    stamp = datetime.now().strftime("%Y-%m-%d_%H%M%S")
+    base = Path("results") / f"play_{name}_{stamp}"
+    out, k = base, 2
+    while out.exists():
+        out = base.with_name(f"{base.name}-{k}")
+        k += 1
+    return out
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    from sim.play import savefile
+    from sim.play.engine import Game
+    from sim.play.screen import Screen, make_console
+    from sim.play.session import Session, is_terminal
+
+    if args.resume is not None:
+        saved = savefile.read(args.resume)
+        if args.scenario is not None:
+            wanted = scenario.load(args.scenario).name
+            if wanted != saved.scenario.name:
+                raise SimError(f"{args.resume}: a saved game of scenario {saved.scenario.name!r}, not {wanted!r}; "
+                               f"allowed: play --resume {args.resume} (its own scenario), or a game file of {wanted}")
+        if args.set:
+            raise SimError(f"--set with --resume: a saved game keeps its scenario; allowed: --set for a new game, "
+                           f"or inject set KEY=VALUE at the prompt")
+        if args.seed is not None and args.seed != saved.seed:
+            raise SimError(f"--seed {args.seed} with --resume: the saved game has seed {saved.seed}; "
+                           "allowed: leave out --seed")
+        if args.teams:
+            teams = resolve_teams(args.teams, saved.scenario.actor_ids, saved.scenario.name)
+            if teams != saved.teams:
+                raise SimError(f"--as {' --as '.join(teams)} with --resume: the saved game's teams play "
+                               f"{', '.join(saved.teams)}; allowed: leave out --as (teams stay for a whole game)")
+        if args.turns is not None and args.turns < len(saved.log):
+            raise SimError(f"--turns {args.turns}: the saved game has already played {len(saved.log)} turns; "
+                           f"allowed: {len(saved.log)} or more")
+        game = savefile.restore(saved, turns=args.turns)
+    else:
+        overrides = dict(scenario.parse_assignment(item, source=f"--set {item}") for item in args.set)
+        scn = scenario.load(args.scenario or DEFAULT_SCENARIO, overrides)
+        if not args.teams:
+            actors = ", ".join(f"{a.id} ({a.name or a.id})" for a in scn.actors)
+            raise SimError(f"play: say which actors the class plays: --as ID (repeatable for hot seat) or --as all; "
+                           f"actors of {scn.name}: {actors}")
+        teams = resolve_teams(args.teams, scn.actor_ids, scn.name)
+        turns = args.turns if args.turns is not None else min(DEFAULT_TURNS, scn.scenario.turns)
+        game = Game(scn, seed=args.seed if args.seed is not None else DEFAULT_SEED, humans=teams, turns=turns)
+    out = args.out if args.out is not None else default_out(game.scenario.name)
+    prepare_out_dir(out, args.force)
+    interactive = is_terminal(sys.stdin, sys.stdout)
+    screen = Screen(make_console(interactive), interactive)
+    if args.resume is not None:
+        screen.note(f"Resumed {args.resume}: {game.turn} turn{'s' if game.turn != 1 else ''} replayed exactly.",
+                    style="bold green")
+    return Session(game, screen, sys.stdin, out, args.band_runs, interactive).run()
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from sim.play import savefile
+    from sim.play.debrief import short_events, write_debrief
+    from sim.play.narrate import day
+    from sim.play.screen import make_console
+    from sim.play.session import is_terminal
+
+    saved = savefile.read(args.file)
+    if args.out is not None:
+        prepare_out_dir(args.out, args.force)
+    game = savefile.restore(saved)
+    console = make_console(is_terminal(sys.stdin, sys.stdout))
+    table = Table(title=f"{saved.scenario.scenario.title or saved.scenario.name}: seed {game.seed}, "
+                        f"teams {', '.join(game.humans) or 'none'} (team moves marked *)",
+                  show_lines=False, pad_edge=False)
+    for col in ("turn", "date", *game.ids, "escalation", "what happened"):
+        table.add_column(col, justify="right" if col in ("turn", "escalation") else "left",
+                         overflow="fold")
+    table.add_row("0", day(game.date(0)), *["" for _ in game.ids], f"{game.escalation_path()[0]:.1f}", "start")
+    for rec in game.history:
+        moves = [rec.moves[i].label + ("*" if rec.chosen_by[i] == "team" else
+                                      " (forced)" if rec.chosen_by[i] == "facilitator" else "")
+                 for i in range(len(game.ids))]
+        events = "; ".join(e.replace("**", "") for e in short_events(game, rec))
+        table.add_row(str(rec.turn), day(rec.date), *moves, f"{rec.escalation:.1f}", events)
+    console.print(table)
+    status = f"over ({game.over_reason})" if game.finished else "in progress"
+    console.print(f"Replayed {game.turn} turns of {game.turns} ({status}): identical to the saved game in every "
+                  "move, escalation, treaty status, missile count and payoff.")
+    if args.out is not None:
+        written = write_debrief(game, args.out, args.band_runs)
+        console.print(f"Debrief: {written['debrief.html']} and {written['debrief.md']}")
+    return 0

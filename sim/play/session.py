@@ -1,0 +1,269 @@
+"""The prompt loop of `run_sim.py play`: briefings, hidden choices, commands, the reveal, the debrief.
+
+Input is read from standard input one line at a time, so a script can play a game
+(``run_sim.py play ... < moves.txt``). On a terminal the screen is cleared between turns, the
+reveal waits for Enter, and in hot seat (two or more teams) what a team types is not echoed.
+Bad input gets a one-line hint and the same prompt again. End of input (Ctrl-D) or Ctrl-C saves the
+game to a file named on screen, to be continued with ``play --resume FILE``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TextIO
+
+from sim.errors import SimError
+from sim.play import injections, savefile
+from sim.play.engine import Game
+from sim.play.screen import Screen
+
+NEXT = "next"       # what a handled command asks the loop to do next
+REDRAW = "redraw"
+STAY = "stay"
+LEAVE = "leave"
+
+
+class Session:
+    """One game at the prompt.
+
+    Args:
+        game: the game, new or resumed.
+        screen: where it is drawn.
+        stdin: where lines are read from.
+        out: the debrief folder; the game is saved there (``game.json``) on Ctrl-D or Ctrl-C.
+        band_runs: model-only runs for the debrief.
+        interactive: a terminal (clears, pauses, hidden typing) or a script.
+    """
+
+    def __init__(self, game: Game, screen: Screen, stdin: TextIO, out: Path, band_runs: int = 1000,
+                 interactive: bool = False, jobs: int = 1):
+        self.game = game
+        self.screen = screen
+        self.stdin = stdin
+        self.out = Path(out)
+        self.band_runs = band_runs
+        self.interactive = interactive
+        self.jobs = jobs
+        self.autosave = self.out / "game.json"
+        self.written: dict[str, Path] = {}
+
+    # ------------------------------------------------------------ the loop
+
+    def run(self) -> int:
+        """Play until the game ends or the class leaves; returns the exit status."""
+        game, screen = self.game, self.screen
+        where = f"Debrief and game file: {self.out}{'/' if not str(self.out).endswith('/') else ''}"
+        screen.title(game, where)
+        try:
+            redraw = True
+            while True:
+                if game.finished:
+                    if game.over_reason == "quit" or self._end_prompt() == LEAVE:
+                        break
+                    redraw = True
+                    continue
+                waiting = game.waiting_for()
+                if not waiting:
+                    record = game.play()
+                    screen.reveal(game, record)
+                    if self.interactive and not game.finished:
+                        self._pause()
+                    redraw = True
+                    continue
+                team = waiting[0]
+                if redraw:
+                    screen.clear()
+                    screen.briefing(game)
+                    screen.waiting(game)
+                    screen.menu(game, game.index[team])
+                    redraw = False
+                answer = self._handle(self._ask(self._move_prompt(team), hidden=self._hot_seat()), team)
+                if answer == LEAVE:
+                    break
+                redraw = answer in (NEXT, REDRAW)
+            return self._finish()
+        except EOFError:
+            return self._leave("End of input", 0)
+        except KeyboardInterrupt:
+            return self._leave("Interrupted (Ctrl-C)", 130)
+
+    def _finish(self) -> int:
+        game, screen = self.game, self.screen
+        if game.over_reason == "quit":
+            screen.game_over(game)
+        screen.note(f"Writing the debrief: running the model alone {self.band_runs:,} times from the same start ...")
+        from sim.play.debrief import write_debrief
+
+        self.written = write_debrief(game, self.out, self.band_runs, self.jobs)
+        screen.note(f"Debrief: {self.written['debrief.html']} (open in a browser) and {self.written['debrief.md']}",
+                    style="bold green")
+        screen.note(f"Game file: {self.written['game.json']}  (replay: python run_sim.py replay "
+                    f"{self.written['game.json']})", style="green")
+        return 0
+
+    def _leave(self, why: str, status: int) -> int:
+        """Save the game before leaving on end of input or Ctrl-C."""
+        self.screen.print("")
+        try:
+            path = savefile.write(self.game, self.autosave)
+        except SimError as exc:
+            self.screen.hint(f"{why}: the game could NOT be saved: {exc}")
+            return status or 1
+        self.screen.note(f"{why}: game saved to {path}", style="bold yellow")
+        self.screen.note(f"Continue with: python run_sim.py play --resume {path}", style="yellow")
+        return status
+
+    # ------------------------------------------------------------ prompts
+
+    def _hot_seat(self) -> bool:
+        forced = self.game.forced()
+        return sum(1 for a in self.game.humans if self.game.index[a] not in forced) >= 2
+
+    def _move_prompt(self, team: str) -> str:
+        game = self.game
+        name = game.names[game.index[team]]
+        hidden = " (typing is hidden)" if self._hot_seat() and self.interactive else ""
+        return f"Turn {game.next_turn} · {name} ({team}), your move [1-5, or help]{hidden}: "
+
+    def _ask(self, prompt: str, hidden: bool = False) -> str:
+        """One line from standard input; EOFError at its end."""
+        self.screen.print(prompt, end="", style="bold", markup=False, highlight=False)
+        self.screen.console.file.flush()
+        if hidden and self.interactive:
+            line = _read_hidden(self.stdin)
+            self.screen.print("")
+        else:
+            line = self.stdin.readline()
+            if line and not self.interactive:   # a script's input is not shown by the terminal: echo it
+                self.screen.print("(hidden)" if hidden else line.rstrip("\n"), markup=False, highlight=False)
+        if line == "":
+            self.screen.print("")
+            raise EOFError
+        return line.strip()
+
+    def _pause(self) -> None:
+        """After the reveal, on a terminal: Enter goes on; the facilitator's commands work here too."""
+        while True:
+            line = self._ask("Enter: next turn · undo · save FILE · inject EVENT · quit · help: ")
+            if not line:
+                return
+            answer = self._command(line)
+            if answer is None:
+                self.screen.hint("press Enter first; the next team chooses after the briefing")
+                continue
+            if answer in (LEAVE, REDRAW, NEXT) or self.game.finished:
+                return
+
+    def _end_prompt(self) -> str:
+        """The game is over: Enter (or end of input) writes the debrief; undo takes back the last turn."""
+        self.screen.game_over(self.game)
+        while True:
+            try:
+                line = self._ask("Enter: write the debrief · undo: take back the last turn · save FILE: ")
+            except EOFError:
+                return LEAVE
+            if not line or line.lower() in ("quit", "exit", "q"):
+                return LEAVE
+            word = line.split()[0].lower()
+            if word in ("undo", "save", "help", "?"):
+                self._command(line)
+                if not self.game.finished:
+                    return REDRAW
+                continue
+            self.screen.hint("the game is over: press Enter for the debrief, or type undo to take back the last turn")
+
+    # ------------------------------------------------------------ input
+
+    def _handle(self, line: str, team: str) -> str:
+        """A line typed at a team's prompt: a command or a move."""
+        if not line:
+            self.screen.hint("type a move (1-5 or its name) or a command; help lists them")
+            return STAY
+        answer = self._command(line)
+        if answer is not None:
+            return answer
+        try:
+            move = injections.parse_move(line)
+            self.game.choose(team, move)
+        except SimError as exc:
+            self.screen.hint(f"{exc} (help lists the commands)")
+            return STAY
+        if self.game.waiting_for():
+            self.screen.note(f"{self.game.names[self.game.index[team]]} has chosen (hidden until every team "
+                             "has chosen).", style="bold green")
+        return NEXT
+
+    def _command(self, line: str) -> str | None:
+        """Run a facilitator's command; None if `line` is not one."""
+        word, _, rest = line.partition(" ")
+        word = word.lower()
+        rest = rest.strip()
+        game, screen = self.game, self.screen
+        if word in ("help", "?", "h"):
+            screen.help()
+            return STAY
+        if word == "quit" or word == "exit":
+            game.stop()
+            screen.note("The facilitator ends the game.", style="bold yellow")
+            return LEAVE
+        if word == "undo":
+            try:
+                kind = game.undo()
+            except SimError as exc:
+                screen.hint(str(exc))
+                return STAY
+            said = {"choices": "Cleared this turn's choices: every team chooses again.",
+                    "injection": "Cancelled the last injection.",
+                    "turn": f"Took back turn {game.next_turn}: back to its briefing, before the moves were revealed."}
+            screen.note(said[kind], style="bold yellow")
+            return REDRAW
+        if word == "save":
+            target = Path(rest) if rest else self.autosave
+            if rest and target.suffix == "":
+                target = target.with_suffix(".json")
+            try:
+                path = savefile.write(game, target)
+            except SimError as exc:
+                screen.hint(str(exc))
+                return STAY
+            screen.note(f"Saved to {path}. Continue later with: python run_sim.py play --resume {path}",
+                        style="bold green")
+            return STAY
+        if word == "inject":
+            try:
+                event = injections.parse(game, rest)
+                game.inject(event)
+            except SimError as exc:
+                screen.hint(str(exc))
+                return STAY
+            screen.note(f"Injected for turn {event.turn}: {event.note}", style="bold magenta")
+            return REDRAW
+        if word in ("resume", "load", "replay"):
+            screen.hint(f"{word} works from the command line: python run_sim.py play --resume FILE")
+            return STAY
+        return None
+
+
+def _read_hidden(stdin: TextIO) -> str:
+    """A line from a terminal without echo (hot seat: the other teams must not see it)."""
+    try:
+        import termios
+        fd = stdin.fileno()
+        old = termios.tcgetattr(fd)
+    except (ImportError, OSError, ValueError, AttributeError):   # not a POSIX terminal
+        return stdin.readline()
+    new = termios.tcgetattr(fd)
+    new[3] &= ~termios.ECHO
+    try:
+        termios.tcsetattr(fd, termios.TCSADRAIN, new)
+        return stdin.readline()
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, old)
+
+
+def is_terminal(stdin: TextIO, stdout: TextIO) -> bool:
+    try:
+        return bool(stdin.isatty() and stdout.isatty())
+    except (AttributeError, ValueError):
+        return False
+
