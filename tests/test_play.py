@@ -1,0 +1,360 @@
+"""Classroom play: the game engine, undo, injections, hot seat, save/resume/replay, the debrief, and
+the real command driven by scripted standard input. No test waits for a person; band sizes are small.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import fields
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim import cli, scenario
+from sim.actions import Action
+from sim.ensemble import run_lockstep
+from sim.errors import SimError
+from sim.play import injections, narrate, savefile
+from sim.play.engine import Game, PlayError
+from sim.state import NOTICE, State
+
+ROOT = Path(__file__).resolve().parent.parent
+BAND = "20"   # model-only runs in the debriefs of these tests
+
+
+def same_state(a: State, b: State) -> bool:
+    return all(np.array_equal(getattr(a, f.name), getattr(b, f.name)) for f in fields(State))
+
+
+def play_cli(monkeypatch, capsys, script: str, *args: str) -> tuple[int, str, str]:
+    """Run `run_sim.py ARGS` in-process with `script` as standard input; (status, stdout, stderr)."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO(script))
+    status = cli.main(list(args))
+    out = capsys.readouterr()
+    return status, out.out, out.err
+
+
+@pytest.fixture(scope="module")
+def scn():
+    return scenario.load("inf_2018")
+
+
+# ---------------------------------------------------------------- the engine
+
+
+def test_a_game_without_teams_is_run_zero_of_an_ensemble(scn):
+    game = Game(scn, seed=5, humans=[], turns=8)
+    while not game.finished:
+        game.play()
+    batch = run_lockstep(scn, 5, np.arange(1), 8)
+    t = game.turn
+    assert np.array_equal(np.array(game.escalation_path()), batch.escalation[0, : t + 1])
+    assert [[int(m) for m in r.moves] for r in game.history] == batch.action[0, :t].tolist()
+
+
+def test_team_moves_are_played_as_chosen_whatever_the_rule_or_the_scenario_events(scn):
+    data = scn.raw()
+    data["events"] = [{"date": scn.date_of(2), "actor": "RU", "move": "hold"},
+                      {"date": scn.date_of(2), "actor": "NATO", "move": "withdrawal"}]
+    with_events = scenario.from_dict(data, source="test")
+    game = Game(with_events, seed=1, humans=["RU"], turns=4)
+    # Russia's rule (mirror: dialogue unless answering withdrawal or deployment) would offer talks
+    assert int(game.crisis.decide(1)[0]) == int(Action.DIALOGUE)
+    rec = game.play({"RU": "deployment"})
+    assert rec.moves[1] == Action.DEPLOYMENT and rec.chosen_by[1] == "team"
+    assert game.scenario_moves_overruled() == {1: Action.HOLD}   # history says hold; the team decides
+    rec = game.play({"RU": "ultimatum"})
+    assert rec.moves[1] == Action.ULTIMATUM and rec.chosen_by[1] == "team"
+    assert rec.moves[2] == Action.WITHDRAWAL and rec.chosen_by[2] == "scenario"   # events still bind the model
+
+
+def test_the_menu_says_what_a_move_does(scn):
+    game = Game(scn, seed=1, humans=["US", "RU"], turns=6)
+    talks = dict(narrate.menu(game, 0))[Action.DIALOGUE]
+    assert "talks 0% -> 10% if it offers too" in talks
+    assert "LAPSE" in dict(narrate.menu(game, 0))[Action.HOLD]
+    notice = dict(narrate.menu(game, 0))[Action.WITHDRAWAL]
+    assert "ends on 14 Aug 2019" in notice
+    rec = game.play({"US": "dialogue", "RU": "dialogue"})
+    assert float(rec.after.talks[0, 0, 1]) == pytest.approx(0.10)
+    rec = game.play({"US": "withdrawal", "RU": "dialogue"})
+    assert int(rec.after.treaty[0]) == NOTICE and narrate.day(game.date(int(rec.after.notice_end[0]))) == "13 Sep 2019"
+    story = " ".join(narrate.turn_sentences(game, rec))
+    assert "United States (team) gave notice to leave the treaty: it ends on 13 Sep 2019" in story
+
+
+def test_undo_restores_the_exact_state_and_redo_gives_the_same_game(scn):
+    learner = scenario.apply_overrides(scn, {"actors.NATO.rule": {"name": "fictitious_play"}})  # a rule with memory
+
+    def game_until(undo: bool) -> Game:
+        game = Game(learner, seed=2, humans=["US"], turns=6)
+        for move in ("dialogue", "withdrawal"):
+            game.play({"US": move})
+        game.inject(injections.parse(game, "leader US hawk"))
+        before = game.state.copy()
+        if undo:
+            game.choose("US", "hold")
+            assert game.undo() == "choices" and game.waiting_for() == ["US"]
+            game.play({"US": "deployment"})
+            game.inject(injections.parse(game, "force RU hold"))
+            assert game.undo() == "injection"
+            assert game.undo() == "turn"
+            assert game.turn == 2 and same_state(game.state, before)
+            assert len(game.injections) == 1 and len(game.history) == 2
+        for move in ("deployment", "hold", "dialogue", "dialogue"):
+            game.play({"US": move})
+        return game
+
+    plain, undone = game_until(False), game_until(True)
+    assert undone.escalation_path() == plain.escalation_path()
+    for a, b in zip(plain.history, undone.history, strict=True):
+        assert a.moves == b.moves and same_state(a.after, b.after)
+    with pytest.raises(PlayError, match="nothing to undo"):
+        Game(scn, humans=["US"]).undo()
+
+
+def test_injections_act_on_the_next_turn_and_bad_ones_are_refused(scn):
+    fresh = scenario.apply_overrides(scn, {"actors.RU.disputed": 0})
+    game = Game(fresh, seed=1, humans=["US"], turns=6)
+    with pytest.raises(PlayError, match="all 48 of its missiles already disputed"):
+        injections.parse(Game(scn, humans=["US"]), "violation RU")
+    with pytest.raises(PlayError, match="not a treaty party"):
+        injections.parse(game, "violation NATO")
+    event = game.inject(injections.parse(game, "violation ru"))
+    assert event.actor == "RU" and int(game.state.disputed[0, 1]) == 48
+    assert float(game.state.trust[0, 0, 1]) == pytest.approx(0.0) and float(game.state.trust[0, 2, 1]) == pytest.approx(0.0)
+    game.inject(injections.parse(game, "set risk.h_max=0.02"))
+    game.inject(injections.parse(game, "force NATO deployment"))
+    game.inject(injections.parse(game, "leader US dove"))
+    assert game.params.h_max == 0.02 and game.params.payoff["war_cost"][0] == 300.0
+    assert game.crisis.schedule.params_at(0).h_max == 0.005       # earlier turns keep their parameters
+    rec = game.play({"US": "hold"})
+    assert rec.moves[2] == Action.DEPLOYMENT and rec.chosen_by[2] == "facilitator"
+    assert [j.turn for j in rec.injections] == [1, 1, 1, 1]
+    for bad, needle in [("", "inject what"), ("earthquake", "unknown event"), ("force XX hold", "unknown actor"),
+                        ("force RU dance", "unknown move"), ("set scenario.turns=3", "not a parameter"),
+                        ("leader US tiger", "hawk|dove"), ("set risk.h_max", "KEY=VALUE")]:
+        with pytest.raises(SimError, match=needle):
+            injections.parse(game, bad)
+    with pytest.raises(SimError, match="less than or equal to 1"):
+        game.inject(injections.parse(game, "set risk.h_max=2"))
+    assert len(game.injections) == 4                               # the refused one left no trace
+
+
+def test_hot_seat_waits_for_every_team_and_a_forced_team_is_not_asked(scn):
+    game = Game(scn, seed=1, humans=["US", "RU", "NATO"], turns=4)
+    game.choose("US", "withdrawal")
+    assert game.waiting_for() == ["RU", "NATO"] and game.has_chosen("US")
+    with pytest.raises(PlayError, match="still waiting for the move of RU, NATO"):
+        game.play()
+    game.inject(injections.parse(game, "force NATO hold"))
+    assert game.waiting_for() == ["RU"]
+    rec = game.play({"RU": "dialogue"})
+    assert [m.label for m in rec.moves] == ["withdrawal", "dialogue", "hold"]
+    assert rec.chosen_by == ("team", "team", "facilitator")
+
+
+def test_saved_game_replays_to_the_identical_trajectory(scn, tmp_path):
+    game = Game(scn, seed=9, humans=["US"], turns=7)
+    for k, move in enumerate(("dialogue", "withdrawal", "deployment", "hold", "dialogue")):
+        if k == 2:
+            game.inject(injections.parse(game, "leader RU hawk"))
+        game.play({"US": move})
+    game.inject(injections.parse(game, "set risk.p_detect=0.9"))     # made, not yet played
+    path = savefile.write(game, tmp_path / "g.json")
+    again = savefile.restore(savefile.read(path))
+    assert again.turn == game.turn and again.escalation_path() == game.escalation_path()
+    for a, b in zip(game.history, again.history, strict=True):
+        assert a.moves == b.moves and a.chosen_by == b.chosen_by and same_state(a.after, b.after)
+    assert [j.text for j in again.injections] == [j.text for j in game.injections]
+    assert again.params.p_detect == 0.9
+    # the replay goes on exactly as the original would
+    assert again.play({"US": "hold"}).escalation == game.play({"US": "hold"}).escalation
+
+
+# ---------------------------------------------------------------- the command, scripted
+
+
+def test_full_scripted_game_as_us_with_undo_inject_save_and_the_debrief(monkeypatch, capsys, tmp_path):
+    out, mid = tmp_path / "debrief", tmp_path / "mid.json"
+    script = "\n".join(["dialogue", "help", "fly away", "d", "", "inject leader US hawk", "withdrawal",
+                        "undo", "undo", "4", f"save {mid}", "inject violation RU", "deployment", "2",
+                        "inject force RU hold", "1", "1"]) + "\n"
+    status, text, err = play_cli(monkeypatch, capsys, script, "play", "inf_2018", "--as", "US", "--turns", "6",
+                                 "--seed", "4", "--band-runs", BAND, "--out", str(out))
+    assert status == 0, err
+    assert "Commands at the prompt" in text
+    assert "unknown move 'fly away'" in text and "'d' could be dialogue or deployment" in text
+    assert "Took back turn 2" in text and "Cancelled the last injection" in text
+    assert "all 48 of its missiles already disputed" in text
+    assert f"Saved to {mid}" in text and mid.is_file()
+    for name in ("debrief.md", "debrief.html", "escalation.png", "payoffs.png", "game.json", "band.json"):
+        assert (out / name).stat().st_size > 0, name
+    md = (out / "debrief.md").read_text()
+    saved = json.loads((out / "game.json").read_text())
+    us_moves = [t["moves"]["US"] for t in saved["log"]]
+    assert us_moves == ["dialogue", "withdrawal", "deployment", "hold", "dialogue", "dialogue"]
+    assert [t["chosen_by"]["RU"] for t in saved["log"]][4] == "facilitator"
+    for turn, move in enumerate(us_moves, start=1):
+        assert f"| {turn} | " in md and f"**{move}**" in md
+    for section in ("## Timeline", "## Turning points", "## Payoffs", "## Questions for discussion"):
+        assert section in md
+    questions = md.split("## Questions for discussion")[1].split("##")[0]
+    assert len([line for line in questions.splitlines() if line[:3] in ("1. ", "2. ", "3. ")]) == 3
+    assert "lapsed" in questions     # the US let its opening ultimatum lapse: the first question
+    html = (out / "debrief.html").read_text()
+    assert html.count("data:image/png;base64,") == 2 and "<script" not in html and "http" not in html
+    assert "withdrawal" in html and "Questions for discussion" in html
+    # the saved file replays exactly, through the real command too
+    status, text, err = play_cli(monkeypatch, capsys, "", "replay", str(out / "game.json"))
+    assert status == 0, err
+    assert "identical to the saved game" in text and "deployment*" in text
+    # the file saved mid-game resumes where it was (turn 3 to play), and undo still works
+    status, text, err = play_cli(monkeypatch, capsys, "undo\nwithdrawal\nquit\n", "play", "--resume", str(mid),
+                                 "--band-runs", BAND, "--out", str(tmp_path / "resumed"))
+    assert status == 0, err
+    assert "2 turns replayed exactly" in text and "Took back turn 2" in text
+    assert json.loads((tmp_path / "resumed" / "game.json").read_text())["log"][1]["moves"]["US"] == "withdrawal"
+
+
+def test_full_scripted_game_with_every_side_played_by_the_class(monkeypatch, capsys, tmp_path):
+    out = tmp_path / "all"
+    turns = [("dialogue", "dialogue", "dialogue"), ("dialogue", "dialogue", "hold"),
+             ("withdrawal", "dialogue", "hold"), ("deployment", "withdrawal", "ultimatum"),
+             ("hold", "deployment", "hold")]
+    script = "".join(f"{us}\n{ru}\n{nato}\n" for us, ru, nato in turns)
+    status, text, err = play_cli(monkeypatch, capsys, script, "play", "--as", "all", "--turns", "5", "--seed", "2",
+                                 "--band-runs", BAND, "--out", str(out))
+    assert status == 0, err
+    log = json.loads((out / "game.json").read_text())["log"]
+    assert [tuple(t["moves"].values()) for t in log] == turns
+    assert all(set(t["chosen_by"].values()) == {"team"} for t in log)
+    md = (out / "debrief.md").read_text()
+    assert "**Teams played:** United States (US), Russia (RU), NATO (NATO)" in md
+    assert "The model played:** nobody" in md and "RU gives notice" in md
+
+
+def test_hot_seat_shows_no_choice_before_the_reveal(monkeypatch, capsys, tmp_path):
+    status, text, err = play_cli(monkeypatch, capsys, "withdrawal\ndialogue\nquit\n", "play", "--as", "US",
+                                 "--as", "ru", "--turns", "4", "--band-runs", BAND, "--out", str(tmp_path / "hs"))
+    assert status == 0, err
+    before, after = text.split("Moves revealed", 1)
+    first = before.split("your move [1-5, or help]:", 1)[1]     # from the first team's answer to the reveal
+    assert first.lstrip().startswith("(hidden)")
+    assert "United States has chosen (hidden until every team has chosen)" in first
+    assert "Choices: US chosen (hidden)  RU to choose" in first
+    assert "gave notice" not in first and "withdrawal" not in first.split("Moves for Russia")[0]
+    assert "United States (team) gave notice to leave the treaty" in after
+
+
+def test_quit_ends_the_game_and_still_writes_the_debrief(monkeypatch, capsys, tmp_path):
+    out = tmp_path / "q"
+    status, text, err = play_cli(monkeypatch, capsys, "hold\nquit\n", "play", "inf_2018", "--as", "NATO",
+                                 "--band-runs", BAND, "--out", str(out))
+    assert status == 0, err
+    assert "The facilitator ends the game" in text and "of 12 turns" in (out / "debrief.md").read_text()
+    assert json.loads((out / "game.json").read_text())["status"] == "over: quit"
+
+
+def test_an_incident_ends_the_game_and_the_debrief_asks_about_it(monkeypatch, capsys, tmp_path):
+    out = tmp_path / "boom"
+    status, text, err = play_cli(monkeypatch, capsys, "deployment\n", "play", "--as", "US", "--set", "risk.h_max=1",
+                                 "--set", "risk.k=0.01", "--band-runs", BAND, "--out", str(out))
+    assert status == 0, err
+    assert "THE CRISIS BROKE DOWN" in text and "Game over" in text
+    md = (out / "debrief.md").read_text()
+    assert "INCIDENT" in md and "The crisis broke down on 15 Feb 2019" in md
+
+
+def test_end_of_input_saves_the_game_and_it_resumes(monkeypatch, capsys, tmp_path):
+    out = tmp_path / "eof"
+    status, text, err = play_cli(monkeypatch, capsys, "dialogue\ninject leader RU dove\n", "play", "--as", "US",
+                                 "--turns", "4", "--band-runs", BAND, "--out", str(out))
+    assert status == 0, err
+    saved = out / "game.json"
+    assert f"End of input: game saved to {saved}" in text and f"play --resume {saved}" in text
+    assert not (out / "debrief.md").exists()
+    status, text, err = play_cli(monkeypatch, capsys, "hold\nhold\nhold\n\n", "play", "--resume", str(saved),
+                                 "--band-runs", BAND, "--out", str(tmp_path / "done"))
+    assert status == 0, err
+    data = json.loads((tmp_path / "done" / "game.json").read_text())
+    assert [t["moves"]["US"] for t in data["log"]] == ["dialogue", "hold", "hold", "hold"]
+    assert data["injections"][0]["text"] == "leader RU dove" and data["injections"][0]["turn"] == 2
+
+
+def test_bad_resume_files_and_arguments_are_refused_with_one_line(monkeypatch, capsys, tmp_path):
+    game = Game(scenario.load("dilemma_2p"), seed=1, humans=[scenario.load("dilemma_2p").actor_ids[0]], turns=3)
+    other = savefile.write(game, tmp_path / "other.json")
+    good = Game(scenario.load("inf_2018"), seed=1, humans=["US"], turns=3)
+    good.play({"US": "hold"})
+    data = savefile.to_dict(good)
+    files = {"broken.json": '{"format": "escalation-sim game", "seed": ',
+             "notagame.json": json.dumps({"hello": 1}),
+             "badmove.json": json.dumps({**data, "log": [{**data["log"][0], "moves": {**data["log"][0]["moves"],
+                                                                                      "US": "dance"}}]}),
+             "tampered.json": json.dumps({**data, "log": [{**data["log"][0], "escalation": 99.0}]})}
+    for name, content in files.items():
+        (tmp_path / name).write_text(content)
+    cases = [
+        (["play", "inf_2018", "--resume", str(other)], "a saved game of scenario 'dilemma_2p', not 'inf_2018'"),
+        (["play", "--resume", str(tmp_path / "broken.json")], "broken JSON at line 1"),
+        (["play", "--resume", str(tmp_path / "notagame.json")], "not a saved game of this program"),
+        (["play", "--resume", str(tmp_path / "badmove.json")], "log.0.moves.US = 'dance'"),
+        (["play", "--resume", str(tmp_path / "tampered.json")], "replay differs at turn 1: escalation"),
+        (["play", "--resume", str(tmp_path / "missing.json")], "no such file"),
+        (["replay", str(tmp_path / "tampered.json")], "replay differs at turn 1"),
+        (["play", "inf_2018"], "say which actors the class plays"),
+        (["play", "--as", "CN"], "--as CN: not an actor of inf_2018; allowed: US, RU, NATO or all"),
+    ]
+    for argv, needle in cases:
+        status, text, err = play_cli(monkeypatch, capsys, "", *argv, "--out", str(tmp_path / "never"))
+        assert status == 2, argv
+        assert needle in err and len(err.strip().splitlines()) == 1, err
+        assert "Traceback" not in err
+    assert not (tmp_path / "never").exists()
+
+
+# ---------------------------------------------------------------- the real command
+
+
+def test_real_command_plays_a_scripted_game_and_replays_it(tmp_path):
+    out = tmp_path / "real"
+    script = "1\ninject force RU deployment\n4\nundo\n5\n2\n1\n"
+    run = subprocess.run([sys.executable, "run_sim.py", "play", "inf_2018", "--as", "US", "--turns", "4",
+                          "--seed", "7", "--band-runs", BAND, "--out", str(out)], cwd=ROOT, input=script,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "Debrief:" in run.stdout and (out / "debrief.html").is_file()
+    rep = subprocess.run([sys.executable, "run_sim.py", "replay", str(out / "game.json")], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert rep.returncode == 0, rep.stderr
+    assert "identical to the saved game" in rep.stdout
+
+
+def test_ctrl_c_saves_the_game_to_a_file_named_on_screen(tmp_path):
+    out = tmp_path / "int"
+    proc = subprocess.Popen([sys.executable, "run_sim.py", "play", "inf_2018", "--as", "US", "--turns", "4",
+                             "--band-runs", BAND, "--out", str(out)], cwd=ROOT, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdin.write(b"dialogue\n")
+    proc.stdin.flush()
+    seen, deadline = b"", time.monotonic() + 60
+    while b"Turn 2 \xc2\xb7 United States (US), your move" not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stdout], [], [], 1.0)
+        if ready:
+            seen += os.read(proc.stdout.fileno(), 65536)
+    proc.send_signal(signal.SIGINT)
+    rest, err = proc.communicate(timeout=60)
+    text = (seen + rest).decode()
+    assert proc.returncode == 130, err.decode()
+    saved = out / "game.json"
+    assert f"Interrupted (Ctrl-C): game saved to {saved}" in text
+    assert json.loads(saved.read_text())["log"][0]["moves"]["US"] == "dialogue"
