@@ -539,12 +539,12 @@ def point_at(scn: Scenario, turn: int, median: MedianRun | None) -> Point:
     if turn == 0 or median is None:
         return start_point(scn)
     for step in replay(scn, median.seed, median.run, median.turns):
+        if step.state.incident[0]:
+            raise SimError(f"--turn {turn}: the median run (run {median.run}) broke down in an incident on turn "
+                           f"{step.turn} ({scn.date_of(step.turn)}); allowed: 0 to {step.turn - 1}")
         if step.turn == turn:
-            if step.state.incident[0]:
-                raise SimError(f"--turn {turn}: the median run (run {median.run}) broke down in an incident on "
-                               f"turn {turn}; allowed: a turn before {turn}")
             return Point(turn, scn.date_of(turn), step.state, _params_for(scn, turn + 1), median.source)
-    raise SimError(f"--turn {turn}: the median run (run {median.run}) ended before it; allowed: 0 to {step.turn - 1}")
+    raise SimError(f"--turn {turn}: beyond the median run's last turn {step.turn}; allowed: 0 to {step.turn}")
 
 
 def turn_of_date(scn: Scenario, when: date, turns: int) -> int:

@@ -54,14 +54,19 @@ _date.__name__ = "--date"
 
 
 def add_parser(subparsers, parser_class: type[argparse.ArgumentParser]) -> argparse.ArgumentParser:
-    """Register `analyze` on the command line's subparsers (built with `parser_class`)."""
+    """Register `analyze` on the command line's subparsers.
+
+    `parser_class` is the class those subparsers build (`sim.cli._Parser`: one-line errors, exit 2);
+    it is named here so that the parser `analyze` gets is checked to be one.
+    """
     p = subparsers.add_parser(
         "analyze", help="the one-turn game between the adversaries: equilibria, class, over time, over a map",
         description="The one-turn game between the scenario's adversary pair (allies folded into their "
                     "leader's side), read off the model's payoff function: its Nash equilibria, dominance, "
                     "Pareto-optimal cells, and its class when reduced to restrain (hold) against escalate "
                     "(deployment). See docs/analysis.md.")
-    assert isinstance(p, parser_class)
+    if not isinstance(p, parser_class):
+        raise TypeError(f"analyze: subparsers build {type(p).__name__}, not {parser_class.__name__}")
     p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
                    help=f"a name in scenarios/ or a path to a TOML file (default {DEFAULT_SCENARIO})")
     where = p.add_mutually_exclusive_group()
@@ -78,7 +83,8 @@ def add_parser(subparsers, parser_class: type[argparse.ArgumentParser]) -> argpa
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="change a scenario value first, e.g. actors.US.payoff.war_cost=100 (repeatable)")
     p.add_argument("--runs", type=_whole(1, "--runs"), default=None,
-                   help=f"runs of the ensemble that picks the median run (default {DEFAULT_RUNS})")
+                   help=f"runs of the ensemble that picks the median run, for --turn, --date and --over-time "
+                        f"(default {DEFAULT_RUNS})")
     p.add_argument("--seed", type=_whole(0, "--seed"), default=DEFAULT_SEED,
                    help=f"root seed of the ensemble (default {DEFAULT_SEED})")
     p.add_argument("--turns", type=_whole(1, "--turns"), default=None, help="turns per run (default: the scenario's)")

@@ -13,6 +13,7 @@ from sim import analysis, dynamics, game, scenario
 from sim.actions import N_MOVES, Action
 from sim.analysis import CHICKEN, DEADLOCK, HARMONY, OTHER, PD, STAG
 from sim.cli import main
+from sim.errors import SimError
 from sim.game import Reduced
 
 C, D = 0, 1   # restrain and escalate in the 2 x 2 textbook games
@@ -265,6 +266,16 @@ def test_over_time_classes_every_turn_of_the_median_run(small_median):
     data = over.as_dict()
     assert data["median_run"] == med.run and len(data["per_turn"]) == len(over.turns)
     assert 0 <= over.in_support("row") <= 1
+
+
+def test_a_median_run_that_breaks_down_ends_the_analysis():
+    # an incident is all but certain every turn: the median run ends early
+    scn = scenario.load("dilemma_2p", {"risk.h_max": 1.0, "risk.k": 0.01}).with_turns(6)
+    med = analysis.median_run(scn, seed=1, runs=3, turns=6, jobs=1)
+    over = analysis.over_time(scn, med)
+    assert over.incident_turn is not None and len(over.turns) == over.incident_turn
+    with pytest.raises(SimError, match="broke down in an incident"):
+        analysis.point_at(scn, 5, med)
 
 
 def test_map_marks_known_boundaries(inf):
