@@ -129,12 +129,8 @@ class GameClass:
     def borderline(self) -> bool:
         return self.row.borderline or self.col.borderline
 
-    @property
-    def symmetric(self) -> bool:
-        return self.row.name == self.col.name and not self.borderline
-
     def label(self, row: str, col: str) -> str:
-        """The class, or for "other" the two sides' classes: e.g. "other (US Deadlock, RU PD)"."""
+        """The class, or for "other" the two sides' classes: e.g. "other (US DL, RU PD)"."""
         if self.name != OTHER:
             return self.name
         return f"other ({row} {_short(self.row)}, {col} {_short(self.col)})"
