@@ -83,6 +83,21 @@ def build_parser() -> argparse.ArgumentParser:
     plot.add_argument("folder", type=Path)
     plot.add_argument("--format", choices=FORMATS, default="png", help="figure format (default png)")
 
+    rules = sub.add_parser("rules", help="list the decision rules and presets, or show one")
+    rules.add_argument("name", nargs="?", help="a rule or preset name")
+
+    tour = sub.add_parser("tournament", help="every pairing of rules for the adversary pair, on common seeds")
+    tour.add_argument("scenario", help="a name in scenarios/ or a path to a TOML file")
+    tour.add_argument("--rules", required=True, help="comma-separated rules or presets, e.g. mirror,grim,hawk,dove")
+    tour.add_argument("--runs", type=_at_least(1, "--runs"), default=1000, help="runs per pairing (default 1000)")
+    tour.add_argument("--turns", type=_at_least(1, "--turns"), default=None, help="turns per run")
+    tour.add_argument("--seed", type=_at_least(0, "--seed"), default=DEFAULT_SEED, help="root seed")
+    tour.add_argument("--jobs", type=_at_least(1, "--jobs"), default=None, help="worker processes")
+    tour.add_argument("--out", type=Path, default=None, help="output folder (default results/tournament)")
+    tour.add_argument("--format", choices=FORMATS, default="png", help="figure format (default png)")
+    tour.add_argument("--force", action="store_true", help="write into a non-empty folder not made by this program")
+    tour.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+
     sub.add_parser("list", help="list the scenarios in scenarios/")
     val = sub.add_parser("validate", help="check a scenario file")
     val.add_argument("file", help="a name in scenarios/ or a path to a TOML file")
@@ -99,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         args = build_parser().parse_args(["run"])
     commands = {"run": cmd_run, "compare": cmd_compare, "plot": cmd_plot, "list": cmd_list,
-                "validate": cmd_validate, "analyze": analyze_cli.cmd_analyze}
+                "validate": cmd_validate, "analyze": analyze_cli.cmd_analyze, "rules": cmd_rules,
+                "tournament": cmd_tournament}
     from sim.play import cli as play_cli
 
     commands.update(play=play_cli.cmd_play, replay=play_cli.cmd_replay)
@@ -134,6 +150,83 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"{scenario.resolve_path(args.file)}: valid scenario {s.name!r}: {len(s.actors)} actors "
           f"({', '.join(s.actor_ids)}), {s.scenario.turns} turns of {s.scenario.turn_days} days "
           f"from {s.scenario.start_date}")
+    return 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from sim.policies import registry as reg
+
+    flags = ("stochastic", "memory_depth", "learns", "uses_beliefs", "needs_human")
+    if args.name is None:
+        header = ("rule", *flags, "parameters (default)")
+        rows = [(name, *(str(cls.classifier.get(f, "")) for f in flags),
+                 ", ".join(f"{p}={d!r}" for p, d, _, _ in reg.parameters(name)) or "-")
+                for name, cls in reg.RULES.items()]
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        for r in [header, *rows]:
+            print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+        print("\npresets (named doctrines: a rule and its parameters):")
+        for name, spec in reg.PRESETS.items():
+            params = ", ".join(f"{k}={v!r}" for k, v in spec.items() if k != "name")
+            print(f"  {name}: {spec['name']}({params}) - {reg.PRESET_NOTES[name]}")
+        print("\n`run_sim.py rules NAME` shows one rule; docs/rules.md has the formulas.")
+        return 0
+    name = args.name
+    if name in reg.PRESETS:
+        spec = reg.PRESETS[name]
+        print(f"{name}: preset of rule {spec['name']} - {reg.PRESET_NOTES[name]}")
+        print("  parameters: " + ", ".join(f"{k} = {v!r}" for k, v in spec.items() if k != "name"))
+        print()
+        name = spec["name"]
+    if name not in reg.RULES:
+        raise SimError(f"rules: {args.name!r}: unknown rule; allowed: {', '.join(reg.RULES)}, "
+                       f"or a preset: {', '.join(reg.PRESETS)}")
+    cls = reg.RULES[name]
+    print(f"{name}\n\n{(cls.__doc__ or '').strip()}\n")
+    print("classifier: " + ", ".join(f"{f} = {cls.classifier.get(f)}" for f in flags))
+    params = reg.parameters(name)
+    print("parameters:" + ("" if params else " none"))
+    for p, default, allowed, description in params:
+        print(f"  {p} = {default!r}  ({allowed}) {description}")
+    return 0
+
+
+def cmd_tournament(args: argparse.Namespace) -> int:
+    from sim import tournament
+    from sim.ensemble import default_jobs
+    from sim.plots import plot_tournament
+
+    rules = tournament.parse_rules(args.rules)
+    scn = scenario.load(args.scenario)
+    if args.turns is not None:
+        scn = scn.with_turns(args.turns)
+    out = args.out if args.out is not None else Path("results") / "tournament"
+    prepare_out_dir(out, args.force)
+    pair = tournament.adversary_pair(scn)
+    jobs = args.jobs if args.jobs is not None else default_jobs()
+    bar = None
+    if not args.quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+        bar = tqdm(total=args.runs * len(rules) ** 2, unit="run", desc=f"{len(rules) ** 2} pairings",
+                   file=sys.stderr)
+    started = time.perf_counter()
+    try:
+        cells = tournament.play(scn, rules, args.runs, args.seed, jobs, bar.update if bar else None)
+    finally:
+        if bar:
+            bar.close()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text("written by run_sim.py; may be replaced by a later run\n")
+    tournament.write_csv(out / "tournament.csv", cells, pair)
+    heading = (f"{scn.scenario.title or scn.name} ({scn.name}): tournament, {pair[0]} against {pair[1]}\n"
+               f"{args.runs} runs per pairing, seed {args.seed}")
+    for outcome, label in tournament.OUTCOMES.items():
+        plot_tournament(out, cells, pair, outcome, label, heading, args.format)
+    if not args.quiet:
+        print(f"{heading.replace(chr(10), ', ')}; other actors keep their scenario rules; "
+              f"{time.perf_counter() - started:.1f} s")
+        print(tournament.format_table(cells, pair))
+        print(f"files: {out}{os.sep} (tournament.csv, tournament_*.{args.format})")
     return 0
 
 
