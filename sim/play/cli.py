@@ -60,7 +60,8 @@ def add_parsers(sub, parser_class=None) -> None:
                       help="continue a saved game (a file from `save FILE`, Ctrl-D/Ctrl-C, or a debrief's game.json)")
     play.add_argument("--band-runs", type=_whole(1, "--band-runs"), default=DEFAULT_BAND,
                       help=f"model-only runs the debrief compares the game with (default {DEFAULT_BAND})")
-    play.add_argument("--force", action="store_true", help="write into a non-empty --out folder not made by this program")
+    play.add_argument("--force", action="store_true",
+                      help="write into a non-empty --out folder this program did not make")
 
     rep = sub.add_parser("replay", help="replay a saved game exactly, check it, and print its turns",
                          description="Replays a game file: the teams' moves and the facilitator's events as "
@@ -70,7 +71,8 @@ def add_parsers(sub, parser_class=None) -> None:
     rep.add_argument("--out", type=Path, default=None, help="also write the debrief into this folder")
     rep.add_argument("--band-runs", type=_whole(1, "--band-runs"), default=DEFAULT_BAND,
                      help=f"model-only runs for the debrief (default {DEFAULT_BAND})")
-    rep.add_argument("--force", action="store_true", help="write into a non-empty --out folder not made by this program")
+    rep.add_argument("--force", action="store_true",
+                     help="write into a non-empty --out folder this program did not make")
 
 
 def resolve_teams(texts: list[str], ids: list[str], source: str) -> list[str]:
@@ -112,8 +114,8 @@ def cmd_play(args: argparse.Namespace) -> int:
                 raise SimError(f"{args.resume}: a saved game of scenario {saved.scenario.name!r}, not {wanted!r}; "
                                f"allowed: play --resume {args.resume} (its own scenario), or a game file of {wanted}")
         if args.set:
-            raise SimError(f"--set with --resume: a saved game keeps its scenario; allowed: --set for a new game, "
-                           f"or inject set KEY=VALUE at the prompt")
+            raise SimError("--set with --resume: a saved game keeps its scenario; allowed: --set for a new game, "
+                           "or inject set KEY=VALUE at the prompt")
         if args.seed is not None and args.seed != saved.seed:
             raise SimError(f"--seed {args.seed} with --resume: the saved game has seed {saved.seed}; "
                            "allowed: leave out --seed")

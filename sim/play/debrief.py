@@ -100,8 +100,8 @@ def components(rec: TurnRecord) -> dict[str, float]:
 
 
 def turning_points(game: Game, k: int = 3) -> list[TurnRecord]:
-    """The (up to) `k` turns that raised the escalation index most, largest rise first."""
-    rising = [r for r in game.history if r.delta > 0.05]
+    """The (up to) `k` turns that raised the escalation index most (by a point or more), largest rise first."""
+    rising = [r for r in game.history if r.delta >= 1.0]
     return sorted(rising, key=lambda r: (-r.delta, r.turn))[:k]
 
 
@@ -109,17 +109,10 @@ def short_events(game: Game, rec: TurnRecord) -> list[str]:
     """What happened in a turn, in a few words each (the timeline's last column)."""
     b, a, o, p = rec.before, rec.after, rec.outcome, rec.params
     ids, n = game.ids, len(game.ids)
-    pair = p.adversary | p.adversary.T
     out = [f"facilitator: {j.text}" for j in rec.injections]
-    for i in range(n):
-        for j in range(i + 1, n):
-            if pair[i, j] and rec.moves[i] == D and rec.moves[j] == D:
-                before = float(b.talks[0, i, j])
-                reach = before + p.diplomacy["talks_rate"] * 0.5 * (float(b.trust[0, i, j]) + float(b.trust[0, j, i]))
-                if o.agreement[0, i] and o.agreement[0, j] and reach >= 1 - 1e-12:
-                    out.append(f"**agreement {ids[i]}-{ids[j]}**")
-                else:
-                    out.append(f"talks {ids[i]}-{ids[j]} {narrate.pct(before)}->{narrate.pct(float(a.talks[0, i, j]))}")
+    for i, j, before, reached, agreed in narrate.rounds(rec):
+        out.append(f"**agreement {ids[i]}-{ids[j]}**" if agreed else
+                   f"talks {ids[i]}-{ids[j]} {narrate.pct(before)}->{narrate.pct(reached)}")
     for i in range(n):
         if rec.moves[i] == U and int(b.ult_target[0, i]) == NO_ONE and int(a.ult_target[0, i]) != NO_ONE:
             out.append(f"{ids[i]} ultimatum to {ids[int(a.ult_target[0, i])]}")
@@ -178,7 +171,7 @@ def share_by(band: Band, actor: int, move: int, turn: int) -> float:
 
 def questions(game: Game, band: Band, f: Facts) -> list[str]:
     """Three discussion questions chosen from what happened, the most telling first."""
-    names, ids, n = game.names, game.ids, len(game.ids)
+    names, n = game.names, len(game.ids)
     cands: list[tuple[float, str, str]] = []     # (priority, kind, text)
     day = narrate.day
 
@@ -198,26 +191,27 @@ def questions(game: Game, band: Band, f: Facts) -> list[str]:
                 continue
             c0, c1 = float(rec.before.credibility[0, i]), float(rec.after.credibility[0, i])
             if rec.outcome.lapsed[0, i]:
-                add(95, "lapsed", f"On {day(rec.date)} {poss(names[i])} ultimatum to {names[target]} lapsed: the dispute "
-                    f"was not settled and {names[i]} neither withdrew nor deployed. Its credibility fell from {c0:.2f} "
-                    f"to {c1:.2f} and it paid its audience cost. Why do leaders make public demands they may not "
-                    f"carry out, and what did {names[i]} lose by backing down?")
+                add(95, "lapsed", f"On {day(rec.date)} {poss(names[i])} ultimatum to {names[target]} lapsed: "
+                    f"the dispute was not settled and {names[i]} neither withdrew nor deployed. Its credibility "
+                    f"fell from {c0:.2f} to {c1:.2f} and it paid its audience cost. Why do leaders make public "
+                    f"demands they may not carry out, and what did {names[i]} lose by backing down?")
             elif rec.outcome.carried[0, i]:
                 acted = next((r for r in game.history if r.turn <= rec.turn and r.moves[i] in (W, X)
                               and r.turn >= rec.turn - rec.params.ultimatum_turns), rec)
+                rose = acted.escalation - float(acted.before.escalation[0])
+                effect = (f"the index rose {rose:+.1f}" if rose >= 0.5 else
+                          f"the index moved {rose:+.1f}, as the open ultimatum closed")
                 add(80, "carried", f"{names[i]} carried out its ultimatum to {names[target]} by playing "
-                    f"{Action(acted.moves[i]).label} on {day(acted.date)} (escalation "
-                    f"{acted.before.escalation[0]:.0f} -> {acted.escalation:.0f}). Backing down would have cost it "
-                    f"an audience cost of {float(rec.params.payoff['audience_cost'][i]):g}. Was following through "
-                    "worth the escalation? How does a public ultimatum lock a government in?")
+                    f"{Action(acted.moves[i]).label} on {day(acted.date)} ({effect}). Backing down would have cost it "
+                    f"its audience cost ({float(rec.params.payoff['audience_cost'][i]):g}) and credibility. Was "
+                    "following through worth it? How does a public ultimatum lock a government in?")
     # talks
     pair = game.params.adversary | game.params.adversary.T
     for i in range(n):
         for j in range(i + 1, n):
             if not pair[i, j]:
                 continue
-            agreed = [r for r in game.history if r.moves[i] == D and r.moves[j] == D
-                      and r.outcome.agreement[0, i] and r.outcome.agreement[0, j] and float(r.after.talks[0, i, j]) == 0]
+            agreed = [r for r in game.history if any(a == (i, j) and ok for *a, _, _, ok in narrate.rounds(r))]
             best = max(game.history, key=lambda r: float(r.after.talks[0, i, j]), default=None)
             top = float(best.after.talks[0, i, j]) if best else 0.0
             if agreed:
@@ -240,10 +234,10 @@ def questions(game: Game, band: Band, f: Facts) -> list[str]:
                    and int(r.after.treaty[0]) == NOTICE), None)
     if notice is not None:
         by = int(notice.after.notice_by[0])
-        model = share_by(band, by, W, f.played)
-        add(75, "notice", f"{names[by]} gave notice to leave the treaty on {day(notice.date)}. In the model-only runs "
-            f"{names[by]} withdrew by this point in {model:.0%} of runs. Who gained from that move, and who could "
-            "have kept the treaty alive, at what price?")
+        then, end = share_by(band, by, W, notice.turn), share_by(band, by, W, f.played)
+        add(75, "notice", f"{names[by]} gave notice to leave the treaty on {day(notice.date)} (turn {notice.turn}). "
+            f"Model-only runs had {names[by]} give notice by then in {then:.0%} of runs, and by turn {f.played} in "
+            f"{end:.0%}. Who gained from that move, and who could have kept the treaty alive, at what price?")
     # arms race
     deployers = [i for i in range(n) if any(r.moves[i] == X for r in game.history)]
     rivals = [(i, j) for i in deployers for j in deployers if i < j and pair[i, j]]
@@ -453,8 +447,9 @@ class Doc:
                 header, rows, align = block[1], block[2], block[3] or "l" * len(block[1])
                 cls = lambda k: ' class="num"' if align[k] == "r" else ""  # noqa: E731
                 head = "".join(f"<th{cls(k)}>{_inline(h)}</th>" for k, h in enumerate(header))
-                rows_html = "".join("<tr>" + "".join(f"<td{cls(k)}>{_inline(c, moves=True)}</td>" for k, c in enumerate(r))
-                                    + "</tr>" for r in rows)
+                rows_html = "".join(
+                    "<tr>" + "".join(f"<td{cls(k)}>{_inline(c, moves=True)}</td>" for k, c in enumerate(r)) + "</tr>"
+                    for r in rows)
                 body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows_html}</tbody></table>")
             elif kind == "image":
                 data = base64.b64encode(Path(block[1]).read_bytes()).decode("ascii")
@@ -631,6 +626,9 @@ def compare_lines(game: Game, band: Band, f: Facts) -> list[str]:
                f"(90% of runs between {q[0]:.1f} and {q[2]:.1f}); higher than "
                f"{(f.end_model < f.path[-1]).mean():.0%} of model-only runs.")
     out.append(f"Peak escalation: your game {max(f.path):.1f}; model alone median {np.median(f.peak_model):.1f}.")
+    out.append(f"The model alone with your game's random numbers (the dashed line) ended turn {t} at "
+               f"{band.same_dice[t]:.1f}: the difference from your {f.path[-1]:.1f} is what your choices "
+               "(and any facilitator's events) changed.")
     ended = s["treaty_share"]["terminated"][t]
     gone = 1 - s["treaty_share"]["in_force"][t] - s["treaty_share"]["none"][t]
     status = int(game.state.treaty[0])

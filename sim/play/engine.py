@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from datetime import date
+import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -71,7 +71,7 @@ class TurnRecord:
     """One resolved turn: what was played, by whom, and the state before and after."""
 
     turn: int
-    date: date
+    date: dt.date
     moves: tuple[Action, ...]        # per actor, as played
     chosen_by: tuple[str, ...]       # per actor: team, model, facilitator or scenario
     before: State                    # one replica, before the turn (after the turn's injections)
@@ -216,7 +216,7 @@ class Game:
     def next_turn(self) -> int:
         return self.crisis.turn + 1
 
-    def date(self, turn: int | None = None) -> date:
+    def date(self, turn: int | None = None) -> dt.date:
         return self.scenario.date_of(self.turn if turn is None else turn)
 
     @property

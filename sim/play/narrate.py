@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import numpy as np
-
 from sim.actions import Action
 from sim.play.engine import FACILITATOR, MODEL, SCENARIO, TEAM, Game, TurnRecord
 from sim.state import IN_FORCE, NO_ONE, NOTICE, TERMINATED, State
@@ -112,6 +110,23 @@ def _past(move: Action) -> str:
 # ---------------------------------------------------------------- what happened in a turn
 
 
+def rounds(rec: TurnRecord) -> list[tuple[int, int, float, float, bool]]:
+    """Rounds of talks held in a turn: (i, j, progress before, progress reached, agreement)."""
+    b, p, mv = rec.before, rec.params, rec.moves
+    pair = p.adversary | p.adversary.T
+    out = []
+    n = len(mv)
+    for i in range(n):
+        for j in range(i + 1, n):
+            if pair[i, j] and mv[i] == D and mv[j] == D:
+                before = float(b.talks[0, i, j])
+                reached = min(1.0, before + p.diplomacy["talks_rate"] * 0.5
+                              * (float(b.trust[0, i, j]) + float(b.trust[0, j, i])))
+                agreed = bool(rec.outcome.agreement[0, i] and rec.outcome.agreement[0, j] and reached >= 1.0 - 1e-12)
+                out.append((i, j, before, reached, agreed))
+    return out
+
+
 def turn_sentences(game: Game, rec: TurnRecord) -> list[str]:
     """What every side did in turn `rec.turn`, and what followed from it, in plain sentences."""
     b, a, o, p = rec.before, rec.after, rec.outcome, rec.params
@@ -164,19 +179,15 @@ def turn_sentences(game: Game, rec: TurnRecord) -> list[str]:
             due = "arriving at once" if lag == 0 else f"due {day(game.date(rec.turn + lag))}"
             out.append(f"{who} ordered {int(o.ordered[0, i])} missiles ({due}).")
     # talks and agreements
-    for i in range(n):
-        for j in range(i + 1, n):
-            if pair[i, j] and mv[i] == D and mv[j] == D:
-                before = float(b.talks[0, i, j])
-                reached = before + p.diplomacy["talks_rate"] * 0.5 * (float(b.trust[0, i, j]) + float(b.trust[0, j, i]))
-                if o.agreement[0, i] and o.agreement[0, j] and reached >= 1.0 - 1e-12:
-                    text = f"{names[i]} and {names[j]} held talks and REACHED AN AGREEMENT"
-                    removed = [f"{int(b.disputed[0, k])} disputed missiles of {names[k]} are removed"
-                               for k in (i, j) if int(b.disputed[0, k]) > 0]
-                    out.append(text + (": " + "; ".join(removed) if removed else "") + ".")
-                else:
-                    out.append(f"{names[i]} and {names[j]} held a round of talks: progress "
-                               f"{pct(before)} -> {pct(float(a.talks[0, i, j]))} (agreement at 100%).")
+    for i, j, before, reached, agreed in rounds(rec):
+        if agreed:
+            removed = [f"{int(b.disputed[0, k])} disputed missiles of {names[k]} are removed"
+                       for k in (i, j) if int(b.disputed[0, k]) > 0]
+            out.append(f"{names[i]} and {names[j]} held talks and REACHED AN AGREEMENT"
+                       + (": " + "; ".join(removed) if removed else "") + ".")
+        else:
+            out.append(f"{names[i]} and {names[j]} held a round of talks: progress "
+                       f"{pct(before)} -> {pct(reached)} (agreement at 100%).")
     if int(b.treaty[0]) == NOTICE and int(a.treaty[0]) == IN_FORCE:
         out.append("The withdrawal notice is rescinded: the treaty binds every party again.")
     if int(b.treaty[0]) != TERMINATED and int(a.treaty[0]) == TERMINATED:
@@ -313,6 +324,8 @@ def menu(game: Game, i: int) -> list[tuple[Action, str]]:
         else:
             text += (f" They arrive while you are bound: a VIOLATION, found with chance "
                      f"{pct(p.p_detect)} a turn, unless you give notice first.")
+    elif p.party[i] and alive:
+        text += " You are no longer bound by the treaty: no violation."
     lines.append((X, text + acts_on_ultimatum))
     return lines
 
@@ -346,6 +359,11 @@ def escalation_trend(game: Game) -> tuple[float, float | None]:
 
 
 def sparkline(values: list[float], ascii_only: bool = False) -> str:
-    bars = " .:-=+*#" if ascii_only else " ▁▂▃▄▅▆▇█"
+    """The path of the index so far, scaled between its lowest and highest value (at least 10 points apart)."""
+    bars = "_.-=+*#" if ascii_only else "▁▂▃▄▅▆▇█"
+    lo, hi = min(values), max(values)
+    if hi - lo < 10:
+        mid = (hi + lo) / 2
+        lo, hi = mid - 5, mid + 5
     top = len(bars) - 1
-    return "".join(bars[int(round(np.clip(v, 0, 100) / 100 * top))] for v in values)
+    return "".join(bars[int(round((v - lo) / (hi - lo) * top))] for v in values)

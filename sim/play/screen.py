@@ -139,7 +139,7 @@ class Screen:
         value, delta = narrate.escalation_trend(game)
         gauge = self.gauge(value, delta)
         path = narrate.sparkline(game.escalation_path(), self.ascii_only)
-        gauge.append(f"   so far {path}", style="grey50")
+        gauge.append(f"   trend {path}", style="grey50")
         gauge.append(f"   breakdown risk {100 * narrate.hazard(game):.2g}% a turn", style="grey50")
         self.print(gauge)
 

@@ -46,6 +46,7 @@ class Session:
         self.jobs = jobs
         self.autosave = self.out / "game.json"
         self.written: dict[str, Path] = {}
+        self.flash: list[tuple[str, str]] = []   # notes shown under the next screen (a redraw clears the old one)
 
     # ------------------------------------------------------------ the loop
 
@@ -53,7 +54,7 @@ class Session:
         """Play until the game ends or the class leaves; returns the exit status."""
         game, screen = self.game, self.screen
         where = f"Debrief and game file: {self.out}{'/' if not str(self.out).endswith('/') else ''}"
-        screen.title(game, where)
+        first = True
         try:
             redraw = True
             while True:
@@ -73,9 +74,15 @@ class Session:
                 team = waiting[0]
                 if redraw:
                     screen.clear()
+                    if first:
+                        screen.title(game, where)
+                        first = False
                     screen.briefing(game)
                     screen.waiting(game)
                     screen.menu(game, game.index[team])
+                    for message, style in self.flash:
+                        screen.note(message, style=style)
+                    self.flash = []
                     redraw = False
                 answer = self._handle(self._ask(self._move_prompt(team), hidden=self._hot_seat()), team)
                 if answer == LEAVE:
@@ -193,6 +200,13 @@ class Session:
                              "has chosen).", style="bold green")
         return NEXT
 
+    def _flash(self, message: str, style: str) -> None:
+        """A note that must survive the redraw that follows: on a terminal it is shown under the new screen."""
+        if self.interactive:
+            self.flash.append((message, style))
+        else:
+            self.screen.note(message, style=style)
+
     def _command(self, line: str) -> str | None:
         """Run a facilitator's command; None if `line` is not one."""
         word, _, rest = line.partition(" ")
@@ -215,7 +229,7 @@ class Session:
             said = {"choices": "Cleared this turn's choices: every team chooses again.",
                     "injection": "Cancelled the last injection.",
                     "turn": f"Took back turn {game.next_turn}: back to its briefing, before the moves were revealed."}
-            screen.note(said[kind], style="bold yellow")
+            self._flash(said[kind], "bold yellow")
             return REDRAW
         if word == "save":
             target = Path(rest) if rest else self.autosave
@@ -236,7 +250,7 @@ class Session:
             except SimError as exc:
                 screen.hint(str(exc))
                 return STAY
-            screen.note(f"Injected for turn {event.turn}: {event.note}", style="bold magenta")
+            self._flash(f"Injected for turn {event.turn}: {event.note}", "bold magenta")
             return REDRAW
         if word in ("resume", "load", "replay"):
             screen.hint(f"{word} works from the command line: python run_sim.py play --resume FILE")
