@@ -441,9 +441,8 @@ def sides_of(scn: Scenario) -> Sides:
     An actor allied to both leaders stays neutral.
     """
     ids = tuple(scn.actor_ids)
-    index = {a: i for i, a in enumerate(ids)}
-    first = scn.actors[0]
-    row, col = 0, index[first.adversaries[0]]
+    leader, adversary = scn.adversary_pair()
+    row, col = ids.index(leader), ids.index(adversary)
 
     def allied(leader: int, j: int) -> bool:
         return ids[leader] in scn.actors[j].allies or ids[j] in scn.actors[leader].allies

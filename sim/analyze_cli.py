@@ -18,6 +18,7 @@ import numpy as np
 
 from sim import scenario
 from sim.actions import MOVE_NAMES
+from sim.arguments import whole_number
 from sim.errors import SimError
 from sim.results import MARKER, atomic_path, prepare_out_dir
 
@@ -28,19 +29,6 @@ DEFAULT_SCENARIO = "inf_2018"
 DEFAULT_RUNS = 200
 DEFAULT_SEED = 1
 DEFAULT_GRID = 41
-
-
-def _whole(minimum: int, flag: str):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{flag} = {text!r}: allowed: a whole number >= {minimum}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{flag} = {value}: allowed: a whole number >= {minimum}")
-        return value
-    parse.__name__ = flag
-    return parse
 
 
 def _date(text: str) -> date:
@@ -72,23 +60,23 @@ def add_parser(subparsers, parser_class: type[argparse.ArgumentParser]) -> argpa
     where = p.add_mutually_exclusive_group()
     where.add_argument("--date", type=_date, default=None,
                        help="the game on this date: the state the median run is in (last turn on or before it)")
-    where.add_argument("--turn", type=_whole(0, "--turn"), default=None,
+    where.add_argument("--turn", type=whole_number(0, "--turn"), default=None,
                        help="the game after this many turns of the median run (0, the default, is the start)")
     where.add_argument("--over-time", action="store_true",
                        help="the game's class and equilibria on every turn of the median run")
     where.add_argument("--map", nargs=2, metavar=("KEY1=LO:HI", "KEY2=LO:HI"), default=None,
                        help="the game's class at the start over two scenario parameters (x, then y)")
-    p.add_argument("--grid", type=_whole(2, "--grid"), default=None,
+    p.add_argument("--grid", type=whole_number(2, "--grid"), default=None,
                    help=f"points per axis of --map (default {DEFAULT_GRID})")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="change a scenario value first, e.g. actors.US.payoff.war_cost=100 (repeatable)")
-    p.add_argument("--runs", type=_whole(1, "--runs"), default=None,
+    p.add_argument("--runs", type=whole_number(1, "--runs"), default=None,
                    help=f"runs of the ensemble that picks the median run, for --turn, --date and --over-time "
                         f"(default {DEFAULT_RUNS})")
-    p.add_argument("--seed", type=_whole(0, "--seed"), default=DEFAULT_SEED,
+    p.add_argument("--seed", type=whole_number(0, "--seed"), default=DEFAULT_SEED,
                    help=f"root seed of the ensemble (default {DEFAULT_SEED})")
-    p.add_argument("--turns", type=_whole(1, "--turns"), default=None, help="turns per run (default: the scenario's)")
-    p.add_argument("--jobs", type=_whole(1, "--jobs"), default=None, help="worker processes (default: every core)")
+    p.add_argument("--turns", type=whole_number(1, "--turns"), default=None, help="turns per run (default: the scenario's)")
+    p.add_argument("--jobs", type=whole_number(1, "--jobs"), default=None, help="worker processes (default: every core)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default results/SCENARIO_analysis)")
     p.add_argument("--force", action="store_true", help="write into a non-empty folder not made by this program")
     p.add_argument("--no-plot", action="store_true", help="skip the figure")

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from sim import __version__, analyze_cli, scenario
+from sim.arguments import OneLineParser, whole_number
 from sim.ensemble import ENGINES
 from sim.errors import SimError
 from sim.plots import FORMATS
@@ -19,51 +20,30 @@ DEFAULT_RUNS = 200
 DEFAULT_SEED = 1
 
 
-class _Parser(argparse.ArgumentParser):
-    """Argument errors as one line and exit status 2, like every other bad input."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"error: {self.prog}: {message} (see --help)\n")
-        raise SystemExit(2)
-
-
-def _at_least(minimum: int, flag: str):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{flag} = {text!r}: allowed: a whole number >= {minimum}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{flag} = {value}: allowed: a whole number >= {minimum}")
-        return value
-    parse.__name__ = flag
-    return parse
-
-
 def _run_options(p: argparse.ArgumentParser) -> None:
     """Options shared by `run` and `compare`."""
-    p.add_argument("--runs", type=_at_least(1, "--runs"), default=None,
+    p.add_argument("--runs", type=whole_number(1, "--runs"), default=None,
                    help=f"number of seeded runs (default {DEFAULT_RUNS})")
-    p.add_argument("--turns", type=_at_least(1, "--turns"), default=None,
+    p.add_argument("--turns", type=whole_number(1, "--turns"), default=None,
                    help="turns per run (default: the scenario's)")
-    p.add_argument("--seed", type=_at_least(0, "--seed"), default=DEFAULT_SEED,
+    p.add_argument("--seed", type=whole_number(0, "--seed"), default=DEFAULT_SEED,
                    help=f"root seed; run r uses its r-th spawned stream (default {DEFAULT_SEED})")
     p.add_argument("--force", action="store_true", help="write into a non-empty folder not made by this program")
     p.add_argument("--no-plot", action="store_true", help="skip the figures")
     p.add_argument("--format", choices=FORMATS, default="png", help="figure format (default png)")
     p.add_argument("--engine", choices=ENGINES, default="ensemble",
                    help="ensemble: replicas in lockstep (fast, default); mesa: one EscalationModel per run")
-    p.add_argument("--jobs", type=_at_least(1, "--jobs"), default=None,
+    p.add_argument("--jobs", type=whole_number(1, "--jobs"), default=None,
                    help="worker processes (default: every core)")
-    p.add_argument("--batch-size", type=_at_least(1, "--batch-size"), default=None,
+    p.add_argument("--batch-size", type=whole_number(1, "--batch-size"), default=None,
                    help="runs advanced together in one batch (default: runs shared over jobs, at most 250)")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="run_sim.py", description="Simulate diplomatic escalation crises (default: run inf_2018).")
+    p = OneLineParser(prog="run_sim.py", description="Simulate diplomatic escalation crises (default: run inf_2018).")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", parser_class=OneLineParser)
 
     run = sub.add_parser("run", help="run a scenario many times and write its results")
     run.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
@@ -89,10 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     tour = sub.add_parser("tournament", help="every pairing of rules for the adversary pair, on common seeds")
     tour.add_argument("scenario", help="a name in scenarios/ or a path to a TOML file")
     tour.add_argument("--rules", required=True, help="comma-separated rules or presets, e.g. mirror,grim,hawk,dove")
-    tour.add_argument("--runs", type=_at_least(1, "--runs"), default=1000, help="runs per pairing (default 1000)")
-    tour.add_argument("--turns", type=_at_least(1, "--turns"), default=None, help="turns per run")
-    tour.add_argument("--seed", type=_at_least(0, "--seed"), default=DEFAULT_SEED, help="root seed")
-    tour.add_argument("--jobs", type=_at_least(1, "--jobs"), default=None, help="worker processes")
+    tour.add_argument("--runs", type=whole_number(1, "--runs"), default=1000, help="runs per pairing (default 1000)")
+    tour.add_argument("--turns", type=whole_number(1, "--turns"), default=None, help="turns per run")
+    tour.add_argument("--seed", type=whole_number(0, "--seed"), default=DEFAULT_SEED, help="root seed")
+    tour.add_argument("--jobs", type=whole_number(1, "--jobs"), default=None, help="worker processes")
     tour.add_argument("--out", type=Path, default=None, help="output folder (default results/tournament)")
     tour.add_argument("--format", choices=FORMATS, default="png", help="figure format (default png)")
     tour.add_argument("--force", action="store_true", help="write into a non-empty folder not made by this program")
@@ -103,8 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("file", help="a name in scenarios/ or a path to a TOML file")
     from sim.play import cli as play_cli  # play, replay: the classroom game (sim/play/)
 
-    play_cli.add_parsers(sub, _Parser)
-    analyze_cli.add_parser(sub, _Parser)
+    play_cli.add_parsers(sub, OneLineParser)
+    analyze_cli.add_parser(sub, OneLineParser)
     return p
 
 
@@ -127,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("interrupted: no complete output was written for this run\n")
         return 130
+    except BrokenPipeError:
+        # the reader of our output went away (e.g. `| head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -202,7 +186,7 @@ def cmd_tournament(args: argparse.Namespace) -> int:
         scn = scn.with_turns(args.turns)
     out = args.out if args.out is not None else Path("results") / "tournament"
     prepare_out_dir(out, args.force)
-    pair = tournament.adversary_pair(scn)
+    pair = scn.adversary_pair()
     jobs = args.jobs if args.jobs is not None else default_jobs()
     bar = None
     if not args.quiet and sys.stderr.isatty():

@@ -159,6 +159,11 @@ class Scenario(_Strict):
     def actor_ids(self) -> list[str]:
         return [a.id for a in self.actors]
 
+    def adversary_pair(self) -> tuple[str, str]:
+        """The scenario's adversary pair: its first actor and that actor's first adversary."""
+        first = self.actors[0]
+        return first.id, first.adversaries[0]
+
     def date_of(self, turn: int) -> date:
         """Calendar date of a turn (turn 0 is the start)."""
         return self.scenario.start_date + timedelta(days=turn * self.scenario.turn_days)

@@ -25,12 +25,6 @@ OUTCOMES = {
 }
 
 
-def adversary_pair(scn: Scenario) -> tuple[str, str]:
-    """The scenario's adversary pair: its first actor and that actor's first adversary."""
-    first = scn.actors[0]
-    return first.id, first.adversaries[0]
-
-
 def parse_rules(text: str) -> list[str]:
     """Comma-separated rule or preset names, checked."""
     names = [n.strip() for n in text.split(",") if n.strip()]
@@ -79,7 +73,7 @@ def play(scn: Scenario, rules: list[str], runs: int, seed: int, jobs: int,
 
     All pairings' batches go through one pool of workers, so the cores stay busy throughout.
     """
-    a, b = adversary_pair(scn)
+    a, b = scn.adversary_pair()
     ids = scn.actor_ids
     pairings = [(ra, rb) for ra in rules for rb in rules]
     batch_size = max(1, min(250, -(-runs // jobs)))
