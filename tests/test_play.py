@@ -284,11 +284,23 @@ def test_end_of_input_saves_the_game_and_it_resumes(monkeypatch, capsys, tmp_pat
     assert f"End of input: game saved to {saved}" in text and f"play --resume {saved}" in text
     assert not (out / "debrief.md").exists()
     status, text, err = play_cli(monkeypatch, capsys, "hold\nhold\nhold\n\n", "play", "--resume", str(saved),
-                                 "--band-runs", BAND, "--out", str(tmp_path / "done"))
+                                 "--band-runs", BAND)
     assert status == 0, err
-    data = json.loads((tmp_path / "done" / "game.json").read_text())
+    assert (out / "debrief.html").is_file()     # the debrief goes where the game was saved on leaving
+    data = json.loads((out / "game.json").read_text())
     assert [t["moves"]["US"] for t in data["log"]] == ["dialogue", "hold", "hold", "hold"]
     assert data["injections"][0]["text"] == "leader RU dove" and data["injections"][0]["turn"] == 2
+
+
+def test_a_seat_for_a_person_is_played_by_a_team_and_by_quantal_in_the_band(monkeypatch, capsys, tmp_path):
+    seat = ["--set", 'actors.RU.rule={name = "human"}', "--turns", "2", "--band-runs", BAND]
+    status, text, err = play_cli(monkeypatch, capsys, "", "play", "--as", "US", *seat, "--out", str(tmp_path / "x"))
+    assert status == 2 and "a team must play RU; allowed: add --as RU" in err
+    out = tmp_path / "seat"
+    status, text, err = play_cli(monkeypatch, capsys, "ultimatum\nhold\n", "play", *seat, "--out", str(out))
+    assert status == 0, err                      # no --as: the class takes the scenario's seat
+    md = (out / "debrief.md").read_text()
+    assert "**Teams played:** Russia (RU)" in md and "RU (a seat for a person in this scenario)" in md
 
 
 def test_bad_resume_files_and_arguments_are_refused_with_one_line(monkeypatch, capsys, tmp_path):

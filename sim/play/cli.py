@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sim import scenario
 from sim.errors import SimError
-from sim.results import prepare_out_dir
+from sim.results import MARKER, prepare_out_dir
 
 DEFAULT_SCENARIO = "inf_2018"
 DEFAULT_TURNS = 12          # a lesson: about a year of 30-day turns
@@ -47,7 +47,7 @@ def add_parsers(sub, parser_class=None) -> None:
                            "the saved game's)")
     play.add_argument("--as", dest="teams", action="append", default=[], metavar="ACTOR",
                       help="an actor the class plays (repeat for hot seat: teams choose in turn, hidden from "
-                           "each other), or 'all'")
+                           "each other), or 'all' (default: the actors whose scenario rule is 'human')")
     play.add_argument("--turns", type=_whole(1, "--turns"), default=None,
                       help=f"turn limit (default {DEFAULT_TURNS}, or the scenario's if fewer)")
     play.add_argument("--seed", type=_whole(0, "--seed"), default=None,
@@ -88,6 +88,15 @@ def resolve_teams(texts: list[str], ids: list[str], source: str) -> list[str]:
                 raise SimError(f"--as {word}: not an actor of {source}; allowed: {', '.join(ids)} or all")
             wanted.append(match)
     return [a for a in ids if a in wanted]
+
+
+def _seats(scn: scenario.Scenario) -> list[str]:
+    """Actors whose rule in the scenario is a seat for a person (rule "human"), if the registry has them."""
+    try:
+        from sim.policies.registry import human_actors
+    except ImportError:   # pragma: no cover - a registry without seats for people
+        return []
+    return human_actors({a.id: a.rule for a in scn.actors})
 
 
 def default_out(name: str) -> Path:
@@ -131,21 +140,28 @@ def cmd_play(args: argparse.Namespace) -> int:
     else:
         overrides = dict(scenario.parse_assignment(item, source=f"--set {item}") for item in args.set)
         scn = scenario.load(args.scenario or DEFAULT_SCENARIO, overrides)
-        if not args.teams:
+        seats = _seats(scn)     # actors the scenario leaves to a person (rule "human")
+        if not args.teams and not seats:
             actors = ", ".join(f"{a.id} ({a.name or a.id})" for a in scn.actors)
             raise SimError(f"play: say which actors the class plays: --as ID (repeatable for hot seat) or --as all; "
                            f"actors of {scn.name}: {actors}")
-        teams = resolve_teams(args.teams, scn.actor_ids, scn.name)
+        teams = resolve_teams(args.teams or seats, scn.actor_ids, scn.name)
         turns = args.turns if args.turns is not None else min(DEFAULT_TURNS, scn.scenario.turns)
         game = Game(scn, seed=args.seed if args.seed is not None else DEFAULT_SEED, humans=teams, turns=turns)
-    out = args.out if args.out is not None else default_out(game.scenario.name)
+    out = args.out
+    if out is None and args.resume is not None and args.resume.name == "game.json" \
+            and (args.resume.parent / MARKER).exists():
+        out = args.resume.parent     # a game saved on leaving: its debrief goes into the same folder
+    if out is None:
+        out = default_out(game.scenario.name)
     prepare_out_dir(out, args.force)
-    interactive = is_terminal(sys.stdin, sys.stdout)
+    keyboard = is_terminal(sys.stdin)
+    interactive = keyboard and is_terminal(sys.stdout)   # clear the screen only for a person watching it
     screen = Screen(make_console(interactive), interactive)
     if args.resume is not None:
         screen.note(f"Resumed {args.resume}: {game.turn} turn{'s' if game.turn != 1 else ''} replayed exactly.",
                     style="bold green")
-    return Session(game, screen, sys.stdin, out, args.band_runs, interactive).run()
+    return Session(game, screen, sys.stdin, out, args.band_runs, keyboard).run()
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -161,7 +177,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if args.out is not None:
         prepare_out_dir(args.out, args.force)
     game = savefile.restore(saved)
-    console = make_console(is_terminal(sys.stdin, sys.stdout))
+    console = make_console(is_terminal(sys.stdout))
     table = Table(title=f"{saved.scenario.scenario.title or saved.scenario.name}: seed {game.seed}, "
                         f"teams {', '.join(game.humans) or 'none'} (team moves marked *)",
                   show_lines=False, pad_edge=False)

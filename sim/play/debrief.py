@@ -297,6 +297,7 @@ def questions(game: Game, band: Band, f: Facts) -> list[str]:
         "in the first two turns?")
     add(20, "index", "What does the escalation index leave out that mattered in your discussions "
         "(public opinion, allies' views, the real weapons)?")
+    add(10, "hardest", "Which side had the hardest choice in this crisis, and why: whose options were all bad?")
     chosen, kinds = [], set()
     for priority, kind, text in sorted(cands, key=lambda c: -c[0]):
         if kind not in kinds:

@@ -16,6 +16,7 @@ from sim.errors import SimError
 from sim.play import injections, savefile
 from sim.play.engine import Game
 from sim.play.screen import Screen
+from sim.results import MARKER
 
 NEXT = "next"       # what a handled command asks the loop to do next
 REDRAW = "redraw"
@@ -32,17 +33,18 @@ class Session:
         stdin: where lines are read from.
         out: the debrief folder; the game is saved there (``game.json``) on Ctrl-D or Ctrl-C.
         band_runs: model-only runs for the debrief.
-        interactive: a terminal (clears, pauses, hidden typing) or a script.
+        keyboard: standard input is a terminal, so a person types: the reveal waits for Enter and, in
+            hot seat, typing is hidden. Otherwise (a script) each line read is echoed to the screen.
     """
 
     def __init__(self, game: Game, screen: Screen, stdin: TextIO, out: Path, band_runs: int = 1000,
-                 interactive: bool = False, jobs: int = 1):
+                 keyboard: bool = False, jobs: int = 1):
         self.game = game
         self.screen = screen
         self.stdin = stdin
         self.out = Path(out)
         self.band_runs = band_runs
-        self.interactive = interactive
+        self.keyboard = keyboard
         self.jobs = jobs
         self.autosave = self.out / "game.json"
         self.written: dict[str, Path] = {}
@@ -67,7 +69,7 @@ class Session:
                 if not waiting:
                     record = game.play()
                     screen.reveal(game, record)
-                    if self.interactive and not game.finished:
+                    if self.keyboard and not game.finished:
                         self._pause()
                     redraw = True
                     continue
@@ -113,6 +115,7 @@ class Session:
         self.screen.print("")
         try:
             path = savefile.write(self.game, self.autosave)
+            (self.out / MARKER).write_text("written by run_sim.py; may be replaced by a later run\n")
         except SimError as exc:
             self.screen.hint(f"{why}: the game could NOT be saved: {exc}")
             return status or 1
@@ -129,19 +132,19 @@ class Session:
     def _move_prompt(self, team: str) -> str:
         game = self.game
         name = game.names[game.index[team]]
-        hidden = " (typing is hidden)" if self._hot_seat() and self.interactive else ""
+        hidden = " (typing is hidden)" if self._hot_seat() and self.keyboard else ""
         return f"Turn {game.next_turn} · {name} ({team}), your move [1-5, or help]{hidden}: "
 
     def _ask(self, prompt: str, hidden: bool = False) -> str:
         """One line from standard input; EOFError at its end."""
         self.screen.print(prompt, end="", style="bold", markup=False, highlight=False)
         self.screen.console.file.flush()
-        if hidden and self.interactive:
+        if hidden and self.keyboard:
             line = _read_hidden(self.stdin)
             self.screen.print("")
         else:
             line = self.stdin.readline()
-            if line and not self.interactive:   # a script's input is not shown by the terminal: echo it
+            if line and not self.keyboard:   # a script's input is not shown by the terminal: echo it
                 self.screen.print("(hidden)" if hidden else line.rstrip("\n"), markup=False, highlight=False)
         if line == "":
             self.screen.print("")
@@ -202,7 +205,7 @@ class Session:
 
     def _flash(self, message: str, style: str) -> None:
         """A note that must survive the redraw that follows: on a terminal it is shown under the new screen."""
-        if self.interactive:
+        if self.screen.interactive:
             self.flash.append((message, style))
         else:
             self.screen.note(message, style=style)
@@ -275,9 +278,9 @@ def _read_hidden(stdin: TextIO) -> str:
         termios.tcsetattr(fd, termios.TCSADRAIN, old)
 
 
-def is_terminal(stdin: TextIO, stdout: TextIO) -> bool:
+def is_terminal(stream: TextIO) -> bool:
     try:
-        return bool(stdin.isatty() and stdout.isatty())
+        return bool(stream.isatty())
     except (AttributeError, ValueError):
         return False
 
