@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sim import scenario
+from sim.arguments import whole_number
 from sim.errors import SimError
 from sim.results import MARKER, prepare_out_dir
 
@@ -15,19 +16,6 @@ DEFAULT_SCENARIO = "inf_2018"
 DEFAULT_TURNS = 12          # a lesson: about a year of 30-day turns
 DEFAULT_SEED = 1
 DEFAULT_BAND = 1000
-
-
-def _whole(minimum: int, flag: str):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{flag} = {text!r}: allowed: a whole number >= {minimum}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{flag} = {value}: allowed: a whole number >= {minimum}")
-        return value
-    parse.__name__ = flag
-    return parse
 
 
 def add_parsers(sub, parser_class=None) -> None:
@@ -48,9 +36,9 @@ def add_parsers(sub, parser_class=None) -> None:
     play.add_argument("--as", dest="teams", action="append", default=[], metavar="ACTOR",
                       help="an actor the class plays (repeat for hot seat: teams choose in turn, hidden from "
                            "each other), or 'all' (default: the actors whose scenario rule is 'human')")
-    play.add_argument("--turns", type=_whole(1, "--turns"), default=None,
+    play.add_argument("--turns", type=whole_number(1, "--turns"), default=None,
                       help=f"turn limit (default {DEFAULT_TURNS}, or the scenario's if fewer)")
-    play.add_argument("--seed", type=_whole(0, "--seed"), default=None,
+    play.add_argument("--seed", type=whole_number(0, "--seed"), default=None,
                       help=f"root seed: the same seed and moves give the same game (default {DEFAULT_SEED})")
     play.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                       help="change a scenario value before the game, e.g. actors.RU.rule.threshold=deployment")
@@ -58,7 +46,7 @@ def add_parsers(sub, parser_class=None) -> None:
                       help="debrief folder (default: a new dated folder under results/)")
     play.add_argument("--resume", type=Path, default=None, metavar="FILE",
                       help="continue a saved game (a file from `save FILE`, Ctrl-D/Ctrl-C, or a debrief's game.json)")
-    play.add_argument("--band-runs", type=_whole(1, "--band-runs"), default=DEFAULT_BAND,
+    play.add_argument("--band-runs", type=whole_number(1, "--band-runs"), default=DEFAULT_BAND,
                       help=f"model-only runs the debrief compares the game with (default {DEFAULT_BAND})")
     play.add_argument("--force", action="store_true",
                       help="write into a non-empty --out folder this program did not make")
@@ -69,7 +57,7 @@ def add_parsers(sub, parser_class=None) -> None:
                                      "saved (moves, escalation, treaty, missiles, payoffs), else exit status 2.")
     rep.add_argument("file", type=Path, help="a game file (game.json of a debrief, or from save FILE)")
     rep.add_argument("--out", type=Path, default=None, help="also write the debrief into this folder")
-    rep.add_argument("--band-runs", type=_whole(1, "--band-runs"), default=DEFAULT_BAND,
+    rep.add_argument("--band-runs", type=whole_number(1, "--band-runs"), default=DEFAULT_BAND,
                      help=f"model-only runs for the debrief (default {DEFAULT_BAND})")
     rep.add_argument("--force", action="store_true",
                      help="write into a non-empty --out folder this program did not make")
