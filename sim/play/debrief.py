@@ -171,12 +171,12 @@ def share_by(band: Band, actor: int, move: int, turn: int) -> float:
 
 def questions(game: Game, band: Band, f: Facts) -> list[str]:
     """Three discussion questions chosen from what happened, the most telling first."""
-    names, n = game.names, len(game.ids)
+    names, n = narrate.prose_names(game), len(game.ids)
     cands: list[tuple[float, str, str]] = []     # (priority, kind, text)
     day = narrate.day
 
     def add(priority: float, kind: str, text: str) -> None:
-        cands.append((priority, kind, text))
+        cands.append((priority, kind, narrate.cap(text)))
 
     last = game.history[-1] if game.history else None
     if last is not None and last.after.incident[0]:
@@ -225,7 +225,11 @@ def questions(game: Game, band: Band, f: Facts) -> list[str]:
                               if r.moves[k] == W and not r.after.last_notice[0, k]), None)
                 stopped = next((f"{names[k]} stopped offering talks on {day(r.date)}" for r in after for k in (i, j)
                                 if r.moves[k] != D), None)
-                why = ended or stopped or "the game ended first"
+                # talks under way that a side left unanswered before the best round
+                paused = next((f"{names[k]} did not answer on {day(r.date)}" for r in game.history
+                               if r.turn < best.turn and float(r.before.talks[0, i, j]) > 0
+                               for k in (i, j) if r.moves[k] != D), None)
+                why = ended or stopped or (f"{paused}, and the game ended first" if paused else "the game ended first")
                 add(70 + 20 * top, "nearly", f"Talks between {names[i]} and {names[j]} reached {narrate.pct(top)} "
                     f"on {day(best.date)} but never produced an agreement ({why}). What would each side have needed "
                     "to keep talking one more round, and who was it cheaper for to offer?")
@@ -277,7 +281,7 @@ def questions(game: Game, band: Band, f: Facts) -> list[str]:
         for i in range(n):
             if game.is_human(i) and (f.percentile[i] <= 0.2 or f.percentile[i] >= 0.8):
                 better = f.percentile[i] >= 0.8
-                add(55, f"payoff{i}", f"The {names[i]} team collected {f.class_totals[i]:+.2f}, "
+                add(55, f"payoff{i}", f"The {game.names[i]} team collected {f.class_totals[i]:+.2f}, "
                     f"{'more' if better else 'less'} than {f.percentile[i] if better else 1 - f.percentile[i]:.0%} "
                     f"of model-only runs. Which of its moves {'paid off' if better else 'cost it most'}, and did it "
                     "win at another side's expense?")
@@ -571,12 +575,12 @@ def build(game: Game, band: Band, f: Facts, figures: dict[str, Path], game_file:
     for rank, rec in enumerate(points, start=1):
         comp = components(rec)
         drivers = ", ".join(f"{k} {v:+.1f}" for k, v in sorted(comp.items(), key=lambda kv: -kv[1]) if v > 0.05)
-        movers = [f"{names[i]} played {Action(rec.moves[i]).label}"
+        movers = [f"{narrate.prose_names(game)[i]} played {Action(rec.moves[i]).label}"
                   + (" (team)" if rec.chosen_by[i] == TEAM else "") for i in range(n) if rec.moves[i] >= U]
         story = " ".join(narrate.turn_sentences(game, rec))
         items.append(f"**Turn {rec.turn}, {day(rec.date)}: {rec.delta:+.1f}** "
                      f"({rec.before.escalation[0]:.1f} -> {rec.escalation:.1f}). "
-                     f"{'; '.join(movers) + '. ' if movers else ''}Points added by: {drivers or 'none'}. {story}")
+                     f"{narrate.cap('; '.join(movers)) + '. ' if movers else ''}Points added by: {drivers or 'none'}. {story}")
     if items:
         doc.ul(items, ordered=True)
 

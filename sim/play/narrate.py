@@ -22,6 +22,24 @@ def day(d: date) -> str:
     return f"{d.day} {d:%b %Y}"
 
 
+ARTICLE_WORDS = ("States", "Kingdom", "Republic", "Union", "Emirates", "Netherlands", "Philippines", "Alliance")
+
+
+def prose_names(game: Game) -> list[str]:
+    """Actor names as they read inside a sentence: 'the United States', 'Russia', 'NATO'."""
+    out = []
+    for name in game.names:
+        words = name.split()
+        the = len(words) > 1 and (words[0] == "United" or words[-1] in ARTICLE_WORDS)
+        out.append(f"the {name}" if the and not name.lower().startswith("the ") else name)
+    return out
+
+
+def cap(text: str) -> str:
+    """The sentence with its first letter in upper case."""
+    return text[:1].upper() + text[1:]
+
+
 def poss(name: str) -> str:
     """The possessive: Russia's, United States'."""
     return name + ("'" if name.endswith("s") else "'s")
@@ -65,7 +83,7 @@ def treaty_text(game: Game) -> str:
     if status == NOTICE:
         by, end = int(s.notice_by[0]), int(s.notice_end[0])
         left = end - game.turn
-        return (f"under notice given by {game.names[by]}: it ends on {day(game.date(end))} "
+        return (f"under notice given by {prose_names(game)[by]}: it ends on {day(game.date(end))} "
                 f"(in {left} turn{'s' if left != 1 else ''}) unless an agreement rescinds it")
     if status == TERMINATED:
         ended = next((r.turn for r in game.history if int(r.after.treaty[0]) == TERMINATED
@@ -98,7 +116,7 @@ def opening_sentences(game: Game) -> list[str]:
     out = []
     for i in range(len(game.ids)):
         move = Action(int(s.last_moves[0, i]))
-        out.append(f"{game.names[i]} last {_past(move)}.")
+        out.append(cap(f"{prose_names(game)[i]} last {_past(move)}."))
     return out
 
 
@@ -131,7 +149,7 @@ def turn_sentences(game: Game, rec: TurnRecord) -> list[str]:
     """What every side did in turn `rec.turn`, and what followed from it, in plain sentences."""
     b, a, o, p = rec.before, rec.after, rec.outcome, rec.params
     n = len(game.ids)
-    names = game.names
+    names = prose_names(game)
     mv = rec.moves
     adv = p.adversary
     pair = adv | adv.T
@@ -222,7 +240,7 @@ def turn_sentences(game: Game, rec: TurnRecord) -> list[str]:
     if a.incident[0]:
         out.append(f"THE CRISIS BROKE DOWN: an incident at escalation {float(a.escalation[0]):.1f} "
                    f"(its chance this turn was {100 * float(o.hazard[0]):.2f}%). Every side pays its war cost.")
-    return out
+    return [cap(line) for line in out]
 
 
 # ---------------------------------------------------------------- the menu
@@ -232,7 +250,7 @@ def menu(game: Game, i: int) -> list[tuple[Action, str]]:
     """For actor `i`, each move and what it would do now, one line each."""
     s, p = game.state, game.params
     t = game.next_turn
-    names = game.names
+    names = prose_names(game)
     n = len(game.ids)
     partners = talk_partners(game, i)
     adversaries = [j for j in range(n) if p.adversary[i, j]]
@@ -250,9 +268,9 @@ def menu(game: Game, i: int) -> list[tuple[Action, str]]:
         after = min(1.0, before + p.diplomacy["talks_rate"] * 0.5 * (float(s.trust[0, i, j]) + float(s.trust[0, j, i])))
         offered = " (it offered last turn)" if int(s.last_moves[0, j]) == int(D) else ""
         if after >= 1.0 - 1e-12:
-            parts.append(f"{names[j]}{offered}: an AGREEMENT if it offers too ({_agreement_effects(game, i, j)})")
+            parts.append(f"{cap(names[j])}{offered}: an AGREEMENT if it offers too ({_agreement_effects(game, i, j)})")
         else:
-            parts.append(f"{names[j]}{offered}: talks {pct(before)} -> {pct(after)} if it offers too")
+            parts.append(f"{cap(names[j])}{offered}: talks {pct(before)} -> {pct(after)} if it offers too")
     text = "Offer talks. " + "; ".join(parts) + "." if parts else "Offer talks (you have no adversary to talk to)."
     cost = float(p.payoff["dialogue_cost"][i])
     if cost > 0:
@@ -288,9 +306,9 @@ def menu(game: Game, i: int) -> list[tuple[Action, str]]:
         c = float(s.credibility[0, i])
         text = (f"Demand that {names[j]} settle the dispute by {day(game.date(due))}. At the deadline you must "
                 f"withdraw or deploy, or lose credibility ({c:.2f} -> {max(0.0, c - d['credibility_loss']):.2f}) "
-                f"and pay audience cost {float(p.payoff['audience_cost'][i]):g}. {names[j]} trusts you less.")
+                f"and pay audience cost {float(p.payoff['audience_cost'][i]):g}. {cap(names[j])} trusts you less.")
         if int(s.disputed[0, j]) == 0:
-            text += f" ({names[j]} has no disputed missiles: met unless it deploys.)"
+            text += f" ({cap(names[j])} has no disputed missiles: met unless it deploys.)"
     lines.append((U, text))
 
     # withdrawal
@@ -299,7 +317,7 @@ def menu(game: Game, i: int) -> list[tuple[Action, str]]:
         end = t + p.notice_turns
         others = [names[j] for j in adversaries]
         text = (f"Give notice to leave the treaty: it ends on {day(game.date(end))} unless an agreement rescinds it; "
-                f"you are free to deploy from now. {listing(others) or 'Adversaries'} "
+                f"you are free to deploy from now. {cap(listing(others)) or 'Adversaries'} "
                 f"trust{'s' if len(others) == 1 else ''} you less.")
     elif bound(game, s, i):
         text = (f"Give notice too: you are no longer bound (the treaty still ends on "
@@ -331,7 +349,7 @@ def menu(game: Game, i: int) -> list[tuple[Action, str]]:
 
 
 def _agreement_effects(game: Game, i: int, j: int) -> str:
-    s, p, names = game.state, game.params, game.names
+    s, p, names = game.state, game.params, prose_names(game)
     parts = [f"{poss(names[k])} {int(s.disputed[0, k])} disputed missiles removed"
              for k in (i, j) if int(s.disputed[0, k]) > 0]
     by = int(s.notice_by[0])

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sim.errors import SimError
-from sim.play import injections, savefile
+from sim.play import injections, narrate, savefile
 from sim.play.engine import Game
 from sim.play.screen import Screen
 from sim.results import MARKER
@@ -199,7 +199,8 @@ class Session:
             self.screen.hint(f"{exc} (help lists the commands)")
             return STAY
         if self.game.waiting_for():
-            self.screen.note(f"{self.game.names[self.game.index[team]]} has chosen (hidden until every team "
+            name = narrate.cap(narrate.prose_names(self.game)[self.game.index[team]])
+            self.screen.note(f"{name} has chosen (hidden until every team "
                              "has chosen).", style="bold green")
         return NEXT
 
