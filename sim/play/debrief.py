@@ -578,9 +578,10 @@ def build(game: Game, band: Band, f: Facts, figures: dict[str, Path], game_file:
         movers = [f"{narrate.prose_names(game)[i]} played {Action(rec.moves[i]).label}"
                   + (" (team)" if rec.chosen_by[i] == TEAM else "") for i in range(n) if rec.moves[i] >= U]
         story = " ".join(narrate.turn_sentences(game, rec))
+        who = narrate.cap("; ".join(movers)) + ". " if movers else ""
         items.append(f"**Turn {rec.turn}, {day(rec.date)}: {rec.delta:+.1f}** "
                      f"({rec.before.escalation[0]:.1f} -> {rec.escalation:.1f}). "
-                     f"{narrate.cap('; '.join(movers)) + '. ' if movers else ''}Points added by: {drivers or 'none'}. {story}")
+                     f"{who}Points added by: {drivers or 'none'}. {story}")
     if items:
         doc.ul(items, ordered=True)
 
