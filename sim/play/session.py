@@ -241,6 +241,8 @@ class Session:
                 target = target.with_suffix(".json")
             try:
                 path = savefile.write(game, target)
+                if target == self.autosave:
+                    (self.out / MARKER).write_text("written by run_sim.py; may be replaced by a later run\n")
             except SimError as exc:
                 screen.hint(str(exc))
                 return STAY
