@@ -22,7 +22,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from sim.actions import MOVE_NAMES, N_MOVES, Action
-from sim.analysis import CHICKEN, CLASSES, DEADLOCK, HARMONY, OTHER, PD, STAG, Analysis, GameClass, GameMap, OverTime
+from sim.analysis import Analysis, GameMap, OverTime
+from sim.equilibria import CHICKEN, CLASSES, DEADLOCK, HARMONY, OTHER, PD, STAG, GameClass
 from sim.plots import MOVE_COLORS, _metadata
 from sim.results import atomic_path
 

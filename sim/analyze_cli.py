@@ -177,7 +177,7 @@ def _cell(i: int, j: int) -> str:
 
 
 def format_analysis(r: Analysis) -> str:
-    from sim import analysis
+    from sim import analysis, equilibria
 
     g, s = r.game, r.game.sides
     scn, pt = g.scenario, g.point
@@ -228,7 +228,7 @@ def format_analysis(r: Analysis) -> str:
     lines.append(f"  {'side':<12}{'T':>9}{'R':>9}{'P':>9}{'S':>9}   class")
     for name, rr, c in ((row, red.row, red.cls.row), (col, red.col, red.cls.col)):
         lines.append(f"  {name:<12}{rr.T:>9.3f}{rr.R:>9.3f}{rr.P:>9.3f}{rr.S:>9.3f}   {c.describe()}")
-    order = f" ({analysis.ORDERS[red.cls.name]}, both sides)" if red.cls.name in analysis.ORDERS else ""
+    order = f" ({equilibria.ORDERS[red.cls.name]}, both sides)" if red.cls.name in equilibria.ORDERS else ""
     lines.append(f"  Game: {red.cls.label(s.row_id, s.col_id)}{order}.")
     lines.append(f"  {red.cls.meaning(s.row_id, s.col_id)}")
     alt = r.alternative
@@ -315,10 +315,10 @@ def format_map(gm: GameMap) -> str:
 
 
 def _symbols(labels: list[str]) -> dict[str, str]:
-    from sim import analysis
+    from sim import equilibria
 
-    fixed = {analysis.PD: "P", analysis.STAG: "S", analysis.CHICKEN: "C", analysis.HARMONY: "H",
-             analysis.DEADLOCK: "D", analysis.OTHER: "o"}
+    fixed = {equilibria.PD: "P", equilibria.STAG: "S", equilibria.CHICKEN: "C", equilibria.HARMONY: "H",
+             equilibria.DEADLOCK: "D", equilibria.OTHER: "o"}
     out, spare = {}, iter("123456789abcdefghijklmnopqrstuvwxyz")
     for label in labels:
         out[label] = fixed.get(label) or next(spare)

@@ -21,7 +21,7 @@ import pandas as pd  # noqa: E402
 
 from sim.actions import MOVE_NAMES  # noqa: E402
 from sim.errors import SimError  # noqa: E402
-from sim.results import FIGURE_NAMES, atomic_path  # noqa: E402
+from sim.results import atomic_path  # noqa: E402
 
 SAMPLE_RUNS = 5
 FORMATS = ("png", "svg", "pdf")

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from conftest import NATO, RU, US
 
-from sim import analysis, dynamics, game, scenario
+from sim import analysis, dynamics, equilibria, game, scenario
 from sim.actions import N_MOVES, Action
-from sim.analysis import CHICKEN, DEADLOCK, HARMONY, OTHER, PD, STAG
+from sim.equilibria import CHICKEN, DEADLOCK, HARMONY, OTHER, PD, STAG
 from sim.cli import main
 from sim.errors import SimError
 from sim.game import Reduced
@@ -63,53 +63,53 @@ TEXTBOOK = {
 def test_textbook_games_give_their_equilibria_and_class(name):
     (T, R, P, S), cls, expected = TEXTBOOK[name]
     a, b = bimatrix(T, R, P, S)
-    eq = analysis.equilibria(a, b)
+    eq = equilibria.equilibria(a, b)
     want = {tuple(np.round(np.concatenate([x, y]), 6)) for x, y in expected}
     assert as_set(eq.found) == want == nashpy_set(a, b)
     assert eq.agree and not eq.degenerate
     side = Reduced(T, R, P, S)
-    assert analysis.classify(side, side).name == cls
+    assert equilibria.classify(side, side).name == cls
     # the same game inside a 5 x 5 one: the reduction reads hold/deployment, the extra moves are dominated
     a5, b5 = embed(a, b)
     red = analysis.reduction(a5, b5)
     assert (red.row, red.col) == (side, side) and red.cls.name == cls
-    eq5 = analysis.equilibria(a5, b5)
+    eq5 = equilibria.equilibria(a5, b5)
     core = [int(Action.HOLD), int(Action.DEPLOYMENT)]
     assert {tuple(np.round(np.concatenate([np.array(e.row)[core], np.array(e.col)[core]]), 6))
             for e in eq5.found} == want
-    rows, cols = analysis.dominance(a5, b5)
+    rows, cols = equilibria.dominance(a5, b5)
     assert set(rows.surviving) <= set(core) and set(cols.surviving) <= set(core)
 
 
 def test_matching_pennies_has_one_mixed_equilibrium_and_no_class():
     a = np.array([[1.0, -1.0], [-1.0, 1.0]])
-    eq = analysis.equilibria(a, -a)
+    eq = equilibria.equilibria(a, -a)
     assert len(eq.found) == 1 and not eq.found[0].pure
     assert eq.found[0].row == pytest.approx((0.5, 0.5)) and eq.found[0].col == pytest.approx((0.5, 0.5))
     assert as_set(eq.found) == nashpy_set(a, -a) and eq.agree
     row, col = game.reduce(*embed(a, -a), restrain=Action.HOLD)
-    cls = analysis.classify(row, col)
+    cls = equilibria.classify(row, col)
     # zero-sum: each side gets the same from both restraining and both escalating (R = P)
     assert cls.name == OTHER and cls.row.ties == ("R = P",) and cls.col.ties == ("R = P",)
 
 
 def test_prisoners_dilemma_dominance_and_pareto():
     a, b = bimatrix(5, 3, 1, 0)
-    rows, cols = analysis.dominance(a, b)
+    rows, cols = equilibria.dominance(a, b)
     assert rows.strictly_dominant == D and cols.strictly_dominant == D
     assert rows.strictly_dominated == {C: (D,)} and rows.surviving == (D,)
-    assert sorted(analysis.pareto_optimal(a, b)) == [(C, C), (C, D), (D, C)]
+    assert sorted(equilibria.pareto_optimal(a, b)) == [(C, C), (C, D), (D, C)]
 
 
 def test_iterated_elimination_and_weak_dominance():
     # column R is dominated by M; once it is gone, U dominates D; then M dominates L
     a = np.array([[1, 1, 0], [0, 0, 2]], dtype=float)
     b = np.array([[0, 2, 1], [3, 1, 0]], dtype=float)
-    rows, cols = analysis.dominance(a, b)
+    rows, cols = equilibria.dominance(a, b)
     assert cols.strictly_dominated == {2: (1,)} and rows.strictly_dominated == {}
     assert rows.surviving == (0,) and cols.surviving == (1,)
     w = np.array([[1, 1], [1, 0]], dtype=float)
-    r, _ = analysis.dominance(w, w.T)
+    r, _ = equilibria.dominance(w, w.T)
     assert r.strictly_dominant is None and r.weakly_dominant == (0,) and r.weakly_dominated == {1: (0,)}
 
 
@@ -117,7 +117,7 @@ def test_degenerate_game_is_noted_not_warned():
     a = np.array([[1.0, 1.0], [1.0, 0.0]])   # against the first column, both rows are best replies
     with warnings.catch_warnings():
         warnings.simplefilter("error")       # a nashpy RuntimeWarning would fail the test
-        eq = analysis.equilibria(a, a.T)
+        eq = equilibria.equilibria(a, a.T)
     assert eq.degenerate and eq.notes[0].startswith("degenerate game")
     for e in eq.found:
         assert e.as_dict()["payoff_row"] == pytest.approx(np.array(e.row) @ a @ np.array(e.col))
@@ -129,7 +129,7 @@ def test_degenerate_game_is_noted_not_warned():
 def test_the_classes_match_the_textbook_orders():
     rng = np.random.default_rng(5)
     for T, R, P, S in rng.normal(size=(3000, 4)):
-        name = analysis.classify_side(Reduced(T, R, P, S)).name
+        name = equilibria.classify_side(Reduced(T, R, P, S)).name
         assert (name == PD) == (T > R > P > S)
         assert (name == CHICKEN) == (T > R and S > P and R > P)
         assert (name == STAG) == (R > T and P > S and R > P)
@@ -144,22 +144,22 @@ def test_the_classes_match_the_textbook_orders():
     ((3, 3, 1, 1), ("T = R", "P = S"), (PD, STAG, CHICKEN, HARMONY)),
 ])
 def test_ties_are_borderline_other(values, ties, between):
-    side = analysis.classify_side(Reduced(*values))
+    side = equilibria.classify_side(Reduced(*values))
     assert side.name == OTHER and side.ties == ties and side.between == between and side.borderline
-    cls = analysis.classify(Reduced(*values), Reduced(5, 3, 1, 0))
+    cls = equilibria.classify(Reduced(*values), Reduced(5, 3, 1, 0))
     assert cls.name == OTHER and cls.borderline
     assert "boundary" in cls.meaning("A", "B")
 
 
 def test_ties_are_judged_relative_to_the_payoffs_scale():
-    assert analysis.classify_side(Reduced(3 + 1e-12, 3, 1, 0)).ties == ("T = R",)
-    assert analysis.classify_side(Reduced(3 + 1e-6, 3, 1, 0)).name == PD
+    assert equilibria.classify_side(Reduced(3 + 1e-12, 3, 1, 0)).ties == ("T = R",)
+    assert equilibria.classify_side(Reduced(3 + 1e-6, 3, 1, 0)).name == PD
     big = 1e6
-    assert analysis.classify_side(Reduced(big * 3 + 1e-4, big * 3, big, 0)).ties == ("T = R",)
+    assert equilibria.classify_side(Reduced(big * 3 + 1e-4, big * 3, big, 0)).ties == ("T = R",)
 
 
 def test_sides_differ_then_other_with_both_named():
-    cls = analysis.classify(Reduced(5, 3, 1, 0), Reduced(3, 1, 2, 0))
+    cls = equilibria.classify(Reduced(5, 3, 1, 0), Reduced(3, 1, 2, 0))
     assert cls.name == OTHER and not cls.borderline
     assert cls.label("US", "RU") == "other (US PD, RU DL)"
 
