@@ -181,6 +181,28 @@ def test_saved_game_replays_to_the_identical_trajectory(scn, tmp_path):
     assert again.play({"US": "hold"}).escalation == game.play({"US": "hold"}).escalation
 
 
+def test_doctrine_injection_changes_a_model_sides_rule_and_replays(scn, tmp_path):
+    game = Game(scn, seed=3, humans=["US"], turns=6)
+    game.play({"US": "deployment"})                       # Russia's reciprocal measures answer in kind
+    assert game.play({"US": "dialogue"}).moves[1] == Action.DEPLOYMENT
+    event = game.inject(injections.parse(game, "doctrine ru dove"))
+    assert event.actor == "RU" and "dove" in event.note and "mirror" in event.note
+    assert game.crisis.rules[1].name == "dove"
+    for move in ("deployment", "deployment"):
+        assert game.play({"US": move}).moves[1] == Action.DIALOGUE   # a dove no longer answers
+    assert game.undo() == "turn" and game.undo() == "turn" and game.undo() == "injection"
+    assert game.crisis.rules[1].name == "mirror"                      # undo restores the old doctrine
+    game.inject(injections.parse(game, "doctrine RU grim"))
+    game.play({"US": "deployment"})
+    path = savefile.write(game, tmp_path / "d.json")
+    again = savefile.restore(savefile.read(path))
+    assert again.crisis.rules[1].name == "grim" and again.escalation_path() == game.escalation_path()
+    for bad, needle in [("doctrine US hawk", "a team plays US"), ("doctrine RU human", "unknown rule"),
+                        ("doctrine RU tiger", "unknown rule"), ("doctrine RU", "usage")]:
+        with pytest.raises(PlayError, match=needle):
+            injections.parse(game, bad)
+
+
 # ---------------------------------------------------------------- the command, scripted
 
 

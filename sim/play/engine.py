@@ -42,13 +42,14 @@ class PlayError(SimError):
 class Injection:
     """A facilitator's event, made at the prompt of turn `turn` and acting on it."""
 
-    kind: str                        # "set", "leader", "force" or "violation"
+    kind: str                        # "set", "leader", "force", "violation" or "doctrine"
     turn: int                        # the turn it acts on (the next turn to be played)
     text: str                        # the command as it would be typed, e.g. "violation RU"
     note: str                        # one plain sentence for screens and the debrief
     actor: str | None = None
     move: str | None = None          # force: the move
     changes: dict[str, Any] = field(default_factory=dict)   # set, leader: parameter changes
+    rule: str | None = None          # doctrine: the rule or preset the actor follows from now on
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind, "turn": self.turn, "text": self.text, "note": self.note}
@@ -58,12 +59,15 @@ class Injection:
             out["move"] = self.move
         if self.changes:
             out["changes"] = dict(self.changes)
+        if self.rule is not None:
+            out["rule"] = self.rule
         return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Injection:
         return cls(kind=data["kind"], turn=int(data["turn"]), text=str(data["text"]), note=str(data.get("note", "")),
-                   actor=data.get("actor"), move=data.get("move"), changes=dict(data.get("changes", {})))
+                   actor=data.get("actor"), move=data.get("move"), changes=dict(data.get("changes", {})),
+                   rule=data.get("rule"))
 
 
 @dataclass
@@ -340,8 +344,15 @@ class Game:
             self._push("injection")
             self.injections.append(injection)
             self.crisis.set_state(state)
+        elif injection.kind == "doctrine":
+            rule = doctrine_rule(self, injection.actor, injection.rule)
+            self._push("injection")
+            self.injections.append(injection)
+            self.crisis.rules[self.index[injection.actor]] = rule
+            self.crisis.invalidate()
         else:
-            raise PlayError(f"unknown injection kind {injection.kind!r}; allowed: set, leader, force, violation")
+            raise PlayError(f"unknown injection kind {injection.kind!r}; "
+                            "allowed: set, leader, force, violation, doctrine")
         return injection
 
     def undo(self) -> str:
@@ -400,6 +411,25 @@ class Game:
     def escalation_path(self) -> list[float]:
         """The escalation index after turns 0 (the start), 1, ..., `turn`."""
         return [float(self.start.escalation[0])] + [r.escalation for r in self.history]
+
+
+def doctrine_rule(game: Game, actor: str | None, name: str | None):
+    """A fresh rule `name` (a rule or preset) for a model-played `actor` (``inject doctrine``)."""
+    from sim.policies.registry import PRESETS, RULES, RuleSpecError, make_rule
+
+    if actor not in game.index:
+        raise PlayError(f"doctrine: unknown actor {actor!r}; allowed: {', '.join(game.ids)}")
+    if game.is_human(actor):
+        raise PlayError(f"doctrine {actor}: a team plays {actor}, so the team decides; allowed: "
+                        f"{', '.join(a for a in game.ids if not game.is_human(a)) or 'no actor'}")
+    allowed = [r for r in (*RULES, *PRESETS) if r not in ("human", "scripted")]
+    if name not in allowed:
+        raise PlayError(f"doctrine {actor} {name}: unknown rule; allowed: {', '.join(allowed)}")
+    meta = game.scenario.scenario
+    try:
+        return make_rule({"name": name}, game.index[actor], meta.start_date, meta.turn_days)
+    except RuleSpecError as exc:  # pragma: no cover - every listed name is valid without parameters
+        raise PlayError(f"doctrine {actor} {name}: {exc}") from None
 
 
 def violation_state(game: Game, i: int) -> State:

@@ -11,7 +11,7 @@ from typing import Any
 
 from sim.actions import MOVE_NAMES, Action
 from sim.errors import SimError
-from sim.play.engine import Game, Injection, PlayError
+from sim.play.engine import Game, Injection, PlayError, doctrine_rule
 from sim.scenario import EVENT_KEYS, _changeable, parse_assignment
 
 #: (how to type it, what it does): shown by `help` and by `inject` alone.
@@ -22,6 +22,8 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
                                  "less, backing down costs it more"),
     ("inject leader ACTOR dove", "new dovish leadership: fears war more, feels threats less, values talks more"),
     ("inject force ACTOR MOVE", "ACTOR must play MOVE this turn (overrules a team too)"),
+    ("inject doctrine ACTOR RULE", "a model-played ACTOR follows another rule or preset from now on, e.g. "
+                                   "inject doctrine RU tit_for_tat (see `run_sim.py rules`)"),
     ("inject set KEY=VALUE ...", "change parameters from this turn on, e.g. set risk.h_max=0.02 "
                                  "or set actors.US.payoff.audience_cost=3"),
 )
@@ -114,6 +116,17 @@ def parse(game: Game, text: str) -> Injection:
         note = f"The facilitator changes parameters from turn {turn} on: {shown}."
         text_out = "set " + " ".join(f"{k}={_toml(v)}" for k, v in changes.items())
         return Injection("set", turn, text_out, note, changes=changes)
+    if kind == "doctrine":
+        if len(args) != 2:
+            raise PlayError("usage: inject doctrine ACTOR RULE, e.g. inject doctrine RU tit_for_tat")
+        actor = actor_of(game, args[0])
+        name = args[1].lower()
+        rule = doctrine_rule(game, actor, name)           # checks actor and rule
+        i = game.index[actor]
+        before = game.crisis.rules[i].name
+        note = (f"{game.names[i]} changes doctrine from turn {turn} on: it follows {name} "
+                f"(rule {rule.name}) instead of {before}.")
+        return Injection("doctrine", turn, f"doctrine {actor} {name}", note, actor=actor, rule=name)
     raise PlayError(f"unknown event {kind!r}; allowed: {usage()}")
 
 

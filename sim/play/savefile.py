@@ -33,13 +33,14 @@ class _Model(BaseModel):
 
 
 class _Injection(_Model):
-    kind: Literal["set", "leader", "force", "violation"]
+    kind: Literal["set", "leader", "force", "violation", "doctrine"]
     turn: int = Field(ge=1)
     text: str
     note: str = ""
     actor: str | None = None
     move: str | None = None
     changes: dict[str, Any] = {}
+    rule: str | None = None
 
 
 class _Turn(_Model):
@@ -176,6 +177,8 @@ def read(path: Path | str) -> SavedGame:
             raise SimError(f"{where}: a forced move needs an actor and a move ({', '.join(MOVE_NAMES)})")
         if j.kind == "violation" and j.actor is None:
             raise SimError(f"{where}: a violation needs an actor")
+        if j.kind == "doctrine" and (j.actor is None or not j.rule):
+            raise SimError(f"{where}: a doctrine change needs an actor and a rule")
         if j.turn > len(f.log) + 1:
             raise SimError(f"{where}.turn = {j.turn}: after the last turn played ({len(f.log)})")
         injections.append(Injection.from_json(j.model_dump()))
