@@ -224,8 +224,8 @@ def plot_compare(out: Path, labels: list[str], summaries: list[dict], fmt: str =
         ax.fill_between(dates, v[0.25], v[0.75], color=f"C{i}", alpha=0.2, lw=0)
         ax.plot(dates, v[0.5], color=f"C{i}", lw=2, label=f"{label} (median, 50% band)")
     ax.set_ylim(0, 100)
-    ax.set_title(f"Comparison on common seeds: escalation index\n{first['runs']} runs per variant, "
-                 f"seed {first['seed']}", fontsize=10)
+    ax.set_title(_title(first, f"escalation index of {len(labels)} variants on common seeds")
+                 + " (each variant)", fontsize=10)
     ax.legend(loc="upper left", frameon=False, fontsize=8)
     return _save(fig, out, "compare", fmt)
 
