@@ -26,6 +26,7 @@ look-ahead over every joint move affordable for thousands of replicas.
 
 from __future__ import annotations
 
+import os
 from collections import namedtuple
 from dataclasses import dataclass, fields
 from itertools import product
@@ -584,6 +585,14 @@ def _values(s, params, turn, mode, moves, actors, beliefs) -> np.ndarray:
         _kernel(s.arrays(), params.packed(), turn, moves, profiles(n), np.zeros((r, draw_width(n))), False,
                 Outcome.empty(r, n).arrays(), values, mode, needed, weights)
     return values
+
+
+def kernel_is_compiled() -> bool:
+    """Whether the turn kernel is in numba's on-disk cache (if not, the first turn compiles it, ~10 s)."""
+    try:
+        return os.path.exists(_kernel._cache._cache_file._index_path)
+    except AttributeError:  # pragma: no cover - a numba without this cache layout
+        return True
 
 
 def hazard(escalation: np.ndarray, params: Params) -> np.ndarray:
