@@ -20,7 +20,7 @@ from sim import scenario
 from sim.actions import MOVE_NAMES
 from sim.arguments import whole_number
 from sim.errors import SimError
-from sim.results import MARKER, atomic_path, prepare_out_dir
+from sim.results import atomic_path, mark_ours, prepare_out_dir
 
 if TYPE_CHECKING:  # sim.analysis imports nashpy (half a second): only `analyze` loads it
     from sim.analysis import Analysis, Dominance, GameMap, OverTime
@@ -148,7 +148,7 @@ def _default_jobs() -> int:
 
 def _write(out: Path, contents: dict[str, object]) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    (out / MARKER).write_text("written by run_sim.py; may be replaced by a later run\n")
+    mark_ours(out)
     paths = []
     for name, content in contents.items():
         path = out / name

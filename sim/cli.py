@@ -13,7 +13,7 @@ from sim.arguments import OneLineParser, whole_number
 from sim.ensemble import ENGINES
 from sim.errors import SimError
 from sim.plots import FORMATS
-from sim.results import MARKER, ResultWriter, prepare_out_dir
+from sim.results import ResultWriter, mark_ours, prepare_out_dir
 
 DEFAULT_SCENARIO = "inf_2018"
 DEFAULT_RUNS = 200
@@ -200,7 +200,7 @@ def cmd_tournament(args: argparse.Namespace) -> int:
         if bar:
             bar.close()
     out.mkdir(parents=True, exist_ok=True)
-    (out / MARKER).write_text("written by run_sim.py; may be replaced by a later run\n")
+    mark_ours(out)
     tournament.write_csv(out / "tournament.csv", cells, pair)
     heading = (f"{scn.scenario.title or scn.name} ({scn.name}): tournament, {pair[0]} against {pair[1]}\n"
                f"{args.runs} runs per pairing, seed {args.seed}")
@@ -270,7 +270,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     write_table(out / "compare.csv", variants[0].label, rows)
     if not args.no_plot:
         plot_compare(out, [v.label for v in variants], summaries, args.format)
-    (out / MARKER).write_text("written by run_sim.py; may be replaced by a later run\n")
+    mark_ours(out)
     if not args.quiet:
         print(format_table(variants[0].label, rows))
         print(f"files: {out}{os.sep} (compare.csv{'' if args.no_plot else ', compare.' + args.format}, "

@@ -274,6 +274,11 @@ def prepare_out_dir(out: Path, force: bool) -> None:
                        "allowed: a new or empty folder, or --force to write into it")
 
 
+def mark_ours(out: Path) -> None:
+    """Mark `out` as written by this program, so later runs may replace what is in it."""
+    (out / MARKER).write_text("written by run_sim.py; may be replaced by a later run\n")
+
+
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """A temporary path in the same folder, renamed to `path` only if the block completes."""
@@ -357,7 +362,7 @@ class ResultWriter:
     def write_all(self, chunks: Iterable[Chunk]) -> dict:
         """Write every file; returns the summary. Nothing complete-looking is left if interrupted."""
         self.out.mkdir(parents=True, exist_ok=True)
-        (self.out / MARKER).write_text("written by run_sim.py; may be replaced by a later run\n")
+        mark_ours(self.out)
         # files of an earlier run go first: an interrupted run must not leave a mix that looks complete
         for old in self.out.iterdir():
             if old.name in OUTPUT_FILES or (old.stem in FIGURE_NAMES and old.suffix in (".png", ".svg", ".pdf")):

@@ -25,7 +25,7 @@ from sim.ensemble import iter_batches
 from sim.play import narrate, savefile
 from sim.play.engine import FACILITATOR, SCENARIO, TEAM, Game, TurnRecord
 from sim.play.narrate import poss
-from sim.results import MARKER, Summary, atomic_path
+from sim.results import Summary, atomic_path, mark_ours
 from sim.scenario import Scenario, apply_overrides
 from sim.state import IN_FORCE, NO_ONE, NOTICE, TERMINATED
 
@@ -657,7 +657,7 @@ def write_debrief(game: Game, out: Path, band_runs: int = 1000, jobs: int = 1,
     """Run the band (unless given) and write every debrief file into `out`; returns their paths."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / MARKER).write_text("written by run_sim.py; may be replaced by a later run\n")
+    mark_ours(out)
     band = band or model_band(game, band_runs, jobs)
     f = facts(game, band)
     game_path = savefile.write(game, out / "game.json")

@@ -16,7 +16,7 @@ from sim.errors import SimError
 from sim.play import injections, narrate, savefile
 from sim.play.engine import Game
 from sim.play.screen import Screen
-from sim.results import MARKER
+from sim.results import mark_ours
 
 NEXT = "next"       # what a handled command asks the loop to do next
 REDRAW = "redraw"
@@ -115,7 +115,7 @@ class Session:
         self.screen.print("")
         try:
             path = savefile.write(self.game, self.autosave)
-            (self.out / MARKER).write_text("written by run_sim.py; may be replaced by a later run\n")
+            mark_ours(self.out)
         except SimError as exc:
             self.screen.hint(f"{why}: the game could NOT be saved: {exc}")
             return status or 1
@@ -242,7 +242,7 @@ class Session:
             try:
                 path = savefile.write(game, target)
                 if target == self.autosave:
-                    (self.out / MARKER).write_text("written by run_sim.py; may be replaced by a later run\n")
+                    mark_ours(self.out)
             except SimError as exc:
                 screen.hint(str(exc))
                 return STAY
