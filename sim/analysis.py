@@ -116,12 +116,11 @@ class MedianRun:
 
 def median_run(scn: Scenario, seed: int, runs: int, turns: int, jobs: int = 1) -> MedianRun:
     """Run the ensemble and pick its median run, with the definition of `sim.results.Summary`."""
-    from sim.ensemble import iter_batches
+    from sim.ensemble import default_batch_size, iter_batches
     from sim.results import Summary
 
     summary = Summary(scn, seed, turns)
-    batch_size = max(1, min(250, -(-runs // jobs)))
-    for chunk in iter_batches(scn, seed, runs, turns, batch_size=batch_size, jobs=jobs):
+    for chunk in iter_batches(scn, seed, runs, turns, batch_size=default_batch_size(runs, jobs), jobs=jobs):
         summary.add(chunk.batch)
     as_dict = summary.as_dict(runs)
     return MedianRun(int(as_dict["median_run"]), runs, seed, turns, as_dict)

@@ -280,16 +280,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace, label: str) -> ResultWriter:
     """Run `scn` as the options say, write its result folder and figures; returns the writer."""
-    from sim.ensemble import default_jobs, iter_batches
-    from sim.plots import plot_all
-
     from sim.dynamics import kernel_is_compiled
+    from sim.ensemble import default_batch_size, default_jobs, iter_batches
+    from sim.plots import plot_all
 
     runs = args.runs if args.runs is not None else DEFAULT_RUNS
     jobs = args.jobs if args.jobs is not None else default_jobs()
     if not args.quiet and not kernel_is_compiled():
         sys.stderr.write("compiling the turn kernel (first run on this machine only, about 10 s)...\n")
-    batch_size = args.batch_size if args.batch_size is not None else max(1, min(250, -(-runs // jobs)))
+    batch_size = args.batch_size if args.batch_size is not None else default_batch_size(runs, jobs)
     bar = None
     if not args.quiet and sys.stderr.isatty():
         from tqdm import tqdm

@@ -73,6 +73,11 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def default_batch_size(runs: int, jobs: int) -> int:
+    """Runs per batch by default: the runs shared over the jobs, at most 250 (memory stays small)."""
+    return max(1, min(250, -(-runs // jobs)))
+
+
 Task = tuple[str, Scenario, int, np.ndarray, int, bool]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.ensemble import batch_tasks, run_tasks
+from sim.ensemble import batch_tasks, default_batch_size, run_tasks
 from sim.errors import SimError
 from sim.policies.registry import PRESETS, RULES
 from sim.scenario import Scenario, apply_overrides
@@ -76,7 +76,7 @@ def play(scn: Scenario, rules: list[str], runs: int, seed: int, jobs: int,
     a, b = scn.adversary_pair()
     ids = scn.actor_ids
     pairings = [(ra, rb) for ra in rules for rb in rules]
-    batch_size = max(1, min(250, -(-runs // jobs)))
+    batch_size = default_batch_size(runs, jobs)
     tasks, owner = [], []
     for k, (rule_a, rule_b) in enumerate(pairings):
         variant = apply_overrides(scn, {f"actors.{a}.rule": {"name": rule_a},
