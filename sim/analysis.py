@@ -120,7 +120,8 @@ def median_run(scn: Scenario, seed: int, runs: int, turns: int, jobs: int = 1) -
     from sim.results import Summary
 
     summary = Summary(scn, seed, turns)
-    for chunk in iter_batches(scn, seed, runs, turns, batch_size=default_batch_size(runs, jobs), jobs=jobs):
+    for chunk in iter_batches(scn, seed, runs, turns, batch_size=default_batch_size(runs, jobs), jobs=jobs,
+                              formatted=False):
         summary.add(chunk.batch)
     as_dict = summary.as_dict(runs)
     return MedianRun(int(as_dict["median_run"]), runs, seed, turns, as_dict)

@@ -56,7 +56,7 @@ def model_band(game: Game, runs: int = 1000, jobs: int = 1) -> Band:
     summary = Summary(scn, game.seed, game.turns)
     payoff, same = [], None
     want = game.replica
-    for chunk in iter_batches(scn, game.seed, runs, game.turns, batch_size=250, jobs=jobs):
+    for chunk in iter_batches(scn, game.seed, runs, game.turns, batch_size=250, jobs=jobs, formatted=False):
         b = chunk.batch
         summary.add(b)
         payoff.append(b.payoff)
