@@ -6,6 +6,8 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sim import __version__, analyze_cli, scenario
@@ -188,17 +190,9 @@ def cmd_tournament(args: argparse.Namespace) -> int:
     prepare_out_dir(out, args.force)
     pair = scn.adversary_pair()
     jobs = args.jobs if args.jobs is not None else default_jobs()
-    bar = None
-    if not args.quiet and sys.stderr.isatty():
-        from tqdm import tqdm
-        bar = tqdm(total=args.runs * len(rules) ** 2, unit="run", desc=f"{len(rules) ** 2} pairings",
-                   file=sys.stderr)
     started = time.perf_counter()
-    try:
-        cells = tournament.play(scn, rules, args.runs, args.seed, jobs, bar.update if bar else None)
-    finally:
-        if bar:
-            bar.close()
+    with _progress(args.runs * len(rules) ** 2, f"{len(rules) ** 2} pairings", args.quiet) as progress:
+        cells = tournament.play(scn, rules, args.runs, args.seed, jobs, progress)
     out.mkdir(parents=True, exist_ok=True)
     mark_ours(out)
     tournament.write_csv(out / "tournament.csv", cells, pair)
@@ -230,8 +224,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else Path("results") / scn.name
     prepare_out_dir(out, args.force)
     started = time.perf_counter()
-    writer = _execute(scn, out, args, label=scn.name)
-    summary = writer.summary.as_dict(writer.runs)
+    writer, summary = _execute(scn, out, args, label=scn.name)
     if not args.quiet:
         turns = scn.scenario.turns
         ended = summary["median_turn_treaty_ended"]
@@ -249,7 +242,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from sim.compare import differences, format_table, parse_variant, write_table
-    from sim.plots import plot_compare, read_summary
+    from sim.plots import plot_compare
 
     variants = [parse_variant(item, args.turns) for item in args.items]
     if len(variants) < 2:
@@ -263,9 +256,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         prepare_out_dir(out / v.slug, args.force)
     outcomes, summaries = [], []
     for v in variants:
-        writer = _execute(v.scenario, out / v.slug, args, label=v.label)
+        writer, summary = _execute(v.scenario, out / v.slug, args, label=v.label)
         outcomes.append(writer.summary.per_run())
-        summaries.append(read_summary(out / v.slug))
+        summaries.append(summary)
     rows = differences([v.label for v in variants], outcomes)
     write_table(out / "compare.csv", variants[0].label, rows)
     if not args.no_plot:
@@ -278,8 +271,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace, label: str) -> ResultWriter:
-    """Run `scn` as the options say, write its result folder and figures; returns the writer."""
+def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace,
+             label: str) -> tuple[ResultWriter, dict]:
+    """Run `scn` as the options say, write its result folder and figures; returns the writer and
+    the summary it wrote."""
     from sim.dynamics import kernel_is_compiled
     from sim.ensemble import default_batch_size, default_jobs, iter_batches
     from sim.plots import plot_all
@@ -289,18 +284,26 @@ def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace, label:
     if not args.quiet and not kernel_is_compiled():
         sys.stderr.write("compiling the turn kernel (first run on this machine only, about 10 s)...\n")
     batch_size = args.batch_size if args.batch_size is not None else default_batch_size(runs, jobs)
-    bar = None
-    if not args.quiet and sys.stderr.isatty():
-        from tqdm import tqdm
-        bar = tqdm(total=runs, unit="run", desc=label, file=sys.stderr)
-    try:
+    with _progress(runs, label, args.quiet) as progress:
         batches = iter_batches(scn, args.seed, runs, scn.scenario.turns, engine=args.engine,
-                               batch_size=batch_size, jobs=jobs, progress=bar.update if bar else None)
+                               batch_size=batch_size, jobs=jobs, progress=progress)
         writer = ResultWriter(out, scn, args.seed, scn.scenario.turns)
-        writer.write_all(batches)
-    finally:
-        if bar:
-            bar.close()
+        summary = writer.write_all(batches)
     if not args.no_plot:
         plot_all(out, args.format)
-    return writer
+    return writer, summary
+
+
+@contextmanager
+def _progress(total: int, label: str, quiet: bool) -> Iterator[Callable[[int], object] | None]:
+    """A progress bar on stderr, only on a terminal and without --quiet; yields its update function."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="run", desc=label, file=sys.stderr)
+    try:
+        yield bar.update
+    finally:
+        bar.close()
