@@ -14,6 +14,7 @@ from sim.ensemble import batch_tasks, default_batch_size, run_tasks
 from sim.errors import SimError
 from sim.policies.registry import PRESETS, RULES
 from sim.scenario import Scenario, apply_overrides
+from sim.state import TERMINATED
 
 Z95 = 1.959963984540054
 OUTCOMES = {
@@ -53,7 +54,7 @@ class Cell:
 def outcomes_of(batch, first: int, second: int) -> dict[str, np.ndarray]:
     """Per-run outcomes of a batch of results."""
     esc = batch.escalation[np.arange(len(batch.runs)), batch.last_turn]
-    ended = (batch.treaty == 2).any(axis=1)
+    ended = (batch.treaty == TERMINATED).any(axis=1)
     payoff = np.nan_to_num(batch.payoff, nan=0.0).sum(axis=1)            # [R, N] total per run
     return {"final_escalation": esc, "treaty_ended": ended.astype(float),
             "incident": batch.incident.any(axis=1).astype(float),

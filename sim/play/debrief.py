@@ -74,14 +74,10 @@ def model_band(game: Game, runs: int = 1000, jobs: int = 1) -> Band:
 
 def _model_only(scn: Scenario) -> tuple[Scenario, list[str]]:
     """The scenario with any rule that needs a person replaced by the default quantal rule."""
-    from sim.policies.registry import validate_spec
+    from sim.policies.registry import human_actors
 
-    changes, names = {}, []
-    for a in scn.actors:
-        cls, _ = validate_spec(a.rule)
-        if cls.classifier.get("needs_human") is True:
-            changes[f"actors.{a.id}.rule"] = {"name": "quantal"}
-            names.append(a.id)
+    names = human_actors({a.id: a.rule for a in scn.actors})
+    changes = {f"actors.{actor}.rule": {"name": "quantal"} for actor in names}
     return (apply_overrides(scn, changes, origin="model-only band") if changes else scn), names
 
 
