@@ -68,10 +68,6 @@ class BatchResult:
             payoff=nan(r, turns, n_actors), credibility=nan(r, turns, n_actors),
         )
 
-    @property
-    def turns(self) -> int:
-        return self.escalation.shape[1] - 1
-
     def record_state(self, rows: np.ndarray, turn: int, state) -> None:
         """Store the state of the replicas at batch rows `rows` after `turn`."""
         for name in COMPONENTS:

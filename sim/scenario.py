@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.actions import MOVE_NAMES, Action
+from sim.actions import MOVE_NAMES
 from sim.errors import MISSING, ScenarioError
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -449,8 +449,3 @@ def _changeable(key: str) -> bool:
         return (len(parts) == 4 and parts[2] == "payoff") or field in (
             "deploy_batch", "deploy_lag_days", "belief_memory")
     return False
-
-
-def move_of(name: str) -> Action:
-    """The Action for a validated move name."""
-    return Action.parse(name)

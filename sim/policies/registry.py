@@ -106,11 +106,6 @@ def human_actors(specs: dict[str, dict[str, Any]]) -> list[str]:
     return found
 
 
-def describe(name: str) -> str:
-    """The rule's docstring, first paragraph, on one line."""
-    return " ".join((RULES[name].__doc__ or "").strip().split("\n\n")[0].split())
-
-
 def parameters(name: str) -> list[tuple[str, object, str, str]]:
     """(name, default, allowed range, description) of each parameter of a rule."""
     rows = []
