@@ -18,7 +18,7 @@ import numpy as np
 
 from sim import scenario
 from sim.actions import MOVE_NAMES
-from sim.arguments import whole_number
+from sim.terminal import whole_number
 from sim.errors import SimError
 from sim.results import atomic_path, mark_ours, prepare_out_dir
 

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sim import __version__, analyze_cli, scenario
-from sim.arguments import OneLineParser, whole_number
+from sim.terminal import OneLineParser, text_table, whole_number
 from sim.ensemble import ENGINES
 from sim.errors import SimError
 from sim.plots import FORMATS
@@ -124,10 +124,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                          s.scenario.start_date.isoformat()))
         except SimError as exc:
             rows.append((name, f"INVALID: {exc}", "", "", ""))
-    header = ("name", "title", "actors", "turns", "start")
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    for r in [header, *rows]:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    print(text_table(("name", "title", "actors", "turns", "start"), rows))
     return 0
 
 
@@ -148,9 +145,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
         rows = [(name, *(str(cls.classifier.get(f, "")) for f in flags),
                  ", ".join(f"{p}={d!r}" for p, d, _, _ in reg.parameters(name)) or "-")
                 for name, cls in reg.RULES.items()]
-        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-        for r in [header, *rows]:
-            print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+        print(text_table(header, rows))
         print("\npresets (named doctrines: a rule and its parameters):")
         for name, spec in reg.PRESETS.items():
             params = ", ".join(f"{k}={v!r}" for k, v in spec.items() if k != "name")

@@ -15,6 +15,7 @@ import numpy as np
 
 from sim import scenario
 from sim.errors import SimError
+from sim.terminal import text_table
 
 OUTCOMES = {
     "treaty_ended": "share of runs where the treaty ended",
@@ -90,9 +91,13 @@ def paired_difference(base: np.ndarray, other: np.ndarray) -> tuple[float, float
     """Mean of other - base and its normal 95% interval (paired, same runs)."""
     if base.shape != other.shape or base.size == 0:
         raise SimError("compare: variants must have the same number of runs")
-    d = other - base
-    mean = float(d.mean())
-    half = Z95 * float(d.std(ddof=1)) / math.sqrt(d.size) if d.size > 1 else math.inf
+    return mean_interval(other - base)
+
+
+def mean_interval(x: np.ndarray) -> tuple[float, float, float]:
+    """Mean and its normal 95% interval."""
+    mean = float(x.mean())
+    half = Z95 * float(x.std(ddof=1)) / math.sqrt(x.size) if x.size > 1 else math.inf
     return mean, mean - half, mean + half
 
 
@@ -123,7 +128,4 @@ def format_table(baseline: str, rows: list[Difference]) -> str:
     head = ["variant", "outcome", "baseline", "variant", "difference", "95% interval"]
     body = [[r.variant, r.outcome, f"{r.baseline_value:.3f}", f"{r.variant_value:.3f}", f"{r.difference:+.3f}",
              f"[{r.low:+.3f}, {r.high:+.3f}]"] for r in rows]
-    widths = [max(len(str(x[i])) for x in [head, *body]) for i in range(len(head))]
-    lines = [f"baseline: {baseline}", "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True))]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in body]
-    return "\n".join(lines)
+    return f"baseline: {baseline}\n" + text_table(head, body)

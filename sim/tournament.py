@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import csv
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from sim.compare import mean_interval
 from sim.ensemble import batch_tasks, default_batch_size, run_tasks
 from sim.errors import SimError
 from sim.policies.registry import PRESETS, RULES
 from sim.scenario import Scenario, apply_overrides
 from sim.state import TERMINATED
+from sim.terminal import text_table
 
-Z95 = 1.959963984540054
 OUTCOMES = {
     "final_escalation": "mean escalation index on the last turn (0-100)",
     "treaty_ended": "share of runs where the treaty ended",
@@ -59,13 +59,6 @@ def outcomes_of(batch, first: int, second: int) -> dict[str, np.ndarray]:
     return {"final_escalation": esc, "treaty_ended": ended.astype(float),
             "incident": batch.incident.any(axis=1).astype(float),
             "payoff_first": payoff[:, first], "payoff_second": payoff[:, second]}
-
-
-def mean_interval(x: np.ndarray) -> tuple[float, float, float]:
-    """Mean and its normal 95% interval."""
-    mean = float(x.mean())
-    half = Z95 * float(x.std(ddof=1)) / math.sqrt(x.size) if x.size > 1 else math.inf
-    return mean, mean - half, mean + half
 
 
 def play(scn: Scenario, rules: list[str], runs: int, seed: int, jobs: int,
@@ -115,9 +108,7 @@ def format_table(cells: list[Cell], pair: tuple[str, str]) -> str:
                      _pct(v["treaty_ended"]), _pct(v["incident"]),
                      f"{v['payoff_first'][0]:.0f} ±{v['payoff_first'][0] - v['payoff_first'][1]:.0f}",
                      f"{v['payoff_second'][0]:.0f} ±{v['payoff_second'][0] - v['payoff_second'][1]:.0f}"])
-    widths = [max(len(str(r[i])) for r in [head, *body]) for i in range(len(head))]
-    return "\n".join("  ".join(str(x).ljust(w) for x, w in zip(r, widths, strict=True)).rstrip()
-                     for r in [head, *body])
+    return text_table(head, body)
 
 
 def _pct(v: tuple[float, float, float]) -> str:

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sim import scenario
-from sim.arguments import whole_number
+from sim.terminal import whole_number
 from sim.errors import SimError
 from sim.results import MARKER, prepare_out_dir
 

@@ -1,4 +1,4 @@
-"""Command-line argument helpers shared by every subcommand: one-line errors, checked numbers."""
+"""What every subcommand shares on the terminal: one-line errors, checked numbers, text tables."""
 
 from __future__ import annotations
 
@@ -26,3 +26,10 @@ def whole_number(minimum: int, flag: str):
         return value
     parse.__name__ = flag
     return parse
+
+
+def text_table(header: tuple | list, rows: list) -> str:
+    """Rows of strings as left-aligned columns two spaces apart, the header first."""
+    lines = [[str(cell) for cell in row] for row in [header, *rows]]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines)
