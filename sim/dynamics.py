@@ -170,6 +170,7 @@ def _kernel(S, P, turn, moves, prof, U, realized, O, values, mode, needed, B):
     payoff = np.zeros(n)
     m_now = np.empty(n)
     m_all = np.empty(n)
+    compliance = np.empty(n)
     n_var = prof.shape[0] if mode == LOOKAHEAD else (n * N_MOVES if mode == COUNTERFACTUAL else 1)
     q = np.empty((n_var, n))
     cf = np.empty(n, np.int64)
@@ -384,7 +385,8 @@ def _kernel(S, P, turn, moves, prof, U, realized, O, values, mode, needed, B):
                     if not needed[i]:
                         payoff[i] = 0.0
                         continue
-                    payoff[i] = (P.treaty_value[i] * treaty_on * _compliance(i, missiles, disputed, P.adversary)
+                    compliance[i] = _compliance(i, missiles, disputed, P.adversary)
+                    payoff[i] = (P.treaty_value[i] * treaty_on * compliance[i]
                                  - P.threat_weight[i] * _threat(i, m_now, ult_target, credibility, P.adversary,
                                                                 P.ally, P.batch, P.offset[i], P.missile_scale)
                                  - P.deploy_cost[i] * ordered[i]
@@ -447,13 +449,16 @@ def _kernel(S, P, turn, moves, prof, U, realized, O, values, mode, needed, B):
                         O.detected[r, i] = detected[i]
                     continue
 
-            # continuation value of the (resolved) state: staying there from the next turn on
+            # continuation value of the (resolved) state: staying there from the next turn on;
+            # after a resolved turn, its hazard and compliance are those the payoff used
+            if mode == CONTINUATION:
+                h = _hazard(escalation, P.h_max, P.k)
+                for i in range(n):
+                    compliance[i] = _compliance(i, missiles, disputed, P.adversary)
             for i in range(n):
-                m_now[i] = missiles[i]
                 m_all[i] = missiles[i]
                 for k in range(lag_slots):
                     m_all[i] += pipeline[i, k]
-            h = _hazard(escalation, P.h_max, P.k)
             p_found = P.p_detect
             for i in range(n):
                 if not needed[i]:
@@ -469,7 +474,7 @@ def _kernel(S, P, turn, moves, prof, U, realized, O, values, mode, needed, B):
                 else:
                     tv = 0.0
                     bound_for = 0
-                flow = (P.treaty_value[i] * tv * _compliance(i, missiles, disputed, P.adversary)
+                flow = (P.treaty_value[i] * tv * compliance[i]
                         - P.threat_weight[i] * _threat(i, m_all, ult_target, credibility, P.adversary, P.ally,
                                                        P.batch, P.offset[i], P.missile_scale)
                         - P.upkeep[i] * m_all[i]
