@@ -24,8 +24,7 @@ from matplotlib.patches import Patch, Rectangle
 from sim.actions import MOVE_NAMES, N_MOVES, Action
 from sim.analysis import Analysis, GameMap, OverTime
 from sim.equilibria import CHICKEN, CLASSES, DEADLOCK, HARMONY, OTHER, PD, STAG, GameClass
-from sim.plots import MOVE_COLORS, _metadata
-from sim.results import atomic_path
+from sim.plots import MOVE_COLORS, _date_ticks, _save
 
 CLASS_COLORS = {PD: "#d73027", DEADLOCK: "#67001f", CHICKEN: "#fdae61", STAG: "#4575b4", HARMONY: "#1a9850",
                 OTHER: "#bdbdbd"}
@@ -68,14 +67,6 @@ class Palette:
 def _head(scenario) -> str:
     title = scenario.scenario.title
     return f"{title} ({scenario.name})" if title else scenario.name
-
-
-def _save(fig, folder: Path, name: str) -> Path:
-    path = Path(folder) / f"{name}.png"
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", metadata=_metadata("png"))
-    plt.close(fig)
-    return path
 
 
 # ---------------------------------------------------------------- the game at one point
@@ -137,7 +128,7 @@ def plot_game(analysis: Analysis, folder: Path) -> Path:
     if all(eq.pure for eq in analysis.equilibria.found):
         handles.pop(1)
     fig.legend(handles=handles, loc="outside lower center", ncols=4, frameon=False, fontsize=8)
-    return _save(fig, folder, "game")
+    return _save(fig, folder, "game", "png")
 
 
 # ---------------------------------------------------------------- along the median run
@@ -214,16 +205,14 @@ def plot_over_time(over: OverTime, folder: Path) -> Path:
         Patch(color="0.5", alpha=0.5, label="in an equilibrium's support (darker: higher probability)"),
         Line2D([], [], marker="o", ls="none", ms=3, color="black", label="move played in the median run")],
         loc="upper left", bbox_to_anchor=(0, -0.55), ncols=2, frameon=False, fontsize=8)
-    locator = mdates.AutoDateLocator()
-    axes[-1].xaxis.set_major_locator(locator)
-    axes[-1].xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    _date_ticks(axes[-1])
     axes[-1].set_xlim(dates[0], dates[-1])
     axes[-1].set_xlabel(f"date (from {dates[0]}, one turn = {scn.scenario.turn_days} days); "
                         "the game at a date is the one played on the next turn")
     fig.suptitle(f"{_head(scn)}: what game {s.describe(s.row)} and {s.describe(s.col)} play, turn by turn\n"
                  f"the median run (run {m.run}) of {m.runs} runs, seed {m.seed}; reduced game: restrain = hold, "
                  f"escalate = deployment", fontsize=10)
-    return _save(fig, folder, "game_over_time")
+    return _save(fig, folder, "game_over_time", "png")
 
 
 
@@ -277,7 +266,7 @@ def plot_map(gmap: GameMap, folder: Path) -> Path:
     ax.set_title(f"{_head(scn)}\nclass of the game at the start ({scn.date_of(0)}) over two parameters, "
                  f"{len(x.values)} x {len(y.values)} grid\n{s.describe(s.row)} against {s.describe(s.col)}; "
                  "restrain = hold, escalate = deployment", fontsize=10)
-    return _save(fig, folder, "game_map")
+    return _save(fig, folder, "game_map", "png")
 
 
 def _edges(values: np.ndarray) -> np.ndarray:

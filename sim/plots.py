@@ -165,10 +165,15 @@ def _title(summary: dict, what: str) -> str:
     return f"{head}: {what}\n{summary['runs']} runs, seed {summary['seed']}"
 
 
-def _date_axis(ax, summary: dict) -> None:
+def _date_ticks(ax) -> None:
+    """Dates on the x axis, labelled as compactly as they allow."""
     locator = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def _date_axis(ax, summary: dict) -> None:
+    _date_ticks(ax)
     ax.set_xlabel(f"date (from {summary['start_date']}, one turn = {summary['turn_days']} days)")
 
 
