@@ -1,52 +1,107 @@
-"""The five moves and the one table of their escalation rungs and meanings."""
+"""The moves and the one table of what each is: its rung, meaning, colour, narration and legality.
+
+Everything that shows or reasons about moves reads this table: the kernel (through the codes packed
+into its parameters), the legal-move mask, plots, the play screens, narration and the debrief.
+Adding a move touches this table, its step in `sim/dynamics.py` and `docs/ODD.md`.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
 
 import numpy as np
 
 
 class Action(IntEnum):
-    """A move an actor can make in one turn; the value is its escalation rung."""
+    """A move an actor can make in one turn (the value is its column in every move array)."""
 
     DIALOGUE = 0
     HOLD = 1
-    ULTIMATUM = 2
-    WITHDRAWAL = 3
-    DEPLOYMENT = 4
+    COMPLY = 2
+    ULTIMATUM = 3
+    WITHDRAWAL = 4
+    DEVELOP = 5
+    DEPLOYMENT = 6
 
     @property
     def label(self) -> str:
         """Lower-case name used in scenario files and outputs."""
         return self.name.lower()
 
+    @property
+    def spec(self) -> MoveSpec:
+        return MOVES[self]
+
     @classmethod
     def parse(cls, name: str) -> Action:
         """The move called `name` (case-insensitive); ValueError listing the moves otherwise."""
         try:
-            return cls[name.strip().upper()]
+            return cls[str(name).strip().upper()]
         except KeyError:
             raise ValueError(f"unknown move {name!r}; allowed: {', '.join(MOVE_NAMES)}") from None
 
 
-#: The one table: move -> (rung, meaning). Rungs order the moves by escalation.
-MOVES: dict[Action, tuple[int, str]] = {
-    Action.DIALOGUE: (0, "offer talks; when two adversaries both offer, they hold a round"),
-    Action.HOLD: (1, "keep the current posture"),
-    Action.ULTIMATUM: (2, "demand the target settle the dispute before a deadline"),
-    Action.WITHDRAWAL: (3, "give notice to leave the treaty, or leave the talks"),
-    Action.DEPLOYMENT: (4, "order a batch of intermediate-range missiles"),
+@dataclass(frozen=True)
+class MoveSpec:
+    """One row of the move table."""
+
+    rung: int          # ordinal escalation of the move itself (0 lowest); reciprocity rules compare rungs
+    meaning: str       # what it does, one line
+    legal_when: str    # when it is offered (the legal-move mask of sim/dynamics.py implements this)
+    verb: str          # narration: "<actor> <verb>"
+    colour: str        # plots and screens
+
+
+#: The one table.
+MOVES: dict[Action, MoveSpec] = {
+    Action.DIALOGUE: MoveSpec(
+        0, "offer talks; when two adversaries both offer, they hold a round toward an agreement",
+        "always", "offers talks", "#2b8cbe"),
+    Action.HOLD: MoveSpec(
+        1, "keep the current posture", "always", "holds", "#9e9e9e"),
+    Action.COMPLY: MoveSpec(
+        0, "verifiably eliminate the disputed missiles and halt a disputed programme (meets an ultimatum)",
+        "the actor's missiles or programme are disputed and the treaty is alive", "complies verifiably",
+        "#41ab5d"),
+    Action.ULTIMATUM: MoveSpec(
+        2, "publicly demand that an adversary in dispute comply before a deadline, or face the threatened act",
+        "no open ultimatum of its own, the treaty is alive and an adversary's missiles or programme are disputed",
+        "issues an ultimatum", "#fdae61"),
+    Action.WITHDRAWAL: MoveSpec(
+        3, "give notice to leave the treaty; it ends after the notice period",
+        "a treaty party still bound (treaty in force or under another's notice)", "gives notice to withdraw",
+        "#d7301f"),
+    Action.DEVELOP: MoveSpec(
+        3, "advance the missile programme to its next stage: development, flight tests, production",
+        "the actor can own missiles, its programme is not ready and its current stage is complete",
+        "advances its missile programme", "#8c6bb1"),
+    Action.DEPLOYMENT: MoveSpec(
+        4, "order a battalion of a ready system (arrives after the lag); for a host, consent to host its "
+           "leader's missiles",
+        "an owner whose system is ready; a host that has not consented, whose leader has or is producing "
+        "missiles", "orders missiles", "#7f0000"),
 }
+HOST_VERB = "consents to host its ally's missiles"
 
 N_MOVES = len(Action)
 MOVE_NAMES: tuple[str, ...] = tuple(a.label for a in Action)
-TOP_RUNG = max(rung for rung, _ in MOVES.values())
-
-#: Rung of each move scaled to 0..1, indexed by the move's value.
-RUNG_SCALED = np.array([MOVES[a][0] / TOP_RUNG for a in Action], dtype=np.float64)
+RUNGS = np.array([MOVES[a].rung for a in Action], dtype=np.int64)
+COLOURS: dict[str, str] = {a.label: MOVES[a].colour for a in Action}
 
 
 def meaning(action: Action) -> str:
     """One-line description of what the move does."""
-    return MOVES[action][1]
+    return MOVES[action].meaning
+
+
+def codes() -> dict[str, int]:
+    """The move codes by name, as the compiled kernel receives them (never as frozen globals)."""
+    return {f"mv_{a.label}": int(a) for a in Action}
+
+
+#: Stages of a missile programme, in order (the state holds the index).
+STAGES = ("none", "development", "flight_test", "production", "ready")
+NONE_STAGE, DEVELOPMENT, FLIGHT_TEST, PRODUCTION, READY = range(len(STAGES))
+STAGE_WORDS = {"none": "no programme", "development": "in development", "flight_test": "in flight tests",
+               "production": "in production", "ready": "ready to field"}

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from sim.actions import Action
+from sim.actions import STAGES, Action
 from sim.policies import Rule
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ class NationAgent(mesa.Agent):
         self.rule = rule
         self.move: Action = Action(int(model.crisis.state.last_moves[0, index]))
         self.payoff: float = 0.0
+        self.last_ordered: int = 0
 
     def decide(self) -> None:
         """Choose this turn's move from the state before the turn."""
@@ -37,6 +38,20 @@ class NationAgent(mesa.Agent):
     def missiles(self) -> int:
         """Deployed missiles after the last turn."""
         return int(self.model.crisis.state.missiles[0, self.index])
+
+    @property
+    def ordered(self) -> int:
+        """Missiles ordered on the last turn."""
+        return int(self.last_ordered)
+
+    @property
+    def programme(self) -> str:
+        """Stage of the missile programme after the last turn."""
+        return STAGES[int(self.model.crisis.state.stage[0, self.index])]
+
+    @property
+    def hosting(self) -> bool:
+        return bool(self.model.crisis.state.hosting[0, self.index])
 
     @property
     def credibility(self) -> float:

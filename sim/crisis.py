@@ -3,7 +3,7 @@
 Both drivers use it: `EscalationModel` holds one replica and lets its agents decide; the ensemble
 runner holds many and calls the rules directly. Replica `r` of root seed `s` draws every random
 number from its own generator, ``default_rng(SeedSequence(s, spawn_key=(r,)))``: a block of
-``turns x (1 + 2N)`` uniforms drawn up front, so its trajectory does not depend on how it was run.
+``turns x (2 + 3N)`` uniforms drawn up front, so its trajectory does not depend on how it was run.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def replica_seed(seed: int, replica: int) -> np.random.SeedSequence:
 
 
 def replica_draws(seed: int, replica: int, turns: int, n_actors: int) -> np.ndarray:
-    """[turns, 1 + 2N] uniforms of one replica; row t-1 is used on turn t."""
+    """[turns, 2 + 3N] uniforms of one replica; row t-1 is used on turn t."""
     rng = np.random.default_rng(replica_seed(seed, replica))
     return rng.random((turns, dynamics.draw_width(n_actors)))
 
@@ -66,20 +66,22 @@ class Crisis:
         nxt = self.turn + 1
         if self._view is None or self._view.turn != nxt:
             needs = np.array([rule.reads_values for rule in self.rules])
-            self._view = TurnView(self.state, self.schedule.params_at(nxt), nxt, self.date(nxt), needs)
+            self._view = TurnView(self.state, self.schedule.params_at(nxt), nxt, self.date(nxt), needs,
+                                  draws=self.draws[:, self.turn] if self.turns > self.turn else None)
             own = [i for i, rule in enumerate(self.rules) if rule.has_beliefs]
             if own:
                 beliefs = self.state.beliefs.copy()
                 for i in own:
-                    beliefs[:, i] = self.rules[i].own_beliefs(self._view)
+                    beliefs[:, i] = self.rules[i].own_beliefs(self._view)[:, :, None, :]
                 self._view.beliefs = beliefs
         return self._view
 
     def decide(self, actor: int) -> np.ndarray:
         """[R] moves of one actor for the next turn, from its rule and its own uniforms."""
-        n = self.n_actors
-        u = self.draws[:, self.turn, 1 + n + actor]
-        return np.asarray(self.rules[actor].decide(self.view(), u), dtype=np.int64)
+        u = self.draws[:, self.turn, dynamics.rule_column(self.n_actors, actor)]
+        view = self.view()
+        moves = np.asarray(self.rules[actor].decide(view, u), dtype=np.int64)
+        return moves
 
     def decide_all(self) -> np.ndarray:
         """[R, N] moves of every actor for the next turn."""
@@ -88,13 +90,14 @@ class Crisis:
     def resolve(self, moves: np.ndarray) -> tuple[np.ndarray, dynamics.Outcome]:
         """Apply forced moves of the scenario's events, resolve the turn, advance the clock.
 
+        A forced move that is not legal in a replica at that turn leaves the rule's move there.
         Returns the moves actually played and the outcome.
         """
         nxt = self.turn + 1
         moves = np.array(moves, dtype=np.int64)
-        for actor, move in self.schedule.forced.get(nxt, ()):
-            moves[:, actor] = move
         view = self.view()
+        for actor, move in self.schedule.forced.get(nxt, ()):
+            moves[:, actor] = np.where(view.legal()[:, actor, move], move, moves[:, actor])
         self.state, outcome = dynamics.step(self.state, moves, view.params, nxt, self.draws[:, self.turn])
         for rule in self.rules:
             rule.observe(view, moves)

@@ -1,51 +1,60 @@
-"""Pure functions that advance every replica one turn, compiled with numba.
+"""The turn: one compiled function per ODD step, called in order by a short resolver.
 
-Order of a turn (all actors have chosen their moves at once):
+Order of a turn (all actors have chosen legal moves at once; docs/ODD.md gives every formula):
 
-1. withdrawal: notice by a bound party, or leaving the talks;
-2. dialogue: rounds of talks between adversaries who both offer, agreements at full progress;
-3. ultimatum: a new demand by an actor without an open one;
-4. deployment: orders of missiles, which arrive after a lag;
-5. the treaty ends when its notice runs out;
-6. arrivals: missiles that arrive while their owner is bound are a violation;
-7. ultimatum deadlines: met, carried out, or lapsed (audience cost);
-8. detection of violations (random);
-9. the escalation index and its components;
-10. payoffs;
-11. incident (random): the run ends;
-12. beliefs are updated with the moves seen.
+1. withdrawal: a bound party gives notice;
+2. talks: rounds between adversaries who both offer dialogue, agreements at full progress;
+3. compliance: an actor in dispute verifiably eliminates what is disputed;
+4. ultimatum: a public demand on an adversary in dispute;
+5. programmes: a stage advances on a `develop` move; stages under way take their time;
+6. deployment: a ready owner orders a battalion; a host consents to host its leader's missiles;
+7. the treaty ends when its notice runs out;
+8. arrivals, and elimination under a new treaty; an arrival while bound is a violation;
+9. ultimatum deadlines: met, carried out or lapsed (audience cost grows with the stakes);
+10. detection of violations (random): fielding, flight tests, production by a bound party;
+11. the escalation index of the resulting state, its Kahn rung and the hazard;
+12. payoffs;
+13. incident (random): the run ends; beliefs learn the moves seen.
 
-`step` with ``draws=None`` is the expected (deterministic) version used for look-ahead: no detection
-or incident is drawn, their payoff terms are replaced by expectations, and beliefs are left as they
-are (no look-ahead value reads them).
-
-The public functions take and return `State` objects (arrays with a leading replica axis). The work
-is done replica by replica in compiled loops (`_resolve`), which is what makes the quantal rule's
-look-ahead over every joint move affordable for thousands of replicas.
+The expected version (no random draw: detection and incident enter as probabilities, beliefs are
+left alone) is what rules that look ahead resolve; see `sim/lookahead.py`. The state of one replica
+is worked on in a scratch `Work` tuple of small arrays; sizes come from array shapes and move codes
+from the packed parameters, never from other modules' globals (numba caches this file alone).
 """
 
 from __future__ import annotations
 
+import glob
 import os
 from collections import namedtuple
 from dataclasses import dataclass, fields
-from itertools import product
 
 import numpy as np
 from numba import njit
 
-from sim.actions import N_MOVES, Action
 from sim.params import Params
-from sim.state import IN_FORCE, NO_ONE, NOTICE, TERMINATED, State
+from sim.state import COMPONENTS, IN_FORCE, NO_ONE, NOTICE, TERMINATED, State
 
-DIALOGUE, ULTIMATUM, WITHDRAWAL, DEPLOYMENT = (int(a) for a in (
-    Action.DIALOGUE, Action.ULTIMATUM, Action.WITHDRAWAL, Action.DEPLOYMENT))
-TREATY_COMPONENT = np.array([0.0, 0.5, 1.0, 0.0])  # in force, notice, terminated, no treaty
+NONE_STAGE, DEVELOPMENT, FLIGHT_TEST, PRODUCTION, READY = 0, 1, 2, 3, 4
+TREATY_COMPONENT = np.array([0.0, 0.5, 1.0, 1.0])  # in force, notice, terminated, no treaty: the same world scores the same
+
+# Kahn's escalation ladder (On Escalation, 1965): the rungs the model's states map to (docs/ODD.md)
+RUNG_NONE, RUNG_OSTENSIBLE, RUNG_DECLARATIONS, RUNG_HARDENING, RUNG_SHOW_OF_FORCE, RUNG_CONFRONTATION = (
+    0, 1, 3, 4, 5, 9)
 
 
 def draw_width(n_actors: int) -> int:
-    """Uniform draws per replica and turn: incident, then detection per actor, then rule per actor."""
-    return 1 + 2 * n_actors
+    """Uniform draws per replica and turn: incident; fielding and test detection per actor; rule per
+    actor; the look-ahead's sample seed."""
+    return 2 + 3 * n_actors
+
+
+def rule_column(n_actors: int, actor: int) -> int:
+    return 1 + 2 * n_actors + actor
+
+
+def lookahead_column(n_actors: int) -> int:
+    return 1 + 3 * n_actors
 
 
 @dataclass
@@ -54,473 +63,776 @@ class Outcome:
 
     payoff: np.ndarray      # [R, N]
     ordered: np.ndarray     # [R, N] missiles ordered
+    notice: np.ndarray      # [R, N] gave treaty notice
     in_round: np.ndarray    # [R, N] took part in a round of talks
     agreement: np.ndarray   # [R, N] reached an agreement
+    complied: np.ndarray    # [R, N] eliminated what was disputed
     lapsed: np.ndarray      # [R, N] let its own ultimatum lapse
-    carried: np.ndarray     # [R, N] carried out its ultimatum at the deadline
-    detected: np.ndarray    # [R, N] its violation was detected
+    carried: np.ndarray     # [R, N] carried out its ultimatum's threat by the deadline
+    met: np.ndarray         # [R, N] its ultimatum was met
+    detected: np.ndarray    # [R, N] a violation of it was detected
     hazard: np.ndarray      # [R]
 
     @classmethod
     def empty(cls, r: int, n: int) -> Outcome:
         flags = {name: np.zeros((r, n), dtype=np.bool_)
-                 for name in ("in_round", "agreement", "lapsed", "carried", "detected")}
-        return cls(payoff=np.zeros((r, n)), ordered=np.zeros((r, n), dtype=np.int64),
-                   hazard=np.zeros(r), **flags)
+                 for name in ("notice", "in_round", "agreement", "complied", "lapsed", "carried", "met",
+                              "detected")}
+        return cls(payoff=np.zeros((r, n)), ordered=np.zeros((r, n), dtype=np.int64), hazard=np.zeros(r), **flags)
 
     def arrays(self) -> OutcomeArrays:
         return OutcomeArrays(*(getattr(self, f.name) for f in fields(self)))
 
 
 OutcomeArrays = namedtuple("OutcomeArrays", [f.name for f in fields(Outcome)])
-STEP, LOOKAHEAD, CONTINUATION, COUNTERFACTUAL = 0, 1, 2, 3   # what the kernel computes per replica
+
+# one replica's state while a turn is resolved; `tr` holds treaty, notice_by, notice_end; `esc` the
+# components T, M, A, D, the index E and the rung
+Work = namedtuple("Work", [
+    "tr", "unbound", "missiles", "pipeline", "disputed", "illicit", "stage", "stage_left", "hosting", "breach",
+    "demand", "elim_left", "ult_target", "ult_deadline", "ult_acted", "ult_stakes", "talks", "trust",
+    "credibility", "esc"])
+# this turn's events for one replica
+Events = namedtuple("Events", [
+    "notice", "agree", "in_round", "agreement", "unanswered", "complied", "ordered", "lapsed", "lapse_stakes",
+    "carried", "met", "detected", "reputation", "payoff", "hits"])
 
 
-@njit(cache=True, error_model="numpy")
-def _hazard(e, h_max, k):
+@njit(cache=True)
+def new_work(n, lag_slots):
+    return Work(np.zeros(3, np.int64), np.zeros(n, np.bool_), np.zeros(n, np.int64),
+                np.zeros((n, lag_slots), np.int64), np.zeros(n, np.int64), np.zeros(n, np.int64),
+                np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros(n, np.bool_), np.zeros(n, np.bool_),
+                np.zeros(n, np.bool_), np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros(n, np.int64),
+                np.zeros(n, np.bool_), np.zeros(n), np.zeros((n, n)), np.zeros((n, n)), np.zeros(n), np.zeros(6))
+
+
+@njit(cache=True)
+def new_events(n):
+    return Events(np.zeros(n, np.bool_), np.zeros((n, n), np.bool_), np.zeros(n, np.bool_), np.zeros(n, np.bool_),
+                  np.zeros(n, np.bool_), np.zeros(n, np.bool_), np.zeros(n, np.int64), np.zeros(n, np.bool_),
+                  np.zeros(n), np.zeros(n, np.bool_), np.zeros(n, np.bool_), np.zeros(n, np.bool_), np.zeros(n),
+                  np.zeros(n), np.zeros((n, n), np.bool_))
+
+
+@njit(cache=True)
+def load(S, r, W):
+    """Copy replica r of the state arrays S into W."""
+    W.tr[0] = S.treaty[r]
+    W.tr[1] = S.notice_by[r]
+    W.tr[2] = S.notice_end[r]
+    W.esc[0] = S.esc_treaty[r]
+    W.esc[1] = S.esc_missiles[r]
+    W.esc[2] = S.esc_arming[r]
+    W.esc[3] = S.esc_demands[r]
+    W.esc[4] = S.escalation[r]
+    W.esc[5] = S.rung[r]
+    W.unbound[:] = S.unbound[r]
+    W.missiles[:] = S.missiles[r]
+    W.pipeline[:, :] = S.pipeline[r]
+    W.disputed[:] = S.disputed[r]
+    W.illicit[:] = S.illicit[r]
+    W.stage[:] = S.stage[r]
+    W.stage_left[:] = S.stage_left[r]
+    W.hosting[:] = S.hosting[r]
+    W.breach[:] = S.breach[r]
+    W.demand[:] = S.demand[r]
+    W.elim_left[:] = S.elim_left[r]
+    W.ult_target[:] = S.ult_target[r]
+    W.ult_deadline[:] = S.ult_deadline[r]
+    W.ult_acted[:] = S.ult_acted[r]
+    W.ult_stakes[:] = S.ult_stakes[r]
+    W.talks[:, :] = S.talks[r]
+    W.trust[:, :] = S.trust[r]
+    W.credibility[:] = S.credibility[r]
+
+
+@njit(cache=True)
+def copy_work(A, W):
+    """W := A (look-ahead variants start from the same loaded replica)."""
+    W.tr[:] = A.tr
+    W.esc[:] = A.esc
+    W.unbound[:] = A.unbound
+    W.missiles[:] = A.missiles
+    W.pipeline[:, :] = A.pipeline
+    W.disputed[:] = A.disputed
+    W.illicit[:] = A.illicit
+    W.stage[:] = A.stage
+    W.stage_left[:] = A.stage_left
+    W.hosting[:] = A.hosting
+    W.breach[:] = A.breach
+    W.demand[:] = A.demand
+    W.elim_left[:] = A.elim_left
+    W.ult_target[:] = A.ult_target
+    W.ult_deadline[:] = A.ult_deadline
+    W.ult_acted[:] = A.ult_acted
+    W.ult_stakes[:] = A.ult_stakes
+    W.talks[:, :] = A.talks
+    W.trust[:, :] = A.trust
+    W.credibility[:] = A.credibility
+
+
+@njit(cache=True)
+def store(W, S, r):
+    """Copy W back into replica r of S."""
+    S.treaty[r] = W.tr[0]
+    S.notice_by[r] = W.tr[1]
+    S.notice_end[r] = W.tr[2]
+    S.esc_treaty[r] = W.esc[0]
+    S.esc_missiles[r] = W.esc[1]
+    S.esc_arming[r] = W.esc[2]
+    S.esc_demands[r] = W.esc[3]
+    S.escalation[r] = W.esc[4]
+    S.rung[r] = int(W.esc[5])
+    S.unbound[r] = W.unbound
+    S.missiles[r] = W.missiles
+    S.pipeline[r] = W.pipeline
+    S.disputed[r] = W.disputed
+    S.illicit[r] = W.illicit
+    S.stage[r] = W.stage
+    S.stage_left[r] = W.stage_left
+    S.hosting[r] = W.hosting
+    S.breach[r] = W.breach
+    S.demand[r] = W.demand
+    S.elim_left[r] = W.elim_left
+    S.ult_target[r] = W.ult_target
+    S.ult_deadline[r] = W.ult_deadline
+    S.ult_acted[r] = W.ult_acted
+    S.ult_stakes[r] = W.ult_stakes
+    S.talks[r] = W.talks
+    S.trust[r] = W.trust
+    S.credibility[r] = W.credibility
+
+
+# ---------------------------------------------------------------- state predicates
+
+
+@njit(cache=True)
+def alive(W):
+    return (W.tr[0] == IN_FORCE) | (W.tr[0] == NOTICE)
+
+
+@njit(cache=True)
+def bound(W, P, i):
+    return P.party[i] & alive(W) & (not W.unbound[i])
+
+
+@njit(cache=True)
+def in_dispute(W, i):
+    return (W.disputed[i] > 0) | W.breach[i]
+
+
+@njit(cache=True)
+def legal(W, P, i, a):
+    """Whether move a does something for actor i in state W (the table of sim/actions.py)."""
+    if (a == P.mv_dialogue) | (a == P.mv_hold):
+        return True
+    if a == P.mv_comply:
+        return alive(W) & in_dispute(W, i)
+    if a == P.mv_ultimatum:
+        if (not alive(W)) | (W.ult_target[i] != NO_ONE):
+            return False
+        for j in range(W.missiles.shape[0]):
+            if P.adversary[i, j] & in_dispute(W, j):
+                return True
+        return False
+    if a == P.mv_withdrawal:
+        return bound(W, P, i)
+    if a == P.mv_develop:
+        return P.can_own[i] & (W.stage[i] < PRODUCTION) & (W.stage_left[i] == 0)
+    if a == P.mv_deployment:
+        if P.can_own[i]:
+            return W.stage[i] == READY
+        lead = P.host_of[i]
+        return (not W.hosting[i]) & ((W.stage[lead] >= PRODUCTION) | (W.missiles[lead] > 0))
+    return False
+
+
+@njit(cache=True)
+def threatened_act(W, P, i, a):
+    """Whether move a is the act i's ultimatum threatens: notice for a bound party, else arming."""
+    if bound(W, P, i):
+        return a == P.mv_withdrawal
+    return (a == P.mv_develop) | (a == P.mv_deployment) | (a == P.mv_withdrawal)
+
+
+@njit(cache=True)
+def fill_hits(W, P, hits):
+    """hits[j, k]: missiles of j reach k, from j's territory or from a consenting host of j's."""
+    n = hits.shape[0]
+    for j in range(n):
+        for k in range(n):
+            hits[j, k] = P.reach[j, k]
+    for h in range(n):
+        lead = P.host_of[h]
+        if (lead >= 0) and W.hosting[h]:
+            for k in range(n):
+                hits[lead, k] = hits[lead, k] | P.reach[h, k]
+
+
+@njit(cache=True)
+def threat(i, m, W, P, hits):
+    """Threat i faces: sat(H) * (1 - reaction_i * sat(O)), sat(x) = 1 - exp(-x / scale).
+
+    H: adversaries' missiles that reach i or its allies, plus credibility * batch of each open
+    ultimatum aimed at i. O: missiles of i and its allies that reach an adversary of i. The product
+    makes the value of arming grow with the rival's stock (the security dilemma).
+    """
+    n = m.shape[0]
+    hostile = 0.0
+    own = 0.0
+    for j in range(n):
+        if P.adversary[i, j]:
+            for k in range(n):
+                if P.side[i, k] & hits[j, k]:
+                    hostile += m[j]
+                    break
+        if P.side[i, j]:
+            for k in range(n):
+                if P.adversary[i, k] & hits[j, k]:
+                    own += m[j]
+                    break
+        if W.ult_target[j] == i:
+            hostile += W.credibility[j] * P.batch[j]
+    return -np.expm1(-hostile / P.missile_scale) * (1.0 + P.reaction[i] * np.expm1(-own / P.missile_scale))
+
+
+@njit(cache=True)
+def compliance(i, W, P):
+    """Share of i's adversaries' missiles that nobody disputes (1 if they have none)."""
+    total = 0.0
+    contested = 0.0
+    for j in range(W.missiles.shape[0]):
+        if P.adversary[i, j]:
+            total += W.missiles[j]
+            contested += W.disputed[j]
+    return 1.0 - contested / total if total > 0 else 1.0
+
+
+# ---------------------------------------------------------------- the steps of a turn
+
+
+@njit(cache=True)
+def step_withdrawal(W, E, P, mv, turn):
+    """1. A bound party that plays withdrawal gives notice; the first notice starts the countdown."""
+    n = mv.shape[0]
+    first = -1
+    for i in range(n):
+        E.notice[i] = (mv[i] == P.mv_withdrawal) & bound(W, P, i)
+        if E.notice[i] and first < 0:
+            first = i
+    if (first >= 0) and (W.tr[0] == IN_FORCE):
+        W.tr[0] = NOTICE
+        W.tr[1] = first
+        W.tr[2] = turn + P.notice_turns
+    for i in range(n):
+        if E.notice[i]:
+            W.unbound[i] = True
+            for j in range(n):
+                if P.adversary[i, j]:
+                    W.trust[j, i] -= P.trust_withdrawal_loss
+
+
+@njit(cache=True)
+def step_talks(W, E, P, mv):
+    """2. Rounds of talks between adversaries who both offer; an agreement at full progress.
+
+    While the treaty is alive an agreement settles the pair's disputes (disputed missiles verified
+    or eliminated, disputed programmes halted, demands and ultimatums met) and rescinds a notice.
+    With no treaty left it is a new treaty: the parties are bound again, their orders cancelled,
+    programmes halted and missiles eliminated over the elimination period.
+    """
+    n = mv.shape[0]
+    for i in range(n):
+        E.in_round[i] = False
+        E.agreement[i] = False
+    any_agreement = False
+    for i in range(n):
+        for j in range(i + 1, n):
+            pair = P.adversary[i, j] | P.adversary[j, i]
+            if pair & (mv[i] == P.mv_dialogue) & (mv[j] == P.mv_dialogue):
+                progress = min(1.0, W.talks[i, j] + P.talks_rate * 0.5 * (W.trust[i, j] + W.trust[j, i]))
+                W.talks[i, j] = progress
+                W.talks[j, i] = progress
+    for i in range(n):
+        for j in range(n):
+            pair = (i != j) & (P.adversary[i, j] | P.adversary[j, i])
+            mutual = pair & (mv[i] == P.mv_dialogue) & (mv[j] == P.mv_dialogue)
+            E.agree[i, j] = mutual & (W.talks[i, j] >= 1.0 - 1e-12)
+            if mutual:
+                W.trust[i, j] += P.trust_round_gain
+                E.in_round[i] = True
+            if E.agree[i, j]:
+                E.agreement[i] = True
+                any_agreement = True
+            if pair & (mv[i] == P.mv_dialogue) & (mv[j] != P.mv_dialogue):
+                W.trust[j, i] += P.trust_one_sided_gain      # i offered, j did not answer
+    for i in range(n):
+        E.unanswered[i] = (mv[i] == P.mv_dialogue) & (not E.in_round[i])
+    if not any_agreement:
+        return
+    if alive(W):
+        for i in range(n):
+            if E.agreement[i]:
+                settle(W, P, i)
+            if (W.ult_target[i] != NO_ONE) and E.agree[i, W.ult_target[i]]:
+                W.ult_target[i] = NO_ONE                               # met by the agreement
+                W.ult_deadline[i] = NO_ONE
+        notice_by = W.tr[1]
+        if (W.tr[0] == NOTICE) & (notice_by != NO_ONE):
+            rescind = False
+            for j in range(n):
+                rescind = rescind | (E.agree[notice_by, j] & P.party[j])
+            if rescind:                                                # the treaty binds all again
+                W.tr[0] = IN_FORCE
+                W.tr[1] = NO_ONE
+                W.tr[2] = NO_ONE
+                for j in range(n):
+                    W.unbound[j] = False
+    else:
+        parties = 0
+        for i in range(n):
+            parties += 1 if P.party[i] & E.agreement[i] else 0
+        if parties >= 2:                                               # a new treaty with the same terms
+            W.tr[0] = IN_FORCE
+            W.tr[1] = NO_ONE
+            W.tr[2] = NO_ONE
+            for i in range(n):
+                W.unbound[i] = False
+                if P.party[i]:
+                    W.pipeline[i, :] = 0
+                    halt(W, i)
+                    W.elim_left[i] = P.elimination_turns if W.missiles[i] > 0 else 0
+    for i in range(n):
+        for j in range(n):
+            if E.agree[i, j]:
+                W.trust[i, j] += P.trust_agreement_gain
+                W.talks[i, j] = 0.0
+
+
+@njit(cache=True)
+def halt(W, i):
+    """Stop a programme past development: back to development, complete (its tests and production end)."""
+    if W.stage[i] > DEVELOPMENT:
+        W.stage[i] = DEVELOPMENT
+        W.stage_left[i] = 0
+
+
+@njit(cache=True)
+def settle(W, P, i):
+    """i's dispute is settled: disputed missiles eliminated, a disputed programme halted, demands met."""
+    W.missiles[i] -= min(W.missiles[i], W.disputed[i])
+    W.disputed[i] = 0
+    if W.breach[i]:
+        halt(W, i)
+    W.breach[i] = False
+    W.demand[i] = False
+
+
+@njit(cache=True)
+def step_comply(W, E, P, mv):
+    """3. Compliance: the actor's dispute is settled verifiably; ultimatums on it are met at once."""
+    n = mv.shape[0]
+    for i in range(n):
+        E.complied[i] = (mv[i] == P.mv_comply) & alive(W) & in_dispute(W, i)
+    for i in range(n):
+        if E.complied[i]:
+            settle(W, P, i)
+    for i in range(n):
+        target = W.ult_target[i]
+        E.met[i] = False
+        if (target != NO_ONE) and E.complied[target]:
+            E.met[i] = True
+            W.credibility[i] += P.credibility_gain
+            W.ult_target[i] = NO_ONE
+            W.ult_deadline[i] = NO_ONE
+
+
+@njit(cache=True)
+def step_ultimatum(W, E, P, mv, turn):
+    """4. A new public demand: on the adversary in dispute with most disputed missiles (listed first on ties)."""
+    n = mv.shape[0]
+    for i in range(n):
+        if (mv[i] == P.mv_ultimatum) and legal(W, P, i, mv[i]):
+            best = -1
+            best_score = -np.inf
+            for j in range(n):
+                if P.adversary[i, j] & in_dispute(W, j):
+                    score = W.disputed[j] * 1e3 + W.missiles[j] - j * 1e-3
+                    if score > best_score:
+                        best = j
+                        best_score = score
+            W.ult_target[i] = best
+            W.ult_deadline[i] = turn + P.ultimatum_turns
+            W.ult_acted[i] = False
+            W.ult_stakes[i] = W.esc[4] / 100.0
+            W.trust[best, i] -= P.trust_ultimatum_loss
+
+
+@njit(cache=True)
+def step_programmes(W, E, P, mv):
+    """5. `develop` starts the next stage; a stage under way takes its time; production ends ready."""
+    n = mv.shape[0]
+    for i in range(n):
+        if (mv[i] == P.mv_develop) & P.can_own[i] & (W.stage[i] < PRODUCTION) & (W.stage_left[i] == 0):
+            W.stage[i] += 1
+            W.stage_left[i] = P.stage_turns[i, W.stage[i]] + 1     # this turn counts as its first
+        if (W.stage_left[i] > 0) & (W.stage[i] > NONE_STAGE) & (W.stage[i] < READY):
+            W.stage_left[i] -= 1
+            if (W.stage_left[i] == 0) & (W.stage[i] == PRODUCTION):
+                W.stage[i] = READY
+
+
+@njit(cache=True)
+def step_deployment(W, E, P, mv):
+    """6. A ready owner orders a battalion (arriving after its lag); a host consents to host."""
+    n = mv.shape[0]
+    for i in range(n):
+        E.ordered[i] = 0
+        if mv[i] != P.mv_deployment:
+            continue
+        if P.can_own[i]:
+            if W.stage[i] == READY:
+                E.ordered[i] = P.batch[i]
+                W.pipeline[i, P.lag[i]] += P.batch[i]
+                for j in range(n):
+                    if P.adversary[i, j]:
+                        W.trust[j, i] -= P.trust_deploy_loss
+        elif legal(W, P, i, mv[i]):
+            W.hosting[i] = True
+            for j in range(n):
+                if P.adversary[i, j]:
+                    W.trust[j, i] -= P.trust_deploy_loss
+
+
+@njit(cache=True)
+def mark_acts(W, P, mv, before_unbound):
+    """The issuer of an open ultimatum carried out its threat if it played the threatened act."""
+    for i in range(mv.shape[0]):
+        if W.ult_target[i] != NO_ONE:
+            was_bound = P.party[i] & (not before_unbound[i])
+            act = (mv[i] == P.mv_withdrawal) if was_bound else (
+                (mv[i] == P.mv_develop) | (mv[i] == P.mv_deployment) | (mv[i] == P.mv_withdrawal))
+            if act:
+                W.ult_acted[i] = True
+
+
+@njit(cache=True)
+def step_treaty_end(W, P, turn):
+    """7. The treaty ends when its notice runs out: no one is bound, disputes over it are moot."""
+    if (W.tr[0] == NOTICE) & (W.tr[2] <= turn):
+        W.tr[0] = TERMINATED
+        W.tr[1] = NO_ONE
+        W.tr[2] = NO_ONE
+        for i in range(W.missiles.shape[0]):
+            W.unbound[i] = P.party[i]
+            W.disputed[i] = 0
+            W.illicit[i] = 0
+            W.breach[i] = False
+            W.demand[i] = False
+            W.elim_left[i] = 0
+
+
+@njit(cache=True)
+def step_arrivals(W, P):
+    """8. Ordered missiles arrive; an arrival while bound is a violation; a new treaty eliminates."""
+    n, slots = W.pipeline.shape
+    for i in range(n):
+        arrived = W.pipeline[i, 0]
+        W.missiles[i] += arrived
+        if bound(W, P, i) & (W.elim_left[i] == 0):
+            W.illicit[i] += arrived
+        for k in range(slots - 1):
+            W.pipeline[i, k] = W.pipeline[i, k + 1]
+        W.pipeline[i, slots - 1] = 0
+        if (W.elim_left[i] > 0) & bound(W, P, i):
+            cut = -(-W.missiles[i] // W.elim_left[i])
+            W.missiles[i] -= cut
+            W.disputed[i] = min(W.disputed[i], W.missiles[i])
+            W.illicit[i] = min(W.illicit[i], W.missiles[i])
+            W.elim_left[i] -= 1
+
+
+@njit(cache=True)
+def step_deadlines(W, E, P, turn):
+    """9. At its deadline an ultimatum is met (the dispute is settled), carried out or lapsed.
+
+    Unmet, the demand stays public on the target (`demand`), so backing down does not lower the index.
+    """
+    n = W.missiles.shape[0]
+    for i in range(n):
+        E.lapsed[i] = False
+        E.carried[i] = False
+        E.lapse_stakes[i] = 0.0
+        target = W.ult_target[i]
+        if (target != NO_ONE) and (W.ult_deadline[i] <= turn):
+            met = not in_dispute(W, target)
+            E.met[i] = E.met[i] | met
+            E.carried[i] = (not met) & W.ult_acted[i]
+            E.lapsed[i] = (not met) & (not W.ult_acted[i])
+            if met | E.carried[i]:
+                W.credibility[i] += P.credibility_gain
+            if E.lapsed[i]:
+                W.credibility[i] -= P.credibility_loss
+                E.lapse_stakes[i] = W.ult_stakes[i]
+            if not met:
+                W.demand[target] = alive(W)
+            W.ult_target[i] = NO_ONE
+            W.ult_deadline[i] = NO_ONE
+
+
+@njit(cache=True)
+def step_detection(W, E, P, u, expected):
+    """10. Detection of violations by a bound party: fielded missiles (p_detect), flight tests and
+    production (p_detect_test: tests are seen by national technical means). `u` holds the replica's
+    uniforms of this turn; expected: the probabilities instead of draws."""
+    n = W.missiles.shape[0]
+    for i in range(n):
+        E.detected[i] = False
+        E.reputation[i] = 0.0
+        testing = bound(W, P, i) & ((W.stage[i] == FLIGHT_TEST) | (W.stage[i] == PRODUCTION)) & \
+            (W.stage_left[i] > 0) & (not W.breach[i])
+        hidden = W.illicit[i] > 0
+        if expected:
+            p_miss = (1.0 - P.p_detect if hidden else 1.0) * (1.0 - P.p_detect_test if testing else 1.0)
+            E.reputation[i] = 1.0 - p_miss
+            continue
+        found_arms = hidden & (u[1 + i] < P.p_detect)
+        found_test = testing & (u[1 + n + i] < P.p_detect_test)
+        if found_arms:
+            W.disputed[i] += W.illicit[i]
+            W.illicit[i] = 0
+        if found_test:
+            W.breach[i] = True
+        if found_arms | found_test:
+            E.detected[i] = True
+            E.reputation[i] = 1.0
+            for j in range(n):
+                if j != i:
+                    W.trust[j, i] -= P.trust_detect_loss
+
+
+@njit(cache=True)
+def arming_total(W, P):
+    """Missiles ordered and not yet arrived, plus one battalion for each programme in tests or production."""
+    n, slots = W.pipeline.shape
+    total = 0.0
+    for i in range(n):
+        for k in range(slots):
+            total += W.pipeline[i, k]
+        if (W.stage[i] == FLIGHT_TEST) | (W.stage[i] == PRODUCTION):
+            total += P.batch[i]
+    return total
+
+
+@njit(cache=True)
+def in_range_total(W, P, hits):
+    """Fielded missiles that reach an adversary of their owner."""
+    n = W.missiles.shape[0]
+    total = 0.0
+    for j in range(n):
+        for k in range(n):
+            if P.adversary[j, k] & hits[j, k]:
+                total += W.missiles[j]
+                break
+    return total
+
+
+@njit(cache=True)
+def ladder_rung(W, P, hits):
+    """The rung of Kahn's escalation ladder the state stands on (the table in docs/ODD.md)."""
+    n = W.missiles.shape[0]
+    confronted = False
+    for i in range(n):
+        for j in range(n):
+            if P.adversary[i, j] & (W.missiles[i] > 0) & (W.missiles[j] > 0):
+                reach_ij = False
+                reach_ji = False
+                for k in range(n):
+                    reach_ij = reach_ij | (P.side[j, k] & hits[i, k])
+                    reach_ji = reach_ji | (P.side[i, k] & hits[j, k])
+                confronted = confronted | (reach_ij & reach_ji)
+    if confronted:
+        return RUNG_CONFRONTATION
+    arming = arming_total(W, P) > 0
+    if arming:
+        return RUNG_SHOW_OF_FORCE
+    if W.tr[0] != IN_FORCE:
+        if (W.tr[0] == NOTICE) | (W.tr[0] == TERMINATED):
+            return RUNG_HARDENING
+    demands = False
+    disputes = False
+    for i in range(n):
+        demands = demands | W.demand[i] | (W.ult_target[i] != NO_ONE)
+        disputes = disputes | in_dispute(W, i)
+    if demands:
+        return RUNG_DECLARATIONS
+    if disputes:
+        return RUNG_OSTENSIBLE
+    return RUNG_NONE
+
+
+@njit(cache=True)
+def step_index(W, P, hits):
+    """11. The escalation index of the present state: E = 100 (w_t T + w_m M + w_a A + w_d D)."""
+    n = W.missiles.shape[0]
+    t = TREATY_COMPONENT[W.tr[0]]
+    m = -np.expm1(-in_range_total(W, P, hits) / P.missile_scale)
+    a = -np.expm1(-arming_total(W, P) / P.missile_scale)
+    d = 0.0
+    for i in range(n):
+        if W.demand[i] | (W.ult_target[i] != NO_ONE):
+            d = 1.0
+    e = 100.0 * (P.w_treaty * t + P.w_missiles * m + P.w_arming * a + P.w_demands * d)
+    W.esc[0] = t
+    W.esc[1] = m
+    W.esc[2] = a
+    W.esc[3] = d
+    W.esc[4] = min(max(e, 0.0), 100.0)
+    W.esc[5] = ladder_rung(W, P, hits)
+
+
+@njit(cache=True)
+def hazard_of(e, h_max, k):
     """Per-turn probability of an incident: h_max * (E / 100) ** k."""
     return h_max * (min(max(e, 0.0), 100.0) / 100.0) ** k
 
 
-@njit(cache=True, error_model="numpy")
-def _threat(i, m, ult_target, credibility, adversary, ally, batch, offset, scale):
-    """Threat i faces: sat(hostile) - offset * sat(own), sat(x) = 1 - exp(-x / scale).
-
-    m: [N] missiles counted. Hostile: adversaries' missiles plus credibility * batch of each open
-    ultimatum aimed at i. Own: i's and its allies' missiles.
-    """
-    hostile = 0.0
-    own = 0.0
-    for j in range(m.shape[0]):
-        if adversary[i, j]:
-            hostile += m[j]
-        if (j == i) | ally[i, j]:
-            own += m[j]
-        if ult_target[j] == i:
-            hostile += credibility[j] * batch[j]
-    return -np.expm1(-hostile / scale) + offset * np.expm1(-own / scale)
+@njit(cache=True)
+def programme_active(W, i):
+    return (W.stage[i] > NONE_STAGE) & (W.stage[i] < READY) & (W.stage_left[i] > 0)
 
 
-@njit(cache=True, error_model="numpy")
-def _compliance(i, missiles, disputed, adversary):
-    """Share of i's adversaries' missiles that nobody disputes (1 if they have none)."""
-    total = 0.0
-    contested = 0.0
-    for j in range(missiles.shape[0]):
-        if adversary[i, j]:
-            total += missiles[j]
-            contested += disputed[j]
-    return 1.0 - contested / total if total > 0 else 1.0
+@njit(cache=True)
+def hosting_cost_due(W, P, i):
+    return W.hosting[i] & (P.host_of[i] >= 0)
 
 
-@njit(cache=True, error_model="numpy")
-def _index(smoothed, treaty, missiles, ult_target, P):
-    """(T, M, U, E): treaty, missile and ultimatum components and the index, given A = smoothed."""
-    total = 0.0
-    open_ult = 0.0
-    for i in range(missiles.shape[0]):
-        total += missiles[i]
-        if ult_target[i] != NO_ONE:
-            open_ult = 1.0
-    t = TREATY_COMPONENT[treaty]
-    m = -np.expm1(-total / P.missile_scale)
-    e = 100.0 * (P.w_actions * smoothed + P.w_treaty * t + P.w_missiles * m + P.w_ultimatum * open_ult)
-    return t, m, open_ult, min(max(e, 0.0), 100.0)
+@njit(cache=True)
+def step_payoffs(W, E, P, needed, war):
+    """12. Each actor's payoff of the turn (expected war and detection terms in the expected version)."""
+    n = W.missiles.shape[0]
+    treaty_on = 1.0 if alive(W) else 0.0
+    m = W.missiles.astype(np.float64)
+    for i in range(n):
+        if not needed[i]:
+            E.payoff[i] = 0.0
+            continue
+        E.payoff[i] = (P.treaty_value[i] * treaty_on * compliance(i, W, P)
+                       - P.threat_weight[i] * threat(i, m, W, P, E.hits)
+                       - P.deploy_cost[i] * E.ordered[i]
+                       - P.upkeep[i] * W.missiles[i]
+                       - P.programme_cost[i] * programme_active(W, i)
+                       - P.host_cost[i] * hosting_cost_due(W, P, i)
+                       - P.comply_cost[i] * E.complied[i]
+                       - P.war_cost[i] * war
+                       - P.audience_cost[i] * E.lapse_stakes[i]
+                       - P.reputation_cost[i] * E.reputation[i]
+                       + P.talks_value[i] * E.in_round[i]
+                       - P.dialogue_cost[i] * E.unanswered[i])
 
 
-@njit(cache=True, error_model="numpy")
-def _kernel(S, P, turn, moves, prof, U, realized, O, values, mode, needed, B):
-    """The one implementation of a turn, replica by replica.
+@njit(cache=True)
+def clamp(W):
+    n = W.missiles.shape[0]
+    for i in range(n):
+        W.credibility[i] = min(max(W.credibility[i], 0.0), 1.0)
+        for j in range(n):
+            W.trust[i, j] = 1.0 if i == j else min(max(W.trust[i, j], 0.0), 1.0)
 
-    mode STEP: resolve moves[r] for replica r of S in place, its outcome into row r of O.
-    mode LOOKAHEAD: resolve every joint move prof[p] (expected version) from a copy of replica r;
-    values[r, i, a] = sum over p with prof[p, i] = a of (i's belief weight of prof[p], from the
-    beliefs B) * (payoff + continuation), for the actors with needed[i].
-    mode CONTINUATION: values[r, i, 0] = continuation value of replica r as it is.
-    mode COUNTERFACTUAL: values[r, i, a] = payoff + continuation for i had it played a while the
-    others played moves[r] (expected version), for the actors with needed[i].
-    Bitwise & and | are used on booleans: numba's `and`/`or` on numpy booleans are much slower.
-    """
-    n = P.party.shape[0]
-    lag_slots = S.pipeline.shape[2]
-    # one replica's state, worked on in scratch arrays and copied back in mode STEP
-    unbound = np.empty(n, np.bool_)
-    missiles = np.empty(n, np.int64)
-    pipeline = np.empty((n, lag_slots), np.int64)
-    disputed = np.empty(n, np.int64)
-    illicit = np.empty(n, np.int64)
-    ult_target = np.empty(n, np.int64)
-    ult_deadline = np.empty(n, np.int64)
-    acted = np.empty(n, np.bool_)
-    defied = np.empty(n, np.bool_)
-    talks = np.empty((n, n))
-    trust = np.empty((n, n))
-    credibility = np.empty(n)
-    # this turn's events
-    notice = np.zeros(n, np.bool_)
-    agree = np.zeros((n, n), np.bool_)
-    in_round = np.zeros(n, np.bool_)
-    agreement = np.zeros(n, np.bool_)
-    unanswered = np.zeros(n, np.bool_)
-    ordered = np.zeros(n, np.int64)
-    lapsed = np.zeros(n, np.bool_)
-    carried = np.zeros(n, np.bool_)
-    detected = np.zeros(n, np.bool_)
-    reputation = np.zeros(n)
-    payoff = np.zeros(n)
-    m_now = np.empty(n)
-    m_all = np.empty(n)
-    compliance = np.empty(n)
-    n_var = prof.shape[0] if mode == LOOKAHEAD else (n * N_MOVES if mode == COUNTERFACTUAL else 1)
-    q = np.empty((n_var, n))
-    cf = np.empty(n, np.int64)
 
+@njit(cache=True)
+def resolve(W, E, P, mv, turn, u, expected, needed):
+    """One turn of one replica in ODD order; returns the hazard and whether an incident happened."""
+    before_unbound = W.unbound.copy()
+    step_withdrawal(W, E, P, mv, turn)
+    step_talks(W, E, P, mv)
+    step_comply(W, E, P, mv)
+    step_ultimatum(W, E, P, mv, turn)
+    step_programmes(W, E, P, mv)
+    step_deployment(W, E, P, mv)
+    mark_acts(W, P, mv, before_unbound)
+    step_treaty_end(W, P, turn)
+    step_arrivals(W, P)
+    step_deadlines(W, E, P, turn)
+    step_detection(W, E, P, u, expected)
+    fill_hits(W, P, E.hits)
+    step_index(W, P, E.hits)
+    h = hazard_of(W.esc[4], P.h_max, P.k)
+    broke = (not expected) and (u[0] < h)
+    war = h if expected else (1.0 if broke else 0.0)
+    step_payoffs(W, E, P, needed, war)
+    clamp(W)
+    return h, broke
+
+
+@njit(cache=True)
+def learn(S, r, P, mv):
+    """13. Beliefs: i's belief about j's answer to i's last move moves toward what j just played."""
+    n = mv.shape[0]
+    moves = S.beliefs.shape[4]
+    for i in range(n):
+        ctx = S.last_moves[r, i]
+        memory = P.memory[i]
+        for j in range(n):
+            for b in range(moves):
+                seen = 1.0 if mv[j] == b else 0.0
+                S.beliefs[r, i, j, ctx, b] = memory * S.beliefs[r, i, j, ctx, b] + (1.0 - memory) * seen
+
+
+@njit(cache=True)
+def step_kernel(S, P, turn, moves, U, realized, O):
+    """Resolve moves[r] for every replica r of S in place; outcomes into O."""
+    n = moves.shape[1]
+    W = new_work(n, S.pipeline.shape[2])
+    E = new_events(n)
+    needed = np.ones(n, np.bool_)
     for r in range(S.treaty.shape[0]):
-        for v in range(n_var):
-            if mode == COUNTERFACTUAL and not needed[v // N_MOVES]:
-                continue
-            # load replica r
-            treaty = S.treaty[r]
-            notice_by = S.notice_by[r]
-            notice_end = S.notice_end[r]
-            smoothed = S.smoothed_actions[r]
-            escalation = S.escalation[r]
-            for i in range(n):
-                unbound[i] = S.unbound[r, i]
-                missiles[i] = S.missiles[r, i]
-                disputed[i] = S.disputed[r, i]
-                illicit[i] = S.illicit[r, i]
-                ult_target[i] = S.ult_target[r, i]
-                ult_deadline[i] = S.ult_deadline[r, i]
-                acted[i] = S.ult_acted[r, i]
-                defied[i] = S.ult_defied[r, i]
-                credibility[i] = S.credibility[r, i]
-                for k in range(lag_slots):
-                    pipeline[i, k] = S.pipeline[r, i, k]
-                for j in range(n):
-                    talks[i, j] = S.talks[r, i, j]
-                    trust[i, j] = S.trust[r, i, j]
-
-            if mode != CONTINUATION:
-                if mode == STEP:
-                    mv = moves[r]
-                elif mode == LOOKAHEAD:
-                    mv = prof[v]
-                else:
-                    for j in range(n):
-                        cf[j] = moves[r, j]
-                    cf[v // N_MOVES] = v % N_MOVES
-                    mv = cf
-                expected = mode != STEP or not realized
-
-                # 1. withdrawal: a bound party gives notice; anyone else leaves the talks -------
-                alive = (treaty == IN_FORCE) | (treaty == NOTICE)
-                first = -1
-                for i in range(n):
-                    notice[i] = (mv[i] == WITHDRAWAL) & P.party[i] & alive & (not unbound[i])
-                    if notice[i] and first < 0:
-                        first = i
-                if first >= 0 and treaty == IN_FORCE:
-                    treaty = NOTICE
-                    notice_by = first
-                    notice_end = turn + P.notice_turns
-                for i in range(n):
-                    if notice[i]:
-                        unbound[i] = True
-                    if mv[i] == WITHDRAWAL:
-                        for j in range(n):
-                            if (not notice[i]) & (P.adversary[i, j] | P.adversary[j, i]):
-                                talks[i, j] = 0.0
-                                talks[j, i] = 0.0
-                            if P.adversary[i, j]:
-                                trust[j, i] -= P.trust_withdrawal_loss
-
-                # 2. dialogue: rounds of talks between adversaries, agreements --------------------
-                for i in range(n):
-                    for j in range(i + 1, n):
-                        if (mv[i] == DIALOGUE) & (mv[j] == DIALOGUE) & (P.adversary[i, j] | P.adversary[j, i]):
-                            progress = min(1.0, talks[i, j] + P.talks_rate * 0.5 * (trust[i, j] + trust[j, i]))
-                            talks[i, j] = progress
-                            talks[j, i] = progress
-                any_agreement = False
-                for i in range(n):
-                    in_round[i] = False
-                    agreement[i] = False
-                for i in range(n):
-                    for j in range(n):
-                        pair = (i != j) & (P.adversary[i, j] | P.adversary[j, i])
-                        mutual = pair & (mv[i] == DIALOGUE) & (mv[j] == DIALOGUE)
-                        agree[i, j] = mutual & (talks[i, j] >= 1.0 - 1e-12)
-                        if mutual:
-                            trust[i, j] += P.trust_round_gain
-                            in_round[i] = True
-                        if agree[i, j]:
-                            agreement[i] = True
-                            any_agreement = True
-                        if pair & (mv[i] == DIALOGUE) & (mv[j] != DIALOGUE):
-                            trust[j, i] += P.trust_one_sided_gain      # i offered, j did not answer
-                for i in range(n):
-                    unanswered[i] = (mv[i] == DIALOGUE) & (not in_round[i])
-                if any_agreement:
-                    for i in range(n):
-                        if agreement[i]:
-                            missiles[i] -= min(missiles[i], disputed[i])
-                            disputed[i] = 0
-                        if ult_target[i] != NO_ONE and agree[i, ult_target[i]]:
-                            ult_target[i] = NO_ONE                        # met by the agreement
-                    if (treaty == NOTICE) & (notice_by != NO_ONE) and P.party[notice_by]:
-                        rescind = False
-                        for j in range(n):
-                            rescind = rescind | (agree[notice_by, j] & P.party[j])
-                        if rescind:                                       # the treaty binds all again
-                            treaty = IN_FORCE
-                            notice_by = NO_ONE
-                            notice_end = NO_ONE
-                            for j in range(n):
-                                unbound[j] = False
-                    for i in range(n):
-                        for j in range(n):
-                            if agree[i, j]:
-                                trust[i, j] += P.trust_agreement_gain
-                                talks[i, j] = 0.0
-
-                # 3. ultimatum: the adversary with most disputed, most missiles, listed first ------
-                for i in range(n):
-                    if (mv[i] == ULTIMATUM) & (ult_target[i] == NO_ONE):
-                        best = -1
-                        best_score = -np.inf
-                        for j in range(n):
-                            if P.adversary[i, j]:
-                                score = disputed[j] * 1e6 + missiles[j] - j * 1e-3
-                                if score > best_score:
-                                    best = j
-                                    best_score = score
-                        ult_target[i] = best
-                        ult_deadline[i] = turn + P.ultimatum_turns
-                        acted[i] = False
-                        defied[i] = False
-                        trust[best, i] -= P.trust_ultimatum_loss
-
-                # 4. deployment orders ------------------------------------------------------------
-                for i in range(n):
-                    ordered[i] = P.batch[i] if mv[i] == DEPLOYMENT else 0
-                    if mv[i] == DEPLOYMENT:
-                        pipeline[i, P.lag[i]] += P.batch[i]
-                        for j in range(n):
-                            if P.adversary[i, j]:
-                                trust[j, i] -= P.trust_deploy_loss
-                for i in range(n):
-                    if ult_target[i] != NO_ONE:
-                        if (mv[i] == WITHDRAWAL) | (mv[i] == DEPLOYMENT):
-                            acted[i] = True
-                        if mv[ult_target[i]] == DEPLOYMENT:
-                            defied[i] = True
-
-                # 5. the treaty ends when its notice runs out -----------------------------------
-                if (treaty == NOTICE) & (notice_end <= turn):
-                    treaty = TERMINATED
-                    notice_by = NO_ONE
-                    notice_end = NO_ONE
-                    for i in range(n):
-                        unbound[i] = P.party[i]
-                        disputed[i] = 0
-                        illicit[i] = 0
-
-                # 6. arrivals: missiles arriving while their owner is bound are a violation -------
-                alive = (treaty == IN_FORCE) | (treaty == NOTICE)
-                for i in range(n):
-                    arrived = pipeline[i, 0]
-                    missiles[i] += arrived
-                    if P.party[i] & alive & (not unbound[i]):
-                        illicit[i] += arrived
-                    for k in range(lag_slots - 1):
-                        pipeline[i, k] = pipeline[i, k + 1]
-                    pipeline[i, lag_slots - 1] = 0
-
-                # 7. ultimatum deadlines ----------------------------------------------------------
-                for i in range(n):
-                    lapsed[i] = False
-                    carried[i] = False
-                    if ult_target[i] != NO_ONE and ult_deadline[i] <= turn:
-                        met = (disputed[ult_target[i]] == 0) & (not defied[i])
-                        carried[i] = (not met) & acted[i]
-                        lapsed[i] = (not met) & (not acted[i])
-                        if carried[i]:
-                            credibility[i] += P.credibility_gain
-                        if lapsed[i]:
-                            credibility[i] -= P.credibility_loss
-                        ult_target[i] = NO_ONE
-                        ult_deadline[i] = NO_ONE
-
-                # 8. detection of violations (random) ----------------------------------------------
-                for i in range(n):
-                    detected[i] = False
-                    if expected:
-                        reputation[i] = P.p_detect if illicit[i] > 0 else 0.0
-                    else:
-                        if (illicit[i] > 0) & (U[r, 1 + i] < P.p_detect):
-                            detected[i] = True
-                            disputed[i] += illicit[i]
-                            illicit[i] = 0
-                            for j in range(n):
-                                if j != i:
-                                    trust[j, i] -= P.trust_detect_loss
-                        reputation[i] = 1.0 if detected[i] else 0.0
-
-                # 9. escalation index -------------------------------------------------------------
-                mean_rung = 0.0
-                for i in range(n):
-                    mean_rung += P.rung[mv[i]]
-                smoothed = P.smoothing * mean_rung / n + (1.0 - P.smoothing) * smoothed
-                esc_t, esc_m, esc_u, escalation = _index(smoothed, treaty, missiles, ult_target, P)
-                h = _hazard(escalation, P.h_max, P.k)
-
-                # 10. payoffs ----------------------------------------------------------------------
-                broke = (not expected) & (U[r, 0] < h)
-                war = h if expected else (1.0 if broke else 0.0)
-                treaty_on = 1.0 if (treaty == IN_FORCE) | (treaty == NOTICE) else 0.0
-                for i in range(n):
-                    m_now[i] = missiles[i]
-                for i in range(n):
-                    if not needed[i]:
-                        payoff[i] = 0.0
-                        continue
-                    compliance[i] = _compliance(i, missiles, disputed, P.adversary)
-                    payoff[i] = (P.treaty_value[i] * treaty_on * compliance[i]
-                                 - P.threat_weight[i] * _threat(i, m_now, ult_target, credibility, P.adversary,
-                                                                P.ally, P.batch, P.offset[i], P.missile_scale)
-                                 - P.deploy_cost[i] * ordered[i]
-                                 - P.upkeep[i] * missiles[i]
-                                 - P.war_cost[i] * war
-                                 - P.audience_cost[i] * lapsed[i]
-                                 - P.reputation_cost[i] * reputation[i]
-                                 + P.talks_value[i] * in_round[i]
-                                 - P.dialogue_cost[i] * unanswered[i])
-
-                for i in range(n):
-                    credibility[i] = min(max(credibility[i], 0.0), 1.0)
-                    for j in range(n):
-                        trust[i, j] = 1.0 if i == j else min(max(trust[i, j], 0.0), 1.0)
-
-                if mode == STEP:
-                    # 11. incident, 12. beliefs; then store replica r and its outcome
-                    if broke:
-                        S.incident[r] = True
-                    if not expected:
-                        for i in range(n):
-                            memory = P.memory[i]
-                            for j in range(n):
-                                for a in range(N_MOVES):
-                                    seen = 1.0 if mv[j] == a else 0.0
-                                    S.beliefs[r, i, j, a] = memory * S.beliefs[r, i, j, a] + (1.0 - memory) * seen
-                    S.treaty[r] = treaty
-                    S.notice_by[r] = notice_by
-                    S.notice_end[r] = notice_end
-                    S.smoothed_actions[r] = smoothed
-                    S.esc_actions[r] = smoothed
-                    S.esc_treaty[r] = esc_t
-                    S.esc_missiles[r] = esc_m
-                    S.esc_ultimatum[r] = esc_u
-                    S.escalation[r] = escalation
-                    O.hazard[r] = h
-                    for i in range(n):
-                        S.unbound[r, i] = unbound[i]
-                        S.missiles[r, i] = missiles[i]
-                        S.disputed[r, i] = disputed[i]
-                        S.illicit[r, i] = illicit[i]
-                        S.ult_target[r, i] = ult_target[i]
-                        S.ult_deadline[r, i] = ult_deadline[i]
-                        S.ult_acted[r, i] = acted[i]
-                        S.ult_defied[r, i] = defied[i]
-                        S.credibility[r, i] = credibility[i]
-                        S.last_moves[r, i] = mv[i]
-                        S.last_notice[r, i] = notice[i]
-                        for k in range(lag_slots):
-                            S.pipeline[r, i, k] = pipeline[i, k]
-                        for j in range(n):
-                            S.talks[r, i, j] = talks[i, j]
-                            S.trust[r, i, j] = trust[i, j]
-                        O.payoff[r, i] = payoff[i]
-                        O.ordered[r, i] = ordered[i]
-                        O.in_round[r, i] = in_round[i]
-                        O.agreement[r, i] = agreement[i]
-                        O.lapsed[r, i] = lapsed[i]
-                        O.carried[r, i] = carried[i]
-                        O.detected[r, i] = detected[i]
-                    continue
-
-            # continuation value of the (resolved) state: staying there from the next turn on;
-            # after a resolved turn, its hazard and compliance are those the payoff used
-            if mode == CONTINUATION:
-                h = _hazard(escalation, P.h_max, P.k)
-                for i in range(n):
-                    compliance[i] = _compliance(i, missiles, disputed, P.adversary)
-            for i in range(n):
-                m_all[i] = missiles[i]
-                for k in range(lag_slots):
-                    m_all[i] += pipeline[i, k]
-            p_found = P.p_detect
-            for i in range(n):
-                if not needed[i]:
-                    continue
-                gamma = P.discount[i]
-                if treaty == IN_FORCE:
-                    tv = 1.0
-                    bound_for = lag_slots
-                elif treaty == NOTICE:
-                    left = max(notice_end - turn - 1, 0)          # turns it still pays before it ends
-                    tv = 1.0 - gamma ** left
-                    bound_for = min(left, lag_slots)
-                else:
-                    tv = 0.0
-                    bound_for = 0
-                flow = (P.treaty_value[i] * tv * compliance[i]
-                        - P.threat_weight[i] * _threat(i, m_all, ult_target, credibility, P.adversary, P.ally,
-                                                       P.batch, P.offset[i], P.missile_scale)
-                        - P.upkeep[i] * m_all[i]
-                        - P.war_cost[i] * h)
-                # expected discounted cost of detection, gamma p / (1 - gamma (1 - p)): for ordered
-                # missiles arriving while i is bound, and for a hidden violation that escaped this
-                # turn's detection (probability 1 - p: the look-ahead payoff already charged p)
-                found = gamma * p_found / (1.0 - gamma * (1.0 - p_found))
-                at_risk = 0.0
-                if illicit[i] > 0:
-                    at_risk = 1.0 - p_found
-                elif P.party[i] & ((treaty == IN_FORCE) | (treaty == NOTICE)) & (not unbound[i]):
-                    for k in range(bound_for):
-                        if pipeline[i, k] > 0:
-                            at_risk = 1.0
-                value = gamma / (1.0 - gamma) * flow - P.reputation_cost[i] * found * at_risk
-                if mode == CONTINUATION:
-                    values[r, i, 0] = value
-                else:
-                    q[v, i] = payoff[i] + value
-            if mode == COUNTERFACTUAL:
-                values[r, v // N_MOVES, v % N_MOVES] = q[v, v // N_MOVES]
-
-        if mode == LOOKAHEAD:
-            for i in range(n):
-                if not needed[i]:
-                    continue
-                for a in range(N_MOVES):
-                    values[r, i, a] = 0.0
-                for p in range(n_var):
-                    weight = 1.0
-                    for j in range(n):
-                        if j != i:
-                            weight *= B[r, i, j, prof[p, j]]
-                    values[r, i, prof[p, i]] += weight * q[p, i]
+        load(S, r, W)
+        mv = moves[r]
+        h, broke = resolve(W, E, P, mv, turn, U[r], not realized, needed)
+        if realized:
+            if broke:
+                S.incident[r] = True
+            learn(S, r, P, mv)
+        store(W, S, r)
+        O.hazard[r] = h
+        for i in range(n):
+            S.last_moves[r, i] = mv[i]
+            O.payoff[r, i] = E.payoff[i]
+            O.ordered[r, i] = E.ordered[i]
+            O.notice[r, i] = E.notice[i]
+            O.in_round[r, i] = E.in_round[i]
+            O.agreement[r, i] = E.agreement[i]
+            O.complied[r, i] = E.complied[i]
+            O.lapsed[r, i] = E.lapsed[i]
+            O.carried[r, i] = E.carried[i]
+            O.met[r, i] = E.met[i]
+            O.detected[r, i] = E.detected[i]
 
 
-@njit(cache=True, error_model="numpy")
-def _score_all(S, P):
+@njit(cache=True)
+def legal_kernel(S, P, out):
+    """out[r, i, a] = whether move a is legal for actor i in replica r."""
+    n = S.missiles.shape[1]
+    W = new_work(n, S.pipeline.shape[2])
     for r in range(S.treaty.shape[0]):
-        t, m, u, e = _index(S.smoothed_actions[r], S.treaty[r], S.missiles[r], S.ult_target[r], P)
-        S.esc_actions[r] = S.smoothed_actions[r]
-        S.esc_treaty[r] = t
-        S.esc_missiles[r] = m
-        S.esc_ultimatum[r] = u
-        S.escalation[r] = e
+        load(S, r, W)
+        for i in range(n):
+            for a in range(out.shape[2]):
+                out[r, i, a] = legal(W, P, i, a)
+
+
+@njit(cache=True)
+def score_kernel(S, P):
+    n = S.missiles.shape[1]
+    W = new_work(n, S.pipeline.shape[2])
+    hits = np.zeros((n, n), np.bool_)
+    for r in range(S.treaty.shape[0]):
+        load(S, r, W)
+        fill_hits(W, P, hits)
+        step_index(W, P, hits)
+        store(W, S, r)
 
 
 # ---------------------------------------------------------------- public functions (all replicas)
@@ -528,76 +840,47 @@ def _score_all(S, P):
 
 def step(s: State, moves: np.ndarray, params: Params, turn: int,
          draws: np.ndarray | None = None) -> tuple[State, Outcome]:
-    """Resolve one turn for all replicas. `moves` is [R, N]; `draws` is [R, 1 + 2N] uniforms or None."""
+    """Resolve one turn for all replicas. `moves` is [R, N] legal moves; `draws` is [R, 2 + 3N] or None."""
     s = s.copy()
     moves = np.ascontiguousarray(moves, dtype=np.int64)
     r, n = moves.shape
+    ok = legal_moves(s, params)[np.arange(r)[:, None], np.arange(n)[None, :], moves]
+    if not ok.all():
+        rep, actor = map(int, np.argwhere(~ok)[0])
+        from sim.actions import Action
+        from sim.errors import SimError
+
+        allowed = [Action(a).label for a in np.flatnonzero(legal_moves(s.take([rep]), params)[0, actor])]
+        raise SimError(f"turn {turn}: {params.ids[actor]} cannot play {Action(int(moves[rep, actor])).label} "
+                       f"now; allowed: {', '.join(allowed)}")
     out = Outcome.empty(r, n)
     realized = draws is not None
     uniforms = np.ascontiguousarray(draws, dtype=np.float64) if realized else np.zeros((r, draw_width(n)))
-    _kernel(s.arrays(), params.packed(), turn, moves, _NO_PROFILES, uniforms, realized, out.arrays(),
-            _NO_VALUES, STEP, np.ones(n, np.bool_), s.beliefs)
+    step_kernel(s.arrays(), params.packed(), turn, moves, uniforms, realized, out.arrays())
     return s, out
 
 
-def continuation(s: State, params: Params, turn: int) -> np.ndarray:
-    """[R, N] discounted value of staying in state `s` (reached on `turn`) from the next turn on.
-
-    ``gamma / (1 - gamma)`` times the flow payoff of the state with ordered missiles delivered;
-    a treaty under notice counts only for its remaining turns; minus the expected reputation cost
-    of violations still to be found.
-    """
-    s = s.copy()
+def legal_moves(s: State, params: Params) -> np.ndarray:
+    """[R, N, M] bool: the moves each actor may play in each replica (every one does something)."""
     r, n = s.missiles.shape
-    values = np.zeros((r, n, N_MOVES))
-    _kernel(s.arrays(), params.packed(), turn, np.zeros((r, n), np.int64), _NO_PROFILES,
-            np.zeros((r, draw_width(n))), False, Outcome.empty(r, n).arrays(), values, CONTINUATION,
-            np.ones(n, np.bool_), s.beliefs)
-    return values[:, :, 0]
+    out = np.zeros((r, n, s.beliefs.shape[-1]), dtype=np.bool_)
+    legal_kernel(s.copy().arrays(), params.packed(), out)
+    return out
 
 
-def profiles(n_actors: int) -> np.ndarray:
-    """[5**N, N] every joint move of N actors."""
-    return np.array(list(product(range(N_MOVES), repeat=n_actors)), dtype=np.int64)
-
-
-def expected_values(s: State, params: Params, turn: int, actors: np.ndarray | None = None,
-                    beliefs: np.ndarray | None = None) -> np.ndarray:
-    """[R, N, 5]: for actor i and own move a, the value expected against i's beliefs about the others.
-
-    Every joint move is resolved (expected version) from each replica's state; its value for i is the
-    payoff plus the continuation value, weighted by the product of i's beliefs about the others' moves
-    (`beliefs`, [R, N, N, 5], default the state's). `actors` ([N] bool) limits the work to the actors
-    that need it; the other rows are zero.
-    """
-    return _values(s, params, turn, LOOKAHEAD, np.zeros(s.missiles.shape, np.int64), actors, beliefs)
-
-
-def counterfactual_values(s: State, params: Params, turn: int, moves: np.ndarray,
-                          actors: np.ndarray | None = None) -> np.ndarray:
-    """[R, N, 5]: the value (payoff plus continuation, expected version) of each own move a of actor i,
-    had the others played `moves` ([R, N]) from state `s`: what a learner forgoes or gets."""
-    return _values(s, params, turn, COUNTERFACTUAL, np.ascontiguousarray(moves, dtype=np.int64), actors, None)
-
-
-def _values(s, params, turn, mode, moves, actors, beliefs) -> np.ndarray:
-    s = s.copy()
-    r, n = s.missiles.shape
-    needed = np.ones(n, np.bool_) if actors is None else np.asarray(actors, dtype=np.bool_)
-    weights = s.beliefs if beliefs is None else np.ascontiguousarray(beliefs, dtype=np.float64)
-    values = np.zeros((r, n, N_MOVES))
-    if needed.any():
-        _kernel(s.arrays(), params.packed(), turn, moves, profiles(n), np.zeros((r, draw_width(n))), False,
-                Outcome.empty(r, n).arrays(), values, mode, needed, weights)
-    return values
+def hits(s: State, params: Params) -> np.ndarray:
+    """[R, N, N] bool: missiles of j reach k, from j's territory or from a consenting host of j's."""
+    out = np.repeat(params.reach[None], s.n_replicas, axis=0)
+    for h in np.flatnonzero(params.host_of >= 0):
+        lead = params.host_of[h]
+        out[:, lead, :] |= s.hosting[:, h, None] & params.reach[h][None, :]
+    return out
 
 
 def kernel_is_compiled() -> bool:
-    """Whether the turn kernel is in numba's on-disk cache (if not, the first turn compiles it, ~10 s)."""
-    try:
-        return os.path.exists(_kernel._cache._cache_file._index_path)
-    except AttributeError:  # pragma: no cover - a numba without this cache layout
-        return True
+    """Whether numba's on-disk cache holds this module's kernels (if not, the first turn compiles them)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    return bool(glob.glob(os.path.join(here, "__pycache__", "dynamics.step_kernel-*.nbi")))
 
 
 def hazard(escalation: np.ndarray, params: Params) -> np.ndarray:
@@ -606,12 +889,14 @@ def hazard(escalation: np.ndarray, params: Params) -> np.ndarray:
 
 
 def score_initial(s: State, params: Params) -> State:
-    """The index of the starting state: A starts at the mean rung of the last moves."""
+    """The index, components and rung of the starting state."""
     s = s.copy()
-    s.smoothed_actions = params.packed().rung[s.last_moves].mean(axis=1)
-    _score_all(s.arrays(), params.packed())
+    score_kernel(s.arrays(), params.packed())
     return s
 
 
-_NO_PROFILES = np.zeros((1, 1), dtype=np.int64)
-_NO_VALUES = np.zeros((1, 1, N_MOVES))
+def index_weights(params: Params) -> dict[str, float]:
+    """The weight of each index component, by component name."""
+    from sim.state import COMPONENT_WEIGHTS
+
+    return {c: float(getattr(params, COMPONENT_WEIGHTS[c])) for c in COMPONENTS}

@@ -8,7 +8,7 @@ import numpy as np
 from sim.agents import NationAgent
 from sim.crisis import Crisis, replica_seed
 from sim.scenario import Scenario, load
-from sim.state import TREATY_NAMES
+from sim.state import COMPONENTS, TREATY_NAMES
 
 
 class EscalationModel(mesa.Model):
@@ -20,8 +20,8 @@ class EscalationModel(mesa.Model):
         replica: which replica of that seed to run; replica r here equals run r of an ensemble.
         turns: number of turns (default: the scenario's).
 
-    After each `step()`, `datacollector` holds the escalation index, its components and the
-    treaty status, and for each agent its move, missiles, payoff and credibility.
+    After each `step()`, `datacollector` holds the escalation index, its components, the rung of
+    Kahn's ladder and the treaty status, and for each agent its move, missiles, payoff and credibility.
     """
 
     def __init__(self, scenario: Scenario | str = "inf_2018", *, rng: int | None = None,
@@ -38,11 +38,11 @@ class EscalationModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "turn": "turn", "date": "date", "escalation": "escalation",
-                "esc_actions": "esc_actions", "esc_treaty": "esc_treaty",
-                "esc_missiles": "esc_missiles", "esc_ultimatum": "esc_ultimatum",
-                "treaty": "treaty", "incident": "incident",
+                **{c: (lambda m, c=c: m._read(c)) for c in COMPONENTS},
+                "rung": "rung", "treaty": "treaty", "incident": "incident",
             },
             agent_reporters={"actor": "actor_id", "action": "action", "missiles": "missiles",
+                             "ordered": "ordered", "programme": "programme", "hosting": "hosting",
                              "payoff": "payoff", "credibility": "credibility"},
         )
         self.datacollector.collect(self)
@@ -60,10 +60,7 @@ class EscalationModel(mesa.Model):
         return float(getattr(self.crisis.state, name)[0])
 
     escalation = property(lambda self: self._read("escalation"))
-    esc_actions = property(lambda self: self._read("esc_actions"))
-    esc_treaty = property(lambda self: self._read("esc_treaty"))
-    esc_missiles = property(lambda self: self._read("esc_missiles"))
-    esc_ultimatum = property(lambda self: self._read("esc_ultimatum"))
+    rung = property(lambda self: int(self.crisis.state.rung[0]))
 
     @property
     def treaty(self) -> str:
@@ -83,6 +80,7 @@ class EscalationModel(mesa.Model):
         for agent in self.nations:
             agent.move = type(agent.move)(int(played[0, agent.index]))
             agent.payoff = float(outcome.payoff[0, agent.index])
+            agent.last_ordered = int(outcome.ordered[0, agent.index])
         self.datacollector.collect(self)
         if self.incident or self.crisis.finished:
             self.running = False

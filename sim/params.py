@@ -7,24 +7,26 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.actions import RUNG_SCALED, Action
+from sim.actions import N_MOVES, Action, codes
 from sim.scenario import Scenario, apply_overrides
 
 PAYOFF_FIELDS = (
-    "treaty_value", "threat_weight", "offset", "deploy_cost", "upkeep", "war_cost",
-    "audience_cost", "reputation_cost", "talks_value", "dialogue_cost", "discount",
+    "treaty_value", "threat_weight", "reaction", "deploy_cost", "upkeep", "programme_cost", "host_cost",
+    "comply_cost", "war_cost", "audience_cost", "reputation_cost", "talks_value", "dialogue_cost", "discount",
 )
-
-
 DIPLOMACY_FIELDS = (
     "talks_rate", "trust_round_gain", "trust_agreement_gain", "trust_one_sided_gain",
     "trust_ultimatum_loss", "trust_withdrawal_loss", "trust_deploy_loss", "trust_detect_loss",
     "credibility_gain", "credibility_loss",
 )
+SCALAR_FIELDS = (
+    "notice_turns", "ultimatum_turns", "elimination_turns", "w_treaty", "w_missiles", "w_arming", "w_demands",
+    "missile_scale", "h_max", "k", "p_detect", "p_detect_test", "max_profiles", "min_belief",
+)
+MOVE_CODES = tuple(codes())
 Packed = namedtuple("Packed", [
-    "party", "adversary", "ally", "batch", "lag", "memory", *PAYOFF_FIELDS,
-    "notice_turns", "ultimatum_turns", "w_actions", "w_treaty", "w_missiles", "w_ultimatum",
-    "smoothing", "missile_scale", "h_max", "k", "p_detect", *DIPLOMACY_FIELDS, "rung",
+    "party", "adversary", "ally", "side", "reach", "host_of", "can_own", "batch", "lag", "stage_turns",
+    "memory", *PAYOFF_FIELDS, *SCALAR_FIELDS, *DIPLOMACY_FIELDS, *MOVE_CODES,
 ])
 
 
@@ -36,39 +38,37 @@ class Params:
     party: np.ndarray          # [N] bool: bound by the treaty when it is in force
     adversary: np.ndarray      # [N, N] bool: adversary[i, j] is True if j is an adversary of i
     ally: np.ndarray           # [N, N] bool: ally[i, j] is True if j is an ally of i
+    reach: np.ndarray          # [N, N] bool: missiles based on i's territory reach j
+    host_of: np.ndarray        # [N] int: the leader whose missiles i may host, or -1 (i can own missiles)
     batch: np.ndarray          # [N] missiles per deployment order
-    lag: np.ndarray            # [N] turns from order to arrival
+    lag: np.ndarray            # [N] turns from order to arrival, at least 1
+    stage_turns: np.ndarray    # [N, 5] turns each programme stage takes (none, development, tests, production, ready)
     belief_memory: np.ndarray  # [N]
+    declares: np.ndarray       # [N, 5+] declared answer of i to each move of an adversary, or -1
     payoff: dict[str, np.ndarray]  # each [N]
-    notice_turns: int
-    ultimatum_turns: int
-    w_actions: float
-    w_treaty: float
-    w_missiles: float
-    w_ultimatum: float
-    smoothing: float
-    missile_scale: float
-    h_max: float
-    k: float
-    p_detect: float
+    scalars: dict[str, float]
     diplomacy: dict[str, float] = field(default_factory=dict)
+
+    def __getattr__(self, name: str):
+        scalars = self.__dict__.get("scalars", {})
+        if name in scalars:
+            return scalars[name]
+        raise AttributeError(name)
 
     def packed(self) -> Packed:
         """The parameters as a flat namedtuple of arrays and numbers, for the compiled dynamics."""
         cached = self.__dict__.get("_packed")
         if cached is None:
-            d = self.diplomacy
+            s = self.scalars
             cached = Packed(
-                party=self.party, adversary=self.adversary, ally=self.ally, batch=self.batch, lag=self.lag,
-                memory=self.belief_memory.astype(np.float64),
+                party=self.party, adversary=self.adversary, ally=self.ally, side=self.side, reach=self.reach,
+                host_of=self.host_of, can_own=self.host_of < 0, batch=self.batch, lag=self.lag,
+                stage_turns=self.stage_turns, memory=self.belief_memory.astype(np.float64),
                 **{name: self.payoff[name] for name in PAYOFF_FIELDS},
-                notice_turns=int(self.notice_turns), ultimatum_turns=int(self.ultimatum_turns),
-                w_actions=float(self.w_actions), w_treaty=float(self.w_treaty),
-                w_missiles=float(self.w_missiles), w_ultimatum=float(self.w_ultimatum),
-                smoothing=float(self.smoothing), missile_scale=float(self.missile_scale),
-                h_max=float(self.h_max), k=float(self.k), p_detect=float(self.p_detect),
-                **{name: float(d[name]) for name in DIPLOMACY_FIELDS},
-                rung=RUNG_SCALED,
+                **{name: (int(s[name]) if name.endswith("turns") or name == "max_profiles" else float(s[name]))
+                   for name in SCALAR_FIELDS},
+                **{name: float(self.diplomacy[name]) for name in DIPLOMACY_FIELDS},
+                **codes(),
             )
             object.__setattr__(self, "_packed", cached)
         return cached
@@ -76,6 +76,15 @@ class Params:
     @property
     def n_actors(self) -> int:
         return len(self.ids)
+
+    @property
+    def side(self) -> np.ndarray:
+        """[N, N] bool: k is on i's side (i itself or an ally)."""
+        return self.ally | np.eye(self.n_actors, dtype=bool)
+
+    @property
+    def can_own(self) -> np.ndarray:
+        return self.host_of < 0
 
     @property
     def talk_pairs(self) -> np.ndarray:
@@ -94,26 +103,41 @@ def compile_params(scn: Scenario) -> Params:
     n = len(ids)
     adversary = np.zeros((n, n), dtype=bool)
     ally = np.zeros((n, n), dtype=bool)
+    reach = np.zeros((n, n), dtype=bool)
+    host_of = np.full(n, -1, dtype=np.int64)
+    declares = np.full((n, N_MOVES), -1, dtype=np.int64)
+    stage_turns = np.zeros((n, 5), dtype=np.int64)
     for i, a in enumerate(scn.actors):
         adversary[i, [idx[b] for b in a.adversaries]] = True
-        if a.allies:
-            ally[i, [idx[b] for b in a.allies]] = True
-    e, r, d = scn.escalation, scn.risk, scn.diplomacy
+        ally[i, [idx[b] for b in a.allies]] = True
+        reach[i, [idx[b] for b in (a.adversaries if a.basing_reach is None else a.basing_reach)]] = True
+        if a.host_for is not None:
+            host_of[i] = idx[a.host_for]
+        for seen, answer in a.declares.items():
+            declares[i, int(Action.parse(seen))] = int(Action.parse(answer))
+        p = a.programme
+        stage_turns[i, 1:4] = [scn.days_to_turns(d) for d in (p.development_days, p.flight_test_days,
+                                                                p.production_days)]
+    t, e, r, look = scn.treaty, scn.escalation, scn.risk, scn.lookahead
+    scalars = dict(
+        notice_turns=scn.days_to_turns(t.notice_days), ultimatum_turns=scn.days_to_turns(t.ultimatum_days),
+        elimination_turns=max(1, scn.days_to_turns(t.elimination_days)),
+        w_treaty=e.w_treaty, w_missiles=e.w_missiles, w_arming=e.w_arming, w_demands=e.w_demands,
+        missile_scale=e.missile_scale, h_max=r.h_max, k=r.k, p_detect=r.p_detect, p_detect_test=r.p_detect_test,
+        max_profiles=look.max_profiles, min_belief=look.min_belief,
+    )
     return Params(
         ids=ids,
         party=np.array([a.treaty_party for a in scn.actors], dtype=bool),
-        adversary=adversary,
-        ally=ally,
+        adversary=adversary, ally=ally, reach=reach, host_of=host_of,
         batch=np.array([a.deploy_batch for a in scn.actors], dtype=np.int64),
-        lag=np.array([scn.days_to_turns(a.deploy_lag_days) for a in scn.actors], dtype=np.int64),
-        belief_memory=np.array([a.belief_memory for a in scn.actors]),
+        lag=np.array([max(1, scn.days_to_turns(a.deploy_lag_days)) for a in scn.actors], dtype=np.int64),
+        stage_turns=stage_turns,
+        belief_memory=np.array([a.belief_memory for a in scn.actors], dtype=np.float64),
+        declares=declares,
         payoff={f: np.array([getattr(a.payoff, f) for a in scn.actors], dtype=np.float64) for f in PAYOFF_FIELDS},
-        notice_turns=scn.days_to_turns(scn.treaty.notice_days),
-        ultimatum_turns=scn.days_to_turns(scn.treaty.ultimatum_days),
-        w_actions=e.w_actions, w_treaty=e.w_treaty, w_missiles=e.w_missiles, w_ultimatum=e.w_ultimatum,
-        smoothing=e.smoothing, missile_scale=e.missile_scale,
-        h_max=r.h_max, k=r.k, p_detect=r.p_detect,
-        diplomacy=d.model_dump(),
+        scalars=scalars,
+        diplomacy=scn.diplomacy.model_dump(),
     )
 
 

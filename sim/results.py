@@ -18,18 +18,21 @@ import numpy as np
 import pandas as pd
 
 from sim import __version__
-from sim.actions import MOVE_NAMES, N_MOVES
+from sim.actions import MOVE_NAMES, N_MOVES, STAGES
 from sim.errors import SimError
 from sim.scenario import Scenario, to_toml
+from sim.state import COMPONENTS as INDEX_COMPONENTS
 from sim.state import TREATY_CODES, TREATY_NAMES
 
 MARKER = ".escalation-sim"
 OUTPUT_FILES = ("turns.csv", "actions.csv", "summary.json", "scenario.toml")
 FIGURE_NAMES = ("escalation", "components", "moves", "treaty", "missiles")
-TURN_COLUMNS = ["run", "seed", "turn", "date", "escalation", "esc_actions", "esc_treaty",
-                "esc_missiles", "esc_ultimatum", "treaty", "incident"]
-ACTION_COLUMNS = ["run", "turn", "date", "actor", "action", "missiles", "payoff", "credibility"]
-COMPONENTS = ("escalation", "esc_actions", "esc_treaty", "esc_missiles", "esc_ultimatum")
+COMPONENTS = ("escalation", *INDEX_COMPONENTS)
+TURN_COLUMNS = ["run", "seed", "turn", "date", *COMPONENTS, "rung", "treaty", "incident"]
+ACTION_COLUMNS = ["run", "turn", "date", "actor", "action", "missiles", "ordered", "programme", "hosting",
+                  "payoff", "credibility"]
+#: Milestones of each actor's arming, as they appear in summary.json
+MILESTONES = ("orders", "tests", "ready", "fields", "hosts")
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
@@ -43,14 +46,18 @@ class BatchResult:
     runs: np.ndarray          # [R] run numbers
     last_turn: np.ndarray     # [R] last turn played (the incident turn, or T)
     escalation: np.ndarray    # [R, T+1]
-    esc_actions: np.ndarray
     esc_treaty: np.ndarray
     esc_missiles: np.ndarray
-    esc_ultimatum: np.ndarray
+    esc_arming: np.ndarray
+    esc_demands: np.ndarray
+    rung: np.ndarray          # [R, T+1] int8 rung of Kahn's ladder
     treaty: np.ndarray        # [R, T+1] int8 status code
     incident: np.ndarray      # [R, T+1] bool
     action: np.ndarray        # [R, T, N] int8 move (-1 after the end)
     missiles: np.ndarray      # [R, T, N]
+    ordered: np.ndarray       # [R, T, N] missiles ordered on the turn
+    stage: np.ndarray         # [R, T, N] int8 programme stage after the turn
+    hosting: np.ndarray       # [R, T, N] bool
     payoff: np.ndarray        # [R, T, N]
     credibility: np.ndarray   # [R, T, N]
 
@@ -60,11 +67,14 @@ class BatchResult:
         nan = lambda *shape: np.full(shape, np.nan)  # noqa: E731
         return cls(
             runs=np.asarray(runs, dtype=np.int64), last_turn=np.zeros(r, dtype=np.int64),
-            escalation=nan(r, turns + 1), esc_actions=nan(r, turns + 1), esc_treaty=nan(r, turns + 1),
-            esc_missiles=nan(r, turns + 1), esc_ultimatum=nan(r, turns + 1),
+            **{name: nan(r, turns + 1) for name in COMPONENTS},
+            rung=np.full((r, turns + 1), -1, dtype=np.int8),
             treaty=np.full((r, turns + 1), -1, dtype=np.int8), incident=np.zeros((r, turns + 1), dtype=bool),
             action=np.full((r, turns, n_actors), -1, dtype=np.int8),
             missiles=np.full((r, turns, n_actors), -1, dtype=np.int64),
+            ordered=np.zeros((r, turns, n_actors), dtype=np.int64),
+            stage=np.full((r, turns, n_actors), -1, dtype=np.int8),
+            hosting=np.zeros((r, turns, n_actors), dtype=bool),
             payoff=nan(r, turns, n_actors), credibility=nan(r, turns, n_actors),
         )
 
@@ -72,6 +82,7 @@ class BatchResult:
         """Store the state of the replicas at batch rows `rows` after `turn`."""
         for name in COMPONENTS:
             getattr(self, name)[rows, turn] = getattr(state, name)
+        self.rung[rows, turn] = state.rung
         self.treaty[rows, turn] = state.treaty
         self.incident[rows, turn] = state.incident
         self.last_turn[rows] = turn
@@ -80,6 +91,9 @@ class BatchResult:
         """Store the moves and per-actor results of `turn` (1-based)."""
         self.action[rows, turn - 1] = moves
         self.missiles[rows, turn - 1] = state.missiles
+        self.ordered[rows, turn - 1] = outcome.ordered
+        self.stage[rows, turn - 1] = state.stage
+        self.hosting[rows, turn - 1] = state.hosting
         self.payoff[rows, turn - 1] = outcome.payoff
         self.credibility[rows, turn - 1] = state.credibility
 
@@ -93,6 +107,7 @@ class BatchResult:
         t = mv["turn"].to_numpy()
         for name in COMPONENTS:
             getattr(out, name)[0, t] = mv[name].to_numpy()
+        out.rung[0, t] = mv["rung"].to_numpy()
         out.treaty[0, t] = [TREATY_CODES[x] for x in mv["treaty"]]
         out.incident[0, t] = mv["incident"].to_numpy()
         out.last_turn[0] = t.max()
@@ -102,6 +117,9 @@ class BatchResult:
         col = np.array([ids.index(a) for a in ag["actor"]])
         out.action[0, steps, col] = [MOVE_NAMES.index(a) for a in ag["action"]]
         out.missiles[0, steps, col] = ag["missiles"].to_numpy()
+        out.ordered[0, steps, col] = ag["ordered"].to_numpy()
+        out.stage[0, steps, col] = [STAGES.index(x) for x in ag["programme"]]
+        out.hosting[0, steps, col] = ag["hosting"].to_numpy()
         out.payoff[0, steps, col] = ag["payoff"].to_numpy()
         out.credibility[0, steps, col] = ag["credibility"].to_numpy()
         return out
@@ -118,18 +136,21 @@ class Summary:
     seed: int
     turns: int
     escalation: list[np.ndarray] = field(default_factory=list)   # [R, T+1] float32, carried forward
+    rungs: list[np.ndarray] = field(default_factory=list)        # [R, T+1] int8, carried forward
     missiles: list[np.ndarray] = field(default_factory=list)     # [R, T+1, N] int32, carried forward
     treaty_end: list[np.ndarray] = field(default_factory=list)   # [R] turn the treaty ended or -1
     notice: list[np.ndarray] = field(default_factory=list)       # [R] first turn under notice or -1
     incident: list[np.ndarray] = field(default_factory=list)     # [R] turn of the incident or -1
     all_parties_deployed: list[np.ndarray] = field(default_factory=list)
-    first_move: list[np.ndarray] = field(default_factory=list)   # [R, N, 5] first turn or -1
+    first_move: list[np.ndarray] = field(default_factory=list)   # [R, N, M] first turn or -1
+    milestones: list[np.ndarray] = field(default_factory=list)   # [R, N, len(MILESTONES)] first turn or -1
     move_counts: np.ndarray | None = None                        # [T, N, 5] runs playing each move
     treaty_counts: np.ndarray | None = None                      # [T+1, 4] runs per status, carried forward
 
     def add(self, b: BatchResult) -> None:
         esc = _carry_forward(b.escalation)
         self.escalation.append(esc.astype(np.float32))
+        self.rungs.append(_carry_forward(np.where(b.rung >= 0, b.rung, np.nan)).astype(np.int8))
         start = np.array([a.missiles for a in self.scenario.actors], dtype=np.int64)
         held = np.concatenate([np.broadcast_to(start, (len(b.runs), 1, len(start))), b.missiles], axis=1)
         held = np.where(held >= 0, held, np.nan)
@@ -141,8 +162,9 @@ class Summary:
         played = b.action[:, :, :, None] == np.arange(N_MOVES)[None, None, None, :]   # [R, T, N, 5]
         first = np.where(played.any(axis=1), played.argmax(axis=1) + 1, -1)
         self.first_move.append(first)
+        self.milestones.append(_milestones(b, self.scenario))
         parties = np.array([a.treaty_party for a in self.scenario.actors])
-        deployed = first[:, :, MOVE_NAMES.index("deployment")] > 0
+        deployed = np.concatenate(self.milestones)[-len(b.runs):, :, MILESTONES.index("orders")] > 0
         self.all_parties_deployed.append(deployed[:, parties].all(axis=1) if parties.any()
                                          else deployed.all(axis=1))
         counts = played.sum(axis=0)
@@ -183,7 +205,8 @@ class Summary:
                     "share": _share(happened),
                     "median_first_turn": _median(turns[happened]),
                 }
-        any_deploy = first[:, :, MOVE_NAMES.index("deployment")]
+        marks = np.concatenate(self.milestones)
+        any_deploy = marks[:, :, MILESTONES.index("orders")]
         any_deploy = np.where((any_deploy > 0).any(axis=1), np.where(any_deploy > 0, any_deploy, 10**9).min(axis=1), -1)
         playing = self.move_counts.sum(axis=2, keepdims=True)
         mean_esc = esc.mean(axis=1)
@@ -214,6 +237,14 @@ class Summary:
                 "values": _rounded(quant),
             },
             "moves": moves,
+            "milestones": {
+                "note": "share of runs in which each actor first orders missiles, starts flight tests, "
+                        "has a ready system, fields missiles beyond its start, and hosts an ally's; "
+                        "with the median turn it first does",
+                **{actor: {m: {"share": _share(marks[:, i, k] > 0),
+                               "median_first_turn": _median(marks[:, i, k][marks[:, i, k] > 0])}
+                           for k, m in enumerate(MILESTONES)} for i, actor in enumerate(ids)},
+            },
             "per_turn": {
                 "note": "turn t at index t; moves from turn 1 (index 0 is turn 1); runs that ended "
                         "carry their last treaty status and missiles forward",
@@ -227,9 +258,26 @@ class Summary:
                                        for i, actor in enumerate(ids)},
             },
             "median_run": median_run,
-            "escalation_weights": {"actions": e.w_actions, "treaty": e.w_treaty,
-                                   "missiles": e.w_missiles, "ultimatum": e.w_ultimatum},
+            "escalation_weights": {"treaty": e.w_treaty, "missiles": e.w_missiles, "arming": e.w_arming,
+                                   "demands": e.w_demands},
+            "median_rung": {"turns": list(range(self.turns + 1)),
+                            "values": np.median(np.concatenate(self.rungs), axis=0).tolist()},
         }
+
+
+def _milestones(b: BatchResult, scn: Scenario) -> np.ndarray:
+    """[R, N, len(MILESTONES)] the first turn each actor reaches each milestone, or -1."""
+    start = np.array([a.missiles for a in scn.actors])[None, None, :]
+    played = b.action >= 0
+    marks = {
+        "orders": b.ordered > 0,
+        "tests": played & (b.stage >= STAGES.index("flight_test")),
+        "ready": played & (b.stage >= STAGES.index("ready")),
+        "fields": played & (b.missiles > start),
+        "hosts": played & b.hosting,
+    }
+    stacked = np.stack([marks[m] for m in MILESTONES], axis=3)               # [R, T, N, K]
+    return np.where(stacked.any(axis=1), stacked.argmax(axis=1) + 1, -1)
 
 
 def _carry_forward(values: np.ndarray) -> np.ndarray:
@@ -324,7 +372,7 @@ def _turn_rows(b: BatchResult, scn: Scenario, seed: int) -> str:
     turn = np.tile(np.arange(t1), r)[keep]
     columns = [_ints(np.repeat(b.runs, t1)[keep]), [str(seed)] * len(turn), _ints(turn), _dates(scn, turn)]
     columns += [_fixed(getattr(b, name).ravel()[keep]) for name in COMPONENTS]
-    columns += [[TREATY_NAMES[c] for c in b.treaty.ravel()[keep].tolist()],
+    columns += [_ints(b.rung.ravel()[keep]), [TREATY_NAMES[c] for c in b.treaty.ravel()[keep].tolist()],
                 _ints(b.incident.ravel()[keep].astype(np.int8))]
     return _csv(columns)
 
@@ -342,6 +390,9 @@ def _action_rows(b: BatchResult, scn: Scenario) -> str:
         [ids[i] for i in np.tile(np.arange(n), r * t)[keep].tolist()],
         [MOVE_NAMES[a] for a in act[keep].tolist()],
         _ints(b.missiles.reshape(-1)[keep]),
+        _ints(b.ordered.reshape(-1)[keep]),
+        [STAGES[x] for x in b.stage.reshape(-1)[keep].tolist()],
+        _ints(b.hosting.reshape(-1)[keep].astype(np.int8)),
         _fixed(b.payoff.reshape(-1)[keep]),
         _fixed(b.credibility.reshape(-1)[keep]),
     ])

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.actions import MOVE_NAMES
+from sim.actions import MOVE_NAMES, STAGES
 from sim.errors import MISSING, ScenarioError
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -48,6 +48,7 @@ class Treaty(_Strict):
     notice_by: str | None = None
     notice_ends: date | None = None
     ultimatum_days: int = Field(default=60, ge=1)
+    elimination_days: int = Field(default=1095, ge=30)
 
 
 class Payoff(_Strict):
@@ -55,9 +56,12 @@ class Payoff(_Strict):
 
     treaty_value: float = Field(default=1.0, ge=0)
     threat_weight: float = Field(default=1.0, ge=0)
-    offset: float = Field(default=0.5, ge=0, le=1)
+    reaction: float = Field(default=0.5, ge=0, le=1)
     deploy_cost: float = Field(default=0.01, ge=0)
     upkeep: float = Field(default=0.001, ge=0)
+    programme_cost: float = Field(default=0.02, ge=0)
+    host_cost: float = Field(default=0.1, ge=0)
+    comply_cost: float = Field(default=1.0, ge=0)
     war_cost: float = Field(default=100.0, ge=0)
     audience_cost: float = Field(default=1.0, ge=0)
     reputation_cost: float = Field(default=1.0, ge=0)
@@ -73,6 +77,16 @@ class OpenUltimatum(_Strict):
     deadline: date
 
 
+class Programme(_Strict):
+    """A missile programme: its stage at the start and how long each stage takes."""
+
+    stage: Literal[STAGES] = "none"
+    since: date | None = None
+    development_days: int = Field(default=720, ge=0)
+    flight_test_days: int = Field(default=360, ge=0)
+    production_days: int = Field(default=360, ge=0)
+
+
 class ActorSpec(_Strict):
     """One ``[[actors]]`` entry."""
 
@@ -85,6 +99,10 @@ class ActorSpec(_Strict):
     disputed: int = Field(default=0, ge=0)
     deploy_batch: int = Field(default=16, ge=1)
     deploy_lag_days: int = Field(default=180, ge=0)
+    host_for: str | None = None
+    basing_reach: list[str] | None = None
+    programme: Programme = Programme()
+    declares: dict[str, str] = {}
     credibility: float = Field(default=0.5, ge=0, le=1)
     trust: dict[str, float] = {}
     last_move: str = "hold"
@@ -97,11 +115,10 @@ class ActorSpec(_Strict):
 class Escalation(_Strict):
     """The ``[escalation]`` section: weights and scales of the escalation index."""
 
-    w_actions: float = Field(default=0.3, ge=0, le=1)
-    w_treaty: float = Field(default=0.25, ge=0, le=1)
+    w_treaty: float = Field(default=0.3, ge=0, le=1)
     w_missiles: float = Field(default=0.3, ge=0, le=1)
-    w_ultimatum: float = Field(default=0.15, ge=0, le=1)
-    smoothing: float = Field(default=0.5, gt=0, le=1)
+    w_arming: float = Field(default=0.2, ge=0, le=1)
+    w_demands: float = Field(default=0.2, ge=0, le=1)
     missile_scale: float = Field(default=100.0, gt=0)
 
 
@@ -111,6 +128,7 @@ class Risk(_Strict):
     h_max: float = Field(default=0.01, ge=0, le=1)
     k: float = Field(default=3.0, gt=0)
     p_detect: float = Field(default=0.25, ge=0, le=1)
+    p_detect_test: float = Field(default=0.8, ge=0, le=1)
 
 
 class Diplomacy(_Strict):
@@ -127,6 +145,13 @@ class Diplomacy(_Strict):
     trust_detect_loss: float = Field(default=0.2, ge=0, le=1)
     credibility_gain: float = Field(default=0.1, ge=0, le=1)
     credibility_loss: float = Field(default=0.3, ge=0, le=1)
+
+
+class Lookahead(_Strict):
+    """The ``[lookahead]`` section: how rules that look ahead average over the others' moves."""
+
+    max_profiles: int = Field(default=32, ge=1, le=4096)
+    min_belief: float = Field(default=0.02, ge=0, lt=0.5)
 
 
 class Event(_Strict):
@@ -148,6 +173,7 @@ class Scenario(_Strict):
     escalation: Escalation = Escalation()
     risk: Risk = Risk()
     diplomacy: Diplomacy = Diplomacy()
+    lookahead: Lookahead = Lookahead()
     events: list[Event] = []
     source: str = Field(default="<scenario>", exclude=True)
 
@@ -381,6 +407,22 @@ def _check_references(scn: Scenario, source: str) -> None:
                 fail(f"actors.{a.id}.trust.{other}", a.trust[other], "trust must be between 0 and 1")
         if set(a.allies) & set(a.adversaries):
             fail(f"actors.{a.id}.allies", a.allies, "an actor cannot be both ally and adversary")
+        if a.host_for is not None:
+            if a.host_for not in a.allies:
+                fail(f"actors.{a.id}.host_for", a.host_for, f"one of its allies: {', '.join(a.allies) or 'none declared'}")
+            if a.missiles or a.programme.stage != "none":
+                fail(f"actors.{a.id}.missiles", a.missiles, "0 and no programme: a host owns no missiles")
+        for other in a.basing_reach or []:
+            if other not in ids or other == a.id:
+                fail(f"actors.{a.id}.basing_reach", other, f"unknown actor; allowed: other ids of {allowed_ids}")
+        if a.programme.since is not None and a.programme.since > meta.start_date:
+            fail(f"actors.{a.id}.programme.since", str(a.programme.since), f"on or before the start date {meta.start_date}")
+        if a.missiles and a.programme.stage != "ready":
+            fail(f"actors.{a.id}.programme.stage", a.programme.stage, "ready: an actor with missiles has a ready system")
+        for seen_move, answer in a.declares.items():
+            for move in (seen_move, answer):
+                if move.lower() not in MOVE_NAMES:
+                    fail(f"actors.{a.id}.declares.{seen_move}", move, f"moves; allowed: {', '.join(MOVE_NAMES)}")
         if a.disputed > a.missiles:
             fail(f"actors.{a.id}.disputed", a.disputed, f"at most the actor's missiles ({a.missiles})")
         if a.last_move.lower() not in MOVE_NAMES:
@@ -395,9 +437,9 @@ def _check_references(scn: Scenario, source: str) -> None:
         except registry.RuleSpecError as exc:
             fail(f"actors.{a.id}.rule{exc.path}", exc.value, exc.allowed)
     w = scn.escalation
-    total = w.w_actions + w.w_treaty + w.w_missiles + w.w_ultimatum
+    total = w.w_treaty + w.w_missiles + w.w_arming + w.w_demands
     if abs(total - 1.0) > 1e-9:
-        fail("escalation", round(total, 12), "w_actions + w_treaty + w_missiles + w_ultimatum must sum to 1")
+        fail("escalation", round(total, 12), "w_treaty + w_missiles + w_arming + w_demands must sum to 1")
     t = scn.treaty
     parties = [a.id for a in scn.actors if a.treaty_party]
     if t.status == "notice":
@@ -430,9 +472,9 @@ def _check_references(scn: Scenario, source: str) -> None:
                 apply_overrides(scn.model_copy(update={"events": []}), ev.set, origin=f"events.{n}.set")
 
 
-EVENT_KEYS = ("treaty.notice_days, treaty.ultimatum_days, escalation.*, risk.*, diplomacy.* "
-              "(but initial_trust), actors.ID.payoff.*, actors.ID.deploy_batch, actors.ID.deploy_lag_days, "
-              "actors.ID.belief_memory")
+EVENT_KEYS = ("treaty.notice_days, treaty.ultimatum_days, treaty.elimination_days, escalation.*, risk.*, "
+              "diplomacy.* (but initial_trust), actors.ID.payoff.*, actors.ID.deploy_batch, "
+              "actors.ID.deploy_lag_days, actors.ID.belief_memory")
 
 
 def _changeable(key: str) -> bool:
@@ -443,7 +485,7 @@ def _changeable(key: str) -> bool:
     if parts[0] == "diplomacy":
         return len(parts) == 2 and parts[1] != "initial_trust"
     if parts[0] == "treaty":
-        return key in ("treaty.notice_days", "treaty.ultimatum_days")
+        return key in ("treaty.notice_days", "treaty.ultimatum_days", "treaty.elimination_days")
     if parts[0] == "actors" and len(parts) >= 3:
         field = ".".join(parts[2:])
         return (len(parts) == 4 and parts[2] == "payoff") or field in (

@@ -7,45 +7,56 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from sim.actions import N_MOVES, Action
+from sim.actions import N_MOVES, STAGES, Action
 from sim.params import Params
 from sim.scenario import Scenario
 
-# treaty status codes, in the order of the T component of the escalation index
+# treaty status codes
 IN_FORCE, NOTICE, TERMINATED, NO_TREATY = 0, 1, 2, 3
 TREATY_NAMES = ("in_force", "notice", "terminated", "none")
 TREATY_CODES = {name: code for code, name in enumerate(TREATY_NAMES)}
 NO_ONE = -1
 
+#: The components of the escalation index (each 0..1) and the scenario weight of each.
+COMPONENTS = ("esc_treaty", "esc_missiles", "esc_arming", "esc_demands")
+COMPONENT_WEIGHTS = dict(zip(COMPONENTS, ("w_treaty", "w_missiles", "w_arming", "w_demands"), strict=True))
+COMPONENT_LABELS = {"esc_treaty": "treaty", "esc_missiles": "fielded missiles in range",
+                    "esc_arming": "arming (orders, tests, production)", "esc_demands": "public demands"}
+
 
 @dataclass
 class State:
-    """All replicas of one crisis at one turn. Shapes: R replicas, N actors, 5 moves, L lag slots."""
+    """All replicas of one crisis at one turn. Shapes: R replicas, N actors, M moves, L lag slots."""
 
     treaty: np.ndarray         # [R] int8: IN_FORCE, NOTICE, TERMINATED or NO_TREATY
     notice_by: np.ndarray      # [R] int64: actor who gave notice, or NO_ONE
     notice_end: np.ndarray     # [R] int64: turn on which the treaty ends under notice
     unbound: np.ndarray        # [R, N] bool: party that has given notice (no longer bound)
-    missiles: np.ndarray       # [R, N] int64: deployed missiles
+    missiles: np.ndarray       # [R, N] int64: fielded missiles
     pipeline: np.ndarray       # [R, N, L] int64: ordered missiles arriving in 0..L-1 turns
     disputed: np.ndarray       # [R, N] int64: missiles of i others say break the treaty
-    illicit: np.ndarray        # [R, N] int64: missiles ordered in violation, not yet detected
+    illicit: np.ndarray        # [R, N] int64: missiles fielded in violation, not yet detected
+    stage: np.ndarray          # [R, N] int64: programme stage (sim.actions.STAGES)
+    stage_left: np.ndarray     # [R, N] int64: turns left in the current stage (0: complete)
+    hosting: np.ndarray        # [R, N] bool: i consents to host its leader's missiles
+    breach: np.ndarray         # [R, N] bool: i's banned programme activity (tests, production) was detected
+    demand: np.ndarray         # [R, N] bool: a public demand on i is outstanding (ultimatum ran out unmet)
+    elim_left: np.ndarray      # [R, N] int64: turns left to eliminate i's missiles under a new treaty
     ult_target: np.ndarray     # [R, N] int64: target of i's open ultimatum, or NO_ONE
     ult_deadline: np.ndarray   # [R, N] int64: its deadline turn
-    ult_acted: np.ndarray      # [R, N] bool: i withdrew or deployed while it was open
-    ult_defied: np.ndarray     # [R, N] bool: the target deployed while it was open
+    ult_acted: np.ndarray      # [R, N] bool: i carried out the threatened act while it was open
+    ult_stakes: np.ndarray     # [R, N] float: the escalation index (0..1) when it was issued
     talks: np.ndarray          # [R, N, N] float: progress of talks, symmetric, 0..1
     trust: np.ndarray          # [R, N, N] float: trust[i, j] is how much i trusts j, 0..1
     credibility: np.ndarray    # [R, N] float: 0..1
-    beliefs: np.ndarray        # [R, N, N, 5] float: beliefs[i, j, a] = P(j plays a) for i
+    beliefs: np.ndarray        # [R, N, N, M, M] float: beliefs[i, j, c, b] = P(j plays b | i played c last)
     last_moves: np.ndarray     # [R, N] int64: moves of the last turn
-    last_notice: np.ndarray    # [R, N] bool: i's last move was a withdrawal that gave treaty notice
-    smoothed_actions: np.ndarray  # [R] float: A, the smoothed mean rung (0..1)
-    esc_actions: np.ndarray    # [R] float: the components of the index, each 0..1
-    esc_treaty: np.ndarray
+    esc_treaty: np.ndarray     # [R] float: the components of the index, each 0..1
     esc_missiles: np.ndarray
-    esc_ultimatum: np.ndarray
+    esc_arming: np.ndarray
+    esc_demands: np.ndarray
     escalation: np.ndarray     # [R] float: the escalation index, 0..100
+    rung: np.ndarray           # [R] int64: rung of Kahn's escalation ladder the state stands on
     incident: np.ndarray       # [R] bool: the crisis broke down (the run has ended)
 
     @property
@@ -73,6 +84,10 @@ class State:
         alive = (self.treaty == IN_FORCE) | (self.treaty == NOTICE)
         return params.party[None, :] & alive[:, None] & ~self.unbound
 
+    def in_dispute(self) -> np.ndarray:
+        """[R, N] bool: others dispute i's missiles or programme."""
+        return (self.disputed > 0) | self.breach
+
     def evolve(self, **changes: np.ndarray) -> State:
         return replace(self, **changes)
 
@@ -80,13 +95,36 @@ class State:
 _INT, _BOOL, _FLOAT = np.int64, np.bool_, np.float64
 DTYPES = {
     "treaty": np.int8, "notice_by": _INT, "notice_end": _INT, "unbound": _BOOL, "missiles": _INT,
-    "pipeline": _INT, "disputed": _INT, "illicit": _INT, "ult_target": _INT, "ult_deadline": _INT,
-    "ult_acted": _BOOL, "ult_defied": _BOOL, "talks": _FLOAT, "trust": _FLOAT, "credibility": _FLOAT,
-    "beliefs": _FLOAT, "last_moves": _INT, "last_notice": _BOOL, "smoothed_actions": _FLOAT,
-    "esc_actions": _FLOAT, "esc_treaty": _FLOAT, "esc_missiles": _FLOAT, "esc_ultimatum": _FLOAT,
-    "escalation": _FLOAT, "incident": _BOOL,
+    "pipeline": _INT, "disputed": _INT, "illicit": _INT, "stage": _INT, "stage_left": _INT, "hosting": _BOOL,
+    "breach": _BOOL, "demand": _BOOL, "elim_left": _INT, "ult_target": _INT, "ult_deadline": _INT,
+    "ult_acted": _BOOL, "ult_stakes": _FLOAT, "talks": _FLOAT, "trust": _FLOAT, "credibility": _FLOAT,
+    "beliefs": _FLOAT, "last_moves": _INT, "esc_treaty": _FLOAT, "esc_missiles": _FLOAT, "esc_arming": _FLOAT,
+    "esc_demands": _FLOAT, "escalation": _FLOAT, "rung": _INT, "incident": _BOOL,
 }
 StateArrays = namedtuple("StateArrays", [f.name for f in fields(State)])
+
+
+def prior_beliefs(scn: Scenario, params: Params) -> np.ndarray:
+    """[N, N, M, M] beliefs at the start.
+
+    Every context starts from the other's last move before the start, mixed with a uniform prior by
+    the observer's memory. Where j declares an answer to a move of its adversaries (``declares``),
+    each adversary i expects it after its own move, with weight j's credibility.
+    """
+    n = params.n_actors
+    last = np.array([int(Action.parse(a.last_move)) for a in scn.actors], dtype=np.int64)
+    memory = params.belief_memory[:, None, None]
+    base = memory * np.eye(N_MOVES)[last][None, :, :] + (1 - memory) / N_MOVES        # [N, N, M]
+    beliefs = np.repeat(base[:, :, None, :], N_MOVES, axis=2).copy()                    # [N, N, M, M]
+    for j, a in enumerate(scn.actors):
+        for i in range(n):
+            if not params.adversary[j, i]:
+                continue
+            for seen, answer in a.declares.items():
+                c = int(Action.parse(seen))
+                weight = a.credibility
+                beliefs[i, j, c] = weight * np.eye(N_MOVES)[int(Action.parse(answer))] + (1 - weight) * beliefs[i, j, c]
+    return beliefs
 
 
 def initial_state(scn: Scenario, params: Params, replicas: int, pipeline_len: int | None = None) -> State:
@@ -109,11 +147,12 @@ def initial_state(scn: Scenario, params: Params, replicas: int, pipeline_len: in
             ult_target[i] = ids[a.ultimatum.target]
             ult_deadline[i] = max(1, scn.turn_of(a.ultimatum.deadline))
 
-    last = np.array([int(Action.parse(a.last_move)) for a in scn.actors], dtype=np.int64)
-    # prior beliefs: the last observed move, mixed with a uniform prior by each observer's memory
-    memory = params.belief_memory[:, None, None]
-    beliefs = memory * np.eye(N_MOVES)[last][None, :, :] + (1 - memory) / N_MOVES
-    beliefs = np.broadcast_to(beliefs, (n, n, N_MOVES))
+    stage = np.array([STAGES.index(a.programme.stage) for a in scn.actors], dtype=np.int64)
+    stage_left = np.zeros(n, dtype=np.int64)
+    for i, a in enumerate(scn.actors):
+        since = a.programme.since or scn.scenario.start_date
+        elapsed = (scn.scenario.start_date - since).days // scn.scenario.turn_days
+        stage_left[i] = max(0, int(params.stage_turns[i, stage[i]]) - elapsed) if 0 < stage[i] < 4 else 0
 
     t = scn.treaty
     treaty = TREATY_CODES[t.status]
@@ -127,6 +166,7 @@ def initial_state(scn: Scenario, params: Params, replicas: int, pipeline_len: in
         arr = np.asarray(x, dtype=dtype)
         return np.array(np.broadcast_to(arr, (r, *arr.shape)))
 
+    zeros_n = lambda dtype: np.zeros((r, n), dtype=dtype)  # noqa: E731
     state = State(
         treaty=rep(treaty, np.int8),
         notice_by=rep(notice_by, np.int64),
@@ -135,25 +175,25 @@ def initial_state(scn: Scenario, params: Params, replicas: int, pipeline_len: in
         missiles=rep([a.missiles for a in scn.actors], np.int64),
         pipeline=np.zeros((r, n, lag_slots), dtype=np.int64),
         disputed=rep([a.disputed for a in scn.actors], np.int64),
-        illicit=np.zeros((r, n), dtype=np.int64),
+        illicit=zeros_n(np.int64),
+        stage=rep(stage), stage_left=rep(stage_left),
+        hosting=zeros_n(bool), breach=zeros_n(bool), demand=zeros_n(bool), elim_left=zeros_n(np.int64),
         ult_target=rep(ult_target),
         ult_deadline=rep(ult_deadline),
-        ult_acted=np.zeros((r, n), dtype=bool),
-        ult_defied=np.zeros((r, n), dtype=bool),
+        ult_acted=zeros_n(bool),
+        ult_stakes=zeros_n(np.float64),
         talks=np.zeros((r, n, n)),
         trust=rep(trust),
         credibility=rep([a.credibility for a in scn.actors], np.float64),
-        beliefs=rep(beliefs),
-        last_moves=rep(last),
-        last_notice=np.zeros((r, n), dtype=bool),
-        smoothed_actions=np.zeros(r),
-        esc_actions=np.zeros(r),
-        esc_treaty=np.zeros(r),
-        esc_missiles=np.zeros(r),
-        esc_ultimatum=np.zeros(r),
-        escalation=np.zeros(r),
+        beliefs=rep(prior_beliefs(scn, params)),
+        last_moves=rep([int(Action.parse(a.last_move)) for a in scn.actors], np.int64),
+        esc_treaty=np.zeros(r), esc_missiles=np.zeros(r), esc_arming=np.zeros(r), esc_demands=np.zeros(r),
+        escalation=np.zeros(r), rung=np.zeros(r, dtype=np.int64),
         incident=np.zeros(r, dtype=bool),
     )
     from sim.dynamics import score_initial
 
-    return score_initial(state.copy(), params)
+    state = score_initial(state.copy(), params)
+    # an ultimatum open at the start was issued at the stakes of the starting state
+    state.ult_stakes[:] = np.where(state.ult_target != NO_ONE, state.escalation[:, None] / 100.0, 0.0)
+    return state

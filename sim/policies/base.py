@@ -9,7 +9,9 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from sim.dynamics import expected_values
+from sim.actions import RUNGS, Action
+from sim.dynamics import legal_moves
+from sim.lookahead import expected_values
 from sim.params import Params
 from sim.state import State
 
@@ -29,17 +31,40 @@ class TurnView:
     turn: int                      # the turn being decided (1 for the first move)
     date: date
     needs_values: np.ndarray | None = None   # [N] bool: actors whose rules read `values` (None: all)
-    beliefs: np.ndarray | None = None        # [R, N, N, 5] beliefs the values use (None: the state's)
+    beliefs: np.ndarray | None = None        # [R, N, N, M, M] beliefs the values use (None: the state's)
+    draws: np.ndarray | None = None          # [R, 2 + 3N] this turn's uniforms (seed the sampled look-ahead)
     _values: np.ndarray | None = field(default=None, repr=False)
+    _legal: np.ndarray | None = field(default=None, repr=False)
 
     def values(self) -> np.ndarray:
-        """[R, N, 5] expected payoff plus continuation of each own move against beliefs (cached).
+        """[R, N, M] expected payoff plus future value of each own legal move against beliefs (cached).
 
-        Rows of actors whose rules do not read them are zero.
+        Illegal moves are -inf; rows of actors whose rules do not read them are zero.
         """
         if self._values is None:
-            self._values = expected_values(self.state, self.params, self.turn, self.needs_values, self.beliefs)
+            self._values = expected_values(self.state, self.params, self.turn, self.needs_values, self.beliefs,
+                                           self.draws)
         return self._values
+
+    def legal(self) -> np.ndarray:
+        """[R, N, M] bool: the moves each actor may play now (cached)."""
+        if self._legal is None:
+            self._legal = legal_moves(self.state, self.params)
+        return self._legal
+
+
+def strongest_legal(legal: np.ndarray, cap: int) -> np.ndarray:
+    """[R] the most escalatory legal move whose rung is at most that of move `cap` (ties: the later move)."""
+    rungs = np.where(legal & (RUNGS <= RUNGS[cap])[None, :], RUNGS[None, :] * 16 + np.arange(legal.shape[1]), -1)
+    return rungs.argmax(axis=1)
+
+
+def or_else(wanted: np.ndarray | int, legal: np.ndarray, otherwise: int) -> np.ndarray:
+    """[R] `wanted` where it is legal, else `otherwise` where that is, else hold (always legal)."""
+    rows = np.arange(legal.shape[0])
+    wanted = np.broadcast_to(np.asarray(wanted, dtype=np.int64), rows.shape)
+    fallback = np.where(legal[:, otherwise], otherwise, int(Action.HOLD))
+    return np.where(legal[rows, wanted], wanted, fallback)
 
 
 class Rule:
@@ -78,7 +103,7 @@ class Rule:
         self.memory = {key: value[mask] for key, value in self.memory.items()}
 
     def own_beliefs(self, view: TurnView) -> np.ndarray:  # pragma: no cover - only with has_beliefs
-        """[R, N, 5] this actor's beliefs about each actor's next move."""
+        """[R, N, M] this actor's beliefs about each actor's next move."""
         raise NotImplementedError
 
     def turn_of(self, when: date) -> int:

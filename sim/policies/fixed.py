@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field, field_validator
 
-from sim.actions import N_MOVES, Action
-from sim.policies.base import Rule, RuleParams, TurnView
+from sim.actions import Action
+from sim.policies.base import Rule, RuleParams, TurnView, strongest_legal
 
 
 class Hawk(Rule):
-    """Always escalates: plays `move` (default deployment) every turn, whatever the others do.
-    The "always defect" of the Prisoner's Dilemma literature; a baseline for tournaments.
+    """Always escalates: plays `move` (default deployment) every turn, whatever the others do, or
+    where it is not legal the most escalatory legal move below it (a programme advances until a
+    system is ready). The "always defect" of the Prisoner's Dilemma literature; a tournament baseline.
     """
 
     class Params(RuleParams):
@@ -24,7 +25,7 @@ class Hawk(Rule):
                   "uses_beliefs": False, "needs_human": False}
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
-        return np.full(view.state.n_replicas, int(Action.parse(self.params.move)), dtype=np.int64)
+        return strongest_legal(view.legal()[:, self.actor], int(Action.parse(self.params.move)))
 
 
 class Dove(Hawk):
@@ -39,8 +40,8 @@ class Dove(Hawk):
 
 
 class Random(Rule):
-    """Plays each of the five moves with equal probability, independently every turn: the
-    baseline of no strategy at all.
+    """Plays each legal move with equal probability, independently every turn: the baseline of no
+    strategy at all.
     """
 
     name = "random"
@@ -48,4 +49,7 @@ class Random(Rule):
                   "uses_beliefs": False, "needs_human": False}
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
-        return np.minimum((u * N_MOVES).astype(np.int64), N_MOVES - 1)
+        legal = view.legal()[:, self.actor]
+        count = legal.sum(axis=1)
+        pick = np.minimum((u * count).astype(np.int64), count - 1)
+        return np.argmax(np.cumsum(legal, axis=1) > pick[:, None], axis=1)

@@ -6,7 +6,7 @@ import numpy as np
 from pydantic import Field
 
 from sim.actions import N_MOVES
-from sim.dynamics import counterfactual_values
+from sim.lookahead import counterfactual_values
 from sim.policies.base import Rule, RuleParams, TurnView
 from sim.policies.quantal import choose_logit
 
@@ -14,13 +14,13 @@ from sim.policies.quantal import choose_logit
 class FictitiousPlay(Rule):
     """Fictitious play (Brown 1951): believes each other actor plays each move with the frequency
     it has been seen to play it (every past turn counts the same, plus `prior` pseudo-observations
-    spread over the five moves and the move each side made just before the start), and plays the
+    spread over the moves and the move each side made just before the start), and plays the
     best response to those beliefs: the move of highest expected value, as `quantal` computes it.
     With a finite `lambda` the choice is a logit instead (stochastic fictitious play).
     """
 
     class Params(RuleParams):
-        prior: float = Field(default=1.0, ge=0, description="pseudo-observations spread over the five moves")
+        prior: float = Field(default=1.0, ge=0, description="pseudo-observations spread over the moves")
         lambda_: float = Field(default=float("inf"), ge=0, alias="lambda",
                                description="precision of the choice (inf: best response)")
 
@@ -41,7 +41,7 @@ class FictitiousPlay(Rule):
         return counts / counts.sum(axis=2, keepdims=True)
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
-        return choose_logit(view.values()[:, self.actor, :], self.params.lambda_, u)
+        return choose_logit(view.values()[:, self.actor, :], self.params.lambda_, u, view.legal()[:, self.actor])
 
     def observe(self, view: TurnView, moves: np.ndarray) -> None:
         self._counts(view)
@@ -83,7 +83,7 @@ class EWA(Rule):
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
         attraction, _ = self._state(view.state.n_replicas)
-        return choose_logit(attraction, self.params.lambda_, u)
+        return choose_logit(attraction, self.params.lambda_, u, view.legal()[:, self.actor])
 
     def observe(self, view: TurnView, moves: np.ndarray) -> None:
         attraction, experience = self._state(view.state.n_replicas)
@@ -97,8 +97,13 @@ class EWA(Rule):
 
 def ewa_update(attraction: np.ndarray, experience: np.ndarray, payoff: np.ndarray, chosen: np.ndarray,
                phi: float, delta: float, rho: float) -> tuple[np.ndarray, np.ndarray]:
-    """One EWA step for [R, 5] attractions, [R] experience, [R, 5] forgone payoffs, [R] chosen moves."""
+    """One EWA step for [R, M] attractions, [R] experience, [R, M] forgone payoffs, [R] chosen moves.
+
+    A move that was not legal (payoff -inf) keeps its attraction.
+    """
     new_experience = rho * experience + 1.0
     weight = delta + (1.0 - delta) * np.eye(N_MOVES)[chosen]
-    new_attraction = (phi * experience[:, None] * attraction + weight * payoff) / new_experience[:, None]
-    return new_attraction, new_experience
+    offered = np.isfinite(payoff)
+    new_attraction = (phi * experience[:, None] * attraction + weight * np.where(offered, payoff, 0.0)) \
+        / new_experience[:, None]
+    return np.where(offered, new_attraction, attraction), new_experience

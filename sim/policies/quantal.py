@@ -1,4 +1,4 @@
-"""Quantal response: a logit choice over the expected value of each move."""
+"""Quantal response: a logit choice over the expected value of each legal move."""
 
 from __future__ import annotations
 
@@ -8,27 +8,35 @@ from pydantic import Field
 from sim.policies.base import Rule, RuleParams, TurnView
 
 
-def choose_logit(values: np.ndarray, precision: float, u: np.ndarray) -> np.ndarray:
-    """Draw one move per row from softmax(precision * values) by inverse CDF with uniforms `u`.
+def choose_logit(values: np.ndarray, precision: float, u: np.ndarray, legal: np.ndarray | None = None) -> np.ndarray:
+    """Draw one move per row from softmax(precision * values) over the legal moves, by inverse CDF with `u`.
 
-    An infinite precision is a best response; ties go to the lowest rung.
+    Illegal moves (`legal` False, or value -inf) are never drawn. An infinite precision is a best
+    response (ties go to the first move); zero is uniform play over the legal moves.
     """
+    legal = np.isfinite(values) if legal is None else legal & np.isfinite(values)
+    masked = np.where(legal, values, -np.inf)
     if np.isinf(precision):
-        return np.argmax(values, axis=1)
-    z = precision * (values - values.max(axis=1, keepdims=True))
-    prob = np.exp(z)
+        return np.argmax(masked, axis=1)
+    top = masked.max(axis=1, keepdims=True)
+    prob = np.where(legal, np.exp(precision * (np.where(legal, values, 0.0) - top)), 0.0)
     cdf = np.cumsum(prob, axis=1)
     cdf /= cdf[:, -1:]
-    return np.minimum((cdf <= u[:, None]).sum(axis=1), values.shape[1] - 1)
+    pick = (cdf <= u[:, None]).sum(axis=1)
+    pick = np.minimum(pick, values.shape[1] - 1)
+    # a pick that lands on an illegal column (only past the last legal one, by rounding) takes the last legal move
+    last_legal = values.shape[1] - 1 - np.argmax(legal[:, ::-1], axis=1)
+    return np.where(legal[np.arange(len(pick)), pick], pick, last_legal)
 
 
 class Quantal(Rule):
     """Logit quantal response (McKelvey and Palfrey, 1995) with one-turn look-ahead.
 
-    Each move is valued by its payoff this turn, averaged over the others' moves as the actor
-    believes they will play (fictitious play with decay), plus the discounted value of the state
-    it leads to. The move is drawn with probability proportional to ``exp(lambda * value)``;
-    ``lambda = inf`` is a best response, ``lambda = 0`` uniform play.
+    Each legal move is valued by its payoff this turn, averaged over the others' moves as the actor
+    believes they will answer its last move, plus the discounted value of the state it leads to,
+    with the orders that adversaries are believed to place in answer (sim/lookahead.py). The move is
+    drawn with probability proportional to ``exp(lambda * value)``; ``lambda = inf`` is a best
+    response, ``lambda = 0`` uniform play over the legal moves.
     """
 
     class Params(RuleParams):
@@ -41,13 +49,13 @@ class Quantal(Rule):
                   "uses_beliefs": True, "needs_human": False}
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
-        return choose_logit(view.values()[:, self.actor, :], self.params.lambda_, u)
+        return choose_logit(view.values()[:, self.actor, :], self.params.lambda_, u, view.legal()[:, self.actor])
 
 
 class BestResponse(Quantal):
-    """Myopic best response: the limit of `quantal` as lambda grows without bound. Plays the move
-    of highest expected value (payoff this turn plus the discounted value of the next state,
-    against its beliefs); ties go to the lower rung.
+    """Myopic best response: the limit of `quantal` as lambda grows without bound. Plays the legal
+    move of highest expected value (payoff this turn plus the discounted value of the next state,
+    against its beliefs); ties go to the first move in the table.
     """
 
     class Params(RuleParams):
@@ -57,4 +65,4 @@ class BestResponse(Quantal):
     classifier = {**Quantal.classifier, "stochastic": False}
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
-        return choose_logit(view.values()[:, self.actor, :], float("inf"), u)
+        return choose_logit(view.values()[:, self.actor, :], float("inf"), u, view.legal()[:, self.actor])

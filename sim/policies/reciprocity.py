@@ -1,30 +1,45 @@
-"""Reciprocity: answer the adversaries' moves (mirror, generous_mirror, grim)."""
+"""Reciprocity: answer the adversaries (mirror, generous_mirror, grim, and the posture-based reciprocal)."""
 
 from __future__ import annotations
 
 import numpy as np
 from pydantic import Field, field_validator
 
-from sim.actions import Action
-from sim.policies.base import Rule, RuleParams, TurnView
-
-ESCALATIONS = (int(Action.WITHDRAWAL), int(Action.DEPLOYMENT))
+from sim.actions import FLIGHT_TEST, RUNGS, Action
+from sim.dynamics import hits as hits_matrix
+from sim.policies.base import Rule, RuleParams, TurnView, or_else, strongest_legal
+from sim.state import State
 
 
 def _move_name(value: str) -> str:
     return Action.parse(value).label
 
 
-class Mirror(Rule):
-    """Tit-for-tat on the escalation ladder, the "reciprocal measures" doctrine (Axelrod 1984).
+def threatening_missiles(state: State, params, actor: int) -> np.ndarray:
+    """[R] adversaries' missiles, fielded or ordered, that reach `actor` or its allies."""
+    hits = hits_matrix(state, params)                                      # [R, N, N]
+    reaches = (hits & params.side[actor][None, None, :]).any(axis=2)      # [R, N]: j's missiles reach the side
+    armed = state.missiles + state.pipeline.sum(axis=2)
+    return (armed * (reaches & params.adversary[actor][None, :])).sum(axis=1)
 
-    Looks at the most escalatory move any adversary made last turn. If it is at or above the
-    `threshold` rung, plays that same move; otherwise plays `otherwise`. With threshold
-    ``dialogue`` it is plain tit-for-tat; Russia's declared doctrine in the seed document
-    (dialogue first, reciprocal measures against withdrawal and deployment) is threshold
-    ``withdrawal``, otherwise ``dialogue`` (the preset ``reciprocal_measures``). A walk-out from
-    talks by an adversary is answered in kind only by an actor no longer bound by the treaty (for
-    a bound party, withdrawal would mean giving notice, which is not an answer in kind).
+
+def escalated(state: State, params, actor: int) -> np.ndarray:
+    """[R] an adversary has given treaty notice, has missiles on order, or tests or produces banned missiles."""
+    adv = params.adversary[actor]
+    notice = (state.unbound & params.party[None, :])[:, adv].any(axis=1)
+    ordered = (state.pipeline.sum(axis=2) > 0)[:, adv].any(axis=1)
+    arming = (state.stage >= FLIGHT_TEST)[:, adv].any(axis=1) & ~(state.stage == 4)[:, adv].all(axis=1)
+    hosting = state.hosting[:, adv].any(axis=1)
+    return notice | ordered | arming | hosting
+
+
+class Mirror(Rule):
+    """Tit-for-tat on the escalation ladder (Axelrod 1984).
+
+    Looks at the most escalatory move (by rung) any adversary made last turn. If it is at or above
+    the `threshold` rung, plays that same move where it is legal, else `otherwise`; below the
+    threshold, plays `otherwise`. With threshold ``dialogue`` it is plain tit-for-tat. It answers
+    move labels, noise included; Russia's declared doctrine is the posture-based `reciprocal`.
     """
 
     class Params(RuleParams):
@@ -39,15 +54,13 @@ class Mirror(Rule):
 
     def answer(self, view: TurnView) -> np.ndarray:
         """[R] the move in kind (or `otherwise`) to the adversaries' last moves."""
-        s, adversaries = view.state, view.params.adversary[self.actor]
-        threshold = int(Action.parse(self.params.threshold))
+        seen = view.state.last_moves[:, view.params.adversary[self.actor]]
+        threshold = RUNGS[int(Action.parse(self.params.threshold))]
         otherwise = int(Action.parse(self.params.otherwise))
-        seen = s.last_moves[:, adversaries]
-        walkout = (seen == int(Action.WITHDRAWAL)) & ~s.last_notice[:, adversaries]
-        bound = s.bound(view.params)[:, self.actor]
-        seen = np.where(walkout & bound[:, None], -1, seen)
-        answer = np.where(seen >= threshold, seen, -1).max(axis=1)
-        return np.where(answer >= 0, answer, otherwise)
+        score = np.where(RUNGS[seen] >= threshold, RUNGS[seen] * 16 + seen, -1)
+        top = score.max(axis=1)
+        wanted = np.where(top >= 0, top % 16, otherwise)
+        return or_else(wanted, view.legal()[:, self.actor], otherwise)
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
         return self.answer(view)
@@ -67,14 +80,17 @@ class GenerousMirror(Mirror):
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
         answer = self.answer(view)
-        otherwise = int(Action.parse(self.params.otherwise))
-        forgive = (answer > otherwise) & (u < self.params.g)
+        otherwise = or_else(int(Action.parse(self.params.otherwise)), view.legal()[:, self.actor],
+                            int(Action.parse(self.params.otherwise)))
+        forgive = (RUNGS[answer] > RUNGS[otherwise]) & (u < self.params.g)
         return np.where(forgive, otherwise, answer)
 
 
 class Grim(Rule):
-    """Grim trigger (Friedman 1971): plays `otherwise` until an adversary first deploys or
-    withdraws (notice or walk-out), then plays `then` for good; it never returns to dialogue.
+    """Grim trigger (Friedman 1971): plays `otherwise` until an adversary first escalates its
+    posture (gives treaty notice, orders missiles, tests or produces banned missiles, or hosts
+    them), then plays `then` for good, or the most escalatory legal move below it; it never
+    returns to dialogue.
     """
 
     class Params(RuleParams):
@@ -88,8 +104,57 @@ class Grim(Rule):
                   "uses_beliefs": False, "needs_human": False}
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
-        seen = view.state.last_moves[:, view.params.adversary[self.actor]]
-        now = np.isin(seen, ESCALATIONS).any(axis=1)
+        now = escalated(view.state, view.params, self.actor)
         triggered = self.memory.get("triggered", np.zeros(len(now), dtype=bool)) | now
         self.memory["triggered"] = triggered
-        return np.where(triggered, int(Action.parse(self.params.then)), int(Action.parse(self.params.otherwise)))
+        legal = view.legal()[:, self.actor]
+        otherwise = int(Action.parse(self.params.otherwise))
+        return np.where(triggered, strongest_legal(legal, int(Action.parse(self.params.then))),
+                        or_else(otherwise, legal, otherwise))
+
+
+class Reciprocal(Rule):
+    """Reciprocal measures against threatening deployments, dialogue otherwise: a doctrine as declared.
+
+    Reads the posture, not last turn's move labels. Each turn, in order:
+
+    1. if the adversaries' missiles that reach this actor or its allies, fielded or on order,
+       times `ratio`, exceed this actor's missiles added since the start (fielded or on order),
+       it orders a battalion (where it can);
+    2. else, if `answer_notice` and an adversary party has given treaty notice, it gives notice
+       too (where it still can);
+    3. else, if `answer_programme` and an adversary tests or produces banned missiles, it advances
+       its own programme (where it can);
+    4. else it plays `otherwise` (default dialogue).
+
+    It never races on its own: without a threatening deployment it does not order missiles.
+    """
+
+    class Params(RuleParams):
+        ratio: float = Field(default=1.0, ge=0, le=100, description="own new missiles per threatening missile")
+        answer_notice: bool = Field(default=True, description="give notice when an adversary party has")
+        answer_programme: bool = Field(default=True, description="advance its programme when an adversary arms")
+        otherwise: str = Field(default="dialogue", description="move when nothing calls for an answer")
+
+        check_moves = field_validator("otherwise")(classmethod(lambda cls, v: _move_name(v)))
+
+    name = "reciprocal"
+    classifier = {"stochastic": False, "memory_depth": 0, "learns": False,
+                  "uses_beliefs": False, "needs_human": False}
+
+    def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
+        s, p, i = view.state, view.params, self.actor
+        legal = view.legal()[:, i]
+        own = s.missiles[:, i] + s.pipeline[:, i].sum(axis=1)
+        if "baseline" not in self.memory:
+            self.memory["baseline"] = own.copy()
+        added = own - self.memory["baseline"]
+        need = self.params.ratio * threatening_missiles(s, p, i) > added
+        adv = p.adversary[i]
+        notice = (s.unbound & p.party[None, :])[:, adv].any(axis=1)
+        arming = ((s.stage >= FLIGHT_TEST) & (s.stage < 4))[:, adv].any(axis=1)
+        otherwise = or_else(int(Action.parse(self.params.otherwise)), legal, int(Action.parse(self.params.otherwise)))
+        move = otherwise
+        move = np.where(self.params.answer_programme & arming & legal[:, Action.DEVELOP], int(Action.DEVELOP), move)
+        move = np.where(self.params.answer_notice & notice & legal[:, Action.WITHDRAWAL], int(Action.WITHDRAWAL), move)
+        return np.where(need & legal[:, Action.DEPLOYMENT], int(Action.DEPLOYMENT), move)

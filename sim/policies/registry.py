@@ -13,26 +13,27 @@ from sim.policies.fixed import Dove, Hawk, Random
 from sim.policies.human import Human
 from sim.policies.learning import EWA, FictitiousPlay
 from sim.policies.quantal import BestResponse, Quantal
-from sim.policies.reciprocity import GenerousMirror, Grim, Mirror
+from sim.policies.reciprocity import GenerousMirror, Grim, Mirror, Reciprocal
 from sim.policies.scripted import Scripted
 
 RULES: dict[str, type[Rule]] = {cls.name: cls for cls in (
-    Quantal, BestResponse, Random, FictitiousPlay, EWA, Mirror, GenerousMirror, Grim, Hawk, Dove,
+    Quantal, BestResponse, Random, FictitiousPlay, EWA, Reciprocal, Mirror, GenerousMirror, Grim, Hawk, Dove,
     Scripted, Human)}
 
 #: Named doctrines: a rule and its parameters, usable wherever a rule name is.
 PRESETS: dict[str, dict[str, Any]] = {
-    "reciprocal_measures": {"name": "mirror", "threshold": "withdrawal", "otherwise": "dialogue"},
+    "reciprocal_measures": {"name": "reciprocal", "ratio": 1.0, "answer_notice": True, "answer_programme": True,
+                            "otherwise": "dialogue"},
     "tit_for_tat": {"name": "mirror", "threshold": "dialogue", "otherwise": "dialogue"},
-    "forgiving_reciprocity": {"name": "generous_mirror", "threshold": "withdrawal", "otherwise": "dialogue",
+    "forgiving_reciprocity": {"name": "generous_mirror", "threshold": "develop", "otherwise": "dialogue",
                               "g": 0.3},
     "massive_retaliation": {"name": "grim", "otherwise": "hold", "then": "deployment"},
     "reinforcement_learning": {"name": "ewa", "delta": 0.0, "rho": 0.0},
     "belief_learning": {"name": "ewa", "delta": 1.0, "rho": 0.9, "phi": 0.9},
 }
 PRESET_NOTES = {
-    "reciprocal_measures": "Russia's declared doctrine (seed document): dialogue first, answer withdrawal "
-                           "and deployment in kind",
+    "reciprocal_measures": "Russia's declared doctrine (seed document): dialogue first, reciprocal measures "
+                           "against deployments that threaten it, notice if the US gives notice, no race otherwise",
     "tit_for_tat": "start with dialogue, then do what the adversary did",
     "forgiving_reciprocity": "reciprocal measures that forgive three escalations in ten",
     "massive_retaliation": "hold until the adversary escalates, then deploy for good",

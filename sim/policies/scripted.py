@@ -13,8 +13,8 @@ from sim.policies.base import Rule, RuleParams, TurnView
 
 
 class Scripted(Rule):
-    """Plays the moves written for given dates (the turn containing each date), and the
-    fallback rule `then` on all other turns. Used to replay history up to a point, or to ask
+    """Plays the moves written for given dates (the turn containing each date), where they are legal
+    then, and the fallback rule `then` on all other turns (and where a scripted move is not legal). Used to replay history up to a point, or to ask
     "what if this side had done X on that date".
     """
 
@@ -42,9 +42,12 @@ class Scripted(Rule):
         self.has_beliefs = self.fallback.has_beliefs
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
+        """The scripted move where it is legal on its turn; the fallback's move elsewhere."""
+        fallback = self.fallback.decide(view, u)
         if view.turn in self.by_turn:
-            return np.full(view.state.n_replicas, self.by_turn[view.turn], dtype=np.int64)
-        return self.fallback.decide(view, u)
+            move = self.by_turn[view.turn]
+            return np.where(view.legal()[:, self.actor, move], move, fallback)
+        return fallback
 
     # the fallback learns from every turn, scripted or not
     def reset(self) -> None:

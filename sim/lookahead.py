@@ -1,0 +1,358 @@
+"""What a move is worth: this turn's payoff plus the discounted value of the state it leads to.
+
+For actor i and each legal own move a, the turn is resolved (expected version) against the others'
+moves as i expects them: i's beliefs about each other actor j's answer to i's own last move
+(conditional beliefs, learned from play; `declares` sets their prior). Others' moves with belief
+below `min_belief` are dropped. If the joint moves left number at most `max_profiles` they are all
+resolved, weighted by their probability; otherwise `max_profiles` joint moves are drawn from the
+beliefs with a generator seeded from the replica's own stream, the same draws for every own move
+(common random numbers). The cost per actor is then bounded whatever the number of actors.
+
+The value of the resulting state (`future_value`) follows it forward with what is already set in
+motion: ordered missiles arrive in their turn (an order is worth its discounted arrival), programmes
+under way deliver a first battalion when ready, a notice ends the treaty on its date, a new treaty
+eliminates missiles, and adversaries who answer i's move with an order (by i's conditional beliefs)
+add that order. Between those dates the flow payoff is constant; after the last it lasts forever.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from sim.dynamics import (
+    FLIGHT_TEST, NONE_STAGE, PRODUCTION, READY, TREATY_COMPONENT, alive, bound, compliance, copy_work,
+    fill_hits, hazard_of, hosting_cost_due, legal, load, lookahead_column, new_events, new_work, resolve, threat,
+)
+from sim.params import Params
+from sim.state import NOTICE, TERMINATED, State
+
+HORIZON_CAP = 240   # turns followed explicitly before the perpetuity (20 years of monthly turns)
+
+
+@njit(cache=True)
+def _next_uniform(x):
+    """xorshift64*: the next state and a uniform in [0, 1)."""
+    x ^= x >> np.uint64(12)
+    x ^= x << np.uint64(25)
+    x ^= x >> np.uint64(27)
+    out = x * np.uint64(2685821657736338717)
+    return x, (out >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True)
+def _time_to_ready(W, P, k):
+    """Turns until programme k is ready, if it is under way (0 if it is not)."""
+    if (W.stage[k] == NONE_STAGE) | (W.stage[k] == READY) | (W.stage_left[k] == 0):
+        return 0
+    t = W.stage_left[k]
+    for s in range(W.stage[k] + 1, PRODUCTION + 1):
+        t += P.stage_turns[k, s]
+    return t
+
+
+@njit(cache=True)
+def future_value(i, W, P, turn, hits, react_amt, react_time):
+    """Discounted value for i of the state W reached on `turn`, from the next turn on (see module doc)."""
+    n, slots = W.pipeline.shape
+    gamma = P.discount[i]
+    ready_at = np.zeros(n, np.int64)
+    prospect_at = np.zeros(n, np.int64)
+    horizon = slots
+    for k in range(n):
+        ready_at[k] = _time_to_ready(W, P, k)
+        if ready_at[k] > 0:
+            prospect_at[k] = ready_at[k] + P.lag[k]
+        horizon = max(horizon, prospect_at[k], react_time[k], W.elim_left[k])
+    notice_left = W.tr[2] - turn - 1 if W.tr[0] == NOTICE else -1
+    horizon = min(max(horizon, notice_left + 1), HORIZON_CAP)
+    m = W.missiles.astype(np.float64)
+    comp = compliance(i, W, P)
+    demands = 0.0
+    for k in range(n):
+        if W.demand[k] | (W.ult_target[k] >= 0):
+            demands = 1.0
+    pending = 0.0
+    for k in range(n):
+        for s in range(slots):
+            pending += W.pipeline[k, s]
+        pending += react_amt[k]
+        if prospect_at[k] > 0:
+            pending += P.batch[k]
+    value = 0.0
+    flow = 0.0
+    disc = 1.0
+    for s in range(1, horizon + 1):
+        disc *= gamma
+        changed = s == 1
+        for k in range(n):
+            arrived = 0.0
+            if s <= slots:
+                arrived += W.pipeline[k, s - 1]
+            if react_time[k] == s:
+                arrived += react_amt[k]
+            if prospect_at[k] == s:
+                arrived += P.batch[k]
+            if arrived > 0:
+                m[k] += arrived
+                pending -= arrived
+                changed = True
+            if (W.elim_left[k] > 0) & (W.elim_left[k] == s):
+                m[k] = 0.0
+                changed = True
+            changed = changed | (ready_at[k] == s)
+        changed = changed | (s == notice_left + 1)
+        if changed:
+            treaty_code = W.tr[0]
+            if (treaty_code == NOTICE) & (s > notice_left):
+                treaty_code = TERMINATED
+            treaty_on = 1.0 if (treaty_code == 0) | (treaty_code == NOTICE) else 0.0
+            in_range = 0.0
+            for j in range(n):
+                for k in range(n):
+                    if P.adversary[j, k] & hits[j, k]:
+                        in_range += m[j]
+                        break
+            e = 100.0 * (P.w_treaty * TREATY_COMPONENT[treaty_code]
+                         + P.w_missiles * -np.expm1(-in_range / P.missile_scale)
+                         + P.w_arming * -np.expm1(-max(pending, 0.0) / P.missile_scale)
+                         + P.w_demands * demands)
+            active = 1.0 if (ready_at[i] >= s) else 0.0
+            flow = (P.treaty_value[i] * treaty_on * comp
+                    - P.threat_weight[i] * threat(i, m, W, P, hits)
+                    - P.upkeep[i] * m[i]
+                    - P.programme_cost[i] * active
+                    - P.host_cost[i] * hosting_cost_due(W, P, i)
+                    - P.war_cost[i] * hazard_of(e, P.h_max, P.k))
+        value += disc * flow
+    value += disc * gamma / (1.0 - gamma) * flow
+    if prospect_at[i] > 0:
+        value -= P.deploy_cost[i] * P.batch[i] * gamma ** ready_at[i]
+    # expected discounted reputation cost of violations still to be found: gamma p / (1 - gamma (1 - p))
+    if bound(W, P, i):
+        found = lambda p: gamma * p / (1.0 - gamma * (1.0 - p))  # noqa: E731
+        if W.illicit[i] > 0:
+            value -= P.reputation_cost[i] * found(P.p_detect) * (1.0 - P.p_detect)
+        elif W.elim_left[i] == 0:
+            for s in range(slots):
+                if W.pipeline[i, s] > 0:
+                    value -= P.reputation_cost[i] * found(P.p_detect)
+                    break
+        if ((W.stage[i] == FLIGHT_TEST) | (W.stage[i] == PRODUCTION)) & (W.stage_left[i] > 0) & (not W.breach[i]):
+            value -= P.reputation_cost[i] * found(P.p_detect_test) * (1.0 - P.p_detect_test)
+    return value
+
+
+@njit(cache=True)
+def _reactions(i, a, r, W, P, B, react_amt, react_time):
+    """Orders i expects its adversaries to place next turn in answer to its move a."""
+    n = W.missiles.shape[0]
+    for j in range(n):
+        react_amt[j] = 0.0
+        react_time[j] = 0
+        if (a >= 0) and P.adversary[i, j] and P.can_own[j] and legal(W, P, j, P.mv_deployment):
+            react_amt[j] = B[r, i, j, a, P.mv_deployment] * P.batch[j]
+            react_time[j] = 1 + P.lag[j]
+
+
+@njit(cache=True)
+def _profiles(r, i, ctx, B, lg, P, seed, prof, weight):
+    """The others' joint moves i weighs (rows of prof, others' columns) and their weights; returns the count."""
+    n, moves = lg.shape
+    K = prof.shape[0]
+    dist = np.zeros((n, moves))
+    count = 1
+    for j in range(n):
+        if j == i:
+            continue
+        total = 0.0
+        best = -1
+        best_p = -1.0
+        for b in range(moves):
+            p = B[r, i, j, ctx, b] if lg[j, b] else 0.0
+            dist[j, b] = p
+            total += p
+            if p > best_p:
+                best, best_p = b, p
+        if total <= 0.0:
+            for b in range(moves):
+                dist[j, b] = 1.0 if lg[j, b] else 0.0
+                total += dist[j, b]
+        kept = 0
+        kept_total = 0.0
+        for b in range(moves):
+            dist[j, b] /= total
+            if (dist[j, b] < P.min_belief) & (b != best):
+                dist[j, b] = 0.0
+            if dist[j, b] > 0:
+                kept += 1
+                kept_total += dist[j, b]
+        for b in range(moves):
+            dist[j, b] /= kept_total
+        count = min(count * kept, K + 1)
+    if count <= K:
+        # every joint move, in mixed-radix order
+        for p in range(count):
+            rest = p
+            w = 1.0
+            for j in range(n - 1, -1, -1):
+                if j == i:
+                    prof[p, j] = 0
+                    continue
+                kept = 0
+                for b in range(moves):
+                    kept += 1 if dist[j, b] > 0 else 0
+                pick = rest % kept
+                rest //= kept
+                for b in range(moves):
+                    if dist[j, b] > 0:
+                        if pick == 0:
+                            prof[p, j] = b
+                            w *= dist[j, b]
+                            break
+                        pick -= 1
+            weight[p] = w
+        return count
+    x = seed
+    for p in range(K):
+        for j in range(n):
+            if j == i:
+                prof[p, j] = 0
+                continue
+            x, u = _next_uniform(x)
+            acc = 0.0
+            pick = moves - 1
+            for b in range(moves):
+                acc += dist[j, b]
+                if (u < acc) & (dist[j, b] > 0):
+                    pick = b
+                    break
+            while dist[j, pick] == 0:
+                pick -= 1
+            prof[p, j] = pick
+        weight[p] = 1.0 / K
+    return K
+
+
+@njit(cache=True)
+def _move_value(i, a, others, r, base, W, E, P, turn, u, only, B, react_amt, react_time):
+    """Payoff plus future value for i of playing a while the others play `others` (expected version)."""
+    mv = others.copy()
+    mv[i] = a
+    copy_work(base, W)
+    resolve(W, E, P, mv, turn, u, True, only)
+    _reactions(i, a, r, W, P, B, react_amt, react_time)
+    return E.payoff[i] + future_value(i, W, P, turn, E.hits, react_amt, react_time)
+
+
+@njit(cache=True)
+def values_kernel(S, P, turn, U, needed, B, values, look_col, fixed, use_fixed):
+    """values[r, i, a] for the actors with needed[i]; -inf for illegal moves.
+
+    use_fixed: the others play fixed[r] (counterfactual values) instead of i's beliefs.
+    """
+    R, n = S.missiles.shape
+    moves = values.shape[2]
+    base = new_work(n, S.pipeline.shape[2])
+    W = new_work(n, S.pipeline.shape[2])
+    E = new_events(n)
+    lg = np.zeros((n, moves), np.bool_)
+    K = P.max_profiles
+    prof = np.zeros((K, n), np.int64)
+    weight = np.zeros(K)
+    only = np.zeros(n, np.bool_)
+    react_amt = np.zeros(n)
+    react_time = np.zeros(n, np.int64)
+    for r in range(R):
+        load(S, r, base)
+        for j in range(n):
+            for b in range(moves):
+                lg[j, b] = legal(base, P, j, b)
+        for i in range(n):
+            if not needed[i]:
+                continue
+            only[:] = False
+            only[i] = True
+            if use_fixed:
+                count = 1
+                prof[0, :] = fixed[r]
+                weight[0] = 1.0
+            else:
+                seed = np.uint64(int(U[r, look_col] * 9007199254740992.0)) ^ np.uint64(0x9E3779B97F4A7C15 * (i + 1)
+                                                                                    % 18446744073709551557)
+                if seed == 0:
+                    seed = np.uint64(1)
+                count = _profiles(r, i, S.last_moves[r, i], B, lg, P, seed, prof, weight)
+            for a in range(moves):
+                if not lg[i, a]:
+                    values[r, i, a] = -np.inf
+                    continue
+                total = 0.0
+                for p in range(count):
+                    total += weight[p] * _move_value(i, a, prof[p], r, base, W, E, P, turn, U[r], only, B,
+                                                     react_amt, react_time)
+                values[r, i, a] = total
+
+
+@njit(cache=True)
+def continuation_kernel(S, P, turn, out):
+    R, n = S.missiles.shape
+    W = new_work(n, S.pipeline.shape[2])
+    hits = np.zeros((n, n), np.bool_)
+    react_amt = np.zeros(n)
+    react_time = np.zeros(n, np.int64)
+    for r in range(R):
+        load(S, r, W)
+        fill_hits(W, P, hits)
+        for i in range(n):
+            out[r, i] = future_value(i, W, P, turn, hits, react_amt, react_time)
+
+
+# ---------------------------------------------------------------- public functions (all replicas)
+
+
+def _beliefs(s: State, beliefs: np.ndarray | None) -> np.ndarray:
+    if beliefs is None:
+        return s.beliefs
+    b = np.asarray(beliefs, dtype=np.float64)
+    if b.ndim == 4:                      # unconditional [R, N, N, M]: the same for every context
+        b = np.broadcast_to(b[:, :, :, None, :], s.beliefs.shape)
+    return np.ascontiguousarray(b)
+
+
+def expected_values(s: State, params: Params, turn: int, actors: np.ndarray | None = None,
+                    beliefs: np.ndarray | None = None, draws: np.ndarray | None = None) -> np.ndarray:
+    """[R, N, M]: for actor i and legal own move a, the value expected against i's beliefs; -inf if illegal.
+
+    `beliefs` ([R, N, N, M, M] conditional, or [R, N, N, M] unconditional; default the state's);
+    `actors` ([N] bool) limits the work to the actors that need it (other rows zero); `draws`
+    ([R, 2 + 3N], this turn's uniforms) seeds the sampled joint moves when there are too many to
+    enumerate (default: seed 0).
+    """
+    return _values(s, params, turn, actors, _beliefs(s, beliefs), draws, None)
+
+
+def counterfactual_values(s: State, params: Params, turn: int, moves: np.ndarray,
+                          actors: np.ndarray | None = None) -> np.ndarray:
+    """[R, N, M]: the value of each own legal move of actor i had the others played `moves` ([R, N])."""
+    return _values(s, params, turn, actors, s.beliefs, None, np.ascontiguousarray(moves, dtype=np.int64))
+
+
+def _values(s, params, turn, actors, beliefs, draws, fixed) -> np.ndarray:
+    s = s.copy()
+    r, n = s.missiles.shape
+    needed = np.ones(n, np.bool_) if actors is None else np.asarray(actors, dtype=np.bool_)
+    values = np.zeros((r, n, s.beliefs.shape[-1]))
+    uniforms = np.zeros((r, lookahead_column(n) + 1)) if draws is None else np.ascontiguousarray(draws, np.float64)
+    if needed.any():
+        values_kernel(s.arrays(), params.packed(), turn, uniforms, needed, beliefs, values, lookahead_column(n),
+                      np.zeros((r, n), np.int64) if fixed is None else fixed, fixed is not None)
+    return values
+
+
+def continuation(s: State, params: Params, turn: int) -> np.ndarray:
+    """[R, N] discounted value of state `s` (reached on `turn`) from the next turn on, nothing answered."""
+    s = s.copy()
+    out = np.zeros(s.missiles.shape)
+    continuation_kernel(s.arrays(), params.packed(), turn, out)
+    return out
