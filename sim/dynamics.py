@@ -207,17 +207,17 @@ def store(W, S, r):
 # ---------------------------------------------------------------- state predicates
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def alive(W):
     return (W.tr[0] == IN_FORCE) | (W.tr[0] == NOTICE)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def bound(W, P, i):
     return P.party[i] & alive(W) & (not W.unbound[i])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def in_dispute(W, i):
     return (W.disputed[i] > 0) | W.breach[i]
 
@@ -248,7 +248,7 @@ def legal(W, P, i, a):
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def threatened_act(W, P, i, a):
     """Whether move a is the act i's ultimatum threatens: notice for a bound party, else arming."""
     if bound(W, P, i):
@@ -297,7 +297,7 @@ def threat(i, m, W, P, hits):
     return -np.expm1(-hostile / P.missile_scale) * (1.0 + P.reaction[i] * np.expm1(-own / P.missile_scale))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def compliance(i, W, P):
     """Share of i's adversaries' missiles that nobody disputes (1 if they have none)."""
     total = 0.0
@@ -410,7 +410,7 @@ def step_talks(W, E, P, mv):
                 W.talks[i, j] = 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def halt(W, i):
     """Stop a programme past development: back to development, complete (its tests and production end)."""
     if W.stage[i] > DEVELOPMENT:
@@ -418,7 +418,7 @@ def halt(W, i):
         W.stage_left[i] = 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def settle(W, P, i):
     """i's dispute is settled: disputed missiles eliminated, a disputed programme halted, demands met."""
     W.missiles[i] -= min(W.missiles[i], W.disputed[i])
@@ -692,18 +692,26 @@ def step_index(W, P, hits):
     W.esc[5] = ladder_rung(W, P, hits)
 
 
-@njit(cache=True)
-def hazard_of(e, h_max, k):
-    """Per-turn probability of an incident: h_max * (E / 100) ** k."""
-    return h_max * (min(max(e, 0.0), 100.0) / 100.0) ** k
+@njit(cache=True, inline="always")
+def posture_of(P, m, a, d):
+    """The forward posture (0..1) that drives the hazard: the index without its treaty component,
+    (w_m M + w_a A + w_d D) / (w_m + w_a + w_d). A treaty matters to the risk through what it restrains."""
+    total = P.w_missiles + P.w_arming + P.w_demands
+    return (P.w_missiles * m + P.w_arming * a + P.w_demands * d) / total if total > 0 else 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
+def hazard_of(posture, h_max, k):
+    """Per-turn probability of an incident: h_max * posture ** k."""
+    return h_max * min(max(posture, 0.0), 1.0) ** k
+
+
+@njit(cache=True, inline="always")
 def programme_active(W, i):
     return (W.stage[i] > NONE_STAGE) & (W.stage[i] < READY) & (W.stage_left[i] > 0)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def hosting_cost_due(W, P, i):
     return W.hosting[i] & (P.host_of[i] >= 0)
 
@@ -758,7 +766,7 @@ def resolve(W, E, P, mv, turn, u, expected, needed):
     step_detection(W, E, P, u, expected)
     fill_hits(W, P, E.hits)
     step_index(W, P, E.hits)
-    h = hazard_of(W.esc[4], P.h_max, P.k)
+    h = hazard_of(posture_of(P, W.esc[1], W.esc[2], W.esc[3]), P.h_max, P.k)
     broke = (not expected) and (u[0] < h)
     war = h if expected else (1.0 if broke else 0.0)
     step_payoffs(W, E, P, needed, war)
@@ -883,9 +891,16 @@ def kernel_is_compiled() -> bool:
     return bool(glob.glob(os.path.join(here, "__pycache__", "dynamics.step_kernel-*.nbi")))
 
 
-def hazard(escalation: np.ndarray, params: Params) -> np.ndarray:
-    """Per-turn probability of an incident: h_max * (E / 100) ** k."""
-    return params.h_max * (np.clip(escalation, 0.0, 100.0) / 100.0) ** params.k
+def posture(s: State, params: Params) -> np.ndarray:
+    """[R] the forward posture (0..1) of each replica: the index without its treaty component."""
+    w = np.array([params.w_missiles, params.w_arming, params.w_demands])
+    parts = np.stack([s.esc_missiles, s.esc_arming, s.esc_demands], axis=1)
+    return parts @ w / w.sum() if w.sum() > 0 else np.zeros(s.n_replicas)
+
+
+def hazard(s: State, params: Params) -> np.ndarray:
+    """[R] per-turn probability of an incident: h_max * posture ** k."""
+    return params.h_max * np.clip(posture(s, params), 0.0, 1.0) ** params.k
 
 
 def score_initial(s: State, params: Params) -> State:

@@ -21,8 +21,9 @@ import numpy as np
 from numba import njit
 
 from sim.dynamics import (
-    FLIGHT_TEST, NONE_STAGE, PRODUCTION, READY, TREATY_COMPONENT, alive, bound, compliance, copy_work,
-    fill_hits, hazard_of, hosting_cost_due, legal, load, lookahead_column, new_events, new_work, resolve, threat,
+    FLIGHT_TEST, NONE_STAGE, PRODUCTION, READY, alive, bound, compliance, copy_work,
+    fill_hits, hazard_of, hosting_cost_due, legal, load, lookahead_column, new_events, new_work, posture_of, resolve,
+    threat,
 )
 from sim.params import Params
 from sim.state import NOTICE, TERMINATED, State
@@ -30,7 +31,7 @@ from sim.state import NOTICE, TERMINATED, State
 HORIZON_CAP = 240   # turns followed explicitly before the perpetuity (20 years of monthly turns)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _next_uniform(x):
     """xorshift64*: the next state and a uniform in [0, 1)."""
     x ^= x >> np.uint64(12)
@@ -40,7 +41,7 @@ def _next_uniform(x):
     return x, (out >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _time_to_ready(W, P, k):
     """Turns until programme k is ready, if it is under way (0 if it is not)."""
     if (W.stage[k] == NONE_STAGE) | (W.stage[k] == READY) | (W.stage_left[k] == 0):
@@ -113,17 +114,15 @@ def future_value(i, W, P, turn, hits, react_amt, react_time):
                     if P.adversary[j, k] & hits[j, k]:
                         in_range += m[j]
                         break
-            e = 100.0 * (P.w_treaty * TREATY_COMPONENT[treaty_code]
-                         + P.w_missiles * -np.expm1(-in_range / P.missile_scale)
-                         + P.w_arming * -np.expm1(-max(pending, 0.0) / P.missile_scale)
-                         + P.w_demands * demands)
+            pos = posture_of(P, -np.expm1(-in_range / P.missile_scale),
+                             -np.expm1(-max(pending, 0.0) / P.missile_scale), demands)
             active = 1.0 if (ready_at[i] >= s) else 0.0
             flow = (P.treaty_value[i] * treaty_on * comp
                     - P.threat_weight[i] * threat(i, m, W, P, hits)
                     - P.upkeep[i] * m[i]
                     - P.programme_cost[i] * active
                     - P.host_cost[i] * hosting_cost_due(W, P, i)
-                    - P.war_cost[i] * hazard_of(e, P.h_max, P.k))
+                    - P.war_cost[i] * hazard_of(pos, P.h_max, P.k))
         value += disc * flow
     value += disc * gamma / (1.0 - gamma) * flow
     if prospect_at[i] > 0:
@@ -242,7 +241,18 @@ def _move_value(i, a, others, r, base, W, E, P, turn, u, only, B, react_amt, rea
     copy_work(base, W)
     resolve(W, E, P, mv, turn, u, True, only)
     _reactions(i, a, r, W, P, B, react_amt, react_time)
-    return E.payoff[i] + future_value(i, W, P, turn, E.hits, react_amt, react_time)
+    value = E.payoff[i] + future_value(i, W, P, turn, E.hits, react_amt, react_time)
+    target = W.ult_target[i]
+    if target >= 0:
+        # the audience cost expected at the deadline: unmet (the target does not comply) and not carried
+        # out (i carries out its threat, where it can, with the probability of its credibility)
+        p_met = B[r, i, target, a, P.mv_comply] if legal(W, P, target, P.mv_comply) else 0.0
+        can_act = legal(W, P, i, P.mv_withdrawal) if bound(W, P, i) else (
+            legal(W, P, i, P.mv_develop) | legal(W, P, i, P.mv_deployment))
+        p_carry = W.credibility[i] if can_act else 0.0
+        wait = max(W.ult_deadline[i] - turn, 1)
+        value -= (P.discount[i] ** wait * P.audience_cost[i] * W.ult_stakes[i] * (1.0 - p_met) * (1.0 - p_carry))
+    return value
 
 
 @njit(cache=True)

@@ -266,13 +266,16 @@ class Summary:
 
 
 def _milestones(b: BatchResult, scn: Scenario) -> np.ndarray:
-    """[R, N, len(MILESTONES)] the first turn each actor reaches each milestone, or -1."""
+    """[R, N, len(MILESTONES)] the first turn each actor reaches each milestone after the start, or -1
+    (a programme already testing or ready at the start does not count as reaching it)."""
     start = np.array([a.missiles for a in scn.actors])[None, None, :]
+    stage0 = np.array([STAGES.index(a.programme.stage) for a in scn.actors])[None, None, :]
     played = b.action >= 0
+    test, ready = STAGES.index("flight_test"), STAGES.index("ready")
     marks = {
         "orders": b.ordered > 0,
-        "tests": played & (b.stage >= STAGES.index("flight_test")),
-        "ready": played & (b.stage >= STAGES.index("ready")),
+        "tests": played & (b.stage >= test) & (stage0 < test),
+        "ready": played & (b.stage >= ready) & (stage0 < ready),
         "fields": played & (b.missiles > start),
         "hosts": played & b.hosting,
     }

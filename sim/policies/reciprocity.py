@@ -149,7 +149,8 @@ class Reciprocal(Rule):
         if "baseline" not in self.memory:
             self.memory["baseline"] = own.copy()
         added = own - self.memory["baseline"]
-        need = self.params.ratio * threatening_missiles(s, p, i) > added
+        threat = threatening_missiles(s, p, i)
+        need = (threat > 0) & (self.params.ratio * threat > added)
         adv = p.adversary[i]
         notice = (s.unbound & p.party[None, :])[:, adv].any(axis=1)
         arming = ((s.stage >= FLIGHT_TEST) & (s.stage < 4))[:, adv].any(axis=1)
