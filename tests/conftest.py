@@ -7,11 +7,12 @@ import pytest
 
 from sim import scenario
 from sim.actions import Action
+from sim.dynamics import draw_width
 from sim.params import compile_params
 from sim.state import initial_state
 
 US, RU, NATO = 0, 1, 2
-D, H, U, W, X = (int(a) for a in Action)  # dialogue, hold, ultimatum, withdrawal, deployment
+D, H, C, U, W, V, X = (int(a) for a in Action)  # dialogue, hold, comply, ultimatum, withdrawal, develop, deployment
 
 
 @pytest.fixture(scope="session")
@@ -37,4 +38,4 @@ def moves(*row: int) -> np.ndarray:
 
 def calm_draws(n_actors: int = 3, replicas: int = 1) -> np.ndarray:
     """Uniforms that never cause an incident or a detection."""
-    return np.full((replicas, 1 + 2 * n_actors), 0.999999)
+    return np.full((replicas, draw_width(n_actors)), 0.999999)

@@ -2,25 +2,29 @@
 
 import pytest
 
-from sim.actions import MOVE_NAMES, MOVES, RUNG_SCALED, Action, meaning
+from sim.actions import COLOURS, MOVE_NAMES, MOVES, RUNGS, Action, codes, meaning
 
 
-def test_every_move_has_a_rung_and_a_meaning():
+def test_every_move_has_a_row_with_rung_meaning_legality_verb_and_colour():
     assert set(MOVES) == set(Action)
     for action in Action:
-        rung, text = MOVES[action]
-        assert isinstance(rung, int) and text == meaning(action) and text
+        spec = MOVES[action]
+        assert isinstance(spec.rung, int) and spec.meaning == meaning(action)
+        assert spec.legal_when and spec.verb and spec.colour.startswith("#")
+    assert set(COLOURS) == set(MOVE_NAMES)
 
 
-def test_rungs_are_ordered_dialogue_to_deployment():
-    order = ["dialogue", "hold", "ultimatum", "withdrawal", "deployment"]
-    rungs = [MOVES[Action.parse(name)][0] for name in order]
-    assert rungs == sorted(rungs) and len(set(rungs)) == len(rungs)
-    assert RUNG_SCALED[0] == 0.0 and RUNG_SCALED[-1] == 1.0
-    assert list(MOVE_NAMES) == order
+def test_rungs_order_concessions_below_arming():
+    assert RUNGS[Action.DIALOGUE] == RUNGS[Action.COMPLY] == 0
+    assert RUNGS[Action.HOLD] < RUNGS[Action.ULTIMATUM] < RUNGS[Action.WITHDRAWAL] < RUNGS[Action.DEPLOYMENT]
+    assert RUNGS[Action.DEVELOP] < RUNGS[Action.DEPLOYMENT]
+
+
+def test_kernel_codes_follow_the_table():
+    assert codes() == {f"mv_{a.label}": int(a) for a in Action}
 
 
 def test_parse_is_case_insensitive_and_names_the_allowed_moves():
     assert Action.parse(" Deployment ") is Action.DEPLOYMENT
-    with pytest.raises(ValueError, match="allowed: dialogue, hold, ultimatum, withdrawal, deployment"):
+    with pytest.raises(ValueError, match="allowed: dialogue, hold, comply, ultimatum, withdrawal, develop, deployment"):
         Action.parse("invade")

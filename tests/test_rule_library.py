@@ -12,7 +12,7 @@ from sim.errors import SimError
 from sim.policies.learning import ewa_update
 from sim.policies.registry import PRESETS, RULES, RuleSpecError, validate_spec
 
-D, H, U, W, X = (int(a) for a in Action)
+from tests.conftest import D, H, U, W, X  # noqa: E402
 BASE = scenario.load("dilemma_2p")          # BLUE (tested) against RED
 
 
