@@ -423,6 +423,7 @@ def settle(W, P, i):
     """i's dispute is settled: disputed missiles eliminated, a disputed programme halted, demands met."""
     W.missiles[i] -= min(W.missiles[i], W.disputed[i])
     W.disputed[i] = 0
+    W.illicit[i] = min(W.illicit[i], W.missiles[i])
     if W.breach[i]:
         halt(W, i)
     W.breach[i] = False
@@ -600,7 +601,7 @@ def step_detection(W, E, P, u, expected):
         found_arms = hidden & (u[1 + i] < P.p_detect)
         found_test = testing & (u[1 + n + i] < P.p_detect_test)
         if found_arms:
-            W.disputed[i] += W.illicit[i]
+            W.disputed[i] = min(W.disputed[i] + W.illicit[i], W.missiles[i])
             W.illicit[i] = 0
         if found_test:
             W.breach[i] = True
@@ -657,9 +658,8 @@ def ladder_rung(W, P, hits):
     arming = arming_total(W, P) > 0
     if arming:
         return RUNG_SHOW_OF_FORCE
-    if W.tr[0] != IN_FORCE:
-        if (W.tr[0] == NOTICE) | (W.tr[0] == TERMINATED):
-            return RUNG_HARDENING
+    if W.tr[0] == NOTICE:                 # a treaty being given up; once gone, no treaty is no crisis by itself
+        return RUNG_HARDENING
     demands = False
     disputes = False
     for i in range(n):

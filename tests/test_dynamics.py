@@ -1,10 +1,13 @@
-"""Each mechanism of a turn, on hand-built states of inf_2018 (US, RU, NATO)."""
+"""Each mechanism of a turn (Model 2), on hand-built states of inf_2018 (US, RU, NATO)."""
 
 import numpy as np
 import pytest
 
-from conftest import NATO, RU, US, D, H, U, W, X, calm_draws, moves
+from conftest import NATO, RU, US, C, D, H, U, V, W, X, calm_draws, moves
 from sim import dynamics
+from sim.actions import DEVELOPMENT, FLIGHT_TEST, PRODUCTION, READY
+from sim.errors import SimError
+from sim.lookahead import continuation, counterfactual_values
 from sim.state import IN_FORCE, NO_ONE, NOTICE, TERMINATED
 
 
@@ -12,185 +15,246 @@ def play(state, params, turn, *row, draws=None):
     return dynamics.step(state, moves(*row), params, turn, calm_draws() if draws is None else draws)
 
 
+def legal(state, params, actor):
+    return set(np.flatnonzero(dynamics.legal_moves(state, params)[0, actor]).tolist())
+
+
+# ---------------------------------------------------------------- legal moves
+
+
+def test_legal_moves_at_the_start(start, params):
+    # the US is bound, its programme is in development (not complete), its ultimatum is open
+    assert legal(start, params, US) == {D, H, W}
+    # Russia is in dispute (its 9M729), bound, and its system is ready; nothing of the US is disputed
+    assert legal(start, params, RU) == {D, H, C, W, X}
+    # NATO is no party and hosts only once the US produces or has missiles
+    assert legal(start, params, NATO) == {D, H, U}
+
+
+def test_no_withdrawal_for_a_party_after_its_own_notice_or_after_termination(start, params):
+    s, _ = play(start, params, 1, W, H, H)
+    assert W not in legal(s, params, US) and W in legal(s, params, RU)
+    s.treaty[0] = TERMINATED
+    s.unbound[0, [US, RU]] = True
+    assert W not in legal(s, params, RU) and U not in legal(s, params, RU) and C not in legal(s, params, RU)
+
+
+def test_no_second_ultimatum_while_one_is_open(start, params):
+    assert U not in legal(start, params, US)          # the US ultimatum of the start is open
+    s, _ = play(start, params, 1, W, H, U)
+    assert s.ult_target[0, NATO] == RU and U not in legal(s, params, NATO)
+
+
+def test_an_illegal_move_is_refused_with_the_allowed_ones(start, params):
+    with pytest.raises(SimError, match=r"NATO cannot play deployment now; allowed: dialogue, hold, ultimatum"):
+        play(start, params, 1, H, H, X)
+
+
+def test_a_host_may_consent_only_once_its_leader_produces(start, params):
+    s = start.copy()
+    s.stage[0, US], s.stage_left[0, US] = PRODUCTION, 5
+    assert X in legal(s, params, NATO)
+    nxt, _ = play(s, params, 1, H, H, X)
+    assert nxt.hosting[0, NATO] and X not in legal(nxt, params, NATO)
+    assert X not in legal(nxt, params, US)             # not ready yet: the US cannot order
+
+
+# ---------------------------------------------------------------- programmes and orders
+
+
+def test_develop_moves_a_complete_stage_on_and_stages_take_their_time(start, params):
+    s = start.copy()
+    s.stage_left[0, US] = 0                              # development complete
+    assert V in legal(s, params, US)
+    s, _ = play(s, params, 1, V, H, H)
+    tests = params.stage_turns[US, FLIGHT_TEST]
+    assert s.stage[0, US] == FLIGHT_TEST and s.stage_left[0, US] == tests
+    for turn in range(2, 2 + tests):
+        assert V not in legal(s, params, US)             # a stage under way cannot be advanced
+        s, _ = play(s, params, turn, H, D, H)
+    assert s.stage_left[0, US] == 0 and V in legal(s, params, US)
+    s, _ = play(s, params, 20, V, D, H)
+    for turn in range(21, 21 + params.stage_turns[US, PRODUCTION]):
+        s, _ = play(s, params, turn, H, D, H)
+    assert s.stage[0, US] == READY and X in legal(s, params, US)
+
+
+def test_an_order_arrives_after_its_lag_and_is_valued_by_its_discounted_arrival(start, params):
+    s = start.copy()
+    s.stage[0, US] = READY
+    s.treaty[0] = TERMINATED
+    s.unbound[0, [US, RU]] = True
+    s.ult_target[0, US] = NO_ONE
+    s.disputed[0] = 0
+    s.hosting[0, NATO] = True
+    nxt, out = play(s, params, 1, X, D, D)
+    assert out.ordered[0, US] == params.batch[US] and nxt.missiles[0, US] == 0
+    lag = params.lag[US]
+    for turn in range(2, 2 + lag):
+        assert nxt.missiles[0, US] == 0
+        nxt, _ = play(nxt, params, turn, H, D, D)
+    assert nxt.missiles[0, US] == params.batch[US]
+
+    def order_value(lag_days):
+        p = params.__class__(**{**{k: v for k, v in params.__dict__.items() if k != "_packed"},
+                                "lag": np.array([lag_days, 3, 6])})
+        fresh = s.copy()
+        fresh.pipeline = np.zeros((1, 3, 121), dtype=np.int64)
+        values = counterfactual_values(fresh, p, 1, moves(H, D, D), np.array([True, False, False]))[0, US]
+        return values[X] - values[H]
+    # finding 1 of the issue: the lag now changes the incentive; a ten-year lag makes ordering worth less
+    assert order_value(1) > order_value(12) > order_value(120)
+
+
+def test_flight_tests_while_bound_are_a_violation_seen_by_national_means(start, params):
+    s = start.copy()
+    s.stage_left[0, US] = 0
+    s, _ = play(s, params, 1, V, D, H)
+    draws = calm_draws()
+    draws[0, 1 + 3 + US] = 0.0                         # the test-detection uniform of the US
+    nxt, out = play(s, params, 2, H, D, H, draws=draws)
+    assert out.detected[0, US] and nxt.breach[0, US]
+    assert C in legal(nxt, params, US) and U in legal(nxt, params, RU)
+    # after its own notice the US is not bound: tests are no violation
+    free = s.copy()
+    free.unbound[0, US] = True
+    _, out_free = play(free, params, 2, H, D, H, draws=draws)
+    assert not out_free.detected[0, US]
+
+
+# ---------------------------------------------------------------- ultimatums
+
+
+def test_the_target_can_meet_an_ultimatum_by_complying(start, params):
+    s, out = play(start, params, 1, H, C, H)
+    assert out.complied[0, RU] and out.met[0, US] and not out.lapsed[0, US]
+    assert s.disputed[0, RU] == 0 and s.missiles[0, RU] == 0 and s.ult_target[0, US] == NO_ONE
+    assert out.payoff[0, RU] < play(start, params, 1, H, D, H)[1].payoff[0, RU]   # compliance costs Russia
+    assert s.credibility[0, US] > start.credibility[0, US]
+
+
+def test_carrying_out_means_the_threatened_act(start, params):
+    # the US is bound: its threat is to give notice
+    _, carried = play(start, params, 1, W, D, H)
+    assert carried.carried[0, US] and not carried.lapsed[0, US]
+    _, lapsed = play(start, params, 1, D, D, H)
+    assert lapsed.lapsed[0, US] and not lapsed.carried[0, US]
+
+
+def test_audience_cost_grows_with_the_stakes(start, params):
+    low, high = start.copy(), start.copy()
+    low.ult_stakes[0, US], high.ult_stakes[0, US] = 0.2, 0.6
+    _, out_low = play(low, params, 1, H, D, H)
+    _, out_high = play(high, params, 1, H, D, H)
+    gap = out_low.payoff[0, US] - out_high.payoff[0, US]
+    assert gap == pytest.approx(params.payoff["audience_cost"][US] * 0.4)
+
+
+def test_backing_down_does_not_lower_the_index(start, params):
+    lapsed, out = play(start, params, 1, H, D, H)
+    assert out.lapsed[0, US]
+    assert lapsed.esc_demands[0] == 1.0 and lapsed.demand[0, RU]
+    assert lapsed.escalation[0] >= start.escalation[0] - 1e-9
+    met, _ = play(start, params, 1, H, C, H)
+    assert met.esc_demands[0] == 0.0 and met.escalation[0] < start.escalation[0]
+
+
+# ---------------------------------------------------------------- talks and agreements
+
+
 def test_a_round_of_talks_grows_with_trust(start, params):
     d = params.diplomacy
     trust_us, trust_ru = start.trust[0, US, RU], start.trust[0, RU, US]
     s, out = play(start, params, 1, D, D, H)
     expected = d["talks_rate"] * 0.5 * (trust_us + trust_ru)
-    assert s.talks[0, US, RU] == pytest.approx(expected) and s.talks[0, RU, US] == pytest.approx(expected)
-    assert s.talks[0, US, NATO] == 0.0
-    assert s.trust[0, US, RU] == pytest.approx(trust_us + d["trust_round_gain"])
+    assert s.talks[0, US, RU] == pytest.approx(expected)
     assert out.in_round[0].tolist() == [True, True, False]
-    # with more trust, the same round goes further
-    trusting = start.copy()
-    trusting.trust[:] = 1.0
-    s2, _ = play(trusting, params, 1, D, D, H)
-    assert s2.talks[0, US, RU] == pytest.approx(d["talks_rate"])
 
 
-def test_one_sided_dialogue_earns_a_little_trust_and_costs_a_hawk(start, params):
-    s, out = play(start, params, 1, D, H, H)
-    assert s.talks[0, US, RU] == 0.0
-    assert s.trust[0, RU, US] == pytest.approx(start.trust[0, RU, US] + params.diplomacy["trust_one_sided_gain"])
-    s_hold, out_hold = play(start, params, 1, H, H, H)
-    # the US pays its dialogue_cost (0.1) for an unanswered offer, and avoids nothing else by it
-    assert out_hold.payoff[0, US] - out.payoff[0, US] == pytest.approx(params.payoff["dialogue_cost"][US], abs=0.05)
-
-
-def test_agreement_rescinds_notice_meets_ultimatum_and_removes_disputed(start, params):
+def test_agreement_rescinds_notice_and_settles_the_dispute(start, params):
     s = start.copy()
     s.talks[0, US, RU] = s.talks[0, RU, US] = 0.95
     s.treaty[0], s.notice_by[0], s.notice_end[0] = NOTICE, US, 5
     s.unbound[0, US] = True
-    assert s.ult_target[0, US] == RU
     nxt, out = play(s, params, 1, D, D, H)
     assert out.agreement[0].tolist() == [True, True, False]
-    assert nxt.treaty[0] == IN_FORCE and nxt.notice_by[0] == NO_ONE and not nxt.unbound[0].any()
-    assert nxt.ult_target[0, US] == NO_ONE and not out.lapsed[0, US]
-    assert nxt.disputed[0, RU] == 0 and nxt.missiles[0, RU] == 0
-    assert nxt.talks[0, US, RU] == 0.0
-    assert nxt.trust[0, US, RU] > s.trust[0, US, RU] + params.diplomacy["trust_agreement_gain"] - 1e-9
+    assert nxt.treaty[0] == IN_FORCE and not nxt.unbound[0].any()
+    assert nxt.ult_target[0, US] == NO_ONE and nxt.disputed[0, RU] == 0 and nxt.missiles[0, RU] == 0
 
 
-def test_ultimatum_lapses_without_follow_through(start, params):
-    # the US ultimatum of the start is due on turn 1: holding lets it lapse
-    s, out = play(start, params, 1, H, H, H)
-    assert out.lapsed[0, US] and not out.carried[0, US]
-    assert s.credibility[0, US] == pytest.approx(start.credibility[0, US] - params.diplomacy["credibility_loss"])
-    assert s.ult_target[0, US] == NO_ONE
-    # the same turn with the deadline further off: the lapse alone costs the audience cost
-    later = start.copy()
-    later.ult_deadline[0, US] = 3
-    _, out_later = play(later, params, 1, H, H, H)
-    assert not out_later.lapsed[0, US]
-    assert out_later.payoff[0, US] - out.payoff[0, US] == pytest.approx(params.payoff["audience_cost"][US])
-
-
-@pytest.mark.parametrize("threat", [W, X])
-def test_ultimatum_carried_out_raises_credibility(start, params, threat):
-    s, out = play(start, params, 1, threat, H, H)
-    assert out.carried[0, US] and not out.lapsed[0, US]
-    assert s.credibility[0, US] == pytest.approx(start.credibility[0, US] + params.diplomacy["credibility_gain"])
-
-
-def test_new_ultimatum_targets_the_disputed_adversary_with_a_deadline(start, params):
-    s, _ = play(start, params, 1, H, U, U)
-    assert s.ult_target[0, RU] == US          # RU's only adversary with missiles: US (NATO listed later)
-    assert s.ult_target[0, NATO] == RU
-    assert s.ult_deadline[0, NATO] == 1 + params.ultimatum_turns
-    # one open ultimatum per issuer: a second one changes nothing
-    s2, _ = play(s, params, 2, H, H, U)
-    assert s2.ult_deadline[0, NATO] == s.ult_deadline[0, NATO]
-    # the lapse comes on the deadline turn, not before
-    t, cur = 2, s
-    while t < 1 + params.ultimatum_turns:
-        cur, out = play(cur, params, t, H, H, H)
-        assert not out.lapsed[0, NATO]
-        t += 1
-    _, out = play(cur, params, t, H, H, H)
-    assert out.lapsed[0, NATO]
-
-
-def test_notice_ends_the_treaty_on_the_right_turn(start, params):
-    s, _ = play(start, params, 1, W, H, H)
-    assert s.treaty[0] == NOTICE and s.notice_by[0] == US and s.notice_end[0] == 1 + params.notice_turns
-    assert s.unbound[0, US] and not s.unbound[0, RU]
-    for turn in range(2, 1 + params.notice_turns):
-        s, _ = play(s, params, turn, H, H, H)
-        assert s.treaty[0] == NOTICE, turn
-    s, _ = play(s, params, 1 + params.notice_turns, H, H, H)
-    assert s.treaty[0] == TERMINATED and s.unbound[0, US] and s.unbound[0, RU]
-    # once the treaty is gone, withdrawal means leaving the talks
-    s.talks[0, US, RU] = s.talks[0, RU, US] = 0.4
-    s2, _ = play(s, params, 20, W, H, H)
-    assert s2.treaty[0] == TERMINATED and s2.talks[0, US, RU] == 0.0
-    assert s2.trust[0, RU, US] < s.trust[0, RU, US]
-
-
-def test_non_party_withdrawal_leaves_the_talks(start, params):
+def test_an_agreement_after_termination_is_a_new_treaty_that_eliminates_missiles(start, params):
     s = start.copy()
-    s.talks[0, NATO, RU] = s.talks[0, RU, NATO] = 0.3
-    s2, _ = play(s, params, 1, W, H, W)
-    assert s2.talks[0, NATO, RU] == 0.0 and s2.notice_by[0] == US
+    s.treaty[0] = TERMINATED
+    s.unbound[0, [US, RU]] = True
+    s.disputed[0] = 0
+    s.ult_target[0, US] = NO_ONE
+    s.talks[0, US, RU] = s.talks[0, RU, US] = 0.95
+    s.pipeline[0, RU, 1] = 16
+    nxt, _ = play(s, params, 1, D, D, H)
+    assert nxt.treaty[0] == IN_FORCE and nxt.pipeline[0, RU].sum() == 0
+    assert nxt.elim_left[0, RU] > 0
+    esc = [nxt.escalation[0]]
+    for turn in range(2, 2 + params.elimination_turns + 1):
+        nxt, _ = play(nxt, params, turn, H, H, H)
+        esc.append(nxt.escalation[0])
+    assert nxt.missiles[0, RU] == 0
+    # finding 7 of the issue: the index can fall back to zero
+    assert esc[-1] == pytest.approx(0.0) and esc[-1] < esc[0]
 
 
-def test_deployment_arrives_after_its_lag(start, params):
-    lag = int(params.lag[RU])
-    s, out = play(start, params, 1, H, X, H)
-    assert out.ordered[0, RU] == params.batch[RU]
-    before = start.missiles[0, RU]
-    for turn in range(2, 1 + lag):
-        assert s.missiles[0, RU] == before
-        s, _ = play(s, params, turn, H, H, H)
-    s, _ = play(s, params, 1 + lag, H, H, H)
-    assert s.missiles[0, RU] == before + params.batch[RU]
+# ---------------------------------------------------------------- index, hazard, threat
 
 
-def test_violation_only_while_bound_and_detection(start, params):
-    lag = int(params.lag[RU])
-    bound, _ = play(start, params, 1, H, X, H)
-    for turn in range(2, 2 + lag):
-        bound, _ = play(bound, params, turn, H, H, H)
-    assert bound.illicit[0, RU] == params.batch[RU]          # arrived while bound
-    # NATO is not a party: its deployment is never a violation
-    lag_n = int(params.lag[NATO])
-    s, _ = play(start, params, 1, H, H, X)
-    for turn in range(2, 2 + lag_n):
-        s, _ = play(s, params, turn, H, H, H)
-    assert s.missiles[0, NATO] == params.batch[NATO] and s.illicit[0, NATO] == 0
-    # a party that has given notice is no longer bound
-    free, _ = play(start, params, 1, H, W, H)
-    free, _ = play(free, params, 2, H, X, H)
-    for turn in range(3, 3 + lag):
-        free, _ = play(free, params, turn, H, H, H)
-    assert free.illicit[0, RU] == 0
-    # detection: a draw under p_detect finds it, moves it to disputed, and costs reputation
-    found = calm_draws()
-    found[0, 1 + RU] = 0.0
-    nxt, out = play(bound, params, 20, H, H, H, draws=found)
-    assert out.detected[0, RU] and nxt.illicit[0, RU] == 0
-    assert nxt.disputed[0, RU] == bound.disputed[0, RU] + params.batch[RU]
-    _, unseen = play(bound, params, 20, H, H, H)
-    assert unseen.payoff[0, RU] - out.payoff[0, RU] == pytest.approx(params.payoff["reputation_cost"][RU])
+def test_the_index_is_a_function_of_the_present_state(start, params):
+    a, b = start.copy(), start.copy()
+    a.treaty[0], b.treaty[0] = TERMINATED, 3         # terminated and "none" describe the same world
+    for s in (a, b):
+        s.unbound[0, [US, RU]] = True
+    a, b = dynamics.score_initial(a, params), dynamics.score_initial(b, params)
+    assert a.escalation[0] == b.escalation[0] and a.rung[0] == b.rung[0]
 
 
-def test_incident_ends_the_run(inf, params):
-    from sim.crisis import Crisis
-
-    crisis = Crisis(inf, seed=3, replicas=[0, 1], turns=5)
-    crisis.draws[0, 0, 0] = 0.0      # replica 0 breaks down on turn 1 whatever the hazard
-    moves_, out = crisis.resolve(crisis.decide_all())
-    assert crisis.state.incident.tolist() == [True, False]
-    assert out.payoff[0, US] < out.payoff[1, US] - params.payoff["war_cost"][US] / 2
-    crisis.drop_ended()
-    assert crisis.replicas.tolist() == [1]
-    # in the ensemble, a run that breaks down has no rows after its incident
-    from sim.ensemble import run_lockstep
-    from sim.scenario import apply_overrides
-
-    doomed = apply_overrides(inf, {"risk.h_max": 1.0, "risk.k": 0.001})
-    result = run_lockstep(doomed, 3, np.arange(4), 5)
-    assert result.last_turn.tolist() == [1, 1, 1, 1]
-    assert result.incident[:, 1].all() and np.isnan(result.escalation[:, 2:]).all()
-    assert (result.action[:, 1:] == -1).all()
+def test_the_hazard_reads_the_posture_not_the_treaty(start, params):
+    ended = start.copy()
+    ended.treaty[0] = TERMINATED
+    ended = dynamics.score_initial(ended, params)
+    assert ended.escalation[0] > start.escalation[0]
+    assert dynamics.hazard(ended, params)[0] == pytest.approx(dynamics.hazard(start, params)[0])
 
 
-def test_escalation_index_formula(start, params):
-    s, _ = play(start, params, 1, X, X, X)
-    a = params.smoothing * 1.0 + (1 - params.smoothing) * start.smoothed_actions[0]
-    m = 1 - np.exp(-s.missiles[0].sum() / params.missile_scale)
-    expected = 100 * (params.w_actions * a + params.w_treaty * 0.0 + params.w_missiles * m
-                      + params.w_ultimatum * 0.0)
-    assert s.escalation[0] == pytest.approx(expected)
-    assert dynamics.hazard(np.array([100.0]), params)[0] == pytest.approx(params.h_max)
-    assert dynamics.hazard(np.array([50.0]), params)[0] == pytest.approx(params.h_max * 0.5 ** params.k)
+def test_rungs_of_the_ladder(start, params):
+    assert start.rung[0] == dynamics.RUNG_DECLARATIONS     # an open ultimatum on a disputed missile
+    calm = start.copy()
+    calm.ult_target[0] = NO_ONE
+    calm.disputed[0] = 0
+    calm.missiles[0] = 0
+    assert dynamics.score_initial(calm, params).rung[0] == dynamics.RUNG_NONE
+    faced = calm.copy()
+    faced.missiles[0, [US, RU]] = 16
+    faced.hosting[0, NATO] = True
+    assert dynamics.score_initial(faced, params).rung[0] == dynamics.RUNG_CONFRONTATION
 
 
-def test_only_an_agreement_between_parties_rescinds_notice(start, params):
+def test_the_value_of_arming_grows_with_the_rivals_stock(start, params):
+    """The security dilemma: own missiles in range relieve more threat when the rival has more."""
+    def relief(rival):
+        s = start.copy()
+        s.missiles[0, RU] = rival
+        s.disputed[0] = 0
+        s.hosting[0, NATO] = True
+        base = continuation(s, params, 1)[0, US]
+        s.missiles[0, US] = 32
+        return continuation(s, params, 1)[0, US] - base
+    assert relief(200) > relief(48) > relief(0)
+
+
+def test_hosted_missiles_count_once(start, params):
     s = start.copy()
-    s.treaty[0], s.notice_by[0], s.notice_end[0] = NOTICE, US, 5
-    s.unbound[0, US] = True
-    s.talks[0, RU, NATO] = s.talks[0, NATO, RU] = 0.99
-    nxt, out = play(s, params, 1, W, D, D)      # Russia and NATO (not a party) agree
-    assert out.agreement[0, RU] and out.agreement[0, NATO]
-    assert nxt.treaty[0] == NOTICE and nxt.unbound[0, US]
+    s.missiles[0, US] = 32
+    s.stage[0, US] = READY
+    unhosted = dynamics.score_initial(s, params)
+    s.hosting[0, NATO] = True
+    hosted = dynamics.score_initial(s, params)
+    # without a host US missiles reach nothing; hosted they count once in the index
+    assert hosted.esc_missiles[0] == pytest.approx(-np.expm1(-(48 + 32) / params.missile_scale))
+    assert unhosted.esc_missiles[0] == pytest.approx(-np.expm1(-48 / params.missile_scale))
