@@ -4,6 +4,7 @@ the real command driven by scripted standard input. No test waits for a person; 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -19,12 +20,13 @@ import numpy as np
 import pytest
 
 from sim import cli, scenario
-from sim.actions import Action
+from sim.actions import MOVES, Action
+from sim.dynamics import hazard, index_weights, legal_moves
 from sim.ensemble import run_lockstep
 from sim.errors import SimError
-from sim.play import injections, narrate, savefile
+from sim.play import debrief, injections, narrate, savefile
 from sim.play.engine import Game, PlayError
-from sim.state import NOTICE, State
+from sim.state import COMPONENTS, NOTICE, State
 
 ROOT = Path(__file__).resolve().parent.parent
 BAND = "20"   # model-only runs in the debriefs of these tests
@@ -63,32 +65,98 @@ def test_a_game_without_teams_is_run_zero_of_an_ensemble(scn):
 def test_team_moves_are_played_as_chosen_whatever_the_rule_or_the_scenario_events(scn):
     data = scn.raw()
     data["events"] = [{"date": scn.date_of(2), "actor": "RU", "move": "hold"},
-                      {"date": scn.date_of(2), "actor": "NATO", "move": "withdrawal"}]
+                      {"date": scn.date_of(2), "actor": "NATO", "move": "ultimatum"},
+                      {"date": scn.date_of(3), "actor": "NATO", "move": "withdrawal"}]   # never legal for NATO
     with_events = scenario.from_dict(data, source="test")
     game = Game(with_events, seed=1, humans=["RU"], turns=4)
-    # Russia's rule (mirror: dialogue unless answering withdrawal or deployment) would offer talks
+    # Russia's rule (reciprocal measures: dialogue first) would offer talks
     assert int(game.crisis.decide(1)[0]) == int(Action.DIALOGUE)
     rec = game.play({"RU": "deployment"})
     assert rec.moves[1] == Action.DEPLOYMENT and rec.chosen_by[1] == "team"
     assert game.scenario_moves_overruled() == {1: Action.HOLD}   # history says hold; the team decides
-    rec = game.play({"RU": "ultimatum"})
-    assert rec.moves[1] == Action.ULTIMATUM and rec.chosen_by[1] == "team"
-    assert rec.moves[2] == Action.WITHDRAWAL and rec.chosen_by[2] == "scenario"   # events still bind the model
+    rec = game.play({"RU": "comply"})
+    assert rec.moves[1] == Action.COMPLY and rec.chosen_by[1] == "team" and rec.outcome.complied[0, 1]
+    assert rec.moves[2] == Action.ULTIMATUM and rec.chosen_by[2] == "scenario"   # events still bind the model
+    assert game.forced() == {}                  # an event's move that is not legal now is left out
+    rec = game.play({"RU": "hold"})
+    assert rec.chosen_by[2] == "model" and rec.moves[2] != Action.WITHDRAWAL
 
 
-def test_the_menu_says_what_a_move_does(scn):
-    game = Game(scn, seed=1, humans=["US", "RU"], turns=6)
-    talks = dict(narrate.menu(game, 0))[Action.DIALOGUE]
-    assert "talks 0% -> 10% if it offers too" in talks
-    assert "LAPSE" in dict(narrate.menu(game, 0))[Action.HOLD]
-    notice = dict(narrate.menu(game, 0))[Action.WITHDRAWAL]
-    assert "ends on 14 Aug 2019" in notice
-    rec = game.play({"US": "dialogue", "RU": "dialogue"})
+def test_the_menu_offers_only_legal_moves_and_says_what_each_does_now(scn):
+    game = Game(scn, seed=1, humans=["US", "RU", "NATO"], turns=6)
+    offered = {a: [m for m, _ in narrate.menu(game, i)] for i, a in enumerate(game.ids)}
+    legal = legal_moves(game.state, game.params)[0]
+    for i, a in enumerate(game.ids):
+        assert offered[a] == [Action(int(m)) for m in np.flatnonzero(legal[i])] == game.legal(a)
+    assert [m.label for m in offered["US"]] == ["dialogue", "hold", "withdrawal"]     # development under way
+    assert [m.label for m in offered["RU"]] == ["dialogue", "hold", "comply", "withdrawal", "deployment"]
+    assert [m.label for m in offered["NATO"]] == ["dialogue", "hold", "ultimatum"]
+    us, ru, nato = (dict(narrate.menu(game, i)) for i in range(3))
+    assert "talks 0% -> 10% if it offers too" in us[Action.DIALOGUE]
+    assert "LAPSE" in us[Action.HOLD] and "audience cost 0.94" in us[Action.HOLD]       # 3 x index 31.4 / 100
+    assert "ends on 14 Aug 2019" in us[Action.WITHDRAWAL] and "carries out your ultimatum" in us[Action.WITHDRAWAL]
+    assert "Eliminate its 48 disputed missiles" in ru[Action.COMPLY] and "meets the ultimatum of the United States" \
+        in ru[Action.COMPLY]
+    assert "reach NATO" in ru[Action.DEPLOYMENT] and "a VIOLATION" in ru[Action.DEPLOYMENT]
+    assert "cannot carry it out now" in nato[Action.ULTIMATUM]     # a host arms only by hosting, not yet possible
+    # an illegal move is refused with one line naming the legal ones
+    with pytest.raises(PlayError, match=r"^US cannot play deployment now: your programme is in development: .*; "
+                                        r"allowed: 1 dialogue, 2 hold, 5 withdrawal$"):
+        game.choose("US", "deployment")
+    with pytest.raises(PlayError, match="NATO cannot play withdrawal now: you are not a treaty party"):
+        game.choose("NATO", "withdrawal")
+    assert not game.choices
+    rec = game.play({"US": "dialogue", "RU": "dialogue", "NATO": "hold"})
     assert float(rec.after.talks[0, 0, 1]) == pytest.approx(0.10)
-    rec = game.play({"US": "withdrawal", "RU": "dialogue"})
+    rec = game.play({"US": "withdrawal", "RU": "dialogue", "NATO": "hold"})
     assert int(rec.after.treaty[0]) == NOTICE and narrate.day(game.date(int(rec.after.notice_end[0]))) == "13 Sep 2019"
     story = " ".join(narrate.turn_sentences(game, rec))
-    assert "United States (team) gave notice to leave the treaty: it ends on 13 Sep 2019" in story
+    assert f"United States (team) {MOVES[Action.WITHDRAWAL].verb}: the treaty ends on 13 Sep 2019" in story
+    assert "Kahn's escalation ladder" in story and "hardening of positions" in story
+    assert Action.WITHDRAWAL not in game.legal("US") and Action.WITHDRAWAL in game.legal("RU")   # RU may answer
+    assert "Give notice too" in dict(narrate.menu(game, 1))[Action.WITHDRAWAL]
+
+
+def test_the_menu_describes_programme_stages_and_hosting(scn):
+    ready_to_test = scenario.apply_overrides(scn, {"actors.US.programme.since": dt.date(2016, 6, 1)})
+    game = Game(ready_to_test, seed=1, humans=["US", "NATO"], turns=30)
+    assert Action.DEVELOP in game.legal("US")
+    develop = dict(narrate.menu(game, 0))[Action.DEVELOP]
+    assert develop.startswith("Begin flight tests (now in development)")
+    assert "A VIOLATION while the treaty binds you" in develop and "80% a turn" in develop
+    rec = game.play({"US": "develop", "NATO": "hold"})
+    assert narrate.STAGES[int(rec.after.stage[0, 0])] == "flight_test"
+    story = " ".join(narrate.turn_sentences(game, rec))
+    assert f"United States (team) {MOVES[Action.DEVELOP].verb}: in flight tests now" in story
+    assert "a violation while the United States is bound" in story
+    assert "in flight tests" in narrate.programme_text(game, game.state, 0)
+    assert Action.DEVELOP not in game.legal("US")                       # the stage takes its time
+    assert "your programme's stage is under way" in narrate.why_not(game, 0, Action.DEVELOP)
+    # the United States produces: NATO may consent to host its missiles, which then reach Russia
+    producing = scenario.apply_overrides(scn, {"actors.US.programme.stage": "production"})
+    game = Game(producing, seed=1, humans=["US", "NATO"], turns=4)
+    host = dict(narrate.menu(game, 2))[Action.DEPLOYMENT]
+    assert host.startswith("Consent to host the United States' missiles") and "they reach Russia" in host
+    assert "you can order missiles only when it is ready" in narrate.why_not(game, 0, Action.DEPLOYMENT)
+    rec = game.play({"US": "hold", "NATO": "deployment"})
+    assert rec.after.hosting[0, 2]
+    assert "NATO (team) consents to host its ally's missiles: from its territory, the United States' missiles now " \
+           "reach Russia" in " ".join(narrate.turn_sentences(game, rec))
+    assert Action.DEPLOYMENT not in game.legal("NATO")                  # consent is given once
+
+
+def test_narration_and_debrief_read_the_index_components_and_the_rung(scn):
+    game = Game(scn, seed=2, humans=[], turns=10)
+    while not game.finished:
+        rec = game.play()
+        parts = debrief.components(rec)
+        assert list(parts) == [narrate.COMPONENT_LABELS[c] for c in COMPONENTS]
+        assert sum(parts.values()) == pytest.approx(rec.delta, abs=1e-6)   # the index is the weighted sum
+        for i in range(3):
+            assert narrate.move_sentence(game, rec, i)
+    text = narrate.index_text(game)
+    assert text.startswith("treaty ") and f"rung {int(game.state.rung[0])} (" in text
+    assert narrate.hazard(game) == pytest.approx(float(hazard(game.state, game.params)[0]))
 
 
 def test_undo_restores_the_exact_state_and_redo_gives_the_same_game(scn):
@@ -103,13 +171,13 @@ def test_undo_restores_the_exact_state_and_redo_gives_the_same_game(scn):
         if undo:
             game.choose("US", "hold")
             assert game.undo() == "choices" and game.waiting_for() == ["US"]
-            game.play({"US": "deployment"})
+            game.play({"US": "ultimatum"})
             game.inject(injections.parse(game, "force RU hold"))
             assert game.undo() == "injection"
             assert game.undo() == "turn"
             assert game.turn == 2 and same_state(game.state, before)
             assert len(game.injections) == 1 and len(game.history) == 2
-        for move in ("deployment", "hold", "dialogue", "dialogue"):
+        for move in ("ultimatum", "hold", "dialogue", "dialogue"):
             game.play({"US": move})
         return game
 
@@ -132,13 +200,22 @@ def test_injections_act_on_the_next_turn_and_bad_ones_are_refused(scn):
     assert event.actor == "RU" and int(game.state.disputed[0, 1]) == 48
     assert float(game.state.trust[0, 0, 1]) == pytest.approx(0.0)          # 0.2 - 0.2: the US trusts Russia
     assert float(game.state.trust[0, 2, 1]) == pytest.approx(0.0)          # no more, nor does NATO
-    game.inject(injections.parse(game, "set risk.h_max=0.02"))
-    game.inject(injections.parse(game, "force NATO deployment"))
+    assert Action.COMPLY in game.legal("RU")                             # now in dispute, Russia may comply
+    game.inject(injections.parse(game, "set risk.h_max=0.02 risk.p_detect_test=0.5 escalation.w_demands=0.1 escalation.w_arming=0.3 "
+                                       "treaty.elimination_days=730 actors.us.payoff.programme_cost=0.05"))
+    with pytest.raises(PlayError, match="NATO cannot play deployment now: the United States neither produces nor "
+                                        "has missiles to host; allowed: 1 dialogue, 2 hold, 4 ultimatum"):
+        injections.parse(game, "force NATO deployment")
+    game.inject(injections.parse(game, "force NATO ultimatum"))
     game.inject(injections.parse(game, "leader US dove"))
-    assert game.params.h_max == 0.02 and game.params.payoff["war_cost"][0] == 300.0
+    p = game.params
+    assert p.h_max == 0.02 and p.payoff["war_cost"][0] == 300.0 and p.p_detect_test == 0.5
+    assert p.elimination_turns == 25 and p.payoff["programme_cost"][0] == 0.05
+    assert index_weights(p)["esc_demands"] == 0.1
     assert game.crisis.schedule.params_at(0).h_max == 0.005       # earlier turns keep their parameters
     rec = game.play({"US": "hold"})
-    assert rec.moves[2] == Action.DEPLOYMENT and rec.chosen_by[2] == "facilitator"
+    assert rec.moves[2] == Action.ULTIMATUM and rec.chosen_by[2] == "facilitator"
+    assert int(rec.after.ult_target[0, 2]) == 1
     assert [j.turn for j in rec.injections] == [1, 1, 1, 1]
     for bad, needle in [("", "inject what"), ("earthquake", "unknown event"), ("force XX hold", "unknown actor"),
                         ("force RU dance", "unknown move"), ("set scenario.turns=3", "not a parameter"),
@@ -147,7 +224,13 @@ def test_injections_act_on_the_next_turn_and_bad_ones_are_refused(scn):
             injections.parse(game, bad)
     with pytest.raises(SimError, match="less than or equal to 1"):
         game.inject(injections.parse(game, "set risk.h_max=2"))
-    assert len(game.injections) == 4                               # the refused one left no trace
+    assert len(game.injections) == 4                               # the refused ones left no trace
+    # a party's banned programme is revealed when it has no missile to reveal
+    testing = scenario.apply_overrides(scn, {"actors.US.programme.stage": "flight_test"})
+    game = Game(testing, seed=1, humans=["US"], turns=3)
+    event = game.inject(injections.parse(game, "violation US"))
+    assert "its missile programme (in flight tests) is now disputed" in event.note and game.state.breach[0, 0]
+    assert Action.ULTIMATUM in game.legal("RU") and Action.COMPLY in game.legal("US")
 
 
 def test_hot_seat_waits_for_every_team_and_a_forced_team_is_not_asked(scn):
@@ -165,7 +248,7 @@ def test_hot_seat_waits_for_every_team_and_a_forced_team_is_not_asked(scn):
 
 def test_saved_game_replays_to_the_identical_trajectory(scn, tmp_path):
     game = Game(scn, seed=9, humans=["US"], turns=7)
-    for k, move in enumerate(("dialogue", "withdrawal", "deployment", "hold", "dialogue")):
+    for k, move in enumerate(("dialogue", "withdrawal", "ultimatum", "hold", "dialogue")):
         if k == 2:
             game.inject(injections.parse(game, "leader RU hawk"))
         game.play({"US": move})
@@ -177,23 +260,26 @@ def test_saved_game_replays_to_the_identical_trajectory(scn, tmp_path):
         assert a.moves == b.moves and a.chosen_by == b.chosen_by and same_state(a.after, b.after)
     assert [j.text for j in again.injections] == [j.text for j in game.injections]
     assert again.params.p_detect == 0.9
+    log = json.loads(path.read_text())["log"]
+    assert [t["rung"] for t in log] == [int(r.after.rung[0]) for r in game.history]
+    assert log[0]["programme"] == {"US": "development", "RU": "ready", "NATO": "none"}
     # the replay goes on exactly as the original would
     assert again.play({"US": "hold"}).escalation == game.play({"US": "hold"}).escalation
 
 
 def test_doctrine_injection_changes_a_model_sides_rule_and_replays(scn, tmp_path):
     game = Game(scn, seed=3, humans=["US"], turns=6)
-    game.play({"US": "deployment"})                       # Russia's reciprocal measures answer in kind
-    assert game.play({"US": "dialogue"}).moves[1] == Action.DEPLOYMENT
+    game.play({"US": "withdrawal"})                       # Russia's reciprocal measures answer in kind
+    assert game.play({"US": "hold"}).moves[1] == Action.WITHDRAWAL
     event = game.inject(injections.parse(game, "doctrine ru dove"))
-    assert event.actor == "RU" and "dove" in event.note and "mirror" in event.note
+    assert event.actor == "RU" and "dove" in event.note and "reciprocal" in event.note
     assert game.crisis.rules[1].name == "dove"
-    for move in ("deployment", "deployment"):
-        assert game.play({"US": move}).moves[1] == Action.DIALOGUE   # a dove no longer answers
+    for move in ("ultimatum", "hold"):
+        assert MOVES[game.play({"US": move}).moves[1]].rung == 0     # a dove talks or complies, never escalates
     assert game.undo() == "turn" and game.undo() == "turn" and game.undo() == "injection"
-    assert game.crisis.rules[1].name == "mirror"                      # undo restores the old doctrine
+    assert game.crisis.rules[1].name == "reciprocal"                  # undo restores the old doctrine
     game.inject(injections.parse(game, "doctrine RU grim"))
-    game.play({"US": "deployment"})
+    game.play({"US": "ultimatum"})
     path = savefile.write(game, tmp_path / "d.json")
     again = savefile.restore(savefile.read(path))
     assert again.crisis.rules[1].name == "grim" and again.escalation_path() == game.escalation_path()
@@ -209,13 +295,15 @@ def test_doctrine_injection_changes_a_model_sides_rule_and_replays(scn, tmp_path
 def test_full_scripted_game_as_us_with_undo_inject_save_and_the_debrief(monkeypatch, capsys, tmp_path):
     out, mid = tmp_path / "debrief", tmp_path / "mid.json"
     script = "\n".join(["dialogue", "help", "fly away", "d", "", "inject leader US hawk", "withdrawal",
-                        "undo", "undo", "4", f"save {mid}", "inject violation RU", "deployment", "2",
+                        "undo", "undo", "5", f"save {mid}", "inject violation RU", "deployment", "4", "2",
                         "inject force RU hold", "1", "1"]) + "\n"
     status, text, err = play_cli(monkeypatch, capsys, script, "play", "inf_2018", "--as", "US", "--turns", "6",
                                  "--seed", "4", "--band-runs", BAND, "--out", str(out))
     assert status == 0, err
     assert "Commands at the prompt" in text
-    assert "unknown move 'fly away'" in text and "'d' could be dialogue or deployment" in text
+    assert "unknown move 'fly away'" in text and "'d' could be dialogue or develop or deployment" in text
+    assert "US cannot play deployment now: your programme is in development" in text   # refused, one line
+    assert "your move [1, 2, 5, or help]" in text and "your move [1, 2, 4, or help]" in text
     assert "Took back turn 2" in text and "Cancelled the last injection" in text
     assert "all 48 of its missiles already disputed" in text
     assert f"Saved to {mid}" in text and mid.is_file()
@@ -224,7 +312,7 @@ def test_full_scripted_game_as_us_with_undo_inject_save_and_the_debrief(monkeypa
     md = (out / "debrief.md").read_text()
     saved = json.loads((out / "game.json").read_text())
     us_moves = [t["moves"]["US"] for t in saved["log"]]
-    assert us_moves == ["dialogue", "withdrawal", "deployment", "hold", "dialogue", "dialogue"]
+    assert us_moves == ["dialogue", "withdrawal", "ultimatum", "hold", "dialogue", "dialogue"]
     assert [t["chosen_by"]["RU"] for t in saved["log"]][4] == "facilitator"
     for turn, move in enumerate(us_moves, start=1):
         assert f"| {turn} | " in md and f"**{move}**" in md
@@ -239,7 +327,7 @@ def test_full_scripted_game_as_us_with_undo_inject_save_and_the_debrief(monkeypa
     # the saved file replays exactly, through the real command too
     status, text, err = play_cli(monkeypatch, capsys, "", "replay", str(out / "game.json"))
     assert status == 0, err
-    assert "identical to the saved game" in text and "deployment*" in text
+    assert "identical to the saved game" in text and "ultimatum*" in text
     # the file saved mid-game resumes where it was (turn 3 to play), and undo still works
     status, text, err = play_cli(monkeypatch, capsys, "undo\nwithdrawal\nquit\n", "play", "--resume", str(mid),
                                  "--band-runs", BAND, "--out", str(tmp_path / "resumed"))
@@ -251,7 +339,7 @@ def test_full_scripted_game_as_us_with_undo_inject_save_and_the_debrief(monkeypa
 def test_full_scripted_game_with_every_side_played_by_the_class(monkeypatch, capsys, tmp_path):
     out = tmp_path / "all"
     turns = [("dialogue", "dialogue", "dialogue"), ("dialogue", "dialogue", "hold"),
-             ("withdrawal", "dialogue", "hold"), ("deployment", "withdrawal", "ultimatum"),
+             ("withdrawal", "dialogue", "hold"), ("hold", "withdrawal", "ultimatum"),
              ("hold", "deployment", "hold")]
     script = "".join(f"{us}\n{ru}\n{nato}\n" for us, ru, nato in turns)
     status, text, err = play_cli(monkeypatch, capsys, script, "play", "--as", "all", "--turns", "5", "--seed", "2",
@@ -270,12 +358,12 @@ def test_hot_seat_shows_no_choice_before_the_reveal(monkeypatch, capsys, tmp_pat
                                  "--as", "ru", "--turns", "4", "--band-runs", BAND, "--out", str(tmp_path / "hs"))
     assert status == 0, err
     before, after = text.split("Moves revealed", 1)
-    first = before.split("your move [1-5, or help]:", 1)[1]     # from the first team's answer to the reveal
+    first = before.split("your move [1, 2, 5, or help]:", 1)[1]   # from the first team's answer to the reveal
     assert first.lstrip().startswith("(hidden)")
     assert "United States has chosen (hidden until every team has chosen)" in first
     assert "Choices: US chosen (hidden)  RU to choose" in first
-    assert "gave notice" not in first and "withdrawal" not in first.split("Moves for Russia")[0]
-    assert "United States (team) gave notice to leave the treaty" in after
+    assert "gives notice" not in first and "withdrawal" not in first.split("Moves open to Russia")[0]
+    assert "United States (team) gives notice to withdraw" in after
 
 
 def test_quit_ends_the_game_and_still_writes_the_debrief(monkeypatch, capsys, tmp_path):
@@ -289,7 +377,7 @@ def test_quit_ends_the_game_and_still_writes_the_debrief(monkeypatch, capsys, tm
 
 def test_an_incident_ends_the_game_and_the_debrief_asks_about_it(monkeypatch, capsys, tmp_path):
     out = tmp_path / "boom"
-    status, text, err = play_cli(monkeypatch, capsys, "deployment\n", "play", "--as", "US", "--set", "risk.h_max=1",
+    status, text, err = play_cli(monkeypatch, capsys, "withdrawal\n", "play", "--as", "US", "--set", "risk.h_max=1",
                                  "--set", "risk.k=0.01", "--band-runs", BAND, "--out", str(out))
     assert status == 0, err
     assert "THE CRISIS BROKE DOWN" in text and "Game over" in text
@@ -319,8 +407,9 @@ def test_a_seat_for_a_person_is_played_by_a_team_and_by_quantal_in_the_band(monk
     status, text, err = play_cli(monkeypatch, capsys, "", "play", "--as", "US", *seat, "--out", str(tmp_path / "x"))
     assert status == 2 and "a team must play RU; allowed: add --as RU" in err
     out = tmp_path / "seat"
-    status, text, err = play_cli(monkeypatch, capsys, "ultimatum\nhold\n", "play", *seat, "--out", str(out))
+    status, text, err = play_cli(monkeypatch, capsys, "ultimatum\nhold\nhold\n", "play", *seat, "--out", str(out))
     assert status == 0, err                      # no --as: the class takes the scenario's seat
+    assert "RU cannot play ultimatum now: no adversary of yours is in dispute" in text
     md = (out / "debrief.md").read_text()
     assert "**Teams played:** Russia (RU)" in md and "RU (a seat for a person in this scenario)" in md
 
@@ -335,7 +424,8 @@ def test_bad_resume_files_and_arguments_are_refused_with_one_line(monkeypatch, c
              "notagame.json": json.dumps({"hello": 1}),
              "badmove.json": json.dumps({**data, "log": [{**data["log"][0], "moves": {**data["log"][0]["moves"],
                                                                                       "US": "dance"}}]}),
-             "tampered.json": json.dumps({**data, "log": [{**data["log"][0], "escalation": 99.0}]})}
+             "tampered.json": json.dumps({**data, "log": [{**data["log"][0], "escalation": 99.0}]}),
+             "oldmodel.json": json.dumps({**data, "format_version": 1})}
     for name, content in files.items():
         (tmp_path / name).write_text(content)
     cases = [
@@ -345,6 +435,7 @@ def test_bad_resume_files_and_arguments_are_refused_with_one_line(monkeypatch, c
         (["play", "--resume", str(tmp_path / "badmove.json")], "log.0.moves.US = 'dance'"),
         (["play", "--resume", str(tmp_path / "tampered.json")], "replay differs at turn 1: escalation"),
         (["play", "--resume", str(tmp_path / "missing.json")], "no such file"),
+        (["play", "--resume", str(tmp_path / "oldmodel.json")], "a game of the earlier five-move model"),
         (["replay", str(tmp_path / "tampered.json")], "replay differs at turn 1"),
         (["play", "inf_2018"], "say which actors the class plays"),
         (["play", "--as", "CN"], "--as CN: not an actor of inf_2018; allowed: US, RU, NATO or all"),

@@ -28,8 +28,8 @@ def add_parsers(sub, parser_class=None) -> None:
         "play", help="classroom game: teams play some actors, the model plays the rest, then a debrief",
         description="A terminal game for a class: teams type the moves of the actors given with --as, the "
                     "model plays the others by their scenario rules. At the end (turn limit, incident or quit) a "
-                    "debrief folder compares the game with model-only runs. At the prompt: a move (1-5 or its "
-                    "name), help, undo, inject EVENT, save FILE, quit.")
+                    "debrief folder compares the game with model-only runs. At the prompt: a move (its number "
+                    "or name), help, undo, inject EVENT, save FILE, quit.")
     play.add_argument("scenario", nargs="?", default=None,
                       help=f"a name in scenarios/ or a TOML file (default {DEFAULT_SCENARIO}; with --resume: "
                            "the saved game's)")

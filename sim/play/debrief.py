@@ -20,16 +20,19 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.actions import MOVE_NAMES, Action
+from sim.actions import HOST_VERB, MOVE_NAMES, MOVES, STAGE_WORDS, STAGES, Action
+from sim.dynamics import index_weights
 from sim.ensemble import iter_batches
 from sim.play import narrate, savefile
 from sim.play.engine import FACILITATOR, SCENARIO, TEAM, Game, TurnRecord
 from sim.play.narrate import poss
 from sim.results import Summary, atomic_path, mark_ours
 from sim.scenario import Scenario, apply_overrides
-from sim.state import IN_FORCE, NO_ONE, NOTICE, TERMINATED
+from sim.state import COMPONENT_LABELS, COMPONENTS, IN_FORCE, NO_ONE, NOTICE, TERMINATED
 
-D, H, U, W, X = (int(a) for a in Action)
+D, H, C, U, W, P, X = (int(a) for a in (Action.DIALOGUE, Action.HOLD, Action.COMPLY, Action.ULTIMATUM,
+                                        Action.WITHDRAWAL, Action.DEVELOP, Action.DEPLOYMENT))
+ARMING = (P, X)     # moves that arm: the threatened act of an ultimatum by a side no longer bound
 FILES = ("debrief.md", "debrief.html", "escalation.png", "payoffs.png", "band.json", "game.json")
 
 
@@ -45,7 +48,7 @@ class Band:
     summary: dict              # as summary.json of `run_sim.py run`
     escalation: np.ndarray     # [R, T+1], carried forward after an incident
     payoff: np.ndarray         # [R, T, N], NaN after an incident
-    first_move: np.ndarray     # [R, N, 5] first turn each move was played, -1 if never
+    first_move: np.ndarray     # [R, N, M] first turn each move was played, -1 if never
     same_dice: np.ndarray      # [T+1] escalation of the run with the game's own random numbers
     substituted: list[str] = field(default_factory=list)   # actors whose "human" rule became quantal
 
@@ -85,14 +88,9 @@ def _model_only(scn: Scenario) -> tuple[Scenario, list[str]]:
 
 
 def components(rec: TurnRecord) -> dict[str, float]:
-    """Points of the escalation index each component added in the turn."""
-    p, b, a = rec.params, rec.before, rec.after
-    return {
-        "moves": 100 * p.w_actions * float(a.esc_actions[0] - b.esc_actions[0]),
-        "treaty": 100 * p.w_treaty * float(a.esc_treaty[0] - b.esc_treaty[0]),
-        "missiles": 100 * p.w_missiles * float(a.esc_missiles[0] - b.esc_missiles[0]),
-        "ultimatums": 100 * p.w_ultimatum * float(a.esc_ultimatum[0] - b.esc_ultimatum[0]),
-    }
+    """Points of the escalation index each component added in the turn, by component label."""
+    w, b, a = index_weights(rec.params), rec.before, rec.after
+    return {COMPONENT_LABELS[c]: 100 * w[c] * float(getattr(a, c)[0] - getattr(b, c)[0]) for c in COMPONENTS}
 
 
 def turning_points(game: Game, k: int = 3) -> list[TurnRecord]:
@@ -110,26 +108,37 @@ def short_events(game: Game, rec: TurnRecord) -> list[str]:
         out.append(f"**agreement {ids[i]}-{ids[j]}**" if agreed else
                    f"talks {ids[i]}-{ids[j]} {narrate.pct(before)}->{narrate.pct(reached)}")
     for i in range(n):
-        if rec.moves[i] == U and int(b.ult_target[0, i]) == NO_ONE and int(a.ult_target[0, i]) != NO_ONE:
+        m = rec.moves[i]
+        if m == U and int(b.ult_target[0, i]) == NO_ONE and int(a.ult_target[0, i]) != NO_ONE:
             out.append(f"{ids[i]} ultimatum to {ids[int(a.ult_target[0, i])]}")
-        if rec.moves[i] == W and a.last_notice[0, i]:
+        if o.notice[0, i]:
             out.append(f"**{ids[i]} gives notice**")
-        if rec.moves[i] == W and not a.last_notice[0, i]:
-            out.append(f"{ids[i]} walks out of talks")
+        if o.complied[0, i]:
+            out.append(f"**{ids[i]} complies**")
+        if m == P and int(a.stage[0, i]) > int(b.stage[0, i]):
+            out.append(f"{ids[i]} programme {STAGE_WORDS[STAGES[int(a.stage[0, i])]]}")
+        if a.hosting[0, i] and not b.hosting[0, i]:
+            out.append(f"**{ids[i]} hosts {ids[int(p.host_of[i])]} missiles**")
     if int(b.treaty[0]) == NOTICE and int(a.treaty[0]) == IN_FORCE:
         out.append("notice rescinded")
+    if narrate.new_treaty(rec):
+        out.append("**new treaty**")
     if int(b.treaty[0]) != TERMINATED and int(a.treaty[0]) == TERMINATED:
         out.append("**treaty ends**")
     for i in range(n):
-        arrived = int(b.pipeline[0, i, 0]) + (int(o.ordered[0, i]) if int(p.lag[i]) == 0 else 0)
+        arrived = int(b.pipeline[0, i, 0]) if not narrate.new_treaty(rec) else 0
         if arrived:
             out.append(f"{arrived} {ids[i]} missiles arrive")
+        if int(a.stage[0, i]) == STAGES.index("ready") and int(b.stage[0, i]) < STAGES.index("ready"):
+            out.append(f"{ids[i]} missile ready")
         if o.detected[0, i]:
             out.append(f"**{ids[i]} violation detected**")
         target = int(b.ult_target[0, i])
         if target != NO_ONE and int(a.ult_target[0, i]) == NO_ONE:
-            out.append(f"{ids[i]} ultimatum " + ("carried out" if o.carried[0, i] else
-                                                 "**lapsed**" if o.lapsed[0, i] else "met"))
+            out.append(f"{ids[i]} ultimatum " + ("met" if o.met[0, i] else "carried out" if o.carried[0, i] else
+                                                 "**lapsed**" if o.lapsed[0, i] else "met by agreement"))
+    if int(a.rung[0]) != int(b.rung[0]):
+        out.append(f"rung {int(b.rung[0])} -> {int(a.rung[0])}")
     if a.incident[0]:
         out.append("**INCIDENT: the crisis breaks down**")
     return out
@@ -188,11 +197,11 @@ def questions(game: Game, band: Band, f: Facts) -> list[str]:
             c0, c1 = float(rec.before.credibility[0, i]), float(rec.after.credibility[0, i])
             if rec.outcome.lapsed[0, i]:
                 add(95, "lapsed", f"On {day(rec.date)} {poss(names[i])} ultimatum to {names[target]} lapsed: "
-                    f"the dispute was not settled and {names[i]} neither withdrew nor deployed. Its credibility "
+                    f"the dispute was not settled and {names[i]} did not carry out its threat. Its credibility "
                     f"fell from {c0:.2f} to {c1:.2f} and it paid its audience cost. Why do leaders make public "
                     f"demands they may not carry out, and what did {names[i]} lose by backing down?")
             elif rec.outcome.carried[0, i]:
-                acted = next((r for r in game.history if r.turn <= rec.turn and r.moves[i] in (W, X)
+                acted = next((r for r in game.history if r.turn <= rec.turn and r.moves[i] in (W, *ARMING)
                               and r.turn >= rec.turn - rec.params.ultimatum_turns), rec)
                 rose = acted.escalation - float(acted.before.escalation[0])
                 effect = (f"the index rose {rose:+.1f}" if rose >= 0.5 else
@@ -212,20 +221,20 @@ def questions(game: Game, band: Band, f: Facts) -> list[str]:
             top = float(best.after.talks[0, i, j]) if best else 0.0
             if agreed:
                 r = agreed[0]
+                what = ("it made a new treaty, with the missiles to be eliminated over years" if narrate.new_treaty(r)
+                        else "it settled the disputes at once (disputed missiles eliminated, programmes halted)")
                 add(85, "agreement", f"{names[i]} and {names[j]} reached an agreement on {day(r.date)}. What made it "
-                    "possible (trust, several rounds, who kept offering)? In the model an agreement removes disputed "
-                    "missiles at once: what would it take in the real world (inspections, verification)?")
+                    f"possible (trust, several rounds, who kept offering)? In the model {what}: what would it take "
+                    "in the real world (inspections, verification)?")
             elif top >= 0.35:
                 after = [r for r in game.history if r.turn > best.turn]
-                ended = next((f"{names[k]} walked out on {day(r.date)}" for r in after for k in (i, j)
-                              if r.moves[k] == W and not r.after.last_notice[0, k]), None)
                 stopped = next((f"{names[k]} stopped offering talks on {day(r.date)}" for r in after for k in (i, j)
                                 if r.moves[k] != D), None)
                 # talks under way that a side left unanswered before the best round
                 paused = next((f"{names[k]} did not answer on {day(r.date)}" for r in game.history
                                if r.turn < best.turn and float(r.before.talks[0, i, j]) > 0
                                for k in (i, j) if r.moves[k] != D), None)
-                why = ended or stopped or (f"{paused}, and the game ended first" if paused else "the game ended first")
+                why = stopped or (f"{paused}, and the game ended first" if paused else "the game ended first")
                 add(70 + 20 * top, "nearly", f"Talks between {names[i]} and {names[j]} reached {narrate.pct(top)} "
                     f"on {day(best.date)} but never produced an agreement ({why}). What would each side have needed "
                     "to keep talking one more round, and who was it cheaper for to offer?")
@@ -238,14 +247,26 @@ def questions(game: Game, band: Band, f: Facts) -> list[str]:
         add(75, "notice", f"{names[by]} gave notice to leave the treaty on {day(notice.date)} (turn {notice.turn}). "
             f"Model-only runs had {names[by]} give notice by then in {then:.0%} of runs, and by turn {f.played} in "
             f"{end:.0%}. Who gained from that move, and who could have kept the treaty alive, at what price?")
-    # arms race
-    deployers = [i for i in range(n) if any(r.moves[i] == X for r in game.history)]
-    rivals = [(i, j) for i in deployers for j in deployers if i < j and pair[i, j]]
+    # arms race: both sides of a pair armed (ordered missiles, advanced a programme or hosted an ally's)
+    armed = [i for i in range(n) if any(r.moves[i] in ARMING for r in game.history)]
+    rivals = [(i, j) for i in armed for j in armed if i < j and pair[i, j]]
     if rivals:
         i, j = rivals[0]
-        add(72, "race", f"Both {names[i]} and {names[j]} ordered missiles. Each side does better deploying if the "
-            "other holds back, and both do better holding back than both deploying: the prisoner's dilemma behind "
-            "an arms race. What could have let them escape it (talks, verification, a treaty, trust)?")
+        add(72, "race", f"Both {names[i]} and {names[j]} armed (ordered missiles, advanced a programme or hosted "
+            "an ally's). Each side does better arming if the other holds back, and both do better holding back "
+            "than both arming: the prisoner's dilemma behind an arms race. What could have let them escape it "
+            "(talks, verification, a treaty, trust)?")
+    for rec in game.history:
+        for i in range(n):
+            if rec.outcome.complied[0, i]:
+                add(78, "complied", f"{cap_name(names[i])} complied verifiably on {day(rec.date)}. What did it give up, "
+                    "what did it get for it, and would a real government concede a violation it denied?")
+            if rec.after.hosting[0, i] and not rec.before.hosting[0, i]:
+                lead = int(rec.params.host_of[i])
+                consent = HOST_VERB.replace("its ally's", poss(names[lead]))
+                add(74, "host", f"{cap_name(names[i])} {consent} on "
+                    f"{day(rec.date)}. In 1983 that consent brought hundreds of thousands into the streets: what "
+                    "did hosting buy the alliance, and what did it cost at home?")
     # violations
     for rec in game.history:
         for i in range(n):
@@ -289,7 +310,8 @@ def questions(game: Game, band: Band, f: Facts) -> list[str]:
     tp = turning_points(game, 1)
     if tp:
         r = tp[0]
-        movers = [f"{poss(names[i])} {Action(r.moves[i]).label}" for i in range(n) if r.moves[i] >= U]
+        movers = [f"{poss(names[i])} {Action(r.moves[i]).label}" for i in range(n)
+                  if MOVES[Action(r.moves[i])].rung >= MOVES[Action.ULTIMATUM].rung]
         add(40, "turning", f"The index rose most on {day(r.date)} (+{r.delta:.1f}"
             f"{', with ' + narrate.listing(movers) if movers else ''}). Was that the turning point of your game? "
             "Could anyone have seen it coming from the briefing?")
@@ -458,7 +480,7 @@ class Doc:
                             f"</figure>")
             elif kind == "code":
                 body.append(f"<pre><code>{html.escape(block[1])}</code></pre>")
-        return HTML_PAGE.format(title=html.escape(title), body="\n".join(body))
+        return HTML_PAGE.format(title=html.escape(title), body="\n".join(body), move_css=MOVE_CSS)
 
 
 def _inline(text: str, moves: bool = False) -> str:
@@ -471,6 +493,9 @@ def _inline(text: str, moves: bool = False) -> str:
             out = re.sub(rf"\b({move})\b", rf'<span class="mv {move}">\1</span>', out)
     return out
 
+
+#: Move names in tables are tinted with the move table's colours (a light tint, so the text stays readable).
+MOVE_CSS = " ".join(f".mv.{a.label} {{ background: {MOVES[a].colour}33; }}" for a in Action)
 
 HTML_PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -492,8 +517,7 @@ code, pre {{ background: #f5f5f5; border-radius: 3px; padding: 0.1em 0.3em; }}
 pre {{ padding: 0.7em; overflow-x: auto; }}
 ol li {{ margin-bottom: 0.6em; }}
 .mv {{ border-radius: 3px; padding: 0 0.25em; }}
-.mv.dialogue {{ background: #d9f0d3; }} .mv.hold {{ background: #eef7e1; }} .mv.ultimatum {{ background: #fff1b8; }}
-.mv.withdrawal {{ background: #fdd9b5; }} .mv.deployment {{ background: #f7c1bd; }}
+{move_css}
 @media print {{ body {{ max-width: none; }} h2 {{ break-after: avoid; }} table, figure {{ break-inside: avoid; }} }}
 </style>
 </head>
@@ -502,6 +526,10 @@ ol li {{ margin-bottom: 0.6em; }}
 </body>
 </html>
 """
+
+
+def cap_name(name: str) -> str:
+    return narrate.cap(name)
 
 
 def _move_cell(rec: TurnRecord, i: int) -> str:
@@ -536,8 +564,10 @@ def build(game: Game, band: Band, f: Facts, figures: dict[str, Path], game_file:
     s = game.state
     treaty = narrate.treaty_text(game)
     missiles = ", ".join(f"{ids[i]} {int(s.missiles[0, i])}" for i in range(n))
+    programmes = ", ".join(f"{ids[i]} {narrate.programme_text(game, s, i)}" for i in range(n))
     doc.p(f"The escalation index went from {f.path[0]:.1f} to **{f.path[-1]:.1f}** (peak {max(f.path):.1f}). "
-          f"The treaty is {treaty}. Deployed missiles at the end: {missiles}."
+          f"The treaty is {treaty}. Fielded missiles at the end: {missiles}. Missile programmes and hosting: "
+          f"{programmes}. The crisis ends on Kahn's escalation ladder at {narrate.rung_text(int(s.rung[0]))}."
           + (" **The crisis broke down** in the last turn." if game.incident else ""))
     doc.image(figures["escalation"], "The class's escalation index over the band of model-only runs")
     doc.p(f"*The red line is your class; the grey bands are {band.runs:,} runs of the model alone from the same "
@@ -572,12 +602,14 @@ def build(game: Game, band: Band, f: Facts, figures: dict[str, Path], game_file:
         comp = components(rec)
         drivers = ", ".join(f"{k} {v:+.1f}" for k, v in sorted(comp.items(), key=lambda kv: -kv[1]) if v > 0.05)
         movers = [f"{narrate.prose_names(game)[i]} played {Action(rec.moves[i]).label}"
-                  + (" (team)" if rec.chosen_by[i] == TEAM else "") for i in range(n) if rec.moves[i] >= U]
+                  + (" (team)" if rec.chosen_by[i] == TEAM else "") for i in range(n)
+                  if MOVES[Action(rec.moves[i])].rung >= MOVES[Action.ULTIMATUM].rung]
         story = " ".join(narrate.turn_sentences(game, rec))
         who = narrate.cap("; ".join(movers)) + ". " if movers else ""
         items.append(f"**Turn {rec.turn}, {day(rec.date)}: {rec.delta:+.1f}** "
                      f"({rec.before.escalation[0]:.1f} -> {rec.escalation:.1f}). "
-                     f"{who}Points added by: {drivers or 'none'}. {story}")
+                     f"{who}Points added by: {drivers or 'none'}; Kahn's ladder {narrate.rung_text(int(rec.before.rung[0]))}"
+                     f" -> {narrate.rung_text(int(rec.after.rung[0]))}. {story}")
     if items:
         doc.ul(items, ordered=True)
 
@@ -642,10 +674,41 @@ def compare_lines(game: Game, band: Band, f: Facts) -> list[str]:
     for i in range(n):
         played = {Action(m).label for m in (r.moves[i] for r in game.history)}
         parts = [f"{Action(move).label} {'yes' if Action(move).label in played else 'no'} "
-                 f"({share_by(band, i, move, t):.0%} of model-only runs)" for move in (U, W, X)]
+                 f"({share_by(band, i, move, t):.0%} of model-only runs)" for move in (C, U, W, P, X)]
         who = "team" if game.is_human(i) else "model"
         out.append(f"Did {names[i]} ({who}) play these by turn {t}? " + "; ".join(parts) + ".")
+    marks = band.summary.get("milestones", {})
+    for i in range(n):
+        mine = milestones(game, i)
+        theirs = marks.get(game.ids[i], {})
+        parts = [f"{MILESTONE_WORDS[m]} {'turn ' + str(mine[m]) if mine.get(m) else 'no'} (model alone: "
+                 f"{theirs[m]['share']:.0%} of runs over {band.summary['turns']} turns)"
+                 for m in MILESTONE_WORDS if m in theirs and (mine.get(m) or theirs[m]["share"] > 0)]
+        if parts:
+            out.append(f"Milestones of {names[i]}: " + "; ".join(parts) + ".")
     return out
+
+
+MILESTONE_WORDS = {"orders": "first order", "tests": "first flight tests", "ready": "a missile ready",
+                   "fields": "more missiles fielded", "hosts": "hosting an ally's missiles"}
+
+
+def milestones(game: Game, i: int) -> dict[str, int]:
+    """The first turn of the game in which side i reached each milestone (as `sim.results` counts them)."""
+    start = game.start
+    test, ready = STAGES.index("flight_test"), STAGES.index("ready")
+    found: dict[str, int] = {}
+    for r in game.history:
+        a = r.after
+        reached = {"orders": int(r.outcome.ordered[0, i]) > 0,
+                   "tests": int(a.stage[0, i]) >= test > int(start.stage[0, i]),
+                   "ready": int(a.stage[0, i]) >= ready > int(start.stage[0, i]),
+                   "fields": int(a.missiles[0, i]) > int(start.missiles[0, i]),
+                   "hosts": bool(a.hosting[0, i])}
+        for m, yes in reached.items():
+            if yes and m not in found:
+                found[m] = r.turn
+    return found
 
 
 def write_debrief(game: Game, out: Path, band_runs: int = 1000, jobs: int = 1,

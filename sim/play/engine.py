@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.actions import Action
+from sim.actions import STAGES, Action
 from sim.crisis import Crisis
 from sim.dynamics import Outcome
 from sim.errors import SimError
@@ -104,7 +104,9 @@ class TurnRecord:
             "chosen_by": {a: self.chosen_by[i] for i, a in enumerate(ids)},
             # what a replay must reproduce exactly (floats round-trip through JSON)
             "escalation": float(s.escalation[0]), "treaty": int(s.treaty[0]), "incident": bool(s.incident[0]),
+            "rung": int(s.rung[0]),
             "missiles": {a: int(s.missiles[0, i]) for i, a in enumerate(ids)},
+            "programme": {a: STAGES[int(s.stage[0, i])] for i, a in enumerate(ids)},
             "payoff": {a: float(self.outcome.payoff[0, i]) for i, a in enumerate(ids)},
         }
 
@@ -253,13 +255,35 @@ class Game:
         return {self.index[a] for a in self.humans}
 
     def forced(self) -> dict[int, tuple[Action, str]]:
-        """Moves forced on the next turn: actor -> (move, "facilitator" or "scenario")."""
+        """Moves forced on the next turn: actor -> (move, "facilitator" or "scenario").
+
+        A forced move that is not legal now is left out (as `Crisis.resolve` leaves it out): the
+        actor's team or rule decides instead.
+        """
         out: dict[int, tuple[Action, str]] = {}
         facilitator = {(self.index[j.actor], int(Action.parse(j.move)))
                        for j in self.injections if j.kind == "force" and j.turn == self.next_turn}
+        legal = self.legal_mask()
         for actor, move in self.crisis.schedule.forced.get(self.next_turn, ()):
-            out[actor] = (Action(move), FACILITATOR if (actor, move) in facilitator else SCENARIO)
+            if legal[actor, move]:
+                out[actor] = (Action(move), FACILITATOR if (actor, move) in facilitator else SCENARIO)
         return out
+
+    def legal_mask(self) -> np.ndarray:
+        """[N, M] bool: the moves each actor may play on the next turn (`TurnView.legal`)."""
+        return self.crisis.view().legal()[0]
+
+    def legal(self, actor: int | str) -> list[Action]:
+        """The moves `actor` may play on the next turn, in the table's order."""
+        return [Action(int(a)) for a in np.flatnonzero(self.legal_mask()[self._i(actor)])]
+
+    def refuse_illegal(self, actor: int | str, move: Action) -> None:
+        """PlayError naming the legal moves if `actor` cannot play `move` now."""
+        i = self._i(actor)
+        if not self.legal_mask()[i, int(move)]:
+            from sim.play.narrate import illegal_message
+
+            raise PlayError(illegal_message(self, i, move))
 
     def scenario_moves_overruled(self) -> dict[int, Action]:
         """Moves the scenario's events set for the next turn of actors a team plays (the team decides)."""
@@ -290,7 +314,9 @@ class Game:
             raise PlayError(f"{actor} is played by the model; teams: {', '.join(self.humans) or 'none'}")
         if i in self.forced():
             raise PlayError(f"{actor}'s move on turn {self.next_turn} is forced: {self.forced()[i][0].label}")
-        self.choices[i] = move if isinstance(move, Action) else Action.parse(move)
+        move = move if isinstance(move, Action) else Action.parse(move)
+        self.refuse_illegal(i, move)
+        self.choices[i] = move
 
     def play(self, moves: dict[str, Action | str] | None = None) -> TurnRecord:
         """Resolve the next turn with the teams' choices (and `moves`, more choices); returns its record."""
@@ -331,6 +357,8 @@ class Game:
         self._check_open()
         if injection.turn != self.next_turn:
             raise PlayError(f"injection for turn {injection.turn}: allowed: the next turn, {self.next_turn}")
+        if injection.kind == "force":
+            self.refuse_illegal(injection.actor, Action.parse(injection.move))
         if injection.kind in ("set", "leader", "force"):
             candidate = [*self.injections, injection]
             schedule = build_schedule(self.scenario, candidate, self.human_index)  # validates first
@@ -436,10 +464,13 @@ def violation_state(game: Game, i: int) -> State:
     """The state after the facilitator reveals a violation by actor `i` (``inject violation``).
 
     Intelligence shows that `i` breaks the treaty: its hidden (illicit) missiles, or, if it has none,
-    all its deployed missiles become disputed, and every other actor loses `trust_detect_loss` of
-    trust in it, as when the model detects a violation (section 7.5 of docs/ODD.md). The payoff of
-    the turn is not charged (the injection happens between turns).
+    all its fielded missiles become disputed; if it has no missile to reveal, its flight tests or
+    production while bound are found (its programme is in dispute, `breach`). Every other actor loses
+    `trust_detect_loss` of trust in it, as when the model detects a violation (docs/ODD.md). The
+    payoff of the turn is not charged (the injection happens between turns).
     """
+    from sim.actions import FLIGHT_TEST, PRODUCTION, STAGE_WORDS
+
     s = game.state
     params = game.params
     name = game.ids[i]
@@ -450,17 +481,25 @@ def violation_state(game: Game, i: int) -> State:
         raise PlayError(f"violation {name}: {name} is not a treaty party; allowed: "
                         f"{', '.join(a for k, a in enumerate(game.ids) if params.party[k])}")
     missiles, disputed, illicit = int(s.missiles[0, i]), int(s.disputed[0, i]), int(s.illicit[0, i])
-    if illicit == 0 and disputed >= missiles:
-        what = "no missiles deployed" if missiles == 0 else f"all {missiles} of its missiles already disputed"
-        raise PlayError(f"violation {name}: {name} has {what}: nothing new to reveal")
+    stage = int(s.stage[0, i])
+    banned = stage in (FLIGHT_TEST, PRODUCTION) and bool(s.bound(params)[0, i]) and not bool(s.breach[0, i])
+    if illicit == 0 and disputed >= missiles and not banned:
+        what = "no missiles fielded" if missiles == 0 else f"all {missiles} of its missiles already disputed"
+        programme = (" and its programme already in dispute" if s.breach[0, i] else
+                     f" and its programme {STAGE_WORDS[STAGES[stage]]}, not banned")
+        raise PlayError(f"violation {name}: {name} has {what}{programme}: nothing new to reveal")
     new = s.copy()
     if illicit > 0:
         new.disputed[0, i] = min(missiles, disputed + illicit)
         new.illicit[0, i] = 0
-    else:
+    elif disputed < missiles:
         new.disputed[0, i] = missiles
+    else:
+        new.breach[0, i] = True
     loss = params.diplomacy["trust_detect_loss"]
     for j in range(len(game.ids)):
         if j != i:
             new.trust[0, j, i] = max(0.0, new.trust[0, j, i] - loss)
-    return new
+    from sim.dynamics import score_initial
+
+    return score_initial(new, params)   # a dispute can change the index and its rung

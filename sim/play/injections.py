@@ -9,19 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.actions import MOVE_NAMES, Action
+from sim.actions import MOVE_NAMES, STAGE_WORDS, STAGES, Action
 from sim.errors import SimError
 from sim.play.engine import Game, Injection, PlayError, doctrine_rule
 from sim.scenario import EVENT_KEYS, _changeable, parse_assignment
 
 #: (how to type it, what it does): shown by `help` and by `inject` alone.
 CATALOGUE: tuple[tuple[str, str], ...] = (
-    ("inject violation ACTOR", "intelligence reveals a treaty violation by ACTOR: its missiles become "
-                               "disputed and everyone trusts it less"),
+    ("inject violation ACTOR", "intelligence reveals a treaty violation by ACTOR: its missiles (or its flight "
+                               "tests or production) become disputed and everyone trusts it less"),
     ("inject leader ACTOR hawk", "new hawkish leadership: fears war less, feels threats more, values talks "
                                  "less, backing down costs it more"),
     ("inject leader ACTOR dove", "new dovish leadership: fears war more, feels threats less, values talks more"),
-    ("inject force ACTOR MOVE", "ACTOR must play MOVE this turn (overrules a team too)"),
+    ("inject force ACTOR MOVE", "ACTOR must play MOVE this turn, if MOVE is legal for it now (overrules a "
+                                "team too)"),
     ("inject doctrine ACTOR RULE", "a model-played ACTOR follows another rule or preset from now on, e.g. "
                                    "inject doctrine RU tit_for_tat (see `run_sim.py rules`)"),
     ("inject set KEY=VALUE ...", "change parameters from this turn on, e.g. set risk.h_max=0.02 "
@@ -44,7 +45,10 @@ def usage() -> str:
 
 
 def parse_move(text: str) -> Action:
-    """A move from its number (1-5, in the menu's order), its name, or an unambiguous start of it."""
+    """A move from its number (1 to 7, as the menu shows it), its name, or an unambiguous start of it.
+
+    Whether the move is legal now is the game's to say (`Game.choose`, `Game.inject`).
+    """
     word = text.strip().lower()
     if word.isdigit() and 1 <= int(word) <= len(MOVE_NAMES):
         return Action(int(word) - 1)
@@ -53,7 +57,7 @@ def parse_move(text: str) -> Action:
         return Action.parse(matches[0])
     if len(matches) > 1:
         raise PlayError(f"{text!r} could be {' or '.join(matches)}; type more letters or the number")
-    raise PlayError(f"unknown move {text!r}; allowed: 1-5 or {', '.join(MOVE_NAMES)}")
+    raise PlayError(f"unknown move {text!r}; allowed: 1-{len(MOVE_NAMES)} or {', '.join(MOVE_NAMES)}")
 
 
 def actor_of(game: Game, text: str) -> str:
@@ -82,8 +86,13 @@ def parse(game: Game, text: str) -> Injection:
         name = game.names[i]
         disputed = int(after.disputed[0, i])
         loss = game.params.diplomacy["trust_detect_loss"]
-        note = (f"Intelligence reveals a treaty violation by {name}: {disputed} of its missiles are now "
-                f"disputed, and every other side's trust in {name} falls by {loss:g}.")
+        if disputed > int(game.state.disputed[0, i]):
+            what = f"{disputed} of its missiles are now disputed"
+        else:
+            stage = STAGE_WORDS[STAGES[int(game.state.stage[0, i])]]
+            what = f"its missile programme ({stage}) is now disputed"
+        note = (f"Intelligence reveals a treaty violation by {name}: {what}, and every other side's trust in "
+                f"{name} falls by {loss:g}.")
         return Injection("violation", turn, f"violation {actor}", note, actor=actor)
     if kind == "leader":
         if len(args) != 2 or args[1].lower() not in LEADERS:
@@ -95,6 +104,7 @@ def parse(game: Game, text: str) -> Injection:
             raise PlayError("usage: inject force ACTOR MOVE, e.g. inject force RU deployment")
         actor = actor_of(game, args[0])
         move = parse_move(args[1])
+        game.refuse_illegal(actor, move)
         i = game.index[actor]
         who = "the team's choice is overruled" if game.is_human(actor) else "instead of its rule's choice"
         note = f"The facilitator decides that {game.names[i]} plays {move.label} on turn {turn} ({who})."

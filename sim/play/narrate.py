@@ -1,20 +1,35 @@
 """Plain sentences about a game: what each side did, what a move would do now, the treaty and ultimatums.
 
 Screens and the debrief both use these, so the class reads the same words during the game and after.
-Every statement is read off the state and the parameters (the formulas of docs/ODD.md).
+Every statement is read off the state, the outcome flags and the parameters (the formulas of
+docs/ODD.md); moves are described from the move table of `sim.actions` (verbs, meanings, stages).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from sim.actions import Action
-from sim.play.engine import FACILITATOR, MODEL, SCENARIO, TEAM, Game, TurnRecord
-from sim.state import IN_FORCE, NO_ONE, NOTICE, TERMINATED, State
+import numpy as np
 
-D, H, U, W, X = (Action.DIALOGUE, Action.HOLD, Action.ULTIMATUM, Action.WITHDRAWAL, Action.DEPLOYMENT)
+from sim import dynamics
+from sim.actions import (DEVELOPMENT, FLIGHT_TEST, HOST_VERB, MOVES, NONE_STAGE, PRODUCTION, READY, STAGE_WORDS,
+                         STAGES, Action)
+from sim.play.engine import FACILITATOR, MODEL, SCENARIO, TEAM, Game, TurnRecord
+from sim.state import COMPONENT_LABELS, COMPONENTS, IN_FORCE, NO_ONE, NO_TREATY, NOTICE, TERMINATED, State
+
+D, H, C, U, W, P, X = (Action.DIALOGUE, Action.HOLD, Action.COMPLY, Action.ULTIMATUM, Action.WITHDRAWAL,
+                       Action.DEVELOP, Action.DEPLOYMENT)
 TREATY_WORDS = ("in force", "under notice", "terminated", "none")
 WHO = {TEAM: "team", MODEL: "model", FACILITATOR: "facilitator", SCENARIO: "scenario event"}
+#: Kahn's escalation ladder (On Escalation, 1965): the rungs the model's states stand on (`State.rung`).
+RUNG_NAMES = {
+    dynamics.RUNG_NONE: "no crisis",
+    dynamics.RUNG_OSTENSIBLE: "ostensible crisis",
+    dynamics.RUNG_DECLARATIONS: "solemn and formal declarations",
+    dynamics.RUNG_HARDENING: "hardening of positions",
+    dynamics.RUNG_SHOW_OF_FORCE: "show of force",
+    dynamics.RUNG_CONFRONTATION: "dramatic military confrontations",
+}
 
 
 def day(d: date) -> str:
@@ -49,11 +64,15 @@ def pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
-def listing(items: list[str]) -> str:
+def listing(items: list[str], word: str = "and") -> str:
     items = list(items)
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:-1]) + f" {word} " + items[-1]
+
+
+def plural(k: int, word: str) -> str:
+    return f"{k} {word}{'s' if k != 1 else ''}"
 
 
 def talk_partners(game: Game, i: int) -> list[int]:
@@ -72,6 +91,59 @@ def when(game: Game, turn: int) -> str:
     return f"{day(game.date(turn))} ({rel})"
 
 
+def rung_text(rung: int) -> str:
+    """'rung 3 (solemn and formal declarations)'."""
+    return f"rung {rung} ({RUNG_NAMES.get(rung, 'unnamed')})"
+
+
+def stage_name(s: State, i: int) -> str:
+    return STAGES[int(s.stage[0, i])]
+
+
+def programme_text(game: Game, s: State, i: int) -> str:
+    """What a side's programme or hosting is now: 'in development, 11 turns left', 'hosts US missiles'."""
+    p = game.params
+    lead = int(p.host_of[i])
+    if lead >= 0:
+        return f"hosts {game.ids[lead]} missiles" if s.hosting[0, i] else f"may host {game.ids[lead]} missiles"
+    stage = int(s.stage[0, i])
+    text = STAGE_WORDS[STAGES[stage]]
+    left = int(s.stage_left[0, i])
+    if NONE_STAGE < stage < READY:
+        text += f", {plural(left, 'turn')} left" if left else ", stage complete"
+    if s.breach[0, i]:
+        text += " (in dispute)"
+    return text
+
+
+def reached_by(game: Game, s: State, i: int) -> list[int]:
+    """Adversaries of i (or their allies) that i's missiles reach from where they are based now."""
+    p = game.params
+    hits = dynamics.hits(s, p)[0]
+    return [k for k in range(len(game.ids)) if hits[i, k] and any(p.adversary[i, j] and p.side[j, k]
+                                                                    for j in range(len(game.ids)))]
+
+
+def threat_words(game: Game, s: State, i: int, you: bool = False) -> str:
+    """The act that carries out i's ultimatum: notice while bound, arming otherwise (`dynamics.mark_acts`)."""
+    its = "your" if you else "its"
+    if bound(game, s, i):
+        return "give notice to leave the treaty (withdrawal)"
+    if game.params.host_of[i] >= 0:
+        return f"consent to host {its} ally's missiles (deployment)"
+    return f"advance {its} missile programme or order missiles (develop or deployment)"
+
+
+def dispute_words(game: Game, s: State, j: int) -> str:
+    """What is disputed of j: 'its 48 disputed missiles', 'its banned programme'."""
+    parts = []
+    if int(s.disputed[0, j]) > 0:
+        parts.append(f"eliminate its {int(s.disputed[0, j])} disputed missiles")
+    if s.breach[0, j]:
+        parts.append(f"halt its programme ({STAGE_WORDS[stage_name(s, j)]})")
+    return listing(parts) or "settle the dispute"
+
+
 # ---------------------------------------------------------------- the situation
 
 
@@ -79,12 +151,15 @@ def treaty_text(game: Game) -> str:
     s = game.state
     status = int(s.treaty[0])
     if status == IN_FORCE:
-        return "in force"
+        left = [f"{prose_names(game)[i]} {int(s.missiles[0, i])} to go" for i in range(len(game.ids))
+                if int(s.elim_left[0, i]) > 0]
+        return "in force" + (f" (missiles being eliminated: {', '.join(left)})" if left else "")
     if status == NOTICE:
         by, end = int(s.notice_by[0]), int(s.notice_end[0])
         left = end - game.turn
+        free = [prose_names(game)[i] for i in range(len(game.ids)) if game.params.party[i] and s.unbound[0, i]]
         return (f"under notice given by {prose_names(game)[by]}: it ends on {day(game.date(end))} "
-                f"(in {left} turn{'s' if left != 1 else ''}) unless an agreement rescinds it")
+                f"(in {plural(left, 'turn')}) unless an agreement rescinds it; no longer bound: {listing(free)}")
     if status == TERMINATED:
         ended = next((r.turn for r in game.history if int(r.after.treaty[0]) == TERMINATED
                       and int(r.before.treaty[0]) != TERMINATED), None)
@@ -93,36 +168,62 @@ def treaty_text(game: Game) -> str:
 
 
 def ultimatum_lines(game: Game) -> list[str]:
+    """Open ultimatums and outstanding public demands, one line each."""
     s, out = game.state, []
     for i in range(len(game.ids)):
         target = int(s.ult_target[0, i])
         if target == NO_ONE:
             continue
         deadline = int(s.ult_deadline[0, i])
-        acted = " (it has acted: carried out)" if s.ult_acted[0, i] else ""
-        out.append(f"{game.ids[i]} -> {game.ids[target]}: settle the dispute by {when(game, deadline)}{acted}")
+        acted = " (carried out: it has acted)" if s.ult_acted[0, i] else ""
+        out.append(f"{game.ids[i]} -> {game.ids[target]}: {dispute_words(game, s, target)} by "
+                   f"{when(game, deadline)}{acted}")
+    for j in range(len(game.ids)):
+        if s.demand[0, j]:
+            out.append(f"public demand on {game.ids[j]} outstanding (an ultimatum ran out unmet)")
     return out
 
 
 def hazard(game: Game) -> float:
-    p = game.params
-    e = float(game.state.escalation[0])
-    return p.h_max * (min(max(e, 0.0), 100.0) / 100.0) ** p.k
+    """The chance of an incident this turn at the present posture (`dynamics.hazard`)."""
+    return float(dynamics.hazard(game.state, game.params)[0])
+
+
+def index_parts(params, s: State) -> dict[str, float]:
+    """Points of the escalation index from each component (they add up to the index, before clipping)."""
+    w = dynamics.index_weights(params)
+    return {c: 100 * w[c] * float(getattr(s, c)[0]) for c in COMPONENTS}
+
+
+def index_text(game: Game, s: State | None = None) -> str:
+    """'treaty 0.0 + fielded missiles in range 11.4 + ... ; Kahn rung 3 (solemn and formal declarations)'."""
+    s = game.state if s is None else s
+    parts = index_parts(game.params, s)
+    return (" + ".join(f"{COMPONENT_LABELS[c]} {v:.1f}" for c, v in parts.items())
+            + f"; Kahn's ladder: {rung_text(int(s.rung[0]))}")
 
 
 def opening_sentences(game: Game) -> list[str]:
-    """Before the first turn: the scenario's story and each side's last move."""
+    """Before the first turn: each side's last move, its missiles and programme, the disputes."""
     s = game.start
+    names = prose_names(game)
+    p = game.params
     out = []
     for i in range(len(game.ids)):
         move = Action(int(s.last_moves[0, i]))
-        out.append(cap(f"{prose_names(game)[i]} last {_past(move)}."))
+        text = f"{cap(names[i])} {MOVES[move].verb} (its last move before the game)"
+        facts = []
+        if int(s.missiles[0, i]):
+            disputed = int(s.disputed[0, i])
+            facts.append(f"{int(s.missiles[0, i])} missiles fielded" + (f", {disputed} of them disputed"
+                                                                         if disputed else ""))
+        if p.host_of[i] < 0 and int(s.stage[0, i]) > NONE_STAGE:
+            facts.append(f"missile programme {programme_text(game, s, i)}")
+        if p.host_of[i] >= 0:
+            facts.append(f"it {'hosts' if s.hosting[0, i] else 'does not host'} "
+                         f"{poss(names[int(p.host_of[i])])} missiles")
+        out.append(text + ("; " + "; ".join(facts) if facts else "") + ".")
     return out
-
-
-def _past(move: Action) -> str:
-    return {D: "offered talks", H: "held its position", U: "issued an ultimatum",
-            W: "gave notice or walked out of talks", X: "ordered missiles"}[move]
 
 
 # ---------------------------------------------------------------- what happened in a turn
@@ -145,98 +246,156 @@ def rounds(rec: TurnRecord) -> list[tuple[int, int, float, float, bool]]:
     return out
 
 
+def new_treaty(rec: TurnRecord) -> bool:
+    """An agreement made a new treaty (the old one had ended)."""
+    return int(rec.before.treaty[0]) in (TERMINATED, NO_TREATY) and int(rec.after.treaty[0]) == IN_FORCE
+
+
+def move_sentence(game: Game, rec: TurnRecord, i: int) -> str:
+    """What side i did in the turn, with its verb from the move table."""
+    b, a, o, p = rec.before, rec.after, rec.outcome, rec.params
+    n = len(game.ids)
+    names = prose_names(game)
+    pair = p.adversary | p.adversary.T
+    mv = rec.moves
+    m = mv[i]
+    who = f"{names[i]} ({WHO[rec.chosen_by[i]]})"
+    verb = MOVES[m].verb
+    if m == D:
+        partners = [j for j in range(n) if j != i and pair[i, j]]
+        answered = [j for j in partners if mv[j] == D]
+        silent = [names[j] for j in partners if mv[j] != D]
+        text = f"{who} {verb}"
+        if silent and not answered:
+            text += f"; {listing(silent)} did not answer"
+        elif silent:
+            text += f" ({listing(silent)} did not answer)"
+        return text + "."
+    if m == C:
+        parts = []
+        gone = int(b.disputed[0, i])
+        if gone:
+            parts.append(f"its {gone} disputed missiles are eliminated")
+        if b.breach[0, i]:
+            parts.append(f"its programme is halted ({STAGE_WORDS[stage_name(a, i)]} again)")
+        if b.demand[0, i]:
+            parts.append("the public demand on it is met")
+        return f"{who} {verb}" + (": " + listing(parts) if parts else "") + "."
+    if m == U:
+        target = int(a.ult_target[0, i])
+        if int(b.ult_target[0, i]) == NO_ONE and target != NO_ONE:
+            return (f"{who} {verb} to {names[target]}: {dispute_words(game, b, target)} by "
+                    f"{day(game.date(int(a.ult_deadline[0, i])))}, or it will {threat_words(game, b, i)}.")
+        return f"{who} {verb}."
+    if m == W:
+        if not o.notice[0, i]:
+            return f"{who} {verb}."
+        if int(b.treaty[0]) == IN_FORCE:
+            end = int(a.notice_end[0]) if int(a.treaty[0]) == NOTICE else rec.turn + p.notice_turns
+            return (f"{who} {verb}: the treaty ends on {day(game.date(end))} unless an agreement rescinds it; "
+                    f"{names[i]} is no longer bound.")
+        return f"{who} {verb} too: it is no longer bound by the treaty."
+    if m == P:
+        stage = int(a.stage[0, i])
+        text = f"{who} {verb}: {STAGE_WORDS[STAGES[stage]]} now"
+        left = int(a.stage_left[0, i])
+        if NONE_STAGE < stage < READY and left:
+            text += f", {plural(left, 'more turn')} to go"
+        if stage in (FLIGHT_TEST, PRODUCTION) and bound(game, a, i):
+            text += f", a violation while {names[i]} is bound by the treaty"
+        return text + "."
+    if m == X:
+        if p.host_of[i] >= 0:
+            lead = int(p.host_of[i])
+            if a.hosting[0, i] and not b.hosting[0, i]:
+                reach = [names[k] for k in range(n) if p.reach[i, k]]
+                return (f"{who} {HOST_VERB}: from its territory, {poss(names[lead])} missiles now reach "
+                        f"{listing(reach) or 'no one'}.")
+            return f"{who} {HOST_VERB}."
+        due = f"due {day(game.date(rec.turn + int(p.lag[i])))}"
+        return f"{who} {verb}: a battalion of {int(o.ordered[0, i])}, {due}."
+    return f"{who} {verb}."
+
+
 def turn_sentences(game: Game, rec: TurnRecord) -> list[str]:
     """What every side did in turn `rec.turn`, and what followed from it, in plain sentences."""
     b, a, o, p = rec.before, rec.after, rec.outcome, rec.params
     n = len(game.ids)
     names = prose_names(game)
-    mv = rec.moves
-    adv = p.adversary
-    pair = adv | adv.T
-    out: list[str] = []
-    for i in range(n):
-        who = f"{names[i]} ({WHO[rec.chosen_by[i]]})"
-        m = mv[i]
-        if m == D:
-            partners = [j for j in range(n) if j != i and pair[i, j]]
-            answered = [j for j in partners if mv[j] == D]
-            silent = [names[j] for j in partners if mv[j] != D]
-            text = f"{who} offered talks"
-            if silent and not answered:
-                text += f"; {listing(silent)} did not answer"
-            elif silent:
-                text += f" ({listing(silent)} did not answer)"
-            out.append(text + ".")
-        elif m == H:
-            out.append(f"{who} held its position.")
-        elif m == U:
-            target = int(b.ult_target[0, i])
-            if target == NO_ONE:
-                new = int(a.ult_target[0, i])
-                deadline = int(a.ult_deadline[0, i])
-                if new != NO_ONE:
-                    out.append(f"{who} issued an ultimatum to {names[new]}: settle the dispute by "
-                               f"{day(game.date(deadline))}.")
-                else:
-                    out.append(f"{who} issued an ultimatum.")
-            else:
-                out.append(f"{who} repeated its demands (its ultimatum to {names[target]} still stands).")
-        elif m == W:
-            if a.last_notice[0, i]:
-                if int(b.treaty[0]) == IN_FORCE:
-                    end = int(a.notice_end[0]) if int(a.treaty[0]) == NOTICE else rec.turn + p.notice_turns
-                    out.append(f"{who} gave notice to leave the treaty: it ends on {day(game.date(end))} "
-                               f"unless an agreement rescinds it.")
-                else:
-                    out.append(f"{who} gave notice too: it is no longer bound by the treaty.")
-            else:
-                partners = [names[j] for j in range(n) if j != i and pair[i, j]]
-                out.append(f"{who} walked out of the talks with {listing(partners)}: their progress is lost.")
-        elif m == X:
-            lag = int(p.lag[i])
-            due = "arriving at once" if lag == 0 else f"due {day(game.date(rec.turn + lag))}"
-            out.append(f"{who} ordered {int(o.ordered[0, i])} missiles ({due}).")
+    out: list[str] = [move_sentence(game, rec, i) for i in range(n)]
     # talks and agreements
     for i, j, before, reached, agreed in rounds(rec):
         if agreed:
-            removed = [f"{int(b.disputed[0, k])} disputed missiles of {names[k]} are removed"
-                       for k in (i, j) if int(b.disputed[0, k]) > 0]
+            settled = [f"{int(b.disputed[0, k])} disputed missiles of {names[k]} are eliminated"
+                       for k in (i, j) if int(b.disputed[0, k]) > 0 and not new_treaty(rec)]
+            settled += [f"{poss(names[k])} disputed programme is halted" for k in (i, j)
+                        if b.breach[0, k] and not new_treaty(rec)]
             out.append(f"{names[i]} and {names[j]} held talks and REACHED AN AGREEMENT"
-                       + (": " + "; ".join(removed) if removed else "") + ".")
+                       + (": " + "; ".join(settled) if settled else "") + ".")
         else:
             out.append(f"{names[i]} and {names[j]} held a round of talks: progress "
                        f"{pct(before)} -> {pct(reached)} (agreement at 100%).")
     if int(b.treaty[0]) == NOTICE and int(a.treaty[0]) == IN_FORCE:
         out.append("The withdrawal notice is rescinded: the treaty binds every party again.")
+    if new_treaty(rec):
+        years = p.elimination_turns * game.scenario.scenario.turn_days / 365
+        out.append(f"A NEW TREATY: the parties are bound again, their orders are cancelled, their programmes "
+                   f"halted, and their missiles are to be eliminated over {plural(int(p.elimination_turns), 'turn')} "
+                   f"(about {years:.0f} years).")
     if int(b.treaty[0]) != TERMINATED and int(a.treaty[0]) == TERMINATED:
         out.append("The notice ran out: THE TREATY HAS ENDED. Nobody is bound any more and old disputes lapse.")
-    # deliveries, violations, detections
+    # programmes, deliveries, eliminations, detections
     for i in range(n):
-        lag = int(p.lag[i])
-        arrived = int(b.pipeline[0, i, 0]) + (int(o.ordered[0, i]) if lag == 0 else 0)
+        if p.host_of[i] < 0 and int(b.stage_left[0, i]) > 0 and int(a.stage_left[0, i]) == 0 \
+                and int(a.stage[0, i]) >= int(b.stage[0, i]):
+            done = int(b.stage[0, i])
+            if int(a.stage[0, i]) == READY:
+                out.append(f"{poss(names[i])} production is complete: its missile is {STAGE_WORDS['ready']}.")
+            else:
+                out.append(f"{poss(names[i])} programme completed its stage ({STAGE_WORDS[STAGES[done]]}): "
+                           "it can advance to the next.")
+        arrived = int(b.pipeline[0, i, 0]) if not new_treaty(rec) else 0
         if arrived:
-            text = f"{arrived} missiles of {names[i]} arrived ({int(a.missiles[0, i])} deployed now)"
-            if int(a.illicit[0, i]) > int(b.illicit[0, i]) or (o.detected[0, i] and arrived):
+            text = f"{arrived} missiles of {names[i]} arrived ({int(a.missiles[0, i])} fielded now)"
+            if int(a.illicit[0, i]) > int(b.illicit[0, i]) or (o.detected[0, i] and bound(game, a, i)):
                 text += f"; {names[i]} is still bound by the treaty, so they are a violation if found"
             out.append(text + ".")
+        cut = int(b.missiles[0, i]) + arrived - int(a.missiles[0, i])
+        if cut > 0 and int(b.elim_left[0, i]) > 0:
+            out.append(f"{cap(names[i])} eliminated {cut} missiles under the new treaty "
+                       f"({int(a.missiles[0, i])} left).")
         if o.detected[0, i]:
-            out.append(f"{poss(names[i])} violation was DETECTED: {int(a.disputed[0, i])} of its missiles are now "
-                       f"disputed and every side trusts it less.")
-    # ultimatum deadlines
+            found = []
+            if int(a.disputed[0, i]) > int(b.disputed[0, i]):
+                found.append(f"{int(a.disputed[0, i])} of its missiles are now disputed")
+            if a.breach[0, i] and not b.breach[0, i]:
+                found.append(f"its programme ({STAGE_WORDS[stage_name(a, i)]}) is now disputed")
+            out.append(f"{poss(names[i])} violation was DETECTED: {listing(found) or 'it is in dispute'}, and every "
+                       "side trusts it less.")
+    # ultimatums: met, carried out or lapsed
     for i in range(n):
         target = int(b.ult_target[0, i])
         if target == NO_ONE or int(a.ult_target[0, i]) != NO_ONE:
             continue
         c0, c1 = float(b.credibility[0, i]), float(a.credibility[0, i])
-        if o.carried[0, i]:
-            out.append(f"{poss(names[i])} ultimatum to {names[target]} fell due and {names[i]} had acted on it: "
-                       f"carried out (credibility {c0:.2f} -> {c1:.2f}).")
+        cred = f"credibility {c0:.2f} -> {c1:.2f}"
+        if o.met[0, i]:
+            out.append(f"{poss(names[i])} ultimatum to {names[target]} was MET: the dispute is settled ({cred}).")
+        elif o.carried[0, i]:
+            out.append(f"{poss(names[i])} ultimatum to {names[target]} fell due unmet and {names[i]} had carried out "
+                       f"its threat ({cred}); the demand on {names[target]} stays public.")
         elif o.lapsed[0, i]:
+            cost = float(p.payoff["audience_cost"][i]) * float(b.ult_stakes[0, i])
             out.append(f"{poss(names[i])} ultimatum to {names[target]} LAPSED: the dispute was not settled and "
-                       f"{names[i]} did not act (credibility {c0:.2f} -> {c1:.2f}; it pays its audience cost "
-                       f"{float(p.payoff['audience_cost'][i]):g}).")
+                       f"{names[i]} did not act ({cred}; it pays an audience cost of {cost:.2f}, its audience cost "
+                       f"{float(p.payoff['audience_cost'][i]):g} times the stakes when issued, "
+                       f"{float(b.ult_stakes[0, i]):.2f}); the demand on {names[target]} stays public.")
         else:
-            out.append(f"{poss(names[i])} ultimatum to {names[target]} was met: the dispute is settled.")
+            out.append(f"{poss(names[i])} ultimatum to {names[target]} was met by the agreement.")
+    if int(a.rung[0]) != int(b.rung[0]):
+        way = "up" if int(a.rung[0]) > int(b.rung[0]) else "down"
+        out.append(f"The crisis moves {way} Kahn's escalation ladder: from {rung_text(int(b.rung[0]))} "
+                   f"to {rung_text(int(a.rung[0]))}.")
     if a.incident[0]:
         out.append(f"THE CRISIS BROKE DOWN: an incident at escalation {float(a.escalation[0]):.1f} "
                    f"(its chance this turn was {100 * float(o.hazard[0]):.2f}%). Every side pays its war cost.")
@@ -246,24 +405,74 @@ def turn_sentences(game: Game, rec: TurnRecord) -> list[str]:
 # ---------------------------------------------------------------- the menu
 
 
-def menu(game: Game, i: int) -> list[tuple[Action, str]]:
-    """For actor `i`, each move and what it would do now, one line each."""
-    s, p = game.state, game.params
-    t = game.next_turn
-    names = prose_names(game)
-    n = len(game.ids)
-    partners = talk_partners(game, i)
-    adversaries = [j for j in range(n) if p.adversary[i, j]]
-    d = p.diplomacy
-    target = int(s.ult_target[0, i])
-    deadline = int(s.ult_deadline[0, i])
-    acts_on_ultimatum = (f" Counts as carrying out your ultimatum to {names[target]}."
-                         if target != NO_ONE and not s.ult_acted[0, i] else "")
-    lines: list[tuple[Action, str]] = []
+def illegal_message(game: Game, i: int, move: Action) -> str:
+    """One line: why `move` is not open to actor i now, and the moves that are."""
+    allowed = ", ".join(f"{int(m) + 1} {m.label}" for m in game.legal(i))
+    return f"{game.ids[i]} cannot play {move.label} now: {why_not(game, i, move)}; allowed: {allowed}"
 
-    # dialogue
+
+def why_not(game: Game, i: int, move: Action) -> str:
+    """Why a move is not legal for i now (the `legal_when` of the move table, for this state)."""
+    s, p = game.state, game.params
+    names = prose_names(game)
+    alive = int(s.treaty[0]) in (IN_FORCE, NOTICE)
+    lead = int(p.host_of[i])
+    if move == C:
+        return "nothing of yours is in dispute" if alive else "there is no treaty left to comply with"
+    if move == U:
+        if not alive:
+            return "there is no treaty left to demand compliance with"
+        if int(s.ult_target[0, i]) != NO_ONE:
+            return f"your ultimatum to {names[int(s.ult_target[0, i])]} is still open"
+        return "no adversary of yours is in dispute"
+    if move == W:
+        if not p.party[i]:
+            return "you are not a treaty party"
+        return "you have already given notice" if alive else "there is no treaty left to leave"
+    if move == P:
+        if lead >= 0:
+            return f"you own no missiles (you may host {poss(names[lead])})"
+        stage = int(s.stage[0, i])
+        if stage >= PRODUCTION:
+            return f"your programme is {STAGE_WORDS[STAGES[stage]]} already"
+        return f"your programme's stage is under way ({programme_text(game, s, i)})"
+    if move == X:
+        if lead >= 0:
+            if s.hosting[0, i]:
+                return f"you already host {poss(names[lead])} missiles"
+            return f"{names[lead]} neither produces nor has missiles to host"
+        return f"your programme is {STAGE_WORDS[stage_name(s, i)]}: you can order missiles only when it is ready"
+    return MOVES[move].legal_when
+
+
+def preview(game: Game, i: int, move: Action) -> State:
+    """The state after the next turn if actor i plays `move` and every other side holds (no random draw)."""
+    moves = np.full((1, len(game.ids)), int(H), dtype=np.int64)
+    moves[0, i] = int(move)
+    after, _ = dynamics.step(game.state, moves, game.params, game.next_turn)
+    return after
+
+
+def menu(game: Game, i: int) -> list[tuple[Action, str]]:
+    """For actor `i`, each legal move and what it would do now, one line each."""
+    return [(move, MENU_TEXT[move](game, i)) for move in game.legal(i)]
+
+
+def _ultimatum_note(game: Game, i: int, move: Action) -> str:
+    """' Carries out your ultimatum to Russia.' when `move` is the act i's open ultimatum threatens."""
+    s = game.state
+    target = int(s.ult_target[0, i])
+    if target == NO_ONE or s.ult_acted[0, i]:
+        return ""
+    acts = (move == W) if bound(game, s, i) else move in (P, X, W)
+    return f" It carries out your ultimatum to {prose_names(game)[target]}." if acts else ""
+
+
+def _dialogue(game: Game, i: int) -> str:
+    s, p = game.state, game.params
+    names = prose_names(game)
     parts = []
-    for j in partners:
+    for j in talk_partners(game, i):
         before = float(s.talks[0, i, j])
         after = min(1.0, before + p.diplomacy["talks_rate"] * 0.5 * (float(s.trust[0, i, j]) + float(s.trust[0, j, i])))
         offered = " (it offered last turn)" if int(s.last_moves[0, j]) == int(D) else ""
@@ -275,86 +484,171 @@ def menu(game: Game, i: int) -> list[tuple[Action, str]]:
     cost = float(p.payoff["dialogue_cost"][i])
     if cost > 0:
         text += f" Unanswered, it costs you {cost:g} at home."
-    lines.append((D, text))
+    return text
 
-    # hold
+
+def _hold(game: Game, i: int) -> str:
+    s, p, d = game.state, game.params, game.params.diplomacy
+    names = prose_names(game)
+    t = game.next_turn
     text = "Keep your posture."
-    if target != NO_ONE:
-        due_now = deadline <= t
-        if s.ult_acted[0, i]:
-            text += f" Your ultimatum to {names[target]} counts as carried out (you acted on it)."
-        elif due_now and int(s.disputed[0, target]) > 0:
-            c = float(s.credibility[0, i])
-            text += (f" Your ultimatum to {names[target]} falls due NOW: holding lets it LAPSE "
-                     f"(credibility {c:.2f} -> {max(0.0, c - d['credibility_loss']):.2f}, audience cost "
-                     f"{float(p.payoff['audience_cost'][i]):g}) unless talks settle the dispute.")
-        elif due_now:
-            text += f" Your ultimatum to {names[target]} falls due now and is met unless {names[target]} deploys."
-        else:
-            text += f" Your ultimatum to {names[target]} falls due {when(game, deadline)}."
-    lines.append((H, text))
-
-    # ultimatum
-    if target != NO_ONE:
-        text = (f"Your ultimatum to {names[target]} is already open (due {day(game.date(deadline))}): "
-                f"repeating it changes nothing but the tension.")
-    elif not adversaries:
-        text = "Issue a demand (you have no adversary: it only raises the tension)."
-    else:
-        j = max(adversaries, key=lambda k: (int(s.disputed[0, k]) * 1e6 + int(s.missiles[0, k]) - 1e-3 * k))
-        due = t + p.ultimatum_turns
+    if NONE_STAGE < int(s.stage[0, i]) < READY and int(s.stage_left[0, i]) > 0:
+        text += f" Your programme goes on ({programme_text(game, s, i)})."
+    target = int(s.ult_target[0, i])
+    if target == NO_ONE:
+        return text
+    deadline = int(s.ult_deadline[0, i])
+    if s.ult_acted[0, i]:
+        return text + f" Your ultimatum to {names[target]} counts as carried out (you acted on it)."
+    in_dispute = bool(s.in_dispute()[0, target])
+    if deadline <= t and in_dispute:
         c = float(s.credibility[0, i])
-        text = (f"Demand that {names[j]} settle the dispute by {day(game.date(due))}. At the deadline you must "
-                f"withdraw or deploy, or lose credibility ({c:.2f} -> {max(0.0, c - d['credibility_loss']):.2f}) "
-                f"and pay audience cost {float(p.payoff['audience_cost'][i]):g}. {cap(names[j])} trusts you less.")
-        if int(s.disputed[0, j]) == 0:
-            text += f" ({cap(names[j])} has no disputed missiles: met unless it deploys.)"
-    lines.append((U, text))
+        cost = float(p.payoff["audience_cost"][i]) * float(s.ult_stakes[0, i])
+        return text + (f" Your ultimatum to {names[target]} falls due NOW: holding lets it LAPSE (credibility "
+                       f"{c:.2f} -> {max(0.0, c - d['credibility_loss']):.2f}, audience cost {cost:.2f}) unless "
+                       f"{names[target]} complies or talks settle the dispute.")
+    if deadline <= t:
+        return text + f" Your ultimatum to {names[target]} falls due now and is met: the dispute is settled."
+    return text + (f" Your ultimatum to {names[target]} falls due {when(game, deadline)}; to carry it out, "
+                   f"{threat_words(game, s, i, you=True)} by then.")
 
-    # withdrawal
-    alive = int(s.treaty[0]) in (IN_FORCE, NOTICE)
-    if bound(game, s, i) and int(s.treaty[0]) == IN_FORCE:
-        end = t + p.notice_turns
-        others = [names[j] for j in adversaries]
+
+def _comply(game: Game, i: int) -> str:
+    s, p = game.state, game.params
+    names = prose_names(game)
+    text = f"{cap(dispute_words(game, s, i))}, verifiably"
+    if s.breach[0, i]:
+        text += " (the programme goes back to development)"
+    text += f"; it costs you {float(p.payoff['comply_cost'][i]):g}."
+    issuers = [names[k] for k in range(len(game.ids)) if int(s.ult_target[0, k]) == i]
+    if issuers:
+        text += f" It meets the ultimatum of {listing(issuers)} at once."
+    if s.demand[0, i]:
+        text += " It meets the public demand on you."
+    return text
+
+
+def _ultimatum(game: Game, i: int) -> str:
+    s, p, d = game.state, game.params, game.params.diplomacy
+    names = prose_names(game)
+    n = len(game.ids)
+    disputed = s.in_dispute()[0]
+    j = max((k for k in range(n) if p.adversary[i, k] and disputed[k]),
+            key=lambda k: int(s.disputed[0, k]) * 1e3 + int(s.missiles[0, k]) - k * 1e-3)
+    due = game.next_turn + int(p.ultimatum_turns)
+    c = float(s.credibility[0, i])
+    stakes = float(s.escalation[0]) / 100
+    cost = float(p.payoff["audience_cost"][i]) * stakes
+    text = (f"Demand publicly that {names[j]} {dispute_words(game, s, j)} by {day(game.date(due))}. Unmet, you "
+            f"must {threat_words(game, s, i, you=True)} by then, or it lapses: credibility {c:.2f} -> "
+            f"{max(0.0, c - d['credibility_loss']):.2f} and an audience cost of {cost:.2f} (your audience cost "
+            f"{float(p.payoff['audience_cost'][i]):g} x the stakes, the index now / 100). {cap(names[j])} trusts "
+            "you less.")
+    if not _can_carry_out(game, i):
+        text += f" (You cannot carry it out now: {why_not(game, i, X if p.host_of[i] >= 0 else P)}.)"
+    return text
+
+
+def _can_carry_out(game: Game, i: int) -> bool:
+    """Whether a threatened act of i's ultimatum is open to i now (notice while bound, else arming)."""
+    legal = game.legal_mask()[i]
+    if bound(game, game.state, i):
+        return bool(legal[int(W)])
+    return bool(legal[int(P)] or legal[int(X)])
+
+
+def _withdrawal(game: Game, i: int) -> str:
+    s, p = game.state, game.params
+    names = prose_names(game)
+    t = game.next_turn
+    others = [names[j] for j in range(len(game.ids)) if p.adversary[i, j]]
+    if int(s.treaty[0]) == IN_FORCE:
+        end = t + int(p.notice_turns)
         text = (f"Give notice to leave the treaty: it ends on {day(game.date(end))} unless an agreement rescinds it; "
-                f"you are free to deploy from now. {cap(listing(others)) or 'Adversaries'} "
-                f"trust{'s' if len(others) == 1 else ''} you less.")
-    elif bound(game, s, i):
+                "from now on you may test, produce and field missiles without violating it. "
+                f"{cap(listing(others)) or 'Adversaries'} trust{'s' if len(others) == 1 else ''} you less.")
+    else:
         text = (f"Give notice too: you are no longer bound (the treaty still ends on "
                 f"{day(game.date(int(s.notice_end[0])))}).")
-    else:
-        progress = [f"{names[j]} {pct(float(s.talks[0, i, j]))}" for j in partners]
-        why = "" if alive and p.party[i] else " (not a treaty party)" if not p.party[i] else " (no treaty left)"
-        text = (f"Walk out of the talks{why}: progress is lost ({', '.join(progress) or 'none'}); "
-                f"adversaries trust you less.")
-    lines.append((W, text + acts_on_ultimatum))
+    return text + _ultimatum_note(game, i, W)
 
-    # deployment
+
+def _develop(game: Game, i: int) -> str:
+    s, p = game.state, game.params
+    now = int(s.stage[0, i])
+    after = preview(game, i, P)
+    nxt = int(after.stage[0, i])
+    left = int(after.stage_left[0, i])
+    done = game.next_turn + left
+    what = {DEVELOPMENT: "start developing a new missile", FLIGHT_TEST: "begin flight tests",
+            PRODUCTION: "start production"}.get(nxt, f"move on to {STAGE_WORDS[STAGES[nxt]]}")
+    text = f"{cap(what)} (now {STAGE_WORDS[STAGES[now]]}): {plural(left, 'more turn')} after this one, to {day(game.date(done))}"
+    if nxt == PRODUCTION:
+        text += "; then the missile is ready to field"
+    text += f"; it costs you {float(p.payoff['programme_cost'][i]):g} a turn while under way."
+    if nxt in (FLIGHT_TEST, PRODUCTION):
+        text += " It adds a battalion to the index's arming."
+        if bound(game, s, i):
+            text += (f" A VIOLATION while the treaty binds you: tests are seen with chance {pct(p.p_detect_test)} "
+                     "a turn.")
+        else:
+            text += " You are not bound by the treaty: no violation."
+    elif nxt == DEVELOPMENT:
+        text += " Development breaks no treaty."
+    return text + _ultimatum_note(game, i, P)
+
+
+def _deployment(game: Game, i: int) -> str:
+    s, p = game.state, game.params
+    names = prose_names(game)
+    t = game.next_turn
+    n = len(game.ids)
+    lead = int(p.host_of[i])
+    if lead >= 0:
+        reach = [names[k] for k in range(n) if p.reach[i, k]]
+        have = (f"it has {int(s.missiles[0, lead])} missiles" if int(s.missiles[0, lead]) else
+                f"its programme is {STAGE_WORDS[stage_name(s, lead)]}")
+        text = (f"Consent to host {poss(names[lead])} missiles ({have}): from your territory they reach "
+                f"{listing(reach) or 'no one'}. It costs you {float(p.payoff['host_cost'][i]):g} a turn at home, for "
+                "good (consent cannot be taken back). Adversaries trust you less.")
+        return text + _ultimatum_note(game, i, X)
     batch, lag = int(p.batch[i]), int(p.lag[i])
     arrive = t + lag
-    text = (f"Order {batch} missiles, arriving "
-            f"{'this turn' if lag == 0 else day(game.date(arrive)) + f' (in {lag} turns)'}; "
+    text = (f"Order a battalion of {batch} missiles, arriving {day(game.date(arrive))} (in {plural(lag, 'turn')}); "
             f"cost {batch * float(p.payoff['deploy_cost'][i]):.2f}. Adversaries trust you less.")
+    reach = [names[k] for k in reached_by(game, s, i)]
+    if reach:
+        text += f" From where they are based they reach {listing(reach)}."
+    else:
+        hosts = [k for k in range(n) if int(p.host_of[k]) == i]
+        text += " From your territory they reach no adversary"
+        text += (f"; they would if {listing([names[k] for k in hosts], 'or')} consents to host them." if hosts else ".")
     if bound(game, s, i):
-        status = int(s.treaty[0])
-        if status == NOTICE and arrive >= int(s.notice_end[0]):
+        if int(s.treaty[0]) == NOTICE and arrive >= int(s.notice_end[0]):
             text += " They arrive after the treaty ends: no violation."
         else:
-            text += (f" They arrive while you are bound: a VIOLATION, found with chance "
-                     f"{pct(p.p_detect)} a turn, unless you give notice first.")
-    elif p.party[i] and alive:
-        text += " You are no longer bound by the treaty: no violation."
-    lines.append((X, text + acts_on_ultimatum))
-    return lines
+            text += (f" They arrive while you are bound: a VIOLATION, found with chance {pct(p.p_detect)} a turn, "
+                     "unless you give notice first.")
+    return text + _ultimatum_note(game, i, X)
+
+
+MENU_TEXT = {D: _dialogue, H: _hold, C: _comply, U: _ultimatum, W: _withdrawal, P: _develop, X: _deployment}
 
 
 def _agreement_effects(game: Game, i: int, j: int) -> str:
     s, p, names = game.state, game.params, prose_names(game)
-    parts = [f"{poss(names[k])} {int(s.disputed[0, k])} disputed missiles removed"
-             for k in (i, j) if int(s.disputed[0, k]) > 0]
-    by = int(s.notice_by[0])
-    if int(s.treaty[0]) == NOTICE and by in (i, j) and p.party[i] and p.party[j]:
-        parts.append("the withdrawal notice rescinded")
+    alive = int(s.treaty[0]) in (IN_FORCE, NOTICE)
+    parts = []
+    if alive:
+        parts += [f"{poss(names[k])} {int(s.disputed[0, k])} disputed missiles eliminated"
+                  for k in (i, j) if int(s.disputed[0, k]) > 0]
+        parts += [f"{poss(names[k])} disputed programme halted" for k in (i, j) if s.breach[0, k]]
+        by = int(s.notice_by[0])
+        if int(s.treaty[0]) == NOTICE and by in (i, j) and p.party[i] and p.party[j]:
+            parts.append("the withdrawal notice rescinded")
+    elif p.party[i] and p.party[j]:
+        parts.append("a NEW TREATY: both bound again, orders cancelled, programmes halted, missiles eliminated over "
+                     f"{plural(int(p.elimination_turns), 'turn')}")
     for a, b in ((i, j), (j, i)):
         if int(s.ult_target[0, a]) == b:
             parts.append(f"{poss(names[a])} ultimatum met")

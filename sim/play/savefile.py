@@ -4,6 +4,10 @@
 as saved, the model's moves are decided again and must come out the same, and so must the
 escalation, treaty, missiles and payoffs of every turn; any difference is reported as an error
 naming the turn. So a file both resumes a game and proves that it replays exactly.
+
+Format 2 is the game of Model 2 (seven moves, legal-move menus, missile programmes): each turn also
+records the Kahn rung and every side's programme stage. A format 1 file, of the earlier five-move
+model, cannot replay under this one and is refused with a one-line message.
 """
 
 from __future__ import annotations
@@ -18,14 +22,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim import __version__
-from sim.actions import MOVE_NAMES
+from sim.actions import MOVE_NAMES, STAGES
 from sim.errors import SimError
 from sim.play.engine import TEAM, Game, Injection, PlayError
 from sim.results import atomic_path
 from sim.scenario import Scenario, from_dict, to_toml
 
 FORMAT = "escalation-sim game"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 class _Model(BaseModel):
@@ -51,7 +55,9 @@ class _Turn(_Model):
     escalation: float
     treaty: int
     incident: bool
+    rung: int
     missiles: dict[str, int]
+    programme: dict[str, str]
     payoff: dict[str, float]
 
 
@@ -136,6 +142,9 @@ def read(path: Path | str) -> SavedGame:
                        f"({exc.msg}); {what}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise SimError(f"{path}: not a saved game of this program (no \"format\": \"{FORMAT}\"); {what}")
+    if data.get("format_version") == 1:
+        raise SimError(f"{path}: a game of the earlier five-move model (game file format 1), which does not replay "
+                       f"under this one (format {FORMAT_VERSION}); allowed: a game saved by this version")
     try:
         f = _File.model_validate(data)
     except ValidationError as exc:
@@ -161,13 +170,16 @@ def read(path: Path | str) -> SavedGame:
         if t.turn != expected:
             raise SimError(f"{where}.turn = {t.turn}: turns must follow each other from 1; expected {expected}")
         expected += 1
-        for field in ("moves", "chosen_by", "missiles", "payoff"):
+        for field in ("moves", "chosen_by", "missiles", "programme", "payoff"):
             keys = set(getattr(t, field))
             if keys != set(ids):
                 raise SimError(f"{where}.{field}: actors {sorted(keys)}; allowed: exactly {', '.join(ids)}")
         for actor, move in t.moves.items():
             if move not in MOVE_NAMES:
                 raise SimError(f"{where}.moves.{actor} = {move!r}: allowed: {', '.join(MOVE_NAMES)}")
+        for actor, stage in t.programme.items():
+            if stage not in STAGES:
+                raise SimError(f"{where}.programme.{actor} = {stage!r}: allowed: {', '.join(STAGES)}")
     injections = []
     for k, j in enumerate(f.injections):
         where = f"{path}: corrupt game file: injections.{k}"
@@ -205,17 +217,16 @@ def restore(saved: SavedGame, turns: int | None = None) -> Game:
             raise SimError(f"{path}: replay differs at turn {t}: the game was already over "
                            f"({game.over_reason}) {changed}")
         forced = game.forced()
-        for a in game.humans:
-            i = game.index[a]
-            who = rec["chosen_by"][a]
-            if who == TEAM and i not in forced:
-                game.choose(a, rec["moves"][a])
         try:
+            for a in game.humans:
+                if rec["chosen_by"][a] == TEAM and game.index[a] not in forced:
+                    game.choose(a, rec["moves"][a])
             done = game.play()
         except PlayError as exc:
             raise SimError(f"{path}: replay fails at turn {t}: {exc} {changed}") from None
         now = done.to_json(game.ids)
-        for key in ("chosen_by", "moves", "escalation", "treaty", "incident", "missiles", "payoff"):
+        for key in ("chosen_by", "moves", "escalation", "treaty", "incident", "rung", "missiles", "programme",
+                    "payoff"):
             if now[key] != rec[key]:
                 raise SimError(f"{path}: replay differs at turn {t}: {key} saved {rec[key]}, replayed {now[key]} "
                                f"{changed}")

@@ -14,15 +14,15 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from sim.actions import Action
+from sim.actions import MOVE_NAMES, MOVES, Action
 from sim.play import narrate
 from sim.play.engine import Game, TurnRecord
 from sim.play.injections import CATALOGUE
 
-MOVE_STYLE = {Action.DIALOGUE: "bold green", Action.HOLD: "green", Action.ULTIMATUM: "bold yellow",
-              Action.WITHDRAWAL: "bold dark_orange", Action.DEPLOYMENT: "bold red"}
+MOVE_STYLE = {a: f"bold {MOVES[a].colour}" for a in Action}     # the move table's colours
 COMMANDS: tuple[tuple[str, str], ...] = (
-    ("1-5 or a move name", "choose this team's move (dialogue, hold, ultimatum, withdrawal, deployment)"),
+    ("a move's number or name", f"choose this team's move among those its menu offers ({', '.join(MOVE_NAMES)}; "
+                                "the first letters are enough)"),
     ("help", "this list"),
     ("undo", "take back the last thing done: this turn's choices, an injection, or the last turn"),
     ("inject EVENT", "a scenario event for this turn (see below); 'inject' alone lists them"),
@@ -94,8 +94,8 @@ class Screen:
             Text.assemble(("The model plays: ", "bold"), model),
             Text.assemble(("Game: ", "bold"), f"{game.turns} turns of {scn.scenario.turn_days} days from "
                           f"{narrate.day(scn.scenario.start_date)}, seed {game.seed}. {out_hint}"),
-            Text("Type a move number or name at the prompt; 'help' lists the facilitator's commands.",
-                 style="italic"),
+            Text("Type a move's number or name at the prompt (the menu lists the moves open to the side now); "
+                 "'help' lists the facilitator's commands.", style="italic"),
         )
         self.print(Panel(body, title=f"[bold]{scn.scenario.title or scn.name}[/bold]", box=box.ROUNDED))
 
@@ -142,12 +142,13 @@ class Screen:
         gauge.append(f"   trend {path}", style="grey50")
         gauge.append(f"   breakdown risk {100 * narrate.hazard(game):.2g}% a turn", style="grey50")
         self.print(gauge)
+        self.print(Text.assemble(("Index: ", "bold"), narrate.index_text(game)))
 
     def sides(self, game: Game) -> Table:
         s = game.state
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
         for col, just in (("side", "left"), ("by", "left"), ("last move", "left"), ("missiles", "right"),
-                          ("ordered", "right"), ("disputed", "right"), ("credibility", "right"),
+                          ("ordered", "right"), ("disputed", "right"), ("programme", "left"), ("credibility", "right"),
                           ("trusts", "left"), ("score", "right")):
             table.add_column(col, justify=just, no_wrap=True)
         totals = game.payoff_totals()
@@ -163,7 +164,8 @@ class Screen:
             table.add_row(
                 game.names[i], Text(who, style="bold cyan" if who == "TEAM" else ""),
                 self.move_text(Action(int(s.last_moves[0, i]))), str(int(s.missiles[0, i])), order_text,
-                str(int(s.disputed[0, i])), f"{float(s.credibility[0, i]):.2f}", narrate.trust_row(game, i),
+                str(int(s.disputed[0, i])), narrate.programme_text(game, s, i), f"{float(s.credibility[0, i]):.2f}",
+                narrate.trust_row(game, i),
                 f"{totals[i]:+.2f}")
         return table
 
@@ -174,7 +176,7 @@ class Screen:
         table.add_column("what it does now", ratio=1)
         for move, text in narrate.menu(game, i):
             table.add_row(str(int(move) + 1), self.move_text(move), text)
-        self.print(Text(f"Moves for {game.names[i]} ({game.ids[i]}):", style="bold"))
+        self.print(Text(f"Moves open to {game.names[i]} ({game.ids[i]}) now:", style="bold"))
         self.print(table)
 
     def waiting(self, game: Game) -> None:

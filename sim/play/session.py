@@ -133,7 +133,8 @@ class Session:
         game = self.game
         name = game.names[game.index[team]]
         hidden = " (typing is hidden)" if self._hot_seat() and self.keyboard else ""
-        return f"Turn {game.next_turn} · {name} ({team}), your move [1-5, or help]{hidden}: "
+        numbers = ", ".join(str(int(m) + 1) for m in game.legal(team))
+        return f"Turn {game.next_turn} · {name} ({team}), your move [{numbers}, or help]{hidden}: "
 
     def _ask(self, prompt: str, hidden: bool = False) -> str:
         """One line from standard input; EOFError at its end."""
@@ -187,7 +188,7 @@ class Session:
     def _handle(self, line: str, team: str) -> str:
         """A line typed at a team's prompt: a command or a move."""
         if not line:
-            self.screen.hint("type a move (1-5 or its name) or a command; help lists them")
+            self.screen.hint("type a move (its number or name in the menu) or a command; help lists them")
             return STAY
         answer = self._command(line)
         if answer is not None:
