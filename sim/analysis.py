@@ -1,16 +1,21 @@
-"""What game are the actors in? The one-turn game between two sides, its equilibria and its class.
+"""What game are the actors in? The one-turn game between the adversary pair, its equilibria and its class.
 
-The game is read off the dynamics by `sim.game.side_matrices` (the payoff function and continuation
-value the rules use; there is no second payoff model), at one point of the crisis: the scenario's
-start, or the state the median run reaches at a turn. This module finds its Nash equilibria with
-nashpy, its dominant and dominated moves and Pareto-optimal cells, reduces it to restrain against
-escalate and names its class; then does the same along the median run (`over_time`) and over a grid
-of two scenario parameters (`game_map`). docs/analysis.md explains the choices and the figures.
+The game is read off the model by `sim.game.matrices` (each player's own payoff this turn plus the
+look-ahead's future value, `sim.lookahead.counterfactual_values`, over its legal moves; there is no
+second payoff model), at one point of the crisis: the scenario's start, or the state the median run
+reaches at a turn. Every actor outside the pair, allies included, plays the move its scenario rule
+makes there (the modal move of a stochastic rule); no payoff is added to a leader's. This module finds
+the game's Nash equilibria with nashpy, its dominant and dominated moves and Pareto-optimal cells,
+reduces it to restrain (dialogue) against arm (the most escalatory legal arming move) and names its
+class; then does the same along the median run (`over_time`) and over a grid of two scenario
+parameters (`game_map`). docs/analysis.md explains the choices and the figures.
 """
 
 from __future__ import annotations
 
+import copy
 import math
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,12 +36,16 @@ from sim.equilibria import (
 
 @dataclass(frozen=True)
 class Sides:
-    """The two players: the first actor and its first adversary, each with its allies."""
+    """The two players, the first actor and its first adversary, and who is allied to whom.
+
+    Allies are listed after their leader for the report; they are not players of the game and their
+    payoffs are not counted: they play their rule's move, like everyone else outside the pair.
+    """
 
     ids: tuple[str, ...]
     row: tuple[int, ...]       # leader first, then allies
     col: tuple[int, ...]
-    neutral: tuple[int, ...]   # everyone else: they hold and their payoffs are not counted
+    neutral: tuple[int, ...]   # allied to neither leader (or to both)
 
     @property
     def row_id(self) -> str:
@@ -46,13 +55,20 @@ class Sides:
     def col_id(self) -> str:
         return self.ids[self.col[0]]
 
+    @property
+    def others(self) -> tuple[int, ...]:
+        """Every actor outside the pair: allies, then neutrals."""
+        return (*self.row[1:], *self.col[1:], *self.neutral)
+
     def describe(self, side: tuple[int, ...]) -> str:
-        """'US + NATO' or 'RU'."""
-        return " + ".join(self.ids[i] for i in side)
+        """'US (ally NATO)' or 'RU'."""
+        allies = [self.ids[i] for i in side[1:]]
+        word = "ally" if len(allies) == 1 else "allies"
+        return self.ids[side[0]] + (f" (with {word} {', '.join(allies)})" if allies else "")
 
     def as_dict(self) -> dict:
-        return {"row": {"leader": self.row_id, "members": [self.ids[i] for i in self.row]},
-                "col": {"leader": self.col_id, "members": [self.ids[i] for i in self.col]},
+        return {"row": {"leader": self.row_id, "allies": [self.ids[i] for i in self.row[1:]]},
+                "col": {"leader": self.col_id, "allies": [self.ids[i] for i in self.col[1:]]},
                 "neutral": [self.ids[i] for i in self.neutral]}
 
 
@@ -85,10 +101,18 @@ class Point:
     state: State            # one replica
     params: Params          # in force on turn + 1
     source: str             # "the scenario's start" or "run 87, the median of 200 runs (seed 1)"
+    rules: tuple = ()       # every actor's rule as it stands then (fresh at the start)
 
 
 def _params_for(scn: Scenario, turn: int) -> Params:
     return compile_schedule(scn).params_at(turn)
+
+
+def _fresh_rules(scn: Scenario) -> tuple:
+    from sim.policies import make_rule
+
+    meta = scn.scenario
+    return tuple(make_rule(a.rule, i, meta.start_date, meta.turn_days) for i, a in enumerate(scn.actors))
 
 
 def start_point(scn: Scenario) -> Point:
@@ -96,7 +120,7 @@ def start_point(scn: Scenario) -> Point:
     schedule = compile_schedule(scn)
     lag_slots = max(p.pipeline_len for _, p in schedule.epochs)   # as Crisis builds it
     state = initial_state(scn, schedule.params_at(0), 1, lag_slots)
-    return Point(0, scn.date_of(0), state, schedule.params_at(1), "the scenario's start")
+    return Point(0, scn.date_of(0), state, schedule.params_at(1), "the scenario's start", _fresh_rules(scn))
 
 
 @dataclass
@@ -134,6 +158,7 @@ class Replayed:
     turn: int
     state: State
     next_moves: np.ndarray | None     # [N] moves of turn + 1, None if the run stops here
+    rules: tuple = ()                 # the rules as they stood before turn + 1 (copies)
 
 
 def replay(scn: Scenario, seed: int, run: int, turns: int) -> Iterator[Replayed]:
@@ -145,10 +170,11 @@ def replay(scn: Scenario, seed: int, run: int, turns: int) -> Iterator[Replayed]
     state = crisis.state.copy()
     while not crisis.finished and not state.incident[0]:
         turn = crisis.turn
+        rules = tuple(copy.deepcopy(crisis.rules))
         moves, _ = crisis.resolve(crisis.decide_all())
-        yield Replayed(turn, state, moves[0].copy())
+        yield Replayed(turn, state, moves[0].copy(), rules)
         state = crisis.state.copy()
-    yield Replayed(crisis.turn, state, None)
+    yield Replayed(crisis.turn, state, None, tuple(copy.deepcopy(crisis.rules)))
 
 
 def point_at(scn: Scenario, turn: int, median: MedianRun | None) -> Point:
@@ -160,7 +186,7 @@ def point_at(scn: Scenario, turn: int, median: MedianRun | None) -> Point:
             raise SimError(f"--turn {turn}: the median run (run {median.run}) broke down in an incident on turn "
                            f"{step.turn} ({scn.date_of(step.turn)}); allowed: 0 to {step.turn - 1}")
         if step.turn == turn:
-            return Point(turn, scn.date_of(turn), step.state, _params_for(scn, turn + 1), median.source)
+            return Point(turn, scn.date_of(turn), step.state, _params_for(scn, turn + 1), median.source, step.rules)
     raise SimError(f"--turn {turn}: beyond the median run's last turn {step.turn}; allowed: 0 to {step.turn}")
 
 
@@ -178,55 +204,158 @@ def check_turn(scn: Scenario, turn: int, turns: int) -> None:
                        f"(0 is the start, {scn.date_of(0)}; {turns} is {scn.date_of(turns)})")
 
 
+# ---------------------------------------------------------------- the moves of the others
+
+#: Draws over which a stochastic rule's modal move is found (midpoints of equal slices of [0, 1)).
+MODAL_DRAWS = 64
+
+
+def rule_move(rule, view) -> tuple[int, str]:
+    """The move `rule` makes in the one-replica `view`, and how it was found.
+
+    A deterministic rule's move; for a stochastic rule its modal move: for quantal response (and
+    best response) the legal move of highest value, which the logit makes the most likely; for any
+    other the most frequent move over MODAL_DRAWS evenly spaced draws. A rule that needs a person
+    holds. The rule is copied first: deciding can initialise its memory.
+    """
+    from sim.policies.quantal import Quantal
+
+    if rule.classifier.get("needs_human") is True:
+        return int(Action.HOLD), "a person's seat: hold"
+    rule = copy.deepcopy(rule)
+    legal = view.legal()[0, rule.actor]
+    if isinstance(rule, Quantal):
+        values = np.where(legal, view.values()[0, rule.actor], -np.inf)
+        return int(np.argmax(values)), "the modal move of its rule (highest value)"
+    if rule.classifier.get("stochastic") is False:
+        return int(rule.decide(view, np.array([0.5]))[0]), "its rule's move"
+    draws = (np.arange(MODAL_DRAWS) + 0.5) / MODAL_DRAWS
+    seen = Counter(int(rule.decide(view, np.array([u]))[0]) for u in draws)
+    return min(seen, key=lambda m: (-seen[m], m)), "the modal move of its rule"
+
+
+def held_moves(scn: Scenario, point: Point, sides: Sides) -> tuple[np.ndarray, dict[int, str]]:
+    """[N] the move every actor outside the pair plays on the deciding turn, and how each was found.
+
+    An event that forces an actor's move on that turn (where it is legal) wins over its rule, as in
+    the runs. The leaders' entries are hold (the game varies them).
+    """
+    from sim.policies import TurnView
+
+    turn = point.turn + 1
+    rules = point.rules or _fresh_rules(scn)
+    fixed = np.full(len(sides.ids), int(Action.HOLD), dtype=np.int64)
+    how: dict[int, str] = {}
+    others = sides.others
+    if not others:
+        return fixed, how
+    needs = np.array([getattr(r, "reads_values", False) and i in others for i, r in enumerate(rules)])
+    view = TurnView(point.state, point.params, turn, scn.date_of(turn), needs)
+    own = [i for i in others if rules[i].has_beliefs]
+    if own:
+        beliefs = point.state.beliefs.copy()
+        for i in own:
+            beliefs[:, i] = copy.deepcopy(rules[i]).own_beliefs(view)[:, :, None, :]
+        view.beliefs = beliefs
+    forced = dict(compile_schedule(scn).forced.get(turn, ()))
+    for i in others:
+        if i in forced and view.legal()[0, i, forced[i]]:
+            fixed[i], how[i] = int(forced[i]), "forced by an event"
+        else:
+            fixed[i], how[i] = rule_move(rules[i], view)
+    return fixed, how
+
+
 # ---------------------------------------------------------------- the game at one point
 
 
 @dataclass
 class StageGame:
-    """The 5 x 5 game at a point: the sides' payoffs, and every actor's, for every pair of leaders' moves."""
+    """The game at a point: each leader's own value for every pair of their legal moves."""
 
     scenario: Scenario
     sides: Sides
     point: Point
-    row: np.ndarray          # [5, 5] row side's payoff plus continuation
-    col: np.ndarray          # [5, 5] column side's
-    values: np.ndarray       # [5, 5, N] each actor's
+    row: np.ndarray                  # [rows, cols] row leader's payoff plus future value
+    col: np.ndarray                  # [rows, cols] column leader's
+    row_moves: tuple[int, ...]       # the row leader's legal moves (codes), one per row
+    col_moves: tuple[int, ...]
+    fixed: np.ndarray                # [N] the moves of everyone outside the pair
+    how: dict[int, str] = field(default_factory=dict)
 
     @property
     def deciding_turn(self) -> int:
         return self.point.turn + 1
 
+    def cell(self, i: int, j: int) -> tuple[int, int]:
+        """The move codes of cell (i, j)."""
+        return self.row_moves[i], self.col_moves[j]
+
+    def names(self, player: str) -> list[str]:
+        return [MOVE_NAMES[m] for m in (self.row_moves if player == "row" else self.col_moves)]
+
+    def held(self) -> dict[str, str]:
+        """The others' moves by actor id."""
+        return {self.sides.ids[i]: MOVE_NAMES[int(self.fixed[i])] for i in self.sides.others}
+
 
 def stage_game(scn: Scenario, point: Point, sides: Sides | None = None) -> StageGame:
-    """The game at `point`, read off the dynamics with `sim.game.side_matrices`' rule."""
+    """The game at `point`, read off the look-ahead with `sim.game.matrices`."""
     sides = sides or sides_of(scn)
-    values = game.joint_values(point.state, point.params, point.turn + 1, sides.row[0], sides.col[0])
-    a, b = game.side_matrices(point.state, point.params, point.turn + 1, sides.row, sides.col)
-    return StageGame(scn, sides, point, a, b, values)
+    fixed, how = held_moves(scn, point, sides)
+    a, b, rm, cm = game.matrices(point.state, point.params, point.turn + 1, sides.row[0], sides.col[0], fixed)
+    return StageGame(scn, sides, point, a, b, rm, cm, fixed, how)
 
 
 @dataclass
 class Reduction:
-    """The game reduced to restrain (one move) against escalate (deployment)."""
+    """The game reduced to restrain against escalate (each player's arming move, where it has one)."""
 
-    restrain: Action
+    restrain: tuple[int, int]          # (row's move, column's move)
+    escalate: tuple[int, int]
+    arming: tuple[bool, bool]          # whether each escalate move is an arming move
     row: game.Reduced
     col: game.Reduced
     cls: GameClass
 
+    def words(self, sides: Sides) -> str:
+        """'restrain = dialogue; escalate: US withdrawal (no arming move legal), RU deployment'."""
+        parts = []
+        for who, m, arms in ((sides.row_id, self.escalate[0], self.arming[0]),
+                             (sides.col_id, self.escalate[1], self.arming[1])):
+            parts.append(f"{who} {MOVE_NAMES[m]}{'' if arms else ' (no arming move is legal)'}")
+        return f"restrain = {MOVE_NAMES[self.restrain[0]]}; escalate: {', '.join(parts)}"
+
     def as_dict(self, sides: Sides) -> dict:
-        def side(r: game.Reduced, c: SideClass) -> dict:
-            return {"T": round(r.T, 6), "R": round(r.R, 6), "P": round(r.P, 6), "S": round(r.S, 6),
+        def side(r: game.Reduced, c: SideClass, k: int) -> dict:
+            return {"restrain": MOVE_NAMES[self.restrain[k]], "escalate": MOVE_NAMES[self.escalate[k]],
+                    "escalate_is_arming": self.arming[k],
+                    "T": round(r.T, 6), "R": round(r.R, 6), "P": round(r.P, 6), "S": round(r.S, 6),
                     "class": c.name, "ties": list(c.ties), "between": list(c.between)}
-        return {"restrain": self.restrain.label, "escalate": game.ESCALATE.label,
-                "sides": {sides.row_id: side(self.row, self.cls.row), sides.col_id: side(self.col, self.cls.col)},
+        return {"restrain": MOVE_NAMES[self.restrain[0]],
+                "sides": {sides.row_id: side(self.row, self.cls.row, 0), sides.col_id: side(self.col, self.cls.col, 1)},
                 "class": self.cls.name, "label": self.cls.label(sides.row_id, sides.col_id),
                 "meaning": self.cls.meaning(sides.row_id, sides.col_id)}
 
 
-def reduction(a: np.ndarray, b: np.ndarray, restrain: Action = game.RESTRAIN) -> Reduction:
-    row, col = game.reduce(a, b, restrain)
-    return Reduction(restrain, row, col, classify(row, col))
+def escalate_moves(row_moves: tuple[int, ...], col_moves: tuple[int, ...]) -> tuple[tuple[int, int], tuple[bool, bool]]:
+    (er, ar), (ec, ac) = game.arming_move(row_moves), game.arming_move(col_moves)
+    return (er, ec), (ar, ac)
+
+
+def reduction(g: StageGame, restrain: Action = game.RESTRAIN) -> Reduction:
+    """The 2 x 2 reduction of `g`: restrain = `restrain` (dialogue by default) for both, escalate =
+    each player's arming move (`sim.game.arming_move`)."""
+    return reduction_of(g.row, g.col, g.row_moves, g.col_moves, restrain)
+
+
+def reduction_of(a: np.ndarray, b: np.ndarray, row_moves: tuple[int, ...], col_moves: tuple[int, ...],
+                 restrain: Action = game.RESTRAIN) -> Reduction:
+    """The reduction of matrices a, b over the moves `row_moves` x `col_moves` (codes)."""
+    esc, arming = escalate_moves(row_moves, col_moves)
+    res = (int(restrain), int(restrain))
+    row, col = game.reduce(a, b, row_moves, col_moves, res, esc)
+    return Reduction(res, esc, arming, row, col, classify(row, col))
 
 
 @dataclass
@@ -236,9 +365,9 @@ class Analysis:
     game: StageGame
     equilibria: Equilibria
     dominance: tuple[Dominance, Dominance]
-    pareto: list[tuple[int, int]]
-    reduced: Reduction                 # restrain = hold: the class of the game
-    alternative: Reduction             # restrain = dialogue
+    pareto: list[tuple[int, int]]      # cells (row index, column index) into the matrices
+    reduced: Reduction                 # restrain = dialogue: the class of the game
+    alternative: Reduction             # restrain = hold
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -256,28 +385,29 @@ class Analysis:
                       "treaty": TREATY_NAMES[int(pt.state.treaty[0])]},
             "players": s.as_dict(),
             "fold": FOLD_RULE,
-            "moves": list(MOVE_NAMES),
+            "others": {s.ids[i]: {"move": MOVE_NAMES[int(g.fixed[i])], "how": g.how.get(i, "")} for i in s.others},
+            "moves": {"row": g.names("row"), "col": g.names("col")},
             "payoffs": {"row": _rounded(g.row), "col": _rounded(g.col),
-                        "note": "payoffs[side][row move][column move]: the side's payoff this turn plus "
-                                "continuation value, in utility units"},
-            "members": {s.ids[i]: _rounded(g.values[:, :, i]) for i in (*s.row, *s.col)},
+                        "note": "payoffs[player][row move][column move] over the legal moves in 'moves': the "
+                                "leader's own payoff this turn plus future value (sim.lookahead), utility units"},
             "equilibria": [e.as_dict() for e in self.equilibria.found],
             "vertex_enumeration": None if self.equilibria.vertex is None else {
                 "agrees": self.equilibria.agree, "equilibria": [e.as_dict() for e in self.equilibria.vertex]},
             "degenerate": self.equilibria.degenerate,
             "notes": [*self.equilibria.notes, *self.notes],
             "dominance": {s.row_id: self.dominance[0].as_dict(), s.col_id: self.dominance[1].as_dict()},
-            "pareto_optimal": [[MOVE_NAMES[i], MOVE_NAMES[j]] for i, j in self.pareto],
+            "pareto_optimal": [[MOVE_NAMES[m] for m in g.cell(i, j)] for i, j in self.pareto],
             "reduction": self.reduced.as_dict(s),
-            "reduction_dialogue": self.alternative.as_dict(s),
+            "reduction_hold": self.alternative.as_dict(s),
             "class": self.cls.name,
             "meaning": self.cls.meaning(s.row_id, s.col_id),
         }
 
 
-FOLD_RULE = ("two players: the first actor and its first adversary, each with its allies; the leaders "
-             "choose the moves, allies and everyone else hold; a side's payoff is the sum of its members' "
-             "payoffs this turn plus continuation values (sim.game.side_matrices)")
+FOLD_RULE = ("two players: the first actor and its first adversary, each with its own payoff this turn plus "
+             "future value (sim.lookahead.counterfactual_values) over its legal moves; allies' payoffs are not "
+             "added; every other actor, allies included, plays its rule's move (a stochastic rule's modal "
+             "move) or a forced move (sim.game.matrices)")
 
 
 def _rounded(m: np.ndarray) -> list:
@@ -289,12 +419,12 @@ def analyze(g: StageGame, cross_check: bool = True) -> Analysis:
     notes = []
     forced = compile_schedule(g.scenario).forced.get(g.deciding_turn, ())
     for actor, move in forced:
-        if actor in (*g.sides.row, *g.sides.col):
+        if actor in (g.sides.row[0], g.sides.col[0]):
             notes.append(f"an event forces {g.sides.ids[actor]} to play {MOVE_NAMES[move]} on turn "
                          f"{g.deciding_turn}: the runs do not choose that move")
-    return Analysis(g, equilibria(g.row, g.col, cross_check), dominance(g.row, g.col),
-                    pareto_optimal(g.row, g.col), reduction(g.row, g.col, Action.HOLD),
-                    reduction(g.row, g.col, Action.DIALOGUE), notes)
+    moves = (g.row_moves, g.col_moves)
+    return Analysis(g, equilibria(g.row, g.col, cross_check, *moves), dominance(g.row, g.col, *moves),
+                    pareto_optimal(g.row, g.col), reduction(g, Action.DIALOGUE), reduction(g, Action.HOLD), notes)
 
 
 # ---------------------------------------------------------------- along the median run
@@ -311,6 +441,7 @@ class TurnGame:
     reduced: Reduction
     equilibria: Equilibria
     played: tuple[int, int]            # the leaders' moves on turn `turn` + 1 in the median run
+    held: dict[str, str] = field(default_factory=dict)   # the others' moves in the game
 
 
 @dataclass
@@ -328,10 +459,12 @@ class OverTime:
         return t.reduced.cls.label(self.sides.row_id, self.sides.col_id)
 
     def phases(self) -> list[tuple[int, int]]:
-        """Index ranges [first, last] into `turns` of consecutive games with the same class label."""
+        """Index ranges [first, last] into `turns` of consecutive games with the same class label and
+        the same escalate moves."""
         out: list[tuple[int, int]] = []
+        key = lambda t: (self.label(t), t.reduced.escalate)  # noqa: E731
         for k, t in enumerate(self.turns):
-            if out and self.label(self.turns[out[-1][0]]) == self.label(t):
+            if out and key(self.turns[out[-1][0]]) == key(t):
                 out[-1] = (out[-1][0], k)
             else:
                 out.append((k, k))
@@ -349,13 +482,16 @@ class OverTime:
             "scenario": self.scenario.name, "title": self.scenario.scenario.title, "version": __version__,
             "seed": m.seed, "runs": m.runs, "turns": m.turns, "median_run": m.run,
             "incident_turn": self.incident_turn,
-            "players": s.as_dict(), "fold": FOLD_RULE, "restrain": "hold", "escalate": "deployment",
+            "players": s.as_dict(), "fold": FOLD_RULE, "restrain": "dialogue",
+            "escalate": "each leader's most escalatory legal arming move (else its most escalatory legal move)",
             "note": "entry t: the game played on turn t + 1 from the state of the median run after turn t",
             "share_played_in_equilibrium_support": {s.row_id: round(self.in_support("row"), 4),
                                                     s.col_id: round(self.in_support("col"), 4)},
             "per_turn": [{
                 "turn": t.turn, "date": t.date.isoformat(), "escalation": round(t.escalation, 4),
                 "treaty": t.treaty, "class": t.reduced.cls.name, "label": self.label(t),
+                "escalate": {s.row_id: MOVE_NAMES[t.reduced.escalate[0]], s.col_id: MOVE_NAMES[t.reduced.escalate[1]]},
+                "others": t.held,
                 "reduction": t.reduced.as_dict(s)["sides"],
                 "equilibria": [e.as_dict() for e in t.equilibria.found],
                 "degenerate": t.equilibria.degenerate,
@@ -376,12 +512,13 @@ def over_time(scn: Scenario, median: MedianRun, sides: Sides | None = None) -> O
         if step.next_moves is None:
             incident = step.turn if step.state.incident[0] else None
             break
-        point = Point(step.turn, scn.date_of(step.turn), step.state, _params_for(scn, step.turn + 1), median.source)
+        point = Point(step.turn, scn.date_of(step.turn), step.state, _params_for(scn, step.turn + 1),
+                      median.source, step.rules)
         g = stage_game(scn, point, sides)
         played = (int(step.next_moves[sides.row[0]]), int(step.next_moves[sides.col[0]]))
         games.append(TurnGame(step.turn, point.date, float(step.state.escalation[0]),
-                              TREATY_NAMES[int(step.state.treaty[0])], reduction(g.row, g.col),
-                              equilibria(g.row, g.col), played))
+                              TREATY_NAMES[int(step.state.treaty[0])], reduction(g),
+                              equilibria(g.row, g.col, True, g.row_moves, g.col_moves), played, g.held()))
     return OverTime(scn, sides, median, games, trajectory, incident)
 
 
@@ -451,8 +588,9 @@ class GameMap:
     x: Axis
     y: Axis
     classes: list[list[GameClass]]          # [y][x]
-    reduced: np.ndarray                     # [ny, nx, 2, 4] T, R, P, S of the row and column side
+    reduced: np.ndarray                     # [ny, nx, 2, 4] T, R, P, S of the row and column player
     base: GameClass                         # the scenario's own point
+    escalate: tuple[int, int]               # the escalate moves at the scenario's own point
 
     def labels(self) -> list[list[str]]:
         r, c = self.sides.row_id, self.sides.col_id
@@ -466,7 +604,8 @@ class GameMap:
         s = self.sides
         return {
             "scenario": self.scenario.name, "title": self.scenario.scenario.title, "version": __version__,
-            "players": s.as_dict(), "fold": FOLD_RULE, "restrain": "hold", "escalate": "deployment",
+            "players": s.as_dict(), "fold": FOLD_RULE, "restrain": "dialogue",
+            "escalate": {s.row_id: MOVE_NAMES[self.escalate[0]], s.col_id: MOVE_NAMES[self.escalate[1]]},
             "point": "the scenario's start (turn 0, deciding turn 1) for every combination of the two values",
             "x": {"key": self.x.key, "values": self.x.values.tolist(), "scenario": self.x.base},
             "y": {"key": self.y.key, "values": self.y.values.tolist(), "scenario": self.y.base},
@@ -486,11 +625,15 @@ def _value(axis: Axis, v: float) -> int | float:
     return int(v) if axis.integer else float(v)
 
 
-def class_at_start(scn: Scenario, sides: Sides) -> Reduction:
-    """The reduced game at the scenario's start (restrain = hold)."""
+def class_at_start(scn: Scenario, sides: Sides, restrain: Action = game.RESTRAIN) -> Reduction:
+    """The reduced game at the scenario's start: only its four cells are valued."""
     pt = start_point(scn)
-    a, b = game.side_matrices(pt.state, pt.params, 1, sides.row, sides.col)
-    return reduction(a, b)
+    fixed, _ = held_moves(scn, pt, sides)
+    row, col = sides.row[0], sides.col[0]
+    esc, _ = escalate_moves(game.legal(pt.state, pt.params, row), game.legal(pt.state, pt.params, col))
+    rm, cm = (int(restrain), esc[0]), (int(restrain), esc[1])
+    a, b, rm, cm = game.matrices(pt.state, pt.params, 1, row, col, fixed, rm, cm)
+    return reduction_of(a, b, rm, cm, restrain)
 
 
 def game_map(scn: Scenario, x: Axis, y: Axis, progress=None) -> GameMap:
@@ -512,12 +655,13 @@ def game_map(scn: Scenario, x: Axis, y: Axis, progress=None) -> GameMap:
         classes.append(row)
         if progress:
             progress(1)
-    return GameMap(scn, sides, x, y, classes, reduced, base.cls)
+    return GameMap(scn, sides, x, y, classes, reduced, base.cls, base.escalate)
 
 
-def default_sides_note(sides: Sides) -> str:
-    """A line saying who plays whom."""
-    row = sides.describe(sides.row)
-    col = sides.describe(sides.col)
-    tail = f"; {', '.join(sides.ids[i] for i in sides.neutral)} hold outside the game" if sides.neutral else ""
-    return f"{row} against {col}{tail}"
+def default_sides_note(sides: Sides, held: dict[str, str] | None = None) -> str:
+    """A line saying who plays whom, and what the others play."""
+    tail = ""
+    if sides.others:
+        moves = ", ".join(f"{sides.ids[i]} {held[sides.ids[i]]}" if held else sides.ids[i] for i in sides.others)
+        tail = f"; outside the game, each on its own rule's move: {moves}"
+    return f"{sides.row_id} against {sides.col_id} (each with its own payoff){tail}"

@@ -21,14 +21,14 @@ from matplotlib.colors import to_hex, to_rgb
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from sim.actions import MOVE_NAMES, N_MOVES, Action
+from sim.actions import COLOURS, MOVE_NAMES, N_MOVES
 from sim.analysis import Analysis, GameMap, OverTime
 from sim.equilibria import CHICKEN, CLASSES, DEADLOCK, HARMONY, OTHER, PD, STAG, GameClass
-from sim.plots import MOVE_COLORS, _date_ticks, _save
+from sim.plots import _date_ticks, _save
 
 CLASS_COLORS = {PD: "#d73027", DEADLOCK: "#67001f", CHICKEN: "#fdae61", STAG: "#4575b4", HARMONY: "#1a9850",
                 OTHER: "#bdbdbd"}
-PAYOFF_UNITS = "payoff this turn + continuation value (utility units)"
+PAYOFF_UNITS = "own payoff this turn + future value (utility units)"
 ABBREVIATIONS = "PD Prisoner's Dilemma, SH Stag Hunt, CH Chicken, HA Harmony, DL Deadlock"
 
 
@@ -73,20 +73,23 @@ def _head(scenario) -> str:
 
 
 def plot_game(analysis: Analysis, folder: Path) -> Path:
-    """game.png: both sides' 5 x 5 payoffs as heatmaps, equilibria, Pareto-optimal and T/R/P/S cells marked."""
+    """game.png: both leaders' payoffs over their legal moves as heatmaps, equilibria, Pareto-optimal and
+    T/R/P/S cells marked."""
     g = analysis.game
     s, scn, pt = g.sides, g.scenario, g.point
+    red = analysis.reduced
     fig, axes = plt.subplots(1, 2, figsize=(13, 6.4), dpi=120, layout="constrained")
-    r, e = int(Action.HOLD), int(Action.DEPLOYMENT)
-    letters = ({(e, r): "T", (r, r): "R", (e, e): "P", (r, e): "S"},     # row side's cells
-               {(r, e): "T", (r, r): "R", (e, e): "P", (e, r): "S"})     # column side's cells
-    for k, (ax, m, who) in enumerate(zip(axes, (g.row, g.col), (s.row, s.col), strict=True)):
+    rr, cr = g.row_moves.index(red.restrain[0]), g.col_moves.index(red.restrain[1])
+    re, ce = g.row_moves.index(red.escalate[0]), g.col_moves.index(red.escalate[1])
+    letters = ({(re, cr): "T", (rr, cr): "R", (re, ce): "P", (rr, ce): "S"},     # row leader's cells
+               {(rr, ce): "T", (rr, cr): "R", (re, ce): "P", (re, cr): "S"})     # column leader's cells
+    for k, (ax, m, who) in enumerate(zip(axes, (g.row, g.col), (s.row_id, s.col_id), strict=True)):
         image = ax.imshow(m, cmap="RdYlGn", aspect="equal")
         bar = fig.colorbar(image, ax=ax, shrink=0.8)
         bar.set_label(PAYOFF_UNITS, fontsize=8)
         lo, hi = float(m.min()), float(m.max())
-        for i in range(N_MOVES):
-            for j in range(N_MOVES):
+        for i in range(m.shape[0]):
+            for j in range(m.shape[1]):
                 shade = (m[i, j] - lo) / (hi - lo) if hi > lo else 0.5
                 ax.text(j, i, f"{m[i, j]:.2f}", ha="center", va="center", fontsize=9,
                         color="black" if 0.2 < shade < 0.8 else "white")
@@ -105,25 +108,27 @@ def plot_game(analysis: Analysis, folder: Path) -> Path:
                     for j in eq.support_col:
                         size = 6 + 20 * np.sqrt(eq.row[i] * eq.col[j])
                         ax.plot(j, i + 0.28, marker="o", ms=size / 2, mfc="none", mec="black", mew=1.2)
-        ax.set_xticks(range(N_MOVES), MOVE_NAMES, rotation=20)
-        ax.set_yticks(range(N_MOVES), MOVE_NAMES)
-        ax.set_xlabel(f"{s.col_id}'s move")
-        ax.set_ylabel(f"{s.row_id}'s move")
-        ax.set_title(f"payoff of {s.describe(who)}", fontsize=10)
+        ax.set_xticks(range(m.shape[1]), g.names("col"), rotation=20)
+        ax.set_yticks(range(m.shape[0]), g.names("row"))
+        ax.set_xlabel(f"{s.col_id}'s legal move")
+        ax.set_ylabel(f"{s.row_id}'s legal move")
+        ax.set_title(f"{who}'s own payoff", fontsize=10)
     cls = analysis.cls
     when = ("the scenario's start" if pt.turn == 0 else f"turn {pt.turn} of {pt.source}")
     n_eq = len(analysis.equilibria.found)
+    held = ", ".join(f"{k} {v}" for k, v in g.held().items())
     fig.suptitle(
         f"{_head(scn)}: the one-turn game at {when}, {pt.date} (moves of turn {g.deciding_turn})\n"
-        f"{s.describe(s.row)} against {s.describe(s.col)}; reduced game (restrain = hold, escalate = "
-        f"deployment): {cls.label(s.row_id, s.col_id)}; {n_eq} Nash equilibri{'um' if n_eq == 1 else 'a'}"
+        f"{s.row_id} against {s.col_id}, each with its own payoff{f' ({held}: its rule' + chr(39) + 's move)' if held else ''}; "
+        f"{n_eq} Nash equilibri{'um' if n_eq == 1 else 'a'}\n"
+        f"reduced game ({red.words(s)}): {cls.label(s.row_id, s.col_id)}"
         f"{' (degenerate game)' if analysis.equilibria.degenerate else ''}", fontsize=10)
     handles = [
         Line2D([], [], marker="*", ls="none", ms=13, color="gold", mec="black", label="pure Nash equilibrium (boxed)"),
         Line2D([], [], marker="o", ls="none", ms=9, mfc="none", mec="black",
                label="mixed Nash equilibrium: its support cells (size: probability)"),
         Line2D([], [], marker="^", ls="none", ms=6, color="white", mec="black", label="Pareto-optimal cell"),
-        Patch(fc="white", ec="none", label="T R P S: the cells of the reduced game (hold, deployment)"),
+        Patch(fc="white", ec="none", label="T R P S: the cells of the reduced game (restrain, escalate)"),
     ]
     if all(eq.pure for eq in analysis.equilibria.found):
         handles.pop(1)
@@ -193,7 +198,7 @@ def plot_over_time(over: OverTime, folder: Path) -> Path:
             probs = t.equilibria.support(player)
             for a in range(N_MOVES):
                 if probs[a] > 0:
-                    ax.add_patch(Rectangle((x0, a - 0.45), x1 - x0, 0.9, color=MOVE_COLORS[MOVE_NAMES[a]],
+                    ax.add_patch(Rectangle((x0, a - 0.45), x1 - x0, 0.9, color=COLOURS[MOVE_NAMES[a]],
                                            alpha=0.35 + 0.65 * probs[a], lw=0))
             ax.plot((x0 + x1) / 2, t.played[0 if player == "row" else 1], marker="o", ms=3, color="black")
         ax.set_ylim(-0.6, N_MOVES - 0.4)
@@ -209,9 +214,9 @@ def plot_over_time(over: OverTime, folder: Path) -> Path:
     axes[-1].set_xlim(dates[0], dates[-1])
     axes[-1].set_xlabel(f"date (from {dates[0]}, one turn = {scn.scenario.turn_days} days); "
                         "the game at a date is the one played on the next turn")
-    fig.suptitle(f"{_head(scn)}: what game {s.describe(s.row)} and {s.describe(s.col)} play, turn by turn\n"
-                 f"the median run (run {m.run}) of {m.runs} runs, seed {m.seed}; reduced game: restrain = hold, "
-                 f"escalate = deployment", fontsize=10)
+    fig.suptitle(f"{_head(scn)}: what game {s.row_id} and {s.col_id} play, turn by turn\n"
+                 f"the median run (run {m.run}) of {m.runs} runs, seed {m.seed}\nreduced game: restrain = dialogue; "
+                 f"escalate = each leader's arming move where legal, else its most escalatory legal move", fontsize=10)
     return _save(fig, folder, "game_over_time", "png")
 
 
@@ -264,8 +269,9 @@ def plot_map(gmap: GameMap, folder: Path) -> Path:
     ax.set_xlabel(x.key)
     ax.set_ylabel(y.key)
     ax.set_title(f"{_head(scn)}\nclass of the game at the start ({scn.date_of(0)}) over two parameters, "
-                 f"{len(x.values)} x {len(y.values)} grid\n{s.describe(s.row)} against {s.describe(s.col)}; "
-                 "restrain = hold, escalate = deployment", fontsize=10)
+                 f"{len(x.values)} x {len(y.values)} grid\n{s.row_id} against {s.col_id}, each with its own payoff; "
+                 f"restrain = dialogue, escalate: {s.row_id} {MOVE_NAMES[gmap.escalate[0]]}, "
+                 f"{s.col_id} {MOVE_NAMES[gmap.escalate[1]]}", fontsize=10)
     return _save(fig, folder, "game_map", "png")
 
 

@@ -49,10 +49,11 @@ def add_parser(subparsers, parser_class: type[argparse.ArgumentParser]) -> argpa
     """
     p = subparsers.add_parser(
         "analyze", help="the one-turn game between the adversaries: equilibria, class, over time, over a map",
-        description="The one-turn game between the scenario's adversary pair (allies folded into their "
-                    "leader's side), read off the model's payoff function: its Nash equilibria, dominance, "
-                    "Pareto-optimal cells, and its class when reduced to restrain (hold) against escalate "
-                    "(deployment). See docs/analysis.md.")
+        description="The one-turn game between the scenario's adversary pair over their legal moves, each "
+                    "with its own payoff plus the look-ahead's future value (allies and everyone else play "
+                    "their rule's move): its Nash equilibria, dominance, Pareto-optimal cells, and its class "
+                    "when reduced to restrain (dialogue) against arm (each leader's most escalatory legal "
+                    "arming move). See docs/analysis.md.")
     if not isinstance(p, parser_class):
         raise TypeError(f"analyze: subparsers build {type(p).__name__}, not {parser_class.__name__}")
     p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
@@ -162,18 +163,21 @@ def _write(out: Path, contents: dict[str, object]) -> list[Path]:
 # ---------------------------------------------------------------- printed reports
 
 
-def _table(m: np.ndarray, row_name: str, marks: dict[tuple[int, int], str]) -> list[str]:
+def _table(m: np.ndarray, row_name: str, marks: dict[tuple[int, int], str], rows: list[str],
+           cols: list[str]) -> list[str]:
     width = max(len(n) for n in MOVE_NAMES) + 2
-    head = f"{row_name:>{width}} " + "".join(f"{n:>{width + 1}}" for n in MOVE_NAMES)
+    head = f"{row_name:>{width}} " + "".join(f"{n:>{width + 1}}" for n in cols)
     lines = [head]
-    for i, name in enumerate(MOVE_NAMES):
+    for i, name in enumerate(rows):
         cells = "".join(f"{m[i, j]:>{width - 1}.3f}{marks.get((i, j), ''):<2}" for j in range(m.shape[1]))
         lines.append(f"{name:>{width}} {cells}")
     return lines
 
 
-def _cell(i: int, j: int) -> str:
-    return f"({MOVE_NAMES[i]}, {MOVE_NAMES[j]})"
+def _cell(g, i: int, j: int) -> str:
+    """'(withdrawal, dialogue)': the moves of cell (i, j) of stage game g."""
+    a, b = g.cell(i, j)
+    return f"({MOVE_NAMES[a]}, {MOVE_NAMES[b]})"
 
 
 def format_analysis(r: Analysis) -> str:
@@ -181,23 +185,22 @@ def format_analysis(r: Analysis) -> str:
 
     g, s = r.game, r.game.sides
     scn, pt = g.scenario, g.point
-    row, col = s.describe(s.row), s.describe(s.col)
+    row, col = s.row_id, s.col_id
     when = "the scenario's start" if pt.turn == 0 else f"turn {pt.turn} of {pt.source}"
     lines = [f"{scn.name} ({scn.scenario.title})" if scn.scenario.title else scn.name,
              (f"The one-turn game at {when}, {pt.date}: the moves of turn {g.deciding_turn} "
              f"({scn.date_of(g.deciding_turn)}); escalation {float(pt.state.escalation[0]):.1f} / 100, "
              f"treaty {analysis.TREATY_NAMES[int(pt.state.treaty[0])]}"),
-             (f"Players: {analysis.default_sides_note(s)}. The leaders ({s.row_id}, {s.col_id}) choose; "
-             f"{'their allies hold; ' if len(s.row) + len(s.col) > 2 else ''}a cell is the side's payoff this "
-             "turn plus continuation value, in utility units."), ""]
+             (f"Players: {analysis.default_sides_note(s, g.held())}. A cell is the player's own payoff this "
+              "turn plus future value (sim.lookahead), in utility units, over its legal moves."), ""]
     marks: dict[tuple[int, int], str] = {cell: "+" for cell in r.pareto}
     for e in r.equilibria.found:
         if e.pure:
             cell = (e.support_row[0], e.support_col[0])
             marks[cell] = "*" + marks.get(cell, "")
     for title, m in ((f"Payoff of {row}", g.row), (f"Payoff of {col}", g.col)):
-        lines.append(f"{title} (rows: {s.row_id}'s move, columns: {s.col_id}'s move)")
-        lines += _table(m, s.row_id + " \\ " + s.col_id, marks)
+        lines.append(f"{title} (rows: {s.row_id}'s legal moves, columns: {s.col_id}'s)")
+        lines += _table(m, s.row_id + " \\ " + s.col_id, marks, g.names("row"), g.names("col"))
         lines.append("")
     lines.append("  * pure Nash equilibrium   + Pareto-optimal cell")
     lines.append("")
@@ -212,7 +215,7 @@ def format_analysis(r: Analysis) -> str:
             i, j = e.support_row[0], e.support_col[0]
             if (i, j) not in r.pareto:
                 better = [c for c in r.pareto if g.row[c] >= g.row[i, j] and g.col[c] >= g.col[i, j]]
-                lines.append(f"     Pareto-dominated, e.g. by {', '.join(_cell(*c) for c in better[:3])}")
+                lines.append(f"     Pareto-dominated, e.g. by {', '.join(_cell(g, *c) for c in better[:3])}")
     for note in (*eq.notes, *r.notes):
         if note != "vertex enumeration finds the same equilibria":
             lines.append(f"  note: {note}")
@@ -220,21 +223,21 @@ def format_analysis(r: Analysis) -> str:
     for who, d in ((s.row_id, r.dominance[0]), (s.col_id, r.dominance[1])):
         lines.append(f"  {who}: {_dominance_line(d)}")
     lines.append(f"Pareto-optimal cells ({s.row_id} move, {s.col_id} move): "
-                 f"{', '.join(_cell(*c) for c in r.pareto)}")
+                 f"{', '.join(_cell(g, *c) for c in r.pareto)}")
     lines.append("")
     red = r.reduced
-    lines.append("Reduced game: restrain = hold, escalate = deployment "
+    lines.append(f"Reduced game: {red.words(s)} "
                  "(T: escalate alone, R: both restrain, P: both escalate, S: restrain alone)")
-    lines.append(f"  {'side':<12}{'T':>9}{'R':>9}{'P':>9}{'S':>9}   class")
+    lines.append(f"  {'player':<12}{'T':>9}{'R':>9}{'P':>9}{'S':>9}   class")
     for name, rr, c in ((row, red.row, red.cls.row), (col, red.col, red.cls.col)):
         lines.append(f"  {name:<12}{rr.T:>9.3f}{rr.R:>9.3f}{rr.P:>9.3f}{rr.S:>9.3f}   {c.describe()}")
-    order = f" ({equilibria.ORDERS[red.cls.name]}, both sides)" if red.cls.name in equilibria.ORDERS else ""
+    order = f" ({equilibria.ORDERS[red.cls.name]}, both players)" if red.cls.name in equilibria.ORDERS else ""
     lines.append(f"  Game: {red.cls.label(s.row_id, s.col_id)}{order}.")
     lines.append(f"  {red.cls.meaning(s.row_id, s.col_id)}")
     alt = r.alternative
     same = "the same class" if alt.cls.label(s.row_id, s.col_id) == red.cls.label(s.row_id, s.col_id) \
         else "a different class"
-    lines.append(f"  With restrain = dialogue instead: {alt.cls.label(s.row_id, s.col_id)} ({same}; "
+    lines.append(f"  With restrain = hold instead: {alt.cls.label(s.row_id, s.col_id)} ({same}; "
                  f"{s.row_id} T R P S = {_trps(alt.row)}, {s.col_id} = {_trps(alt.col)}).")
     return "\n".join(lines)
 
@@ -246,19 +249,19 @@ def _trps(r) -> str:
 def _dominance_line(d: Dominance) -> str:
     parts = []
     if d.strictly_dominant is not None:
-        parts.append(f"{MOVE_NAMES[d.strictly_dominant]} strictly dominates every other move")
+        parts.append(f"{d.name(d.strictly_dominant)} strictly dominates every other move")
     elif d.weakly_dominant:
-        moves = ", ".join(MOVE_NAMES[m] for m in d.weakly_dominant)
+        moves = ", ".join(d.name(m) for m in d.weakly_dominant)
         parts.append(f"weakly dominant (a best reply to every move): {moves}")
     else:
         parts.append("no dominant move")
     if d.strictly_dominated:
         parts.append("strictly dominated: " + ", ".join(
-            f"{MOVE_NAMES[m]} (by {'/'.join(MOVE_NAMES[b] for b in by)})" for m, by in d.strictly_dominated.items()))
+            f"{d.name(m)} (by {'/'.join(d.name(b) for b in by)})" for m, by in d.strictly_dominated.items()))
     if d.weakly_dominated:
         parts.append("weakly dominated: " + ", ".join(
-            f"{MOVE_NAMES[m]} (by {'/'.join(MOVE_NAMES[b] for b in by)})" for m, by in d.weakly_dominated.items()))
-    parts.append(f"left after iterated elimination: {', '.join(MOVE_NAMES[m] for m in d.surviving)}")
+            f"{d.name(m)} (by {'/'.join(d.name(b) for b in by)})" for m, by in d.weakly_dominated.items()))
+    parts.append(f"left after iterated elimination: {', '.join(d.name(m) for m in d.surviving)}")
     return "; ".join(parts)
 
 
@@ -267,9 +270,10 @@ def format_over_time(over: OverTime) -> str:
 
     scn, s, m = over.scenario, over.sides, over.median
     lines = [f"{scn.name}: the game turn by turn along the median run, run {m.run} of {m.runs} runs (seed {m.seed})",
-             (f"Players: {analysis.default_sides_note(s)}; restrain = hold, escalate = deployment. "
-             "A row covers the turns whose game has the same class; escalation is read before each turn."),
-             f"  {'turns':<8}{'from':<12}{'to':<12}{'escalation':<12}{'class':<34}equilibria"]
+             (f"Players: {analysis.default_sides_note(s)}; restrain = dialogue, escalate = each leader's "
+              "most escalatory legal arming move (else its most escalatory legal move) on that turn. "
+              "A row covers the turns whose game has the same class; escalation is read before each turn."),
+             f"  {'turns':<8}{'from':<12}{'to':<12}{'escalation':<12}{'escalate':<24}{'class':<34}equilibria"]
     for first, last in over.phases():
         t0, t1 = over.turns[first], over.turns[last]
         esc = [t.escalation for t in over.turns[first:last + 1]]
@@ -277,7 +281,7 @@ def format_over_time(over: OverTime) -> str:
         shown = "; ".join(eqs[:2]) + (f"; +{len(eqs) - 2} other sets" if len(eqs) > 2 else "")
         lines.append(f"  {t0.turn + 1:>3}-{t1.turn + 1:<4}{scn.date_of(t0.turn)!s:<12}"
                      f"{scn.date_of(t1.turn + 1)!s:<12}{min(esc):>4.0f}-{max(esc):<7.0f}"
-                     f"{over.label(t0):<34}{shown}")
+                     f"{' / '.join(MOVE_NAMES[m] for m in t0.reduced.escalate):<24}{over.label(t0):<34}{shown}")
     changes = [(over.turns[a], over.turns[a - 1]) for a, _ in over.phases()[1:]]
     if changes:
         lines.append("Class changes (date of the state, the turn whose game changes):")
@@ -290,6 +294,7 @@ def format_over_time(over: OverTime) -> str:
     degenerate = sum(t.equilibria.degenerate for t in over.turns)
     if degenerate:
         lines.append(f"Degenerate games on {degenerate} of {len(over.turns)} turns (see over_time.json).")
+    lines.append(f"escalate: {s.row_id}'s move / {s.col_id}'s move in the reduction.")
     lines.append(f"Moves played in an equilibrium's support: {s.row_id} on {over.in_support('row'):.0%} of turns, "
                  f"{s.col_id} on {over.in_support('col'):.0%}.")
     return "\n".join(lines)
@@ -301,7 +306,9 @@ def format_map(gm: GameMap) -> str:
     s, x, y = gm.sides, gm.x, gm.y
     lines = [(f"{gm.scenario.name}: class of the game at the start over {x.key} ({x.lo:g} to {x.hi:g}) and "
              f"{y.key} ({y.lo:g} to {y.hi:g}), {len(x.values)} x {len(y.values)} grid"),
-             f"Players: {analysis.default_sides_note(s)}; restrain = hold, escalate = deployment.",
+             (f"Players: {analysis.default_sides_note(s)}; restrain = dialogue, escalate at the scenario's "
+              f"point: {s.row_id} {MOVE_NAMES[gm.escalate[0]]}, {s.col_id} {MOVE_NAMES[gm.escalate[1]]} "
+              "(each grid point takes its own legal arming move)."),
              f"The scenario's own point ({x.base:g}, {y.base:g}): {gm.base.label(s.row_id, s.col_id)}."]
     shares = gm.shares()
     symbols = _symbols(list(shares))

@@ -5,6 +5,7 @@ and Pareto-optimal cells. Nothing here knows about crises; `sim.analysis` applie
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import product
 from typing import Any
@@ -29,18 +30,18 @@ _BY_SIGNS = {
 ORDERS = {PD: "T > R > P > S", STAG: "R > T, P > S, R > P", CHICKEN: "T > R, S > P, R > P",
           HARMONY: "R > T, S > P, R > P", DEADLOCK: "T > R, P > S, P > R"}
 MEANINGS = {
-    PD: "{row} and {col} each do better deploying whatever the other does, yet both prefer mutual "
-        "restraint to mutual deployment: left to itself the crisis drifts into an arms race neither wants, "
+    PD: "{row} and {col} each do better escalating whatever the other does, yet both prefer mutual "
+        "restraint to mutual escalation: left to itself the crisis drifts into an arms race neither wants, "
         "unless trust, verification or the shadow of the future hold it back.",
-    STAG: "Neither {row} nor {col} gains by deploying against restraint, but each deploys if it expects "
+    STAG: "Neither {row} nor {col} gains by escalating against restraint, but each escalates if it expects "
           "the other to: restraint lasts as long as each trusts the other to restrain, so reassurance "
           "(talks, verification) decides the crisis.",
-    CHICKEN: "Each of {row} and {col} gains by deploying if the other restrains, but mutual deployment "
+    CHICKEN: "Each of {row} and {col} gains by escalating if the other restrains, but mutual escalation "
              "is the worst outcome for both: the crisis is a contest of resolve in which one side must "
              "back down, and the danger is that neither does.",
     HARMONY: "Restraint pays for both {row} and {col} whatever the other does: there is no dilemma, and "
              "neither gains by escalating further, so restraint is what both choose.",
-    DEADLOCK: "{row} and {col} each deploy whatever the other does and prefer mutual deployment to mutual "
+    DEADLOCK: "{row} and {col} each escalate whatever the other does and prefer mutual escalation to mutual "
               "restraint: no common interest in restraint is left, and an arms race is what both choose.",
 }
 #: Relative tolerance: payoffs closer than this times the payoffs' scale (at least 1) are equal.
@@ -156,6 +157,12 @@ class Equilibrium:
     col: tuple[float, ...]
     payoff_row: float
     payoff_col: float
+    row_moves: tuple[int, ...] = ()    # the move code of each row strategy (default: the table's first moves)
+    col_moves: tuple[int, ...] = ()
+
+    def _name(self, player: str, k: int) -> str:
+        codes = self.row_moves if player == "row" else self.col_moves
+        return MOVE_NAMES[codes[k] if codes else k]
 
     @property
     def support_row(self) -> tuple[int, ...]:
@@ -176,13 +183,15 @@ class Equilibrium:
         """'deployment', or '0.40 dialogue + 0.60 deployment'."""
         probs, support = (self.row, self.support_row) if player == "row" else (self.col, self.support_col)
         if len(support) == 1:
-            return MOVE_NAMES[support[0]]
-        return " + ".join(f"{probs[i]:.2f} {MOVE_NAMES[i]}" for i in support)
+            return self._name(player, support[0])
+        return " + ".join(f"{probs[i]:.2f} {self._name(player, i)}" for i in support)
 
     def as_dict(self) -> dict:
         return {"pure": self.pure, "row": [round(p, 6) for p in self.row], "col": [round(p, 6) for p in self.col],
-                "support_row": [MOVE_NAMES[i] for i in self.support_row],
-                "support_col": [MOVE_NAMES[j] for j in self.support_col],
+                "moves_row": [self._name("row", i) for i in range(len(self.row))],
+                "moves_col": [self._name("col", j) for j in range(len(self.col))],
+                "support_row": [self._name("row", i) for i in self.support_row],
+                "support_col": [self._name("col", j) for j in self.support_col],
                 "payoff_row": round(self.payoff_row, 6), "payoff_col": round(self.payoff_col, 6)}
 
 
@@ -200,10 +209,12 @@ class Equilibria:
         return self.vertex is not None and {e.key() for e in self.found} == {e.key() for e in self.vertex}
 
     def support(self, player: str) -> np.ndarray:
-        """[5] the highest probability each move has in any equilibrium (0: in none)."""
+        """[M] the highest probability each move of the table has in any equilibrium (0: in none or illegal)."""
         out = np.zeros(N_MOVES)
         for e in self.found:
-            out = np.maximum(out, e.row if player == "row" else e.col)
+            probs = e.row if player == "row" else e.col
+            codes = (e.row_moves if player == "row" else e.col_moves) or tuple(range(len(probs)))
+            out[list(codes)] = np.maximum(out[list(codes)], probs)
         return out
 
     def summary(self) -> str:
@@ -220,11 +231,12 @@ class Equilibria:
         return f"{len(pure)} pure, {mixed} mixed"
 
 
-def _equilibrium(a: np.ndarray, b: np.ndarray, x: np.ndarray, y: np.ndarray) -> Equilibrium:
+def _equilibrium(a: np.ndarray, b: np.ndarray, x: np.ndarray, y: np.ndarray,
+                 moves: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())) -> Equilibrium:
     x = np.where(np.abs(x) <= PROB_TOL, 0.0, np.clip(x, 0.0, None))
     y = np.where(np.abs(y) <= PROB_TOL, 0.0, np.clip(y, 0.0, None))
     x, y = x / x.sum(), y / y.sum()
-    return Equilibrium(tuple(map(float, x)), tuple(map(float, y)), float(x @ a @ y), float(x @ b @ y))
+    return Equilibrium(tuple(map(float, x)), tuple(map(float, y)), float(x @ a @ y), float(x @ b @ y), *moves)
 
 
 def _is_nash(a: np.ndarray, b: np.ndarray, e: Equilibrium, tol: float) -> bool:
@@ -240,8 +252,12 @@ def _unique(eqs: list[Equilibrium]) -> list[Equilibrium]:
                                                 e.support_row, e.support_col, e.key()))
 
 
-def equilibria(a: np.ndarray, b: np.ndarray, cross_check: bool = True) -> Equilibria:
+def equilibria(a: np.ndarray, b: np.ndarray, cross_check: bool = True, row_moves: Sequence[int] = (),
+               col_moves: Sequence[int] = ()) -> Equilibria:
     """Every Nash equilibrium of the bimatrix game (a, b), by nashpy's support enumeration.
+
+    `row_moves` and `col_moves` name the move code of each row and column (default: the table's
+    first moves, in order); they only label the strategies.
 
     Vertex enumeration (on payoffs shifted to be positive, which changes no equilibrium) is the
     cross-check. nashpy's warning about degenerate games is caught and turned into a note, as are
@@ -249,13 +265,14 @@ def equilibria(a: np.ndarray, b: np.ndarray, cross_check: bool = True) -> Equili
     replies than its support, an even number of equilibria.
     """
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    moves = (tuple(int(m) for m in row_moves), tuple(int(m) for m in col_moves))
     tol = tolerance(a, b)
     notes: list[str] = []
     g = nashpy.Game(a, b)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         raw = list(g.support_enumeration(tol=PROB_TOL))
-    found = _unique([_equilibrium(a, b, x, y) for x, y in raw])
+    found = _unique([_equilibrium(a, b, x, y, moves) for x, y in raw])
     found = [e for e in found if _is_nash(a, b, e, tol)]
     nashpy_warned = False
     for w in caught:
@@ -270,11 +287,11 @@ def equilibria(a: np.ndarray, b: np.ndarray, cross_check: bool = True) -> Equili
             shifted = nashpy.Game(a - a.min() + 1.0, b - b.min() + 1.0)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                vertex = _unique([_equilibrium(a, b, x, y) for x, y in shifted.vertex_enumeration()])
+                vertex = _unique([_equilibrium(a, b, x, y, moves) for x, y in shifted.vertex_enumeration()])
             vertex = [e for e in vertex if _is_nash(a, b, e, tol)]
         except (QhullError, ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:  # degenerate polytopes
             notes.append(f"vertex enumeration failed ({type(exc).__name__}): no cross-check")
-    reasons = _degeneracy(a, b, found, tol)
+    reasons = _degeneracy(a, b, found, tol, moves)
     if nashpy_warned or len(found) % 2 == 0:
         reasons.append(f"support enumeration found an even number of equilibria ({len(found)})")
     degenerate = bool(reasons)
@@ -302,18 +319,24 @@ def _best_replies(values: np.ndarray, tol: float) -> np.ndarray:
     return np.flatnonzero(values >= values.max() - tol)
 
 
-def _degeneracy(a: np.ndarray, b: np.ndarray, found: list[Equilibrium], tol: float) -> list[str]:
+def _names(codes: tuple[int, ...], n: int) -> tuple[str, ...]:
+    return tuple(MOVE_NAMES[c] for c in codes) if codes else MOVE_NAMES[:n]
+
+
+def _degeneracy(a: np.ndarray, b: np.ndarray, found: list[Equilibrium], tol: float,
+                moves: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())) -> list[str]:
     reasons = []
+    rn, cn = _names(moves[0], a.shape[0]), _names(moves[1], a.shape[1])
     for j in range(a.shape[1]):
         br = _best_replies(a[:, j], tol)
         if len(br) > 1:
-            reasons.append(f"against column move {MOVE_NAMES[j]}, the row player has {len(br)} best replies "
-                           f"({', '.join(MOVE_NAMES[i] for i in br)})")
+            reasons.append(f"against column move {cn[j]}, the row player has {len(br)} best replies "
+                           f"({', '.join(rn[i] for i in br)})")
     for i in range(b.shape[0]):
         br = _best_replies(b[i, :], tol)
         if len(br) > 1:
-            reasons.append(f"against row move {MOVE_NAMES[i]}, the column player has {len(br)} best replies "
-                           f"({', '.join(MOVE_NAMES[j] for j in br)})")
+            reasons.append(f"against row move {rn[i]}, the column player has {len(br)} best replies "
+                           f"({', '.join(cn[j] for j in br)})")
     for e in found:
         x, y = np.array(e.row), np.array(e.col)
         if len(_best_replies(a @ y, tol)) > len(e.support_col) or len(_best_replies(x @ b, tol)) > len(e.support_row):
@@ -334,9 +357,13 @@ class Dominance:
     strictly_dominated: dict[int, tuple[int, ...]]   # move -> the moves that strictly dominate it
     weakly_dominated: dict[int, tuple[int, ...]]     # move -> moves that weakly (not strictly) dominate it
     surviving: tuple[int, ...]                 # after iterated elimination of strictly dominated moves
+    moves: tuple[int, ...] = ()                # the move code of each own strategy (default: the table's)
+
+    def name(self, k: int) -> str:
+        return MOVE_NAMES[self.moves[k] if self.moves else k]
 
     def as_dict(self) -> dict:
-        name = MOVE_NAMES.__getitem__
+        name = self.name
         return {
             "strictly_dominant": None if self.strictly_dominant is None else name(self.strictly_dominant),
             "weakly_dominant": [name(m) for m in self.weakly_dominant],
@@ -358,8 +385,12 @@ def _dominance_of(own: np.ndarray, tol: float) -> tuple[int | None, tuple[int, .
             {k: v for k, v in strict.items() if v}, {k: v for k, v in weak.items() if v})
 
 
-def dominance(a: np.ndarray, b: np.ndarray) -> tuple[Dominance, Dominance]:
-    """Dominance for the row player (payoffs a) and the column player (payoffs b)."""
+def dominance(a: np.ndarray, b: np.ndarray, row_moves: Sequence[int] = (),
+              col_moves: Sequence[int] = ()) -> tuple[Dominance, Dominance]:
+    """Dominance for the row player (payoffs a) and the column player (payoffs b).
+
+    Moves are indices into the matrices; `row_moves` and `col_moves` give their move codes (names).
+    """
     tol = tolerance(a, b)
     rows, cols = list(range(a.shape[0])), list(range(a.shape[1]))
     while True:  # iterated elimination of strictly dominated moves
@@ -371,9 +402,9 @@ def dominance(a: np.ndarray, b: np.ndarray) -> tuple[Dominance, Dominance]:
         rows = [r for r in rows if r not in drop_r]
         cols = [c for c in cols if c not in drop_c]
     out = []
-    for own, surviving in ((a, rows), (b.T, cols)):
+    for own, surviving, codes in ((a, rows, row_moves), (b.T, cols, col_moves)):
         sd, wd, s_dom, w_dom = _dominance_of(own, tol)
-        out.append(Dominance(sd, wd, s_dom, w_dom, tuple(surviving)))
+        out.append(Dominance(sd, wd, s_dom, w_dom, tuple(surviving), tuple(int(c) for c in codes)))
     return out[0], out[1]
 
 

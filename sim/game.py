@@ -1,68 +1,84 @@
-"""The one-turn game between two actors, read off the dynamics (no second payoff model).
+"""The one-turn game between two actors, read off the model (no second payoff model).
 
-Each cell is an actor's payoff this turn plus the continuation value of the state it leads to,
-with every other actor holding. `stage_matrices` gives the two actors' own payoffs; `side_matrices`
-folds allies into their leader's side: they keep holding, and their payoffs are added to the
-leader's (docs/analysis.md explains why allies do not copy their leader's move).
+A cell (a, b) is a player's value of its own move when the row actor plays a, the column actor b and
+every other actor the move it is held to: this turn's payoff plus the look-ahead's future value, as
+`sim.lookahead.counterfactual_values` computes it for the rules (expected dynamics, the orders the
+player believes its adversaries place in answer, the expected audience cost of its open ultimatum).
+Each player's value is its own: an ally's payoff is never added to its leader's (NATO gains from
+the US missiles it hosts, and adding its gain to the US's counted those missiles twice). Only legal
+moves enter: the game is |legal moves of row| x |legal moves of column|.
+
+The reduction to restrain against arm uses, per player, the most escalatory legal arming move
+(`arming_move`: deployment where the system is ready, else develop where the next stage can start)
+and dialogue (or hold) as restraint.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from sim import dynamics
-from sim.actions import N_MOVES, Action
+from sim import dynamics, lookahead
+from sim.actions import RUNGS, Action
 from sim.params import Params
 from sim.state import State
 
-RESTRAIN, ESCALATE = Action.HOLD, Action.DEPLOYMENT
+RESTRAIN = Action.DIALOGUE                    # the reduction's restraint; hold is the alternative
+ARMING = (Action.DEPLOYMENT, Action.DEVELOP)  # the arming moves, most escalatory first
 
 
-def joint_values(s: State, params: Params, turn: int, row: int, col: int,
-                 others: Action = Action.HOLD, copy: Sequence[tuple[int, int]] = ()) -> np.ndarray:
-    """[5, 5, N]: every actor's payoff plus continuation value when `row` plays a and `col` plays b.
+def legal(s: State, params: Params, actor: int) -> tuple[int, ...]:
+    """The moves `actor` may play in replica 0 of `s`, in table order."""
+    return tuple(int(m) for m in np.flatnonzero(dynamics.legal_moves(s.take([0]), params)[0, actor]))
 
-    Replica 0 of `s` is the state before `turn`; the turn is resolved with the expected (deterministic)
-    `dynamics.step` and the state it reaches is valued by `dynamics.continuation`, as the rules do.
-    Every other actor plays `others`, except the actors j of the pairs (j, leader) in `copy`, which
-    play the move of their leader (`row` or `col`).
+
+def arming_move(moves: tuple[int, ...]) -> tuple[int, bool]:
+    """The escalate move of the reduction among legal `moves`, and whether it is an arming move.
+
+    The most escalatory legal arming move (deployment, else develop); where neither is legal (a
+    programme stage under way, no programme), the most escalatory legal move by rung (ties: the
+    later move in the table), e.g. withdrawal.
     """
-    n = params.n_actors
-    moves = np.full((N_MOVES * N_MOVES, n), int(others), dtype=np.int64)
-    grid = np.array([(a, b) for a in range(N_MOVES) for b in range(N_MOVES)])
-    moves[:, row], moves[:, col] = grid[:, 0], grid[:, 1]
-    for follower, leader in copy:
-        moves[:, follower] = moves[:, leader]
-    one = s.take(np.zeros(len(moves), dtype=np.int64))
-    nxt, out = dynamics.step(one, moves, params, turn, draws=None)
-    value = out.payoff + dynamics.continuation(nxt, params, turn)
-    return value.reshape(N_MOVES, N_MOVES, n)
+    for m in ARMING:
+        if int(m) in moves:
+            return int(m), True
+    others = [m for m in moves if m not in (int(Action.DIALOGUE), int(Action.HOLD))] or \
+        [m for m in moves if m != int(RESTRAIN)]
+    return max(others, key=lambda m: (RUNGS[m], m)), False
 
 
-def stage_matrices(s: State, params: Params, turn: int, row: int, col: int,
-                   others: Action = Action.HOLD) -> tuple[np.ndarray, np.ndarray]:
-    """[5, 5] payoffs of `row` and of `col` for every pair of their moves, replica 0 of `s`."""
-    value = joint_values(s, params, turn, row, col, others)
-    return value[:, :, row], value[:, :, col]
+def matrices(s: State, params: Params, turn: int, row: int, col: int, fixed: np.ndarray,
+             row_moves: tuple[int, ...] | None = None, col_moves: tuple[int, ...] | None = None
+             ) -> tuple[np.ndarray, np.ndarray, tuple[int, ...], tuple[int, ...]]:
+    """Both players' own values over their legal moves, replica 0 of `s` before `turn`.
 
-
-def side_matrices(s: State, params: Params, turn: int, row_side: Sequence[int],
-                  col_side: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-    """[5, 5] payoffs of two sides; each side is its leader (listed first) and the leader's allies.
-
-    The leaders choose the moves; allies hold, like every actor outside the pair, and a side's
-    payoff in a cell is the sum of its members' payoffs plus continuation values.
+    `fixed` ([N]) holds every other actor's move. Returns a[i, j] (row's value of its move
+    row_moves[i] against col_moves[j]), b[i, j] (column's), row_moves and col_moves.
     """
-    value = joint_values(s, params, turn, row_side[0], col_side[0])
-    return value[:, :, list(row_side)].sum(axis=2), value[:, :, list(col_side)].sum(axis=2)
+    row_moves = legal(s, params, row) if row_moves is None else tuple(row_moves)
+    col_moves = legal(s, params, col) if col_moves is None else tuple(col_moves)
+    base = np.asarray(fixed, dtype=np.int64)
+    a = _own_values(s, params, turn, row, col, col_moves, base)[:, list(row_moves)].T   # [rows, cols]
+    b = _own_values(s, params, turn, col, row, row_moves, base)[:, list(col_moves)]     # [rows, cols]
+    return a, b, row_moves, col_moves
+
+
+def _own_values(s: State, params: Params, turn: int, me: int, other: int, other_moves: tuple[int, ...],
+                fixed: np.ndarray) -> np.ndarray:
+    """[len(other_moves), M]: `me`'s value of each own move while `other` plays each of `other_moves`."""
+    k = len(other_moves)
+    many = s.take(np.zeros(k, dtype=np.int64))
+    moves = np.repeat(fixed[None, :], k, axis=0)
+    moves[:, other] = other_moves
+    actors = np.zeros(params.n_actors, dtype=np.bool_)
+    actors[me] = True
+    return lookahead.counterfactual_values(many, params, turn, moves, actors)[:, me, :]
 
 
 @dataclass(frozen=True)
 class Reduced:
-    """One side's payoffs in the restrain/escalate reduction: Temptation, Reward, Punishment, Sucker."""
+    """One player's payoffs in the restrain/arm reduction: Temptation, Reward, Punishment, Sucker."""
 
     T: float
     R: float
@@ -74,12 +90,14 @@ class Reduced:
         return self.T > self.R > self.P > self.S
 
 
-def reduce(a: np.ndarray, b: np.ndarray, restrain: Action = RESTRAIN) -> tuple[Reduced, Reduced]:
-    """T, R, P, S of the row and the column player from their 5 x 5 matrices.
+def reduce(a: np.ndarray, b: np.ndarray, row_moves: tuple[int, ...], col_moves: tuple[int, ...],
+           restrain: tuple[int, int], escalate: tuple[int, int]) -> tuple[Reduced, Reduced]:
+    """T, R, P, S of the row and the column player from their matrices over legal moves.
 
-    Restrain is `restrain` (hold by default) and escalate is deployment, for both players.
+    `restrain` and `escalate` are (row's move, column's move), as move codes.
     """
-    r, e = int(restrain), int(ESCALATE)
-    row = Reduced(T=float(a[e, r]), R=float(a[r, r]), P=float(a[e, e]), S=float(a[r, e]))
-    col = Reduced(T=float(b[r, e]), R=float(b[r, r]), P=float(b[e, e]), S=float(b[e, r]))
+    rr, cr = row_moves.index(int(restrain[0])), col_moves.index(int(restrain[1]))
+    re, ce = row_moves.index(int(escalate[0])), col_moves.index(int(escalate[1]))
+    row = Reduced(T=float(a[re, cr]), R=float(a[rr, cr]), P=float(a[re, ce]), S=float(a[rr, ce]))
+    col = Reduced(T=float(b[rr, ce]), R=float(b[rr, cr]), P=float(b[re, ce]), S=float(b[re, cr]))
     return row, col

@@ -1,6 +1,7 @@
 """Game analysis: equilibria against nashpy and textbook games, the classifier and its boundaries,
-the stage game against the payoff function, the median run, the map, and `run_sim.py analyze`."""
+the stage game against the look-ahead, the median run, the map, and `run_sim.py analyze`."""
 
+import dataclasses
 import json
 import warnings
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 from conftest import NATO, RU, US
 
-from sim import analysis, dynamics, equilibria, game, scenario
+from sim import analysis, dynamics, equilibria, game, lookahead, scenario
 from sim.actions import N_MOVES, Action
 from sim.equilibria import CHICKEN, DEADLOCK, HARMONY, OTHER, PD, STAG
 from sim.cli import main
@@ -26,7 +27,7 @@ def bimatrix(T, R, P, S):
 
 
 def embed(a2, b2):
-    """A 5 x 5 game whose hold/deployment cells are the 2 x 2 game; the other moves are strictly dominated."""
+    """A game over every move whose hold/deployment cells are the 2 x 2 game; the other moves are strictly dominated."""
     low = min(a2.min(), b2.min()) - 10.0
     idx = [int(Action.HOLD), int(Action.DEPLOYMENT)]
     extra = [m for m in range(N_MOVES) if m not in idx]
@@ -69,9 +70,12 @@ def test_textbook_games_give_their_equilibria_and_class(name):
     assert eq.agree and not eq.degenerate
     side = Reduced(T, R, P, S)
     assert equilibria.classify(side, side).name == cls
-    # the same game inside a 5 x 5 one: the reduction reads hold/deployment, the extra moves are dominated
+    # the same game inside the full move table: the reduction reads hold/deployment (the arming move when
+    # every move is legal), the extra moves are dominated
     a5, b5 = embed(a, b)
-    red = analysis.reduction(a5, b5)
+    every = tuple(range(N_MOVES))
+    red = analysis.reduction_of(a5, b5, every, every, Action.HOLD)
+    assert red.escalate == (int(Action.DEPLOYMENT),) * 2
     assert (red.row, red.col) == (side, side) and red.cls.name == cls
     eq5 = equilibria.equilibria(a5, b5)
     core = [int(Action.HOLD), int(Action.DEPLOYMENT)]
@@ -87,7 +91,8 @@ def test_matching_pennies_has_one_mixed_equilibrium_and_no_class():
     assert len(eq.found) == 1 and not eq.found[0].pure
     assert eq.found[0].row == pytest.approx((0.5, 0.5)) and eq.found[0].col == pytest.approx((0.5, 0.5))
     assert as_set(eq.found) == nashpy_set(a, -a) and eq.agree
-    row, col = game.reduce(*embed(a, -a), restrain=Action.HOLD)
+    every, h, x = tuple(range(N_MOVES)), int(Action.HOLD), int(Action.DEPLOYMENT)
+    row, col = game.reduce(*embed(a, -a), every, every, restrain=(h, h), escalate=(x, x))
     cls = equilibria.classify(row, col)
     # zero-sum: each side gets the same from both restraining and both escalating (R = P)
     assert cls.name == OTHER and cls.row.ties == ("R = P",) and cls.col.ties == ("R = P",)
@@ -164,72 +169,125 @@ def test_sides_differ_then_other_with_both_named():
     assert cls.label("US", "RU") == "other (US PD, RU DL)"
 
 
-# ---------------------------------------------------------------- the stage game read off the dynamics
+# ---------------------------------------------------------------- the stage game read off the look-ahead
 
 
 def test_sides_of_the_scenarios():
     s = analysis.sides_of(scenario.load("inf_2018"))
-    assert (s.row, s.col, s.neutral) == ((US, NATO), (RU,), ())
+    assert (s.row, s.col, s.neutral, s.others) == ((US, NATO), (RU,), (), (NATO,))
     d = analysis.sides_of(scenario.load("dilemma_2p"))
-    assert (d.row, d.col, d.neutral) == ((0,), (1,), ())
+    assert (d.row, d.col, d.neutral, d.others) == ((0,), (1,), (), ())
 
 
-def test_inf_2018_start_is_a_prisoners_dilemma(inf):
+def test_arming_move_is_the_most_escalatory_legal_arming_move():
+    V, X, W, U = (int(a) for a in (Action.DEVELOP, Action.DEPLOYMENT, Action.WITHDRAWAL, Action.ULTIMATUM))
+    assert game.arming_move((0, 1, W, V)) == (V, True)
+    assert game.arming_move((0, 1, W, V, X)) == (X, True)
+    assert game.arming_move((0, 1, U, W)) == (W, False)      # no arming move legal: the strongest move
+    assert game.arming_move((0, 1)) == (int(Action.HOLD), False)
+
+
+def test_inf_2018_start_uses_legal_moves_only(inf):
+    g = analysis.stage_game(inf, analysis.start_point(inf))
+    legal = dynamics.legal_moves(g.point.state, g.point.params)[0]
+    assert g.row_moves == tuple(np.flatnonzero(legal[US])) and g.col_moves == tuple(np.flatnonzero(legal[RU]))
+    # the US programme is in development (stage under way): no arming move; Russia's 9M729 is ready
+    assert int(Action.DEVELOP) not in g.row_moves and int(Action.DEPLOYMENT) not in g.row_moves
+    assert int(Action.DEPLOYMENT) in g.col_moves
+    assert g.row.shape == (len(g.row_moves), len(g.col_moves)) == g.col.shape
+    red = analysis.reduction(g)
+    assert red.escalate == (int(Action.WITHDRAWAL), int(Action.DEPLOYMENT)) and red.arming == (False, True)
+    assert red.restrain == (int(Action.DIALOGUE),) * 2
+    assert g.held() == {"NATO": "dialogue"}                   # NATO's quantal rule: its modal move
+
+
+def test_inf_2018_start_class_and_equilibrium(inf):
     result = analysis.analyze(analysis.stage_game(inf, analysis.start_point(inf)))
-    assert result.cls.name == PD and result.cls.row.name == PD and result.cls.col.name == PD
-    assert result.alternative.cls.name == PD          # restrain = dialogue gives the same class
+    # the US is in a Prisoner's Dilemma (notice against talks), Russia in Harmony: no common class
+    assert result.cls.row.name == PD and result.cls.col.name == HARMONY
+    assert result.cls.name == OTHER and result.cls.label("US", "RU") == "other (US PD, RU HA)"
+    assert result.alternative.cls.label("US", "RU") == "other (US PD, RU HA)"    # restrain = hold: the same
     [eq] = result.equilibria.found
-    assert eq.pure and eq.support_row == eq.support_col == (int(Action.DEPLOYMENT),)
+    assert eq.pure and (eq.strategy("row"), eq.strategy("col")) == ("withdrawal", "dialogue")
     assert result.equilibria.agree and not result.equilibria.degenerate
-    x = int(Action.DEPLOYMENT)
-    assert (x, x) not in result.pareto                # the equilibrium is Pareto-dominated: a dilemma
-    assert result.dominance[0].strictly_dominant == x and result.dominance[1].strictly_dominant == x
+    assert result.dominance[1].name(result.dominance[1].strictly_dominant) == "dialogue"
 
 
-def test_dilemma_2p_start_is_a_symmetric_prisoners_dilemma():
+def test_dilemma_2p_start_is_a_symmetric_harmony():
     scn = scenario.load("dilemma_2p")
     g = analysis.stage_game(scn, analysis.start_point(scn))
-    red = analysis.reduction(g.row, g.col)
-    assert red.cls.name == PD and red.row == red.col
+    red = analysis.reduction(g)
+    assert red.escalate == (int(Action.DEPLOYMENT),) * 2 and red.arming == (True, True)
+    assert red.cls.name == HARMONY and red.row == red.col
     np.testing.assert_allclose(g.row, g.col.T)
 
 
-def direct(state, params, turn, row_move, col_move, sides):
-    """The payoff function evaluated directly: one joint move, one step, one continuation."""
-    moves = np.full((1, params.n_actors), int(Action.HOLD), dtype=np.int64)
-    moves[0, sides.row[0]], moves[0, sides.col[0]] = row_move, col_move
-    nxt, out = dynamics.step(state, moves, params, turn, draws=None)
-    value = out.payoff[0] + dynamics.continuation(nxt, params, turn)[0]
-    return value[list(sides.row)].sum(), value[list(sides.col)].sum(), value
+def direct(state, params, turn, fixed, row_move, col_move):
+    """The look-ahead evaluated directly: each leader's value of its move against the other's."""
+    moves = np.array(fixed)[None, :].copy()
+    moves[0, US], moves[0, RU] = row_move, col_move
+    values = lookahead.counterfactual_values(state, params, turn, moves)[0]
+    return values[US, row_move], values[RU, col_move]
 
 
-def test_every_cell_equals_the_payoff_function_at_the_start_and_later(inf):
+def test_every_cell_is_the_players_own_look_ahead_value(inf):
     med = analysis.MedianRun(run=3, runs=4, seed=2, turns=8, summary={})
     for point in (analysis.start_point(inf), analysis.point_at(inf, 5, med)):
         g = analysis.stage_game(inf, point)
         assert g.point.turn in (0, 5)
-        for i in range(N_MOVES):
-            for j in range(N_MOVES):
-                row, col, each = direct(point.state, point.params, point.turn + 1, i, j, g.sides)
+        for i, a in enumerate(g.row_moves):
+            for j, b in enumerate(g.col_moves):
+                row, col = direct(point.state, point.params, point.turn + 1, g.fixed, a, b)
                 assert g.row[i, j] == pytest.approx(row, abs=1e-12)
                 assert g.col[i, j] == pytest.approx(col, abs=1e-12)
-                assert g.values[i, j] == pytest.approx(each, abs=1e-12)
 
 
-def test_side_payoffs_add_the_allies_and_leave_the_leaders_own_game(inf, params, start):
-    a, b = game.side_matrices(start, params, 1, (US, NATO), (RU,))
-    own_us, own_ru = game.stage_matrices(start, params, 1, US, RU)
-    values = game.joint_values(start, params, 1, US, RU)
-    np.testing.assert_allclose(a, own_us + values[:, :, NATO])
-    np.testing.assert_allclose(b, own_ru)
+def test_allies_payoffs_are_not_added(inf):
+    # the old fold added NATO's payoff to the US's, counting the US missiles NATO hosts twice
+    g = analysis.stage_game(inf, analysis.start_point(inf))
+    pt = g.point
+    nato = lookahead.counterfactual_values(pt.state, pt.params, 1, g.fixed[None, :])[0, NATO, int(g.fixed[NATO])]
+    assert nato != 0
+    r, d = g.row_moves.index(int(Action.DIALOGUE)), g.col_moves.index(int(Action.DIALOGUE))
+    us, _ = direct(pt.state, pt.params, 1, g.fixed, int(Action.DIALOGUE), int(Action.DIALOGUE))
+    assert g.row[r, d] == pytest.approx(us) and g.row[r, d] != pytest.approx(us + nato)
 
 
-def test_allies_copying_their_leader_would_count_the_same_missiles_twice(inf, params, start):
-    # the documented reason allies hold: NATO deploying hosts US missiles, and the model counts them again
-    values = game.joint_values(start, params, 1, US, RU, copy=[(NATO, US)])
-    side = values[:, :, US] + values[:, :, NATO]
-    us, _ = game.reduce(side, values[:, :, RU])
-    assert us.P > us.R   # mutual deployment would look better than mutual restraint: Deadlock, not a dilemma
+def test_an_ally_keeps_its_rules_move_or_a_forced_one(inf):
+    hawk = scenario.apply_overrides(inf, {"actors.NATO.rule": {"name": "hawk"}})
+    g = analysis.stage_game(hawk, analysis.start_point(hawk))
+    legal = dynamics.legal_moves(g.point.state, g.point.params)[0, NATO]
+    assert legal[g.fixed[NATO]] and g.how[NATO] == "its rule's move"
+
+
+def lag_game(lag):
+    scn = scenario.load("inf_2018", {"actors.US.programme.stage": "ready", "actors.US.deploy_lag_days": lag})
+    point = analysis.start_point(scn)
+    state = point.state.copy()
+    state.hosting[0, NATO] = True          # NATO has consented: US missiles in Europe reach Russia
+    g = analysis.stage_game(scn, dataclasses.replace(point, state=state))
+    return g, analysis.reduction(g)
+
+
+def test_a_longer_lag_lowers_the_us_value_of_arming():
+    lags = [0, 90, 180, 360, 720, 1800, 3600]
+    reds = [lag_game(lag)[1] for lag in lags]
+    assert all(r.escalate[0] == int(Action.DEPLOYMENT) and r.arming[0] for r in reds)
+    for earlier, later in zip(reds, reds[1:]):
+        assert later.row.T < earlier.row.T and later.row.P < earlier.row.P     # arming is worth less
+        assert later.row.R == pytest.approx(earlier.row.R)                     # restraint is not affected
+
+
+def test_analyze_with_a_lag_set_changes_the_us_value_of_arming(tmp_path):
+    values = []
+    for lag in (0, 3600):
+        out = tmp_path / str(lag)
+        assert main(["analyze", "inf_2018", "--set", "actors.US.programme.stage=ready", "--set",
+                     f"actors.US.deploy_lag_days={lag}", "--no-plot", "--quiet", "--out", str(out)]) == 0
+        us = json.loads((out / "analysis.json").read_text())["reduction"]["sides"]["US"]
+        assert us["escalate"] == "deployment" and us["escalate_is_arming"]
+        values.append(us)
+    assert values[1]["P"] < values[0]["P"] and values[1]["R"] == pytest.approx(values[0]["R"])
 
 
 # ---------------------------------------------------------------- the median run, over time, the map
@@ -253,24 +311,26 @@ def test_the_replayed_median_run_is_the_ensembles(small_median):
             np.testing.assert_array_equal(step.next_moves, recorded.action[0, step.turn])
     point = analysis.point_at(scn, 4, med)
     assert point.state.escalation[0] == pytest.approx(recorded.escalation[0, 4])
-    assert point.date == scn.date_of(4)
+    assert point.date == scn.date_of(4) and len(point.rules) == 3
 
 
 def test_over_time_classes_every_turn_of_the_median_run(small_median):
     scn, med = small_median
     over = analysis.over_time(scn, med)
     assert [t.turn for t in over.turns] == list(range(len(over.turns))) and len(over.turns) <= 10
-    assert over.turns[0].reduced.cls.name == PD            # the start
+    assert over.label(over.turns[0]) == "other (US PD, RU HA)"            # the start
     first, last = over.phases()[0][0], over.phases()[-1][1]
     assert (first, last) == (0, len(over.turns) - 1)
     data = over.as_dict()
     assert data["median_run"] == med.run and len(data["per_turn"]) == len(over.turns)
+    assert data["per_turn"][0]["escalate"] == {"US": "withdrawal", "RU": "deployment"}
     assert 0 <= over.in_support("row") <= 1
 
 
 def test_a_median_run_that_breaks_down_ends_the_analysis():
-    # an incident is all but certain every turn: the median run ends early
-    scn = scenario.load("dilemma_2p", {"risk.h_max": 1.0, "risk.k": 0.01}).with_turns(6)
+    # armed from the start, an incident is all but certain every turn: the median run ends early
+    scn = scenario.load("dilemma_2p", {"risk.h_max": 1.0, "risk.k": 0.01, "actors.BLUE.missiles": 50,
+                                       "actors.RED.missiles": 50}).with_turns(6)
     med = analysis.median_run(scn, seed=1, runs=3, turns=6, jobs=1)
     over = analysis.over_time(scn, med)
     assert over.incident_turn is not None and len(over.turns) == over.incident_turn
@@ -282,11 +342,16 @@ def test_map_marks_known_boundaries(inf):
     x = analysis.parse_axis(inf, "actors.US.payoff.audience_cost=0:6", 3)
     y = analysis.parse_axis(inf, "actors.RU.payoff.treaty_value=0.5:1.5", 2)
     gm = analysis.game_map(inf, x, y)
-    assert gm.base.name == PD and (x.base, y.base) == (1.0, 1.0)
+    assert gm.base.label("US", "RU") == "other (US PD, RU HA)" and (x.base, y.base) == (3.0, 1.0)
     labels = gm.labels()
-    assert labels[0][0] == PD                               # no audience cost: still a dilemma
-    assert labels[0][2] == "other (US DL, RU PD)"           # a lapse costing 6 makes mutual deployment better
+    assert labels[0] == ["other (US SH, RU HA)", "other (US PD, RU HA)", "other (US DL, RU HA)"]
+    assert labels[1] == labels[0]        # Russia's treaty value does not move the US, nor Russia out of Harmony
     assert gm.reduced.shape == (2, 3, 2, 4) and sum(gm.shares().values()) == pytest.approx(1)
+    # each map cell is the full game's reduction at that point
+    here = scenario.apply_overrides(inf, {"actors.US.payoff.audience_cost": 3.0, "actors.RU.payoff.treaty_value": 0.5})
+    full = analysis.reduction(analysis.stage_game(here, analysis.start_point(here)))
+    np.testing.assert_allclose(gm.reduced[0, 1], [[full.row.T, full.row.R, full.row.P, full.row.S],
+                                                  [full.col.T, full.col.R, full.col.P, full.col.S]], atol=1e-12)
 
 
 def test_integer_keys_give_an_integer_axis(inf):
@@ -301,13 +366,18 @@ def test_analyze_at_the_start_prints_and_writes(tmp_path, capsys):
     out = tmp_path / "a"
     assert main(["analyze", "inf_2018", "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    for needle in ("Payoff of US + NATO", "Payoff of RU", "Nash equilibria (1", "vertex enumeration agrees",
-                   "Dominance", "Pareto-optimal cells", "Game: Prisoner's Dilemma", "restrain = dialogue"):
+    for needle in ("Payoff of US (rows", "Payoff of RU", "Nash equilibria (1", "vertex enumeration agrees",
+                   "Dominance", "Pareto-optimal cells", "Game: other (US PD, RU HA)", "restrain = hold instead",
+                   "NATO dialogue", "escalate: US withdrawal (no arming move is legal), RU deployment"):
         assert needle in text, needle
     data = json.loads((out / "analysis.json").read_text())
-    assert data["class"] == PD and data["reduction"]["class"] == PD
-    assert data["players"]["row"]["members"] == ["US", "NATO"]
-    assert len(data["payoffs"]["row"]) == 5 and len(data["equilibria"]) == 1
+    assert data["class"] == OTHER and data["reduction"]["label"] == "other (US PD, RU HA)"
+    assert data["reduction"]["sides"]["US"]["class"] == PD and data["reduction"]["sides"]["RU"]["class"] == HARMONY
+    assert data["players"]["row"] == {"leader": "US", "allies": ["NATO"]}
+    assert data["others"]["NATO"]["move"] == "dialogue"
+    assert data["moves"]["row"] == ["dialogue", "hold", "withdrawal"]
+    assert len(data["payoffs"]["row"]) == 3 and len(data["payoffs"]["row"][0]) == len(data["moves"]["col"])
+    assert len(data["equilibria"]) == 1
     assert (out / "game.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -326,19 +396,20 @@ def test_analyze_at_a_turn_and_a_date_of_dilemma_2p(tmp_path, capsys):
 @pytest.mark.parametrize("name", ["inf_2018", "dilemma_2p"])
 def test_analyze_over_time_and_map(tmp_path, capsys, name):
     actor = "US" if name == "inf_2018" else "BLUE"
+    start = "other (US PD, RU HA)" if name == "inf_2018" else HARMONY
     out = tmp_path / name
     assert main(["analyze", name, "--over-time", "--runs", "4", "--turns", "5", "--jobs", "1", "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "median run" in text and "Prisoner's Dilemma" in text
+    assert "median run" in text and start in text
     data = json.loads((out / "over_time.json").read_text())
-    assert data["runs"] == 4 and data["per_turn"][0]["class"] == PD
+    assert data["runs"] == 4 and data["per_turn"][0]["label"] == start
     assert (out / "over_time.csv").read_text().startswith("turn,date,game_turn,")
     assert main(["analyze", name, "--map", f"actors.{actor}.payoff.audience_cost=0:6",
                  f"actors.{actor}.payoff.threat_weight=1:3", "--grid", "3", "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "scenario's own point" in text and "Map (rows:" in text
     gm = json.loads((out / "map.json").read_text())
-    assert len(gm["classes"]) == 3 and len(gm["classes"][0]) == 3 and gm["scenario_class"] == PD
+    assert len(gm["classes"]) == 3 and len(gm["classes"][0]) == 3 and gm["scenario_label"] == start
     for png in ("game_over_time.png", "game_map.png"):
         assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

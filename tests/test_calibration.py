@@ -1,54 +1,86 @@
-"""The default calibration: the reduced US-Russia stage game is a Prisoner's Dilemma."""
+"""The default calibration: the reduced US-Russia game at the start, read off the look-ahead.
+
+Each leader's own payoff (NATO's is not added to the US's); NATO plays its rule's modal move; the
+US, whose programme is still in development, has no legal arming move at the start, so its escalate
+move is notice (withdrawal); Russia's 9M729 is ready, so its escalate move is deployment.
+"""
 
 import numpy as np
 import pytest
 
-from conftest import RU, US
-from sim import dynamics, game
+from conftest import NATO, RU, US
+from sim import analysis, game, lookahead
 from sim.actions import Action
+from sim.equilibria import HARMONY, OTHER, PD, classify
 from sim.scenario import apply_overrides, load
-from sim.params import compile_params
-from sim.state import initial_state
 
 
-def reduced_at_start(scn, row, col):
-    params = compile_params(scn)
-    state = initial_state(scn, params, 1)
-    a, b = game.stage_matrices(state, params, 1, row, col)
-    return game.reduce(a, b)
+def reduced_at_start(scn, restrain=Action.DIALOGUE):
+    g = analysis.stage_game(scn, analysis.start_point(scn))
+    return g, analysis.reduction(g, restrain)
 
 
-def test_inf_2018_start_is_a_prisoners_dilemma(inf):
-    us, ru = reduced_at_start(inf, US, RU)
-    assert us.is_prisoners_dilemma, us
-    assert ru.is_prisoners_dilemma, ru
+def test_inf_2018_start_us_dilemma_russia_harmony(inf):
+    g, red = reduced_at_start(inf)
+    assert red.escalate == (int(Action.WITHDRAWAL), int(Action.DEPLOYMENT))
+    us, ru = red.row, red.col
+    assert us.is_prisoners_dilemma, us                   # notice pays whatever Russia does, talks would pay both
+    assert ru.R > ru.T and ru.S > ru.P and ru.R > ru.P   # Russia: restraint pays whatever the US does
+    assert red.cls.row.name == PD and red.cls.col.name == HARMONY and red.cls.name == OTHER
+    assert reduced_at_start(inf, Action.HOLD)[1].cls.label("US", "RU") == "other (US PD, RU HA)"
 
 
-def test_the_us_temptation_rests_on_its_ultimatum(inf):
-    # at the start the US gains from deploying alone only because holding lets its ultimatum lapse
-    without = apply_overrides(inf, {"actors.US.payoff.audience_cost": 0.0})
-    us, _ = reduced_at_start(without, US, RU)
-    assert us.T < us.R
+def test_dilemma_2p_is_a_symmetric_harmony():
+    _, red = reduced_at_start(load("dilemma_2p"))
+    assert red.row == red.col and red.cls.name == HARMONY
 
 
-def test_dilemma_2p_is_a_symmetric_prisoners_dilemma():
-    scn = load("dilemma_2p")
-    blue, red = reduced_at_start(scn, 0, 1)
-    assert blue.is_prisoners_dilemma and red == blue
+def test_the_audience_cost_matters_only_through_open_ultimatums(inf):
+    # at the start the US ultimatum (deadline on turn 1) is open: letting it lapse costs the US, so a
+    # higher audience cost makes the US value of restraint (R, S) fall and leaves notice (T, P: the
+    # threat carried out) as it was
+    _, base = reduced_at_start(inf)
+    _, costly = reduced_at_start(apply_overrides(inf, {"actors.US.payoff.audience_cost": 6.0}))
+    assert costly.row.R < base.row.R and costly.row.S < base.row.S
+    assert costly.row.T == pytest.approx(base.row.T) and costly.row.P == pytest.approx(base.row.P)
+    assert costly.col == base.col
+    # Russia has no ultimatum open: its audience cost changes nothing
+    _, ru = reduced_at_start(apply_overrides(inf, {"actors.RU.payoff.audience_cost": 6.0}))
+    assert (ru.row, ru.col) == (base.row, base.col)
 
 
-def test_a_costly_lapse_turns_the_dilemma_into_deadlock(inf):
-    # the reduction reads the payoff function: when letting its ultimatum lapse costs the US
-    # more than mutual deployment does, it prefers mutual deployment to mutual restraint
-    changed = apply_overrides(inf, {"actors.US.payoff.audience_cost": 6.0})
-    us, _ = reduced_at_start(changed, US, RU)
-    assert not us.is_prisoners_dilemma and us.P > us.R
+def test_without_an_open_ultimatum_the_audience_cost_changes_nothing(inf):
+    def matrices(scn):
+        pt = analysis.start_point(scn)
+        s = pt.state.copy()
+        s.ult_target[:] = -1
+        s.ult_deadline[:] = -1
+        g = analysis.stage_game(scn, analysis.Point(0, pt.date, s, pt.params, "no ultimatum", pt.rules))
+        return g.row, g.col, g.row_moves, g.col_moves
+
+    (a0, b0, rows, g_cols), (a6, b6, _, _) = matrices(inf), matrices(apply_overrides(inf, {"actors.US.payoff.audience_cost": 6.0}))
+    u = rows.index(int(Action.ULTIMATUM))        # with none open, the US may issue a new one
+    others = [i for i in range(len(rows)) if i != u]
+    np.testing.assert_allclose(a6[others], a0[others], atol=1e-12)
+    np.testing.assert_allclose(b6, b0, atol=1e-12)
+    c = list(g_cols).index(int(Action.COMPLY))   # met at once if Russia complies: no lapse to fear
+    lapse = [j for j in range(len(g_cols)) if j != c]
+    assert a6[u, c] == pytest.approx(a0[u, c]) and (a6[u, lapse] < a0[u, lapse]).all()
 
 
-def test_stage_matrix_cells_equal_the_payoff_function(inf, params, start):
-    a, b = game.stage_matrices(start, params, 1, US, RU)
-    moves = np.array([[int(Action.WITHDRAWAL), int(Action.DIALOGUE), int(Action.HOLD)]])
-    nxt, out = dynamics.step(start, moves, params, 1, draws=None)
-    direct = out.payoff[0] + dynamics.continuation(nxt, params, 1)[0]
-    assert a[Action.WITHDRAWAL, Action.DIALOGUE] == pytest.approx(direct[US])
-    assert b[Action.WITHDRAWAL, Action.DIALOGUE] == pytest.approx(direct[RU])
+def test_a_costly_lapse_turns_the_us_dilemma_into_deadlock(inf):
+    # a lapse costing the US more than mutual escalation does: it prefers mutual notice and arming
+    _, red = reduced_at_start(apply_overrides(inf, {"actors.US.payoff.audience_cost": 6.0}))
+    assert red.row.P > red.row.R and classify(red.row, red.row).name == "Deadlock"
+
+
+def test_the_cells_are_the_look_ahead_of_each_leader(inf, params, start):
+    g, _ = reduced_at_start(inf)
+    fixed = g.fixed.copy()
+    fixed[US], fixed[RU] = int(Action.WITHDRAWAL), int(Action.DIALOGUE)
+    values = lookahead.counterfactual_values(g.point.state, g.point.params, 1, fixed[None, :])[0]
+    i, j = g.row_moves.index(int(Action.WITHDRAWAL)), g.col_moves.index(int(Action.DIALOGUE))
+    assert g.row[i, j] == pytest.approx(values[US, int(Action.WITHDRAWAL)])
+    assert g.col[i, j] == pytest.approx(values[RU, int(Action.DIALOGUE)])
+    assert fixed[NATO] == int(Action.DIALOGUE)
+    assert game.arming_move(g.col_moves) == (int(Action.DEPLOYMENT), True)
