@@ -32,6 +32,7 @@ from sim.state import COMPONENT_LABELS, COMPONENTS, IN_FORCE, NO_ONE, NOTICE, TE
 
 D, H, C, U, W, P, X = (int(a) for a in (Action.DIALOGUE, Action.HOLD, Action.COMPLY, Action.ULTIMATUM,
                                         Action.WITHDRAWAL, Action.DEVELOP, Action.DEPLOYMENT))
+TIE = 1e-3          # the band's index is stored in float32: closer than this counts as equal
 ARMING = (P, X)     # moves that arm: the threatened act of an ultimatum by a side no longer bound
 FILES = ("debrief.md", "debrief.html", "escalation.png", "payoffs.png", "band.json", "game.json")
 
@@ -287,7 +288,7 @@ def questions(game: Game, band: Band, f: Facts) -> list[str]:
     # the class against the model
     if f.played:
         end = f.path[-1]
-        share = float((f.end_model < end).mean())
+        share = float((f.end_model < end - TIE).mean())
         if share >= 0.9:
             add(68, "band", f"Your class ended at escalation {end:.0f}, higher than {share:.0%} of the model-only "
                 "runs. Why might people escalate faster than the model's rules? What did the model's sides weigh "
@@ -658,7 +659,7 @@ def compare_lines(game: Game, band: Band, f: Facts) -> list[str]:
     q = np.quantile(f.end_model, [0.05, 0.5, 0.95])
     out.append(f"Escalation after turn {t}: your game {f.path[-1]:.1f}; model alone median {q[1]:.1f} "
                f"(90% of runs between {q[0]:.1f} and {q[2]:.1f}); higher than "
-               f"{(f.end_model < f.path[-1]).mean():.0%} of model-only runs.")
+               f"{(f.end_model < f.path[-1] - TIE).mean():.0%} of model-only runs.")
     out.append(f"Peak escalation: your game {max(f.path):.1f}; model alone median {np.median(f.peak_model):.1f}.")
     out.append(f"The model alone with your game's random numbers (the dashed line) ended turn {t} at "
                f"{band.same_dice[t]:.1f}: the difference from your {f.path[-1]:.1f} is what your choices "
@@ -674,9 +675,11 @@ def compare_lines(game: Game, band: Band, f: Facts) -> list[str]:
     for i in range(n):
         played = {Action(m).label for m in (r.moves[i] for r in game.history)}
         parts = [f"{Action(move).label} {'yes' if Action(move).label in played else 'no'} "
-                 f"({share_by(band, i, move, t):.0%} of model-only runs)" for move in (C, U, W, P, X)]
+                 f"({share_by(band, i, move, t):.0%} of model-only runs)" for move in (C, U, W, P, X)
+                 if Action(move).label in played or share_by(band, i, move, game.turns) > 0]   # moves it ever has
         who = "team" if game.is_human(i) else "model"
-        out.append(f"Did {names[i]} ({who}) play these by turn {t}? " + "; ".join(parts) + ".")
+        if parts:
+            out.append(f"Did {names[i]} ({who}) play these by turn {t}? " + "; ".join(parts) + ".")
     marks = band.summary.get("milestones", {})
     for i in range(n):
         mine = milestones(game, i)

@@ -116,6 +116,17 @@ def programme_text(game: Game, s: State, i: int) -> str:
     return text
 
 
+def programme_short(game: Game, s: State, i: int) -> str:
+    """The programme column of the sides table: 'development (11)', 'ready', 'hosts US', '-'."""
+    lead = int(game.params.host_of[i])
+    if lead >= 0:
+        return f"hosts {game.ids[lead]}" if s.hosting[0, i] else "-"
+    stage = int(s.stage[0, i])
+    left = int(s.stage_left[0, i])
+    text = STAGES[stage].replace("_", " ") + (f" ({left})" if NONE_STAGE < stage < READY and left else "")
+    return text + ("!" if s.breach[0, i] else "")
+
+
 def reached_by(game: Game, s: State, i: int) -> list[int]:
     """Adversaries of i (or their allies) that i's missiles reach from where they are based now."""
     p = game.params
@@ -658,7 +669,7 @@ def _agreement_effects(game: Game, i: int, j: int) -> str:
 
 def trust_row(game: Game, i: int) -> str:
     s = game.state
-    return "  ".join(f"{game.ids[j]} {float(s.trust[0, i, j]):.2f}" for j in range(len(game.ids)) if j != i)
+    return " ".join(f"{game.ids[j]} {float(s.trust[0, i, j]):.2f}" for j in range(len(game.ids)) if j != i)
 
 
 def move_word(move: Action) -> str:

@@ -148,24 +148,22 @@ class Screen:
         s = game.state
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
         for col, just in (("side", "left"), ("by", "left"), ("last move", "left"), ("missiles", "right"),
-                          ("ordered", "right"), ("disputed", "right"), ("programme", "left"), ("credibility", "right"),
-                          ("trusts", "left"), ("score", "right")):
-            table.add_column(col, justify=just, no_wrap=True)
+                          ("disputed", "right"), ("programme", "left"), ("cred.", "right"), ("trusts", "left"),
+                          ("score", "right")):
+            table.add_column(col, justify=just, no_wrap=col != "side")
         totals = game.payoff_totals()
         for i, a in enumerate(game.ids):
             pipe = s.pipeline[0, i]
             order = int(pipe.sum())
-            if order:
+            held = str(int(s.missiles[0, i]))
+            if order:     # ordered, not yet arrived: how many, and when the first arrive
                 first = next(k for k in range(pipe.shape[0]) if pipe[k] > 0)
-                order_text = f"{order} ({game.date(game.turn + 1 + first):%b %y})"
-            else:
-                order_text = "0"
+                held += f" +{order} {game.date(game.turn + 1 + first):%b %y}"
             who = "TEAM" if game.is_human(i) else "model"
             table.add_row(
                 game.names[i], Text(who, style="bold cyan" if who == "TEAM" else ""),
-                self.move_text(Action(int(s.last_moves[0, i]))), str(int(s.missiles[0, i])), order_text,
-                str(int(s.disputed[0, i])), narrate.programme_text(game, s, i), f"{float(s.credibility[0, i]):.2f}",
-                narrate.trust_row(game, i),
+                self.move_text(Action(int(s.last_moves[0, i]))), held, str(int(s.disputed[0, i])),
+                narrate.programme_short(game, s, i), f"{float(s.credibility[0, i]):.2f}", narrate.trust_row(game, i),
                 f"{totals[i]:+.2f}")
         return table
 
