@@ -41,6 +41,10 @@ TREATY_COMPONENT = np.array([0.0, 0.5, 1.0, 1.0])  # in force, notice, terminate
 # Kahn's escalation ladder (On Escalation, 1965): the rungs the model's states map to (docs/ODD.md)
 RUNG_NONE, RUNG_OSTENSIBLE, RUNG_DECLARATIONS, RUNG_HARDENING, RUNG_SHOW_OF_FORCE, RUNG_CONFRONTATION = (
     0, 1, 3, 4, 5, 9)
+RUNG_NAMES = {RUNG_NONE: "no crisis", RUNG_OSTENSIBLE: "ostensible crisis",
+              RUNG_DECLARATIONS: "solemn and formal declarations",
+              RUNG_HARDENING: "hardening of positions, confrontation of wills", RUNG_SHOW_OF_FORCE: "show of force",
+              RUNG_CONFRONTATION: "dramatic military confrontations"}
 
 
 def draw_width(n_actors: int) -> int:
@@ -346,6 +350,7 @@ def step_talks(W, E, P, mv):
     for i in range(n):
         E.in_round[i] = False
         E.agreement[i] = False
+        E.met[i] = False
     any_agreement = False
     for i in range(n):
         for j in range(i + 1, n):
@@ -378,6 +383,8 @@ def step_talks(W, E, P, mv):
             if (W.ult_target[i] != NO_ONE) and E.agree[i, W.ult_target[i]]:
                 W.ult_target[i] = NO_ONE                               # met by the agreement
                 W.ult_deadline[i] = NO_ONE
+                E.met[i] = True
+                W.credibility[i] += P.credibility_gain
         notice_by = W.tr[1]
         if (W.tr[0] == NOTICE) & (notice_by != NO_ONE):
             rescind = False
@@ -441,7 +448,6 @@ def step_comply(W, E, P, mv):
             settle(W, P, i)
     for i in range(n):
         target = W.ult_target[i]
-        E.met[i] = False
         if (target != NO_ONE) and E.complied[target]:
             E.met[i] = True
             W.credibility[i] += P.credibility_gain
@@ -475,13 +481,14 @@ def step_programmes(W, E, P, mv):
     """5. `develop` starts the next stage; a stage under way takes its time; production ends ready."""
     n = mv.shape[0]
     for i in range(n):
-        if (mv[i] == P.mv_develop) & P.can_own[i] & (W.stage[i] < PRODUCTION) & (W.stage_left[i] == 0):
+        started = (mv[i] == P.mv_develop) & P.can_own[i] & (W.stage[i] < PRODUCTION) & (W.stage_left[i] == 0)
+        if started:
             W.stage[i] += 1
-            W.stage_left[i] = P.stage_turns[i, W.stage[i]] + 1     # this turn counts as its first
+            W.stage_left[i] = P.stage_turns[i, W.stage[i]]          # this turn counts as its first
         if (W.stage_left[i] > 0) & (W.stage[i] > NONE_STAGE) & (W.stage[i] < READY):
             W.stage_left[i] -= 1
-            if (W.stage_left[i] == 0) & (W.stage[i] == PRODUCTION):
-                W.stage[i] = READY
+        if (W.stage_left[i] == 0) & (W.stage[i] == PRODUCTION):
+            W.stage[i] = READY
 
 
 @njit(cache=True)
@@ -655,10 +662,11 @@ def ladder_rung(W, P, hits):
                 confronted = confronted | (reach_ij & reach_ji)
     if confronted:
         return RUNG_CONFRONTATION
-    arming = arming_total(W, P) > 0
-    if arming:
+    if arming_total(W, P) > 0:
         return RUNG_SHOW_OF_FORCE
     if W.tr[0] == NOTICE:                 # a treaty being given up; once gone, no treaty is no crisis by itself
+        return RUNG_HARDENING
+    if in_range_total(W, P, hits) > 0:    # missiles one side fields in range of the other
         return RUNG_HARDENING
     demands = False
     disputes = False
@@ -713,7 +721,11 @@ def programme_active(W, i):
 
 @njit(cache=True, inline="always")
 def hosting_cost_due(W, P, i):
-    return W.hosting[i] & (P.host_of[i] >= 0)
+    """A host pays its domestic cost while its leader's missiles are fielded or on order."""
+    lead = P.host_of[i]
+    if (lead < 0) or (not W.hosting[i]):
+        return False
+    return (W.missiles[lead] > 0) | (W.pipeline[lead].sum() > 0)
 
 
 @njit(cache=True)

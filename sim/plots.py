@@ -19,15 +19,15 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.actions import MOVE_NAMES  # noqa: E402
+from sim.actions import COLOURS, MOVE_NAMES  # noqa: E402
+from sim.state import COMPONENT_LABELS  # noqa: E402
 from sim.errors import SimError  # noqa: E402
 from sim.results import atomic_path  # noqa: E402
 
 SAMPLE_RUNS = 5
 FORMATS = ("png", "svg", "pdf")
-MOVE_COLORS = {"dialogue": "#1a9850", "hold": "#91cf60", "ultimatum": "#fee08b",
-               "withdrawal": "#fc8d59", "deployment": "#d73027"}
-COMPONENT_COLORS = {"actions": "#4575b4", "treaty": "#fdae61", "missiles": "#d73027", "ultimatum": "#abd9e9"}
+MOVE_COLORS = COLOURS
+COMPONENT_COLORS = {"treaty": "#fdae61", "missiles": "#d73027", "arming": "#8c6bb1", "demands": "#abd9e9"}
 
 
 def read_summary(folder: Path) -> dict:
@@ -87,8 +87,7 @@ def plot_components(folder: Path, summary: dict, runs: pd.DataFrame, fmt: str = 
     parts = {name: 100 * w[name] * run[f"esc_{name}"].to_numpy() for name in COMPONENT_COLORS}
     fig, ax = _axes(summary, f"what drives the index in the median run (run {run_id})",
                     "contribution to the escalation index (points)")
-    labels = {"actions": "moves (smoothed rung)", "treaty": "treaty status", "missiles": "deployed missiles",
-              "ultimatum": "open ultimatums"}
+    labels = {name: COMPONENT_LABELS[f"esc_{name}"] for name in COMPONENT_COLORS}
     ax.stackplot(dates, *parts.values(), colors=list(COMPONENT_COLORS.values()),
                  labels=[f"{labels[k]} (weight {w[k]:g})" for k in parts], alpha=0.9)
     ax.plot(dates, run["escalation"], color="black", lw=1.2, label="escalation index")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sim.actions import MOVE_NAMES
 from sim import cli
 from sim.results import ACTION_COLUMNS, TURN_COLUMNS
 
@@ -46,7 +47,8 @@ def test_run_writes_the_contract_files(small_run):
     assert summary["runs"] == 6 and summary["turns"] == 8 and summary["seed"] == 4
     q = summary["escalation_quantiles"]
     assert len(q["values"]) == 5 and all(len(row) == 9 for row in q["values"])
-    assert set(summary["moves"]["US"]) == {"dialogue", "hold", "ultimatum", "withdrawal", "deployment"}
+    assert set(summary["moves"]["US"]) == set(MOVE_NAMES)
+    assert set(summary["milestones"]["US"]) == {"orders", "tests", "ready", "fields", "hosts"}
     us_first = actions[(actions["actor"] == "US")].groupby("action")["run"].nunique() / 6
     for move, share in us_first.items():
         assert summary["moves"]["US"][move]["share"] == pytest.approx(share, abs=1e-4)

@@ -68,13 +68,13 @@ def test_develop_moves_a_complete_stage_on_and_stages_take_their_time(start, par
     assert V in legal(s, params, US)
     s, _ = play(s, params, 1, V, H, H)
     tests = params.stage_turns[US, FLIGHT_TEST]
-    assert s.stage[0, US] == FLIGHT_TEST and s.stage_left[0, US] == tests
-    for turn in range(2, 2 + tests):
+    assert s.stage[0, US] == FLIGHT_TEST and s.stage_left[0, US] == tests - 1   # its first turn is this one
+    for turn in range(2, 1 + tests):
         assert V not in legal(s, params, US)             # a stage under way cannot be advanced
         s, _ = play(s, params, turn, H, D, H)
     assert s.stage_left[0, US] == 0 and V in legal(s, params, US)
     s, _ = play(s, params, 20, V, D, H)
-    for turn in range(21, 21 + params.stage_turns[US, PRODUCTION]):
+    for turn in range(21, 20 + params.stage_turns[US, PRODUCTION]):
         s, _ = play(s, params, turn, H, D, H)
     assert s.stage[0, US] == READY and X in legal(s, params, US)
 
@@ -223,7 +223,11 @@ def test_the_hazard_reads_the_posture_not_the_treaty(start, params):
 
 
 def test_rungs_of_the_ladder(start, params):
-    assert start.rung[0] == dynamics.RUNG_DECLARATIONS     # an open ultimatum on a disputed missile
+    assert start.rung[0] == dynamics.RUNG_HARDENING        # Russia's disputed missiles in range of NATO
+    declared = start.copy()
+    declared.missiles[0] = declared.disputed[0] = 0
+    declared.breach[0, RU] = True
+    assert dynamics.score_initial(declared, params).rung[0] == dynamics.RUNG_DECLARATIONS  # an open ultimatum
     calm = start.copy()
     calm.ult_target[0] = NO_ONE
     calm.disputed[0] = 0

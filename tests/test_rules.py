@@ -46,19 +46,28 @@ def test_mirror_answers_in_kind_above_its_threshold(start, params):
     rule = make_rule({"name": "mirror", "threshold": "withdrawal", "otherwise": "dialogue"}, RU, START, 30)
     s = start.repeat(4)
     s.last_moves[:, US] = [D, U, W, X]
-    s.last_notice[2, US] = True                 # the US withdrawal gave treaty notice
     s.last_moves[:, NATO] = H
     assert rule.decide(view_of(s, params), np.zeros(4)).tolist() == [D, D, W, X]
     tit_for_tat = make_rule({"name": "mirror"}, RU, START, 30)
-    assert tit_for_tat.decide(view_of(s, params), np.zeros(4)).tolist() == [H, U, W, X]  # NATO's hold beats US dialogue
+    # NATO's hold outranks US dialogue; an ultimatum is not legal for Russia (nothing of the US is disputed)
+    assert tit_for_tat.decide(view_of(s, params), np.zeros(4)).tolist() == [H, H, W, X]
 
 
-def test_mirror_answers_a_walkout_in_kind_only_when_free_to_walk_out(start, params):
-    rule = make_rule({"name": "mirror", "threshold": "withdrawal", "otherwise": "dialogue"}, RU, START, 30)
-    s = start.repeat(2)
-    s.last_moves[:, NATO] = W                   # NATO (not a party) left the talks: no notice
-    s.unbound[1, RU] = True                     # in replica 1 Russia is no longer bound
-    assert rule.decide(view_of(s, params), np.zeros(2)).tolist() == [D, W]
+def test_reciprocal_measures_answer_threatening_missiles_not_move_labels(start, params):
+    """Finding 3 of the issue: Russia's doctrine reads the posture, so choice noise is not echoed."""
+    rule = make_rule({"name": "reciprocal_measures"}, RU, START, 30)
+    s = start.repeat(4)
+    s.last_moves[:, US] = X                     # a US "deployment" label in every replica
+    s.stage[:, US] = 4
+    s.pipeline[1, US, 2] = 16                   # 1: an order, but no host: it threatens no one
+    s.pipeline[2, US, 2] = 16                   # 2: an order that a consenting NATO will host
+    s.hosting[2, NATO] = True
+    s.unbound[3, US] = True                     # 3: the US has given notice
+    s.treaty[3], s.notice_by[3], s.notice_end[3] = 1, US, 6
+    assert rule.decide(view_of(s, params), np.zeros(4)).tolist() == [D, D, X, W]
+    # once its own new missiles match the threat, it stops: no race of its own
+    s.pipeline[2, RU, 1] = 16
+    assert rule.decide(view_of(s, params), np.zeros(4))[2] == D
 
 
 def test_scripted_plays_its_dates_then_the_fallback(start, params):

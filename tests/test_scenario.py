@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from sim.actions import Action
 from sim import scenario
 from sim.crisis import Crisis
 from sim.errors import ScenarioError
@@ -50,7 +51,7 @@ def test_forced_move_event_is_played_on_its_turn(inf):
     crisis = Crisis(scn, seed=2, replicas=range(5), turns=4)
     for _ in range(3):
         played, _ = crisis.resolve(crisis.decide_all())
-    assert (played[:, 1] == 4).all()
+    assert (played[:, 1] == int(Action.DEPLOYMENT)).all()
 
 
 def test_parameter_event_changes_values_from_its_turn(inf):
@@ -75,5 +76,10 @@ def test_initial_state_follows_the_scenario(inf, start):
     assert start.disputed[0].tolist() == [0, 48, 0]
     assert start.ult_target[0].tolist() == [1, -1, -1] and start.ult_deadline[0, 0] == 1
     assert start.trust[0, 0, 1] == pytest.approx(0.2) and start.trust[0, 1, 2] == pytest.approx(0.2)
-    assert np.allclose(start.beliefs.sum(axis=3), 1.0)
-    assert start.beliefs[0, 0, 1].argmax() == 0                # the US expects Russia's dialogue
+    assert np.allclose(start.beliefs.sum(axis=4), 1.0)
+    ultimatum = int(Action.ULTIMATUM)                          # the US's last move: its context
+    assert start.beliefs[0, 0, 1, ultimatum].argmax() == 0     # the US expects Russia's dialogue
+    # Russia declares reciprocal measures: the US expects a deployment in answer to its own
+    deploy = int(Action.DEPLOYMENT)
+    assert start.beliefs[0, 0, 1, deploy].argmax() == deploy
+    assert start.stage[0].tolist() == [1, 4, 0] and start.stage_left[0, 0] == 24 - 13

@@ -19,7 +19,7 @@ def test_rules_name_shows_one(capsys):
     out = capsys.readouterr().out
     assert "Camerer" in out and "phi = 0.9" in out and "<= 1" in out
     assert cli.main(["rules", "reciprocal_measures"]) == 0
-    assert "preset of rule mirror" in capsys.readouterr().out
+    assert "preset of rule reciprocal" in capsys.readouterr().out
     assert cli.main(["rules", "bogus"]) == 2
     assert "unknown rule" in capsys.readouterr().err
 

@@ -21,15 +21,7 @@ D, H, C, U, W, P, X = (Action.DIALOGUE, Action.HOLD, Action.COMPLY, Action.ULTIM
                        Action.DEVELOP, Action.DEPLOYMENT)
 TREATY_WORDS = ("in force", "under notice", "terminated", "none")
 WHO = {TEAM: "team", MODEL: "model", FACILITATOR: "facilitator", SCENARIO: "scenario event"}
-#: Kahn's escalation ladder (On Escalation, 1965): the rungs the model's states stand on (`State.rung`).
-RUNG_NAMES = {
-    dynamics.RUNG_NONE: "no crisis",
-    dynamics.RUNG_OSTENSIBLE: "ostensible crisis",
-    dynamics.RUNG_DECLARATIONS: "solemn and formal declarations",
-    dynamics.RUNG_HARDENING: "hardening of positions",
-    dynamics.RUNG_SHOW_OF_FORCE: "show of force",
-    dynamics.RUNG_CONFRONTATION: "dramatic military confrontations",
-}
+RUNG_NAMES = dynamics.RUNG_NAMES
 
 
 def day(d: date) -> str:

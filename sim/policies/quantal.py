@@ -19,7 +19,9 @@ def choose_logit(values: np.ndarray, precision: float, u: np.ndarray, legal: np.
     if np.isinf(precision):
         return np.argmax(masked, axis=1)
     top = masked.max(axis=1, keepdims=True)
-    prob = np.where(legal, np.exp(precision * (np.where(legal, values, 0.0) - top)), 0.0)
+    with np.errstate(invalid="ignore"):          # 0 * -inf for illegal moves at precision 0
+        z = np.where(legal, precision * (np.where(legal, values, top) - top), -np.inf)
+    prob = np.exp(np.where(np.isnan(z), -np.inf, z))
     cdf = np.cumsum(prob, axis=1)
     cdf /= cdf[:, -1:]
     pick = (cdf <= u[:, None]).sum(axis=1)
