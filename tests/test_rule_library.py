@@ -12,6 +12,7 @@ from sim.errors import SimError
 from sim.policies.learning import ewa_update
 from sim.policies.registry import PRESETS, RULES, RuleSpecError, validate_spec
 
+from sim.actions import N_MOVES
 from tests.conftest import D, H, U, W, X  # noqa: E402
 BASE = scenario.load("dilemma_2p")          # BLUE (tested) against RED
 
@@ -93,8 +94,9 @@ class TestQuantal(RuleContract):
 
     def test_zero_precision_is_uniform(self):
         moves, _ = play({"name": "quantal", "lambda": 0.0}, replicas=range(2000), turns=1)
-        share = np.bincount(moves[:, 0], minlength=5) / 2000
-        assert np.allclose(share, 0.2, atol=0.03)
+        share = np.bincount(moves[:, 0], minlength=N_MOVES) / 2000
+        # uniform over the legal moves only: with no treaty, Blue can talk, hold or order
+        assert np.allclose(share[[D, H, X]], 1 / 3, atol=0.03) and share.sum() == pytest.approx(share[[D, H, X]].sum())
 
 
 class TestBestResponse(RuleContract):
@@ -114,7 +116,8 @@ class TestRandom(RuleContract):
 
     def test_uniform_over_moves(self):
         moves, _ = play(self.spec, replicas=range(3000), turns=1)
-        assert np.allclose(np.bincount(moves[:, 0], minlength=5) / 3000, 0.2, atol=0.03)
+        share = np.bincount(moves[:, 0], minlength=N_MOVES) / 3000
+        assert np.allclose(share[[D, H, X]], 1 / 3, atol=0.03) and share[[D, H, X]].sum() == pytest.approx(1.0)
 
 
 class TestFictitiousPlay(RuleContract):
@@ -125,8 +128,8 @@ class TestFictitiousPlay(RuleContract):
         _, crisis = play(self.spec, opponent=[X, X, X, D])
         fp = crisis.rules[0]
         counts = fp.memory["counts"][0, 1]          # what BLUE saw RED play, with the prior
-        prior = fp.params.prior / 5
-        expected = np.full(5, prior)
+        prior = fp.params.prior / N_MOVES
+        expected = np.full(N_MOVES, prior)
         expected[H] += 1                              # RED's last move before the start
         expected[X] += 3
         expected[D] += 1
@@ -137,7 +140,8 @@ class TestFictitiousPlay(RuleContract):
         crisis = Crisis(scn, 1, [0], 2)
         crisis.resolve(crisis.decide_all())
         view = crisis.view()
-        assert np.allclose(view.beliefs[0, 0], crisis.rules[0].own_beliefs(view)[0])
+        own = crisis.rules[0].own_beliefs(view)[0]
+        assert all(np.allclose(view.beliefs[0, 0, :, c], own) for c in range(N_MOVES))   # the same in every context
         assert crisis.decide(0)[0] == np.argmax(view.values()[0, 0])
 
 
@@ -146,15 +150,21 @@ class TestEWA(RuleContract):
     bad = [{"phi": 1.5}, {"delta": -0.1}, {"rho": 2}, {"lambda": -1}, {"n0": -1}]
 
     def test_reinforcement_special_case(self):
-        a = np.array([[1.0, 2.0, 0.0, -1.0, 0.5]])
-        pay = np.array([[3.0, -2.0, 1.0, 4.0, 0.0]])
+        a = np.array([[1.0, 2.0, 0.0, -1.0, 0.5, 0.2, 0.1]])
+        pay = np.array([[3.0, -2.0, 1.0, 4.0, 0.0, 1.0, 2.0]])
         new, n = ewa_update(a, np.array([1.0]), pay, np.array([3]), phi=0.8, delta=0.0, rho=0.0)
         # Roth-Erev cumulative reinforcement: old attractions decay by phi; only the move played gains
-        assert np.allclose(new, 0.8 * a + np.array([[0, 0, 0, 4.0, 0]])) and n[0] == 1.0
+        assert np.allclose(new, 0.8 * a + np.array([[0, 0, 0, 4.0, 0, 0, 0]])) and n[0] == 1.0
+
+    def test_a_move_that_was_not_legal_keeps_its_attraction(self):
+        a = np.array([[1.0, 2.0, 0.5, -1.0, 0.5, 0.2, 0.1]])
+        pay = np.array([[3.0, -2.0, -np.inf, 4.0, 0.0, -np.inf, 2.0]])
+        new, _ = ewa_update(a, np.array([1.0]), pay, np.array([0]), phi=0.8, delta=1.0, rho=0.8)
+        assert new[0, 2] == 0.5 and new[0, 5] == 0.2 and np.isfinite(new).all()
 
     def test_belief_learning_special_case(self):
-        a = np.array([[1.0, 2.0, 0.0, -1.0, 0.5]])
-        pay = np.array([[3.0, -2.0, 1.0, 4.0, 0.0]])
+        a = np.array([[1.0, 2.0, 0.0, -1.0, 0.5, 0.2, 0.1]])
+        pay = np.array([[3.0, -2.0, 1.0, 4.0, 0.0, 1.0, 2.0]])
         n0 = np.array([2.0])
         new, n = ewa_update(a, n0, pay, np.array([1]), phi=0.7, delta=1.0, rho=0.7)
         # weighted fictitious play: every move is credited with what it would have earned
@@ -172,12 +182,18 @@ class TestMirror(RuleContract):
     bad = [{"threshold": "attack"}, {"otherwise": 3}]
 
     def test_answers_each_move_in_kind_on_the_next_turn(self):
-        moves, _ = play(self.spec, opponent=[D, X, U, H, X])
-        assert moves[0].tolist() == [H, D, X, U, H]     # first: RED's hold before the start
+        moves, _ = play(self.spec, opponent=[D, X, H, X])
+        assert moves[0].tolist() == [H, D, X, H]     # first: RED's hold before the start
 
-    def test_reciprocal_measures_answer_only_withdrawal_and_deployment(self):
-        moves, _ = play({"name": "reciprocal_measures"}, opponent=[U, X, H, W, D])
-        assert moves[0].tolist() == [D, D, X, D, W]
+
+class TestReciprocal(RuleContract):
+    spec = {"name": "reciprocal"}
+    bad = [{"ratio": -1}, {"otherwise": "attack"}, {"answer_notice": "yes"}]
+
+    def test_answers_a_threatening_order_once_and_does_not_race(self):
+        moves, _ = play({"name": "reciprocal_measures"}, opponent=[H, X, H, H, D])
+        # RED's order of turn 2 is on the way by turn 3: one battalion in answer, then talks again
+        assert moves[0].tolist() == [D, D, X, D, D]
 
 
 class TestGenerousMirror(RuleContract):
@@ -223,12 +239,14 @@ class TestDove(RuleContract):
 
 
 class TestScripted(RuleContract):
-    spec = {"name": "scripted", "moves": {"2025-03-15": "ultimatum"}, "then": {"name": "dove"}}
+    spec = {"name": "scripted", "moves": {"2025-03-15": "deployment", "2025-04-15": "withdrawal"},
+            "then": {"name": "dove"}}
     bad = [{"moves": {"2025-03-15": "attack"}}, {"then": {"name": "nope"}}]
 
     def test_plays_its_dates_then_the_fallback(self):
-        moves, _ = play(self.spec, opponent=[H, H, H])
-        assert moves[0].tolist() == [D, D, U]           # 15 March 2025 is in turn 3
+        moves, _ = play(self.spec, opponent=[H, H, H, H])
+        # 15 March 2025 is in turn 3; a scripted withdrawal with no treaty is not legal: the fallback plays
+        assert moves[0].tolist() == [D, D, X, D]
 
 
 def test_human_refuses_to_run_without_a_player(tmp_path, capsys):
