@@ -22,7 +22,7 @@ import pandas as pd
 from sim import __version__
 from sim.actions import MOVE_NAMES, N_MOVES
 from sim.errors import SimError
-from sim.safeio import atomic_path, staged_folder
+from sim.safeio import PARTIAL, atomic_path, staged_folder
 from sim.scenario import Scenario, to_toml
 from sim.state import TREATY_CODES, TREATY_NAMES
 
@@ -271,7 +271,9 @@ def prepare_out_dir(out: Path, force: bool) -> None:
         if place.exists() and not place.is_dir():
             raise SimError(f"{out}: --out {'is' if place == out else 'lies under'} a file ({place}); "
                            "allowed: a folder that is new, empty, or written by run_sim.py")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists() and not force:
+    # a private folder (*.partial) is a run of this program still writing, or one that was killed
+    if out.is_dir() and any(not p.name.endswith(PARTIAL) for p in out.iterdir()) \
+            and not (out / MARKER).exists() and not force:
         raise SimError(f"{out}: --out is a non-empty folder not written by run_sim.py; "
                        "allowed: a new or empty folder, or --force to write into it")
 

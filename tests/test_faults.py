@@ -6,6 +6,7 @@ are in test_fuzz_cli.py, signals in test_signals.py, concurrent runs in test_con
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from sim.cli import main
 from test_bad_input import BASE, ROOT, assert_refused, run_cli, snapshot
 
 SMALL = ["--runs", "3", "--turns", "3", "--quiet"]
@@ -301,3 +303,114 @@ def test_errors_are_one_line_in_a_real_process(tmp_path):
                            "--set", "actors.US.payoff.war_cost=inf"], cwd=ROOT, capture_output=True, text=True,
                           timeout=120)
     assert_refused(proc.returncode, proc.stderr, ["war_cost", "finite"])
+
+
+# ---------------------------------------------------------------- play
+
+
+def play(monkeypatch, capsys, script: bytes | str, *args: str) -> tuple[int, str, str]:
+    """`run_sim.py ARGS` in-process, standard input from `script` (bytes: not necessarily UTF-8)."""
+    data = script.encode() if isinstance(script, str) else script
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    capsys.readouterr()
+    try:
+        rc = main(list(args))
+    except SystemExit as exc:
+        rc = exc.code
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+def game_args(out: Path, *extra: str) -> list[str]:
+    return ["play", "inf_2018", "--as", "US", "--turns", "2", "--band-runs", "10", "--out", str(out), *extra]
+
+
+def test_play_as_nothing_is_refused(tmp_path, monkeypatch, capsys):
+    rc, _, err = play(monkeypatch, capsys, "", "play", "inf_2018", "--as", "", "--out", str(tmp_path / "g"))
+    rc2, _, err2 = play(monkeypatch, capsys, "", "play", "inf_2018", "--as", " , ", "--out", str(tmp_path / "g"))
+    for code, text in ((rc, err), (rc2, err2)):
+        assert_refused(code, text, ["--as", "allowed", "US"])
+    assert not (tmp_path / "g").exists()
+
+
+def test_save_file_never_overwrites_other_files_nor_makes_folders(tmp_path, monkeypatch, capsys):
+    precious = tmp_path / "notes.json"
+    precious.write_text("my notes\n")
+    script = "\n".join([f"save {precious}", f"save {tmp_path}/new/folder/g.json", "save " + "x" * 300,
+                        "save a\0b", f"save {tmp_path}/mine", f"save {tmp_path}/mine", "hold", "hold", "", ""])
+    rc, text, err = play(monkeypatch, capsys, script, *game_args(tmp_path / "g"))
+    assert rc == 0 and "Traceback" not in err + text, err
+    assert precious.read_text() == "my notes\n"
+    assert not (tmp_path / "new").exists() and not list(tmp_path.glob("x" * 200 + "*"))
+    assert "exists and is not a saved game" in text and "no folder" in text and "250 bytes" in text
+    assert json.loads((tmp_path / "mine.json").read_text())["format"] == "escalation-sim game"
+    assert (tmp_path / "g" / "debrief.md").is_file()
+
+
+@pytest.mark.parametrize("line, needle", [
+    ("inject set actors.US.payoff.war_cost=inf", "finite"),
+    ("inject set actors.US.deploy_batch=99999999999999999999999", "less than or equal"),
+    ("inject set actors.US.missiles=5", "not a parameter"),
+])
+def test_bad_injections_are_hints_and_the_game_goes_on(tmp_path, monkeypatch, capsys, line, needle):
+    rc, text, err = play(monkeypatch, capsys, f"{line}\nhold\nhold\n\n", *game_args(tmp_path / "g"))
+    assert rc == 0 and "Traceback" not in err + text, err
+    assert needle in text
+    assert (tmp_path / "g" / "debrief.md").is_file()
+
+
+def test_input_that_is_not_utf8_is_a_hint(tmp_path, monkeypatch, capsys):
+    rc, text, err = play(monkeypatch, capsys, b"\xff\xfe\x80\nhold\nhold\n\n", *game_args(tmp_path / "g"))
+    assert rc == 0 and "Traceback" not in err + text, err
+    assert (tmp_path / "g" / "game.json").is_file()
+
+
+def test_a_huge_band_is_refused_before_the_game(tmp_path, monkeypatch, capsys):
+    args = game_args(tmp_path / "g")
+    args[args.index("--band-runs") + 1] = "1000000000000"
+    rc, _, err = play(monkeypatch, capsys, "hold\n", *args)
+    assert_refused(rc, err, ["--band-runs", "needs about"])
+    assert not (tmp_path / "g").exists()
+
+
+def test_markup_and_control_characters_in_a_title_print_as_text(tmp_path, monkeypatch, capsys):
+    path = scenario_file(tmp_path, 'title = "', 'title = "[/bold] [red]\\u001b]0;pwned\\u0007 ')
+    text = path.read_text().replace('name = "United States"', 'name = "<script>alert(1)</script>"')
+    path.write_text(text)
+    rc, out, err = play(monkeypatch, capsys, "hold\nhold\n\n", "play", str(path), "--as", "US", "--turns", "2",
+                        "--band-runs", "10", "--out", str(tmp_path / "g"))
+    assert rc == 0, err
+    assert "[/bold] [red]" in out and "\x1b" not in out and "\x07" not in out
+    md = (tmp_path / "g" / "debrief.md").read_text()
+    assert "<script>" not in md and "&lt;script&gt;" in md
+
+
+@pytest.fixture()
+def saved_game(tmp_path, monkeypatch, capsys) -> Path:
+    rc, _, err = play(monkeypatch, capsys, "hold\n", *game_args(tmp_path / "g"))
+    assert rc == 0, err
+    return tmp_path / "g" / "game.json"
+
+
+@pytest.mark.parametrize("edit, needle", [
+    (lambda d: d["injections"].append({"kind": "set", "turn": 2, "text": "set", "changes": {"actors.US.missiles": 9}}),
+     "not a parameter"),
+    (lambda d: d["injections"].append({"kind": "set", "turn": 2, "text": "set",
+                                       "changes": {"actors.US.rule": {"name": "hawk"}}}), "not a parameter"),
+    (lambda d: d.__setitem__("turns", 10**9), "turns"),
+    (lambda d: d.__setitem__("log", d["log"] * 20_000), "log"),
+    (lambda d: d.__setitem__("teams", [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["US"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]), "deep"),
+])
+def test_save_files_are_checked_like_injections(saved_game, monkeypatch, capsys, edit, needle):
+    data = json.loads(saved_game.read_text())
+    edit(data)
+    saved_game.write_text(json.dumps(data))
+    rc, _, err = play(monkeypatch, capsys, "", "replay", str(saved_game))
+    assert_refused(rc, err, [needle])
+
+
+def test_a_deeply_nested_save_file_is_one_line(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    rc, _, err = play(monkeypatch, capsys, "", "replay", str(path))
+    assert_refused(rc, err, ["deep.json"])
