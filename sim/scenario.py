@@ -440,6 +440,9 @@ def _check_references(scn: Scenario, source: str) -> None:
             registry.validate_spec(a.rule, ids=ids, start=meta.start_date)
         except registry.RuleSpecError as exc:
             fail(f"actors.{a.id}.rule{exc.path}", exc.value, exc.allowed)
+        except (TypeError, AttributeError):   # the registry expects names to be strings, tables to be tables
+            fail(f"actors.{a.id}.rule", a.rule, "a table: name = a rule or preset (see `run_sim.py rules`), "
+                 "and its parameters")
     w = scn.escalation
     total = w.w_actions + w.w_treaty + w.w_missiles + w.w_ultimatum
     if abs(total - 1.0) > 1e-9:

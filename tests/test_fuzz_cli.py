@@ -43,8 +43,17 @@ def _leaves(node, prefix=""):
         yield prefix[:-1]
 
 
+def _get(data, key: str):
+    node = data
+    for part in key.split("."):
+        node = (next(e for e in node if isinstance(e, dict) and e.get("id") == part) if isinstance(node, list)
+                else node.get(part))
+    return node
+
+
 KEYS = sorted(set(_leaves(BASE)) | {"source", "scenario.colour", "actors.XX.missiles", "a.b.c", "actors.US",
                                      "risk", "events.0.date", "actors.US.rule.lambda", "actors.RU.rule.name"})
+NUMERIC_KEYS = sorted(k for k in _leaves(BASE) if not isinstance(_get(BASE, k), bool | str | list))
 NUMBERS = st.one_of(st.integers(-2**70, 2**70), st.sampled_from([0, 1, -1, 2**31, 2**63 - 1, 10**12]),
                     st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([1e308, -0.0, 5e-324]))
 TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\n"), max_size=12)
@@ -112,7 +121,8 @@ def _case_dir(previous: Path, tmp: Path) -> Path:
 
 
 @settings(SETTINGS, max_examples=70)
-@given(changes=st.lists(st.tuples(st.sampled_from(KEYS), VALUES), min_size=1, max_size=3))
+@given(changes=st.lists(st.one_of(st.tuples(st.sampled_from(NUMERIC_KEYS), NUMBERS),   # a number where one goes
+                                  st.tuples(st.sampled_from(KEYS), VALUES)), min_size=1, max_size=3))
 def test_generated_scenarios(changes, previous, tmp_path_factory, capsys):
     _count("scenarios")
     data = copy.deepcopy(BASE)
