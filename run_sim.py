@@ -3,7 +3,10 @@
 
 import sys
 
-from sim.cli import main
+try:
+    from sim.cli import main
+except KeyboardInterrupt:   # Ctrl-C while the libraries load (a second or two): nothing was written yet
+    sys.exit(130)
 
 if __name__ == "__main__":
     sys.exit(main())

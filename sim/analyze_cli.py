@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim import scenario
+from sim import budget, scenario
 from sim.actions import MOVE_NAMES
-from sim.terminal import whole_number
+from sim.terminal import path_arg, whole_number
 from sim.errors import SimError
-from sim.results import atomic_path, mark_ours, prepare_out_dir
+from sim.results import prepare_out_dir, writing
 
 if TYPE_CHECKING:  # sim.analysis imports nashpy (half a second): only `analyze` loads it
     from sim.analysis import Analysis, Dominance, GameMap, OverTime
@@ -29,6 +29,7 @@ DEFAULT_SCENARIO = "inf_2018"
 DEFAULT_RUNS = 200
 DEFAULT_SEED = 1
 DEFAULT_GRID = 41
+POINT_BYTES = 2048   # what one point of a map keeps: its stage game, reduced game and class
 
 
 def _date(text: str) -> date:
@@ -78,7 +79,7 @@ def add_parser(subparsers, parser_class: type[argparse.ArgumentParser]) -> argpa
                    help=f"root seed of the ensemble (default {DEFAULT_SEED})")
     p.add_argument("--turns", type=whole_number(1, "--turns"), default=None, help="turns per run (default: the scenario's)")
     p.add_argument("--jobs", type=whole_number(1, "--jobs"), default=None, help="worker processes (default: every core)")
-    p.add_argument("--out", type=Path, default=None, help="output folder (default results/SCENARIO_analysis)")
+    p.add_argument("--out", type=path_arg("--out"), default=None, help="output folder (default results/SCENARIO_analysis)")
     p.add_argument("--force", action="store_true", help="write into a non-empty folder not made by this program")
     p.add_argument("--no-plot", action="store_true", help="skip the figure")
     p.add_argument("--quiet", action="store_true", help="print only the output files")
@@ -99,6 +100,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     axes = None
     if args.map is not None:
         grid = args.grid if args.grid is not None else DEFAULT_GRID
+        budget.check_memory(f"--grid {grid} ({grid} x {grid} points)", grid * grid * POINT_BYTES)
         axes = [analysis.parse_axis(scn, text, grid) for text in args.map]
         if axes[0].key == axes[1].key:
             raise SimError(f"--map: {axes[0].key} twice; allowed: two different keys")
@@ -111,35 +113,45 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else Path("results") / f"{scn.name}_analysis"
     prepare_out_dir(out, args.force)
     runs = args.runs if args.runs is not None else DEFAULT_RUNS
-    jobs = args.jobs if args.jobs is not None else _default_jobs()
-    say = (lambda *a: None) if args.quiet else print
+    if args.over_time or turn:
+        budget.check_run(runs, turns, len(scn.actors), None)
+    with writing(out, args.force, stale=lambda name: False) as stage:
+        files, report = _analyze(args, scn, stage, axes, turn, runs, turns)
+    if not args.quiet:
+        print(report)
+    print(f"files: {', '.join(str(out / f.name) for f in files)}")
+    return 0
 
+
+def _analyze(args: argparse.Namespace, scn: scenario.Scenario, out: Path, axes, turn: int | None, runs: int,
+             turns: int) -> tuple[list[Path], str]:
+    """Compute what the options ask for and write it into `out`; returns the files and the report."""
+    from sim import analysis
+
+    jobs = args.jobs if args.jobs is not None else _default_jobs()
     if axes is not None:
         gmap = analysis.game_map(scn, axes[0], axes[1])
         files = _write(out, {"map.json": gmap.as_dict(), "map.csv": _map_csv(gmap)})
         if not args.no_plot:
             from sim.analysis_plots import plot_map
             files.append(plot_map(gmap, out))
-        say(format_map(gmap))
-    elif args.over_time:
+        return files, format_map(gmap)
+    if args.over_time:
         median = analysis.median_run(scn, args.seed, runs, turns, jobs)
         over = analysis.over_time(scn, median)
         files = _write(out, {"over_time.json": over.as_dict(), "over_time.csv": _over_time_csv(over)})
         if not args.no_plot:
             from sim.analysis_plots import plot_over_time
             files.append(plot_over_time(over, out))
-        say(format_over_time(over))
-    else:
-        median = analysis.median_run(scn, args.seed, runs, turns, jobs) if turn else None
-        point = analysis.point_at(scn, turn or 0, median)
-        result = analysis.analyze(analysis.stage_game(scn, point))
-        files = _write(out, {"analysis.json": result.as_dict()})
-        if not args.no_plot:
-            from sim.analysis_plots import plot_game
-            files.append(plot_game(result, out))
-        say(format_analysis(result))
-    print(f"files: {', '.join(str(f) for f in files)}")
-    return 0
+        return files, format_over_time(over)
+    median = analysis.median_run(scn, args.seed, runs, turns, jobs) if turn else None
+    point = analysis.point_at(scn, turn or 0, median)
+    result = analysis.analyze(analysis.stage_game(scn, point))
+    files = _write(out, {"analysis.json": result.as_dict()})
+    if not args.no_plot:
+        from sim.analysis_plots import plot_game
+        files.append(plot_game(result, out))
+    return files, format_analysis(result)
 
 
 def _default_jobs() -> int:
@@ -148,14 +160,12 @@ def _default_jobs() -> int:
 
 
 def _write(out: Path, contents: dict[str, object]) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    mark_ours(out)
+    """Text and JSON files into `out` (a private folder: see `sim.results.writing`)."""
     paths = []
     for name, content in contents.items():
         path = out / name
         text = content if isinstance(content, str) else json.dumps(content, indent=2) + "\n"
-        with atomic_path(path) as tmp:
-            tmp.write_text(text)
+        path.write_text(text)
         paths.append(path)
     return paths
 

@@ -10,12 +10,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sim import __version__, analyze_cli, scenario
-from sim.terminal import OneLineParser, text_table, whole_number
+from sim import __version__, analyze_cli, budget, interrupts, scenario
+from sim.terminal import OneLineParser, path_arg, text_table, whole_number
 from sim.ensemble import ENGINES
 from sim.errors import SimError
 from sim.plots import FORMATS
-from sim.results import ResultWriter, mark_ours, prepare_out_dir
+from sim.results import ResultWriter, check_complete, is_run_output, prepare_out_dir, writing
+from sim.safeio import os_error
+from sim.textsafe import one_line, printable
 
 DEFAULT_SCENARIO = "inf_2018"
 DEFAULT_RUNS = 200
@@ -52,18 +54,19 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"a name in scenarios/ or a path to a TOML file (default {DEFAULT_SCENARIO})")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                      help="change a scenario value, e.g. actors.US.rule.lambda=4 (repeatable)")
-    run.add_argument("--out", type=Path, default=None, help="output folder (default results/SCENARIO)")
+    run.add_argument("--out", type=path_arg("--out"), default=None, help="output folder (default results/SCENARIO)")
     _run_options(run)
 
     cmp = sub.add_parser("compare", help="run scenarios or variants on common seeds and compare outcomes")
     cmp.add_argument("items", nargs="+", metavar="ITEM",
                      help="a scenario, or scenario:KEY=VALUE,KEY=VALUE; the first is the baseline")
-    cmp.add_argument("--out", type=Path, default=None, help="output folder (default results/compare)")
+    cmp.add_argument("--out", type=path_arg("--out"), default=None, help="output folder (default results/compare)")
     _run_options(cmp)
 
     plot = sub.add_parser("plot", help="redraw every figure of a result folder")
-    plot.add_argument("folder", type=Path)
+    plot.add_argument("folder", type=path_arg("folder"))
     plot.add_argument("--format", choices=FORMATS, default="png", help="figure format (default png)")
+    plot.add_argument("--force", action="store_true", help="draw into a result folder not made by this program")
 
     rules = sub.add_parser("rules", help="list the decision rules and presets, or show one")
     rules.add_argument("name", nargs="?", help="a rule or preset name")
@@ -75,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     tour.add_argument("--turns", type=whole_number(1, "--turns"), default=None, help="turns per run")
     tour.add_argument("--seed", type=whole_number(0, "--seed"), default=DEFAULT_SEED, help="root seed")
     tour.add_argument("--jobs", type=whole_number(1, "--jobs"), default=None, help="worker processes")
-    tour.add_argument("--out", type=Path, default=None, help="output folder (default results/tournament)")
+    tour.add_argument("--out", type=path_arg("--out"), default=None, help="output folder (default results/tournament)")
     tour.add_argument("--format", choices=FORMATS, default="png", help="figure format (default png)")
     tour.add_argument("--force", action="store_true", help="write into a non-empty folder not made by this program")
     tour.add_argument("--quiet", action="store_true", help="no progress bar and no table")
@@ -91,7 +94,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the exit status (0 ok, 2 bad input, 130 interrupted)."""
+    """Entry point; returns the exit status (0 ok, 2 bad input or a fault, 128 + N on signal N)."""
+    interrupts.install()
+    try:
+        return _main(argv)
+    except KeyboardInterrupt as exc:   # Ctrl-C, SIGTERM or SIGHUP before a command started
+        return interrupts.exit_status(exc)
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
     if args.command is None:
         args = build_parser().parse_args(["run"])
@@ -103,16 +114,34 @@ def main(argv: list[str] | None = None) -> int:
     commands.update(play=play_cli.cmd_play, replay=play_cli.cmd_replay)
     try:
         return commands[args.command](args)
-    except SimError as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        return 2
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted: no complete output was written for this run\n")
-        return 130
     except BrokenPipeError:
         # the reader of our output went away (e.g. `| head`): stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except SimError as exc:
+        return fail(exc)
+    except OSError as exc:       # unreadable, unwritable, read-only, disk full, name too long
+        return fail(os_error(exc))
+    except MemoryError:
+        return fail(SimError(f"{args.command}: out of memory; allowed: fewer runs, turns or points"))
+    except KeyboardInterrupt as exc:
+        what = "interrupted" if type(exc) is KeyboardInterrupt else f"stopped by {exc}"
+        _write_err(f"{what}: no complete output was written for this run")
+        return interrupts.exit_status(exc)
+
+
+def fail(exc: SimError) -> int:
+    """Report bad input or a fault as one line on stderr; returns the exit status, 2."""
+    _write_err(f"error: {exc}")
+    return 2
+
+
+def _write_err(line: str) -> None:
+    try:
+        sys.stderr.write(one_line(line) + "\n")
+        sys.stderr.flush()
+    except OSError:   # no terminal left to say it on (SIGHUP)
+        pass
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -120,19 +149,19 @@ def cmd_list(args: argparse.Namespace) -> int:
     for name in scenario.available():
         try:
             s = scenario.load(name)
-            rows.append((name, s.scenario.title, ", ".join(s.actor_ids), str(s.scenario.turns),
+            rows.append((name, one_line(s.scenario.title), ", ".join(s.actor_ids), str(s.scenario.turns),
                          s.scenario.start_date.isoformat()))
         except SimError as exc:
-            rows.append((name, f"INVALID: {exc}", "", "", ""))
+            rows.append((name, f"INVALID: {one_line(exc)}", "", "", ""))
     print(text_table(("name", "title", "actors", "turns", "start"), rows))
     return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     s = scenario.load(args.file)
-    print(f"{scenario.resolve_path(args.file)}: valid scenario {s.name!r}: {len(s.actors)} actors "
+    print(printable(f"{scenario.resolve_path(args.file)}: valid scenario {s.name!r}: {len(s.actors)} actors "
           f"({', '.join(s.actor_ids)}), {s.scenario.turns} turns of {s.scenario.turn_days} days "
-          f"from {s.scenario.start_date}")
+          f"from {s.scenario.start_date}"))
     return 0
 
 
@@ -182,19 +211,19 @@ def cmd_tournament(args: argparse.Namespace) -> int:
     if args.turns is not None:
         scn = scn.with_turns(args.turns)
     out = args.out if args.out is not None else Path("results") / "tournament"
-    prepare_out_dir(out, args.force)
     pair = scn.adversary_pair()
     jobs = args.jobs if args.jobs is not None else default_jobs()
+    runs = args.runs * len(rules) ** 2
+    budget.check_memory(f"--runs {args.runs} x {len(rules) ** 2} pairings", runs * 64)
     started = time.perf_counter()
-    with _progress(args.runs * len(rules) ** 2, f"{len(rules) ** 2} pairings", args.quiet) as progress:
-        cells = tournament.play(scn, rules, args.runs, args.seed, jobs, progress)
-    out.mkdir(parents=True, exist_ok=True)
-    mark_ours(out)
-    tournament.write_csv(out / "tournament.csv", cells, pair)
-    heading = (f"{scn.scenario.title or scn.name} ({scn.name}): tournament, {pair[0]} against {pair[1]}\n"
-               f"{args.runs} runs per pairing, seed {args.seed}")
-    for outcome, label in tournament.OUTCOMES.items():
-        plot_tournament(out, cells, pair, outcome, label, heading, args.format)
+    with writing(out, args.force, stale=tournament.is_output) as stage:
+        with _progress(runs, f"{len(rules) ** 2} pairings", args.quiet) as progress:
+            cells = tournament.play(scn, rules, args.runs, args.seed, jobs, progress)
+        tournament.write_csv(stage / "tournament.csv", cells, pair)
+        heading = (f"{scn.scenario.title or scn.name} ({scn.name}): tournament, {pair[0]} against {pair[1]}\n"
+                   f"{args.runs} runs per pairing, seed {args.seed}")
+        for outcome, label in tournament.OUTCOMES.items():
+            plot_tournament(stage, cells, pair, outcome, label, heading, args.format)
     if not args.quiet:
         print(f"{heading.replace(chr(10), ', ')}; other actors keep their scenario rules; "
               f"{time.perf_counter() - started:.1f} s")
@@ -206,8 +235,21 @@ def cmd_tournament(args: argparse.Namespace) -> int:
 def cmd_plot(args: argparse.Namespace) -> int:
     from sim.plots import plot_all
 
-    for path in plot_all(args.folder, args.format):
-        print(path)
+    folder = args.folder
+    check_complete(folder)
+    prepare_out_dir(folder, args.force)
+    with writing(folder, args.force, stale=lambda name: False, seals=()) as stage:   # figures only
+        for name in ("summary.json", "turns.csv"):   # what the figures are drawn from, linked, not copied
+            os.link(folder / name, stage / name)
+        try:
+            paths = plot_all(stage, args.format)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+            raise SimError(f"{folder}: summary.json or turns.csv is corrupted ({type(exc).__name__}: "
+                           f"{str(exc)[:80]}); allowed: a folder written by `run_sim.py run` (rerun it)") from None
+        for name in ("summary.json", "turns.csv"):
+            (stage / name).unlink()
+    for path in paths:
+        print(folder / path.name)
     return 0
 
 
@@ -217,9 +259,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.turns is not None:
         scn = scn.with_turns(args.turns)
     out = args.out if args.out is not None else Path("results") / scn.name
-    prepare_out_dir(out, args.force)
+    _preflight(scn, args, out)
     started = time.perf_counter()
-    writer, summary = _execute(scn, out, args, label=scn.name)
+    with writing(out, args.force) as stage:
+        writer, summary = _execute(scn, stage, args, label=scn.name)
     if not args.quiet:
         turns = scn.scenario.turns
         ended = summary["median_turn_treaty_ended"]
@@ -246,38 +289,49 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if len(set(slugs)) != len(slugs):
         raise SimError(f"compare: items repeat ({', '.join(args.items)}); allowed: distinct items")
     out = args.out if args.out is not None else Path("results") / "compare"
-    prepare_out_dir(out, args.force)
     for v in variants:
         prepare_out_dir(out / v.slug, args.force)
+        _preflight(v.scenario, args, out, share=len(variants))
     outcomes, summaries = [], []
-    for v in variants:
-        writer, summary = _execute(v.scenario, out / v.slug, args, label=v.label)
-        outcomes.append(writer.summary.per_run())
-        summaries.append(summary)
-    rows = differences([v.label for v in variants], outcomes)
-    write_table(out / "compare.csv", variants[0].label, rows)
-    if not args.no_plot:
-        plot_compare(out, [v.label for v in variants], summaries, args.format)
-    mark_ours(out)
+    with writing(out, args.force, stale=lambda name: is_run_output(name) or name.startswith("compare.")) as stage:
+        for v in variants:
+            writer, summary = _execute(v.scenario, stage / v.slug, args, label=v.label)
+            outcomes.append(writer.summary.per_run())
+            summaries.append(summary)
+        rows = differences([v.label for v in variants], outcomes)
+        write_table(stage / "compare.csv", variants[0].label, rows)
+        if not args.no_plot:
+            plot_compare(stage, [v.label for v in variants], summaries, args.format)
     if not args.quiet:
-        print(format_table(variants[0].label, rows))
+        print(printable(format_table(variants[0].label, rows)))
         print(f"files: {out}{os.sep} (compare.csv{'' if args.no_plot else ', compare.' + args.format}, "
               f"one result folder per item)")
     return 0
+
+
+def _preflight(scn: scenario.Scenario, args: argparse.Namespace, out: Path, share: int = 1) -> None:
+    """Everything that can refuse a run, checked before its output folder is touched: a seat for a
+    person, the memory and disk the run needs, and one replica played for one turn."""
+    from sim.dynamics import kernel_is_compiled
+    from sim.ensemble import batch_tasks, warm_up
+
+    runs = args.runs if args.runs is not None else DEFAULT_RUNS
+    batch_tasks(scn, args.seed, 1, scn.scenario.turns, engine=args.engine)
+    budget.check_run(runs * share, scn.scenario.turns, len(scn.actors), out)
+    if not args.quiet and not kernel_is_compiled():
+        sys.stderr.write("compiling the turn kernel (first run on this machine only, about 10 s)...\n")
+    warm_up(scn)
 
 
 def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace,
              label: str) -> tuple[ResultWriter, dict]:
     """Run `scn` as the options say, write its result folder and figures; returns the writer and
     the summary it wrote."""
-    from sim.dynamics import kernel_is_compiled
     from sim.ensemble import default_batch_size, default_jobs, iter_batches
     from sim.plots import plot_all
 
     runs = args.runs if args.runs is not None else DEFAULT_RUNS
     jobs = args.jobs if args.jobs is not None else default_jobs()
-    if not args.quiet and not kernel_is_compiled():
-        sys.stderr.write("compiling the turn kernel (first run on this machine only, about 10 s)...\n")
     batch_size = args.batch_size if args.batch_size is not None else default_batch_size(runs, jobs)
     with _progress(runs, label, args.quiet) as progress:
         batches = iter_batches(scn, args.seed, runs, scn.scenario.turns, engine=args.engine,

@@ -11,11 +11,13 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 
 from sim.crisis import Crisis
 from sim.errors import SimError
+from sim.interrupts import worker_init
 from sim.policies.registry import human_actors
 from sim.results import BatchResult, Chunk, format_batch
 from sim.scenario import Scenario
@@ -117,7 +119,9 @@ def run_tasks(tasks: list[Task], jobs: int, progress: Callable[[int], None] | No
         return
     warm_up(tasks[0][1])  # compile (or load) the kernel once, before the workers are forked
     context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=worker_init,
+                               initargs=(os.getpid(),))
+    try:
         pending: deque[Future[Chunk]] = deque()
         for task in tasks:
             pending.append(pool.submit(_run_batch, task))
@@ -125,10 +129,26 @@ def run_tasks(tasks: list[Task], jobs: int, progress: Callable[[int], None] | No
                 yield _collect(pending.popleft(), progress)
         while pending:
             yield _collect(pending.popleft(), progress)
+    except BaseException:
+        _stop(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Kill the workers at once (interrupted, or a batch failed): waiting would finish every batch."""
+    for process in list((pool._processes or {}).values()):  # the executor has no public handle on them
+        if process.is_alive():
+            process.kill()
 
 
 def _collect(future: Future[Chunk], progress: Callable[[int], None] | None) -> Chunk:
-    chunk = future.result()
+    try:
+        chunk = future.result()
+    except BrokenProcessPool:
+        raise SimError("a worker process died (out of memory, or killed); no complete output was "
+                       "written; allowed: fewer --jobs or a smaller --batch-size") from None
     if progress:
         progress(len(chunk.batch.runs))
     return chunk

@@ -22,3 +22,11 @@ class _Missing:
 
 _MISSING = _Missing()
 MISSING = _MISSING
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where the program is, so that it cleans up and saves as on Ctrl-C."""
+
+    def __init__(self, signum: int, name: str):
+        super().__init__(name)
+        self.signum, self.name = signum, name

@@ -13,7 +13,7 @@ import re
 import tomllib
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -22,16 +22,31 @@ from sim.errors import MISSING, ScenarioError
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
+# What the arithmetic can carry. Missile stocks stay within int32 (what summary.json and the figures
+# keep) even if every one of the 10,000 turns adds a full batch; durations leave room in the calendar.
+MAX_MISSILES = 1_000_000
+MAX_BATCH = 100_000
+MAX_DAYS = 3_660               # ten years
+MAX_WEIGHT = 1e6               # payoff weights, utility units per turn
+MAX_SCALE = 1e9
+MAX_FILE_BYTES = 1_000_000     # a scenario file, or one --set value
+MAX_DEPTH = 32                 # nesting of tables and arrays
+Missiles = Annotated[int, Field(le=MAX_MISSILES)]
+Batch = Annotated[int, Field(le=MAX_BATCH)]
+Days = Annotated[int, Field(le=MAX_DAYS)]
+Weight = Annotated[float, Field(le=MAX_WEIGHT)]
+Scale = Annotated[float, Field(le=MAX_SCALE)]
+
 
 class _Strict(BaseModel):
-    # strict: a string is not silently read as a number or a boolean
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    # strict: a string is not silently read as a number or a boolean; inf and nan are no numbers here
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class Meta(_Strict):
     """The ``[scenario]`` section: what the scenario is and its calendar."""
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")  # names a folder
     title: str = ""
     description: str = ""
     start_date: date
@@ -44,29 +59,29 @@ class Treaty(_Strict):
     """The ``[treaty]`` section: treaty status at the start and its clauses."""
 
     status: Literal["in_force", "notice", "terminated", "none"] = "in_force"
-    notice_days: int = Field(default=180, ge=0)
+    notice_days: Days = Field(default=180, ge=0)
     notice_by: str | None = None
     notice_ends: date | None = None
-    ultimatum_days: int = Field(default=60, ge=1)
-    elimination_days: int = Field(default=1095, ge=30)
+    ultimatum_days: Days = Field(default=60, ge=1)
+    elimination_days: Days = Field(default=1095, ge=30)
 
 
 class Payoff(_Strict):
     """Per-actor payoff weights (utility units per turn)."""
 
-    treaty_value: float = Field(default=1.0, ge=0)
-    threat_weight: float = Field(default=1.0, ge=0)
+    treaty_value: Weight = Field(default=1.0, ge=0)
+    threat_weight: Weight = Field(default=1.0, ge=0)
     reaction: float = Field(default=0.5, ge=0, le=1)
-    deploy_cost: float = Field(default=0.01, ge=0)
-    upkeep: float = Field(default=0.001, ge=0)
-    programme_cost: float = Field(default=0.02, ge=0)
-    host_cost: float = Field(default=0.1, ge=0)
-    comply_cost: float = Field(default=1.0, ge=0)
-    war_cost: float = Field(default=100.0, ge=0)
-    audience_cost: float = Field(default=1.0, ge=0)
-    reputation_cost: float = Field(default=1.0, ge=0)
-    talks_value: float = Field(default=0.1, ge=0)
-    dialogue_cost: float = Field(default=0.0, ge=0)
+    deploy_cost: Weight = Field(default=0.01, ge=0)
+    upkeep: Weight = Field(default=0.001, ge=0)
+    programme_cost: Weight = Field(default=0.02, ge=0)
+    host_cost: Weight = Field(default=0.1, ge=0)
+    comply_cost: Weight = Field(default=1.0, ge=0)
+    war_cost: Weight = Field(default=100.0, ge=0)
+    audience_cost: Weight = Field(default=1.0, ge=0)
+    reputation_cost: Weight = Field(default=1.0, ge=0)
+    talks_value: Weight = Field(default=0.1, ge=0)
+    dialogue_cost: Weight = Field(default=0.0, ge=0)
     discount: float = Field(default=0.9, ge=0, lt=1)
 
 
@@ -82,9 +97,9 @@ class Programme(_Strict):
 
     stage: Literal[STAGES] = "none"
     since: date | None = None
-    development_days: int = Field(default=720, ge=0)
-    flight_test_days: int = Field(default=360, ge=0)
-    production_days: int = Field(default=360, ge=0)
+    development_days: Days = Field(default=720, ge=0)
+    flight_test_days: Days = Field(default=360, ge=0)
+    production_days: Days = Field(default=360, ge=0)
 
 
 class ActorSpec(_Strict):
@@ -95,10 +110,10 @@ class ActorSpec(_Strict):
     treaty_party: bool = False
     allies: list[str] = []
     adversaries: list[str] = Field(min_length=1)
-    missiles: int = Field(default=0, ge=0)
-    disputed: int = Field(default=0, ge=0)
-    deploy_batch: int = Field(default=16, ge=1)
-    deploy_lag_days: int = Field(default=180, ge=0)
+    missiles: Missiles = Field(default=0, ge=0)
+    disputed: Missiles = Field(default=0, ge=0)
+    deploy_batch: Batch = Field(default=16, ge=1)
+    deploy_lag_days: Days = Field(default=180, ge=0)
     host_for: str | None = None
     basing_reach: list[str] | None = None
     programme: Programme = Programme()
@@ -119,14 +134,14 @@ class Escalation(_Strict):
     w_missiles: float = Field(default=0.3, ge=0, le=1)
     w_arming: float = Field(default=0.2, ge=0, le=1)
     w_demands: float = Field(default=0.2, ge=0, le=1)
-    missile_scale: float = Field(default=100.0, gt=0)
+    missile_scale: Scale = Field(default=100.0, gt=0)
 
 
 class Risk(_Strict):
     """The ``[risk]`` section: incident hazard and violation detection."""
 
     h_max: float = Field(default=0.01, ge=0, le=1)
-    k: float = Field(default=3.0, gt=0)
+    k: Annotated[float, Field(le=100)] = Field(default=3.0, gt=0)
     p_detect: float = Field(default=0.25, ge=0, le=1)
     p_detect_test: float = Field(default=0.8, ge=0, le=1)
 
@@ -241,34 +256,56 @@ def load(name_or_path: str, overrides: dict[str, Any] | None = None) -> Scenario
     """Load, override (``{"risk.h_max": 0.02}``) and validate a scenario; ScenarioError if bad."""
     path = resolve_path(name_or_path)
     source = str(path)
-    if not path.is_file():
-        allowed = f"no such scenario file; shipped scenarios: {', '.join(available())}"
-        raise ScenarioError(source, "", MISSING, allowed)
     try:
+        if not path.is_file():
+            allowed = f"no such scenario file; shipped scenarios: {', '.join(available())}"
+            raise ScenarioError(source, "", MISSING, allowed)
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ScenarioError(source, "", MISSING, f"larger than {MAX_FILE_BYTES:,} bytes: not a scenario file")
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(source, "", MISSING, _toml_message(exc, path)) from None
+        raise ScenarioError(source, "", MISSING, _toml_message(exc)) from None
     except UnicodeDecodeError:
         raise ScenarioError(source, "", MISSING, "not a UTF-8 text file") from None
+    except RecursionError:
+        raise ScenarioError(source, "", MISSING, f"nested more than {MAX_DEPTH} deep") from None
+    except (OSError, ValueError) as exc:   # unreadable, a folder, a name too long or with a NUL byte
+        raise ScenarioError(source, "", MISSING, f"cannot read it ({getattr(exc, 'strerror', None) or exc})") from None
+    _check_depth(data, source)
     scn = from_dict(data, source=source)
     return apply_overrides(scn, overrides, origin="--set") if overrides else scn
 
 
-def _toml_message(exc: tomllib.TOMLDecodeError, path: Path) -> str:
+def _toml_message(exc: tomllib.TOMLDecodeError) -> str:
+    # the line and column, never the text: the file may not be a scenario (validate /etc/shadow)
     match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
     if not match:
-        return f"TOML syntax error: {exc}"
-    line_no = int(match.group(1))
-    lines = path.read_text(encoding="utf-8").splitlines()
-    text = lines[line_no - 1].split("#")[0].strip() if line_no <= len(lines) else ""
+        return "TOML syntax error; dates are written YYYY-MM-DD"
     reason = str(exc)[: match.start()].strip()
-    return f"TOML syntax error at line {line_no} ({text[:60]!r}): {reason}; dates are written YYYY-MM-DD"
+    return (f"TOML syntax error at line {match.group(1)}, column {match.group(2)}: {reason}; "
+            "dates are written YYYY-MM-DD")
+
+
+def _check_depth(data: Any, source: str, path: str = "") -> None:
+    """ScenarioError if tables and arrays nest deeper than MAX_DEPTH (checked without recursion)."""
+    stack = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ScenarioError(source, path, MISSING, f"nested more than {MAX_DEPTH} deep")
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
 
 
 def from_dict(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
     """Validate plain data (as read from TOML) into a Scenario."""
     if not isinstance(data, dict):
         raise ScenarioError(source, "", data, "a scenario must be a table")
+    if "source" in data:   # a field of the model that says where it was read from, not a key of the file
+        keys = [k for k in Scenario.model_fields if k != "source"]
+        raise ScenarioError(source, "source", data["source"], f"unknown key; allowed: {', '.join(keys)}")
     try:
         scn = Scenario.model_validate({**data, "source": source})
     except ValidationError as exc:
@@ -299,15 +336,24 @@ def parse_assignment(text: str, source: str = "--set") -> tuple[str, Any]:
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
         raise ScenarioError(source, text, MISSING, "expected KEY=VALUE, e.g. risk.h_max=0.02")
+    if len(text) > MAX_FILE_BYTES or key.count(".") >= MAX_DEPTH:
+        raise ScenarioError(source, key.strip()[:60], MISSING,
+                            f"at most {MAX_FILE_BYTES:,} characters and {MAX_DEPTH} key parts")
     try:
         parsed = tomllib.loads(f"v = {value.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         parsed = value.strip()
+    except RecursionError:
+        raise ScenarioError(source, key.strip(), MISSING, f"nested more than {MAX_DEPTH} deep") from None
+    _check_depth(parsed, source, key.strip())
     return key.strip(), parsed
 
 
 def _set_path(data: dict[str, Any], key: str, value: Any, source: str) -> None:
     parts = key.split(".")
+    if len(parts) > MAX_DEPTH:
+        raise ScenarioError(source, key[:60], MISSING, f"at most {MAX_DEPTH} key parts")
+    _check_depth(value, source, key)
     node: Any = data
     for depth, part in enumerate(parts[:-1]):
         here = ".".join(parts[: depth + 1])
@@ -436,6 +482,9 @@ def _check_references(scn: Scenario, source: str) -> None:
             registry.validate_spec(a.rule, ids=ids, start=meta.start_date)
         except registry.RuleSpecError as exc:
             fail(f"actors.{a.id}.rule{exc.path}", exc.value, exc.allowed)
+        except (TypeError, AttributeError):   # the registry expects names to be strings, tables to be tables
+            fail(f"actors.{a.id}.rule", a.rule, "a table: name = a rule or preset (see `run_sim.py rules`), "
+                 "and its parameters")
     w = scn.escalation
     total = w.w_treaty + w.w_missiles + w.w_arming + w.w_demands
     if abs(total - 1.0) > 1e-9:
@@ -451,6 +500,9 @@ def _check_references(scn: Scenario, source: str) -> None:
         fail("treaty.notice_by", t.notice_by, "only with status = \"notice\"")
     if t.status in ("in_force", "notice") and len(parties) < 2:
         fail("treaty.status", t.status, "a treaty in force needs at least two actors with treaty_party = true")
+    horizon = date.max - timedelta(days=MAX_DAYS)   # room for deliveries and deadlines after the end
+    if meta.start_date.toordinal() + meta.turns * meta.turn_days > horizon.toordinal():
+        fail("scenario.turns", meta.turns, f"the last turn (start_date + turns x turn_days) on or before {horizon}")
     end = scn.date_of(meta.turns)
     for n, ev in enumerate(scn.events):
         where = f"events.{n}"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -24,6 +26,21 @@ def whole_number(minimum: int, flag: str):
         if value < minimum:
             raise argparse.ArgumentTypeError(f"{flag} = {value}: allowed: a whole number >= {minimum}")
         return value
+    parse.__name__ = flag
+    return parse
+
+
+def path_arg(flag: str):
+    """An argparse type: a path without NUL bytes and with no name longer than the system allows."""
+    def parse(text: str) -> Path:
+        if "\0" in text:
+            raise argparse.ArgumentTypeError(f"{flag} = {text!r}: allowed: a path without NUL characters")
+        limit = 255
+        for part in Path(text).parts:
+            if len(os.fsencode(part)) > limit:
+                raise argparse.ArgumentTypeError(f"{flag} = {part[:40]!r}...: allowed: names of at most "
+                                                 f"{limit} bytes")
+        return Path(text)
     parse.__name__ = flag
     return parse
 

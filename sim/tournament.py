@@ -26,6 +26,11 @@ OUTCOMES = {
 }
 
 
+def is_output(name: str) -> bool:
+    """Whether `name` is a file a tournament writes (and a new one replaces)."""
+    return name == "tournament.csv" or name.startswith("tournament_")
+
+
 def parse_rules(text: str) -> list[str]:
     """Comma-separated rule or preset names, checked."""
     names = [n.strip() for n in text.split(",") if n.strip()]

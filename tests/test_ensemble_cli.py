@@ -144,9 +144,9 @@ def test_interrupted_run_leaves_nothing_that_looks_complete(tmp_path):
     out = tmp_path / "stopped"
     proc = subprocess.Popen([sys.executable, "run_sim.py", "run", "inf_2018", "--runs", "20000", "--jobs", "1",
                              "--out", str(out), "--quiet"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
-    partial = out / ".turns.csv.partial"
-    deadline = time.time() + 60
-    while not partial.exists() and time.time() < deadline and proc.poll() is None:
+    deadline = time.time() + 60   # until the run writes turns.csv (in its private folder, *.partial)
+    while not (out.is_dir() and any(out.glob("*.partial/.turns.csv.*"))) and time.time() < deadline \
+            and proc.poll() is None:
         time.sleep(0.05)
     time.sleep(0.3)
     proc.send_signal(signal.SIGINT)

@@ -7,8 +7,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from sim import scenario
-from sim.terminal import whole_number
+from sim import budget, scenario
+from sim.terminal import path_arg, whole_number
 from sim.errors import SimError
 from sim.results import MARKER, prepare_out_dir
 
@@ -42,9 +42,9 @@ def add_parsers(sub, parser_class=None) -> None:
                       help=f"root seed: the same seed and moves give the same game (default {DEFAULT_SEED})")
     play.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                       help="change a scenario value before the game, e.g. actors.RU.rule.threshold=deployment")
-    play.add_argument("--out", type=Path, default=None,
+    play.add_argument("--out", type=path_arg("--out"), default=None,
                       help="debrief folder (default: a new dated folder under results/)")
-    play.add_argument("--resume", type=Path, default=None, metavar="FILE",
+    play.add_argument("--resume", type=path_arg("--resume"), default=None, metavar="FILE",
                       help="continue a saved game (a file from `save FILE`, Ctrl-D/Ctrl-C, or a debrief's game.json)")
     play.add_argument("--band-runs", type=whole_number(1, "--band-runs"), default=DEFAULT_BAND,
                       help=f"model-only runs the debrief compares the game with (default {DEFAULT_BAND})")
@@ -55,8 +55,8 @@ def add_parsers(sub, parser_class=None) -> None:
                          description="Replays a game file: the teams' moves and the facilitator's events as "
                                      "saved, the model's moves decided again. Every turn must come out as "
                                      "saved (moves, escalation, treaty, missiles, payoffs), else exit status 2.")
-    rep.add_argument("file", type=Path, help="a game file (game.json of a debrief, or from save FILE)")
-    rep.add_argument("--out", type=Path, default=None, help="also write the debrief into this folder")
+    rep.add_argument("file", type=path_arg("file"), help="a game file (game.json of a debrief, or from save FILE)")
+    rep.add_argument("--out", type=path_arg("--out"), default=None, help="also write the debrief into this folder")
     rep.add_argument("--band-runs", type=whole_number(1, "--band-runs"), default=DEFAULT_BAND,
                      help=f"model-only runs for the debrief (default {DEFAULT_BAND})")
     rep.add_argument("--force", action="store_true",
@@ -75,6 +75,9 @@ def resolve_teams(texts: list[str], ids: list[str], source: str) -> list[str]:
             if match is None:
                 raise SimError(f"--as {word}: not an actor of {source}; allowed: {', '.join(ids)} or all")
             wanted.append(match)
+    if not wanted:
+        raise SimError(f"--as {' --as '.join(map(repr, texts))}: names no actor of {source}; "
+                       f"allowed: {', '.join(ids)} or all")
     return [a for a in ids if a in wanted]
 
 
@@ -97,12 +100,19 @@ def default_out(name: str) -> Path:
     return out
 
 
+def check_band(runs: int, turns: int, actors: int) -> None:
+    """Refuse a debrief band that cannot fit in memory, before the class plays a game it would lose."""
+    budget.check_memory(f"--band-runs {runs}", budget.summary_bytes(runs, turns, actors) + runs * turns * actors * 8)
+
+
 def cmd_play(args: argparse.Namespace) -> int:
     from sim.play import savefile
     from sim.play.engine import Game
     from sim.play.screen import Screen, make_console
     from sim.play.session import Session, is_terminal
 
+    if hasattr(sys.stdin, "reconfigure"):   # a stray byte that is not UTF-8 is a typo, not a crash
+        sys.stdin.reconfigure(errors="replace")
     if args.resume is not None:
         saved = savefile.read(args.resume)
         if args.scenario is not None:
@@ -142,6 +152,7 @@ def cmd_play(args: argparse.Namespace) -> int:
         out = args.resume.parent     # a game saved on leaving: its debrief goes into the same folder
     if out is None:
         out = default_out(game.scenario.name)
+    check_band(args.band_runs, game.turns, len(game.ids))
     prepare_out_dir(out, args.force)
     keyboard = is_terminal(sys.stdin)
     interactive = keyboard and is_terminal(sys.stdout)   # clear the screen only for a person watching it
@@ -163,6 +174,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
     saved = savefile.read(args.file)
     if args.out is not None:
+        check_band(args.band_runs, saved.turns, len(saved.scenario.actors))
         prepare_out_dir(args.out, args.force)
     game = savefile.restore(saved)
     console = make_console(is_terminal(sys.stdout))

@@ -27,6 +27,7 @@ from sim.play import narrate, savefile
 from sim.play.engine import FACILITATOR, SCENARIO, TEAM, Game, TurnRecord
 from sim.play.narrate import poss
 from sim.results import Summary, atomic_path, mark_ours
+from sim.textsafe import printable
 from sim.scenario import Scenario, apply_overrides
 from sim.state import COMPONENT_LABELS, COMPONENTS, IN_FORCE, NO_ONE, NOTICE, TERMINATED
 
@@ -434,24 +435,27 @@ class Doc:
         self.blocks.append(("code", text))
 
     def markdown(self) -> str:
+        # text is escaped as in the HTML: a markdown viewer shows raw HTML (an actor named <script>)
+        esc = _md_text
         out: list[str] = []
         for block in self.blocks:
             kind = block[0]
             if kind == "h":
-                out.append("#" * block[1] + " " + block[2])
+                out.append("#" * block[1] + " " + esc(block[2]))
             elif kind == "p":
-                out.append(block[1])
+                out.append(esc(block[1]))
             elif kind == "list":
-                out.append("\n".join(f"{k + 1}. {t}" if block[1] else f"- {t}" for k, t in enumerate(block[2])))
+                out.append("\n".join(f"{k + 1}. {esc(t)}" if block[1] else f"- {esc(t)}"
+                                     for k, t in enumerate(block[2])))
             elif kind == "table":
                 header, rows, align = block[1], block[2], block[3]
-                cell = lambda c: str(c).replace("|", "\\|")  # noqa: E731
+                cell = lambda c: esc(c).replace("|", "\\|")  # noqa: E731
                 marks = [("---:" if a == "r" else "---") for a in (align or "l" * len(header))]
                 lines = ["| " + " | ".join(map(cell, header)) + " |", "| " + " | ".join(marks) + " |"]
                 lines += ["| " + " | ".join(map(cell, r)) + " |" for r in rows]
                 out.append("\n".join(lines))
             elif kind == "image":
-                out.append(f"![{block[2]}]({block[1].name})")
+                out.append(f"![{esc(block[2]).replace(']', '')}]({block[1].name})")
             elif kind == "code":
                 out.append("```\n" + block[1] + "\n```")
         return "\n\n".join(out) + "\n"
@@ -482,6 +486,11 @@ class Doc:
             elif kind == "code":
                 body.append(f"<pre><code>{html.escape(block[1])}</code></pre>")
         return HTML_PAGE.format(title=html.escape(title), body="\n".join(body), move_css=MOVE_CSS)
+
+
+def _md_text(text: object) -> str:
+    """Text for markdown: HTML special characters and control characters escaped or removed."""
+    return html.escape(printable(text), quote=False)
 
 
 def _inline(text: str, moves: bool = False) -> str:
@@ -722,7 +731,7 @@ def write_debrief(game: Game, out: Path, band_runs: int = 1000, jobs: int = 1,
     mark_ours(out)
     band = band or model_band(game, band_runs, jobs)
     f = facts(game, band)
-    game_path = savefile.write(game, out / "game.json")
+    game_path = savefile.write(game, out / "game.json", make_folder=True)
     figures = {"escalation": plot_escalation(game, band, f, out), "payoffs": plot_payoffs(game, band, f, out)}
     with atomic_path(out / "band.json") as tmp:
         tmp.write_text(json.dumps(band.summary, indent=1) + "\n")

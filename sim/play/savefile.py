@@ -25,11 +25,13 @@ from sim import __version__
 from sim.actions import MOVE_NAMES, STAGES
 from sim.errors import SimError
 from sim.play.engine import TEAM, Game, Injection, PlayError
-from sim.results import atomic_path
-from sim.scenario import Scenario, from_dict, to_toml
+from sim.safeio import atomic_path
+from sim.scenario import EVENT_KEYS, MAX_DEPTH, Scenario, _changeable, _check_depth, from_dict, to_toml
 
 FORMAT = "escalation-sim game"
 FORMAT_VERSION = 2
+MAX_TURNS = 10_000            # as a scenario's turns
+MAX_BYTES = 64_000_000        # a game of 10,000 turns of many actors is a few MB
 
 
 class _Model(BaseModel):
@@ -68,11 +70,11 @@ class _File(_Model):
     scenario: str
     seed: int = Field(ge=0)
     replica: int = Field(default=0, ge=0)
-    turns: int = Field(ge=1)
+    turns: int = Field(ge=1, le=MAX_TURNS)
     teams: list[str]
     stopped: bool = False
-    injections: list[_Injection] = []
-    log: list[_Turn] = []
+    injections: list[_Injection] = Field(default=[], max_length=MAX_TURNS * 10)
+    log: list[_Turn] = Field(default=[], max_length=MAX_TURNS)
     scenario_toml: str
 
 
@@ -113,17 +115,35 @@ def to_dict(game: Game) -> dict[str, Any]:
     }
 
 
-def write(game: Game, path: Path) -> Path:
-    """Save `game` to `path` (folders made as needed); returns the path."""
-    path = Path(path)
-    if path.is_dir():
-        raise SimError(f"{path}: is a folder; allowed: a file name, e.g. {path / 'game.json'}")
+def is_game_file(path: Path) -> bool:
+    """Whether `path` is a file this program saved a game in (so another save may replace it)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.is_file() or path.stat().st_size > MAX_BYTES:
+            return False
+        with open(path, "rb") as f:
+            head = f.read(200)
+    except OSError:
+        return False
+    return head.lstrip().startswith(b"{") and f'"format": "{FORMAT}"'.encode() in head
+
+
+def write(game: Game, path: Path, make_folder: bool = False) -> Path:
+    """Save `game` to `path`, a new file or a game file, in an existing folder (made if
+    `make_folder`, for the game's own folder); returns the path."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise SimError(f"{path}: is a folder; allowed: a file name, e.g. {path / 'game.json'}")
+        if path.exists() and not is_game_file(path):
+            raise SimError(f"{path}: exists and is not a saved game; allowed: a new file name, or a game file")
+        if make_folder:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        elif not path.parent.is_dir():
+            raise SimError(f"{path}: no folder {path.parent}; allowed: a file in an existing folder")
         with atomic_path(path) as tmp:
             tmp.write_text(json.dumps(to_dict(game), indent=1) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise SimError(f"{path}: cannot write the game file ({exc.strerror or exc})") from None
+    except (OSError, ValueError) as exc:     # ValueError: a NUL byte in the name
+        raise SimError(f"{path!s:.80}: cannot write the game file ({getattr(exc, 'strerror', None) or exc})") from None
     return path
 
 
@@ -131,10 +151,17 @@ def read(path: Path | str) -> SavedGame:
     """A game file, checked: a one-line SimError names the file and the problem otherwise."""
     path = Path(path)
     what = "allowed: a game file written by `save FILE` or at the end of `run_sim.py play`"
-    if not path.is_file():
-        raise SimError(f"{path}: no such file; {what}")
     try:
+        if not path.is_file():
+            raise SimError(f"{path}: no such file; {what}")
+        if path.stat().st_size > MAX_BYTES:
+            raise SimError(f"{path}: larger than {MAX_BYTES:,} bytes, so not a saved game; {what}")
         data = json.loads(path.read_text(encoding="utf-8"))
+        _check_depth(data, str(path))
+    except OSError as exc:
+        raise SimError(f"{path}: cannot read it ({exc.strerror or exc}); {what}") from None
+    except RecursionError:
+        raise SimError(f"{path}: nested more than {MAX_DEPTH} deep, so not a saved game; {what}") from None
     except UnicodeDecodeError:
         raise SimError(f"{path}: not a text file, so not a saved game; {what}") from None
     except json.JSONDecodeError as exc:
@@ -158,6 +185,8 @@ def read(path: Path | str) -> SavedGame:
         scn = from_dict(tomllib.loads(f.scenario_toml), source=f"{path} (saved scenario {f.scenario})")
     except tomllib.TOMLDecodeError as exc:
         raise SimError(f"{path}: corrupt game file: scenario_toml is not valid TOML ({exc})") from None
+    except RecursionError:
+        raise SimError(f"{path}: corrupt game file: scenario_toml nested more than {MAX_DEPTH} deep") from None
     if scn.name != f.scenario:
         raise SimError(f"{path}: corrupt game file: scenario {f.scenario!r} but the saved scenario is {scn.name!r}")
     ids = scn.actor_ids
@@ -191,6 +220,10 @@ def read(path: Path | str) -> SavedGame:
             raise SimError(f"{where}: a violation needs an actor")
         if j.kind == "doctrine" and (j.actor is None or not j.rule):
             raise SimError(f"{where}: a doctrine change needs an actor and a rule")
+        for key in j.changes:   # what `inject set` and `inject leader` may change, no more
+            if j.kind not in ("set", "leader") or not _changeable(key):
+                raise SimError(f"{where}.changes.{key}: not a parameter an injection may change; "
+                               f"allowed: {EVENT_KEYS}")
         if j.turn > len(f.log) + 1:
             raise SimError(f"{where}.turn = {j.turn}: after the last turn played ({len(f.log)})")
         injections.append(Injection.from_json(j.model_dump()))

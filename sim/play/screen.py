@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from rich import box
 from rich.console import Console, Group
+from rich.segment import Segment
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -18,6 +19,7 @@ from sim.actions import MOVE_NAMES, MOVES, Action
 from sim.play import narrate
 from sim.play.engine import Game, TurnRecord
 from sim.play.injections import CATALOGUE
+from sim.textsafe import printable
 
 MOVE_STYLE = {a: f"bold {MOVES[a].colour}" for a in Action}     # the move table's colours
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -31,11 +33,23 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 )
 
 
+class SafeConsole(Console):
+    """A console that prints text as given: no markup or emoji codes read in it (a title "[/x]" would
+    crash), and no control character (names and titles come from files)."""
+
+    def render_str(self, text, **kwargs):
+        return super().render_str(text, **{**kwargs, "markup": False, "emoji": False})
+
+    def render(self, renderable, options=None):
+        for segment in super().render(renderable, options):
+            yield segment if segment.control else Segment(printable(segment.text), segment.style)
+
+
 def make_console(interactive: bool) -> Console:
     """The console of a game: the terminal's size on a terminal, 110 columns when piped."""
     if interactive:
-        return Console(highlight=False)
-    return Console(highlight=False, width=110, force_terminal=False, color_system=None)
+        return SafeConsole(highlight=False)
+    return SafeConsole(highlight=False, width=110, force_terminal=False, color_system=None)
 
 
 class Screen:
@@ -97,7 +111,7 @@ class Screen:
             Text("Type a move's number or name at the prompt (the menu lists the moves open to the side now); "
                  "'help' lists the facilitator's commands.", style="italic"),
         )
-        self.print(Panel(body, title=f"[bold]{scn.scenario.title or scn.name}[/bold]", box=box.ROUNDED))
+        self.print(Panel(body, title=Text(scn.scenario.title or scn.name, style="bold"), box=box.ROUNDED))
 
     # ------------------------------------------------------------ the briefing
 
@@ -129,7 +143,7 @@ class Screen:
             if who == "scenario":
                 story.add_row("i", Text(f"Scenario event: {game.names[i]} plays {move.label} this turn.",
                                         style="italic"))
-        self.print(Panel(story, title=f"[bold]{head}[/bold]", title_align="left", box=box.ROUNDED))
+        self.print(Panel(story, title=Text(head, style="bold"), title_align="left", box=box.ROUNDED))
 
         status = Text.assemble(("Treaty: ", "bold"), narrate.treaty_text(game))
         self.print(status)
@@ -210,7 +224,7 @@ class Screen:
             story.add_row("•" if not self.ascii_only else "*", Text(line))
         gauge = self.gauge(rec.escalation, rec.delta)
         self.print(Panel(Group(moves, story, gauge),
-                         title=f"[bold]Moves revealed · turn {rec.turn} · {narrate.day(rec.date)}[/bold]",
+                         title=Text(f"Moves revealed · turn {rec.turn} · {narrate.day(rec.date)}", style="bold"),
                          title_align="left", box=box.DOUBLE))
 
     def game_over(self, game: Game) -> None:
@@ -219,7 +233,7 @@ class Screen:
                   "quit": "the facilitator ended it"}[game.over_reason]
         self.print(Panel(Text(f"The game is over: {reason}. Escalation {game.escalation_path()[-1]:.1f} / 100 "
                               f"after {game.turn} turn{'s' if game.turn != 1 else ''}."),
-                         title="[bold]Game over[/bold]", title_align="left", box=box.HEAVY))
+                         title=Text("Game over", style="bold"), title_align="left", box=box.HEAVY))
 
     def help(self) -> None:
         table = Table(box=box.SIMPLE, show_header=False, pad_edge=False)
@@ -230,4 +244,4 @@ class Screen:
         for form, what in CATALOGUE:
             table.add_row("  " + form, what)
         table.add_row("Ctrl-D / Ctrl-C", "leave at once; the game is saved to a file named on screen")
-        self.print(Panel(table, title="[bold]Commands at the prompt[/bold]", title_align="left", box=box.ROUNDED))
+        self.print(Panel(table, title=Text("Commands at the prompt", style="bold"), title_align="left", box=box.ROUNDED))

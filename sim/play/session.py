@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TextIO
 
-from sim.errors import SimError
+from sim.errors import SimError, Terminated
 from sim.play import injections, narrate, savefile
 from sim.play.engine import Game
 from sim.play.screen import Screen
@@ -46,7 +46,7 @@ class Session:
         self.band_runs = band_runs
         self.keyboard = keyboard
         self.jobs = jobs
-        self.autosave = self.out / "game.json"
+        self.autosave = _free_name(self.out / "game.json", game)
         self.written: dict[str, Path] = {}
         self.flash: list[tuple[str, str]] = []   # notes shown under the next screen (a redraw clears the old one)
 
@@ -93,34 +93,54 @@ class Session:
             return self._finish()
         except EOFError:
             return self._leave("End of input", 0)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
+            if isinstance(exc, Terminated):
+                return self._leave(f"Stopped ({exc.name})", 128 + exc.signum)
             return self._leave("Interrupted (Ctrl-C)", 130)
 
     def _finish(self) -> int:
         game, screen = self.game, self.screen
+        saved = self._save()     # first: whatever happens to the debrief, the class's game is kept
         if game.over_reason == "quit":
             screen.game_over(game)
         screen.note(f"Writing the debrief: running the model alone {self.band_runs:,} times from the same start ...")
         from sim.play.debrief import write_debrief
 
-        self.written = write_debrief(game, self.out, self.band_runs, self.jobs)
+        try:
+            self.written = write_debrief(game, self.out, self.band_runs, self.jobs)
+        except (SimError, OSError, MemoryError) as exc:
+            screen.hint(f"the debrief could not be written ({exc}); the game is saved in {saved}: "
+                        f"python run_sim.py replay {saved} --out FOLDER writes it")
+            return 2
         screen.note(f"Debrief: {self.written['debrief.html']} (open in a browser) and {self.written['debrief.md']}",
                     style="bold green")
         screen.note(f"Game file: {self.written['game.json']}  (replay: python run_sim.py replay "
                     f"{self.written['game.json']})", style="green")
         return 0
 
-    def _leave(self, why: str, status: int) -> int:
-        """Save the game before leaving on end of input or Ctrl-C."""
-        self.screen.print("")
+    def _save(self) -> Path | SimError:
+        """Save the game into its folder; the path, or the error that prevented it."""
         try:
-            path = savefile.write(self.game, self.autosave)
+            path = savefile.write(self.game, self.autosave, make_folder=True)
             mark_ours(self.out)
+            return path
         except SimError as exc:
-            self.screen.hint(f"{why}: the game could NOT be saved: {exc}")
-            return status or 1
-        self.screen.note(f"{why}: game saved to {path}", style="bold yellow")
-        self.screen.note(f"Continue with: python run_sim.py play --resume {path}", style="yellow")
+            return exc
+        except OSError as exc:
+            return SimError(f"{self.out}: {exc.strerror or exc}")
+
+    def _leave(self, why: str, status: int) -> int:
+        """Save the game before leaving on end of input, Ctrl-C, SIGTERM or SIGHUP; then say so."""
+        path = self._save()     # before anything is printed: after SIGHUP there may be no terminal left
+        try:
+            self.screen.print("")
+            if isinstance(path, SimError):
+                self.screen.hint(f"{why}: the game could NOT be saved: {path}")
+                return status or 2
+            self.screen.note(f"{why}: game saved to {path}", style="bold yellow")
+            self.screen.note(f"Continue with: python run_sim.py play --resume {path}", style="yellow")
+        except OSError:
+            pass
         return status
 
     # ------------------------------------------------------------ prompts
@@ -237,11 +257,9 @@ class Session:
             self._flash(said[kind], "bold yellow")
             return REDRAW
         if word == "save":
-            target = Path(rest) if rest else self.autosave
-            if rest and target.suffix == "":
-                target = target.with_suffix(".json")
             try:
-                path = savefile.write(game, target)
+                target = _save_target(rest) if rest else self.autosave
+                path = savefile.write(game, target, make_folder=target == self.autosave)
                 if target == self.autosave:
                     mark_ours(self.out)
             except SimError as exc:
@@ -263,6 +281,38 @@ class Session:
             screen.hint(f"{word} works from the command line: python run_sim.py play --resume FILE")
             return STAY
         return None
+
+
+def _save_target(text: str) -> Path:
+    """The file of `save FILE`: a name of at most 255 bytes without NUL, .json added if it has no suffix."""
+    if "\0" in text or any(len(part.encode("utf-8", "replace")) > 250 for part in Path(text).parts):
+        raise SimError(f"save {text[:40]!r}: allowed: a file name of at most 250 bytes, without NUL characters")
+    target = Path(text)
+    return target.with_suffix(".json") if target.suffix == "" else target
+
+
+def _free_name(path: Path, game: Game) -> Path:
+    """`path`, or game-2.json, game-3.json ... if `path` holds another game than `game` (one it does not
+    continue, such as the finished game a resumed one started from and then undid)."""
+    candidate, k = path, 2
+    while candidate.exists() and not _continues(candidate, game):
+        candidate = path.with_name(f"{path.stem}-{k}{path.suffix}")
+        k += 1
+    return candidate
+
+
+def _continues(path: Path, game: Game) -> bool:
+    """Whether the game saved in `path` is `game` at an earlier or the same point, and not over."""
+    try:
+        saved = savefile.read(path)
+    except SimError:
+        return False
+    played = [r.to_json(game.ids) for r in game.history]
+    keys = ("turn", "moves", "chosen_by")
+    over = saved.stopped or (saved.log and (saved.log[-1]["incident"] or len(saved.log) >= saved.turns))
+    return (not over and saved.seed == game.seed and saved.teams == list(game.humans)
+            and len(saved.log) <= len(played)
+            and all({k: a[k] for k in keys} == {k: b[k] for k in keys} for a, b in zip(saved.log, played)))
 
 
 def _read_hidden(stdin: TextIO) -> str:

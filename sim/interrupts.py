@@ -1,0 +1,49 @@
+"""Signals: SIGTERM and SIGHUP end the program as Ctrl-C does; pool workers never outlive it.
+
+The main process turns SIGTERM (a kill, a shutdown) and SIGHUP (the terminal closed) into
+`sim.errors.Terminated`, a KeyboardInterrupt, so every `except KeyboardInterrupt` that removes
+partial files or saves a game also runs for them. Pool workers ignore Ctrl-C (the main process
+stops them) and, on Linux, are killed by the kernel when the main process dies, even by SIGKILL.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import sys
+
+from sim.errors import Terminated
+
+TERMINATING = {signal.SIGTERM: "SIGTERM", signal.SIGHUP: "SIGHUP"}
+PR_SET_PDEATHSIG = 1
+
+
+def _raise(signum: int, frame) -> None:
+    raise Terminated(signum, TERMINATING.get(signum, str(signum)))
+
+
+def install() -> None:
+    """In the main process: SIGTERM and SIGHUP raise Terminated."""
+    for signum in TERMINATING:
+        signal.signal(signum, _raise)
+
+
+def exit_status(exc: KeyboardInterrupt) -> int:
+    """128 + the signal number, as a shell reports a program a signal ended."""
+    return 128 + (exc.signum if isinstance(exc, Terminated) else signal.SIGINT)
+
+
+def worker_init(parent: int) -> None:
+    """In a pool worker: die with `parent`, leave Ctrl-C to it, and take default SIGTERM/SIGHUP."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for signum in TERMINATING:
+        signal.signal(signum, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):   # pragma: no cover - no prctl: the parent's shutdown stops us
+            pass
+    if os.getppid() != parent:   # the parent died before the line above took effect
+        os._exit(1)

@@ -1,0 +1,49 @@
+"""Two runs into one --out at once: the second is refused with one line, the folder ends complete and
+consistent (one seed, well-formed rows), and temporary names never collide."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from sim.results import check_complete
+from sim.safeio import temp_name
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(out: Path, seed: int) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "run_sim.py", "run", "inf_2018", "--runs", "1500", "--turns", "24",
+                             "--jobs", "1", "--seed", str(seed), "--no-plot", "--quiet", "--out", str(out)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_a_second_run_into_the_same_folder_is_refused_and_the_first_completes(tmp_path):
+    out = tmp_path / "R"
+    first = _run(out, seed=1)
+    deadline = time.monotonic() + 60
+    while not (out.is_dir() and any(out.glob("*.partial"))) and time.monotonic() < deadline:
+        time.sleep(0.05)     # the first run holds the lock once its private folder exists
+    second = _run(out, seed=2)
+    _, err2 = second.communicate(timeout=120)
+    _, err1 = first.communicate(timeout=300)
+    assert first.returncode == 0, err1
+    assert second.returncode == 2 and len(err2.strip().splitlines()) == 1, err2
+    assert "another run_sim.py is writing into this folder" in err2 and "Traceback" not in err2
+    summary = check_complete(out)
+    turns = pd.read_csv(out / "turns.csv")
+    assert summary["seed"] == 1 and set(turns["seed"]) == {1}
+    assert sorted(turns["run"].unique()) == list(range(1500))
+    assert not list(out.glob("*.partial"))
+
+
+def test_temporary_names_are_unique():
+    path = Path("/tmp/x/turns.csv")
+    names = {temp_name(path) for _ in range(1000)}
+    assert len(names) == 1000
+    assert all(n.parent == path.parent and n.name.startswith(".turns.csv.") and n.name.endswith(".partial")
+               for n in names)

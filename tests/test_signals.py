@@ -1,0 +1,147 @@
+"""Signals at random moments of a run or a game: no orphaned worker, no folder that looks complete but
+is not, no traceback, and a game is always saved (SIGTERM and SIGHUP as Ctrl-C)."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sim.errors import SimError
+from sim.results import check_complete
+
+ROOT = Path(__file__).resolve().parent.parent
+MOMENTS = random.Random(11)   # the random moments are the same on every run of the suite
+
+
+def session_processes(sid: int) -> list[int]:
+    """Pids of the live processes of session `sid` (a run started with start_new_session)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if int(fields[3]) == sid and fields[0] != "Z":
+            pids.append(int(entry.name))
+    return pids
+
+
+def wait_gone(sid: int, seconds: float = 10.0) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while (alive := session_processes(sid)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return alive
+
+
+def assert_not_falsely_complete(out: Path, previous: dict | None) -> None:
+    """The folder is complete (the old results or new ones), or says it is not (no summary.json)."""
+    if not (out / "summary.json").exists():
+        return
+    try:
+        summary = check_complete(out)
+    except SimError as exc:
+        pytest.fail(f"{out} looks complete but is not: {exc}")
+    if previous is not None:
+        assert summary["seed"] in (previous["seed"], 2)
+
+
+def start_run(out: Path, seed: int) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "run_sim.py", "run", "inf_2018", "--runs", "4000", "--turns", "24",
+                             "--jobs", "2", "--batch-size", "100", "--seed", str(seed), "--no-plot", "--quiet",
+                             "--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+
+
+CASES = [(sig, round(MOMENTS.uniform(0.0, 3.0), 2)) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL)
+         for _ in range(2)]
+
+
+@pytest.mark.parametrize("sig, delay", CASES, ids=[f"{signal.Signals(s).name}-{d}s" for s, d in CASES])
+def test_a_signal_at_a_random_moment_leaves_no_worker_and_nothing_falsely_complete(tmp_path, sig, delay):
+    out = tmp_path / "R"
+    first = subprocess.run([sys.executable, "run_sim.py", "run", "inf_2018", "--runs", "20", "--turns", "6",
+                            "--no-plot", "--quiet", "--out", str(out)], cwd=ROOT, capture_output=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    previous = check_complete(out)
+    proc = start_run(out, seed=2)
+    deadline = time.monotonic() + 60   # the moment counts from the start of the writing, however slow the start
+    while not any(out.glob("*.partial")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(delay)
+    if sig == signal.SIGINT:
+        os.killpg(proc.pid, sig)     # Ctrl-C on a terminal reaches the whole process group
+    else:
+        proc.send_signal(sig)        # kill PID, or a shutdown: only the main process
+    _, err = proc.communicate(timeout=60)
+    assert wait_gone(proc.pid) == [], "pool workers outlived the main process"
+    text = err.decode()
+    assert "Traceback" not in text, text
+    if proc.returncode != 0:       # the run may have finished before the signal
+        assert proc.returncode in (128 + sig, -sig), (proc.returncode, text)
+        if sig != signal.SIGKILL:
+            assert len(text.strip().splitlines()) == 1, text
+    assert_not_falsely_complete(out, previous)
+    again = subprocess.run([sys.executable, "run_sim.py", "plot", str(out)], cwd=ROOT, capture_output=True,
+                           text=True, timeout=120)
+    assert again.returncode in (0, 2) and "Traceback" not in again.stderr, again.stderr
+
+
+def _play(out: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "run_sim.py", "play", "inf_2018", "--as", "US", "--turns", "4",
+                             "--band-runs", "20", "--out", str(out), *extra], cwd=ROOT, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _wait_for(proc: subprocess.Popen, marker: bytes) -> bytes:
+    seen, deadline = b"", time.monotonic() + 60
+    while marker not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stdout], [], [], 1.0)
+        if ready:
+            seen += os.read(proc.stdout.fileno(), 65536)
+    return seen
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_and_sighup_save_the_game_like_ctrl_c(tmp_path, sig):
+    out = tmp_path / "game"
+    proc = _play(out)
+    proc.stdin.write(b"dialogue\n")
+    proc.stdin.flush()
+    _wait_for(proc, b"Turn 2 \xc2\xb7 United States (US), your move")
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + sig, err.decode()
+    assert "Traceback" not in err.decode()
+    saved = json.loads((out / "game.json").read_text())
+    assert saved["log"][0]["moves"]["US"] == "dialogue"
+
+
+def test_ctrl_c_in_a_resumed_game_keeps_the_finished_game_it_started_from(tmp_path):
+    out = tmp_path / "done"
+    proc = _play(out)
+    proc.communicate(b"hold\nhold\nhold\nhold\n\n", timeout=120)
+    assert proc.returncode == 0
+    finished = (out / "game.json").read_bytes()
+    proc = subprocess.Popen([sys.executable, "run_sim.py", "play", "--resume", str(out / "game.json"),
+                             "--band-runs", "20"], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdin.write(b"undo\n")
+    proc.stdin.flush()
+    _wait_for(proc, b"Took back turn 4")
+    proc.send_signal(signal.SIGINT)
+    rest, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err.decode()
+    assert (out / "game.json").read_bytes() == finished
+    assert json.loads((out / "game-2.json").read_text())["turns_played"] == 3
