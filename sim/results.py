@@ -144,7 +144,7 @@ class Summary:
     all_parties_deployed: list[np.ndarray] = field(default_factory=list)
     first_move: list[np.ndarray] = field(default_factory=list)   # [R, N, M] first turn or -1
     milestones: list[np.ndarray] = field(default_factory=list)   # [R, N, len(MILESTONES)] first turn or -1
-    move_counts: np.ndarray | None = None                        # [T, N, 5] runs playing each move
+    move_counts: np.ndarray | None = None                        # [T, N, M] runs playing each move
     treaty_counts: np.ndarray | None = None                      # [T+1, 4] runs per status, carried forward
 
     def add(self, b: BatchResult) -> None:
