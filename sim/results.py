@@ -159,7 +159,7 @@ class Summary:
         self.treaty_end.append(_first_turn(b.treaty == TREATY_CODES["terminated"], exclude_start=True))
         self.notice.append(_first_turn(b.treaty == TREATY_CODES["notice"], exclude_start=True))
         self.incident.append(_first_turn(b.incident, exclude_start=True))
-        played = b.action[:, :, :, None] == np.arange(N_MOVES)[None, None, None, :]   # [R, T, N, 5]
+        played = b.action[:, :, :, None] == np.arange(N_MOVES)[None, None, None, :]   # [R, T, N, M]
         first = np.where(played.any(axis=1), played.argmax(axis=1) + 1, -1)
         self.first_move.append(first)
         self.milestones.append(_milestones(b, self.scenario))
