@@ -252,14 +252,6 @@ def legal(W, P, i, a):
     return False
 
 
-@njit(cache=True, inline="always")
-def threatened_act(W, P, i, a):
-    """Whether move a is the act i's ultimatum threatens: notice for a bound party, else arming."""
-    if bound(W, P, i):
-        return a == P.mv_withdrawal
-    return (a == P.mv_develop) | (a == P.mv_deployment) | (a == P.mv_withdrawal)
-
-
 @njit(cache=True)
 def fill_hits(W, P, hits):
     """hits[j, k]: missiles of j reach k, from j's territory or from a consenting host of j's."""
@@ -539,6 +531,8 @@ def step_treaty_end(W, P, turn):
             W.breach[i] = False
             W.demand[i] = False
             W.elim_left[i] = 0
+            W.ult_target[i] = NO_ONE          # a demand to comply with a treaty that is gone is moot
+            W.ult_deadline[i] = NO_ONE
 
 
 @njit(cache=True)

@@ -63,7 +63,7 @@ def future_value(i, W, P, turn, hits, react_amt, react_time):
     for k in range(n):
         ready_at[k] = _time_to_ready(W, P, k)
         if ready_at[k] > 0:
-            prospect_at[k] = ready_at[k] + P.lag[k]
+            prospect_at[k] = ready_at[k] + 1 + P.lag[k]       # ordered the turn after it is ready
         horizon = max(horizon, prospect_at[k], react_time[k], W.elim_left[k])
     notice_left = W.tr[2] - turn - 1 if W.tr[0] == NOTICE else -1
     horizon = min(max(horizon, notice_left + 1), HORIZON_CAP)
@@ -101,7 +101,7 @@ def future_value(i, W, P, turn, hits, react_amt, react_time):
             if (W.elim_left[k] > 0) & (W.elim_left[k] == s):
                 m[k] = 0.0
                 changed = True
-            changed = changed | (ready_at[k] == s)
+            changed = changed | ((ready_at[k] > 0) & (s == ready_at[k] + 1))   # its cost stops
         changed = changed | (s == notice_left + 1)
         if changed:
             treaty_code = W.tr[0]
@@ -249,7 +249,7 @@ def _move_value(i, a, others, r, base, W, E, P, turn, u, only, B, react_amt, rea
         p_met = B[r, i, target, a, P.mv_comply] if legal(W, P, target, P.mv_comply) else 0.0
         can_act = legal(W, P, i, P.mv_withdrawal) if bound(W, P, i) else (
             legal(W, P, i, P.mv_develop) | legal(W, P, i, P.mv_deployment))
-        p_carry = W.credibility[i] if can_act else 0.0
+        p_carry = 1.0 if W.ult_acted[i] else (W.credibility[i] if can_act else 0.0)
         wait = max(W.ult_deadline[i] - turn, 1)
         value -= (P.discount[i] ** wait * P.audience_cost[i] * W.ult_stakes[i] * (1.0 - p_met) * (1.0 - p_carry))
     return value
@@ -288,8 +288,8 @@ def values_kernel(S, P, turn, U, needed, B, values, look_col, fixed, use_fixed):
                 prof[0, :] = fixed[r]
                 weight[0] = 1.0
             else:
-                seed = np.uint64(int(U[r, look_col] * 9007199254740992.0)) ^ np.uint64(0x9E3779B97F4A7C15 * (i + 1)
-                                                                                    % 18446744073709551557)
+                seed = np.uint64(int(U[r, look_col] * 9007199254740992.0)) ^ (
+                    np.uint64(0x9E3779B97F4A7C15) * np.uint64(i + 1))        # wraps in uint64
                 if seed == 0:
                     seed = np.uint64(1)
                 count = _profiles(r, i, S.last_moves[r, i], B, lg, P, seed, prof, weight)

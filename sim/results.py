@@ -150,7 +150,7 @@ class Summary:
     all_parties_deployed: list[np.ndarray] = field(default_factory=list)
     first_move: list[np.ndarray] = field(default_factory=list)   # [R, N, M] first turn or -1
     milestones: list[np.ndarray] = field(default_factory=list)   # [R, N, len(MILESTONES)] first turn or -1
-    move_counts: np.ndarray | None = None                        # [T, N, 5] runs playing each move
+    move_counts: np.ndarray | None = None                        # [T, N, M] runs playing each move
     treaty_counts: np.ndarray | None = None                      # [T+1, 4] runs per status, carried forward
 
     def add(self, b: BatchResult) -> None:
@@ -165,7 +165,7 @@ class Summary:
         self.treaty_end.append(_first_turn(b.treaty == TREATY_CODES["terminated"], exclude_start=True))
         self.notice.append(_first_turn(b.treaty == TREATY_CODES["notice"], exclude_start=True))
         self.incident.append(_first_turn(b.incident, exclude_start=True))
-        played = b.action[:, :, :, None] == np.arange(N_MOVES)[None, None, None, :]   # [R, T, N, 5]
+        played = b.action[:, :, :, None] == np.arange(N_MOVES)[None, None, None, :]   # [R, T, N, M]
         first = np.where(played.any(axis=1), played.argmax(axis=1) + 1, -1)
         self.first_move.append(first)
         self.milestones.append(_milestones(b, self.scenario))

@@ -25,7 +25,9 @@ class Hawk(Rule):
                   "uses_beliefs": False, "needs_human": False}
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
-        return strongest_legal(view.legal()[:, self.actor], int(Action.parse(self.params.move)))
+        move = int(Action.parse(self.params.move))
+        legal = view.legal()[:, self.actor]
+        return np.where(legal[:, move], move, strongest_legal(legal, move))
 
 
 class Dove(Hawk):

@@ -32,7 +32,7 @@ class FictitiousPlay(Rule):
 
     def _counts(self, view: TurnView) -> np.ndarray:
         if "counts" not in self.memory:
-            seen = np.eye(N_MOVES)[view.state.last_moves]                       # [R, N, 5]
+            seen = np.eye(N_MOVES)[view.state.last_moves]                       # [R, N, M]
             self.memory["counts"] = seen + self.params.prior / N_MOVES
         return self.memory["counts"]
 

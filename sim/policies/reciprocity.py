@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field, field_validator
 
-from sim.actions import FLIGHT_TEST, RUNGS, Action
+from sim.actions import FLIGHT_TEST, READY, RUNGS, Action
 from sim.dynamics import hits as hits_matrix
 from sim.policies.base import Rule, RuleParams, TurnView, or_else, strongest_legal
-from sim.state import State
+from sim.state import IN_FORCE, NOTICE, State
 
 
 def _move_name(value: str) -> str:
@@ -28,7 +28,7 @@ def escalated(state: State, params, actor: int) -> np.ndarray:
     adv = params.adversary[actor]
     notice = (state.unbound & params.party[None, :])[:, adv].any(axis=1)
     ordered = (state.pipeline.sum(axis=2) > 0)[:, adv].any(axis=1)
-    arming = (state.stage >= FLIGHT_TEST)[:, adv].any(axis=1) & ~(state.stage == 4)[:, adv].all(axis=1)
+    arming = ((state.stage >= FLIGHT_TEST) & (state.stage < READY))[:, adv].any(axis=1)
     hosting = state.hosting[:, adv].any(axis=1)
     return notice | ordered | arming | hosting
 
@@ -152,8 +152,9 @@ class Reciprocal(Rule):
         threat = threatening_missiles(s, p, i)
         need = (threat > 0) & (self.params.ratio * threat > added)
         adv = p.adversary[i]
-        notice = (s.unbound & p.party[None, :])[:, adv].any(axis=1)
-        arming = ((s.stage >= FLIGHT_TEST) & (s.stage < 4))[:, adv].any(axis=1)
+        alive = (s.treaty == IN_FORCE) | (s.treaty == NOTICE)
+        notice = (s.unbound & p.party[None, :])[:, adv].any(axis=1) & alive
+        arming = ((s.stage >= FLIGHT_TEST) & (s.stage < READY))[:, adv].any(axis=1)
         otherwise = or_else(int(Action.parse(self.params.otherwise)), legal, int(Action.parse(self.params.otherwise)))
         move = otherwise
         move = np.where(self.params.answer_programme & arming & legal[:, Action.DEVELOP], int(Action.DEVELOP), move)

@@ -1,0 +1,191 @@
+"""Comparative statics that theory predicts (docs/validation.md, section (d)); each can fail.
+
+C1 a longer deployment lag lowers the value of ordering; C2 a higher audience cost makes US ultimatums
+rarer and more often carried out; C3 a stronger reaction term makes the value of arming grow faster
+with the rival's stock (the security dilemma); C4 Russia's reciprocal rule orders only when threatened.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import scenario
+from sim.actions import READY, Action
+from sim.crisis import Crisis
+from sim.lookahead import counterfactual_values
+from sim.params import compile_params
+from sim.state import NO_ONE, TERMINATED, initial_state
+
+US, RU, NATO = 0, 1, 2
+D, H, X = int(Action.DIALOGUE), int(Action.HOLD), int(Action.DEPLOYMENT)
+U = int(Action.ULTIMATUM)
+ONLY_US = np.array([True, False, False])
+
+
+@pytest.fixture(scope="module")
+def inf():
+    return scenario.load("inf_2018")
+
+
+def armed_state(scn, params, ru_missiles=None):
+    """After the treaty's end (2 August 2019): the US system ready, NATO consenting to host, nothing disputed."""
+    s = initial_state(scn, params, 1, 64)
+    s.stage[0, US] = READY
+    s.stage_left[0, US] = 0
+    s.treaty[0] = TERMINATED
+    s.unbound[0, [US, RU]] = True
+    s.ult_target[0, US] = NO_ONE
+    s.disputed[0] = 0
+    s.demand[0] = False
+    s.hosting[0, NATO] = True
+    if ru_missiles is not None:
+        s.missiles[0, RU] = ru_missiles
+    return s
+
+
+def value_of_ordering(scn, ru_missiles=None):
+    """The US's value of ordering a battalion minus holding, Russia and NATO offering talks."""
+    params = compile_params(scn)
+    s = armed_state(scn, params, ru_missiles)
+    values = counterfactual_values(s, params, 8, np.array([[H, D, D]]), ONLY_US)[0, US]
+    return values[X] - values[H]
+
+
+# ---------------------------------------------------------------- C1: lag
+
+
+def test_a_longer_lag_lowers_the_value_of_ordering(inf):
+    turn_days = inf.scenario.turn_days
+    value = {lag: value_of_ordering(scenario.apply_overrides(inf, {"actors.US.deploy_lag_days": lag * turn_days}))
+             for lag in (1, 12, 60)}
+    assert value[1] > value[12] > value[60]
+
+
+# ---------------------------------------------------------------- C2: audience cost
+
+
+def ultimatum_record(inf, audience_cost, runs=100, turns=24):
+    """US ultimatums over `runs` runs of inf_2018 (seed 2019): issued, and the outcomes of those the
+    model issued itself (deadline after turn 1) and of the inherited 60-day ultimatum (deadline turn 1)."""
+    scn = scenario.apply_overrides(inf, {"actors.US.payoff.audience_cost": audience_cost})
+    c = Crisis(scn, 2019, np.arange(runs), turns)
+    rec = dict(issued=0, carried=0, lapsed=0, first_carried=0, first_lapsed=0)
+    while not c.finished:
+        moves, out = c.resolve(c.decide_all())
+        rec["issued"] += int((moves[:, US] == U).sum())
+        if c.turn == 1:
+            rec["first_carried"] += int(out.carried[:, US].sum())
+            rec["first_lapsed"] += int(out.lapsed[:, US].sum())
+        else:
+            rec["carried"] += int(out.carried[:, US].sum())
+            rec["lapsed"] += int(out.lapsed[:, US].sum())
+        if c.state.incident.any():
+            c.drop_ended()
+    return rec
+
+
+AUDIENCE_COSTS = (0.0, 1.0, 3.0)
+
+
+@pytest.fixture(scope="module")
+def ultimatums(inf):
+    return {a: ultimatum_record(inf, a) for a in AUDIENCE_COSTS}
+
+
+def test_a_higher_audience_cost_makes_us_ultimatums_rarer(ultimatums):
+    issued = [ultimatums[a]["issued"] for a in AUDIENCE_COSTS]
+    assert issued[0] > 0
+    assert issued == sorted(issued, reverse=True) and issued[0] > issued[-1]
+
+
+def test_a_higher_audience_cost_makes_the_inherited_ultimatum_more_often_carried_out(ultimatums):
+    share = [ultimatums[a]["first_carried"] / max(1, ultimatums[a]["first_carried"] + ultimatums[a]["first_lapsed"])
+             for a in AUDIENCE_COSTS]
+    assert share == sorted(share) and share[-1] > share[0]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "prediction failed (docs/validation.md, section (d)): of the ultimatums the US issues itself, a smaller "
+    "share is carried out the higher the audience cost; most that lapse were issued when the threatened act "
+    "(arming, once the US has given notice) is not legal at the deadline, a programme stage being under way"))
+def test_a_higher_audience_cost_makes_issued_ultimatums_more_often_carried_out(ultimatums):
+    share = [ultimatums[a]["carried"] / max(1, ultimatums[a]["carried"] + ultimatums[a]["lapsed"])
+             for a in AUDIENCE_COSTS]
+    assert share == sorted(share) and share[-1] > share[0]
+
+
+# ---------------------------------------------------------------- C3: reaction term
+
+
+def test_a_stronger_reaction_makes_arming_respond_more_to_the_rival_stock(inf):
+    slope = []
+    for reaction in (0.0, 0.5, 1.0):
+        scn = scenario.apply_overrides(inf, {"actors.US.payoff.reaction": reaction})
+        slope.append(value_of_ordering(scn, 96) - value_of_ordering(scn, 48))
+    # with no reaction the slope is not zero: Russia's answering battalion and the hazard also depend on
+    # the stocks; the reaction term must add to it
+    assert slope[0] < slope[1] < slope[2]
+
+
+# ---------------------------------------------------------------- C4: Russia's doctrine
+
+
+def russia_moves(inf, setup, runs=4):
+    """Russia's moves (reciprocal_measures) in hand-built states after the treaty's end."""
+    c = Crisis(inf, 2019, np.arange(runs), 3)
+    s = c.state
+    s.treaty[:] = TERMINATED
+    s.unbound[:, [US, RU]] = True
+    s.ult_target[:, US] = NO_ONE
+    s.disputed[:] = 0
+    s.demand[:] = False
+    setup(s)
+    c.state = s
+    c._view = None
+    return c.decide(RU)
+
+
+def test_russia_orders_only_when_threatened(inf):
+    def ready_no_host(s):
+        s.stage[:, US] = READY
+        s.stage_left[:, US] = 0
+
+    def fielded_no_host(s):
+        ready_no_host(s)
+        s.missiles[:, US] = 16                       # fielded in the US: basing_reach is empty, Russia is not reached
+
+    def ordered_hosted(s):
+        ready_no_host(s)
+        s.hosting[:, NATO] = True
+        s.pipeline[:, US, 3] = 16                    # on order, to be based in Europe
+
+    def fielded_hosted(s):
+        ready_no_host(s)
+        s.hosting[:, NATO] = True
+        s.missiles[:, US] = 16
+
+    assert (russia_moves(inf, lambda s: None) != X).all()
+    assert (russia_moves(inf, ready_no_host) != X).all()
+    assert (russia_moves(inf, fielded_no_host) != X).all()
+    assert (russia_moves(inf, ordered_hosted) == X).all()
+    assert (russia_moves(inf, fielded_hosted) == X).all()
+
+
+def test_in_an_arms_race_russia_never_orders_first(inf):
+    # a variant where the US can order at once and NATO hosts for free: Russia's orders must follow
+    # US missiles that reach it, fielded or on order, on the turn before
+    scn = scenario.apply_overrides(inf, {"actors.US.programme": {"stage": "ready"},
+                                         "actors.NATO.payoff.host_cost": 0.0})
+    c = Crisis(scn, 2019, np.arange(60), 24)
+    answered = 0
+    while not c.finished:
+        s = c.state
+        threatened = ((s.missiles[:, US] + s.pipeline[:, US].sum(axis=1)) > 0) & s.hosting[:, NATO]
+        moves, out = c.resolve(c.decide_all())
+        ordered = out.ordered[:, RU] > 0
+        assert not (ordered & ~threatened).any()
+        answered += int((ordered & threatened).sum())
+        if c.state.incident.any():
+            c.drop_ended()
+    assert answered > 0
