@@ -305,6 +305,14 @@ def compliance(i, W, P):
     return 1.0 - contested / total if total > 0 else 1.0
 
 
+@njit(cache=True, inline="always")
+def distrust(W, P, i, loss):
+    """i's adversaries trust it less by `loss`."""
+    for j in range(W.missiles.shape[0]):
+        if P.adversary[i, j]:
+            W.trust[j, i] -= loss
+
+
 # ---------------------------------------------------------------- the steps of a turn
 
 
@@ -324,9 +332,7 @@ def step_withdrawal(W, E, P, mv, turn):
     for i in range(n):
         if E.notice[i]:
             W.unbound[i] = True
-            for j in range(n):
-                if P.adversary[i, j]:
-                    W.trust[j, i] -= P.trust_withdrawal_loss
+            distrust(W, P, i, P.trust_withdrawal_loss)
 
 
 @njit(cache=True)
@@ -495,14 +501,10 @@ def step_deployment(W, E, P, mv):
             if W.stage[i] == READY:
                 E.ordered[i] = P.batch[i]
                 W.pipeline[i, P.lag[i]] += P.batch[i]
-                for j in range(n):
-                    if P.adversary[i, j]:
-                        W.trust[j, i] -= P.trust_deploy_loss
+                distrust(W, P, i, P.trust_deploy_loss)
         elif legal(W, P, i, mv[i]):
             W.hosting[i] = True
-            for j in range(n):
-                if P.adversary[i, j]:
-                    W.trust[j, i] -= P.trust_deploy_loss
+            distrust(W, P, i, P.trust_deploy_loss)
 
 
 @njit(cache=True)
