@@ -295,11 +295,13 @@ def threat(i, m, W, P, hits):
 
 @njit(cache=True, inline="always")
 def compliance(i, W, P):
-    """Share of i's adversaries' missiles that nobody disputes (1 if they have none)."""
+    """Share of the missiles of i's adversaries bound by the treaty that nobody disputes (1 if they have none).
+
+    A treaty restrains its parties only: a non-party's force neither honours nor breaks it."""
     total = 0.0
     contested = 0.0
     for j in range(W.missiles.shape[0]):
-        if P.adversary[i, j]:
+        if P.adversary[i, j] & P.party[j]:
             total += W.missiles[j]
             contested += W.disputed[j]
     return 1.0 - contested / total if total > 0 else 1.0
