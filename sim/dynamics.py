@@ -295,14 +295,24 @@ def threat(i, m, W, P, hits):
 
 @njit(cache=True, inline="always")
 def compliance(i, W, P):
-    """Share of i's adversaries' missiles that nobody disputes (1 if they have none)."""
+    """Share of the missiles of i's adversaries bound by the treaty that nobody disputes (1 if they have none).
+
+    A treaty restrains its parties only: a non-party's force neither honours nor breaks it."""
     total = 0.0
     contested = 0.0
     for j in range(W.missiles.shape[0]):
-        if P.adversary[i, j]:
+        if P.adversary[i, j] & P.party[j]:
             total += W.missiles[j]
             contested += W.disputed[j]
     return 1.0 - contested / total if total > 0 else 1.0
+
+
+@njit(cache=True, inline="always")
+def distrust(W, P, i, loss):
+    """i's adversaries trust it less by `loss`."""
+    for j in range(W.missiles.shape[0]):
+        if P.adversary[i, j]:
+            W.trust[j, i] -= loss
 
 
 # ---------------------------------------------------------------- the steps of a turn
@@ -324,9 +334,7 @@ def step_withdrawal(W, E, P, mv, turn):
     for i in range(n):
         if E.notice[i]:
             W.unbound[i] = True
-            for j in range(n):
-                if P.adversary[i, j]:
-                    W.trust[j, i] -= P.trust_withdrawal_loss
+            distrust(W, P, i, P.trust_withdrawal_loss)
 
 
 @njit(cache=True)
@@ -495,14 +503,10 @@ def step_deployment(W, E, P, mv):
             if W.stage[i] == READY:
                 E.ordered[i] = P.batch[i]
                 W.pipeline[i, P.lag[i]] += P.batch[i]
-                for j in range(n):
-                    if P.adversary[i, j]:
-                        W.trust[j, i] -= P.trust_deploy_loss
+                distrust(W, P, i, P.trust_deploy_loss)
         elif legal(W, P, i, mv[i]):
             W.hosting[i] = True
-            for j in range(n):
-                if P.adversary[i, j]:
-                    W.trust[j, i] -= P.trust_deploy_loss
+            distrust(W, P, i, P.trust_deploy_loss)
 
 
 @njit(cache=True)
