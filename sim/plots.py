@@ -21,6 +21,7 @@ import pandas as pd  # noqa: E402
 
 from sim.actions import COLOURS, MOVE_NAMES  # noqa: E402
 from sim.state import COMPONENT_LABELS  # noqa: E402
+from sim.textsafe import printable  # noqa: E402
 from sim.errors import SimError  # noqa: E402
 from sim.results import atomic_path  # noqa: E402
 
@@ -159,8 +160,8 @@ def _dates(summary: dict) -> list[date]:
 
 
 def _title(summary: dict, what: str) -> str:
-    name = summary["scenario"]
-    head = f"{summary['title']} ({name})" if summary.get("title") else name
+    name = printable(summary["scenario"])
+    head = f"{printable(summary['title'])} ({name})" if summary.get("title") else name
     return f"{head}: {what}\n{summary['runs']} runs, seed {summary['seed']}"
 
 
