@@ -39,3 +39,12 @@ def moves(*row: int) -> np.ndarray:
 def calm_draws(n_actors: int = 3, replicas: int = 1) -> np.ndarray:
     """Uniforms that never cause an incident or a detection."""
     return np.full((replicas, draw_width(n_actors)), 0.999999)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_kernels():
+    """Compile (or load) the numba kernels once, before any test starts a subprocess that needs them:
+    several subprocesses compiling at once on a fresh clone would each take minutes."""
+    from sim.ensemble import warm_up
+
+    warm_up(scenario.load("inf_2018"))
