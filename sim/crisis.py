@@ -79,9 +79,7 @@ class Crisis:
     def decide(self, actor: int) -> np.ndarray:
         """[R] moves of one actor for the next turn, from its rule and its own uniforms."""
         u = self.draws[:, self.turn, dynamics.rule_column(self.n_actors, actor)]
-        view = self.view()
-        moves = np.asarray(self.rules[actor].decide(view, u), dtype=np.int64)
-        return moves
+        return np.asarray(self.rules[actor].decide(self.view(), u), dtype=np.int64)
 
     def decide_all(self) -> np.ndarray:
         """[R, N] moves of every actor for the next turn."""

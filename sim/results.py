@@ -168,9 +168,10 @@ class Summary:
         played = b.action[:, :, :, None] == np.arange(N_MOVES)[None, None, None, :]   # [R, T, N, M]
         first = np.where(played.any(axis=1), played.argmax(axis=1) + 1, -1)
         self.first_move.append(first)
-        self.milestones.append(_milestones(b, self.scenario))
+        marks = _milestones(b, self.scenario)
+        self.milestones.append(marks)
         parties = np.array([a.treaty_party for a in self.scenario.actors])
-        deployed = np.concatenate(self.milestones)[-len(b.runs):, :, MILESTONES.index("orders")] > 0
+        deployed = marks[:, :, MILESTONES.index("orders")] > 0
         self.all_parties_deployed.append(deployed[:, parties].all(axis=1) if parties.any()
                                          else deployed.all(axis=1))
         counts = played.sum(axis=0)
