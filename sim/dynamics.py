@@ -509,16 +509,20 @@ def step_deployment(W, E, P, mv):
             distrust(W, P, i, P.trust_deploy_loss)
 
 
+@njit(cache=True, inline="always")
+def threatened_act(P, is_bound, a):
+    """Whether move a is the act an ultimatum threatens: notice for a bound party, else arming."""
+    if is_bound:
+        return a == P.mv_withdrawal
+    return (a == P.mv_develop) | (a == P.mv_deployment) | (a == P.mv_withdrawal)
+
+
 @njit(cache=True)
 def mark_acts(W, P, mv, before_unbound):
     """The issuer of an open ultimatum carried out its threat if it played the threatened act."""
     for i in range(mv.shape[0]):
-        if W.ult_target[i] != NO_ONE:
-            was_bound = P.party[i] & (not before_unbound[i])
-            act = (mv[i] == P.mv_withdrawal) if was_bound else (
-                (mv[i] == P.mv_develop) | (mv[i] == P.mv_deployment) | (mv[i] == P.mv_withdrawal))
-            if act:
-                W.ult_acted[i] = True
+        if (W.ult_target[i] != NO_ONE) and threatened_act(P, P.party[i] & (not before_unbound[i]), mv[i]):
+            W.ult_acted[i] = True
 
 
 @njit(cache=True)

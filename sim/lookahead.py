@@ -23,7 +23,7 @@ from numba import njit
 from sim.dynamics import (
     FLIGHT_TEST, NONE_STAGE, PRODUCTION, READY, alive, bound, compliance, copy_work,
     fill_hits, hazard_of, hosting_cost_due, legal, load, lookahead_column, new_events, new_work, posture_of, resolve,
-    threat,
+    threat, threatened_act,
 )
 from sim.params import Params
 from sim.state import NOTICE, TERMINATED, State
@@ -155,11 +155,12 @@ def _reactions(i, a, r, W, P, B, react_amt, react_time):
 
 
 @njit(cache=True)
-def _profiles(r, i, ctx, B, lg, P, seed, prof, weight):
-    """The others' joint moves i weighs (rows of prof, others' columns) and their weights; returns the count."""
+def _profiles(r, i, ctx, B, lg, P, seed, prof, weight, dist, kept_of):
+    """The others' joint moves i weighs (rows of prof, others' columns) and their weights; returns the count.
+
+    `dist` ([N, M]) and `kept_of` ([N]) are scratch buffers of the caller; i's rows are not used."""
     n, moves = lg.shape
     K = prof.shape[0]
-    dist = np.zeros((n, moves))
     count = 1
     for j in range(n):
         if j == i:
@@ -188,6 +189,7 @@ def _profiles(r, i, ctx, B, lg, P, seed, prof, weight):
                 kept_total += dist[j, b]
         for b in range(moves):
             dist[j, b] /= kept_total
+        kept_of[j] = kept
         count = min(count * kept, K + 1)
     if count <= K:
         # every joint move, in mixed-radix order
@@ -198,11 +200,8 @@ def _profiles(r, i, ctx, B, lg, P, seed, prof, weight):
                 if j == i:
                     prof[p, j] = 0
                     continue
-                kept = 0
-                for b in range(moves):
-                    kept += 1 if dist[j, b] > 0 else 0
-                pick = rest % kept
-                rest //= kept
+                pick = rest % kept_of[j]
+                rest //= kept_of[j]
                 for b in range(moves):
                     if dist[j, b] > 0:
                         if pick == 0:
@@ -247,8 +246,10 @@ def _move_value(i, a, others, r, base, W, E, P, turn, u, only, B, react_amt, rea
         # the audience cost expected at the deadline: unmet (the target does not comply) and not carried
         # out (i carries out its threat, where it can, with the probability of its credibility)
         p_met = B[r, i, target, a, P.mv_comply] if legal(W, P, target, P.mv_comply) else 0.0
-        can_act = legal(W, P, i, P.mv_withdrawal) if bound(W, P, i) else (
-            legal(W, P, i, P.mv_develop) | legal(W, P, i, P.mv_deployment))
+        is_bound = bound(W, P, i)
+        can_act = False
+        for b in range(B.shape[4]):
+            can_act = can_act | (threatened_act(P, is_bound, b) and legal(W, P, i, b))
         p_carry = 1.0 if W.ult_acted[i] else (W.credibility[i] if can_act else 0.0)
         wait = max(W.ult_deadline[i] - turn, 1)
         value -= (P.discount[i] ** wait * P.audience_cost[i] * W.ult_stakes[i] * (1.0 - p_met) * (1.0 - p_carry))
@@ -270,6 +271,8 @@ def values_kernel(S, P, turn, U, needed, B, values, look_col, fixed, use_fixed):
     K = P.max_profiles
     prof = np.zeros((K, n), np.int64)
     weight = np.zeros(K)
+    dist = np.zeros((n, moves))
+    kept_of = np.zeros(n, np.int64)
     only = np.zeros(n, np.bool_)
     react_amt = np.zeros(n)
     react_time = np.zeros(n, np.int64)
@@ -292,7 +295,7 @@ def values_kernel(S, P, turn, U, needed, B, values, look_col, fixed, use_fixed):
                     np.uint64(0x9E3779B97F4A7C15) * np.uint64(i + 1))        # wraps in uint64
                 if seed == 0:
                     seed = np.uint64(1)
-                count = _profiles(r, i, S.last_moves[r, i], B, lg, P, seed, prof, weight)
+                count = _profiles(r, i, S.last_moves[r, i], B, lg, P, seed, prof, weight, dist, kept_of)
             for a in range(moves):
                 if not lg[i, a]:
                     values[r, i, a] = -np.inf

@@ -262,3 +262,25 @@ def test_hosted_missiles_count_once(start, params):
     # without a host US missiles reach nothing; hosted they count once in the index
     assert hosted.esc_missiles[0] == pytest.approx(-np.expm1(-(48 + 32) / params.missile_scale))
     assert unhosted.esc_missiles[0] == pytest.approx(-np.expm1(-48 / params.missile_scale))
+
+
+@pytest.mark.parametrize("name", ["inf_2018", "inf_2018_asia"])
+def test_the_compiled_lookahead_computes_what_its_source_says(name):
+    """The compiled kernel against its own Python source (the inner steps stay compiled), with joint
+    moves enumerated (inf_2018) and sampled (7 actors). An earlier build disagreed on 6 of 98 values."""
+    from sim import scenario
+    from sim.crisis import Crisis
+    from sim.lookahead import expected_values, values_kernel
+
+    crisis = Crisis(scenario.load(name), 3, np.arange(2), 3)
+    view = crisis.view()
+    s = crisis.state.copy()
+    r, n = s.missiles.shape
+    by_source = np.zeros((r, n, s.beliefs.shape[-1]))
+    with np.errstate(over="ignore"):        # the seed hash wraps in uint64, as compiled
+        values_kernel.py_func(s.arrays(), view.params.packed(), 1, np.ascontiguousarray(view.draws),
+                              np.ones(n, np.bool_), s.beliefs, by_source, dynamics.lookahead_column(n),
+                              np.zeros((r, n), np.int64), False)
+    compiled = expected_values(crisis.state, view.params, 1, None, None, view.draws)
+    assert np.array_equal(np.isfinite(compiled), np.isfinite(by_source))
+    assert np.allclose(compiled, by_source, equal_nan=True)
