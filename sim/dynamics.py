@@ -226,7 +226,7 @@ def in_dispute(W, i):
     return (W.disputed[i] > 0) | W.breach[i]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def legal(W, P, i, a):
     """Whether move a does something for actor i in state W (the table of sim/actions.py)."""
     if (a == P.mv_dialogue) | (a == P.mv_hold):
@@ -252,7 +252,7 @@ def legal(W, P, i, a):
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def fill_hits(W, P, hits):
     """hits[j, k]: missiles of j reach k, from j's territory or from a consenting host of j's."""
     n = hits.shape[0]
@@ -266,7 +266,7 @@ def fill_hits(W, P, hits):
                 hits[lead, k] = hits[lead, k] | P.reach[h, k]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def threat(i, m, W, P, hits):
     """Threat i faces: sat(H) * (1 - reaction_i * sat(O)), sat(x) = 1 - exp(-x / scale).
 
@@ -318,7 +318,7 @@ def distrust(W, P, i, loss):
 # ---------------------------------------------------------------- the steps of a turn
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def step_withdrawal(W, E, P, mv, turn):
     """1. A bound party that plays withdrawal gives notice; the first notice starts the countdown."""
     n = mv.shape[0]
@@ -337,7 +337,7 @@ def step_withdrawal(W, E, P, mv, turn):
             distrust(W, P, i, P.trust_withdrawal_loss)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def step_talks(W, E, P, mv):
     """2. Rounds of talks between adversaries who both offer; an agreement at full progress.
 
@@ -437,7 +437,7 @@ def settle(W, P, i):
     W.demand[i] = False
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def step_comply(W, E, P, mv):
     """3. Compliance: the actor's dispute is settled verifiably; ultimatums on it are met at once."""
     n = mv.shape[0]
@@ -455,7 +455,7 @@ def step_comply(W, E, P, mv):
             W.ult_deadline[i] = NO_ONE
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def step_ultimatum(W, E, P, mv, turn):
     """4. A new public demand: on the adversary in dispute with most disputed missiles (listed first on ties)."""
     n = mv.shape[0]
@@ -476,7 +476,7 @@ def step_ultimatum(W, E, P, mv, turn):
             W.trust[best, i] -= P.trust_ultimatum_loss
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def step_programmes(W, E, P, mv):
     """5. `develop` starts the next stage; a stage under way takes its time; production ends ready."""
     n = mv.shape[0]
@@ -491,7 +491,7 @@ def step_programmes(W, E, P, mv):
             W.stage[i] = READY
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def step_deployment(W, E, P, mv):
     """6. A ready owner orders a battalion (arriving after its lag); a host consents to host."""
     n = mv.shape[0]
@@ -517,7 +517,7 @@ def threatened_act(P, is_bound, a):
     return (a == P.mv_develop) | (a == P.mv_deployment) | (a == P.mv_withdrawal)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def mark_acts(W, P, mv, before_unbound):
     """The issuer of an open ultimatum carried out its threat if it played the threatened act."""
     for i in range(mv.shape[0]):
@@ -525,7 +525,7 @@ def mark_acts(W, P, mv, before_unbound):
             W.ult_acted[i] = True
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def step_treaty_end(W, P, turn):
     """7. The treaty ends when its notice runs out: no one is bound, disputes over it are moot."""
     if (W.tr[0] == NOTICE) & (W.tr[2] <= turn):
@@ -543,7 +543,7 @@ def step_treaty_end(W, P, turn):
             W.ult_deadline[i] = NO_ONE
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def step_arrivals(W, P):
     """8. Ordered missiles arrive; an arrival while bound is a violation; a new treaty eliminates."""
     n, slots = W.pipeline.shape
@@ -563,7 +563,7 @@ def step_arrivals(W, P):
             W.elim_left[i] -= 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def step_deadlines(W, E, P, turn):
     """9. At its deadline an ultimatum is met (the dispute is settled), carried out or lapsed.
 
@@ -591,7 +591,7 @@ def step_deadlines(W, E, P, turn):
             W.ult_deadline[i] = NO_ONE
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def step_detection(W, E, P, u, expected):
     """10. Detection of violations by a bound party: fielded missiles (p_detect), flight tests and
     production (p_detect_test: tests are seen by national technical means). `u` holds the replica's
@@ -622,7 +622,7 @@ def step_detection(W, E, P, u, expected):
                     W.trust[j, i] -= P.trust_detect_loss
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def arming_total(W, P):
     """Missiles ordered and not yet arrived, plus one battalion for each programme in tests or production."""
     n, slots = W.pipeline.shape
@@ -635,7 +635,7 @@ def arming_total(W, P):
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def in_range_total(W, P, hits):
     """Fielded missiles that reach an adversary of their owner."""
     n = W.missiles.shape[0]
@@ -648,7 +648,7 @@ def in_range_total(W, P, hits):
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def ladder_rung(W, P, hits):
     """The rung of Kahn's escalation ladder the state stands on (the table in docs/ODD.md)."""
     n = W.missiles.shape[0]
@@ -682,7 +682,7 @@ def ladder_rung(W, P, hits):
     return RUNG_NONE
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def step_index(W, P, hits):
     """11. The escalation index of the present state: E = 100 (w_t T + w_m M + w_a A + w_d D)."""
     n = W.missiles.shape[0]
@@ -730,7 +730,7 @@ def hosting_cost_due(W, P, i):
     return (W.missiles[lead] > 0) | (W.pipeline[lead].sum() > 0)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def step_payoffs(W, E, P, needed, war):
     """12. Each actor's payoff of the turn (expected war and detection terms in the expected version)."""
     n = W.missiles.shape[0]
@@ -754,7 +754,7 @@ def step_payoffs(W, E, P, needed, war):
                        - P.dialogue_cost[i] * E.unanswered[i])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def clamp(W):
     n = W.missiles.shape[0]
     for i in range(n):

@@ -142,7 +142,7 @@ def future_value(i, W, P, turn, hits, react_amt, react_time):
     return value
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _reactions(i, a, r, W, P, B, react_amt, react_time):
     """Orders i expects its adversaries to place next turn in answer to its move a."""
     n = W.missiles.shape[0]
@@ -154,7 +154,7 @@ def _reactions(i, a, r, W, P, B, react_amt, react_time):
             react_time[j] = 1 + P.lag[j]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _profiles(r, i, ctx, B, lg, P, seed, prof, weight, dist, kept_of):
     """The others' joint moves i weighs (rows of prof, others' columns) and their weights; returns the count.
 
@@ -232,7 +232,7 @@ def _profiles(r, i, ctx, B, lg, P, seed, prof, weight, dist, kept_of):
     return K
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _move_value(i, a, others, r, base, W, E, P, turn, u, only, B, react_amt, react_time):
     """Payoff plus future value for i of playing a while the others play `others` (expected version)."""
     mv = others.copy()

@@ -64,8 +64,9 @@ class State:
         return self.treaty.shape[0]
 
     def copy(self) -> State:
-        """A deep copy, every array in its canonical dtype (the compiled dynamics rely on it)."""
-        return State(**{f.name: np.array(getattr(self, f.name), dtype=DTYPES[f.name]) for f in fields(self)})
+        """A deep copy, every array C-ordered in its canonical dtype (the compiled dynamics rely on it: one
+        compiled signature, not one per memory layout)."""
+        return State(**{f.name: np.array(getattr(self, f.name), dtype=DTYPES[f.name], order="C") for f in fields(self)})
 
     def arrays(self) -> StateArrays:
         """The same arrays as a namedtuple, the form the compiled dynamics take."""
