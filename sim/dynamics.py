@@ -90,36 +90,41 @@ class Outcome:
 
 OutcomeArrays = namedtuple("OutcomeArrays", [f.name for f in fields(Outcome)])
 
-# one replica's state while a turn is resolved; `tr` holds treaty, notice_by, notice_end; `esc` the
-# components T, M, A, D, the index E and the rung
-Work = namedtuple("Work", [
-    "tr", "unbound", "missiles", "pipeline", "disputed", "illicit", "stage", "stage_left", "hosting", "breach",
-    "demand", "elim_left", "ult_target", "ult_deadline", "ult_acted", "ult_stakes", "talks", "trust",
-    "credibility", "esc"])
-# this turn's events for one replica
-Events = namedtuple("Events", [
-    "notice", "agree", "in_round", "agreement", "unanswered", "complied", "ordered", "lapsed", "lapse_stakes",
-    "carried", "met", "detected", "reputation", "payoff", "hits"])
+# One replica's state while a turn is resolved. What is per actor is one record array (`actor`): numba
+# passes it as one array, where a tuple of twenty arrays cost an atomic incref and decref of each at
+# every call and made the kernels slow to compile. `tr` holds treaty, notice_by, notice_end; `esc` the
+# components T, M, A, D, the index E and the rung.
+ACTOR_STATE = np.dtype([
+    ("unbound", np.bool_), ("missiles", np.int64), ("disputed", np.int64), ("illicit", np.int64),
+    ("stage", np.int64), ("stage_left", np.int64), ("hosting", np.bool_), ("breach", np.bool_),
+    ("demand", np.bool_), ("elim_left", np.int64), ("ult_target", np.int64), ("ult_deadline", np.int64),
+    ("ult_acted", np.bool_), ("ult_stakes", np.float64), ("credibility", np.float64),
+    ("was_unbound", np.bool_),   # scratch: unbound at the start of the turn
+], align=True)
+ACTOR_STATE_FIELDS = tuple(name for name in ACTOR_STATE.names if name != "was_unbound")
+Work = namedtuple("Work", ["tr", "actor", "pipeline", "talks", "trust", "esc"])
+# this turn's events for one replica: per actor in a record array, pairs in `agree` and `hits`
+ACTOR_EVENTS = np.dtype([
+    ("notice", np.bool_), ("in_round", np.bool_), ("agreement", np.bool_), ("unanswered", np.bool_),
+    ("complied", np.bool_), ("ordered", np.int64), ("lapsed", np.bool_), ("lapse_stakes", np.float64),
+    ("carried", np.bool_), ("met", np.bool_), ("detected", np.bool_), ("reputation", np.float64),
+    ("payoff", np.float64),
+], align=True)
+Events = namedtuple("Events", ["actor", "agree", "hits"])
 
 
 @njit(cache=True)
 def new_work(n, lag_slots):
-    return Work(np.zeros(3, np.int64), np.zeros(n, np.bool_), np.zeros(n, np.int64),
-                np.zeros((n, lag_slots), np.int64), np.zeros(n, np.int64), np.zeros(n, np.int64),
-                np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros(n, np.bool_), np.zeros(n, np.bool_),
-                np.zeros(n, np.bool_), np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros(n, np.int64),
-                np.zeros(n, np.bool_), np.zeros(n), np.zeros((n, n)), np.zeros((n, n)), np.zeros(n), np.zeros(6))
+    return Work(np.zeros(3, np.int64), np.zeros(n, ACTOR_STATE), np.zeros((n, lag_slots), np.int64),
+                np.zeros((n, n)), np.zeros((n, n)), np.zeros(6))
 
 
 @njit(cache=True)
 def new_events(n):
-    return Events(np.zeros(n, np.bool_), np.zeros((n, n), np.bool_), np.zeros(n, np.bool_), np.zeros(n, np.bool_),
-                  np.zeros(n, np.bool_), np.zeros(n, np.bool_), np.zeros(n, np.int64), np.zeros(n, np.bool_),
-                  np.zeros(n), np.zeros(n, np.bool_), np.zeros(n, np.bool_), np.zeros(n, np.bool_), np.zeros(n),
-                  np.zeros(n), np.zeros((n, n), np.bool_))
+    return Events(np.zeros(n, ACTOR_EVENTS), np.zeros((n, n), np.bool_), np.zeros((n, n), np.bool_))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def load(S, r, W):
     """Copy replica r of the state arrays S into W."""
     W.tr[0] = S.treaty[r]
@@ -131,52 +136,40 @@ def load(S, r, W):
     W.esc[3] = S.esc_demands[r]
     W.esc[4] = S.escalation[r]
     W.esc[5] = S.rung[r]
-    W.unbound[:] = S.unbound[r]
-    W.missiles[:] = S.missiles[r]
+    for i in range(W.actor.shape[0]):
+        a = W.actor[i]
+        a.unbound = S.unbound[r, i]
+        a.missiles = S.missiles[r, i]
+        a.disputed = S.disputed[r, i]
+        a.illicit = S.illicit[r, i]
+        a.stage = S.stage[r, i]
+        a.stage_left = S.stage_left[r, i]
+        a.hosting = S.hosting[r, i]
+        a.breach = S.breach[r, i]
+        a.demand = S.demand[r, i]
+        a.elim_left = S.elim_left[r, i]
+        a.ult_target = S.ult_target[r, i]
+        a.ult_deadline = S.ult_deadline[r, i]
+        a.ult_acted = S.ult_acted[r, i]
+        a.ult_stakes = S.ult_stakes[r, i]
+        a.credibility = S.credibility[r, i]
     W.pipeline[:, :] = S.pipeline[r]
-    W.disputed[:] = S.disputed[r]
-    W.illicit[:] = S.illicit[r]
-    W.stage[:] = S.stage[r]
-    W.stage_left[:] = S.stage_left[r]
-    W.hosting[:] = S.hosting[r]
-    W.breach[:] = S.breach[r]
-    W.demand[:] = S.demand[r]
-    W.elim_left[:] = S.elim_left[r]
-    W.ult_target[:] = S.ult_target[r]
-    W.ult_deadline[:] = S.ult_deadline[r]
-    W.ult_acted[:] = S.ult_acted[r]
-    W.ult_stakes[:] = S.ult_stakes[r]
     W.talks[:, :] = S.talks[r]
     W.trust[:, :] = S.trust[r]
-    W.credibility[:] = S.credibility[r]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def copy_work(A, W):
     """W := A (look-ahead variants start from the same loaded replica)."""
     W.tr[:] = A.tr
     W.esc[:] = A.esc
-    W.unbound[:] = A.unbound
-    W.missiles[:] = A.missiles
+    W.actor[:] = A.actor
     W.pipeline[:, :] = A.pipeline
-    W.disputed[:] = A.disputed
-    W.illicit[:] = A.illicit
-    W.stage[:] = A.stage
-    W.stage_left[:] = A.stage_left
-    W.hosting[:] = A.hosting
-    W.breach[:] = A.breach
-    W.demand[:] = A.demand
-    W.elim_left[:] = A.elim_left
-    W.ult_target[:] = A.ult_target
-    W.ult_deadline[:] = A.ult_deadline
-    W.ult_acted[:] = A.ult_acted
-    W.ult_stakes[:] = A.ult_stakes
     W.talks[:, :] = A.talks
     W.trust[:, :] = A.trust
-    W.credibility[:] = A.credibility
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def store(W, S, r):
     """Copy W back into replica r of S."""
     S.treaty[r] = W.tr[0]
@@ -188,24 +181,26 @@ def store(W, S, r):
     S.esc_demands[r] = W.esc[3]
     S.escalation[r] = W.esc[4]
     S.rung[r] = int(W.esc[5])
-    S.unbound[r] = W.unbound
-    S.missiles[r] = W.missiles
+    for i in range(W.actor.shape[0]):
+        a = W.actor[i]
+        S.unbound[r, i] = a.unbound
+        S.missiles[r, i] = a.missiles
+        S.disputed[r, i] = a.disputed
+        S.illicit[r, i] = a.illicit
+        S.stage[r, i] = a.stage
+        S.stage_left[r, i] = a.stage_left
+        S.hosting[r, i] = a.hosting
+        S.breach[r, i] = a.breach
+        S.demand[r, i] = a.demand
+        S.elim_left[r, i] = a.elim_left
+        S.ult_target[r, i] = a.ult_target
+        S.ult_deadline[r, i] = a.ult_deadline
+        S.ult_acted[r, i] = a.ult_acted
+        S.ult_stakes[r, i] = a.ult_stakes
+        S.credibility[r, i] = a.credibility
     S.pipeline[r] = W.pipeline
-    S.disputed[r] = W.disputed
-    S.illicit[r] = W.illicit
-    S.stage[r] = W.stage
-    S.stage_left[r] = W.stage_left
-    S.hosting[r] = W.hosting
-    S.breach[r] = W.breach
-    S.demand[r] = W.demand
-    S.elim_left[r] = W.elim_left
-    S.ult_target[r] = W.ult_target
-    S.ult_deadline[r] = W.ult_deadline
-    S.ult_acted[r] = W.ult_acted
-    S.ult_stakes[r] = W.ult_stakes
     S.talks[r] = W.talks
     S.trust[r] = W.trust
-    S.credibility[r] = W.credibility
 
 
 # ---------------------------------------------------------------- state predicates
@@ -218,12 +213,12 @@ def alive(W):
 
 @njit(cache=True, inline="always")
 def bound(W, P, i):
-    return P.party[i] & alive(W) & (not W.unbound[i])
+    return P.actor[i].party & alive(W) & (not W.actor[i].unbound)
 
 
 @njit(cache=True, inline="always")
 def in_dispute(W, i):
-    return (W.disputed[i] > 0) | W.breach[i]
+    return (W.actor[i].disputed > 0) | W.actor[i].breach
 
 
 @njit(cache=True, inline="always")
@@ -234,21 +229,21 @@ def legal(W, P, i, a):
     if a == P.mv_comply:
         return alive(W) & in_dispute(W, i)
     if a == P.mv_ultimatum:
-        if (not alive(W)) | (W.ult_target[i] != NO_ONE):
+        if (not alive(W)) | (W.actor[i].ult_target != NO_ONE):
             return False
-        for j in range(W.missiles.shape[0]):
+        for j in range(W.actor.shape[0]):
             if P.adversary[i, j] & in_dispute(W, j):
                 return True
         return False
     if a == P.mv_withdrawal:
         return bound(W, P, i)
     if a == P.mv_develop:
-        return P.can_own[i] & (W.stage[i] < PRODUCTION) & (W.stage_left[i] == 0)
+        return P.actor[i].can_own & (W.actor[i].stage < PRODUCTION) & (W.actor[i].stage_left == 0)
     if a == P.mv_deployment:
-        if P.can_own[i]:
-            return W.stage[i] == READY
-        lead = P.host_of[i]
-        return (not W.hosting[i]) & ((W.stage[lead] >= PRODUCTION) | (W.missiles[lead] > 0))
+        if P.actor[i].can_own:
+            return W.actor[i].stage == READY
+        lead = P.actor[i].host_of
+        return (not W.actor[i].hosting) & ((W.actor[lead].stage >= PRODUCTION) | (W.actor[lead].missiles > 0))
     return False
 
 
@@ -260,8 +255,8 @@ def fill_hits(W, P, hits):
         for k in range(n):
             hits[j, k] = P.reach[j, k]
     for h in range(n):
-        lead = P.host_of[h]
-        if (lead >= 0) and W.hosting[h]:
+        lead = P.actor[h].host_of
+        if (lead >= 0) and W.actor[h].hosting:
             for k in range(n):
                 hits[lead, k] = hits[lead, k] | P.reach[h, k]
 
@@ -288,9 +283,9 @@ def threat(i, m, W, P, hits):
                 if P.adversary[i, k] & hits[j, k]:
                     own += m[j]
                     break
-        if W.ult_target[j] == i:
-            hostile += W.credibility[j] * P.batch[j]
-    return -np.expm1(-hostile / P.missile_scale) * (1.0 + P.reaction[i] * np.expm1(-own / P.missile_scale))
+        if W.actor[j].ult_target == i:
+            hostile += W.actor[j].credibility * P.actor[j].batch
+    return -np.expm1(-hostile / P.missile_scale) * (1.0 + P.actor[i].reaction * np.expm1(-own / P.missile_scale))
 
 
 @njit(cache=True, inline="always")
@@ -300,17 +295,17 @@ def compliance(i, W, P):
     A treaty restrains its parties only: a non-party's force neither honours nor breaks it."""
     total = 0.0
     contested = 0.0
-    for j in range(W.missiles.shape[0]):
-        if P.adversary[i, j] & P.party[j]:
-            total += W.missiles[j]
-            contested += W.disputed[j]
+    for j in range(W.actor.shape[0]):
+        if P.adversary[i, j] & P.actor[j].party:
+            total += W.actor[j].missiles
+            contested += W.actor[j].disputed
     return 1.0 - contested / total if total > 0 else 1.0
 
 
 @njit(cache=True, inline="always")
 def distrust(W, P, i, loss):
     """i's adversaries trust it less by `loss`."""
-    for j in range(W.missiles.shape[0]):
+    for j in range(W.actor.shape[0]):
         if P.adversary[i, j]:
             W.trust[j, i] -= loss
 
@@ -324,16 +319,16 @@ def step_withdrawal(W, E, P, mv, turn):
     n = mv.shape[0]
     first = -1
     for i in range(n):
-        E.notice[i] = (mv[i] == P.mv_withdrawal) & bound(W, P, i)
-        if E.notice[i] and first < 0:
+        E.actor[i].notice = (mv[i] == P.mv_withdrawal) & bound(W, P, i)
+        if E.actor[i].notice and first < 0:
             first = i
     if (first >= 0) and (W.tr[0] == IN_FORCE):
         W.tr[0] = NOTICE
         W.tr[1] = first
         W.tr[2] = turn + P.notice_turns
     for i in range(n):
-        if E.notice[i]:
-            W.unbound[i] = True
+        if E.actor[i].notice:
+            W.actor[i].unbound = True
             distrust(W, P, i, P.trust_withdrawal_loss)
 
 
@@ -348,9 +343,9 @@ def step_talks(W, E, P, mv):
     """
     n = mv.shape[0]
     for i in range(n):
-        E.in_round[i] = False
-        E.agreement[i] = False
-        E.met[i] = False
+        E.actor[i].in_round = False
+        E.actor[i].agreement = False
+        E.actor[i].met = False
     any_agreement = False
     for i in range(n):
         for j in range(i + 1, n):
@@ -366,50 +361,50 @@ def step_talks(W, E, P, mv):
             E.agree[i, j] = mutual & (W.talks[i, j] >= 1.0 - 1e-12)
             if mutual:
                 W.trust[i, j] += P.trust_round_gain
-                E.in_round[i] = True
+                E.actor[i].in_round = True
             if E.agree[i, j]:
-                E.agreement[i] = True
+                E.actor[i].agreement = True
                 any_agreement = True
             if pair & (mv[i] == P.mv_dialogue) & (mv[j] != P.mv_dialogue):
                 W.trust[j, i] += P.trust_one_sided_gain      # i offered, j did not answer
     for i in range(n):
-        E.unanswered[i] = (mv[i] == P.mv_dialogue) & (not E.in_round[i])
+        E.actor[i].unanswered = (mv[i] == P.mv_dialogue) & (not E.actor[i].in_round)
     if not any_agreement:
         return
     if alive(W):
         for i in range(n):
-            if E.agreement[i]:
+            if E.actor[i].agreement:
                 settle(W, P, i)
-            if (W.ult_target[i] != NO_ONE) and E.agree[i, W.ult_target[i]]:
-                W.ult_target[i] = NO_ONE                               # met by the agreement
-                W.ult_deadline[i] = NO_ONE
-                E.met[i] = True
-                W.credibility[i] += P.credibility_gain
+            if (W.actor[i].ult_target != NO_ONE) and E.agree[i, W.actor[i].ult_target]:
+                W.actor[i].ult_target = NO_ONE                               # met by the agreement
+                W.actor[i].ult_deadline = NO_ONE
+                E.actor[i].met = True
+                W.actor[i].credibility += P.credibility_gain
         notice_by = W.tr[1]
         if (W.tr[0] == NOTICE) & (notice_by != NO_ONE):
             rescind = False
             for j in range(n):
-                rescind = rescind | (E.agree[notice_by, j] & P.party[j])
+                rescind = rescind | (E.agree[notice_by, j] & P.actor[j].party)
             if rescind:                                                # the treaty binds all again
                 W.tr[0] = IN_FORCE
                 W.tr[1] = NO_ONE
                 W.tr[2] = NO_ONE
                 for j in range(n):
-                    W.unbound[j] = False
+                    W.actor[j].unbound = False
     else:
         parties = 0
         for i in range(n):
-            parties += 1 if P.party[i] & E.agreement[i] else 0
+            parties += 1 if P.actor[i].party & E.actor[i].agreement else 0
         if parties >= 2:                                               # a new treaty with the same terms
             W.tr[0] = IN_FORCE
             W.tr[1] = NO_ONE
             W.tr[2] = NO_ONE
             for i in range(n):
-                W.unbound[i] = False
-                if P.party[i]:
+                W.actor[i].unbound = False
+                if P.actor[i].party:
                     W.pipeline[i, :] = 0
                     halt(W, i)
-                    W.elim_left[i] = P.elimination_turns if W.missiles[i] > 0 else 0
+                    W.actor[i].elim_left = P.elimination_turns if W.actor[i].missiles > 0 else 0
     for i in range(n):
         for j in range(n):
             if E.agree[i, j]:
@@ -420,21 +415,21 @@ def step_talks(W, E, P, mv):
 @njit(cache=True, inline="always")
 def halt(W, i):
     """Stop a programme past development: back to development, complete (its tests and production end)."""
-    if W.stage[i] > DEVELOPMENT:
-        W.stage[i] = DEVELOPMENT
-        W.stage_left[i] = 0
+    if W.actor[i].stage > DEVELOPMENT:
+        W.actor[i].stage = DEVELOPMENT
+        W.actor[i].stage_left = 0
 
 
 @njit(cache=True, inline="always")
 def settle(W, P, i):
     """i's dispute is settled: disputed missiles eliminated, a disputed programme halted, demands met."""
-    W.missiles[i] -= min(W.missiles[i], W.disputed[i])
-    W.disputed[i] = 0
-    W.illicit[i] = min(W.illicit[i], W.missiles[i])
-    if W.breach[i]:
+    W.actor[i].missiles -= min(W.actor[i].missiles, W.actor[i].disputed)
+    W.actor[i].disputed = 0
+    W.actor[i].illicit = min(W.actor[i].illicit, W.actor[i].missiles)
+    if W.actor[i].breach:
         halt(W, i)
-    W.breach[i] = False
-    W.demand[i] = False
+    W.actor[i].breach = False
+    W.actor[i].demand = False
 
 
 @njit(cache=True, inline="always")
@@ -442,17 +437,17 @@ def step_comply(W, E, P, mv):
     """3. Compliance: the actor's dispute is settled verifiably; ultimatums on it are met at once."""
     n = mv.shape[0]
     for i in range(n):
-        E.complied[i] = (mv[i] == P.mv_comply) & alive(W) & in_dispute(W, i)
+        E.actor[i].complied = (mv[i] == P.mv_comply) & alive(W) & in_dispute(W, i)
     for i in range(n):
-        if E.complied[i]:
+        if E.actor[i].complied:
             settle(W, P, i)
     for i in range(n):
-        target = W.ult_target[i]
-        if (target != NO_ONE) and E.complied[target]:
-            E.met[i] = True
-            W.credibility[i] += P.credibility_gain
-            W.ult_target[i] = NO_ONE
-            W.ult_deadline[i] = NO_ONE
+        target = W.actor[i].ult_target
+        if (target != NO_ONE) and E.actor[target].complied:
+            E.actor[i].met = True
+            W.actor[i].credibility += P.credibility_gain
+            W.actor[i].ult_target = NO_ONE
+            W.actor[i].ult_deadline = NO_ONE
 
 
 @njit(cache=True, inline="always")
@@ -465,14 +460,14 @@ def step_ultimatum(W, E, P, mv, turn):
             best_score = -np.inf
             for j in range(n):
                 if P.adversary[i, j] & in_dispute(W, j):
-                    score = W.disputed[j] * 1e3 + W.missiles[j] - j * 1e-3
+                    score = W.actor[j].disputed * 1e3 + W.actor[j].missiles - j * 1e-3
                     if score > best_score:
                         best = j
                         best_score = score
-            W.ult_target[i] = best
-            W.ult_deadline[i] = turn + P.ultimatum_turns
-            W.ult_acted[i] = False
-            W.ult_stakes[i] = W.esc[4] / 100.0
+            W.actor[i].ult_target = best
+            W.actor[i].ult_deadline = turn + P.ultimatum_turns
+            W.actor[i].ult_acted = False
+            W.actor[i].ult_stakes = W.esc[4] / 100.0
             W.trust[best, i] -= P.trust_ultimatum_loss
 
 
@@ -481,14 +476,14 @@ def step_programmes(W, E, P, mv):
     """5. `develop` starts the next stage; a stage under way takes its time; production ends ready."""
     n = mv.shape[0]
     for i in range(n):
-        started = (mv[i] == P.mv_develop) & P.can_own[i] & (W.stage[i] < PRODUCTION) & (W.stage_left[i] == 0)
+        started = (mv[i] == P.mv_develop) & P.actor[i].can_own & (W.actor[i].stage < PRODUCTION) & (W.actor[i].stage_left == 0)
         if started:
-            W.stage[i] += 1
-            W.stage_left[i] = P.stage_turns[i, W.stage[i]]          # this turn counts as its first
-        if (W.stage_left[i] > 0) & (W.stage[i] > NONE_STAGE) & (W.stage[i] < READY):
-            W.stage_left[i] -= 1
-        if (W.stage_left[i] == 0) & (W.stage[i] == PRODUCTION):
-            W.stage[i] = READY
+            W.actor[i].stage += 1
+            W.actor[i].stage_left = P.stage_turns[i, W.actor[i].stage]          # this turn counts as its first
+        if (W.actor[i].stage_left > 0) & (W.actor[i].stage > NONE_STAGE) & (W.actor[i].stage < READY):
+            W.actor[i].stage_left -= 1
+        if (W.actor[i].stage_left == 0) & (W.actor[i].stage == PRODUCTION):
+            W.actor[i].stage = READY
 
 
 @njit(cache=True, inline="always")
@@ -496,16 +491,16 @@ def step_deployment(W, E, P, mv):
     """6. A ready owner orders a battalion (arriving after its lag); a host consents to host."""
     n = mv.shape[0]
     for i in range(n):
-        E.ordered[i] = 0
+        E.actor[i].ordered = 0
         if mv[i] != P.mv_deployment:
             continue
-        if P.can_own[i]:
-            if W.stage[i] == READY:
-                E.ordered[i] = P.batch[i]
-                W.pipeline[i, P.lag[i]] += P.batch[i]
+        if P.actor[i].can_own:
+            if W.actor[i].stage == READY:
+                E.actor[i].ordered = P.actor[i].batch
+                W.pipeline[i, P.actor[i].lag] += P.actor[i].batch
                 distrust(W, P, i, P.trust_deploy_loss)
         elif legal(W, P, i, mv[i]):
-            W.hosting[i] = True
+            W.actor[i].hosting = True
             distrust(W, P, i, P.trust_deploy_loss)
 
 
@@ -518,11 +513,11 @@ def threatened_act(P, is_bound, a):
 
 
 @njit(cache=True, inline="always")
-def mark_acts(W, P, mv, before_unbound):
+def mark_acts(W, P, mv):
     """The issuer of an open ultimatum carried out its threat if it played the threatened act."""
     for i in range(mv.shape[0]):
-        if (W.ult_target[i] != NO_ONE) and threatened_act(P, P.party[i] & (not before_unbound[i]), mv[i]):
-            W.ult_acted[i] = True
+        if (W.actor[i].ult_target != NO_ONE) and threatened_act(P, P.actor[i].party & (not W.actor[i].was_unbound), mv[i]):
+            W.actor[i].ult_acted = True
 
 
 @njit(cache=True, inline="always")
@@ -532,15 +527,15 @@ def step_treaty_end(W, P, turn):
         W.tr[0] = TERMINATED
         W.tr[1] = NO_ONE
         W.tr[2] = NO_ONE
-        for i in range(W.missiles.shape[0]):
-            W.unbound[i] = P.party[i]
-            W.disputed[i] = 0
-            W.illicit[i] = 0
-            W.breach[i] = False
-            W.demand[i] = False
-            W.elim_left[i] = 0
-            W.ult_target[i] = NO_ONE          # a demand to comply with a treaty that is gone is moot
-            W.ult_deadline[i] = NO_ONE
+        for i in range(W.actor.shape[0]):
+            W.actor[i].unbound = P.actor[i].party
+            W.actor[i].disputed = 0
+            W.actor[i].illicit = 0
+            W.actor[i].breach = False
+            W.actor[i].demand = False
+            W.actor[i].elim_left = 0
+            W.actor[i].ult_target = NO_ONE          # a demand to comply with a treaty that is gone is moot
+            W.actor[i].ult_deadline = NO_ONE
 
 
 @njit(cache=True, inline="always")
@@ -549,18 +544,18 @@ def step_arrivals(W, P):
     n, slots = W.pipeline.shape
     for i in range(n):
         arrived = W.pipeline[i, 0]
-        W.missiles[i] += arrived
-        if bound(W, P, i) & (W.elim_left[i] == 0):
-            W.illicit[i] += arrived
+        W.actor[i].missiles += arrived
+        if bound(W, P, i) & (W.actor[i].elim_left == 0):
+            W.actor[i].illicit += arrived
         for k in range(slots - 1):
             W.pipeline[i, k] = W.pipeline[i, k + 1]
         W.pipeline[i, slots - 1] = 0
-        if (W.elim_left[i] > 0) & bound(W, P, i):
-            cut = -(-W.missiles[i] // W.elim_left[i])
-            W.missiles[i] -= cut
-            W.disputed[i] = min(W.disputed[i], W.missiles[i])
-            W.illicit[i] = min(W.illicit[i], W.missiles[i])
-            W.elim_left[i] -= 1
+        if (W.actor[i].elim_left > 0) & bound(W, P, i):
+            cut = -(-W.actor[i].missiles // W.actor[i].elim_left)
+            W.actor[i].missiles -= cut
+            W.actor[i].disputed = min(W.actor[i].disputed, W.actor[i].missiles)
+            W.actor[i].illicit = min(W.actor[i].illicit, W.actor[i].missiles)
+            W.actor[i].elim_left -= 1
 
 
 @njit(cache=True, inline="always")
@@ -569,26 +564,26 @@ def step_deadlines(W, E, P, turn):
 
     Unmet, the demand stays public on the target (`demand`), so backing down does not lower the index.
     """
-    n = W.missiles.shape[0]
+    n = W.actor.shape[0]
     for i in range(n):
-        E.lapsed[i] = False
-        E.carried[i] = False
-        E.lapse_stakes[i] = 0.0
-        target = W.ult_target[i]
-        if (target != NO_ONE) and (W.ult_deadline[i] <= turn):
+        E.actor[i].lapsed = False
+        E.actor[i].carried = False
+        E.actor[i].lapse_stakes = 0.0
+        target = W.actor[i].ult_target
+        if (target != NO_ONE) and (W.actor[i].ult_deadline <= turn):
             met = not in_dispute(W, target)
-            E.met[i] = E.met[i] | met
-            E.carried[i] = (not met) & W.ult_acted[i]
-            E.lapsed[i] = (not met) & (not W.ult_acted[i])
-            if met | E.carried[i]:
-                W.credibility[i] += P.credibility_gain
-            if E.lapsed[i]:
-                W.credibility[i] -= P.credibility_loss
-                E.lapse_stakes[i] = W.ult_stakes[i]
+            E.actor[i].met = E.actor[i].met | met
+            E.actor[i].carried = (not met) & W.actor[i].ult_acted
+            E.actor[i].lapsed = (not met) & (not W.actor[i].ult_acted)
+            if met | E.actor[i].carried:
+                W.actor[i].credibility += P.credibility_gain
+            if E.actor[i].lapsed:
+                W.actor[i].credibility -= P.credibility_loss
+                E.actor[i].lapse_stakes = W.actor[i].ult_stakes
             if not met:
-                W.demand[target] = alive(W)
-            W.ult_target[i] = NO_ONE
-            W.ult_deadline[i] = NO_ONE
+                W.actor[target].demand = alive(W)
+            W.actor[i].ult_target = NO_ONE
+            W.actor[i].ult_deadline = NO_ONE
 
 
 @njit(cache=True, inline="always")
@@ -596,27 +591,27 @@ def step_detection(W, E, P, u, expected):
     """10. Detection of violations by a bound party: fielded missiles (p_detect), flight tests and
     production (p_detect_test: tests are seen by national technical means). `u` holds the replica's
     uniforms of this turn; expected: the probabilities instead of draws."""
-    n = W.missiles.shape[0]
+    n = W.actor.shape[0]
     for i in range(n):
-        E.detected[i] = False
-        E.reputation[i] = 0.0
-        testing = bound(W, P, i) & ((W.stage[i] == FLIGHT_TEST) | (W.stage[i] == PRODUCTION)) & \
-            (W.stage_left[i] > 0) & (not W.breach[i])
-        hidden = W.illicit[i] > 0
+        E.actor[i].detected = False
+        E.actor[i].reputation = 0.0
+        testing = bound(W, P, i) & ((W.actor[i].stage == FLIGHT_TEST) | (W.actor[i].stage == PRODUCTION)) & \
+            (W.actor[i].stage_left > 0) & (not W.actor[i].breach)
+        hidden = W.actor[i].illicit > 0
         if expected:
             p_miss = (1.0 - P.p_detect if hidden else 1.0) * (1.0 - P.p_detect_test if testing else 1.0)
-            E.reputation[i] = 1.0 - p_miss
+            E.actor[i].reputation = 1.0 - p_miss
             continue
         found_arms = hidden & (u[1 + i] < P.p_detect)
         found_test = testing & (u[1 + n + i] < P.p_detect_test)
         if found_arms:
-            W.disputed[i] = min(W.disputed[i] + W.illicit[i], W.missiles[i])
-            W.illicit[i] = 0
+            W.actor[i].disputed = min(W.actor[i].disputed + W.actor[i].illicit, W.actor[i].missiles)
+            W.actor[i].illicit = 0
         if found_test:
-            W.breach[i] = True
+            W.actor[i].breach = True
         if found_arms | found_test:
-            E.detected[i] = True
-            E.reputation[i] = 1.0
+            E.actor[i].detected = True
+            E.actor[i].reputation = 1.0
             for j in range(n):
                 if j != i:
                     W.trust[j, i] -= P.trust_detect_loss
@@ -630,20 +625,20 @@ def arming_total(W, P):
     for i in range(n):
         for k in range(slots):
             total += W.pipeline[i, k]
-        if (W.stage[i] == FLIGHT_TEST) | (W.stage[i] == PRODUCTION):
-            total += P.batch[i]
+        if (W.actor[i].stage == FLIGHT_TEST) | (W.actor[i].stage == PRODUCTION):
+            total += P.actor[i].batch
     return total
 
 
 @njit(cache=True, inline="always")
 def in_range_total(W, P, hits):
     """Fielded missiles that reach an adversary of their owner."""
-    n = W.missiles.shape[0]
+    n = W.actor.shape[0]
     total = 0.0
     for j in range(n):
         for k in range(n):
             if P.adversary[j, k] & hits[j, k]:
-                total += W.missiles[j]
+                total += W.actor[j].missiles
                 break
     return total
 
@@ -651,11 +646,11 @@ def in_range_total(W, P, hits):
 @njit(cache=True, inline="always")
 def ladder_rung(W, P, hits):
     """The rung of Kahn's escalation ladder the state stands on (the table in docs/ODD.md)."""
-    n = W.missiles.shape[0]
+    n = W.actor.shape[0]
     confronted = False
     for i in range(n):
         for j in range(n):
-            if P.adversary[i, j] & (W.missiles[i] > 0) & (W.missiles[j] > 0):
+            if P.adversary[i, j] & (W.actor[i].missiles > 0) & (W.actor[j].missiles > 0):
                 reach_ij = False
                 reach_ji = False
                 for k in range(n):
@@ -673,7 +668,7 @@ def ladder_rung(W, P, hits):
     demands = False
     disputes = False
     for i in range(n):
-        demands = demands | W.demand[i] | (W.ult_target[i] != NO_ONE)
+        demands = demands | W.actor[i].demand | (W.actor[i].ult_target != NO_ONE)
         disputes = disputes | in_dispute(W, i)
     if demands:
         return RUNG_DECLARATIONS
@@ -685,13 +680,13 @@ def ladder_rung(W, P, hits):
 @njit(cache=True, inline="always")
 def step_index(W, P, hits):
     """11. The escalation index of the present state: E = 100 (w_t T + w_m M + w_a A + w_d D)."""
-    n = W.missiles.shape[0]
+    n = W.actor.shape[0]
     t = TREATY_COMPONENT[W.tr[0]]
     m = -np.expm1(-in_range_total(W, P, hits) / P.missile_scale)
     a = -np.expm1(-arming_total(W, P) / P.missile_scale)
     d = 0.0
     for i in range(n):
-        if W.demand[i] | (W.ult_target[i] != NO_ONE):
+        if W.actor[i].demand | (W.actor[i].ult_target != NO_ONE):
             d = 1.0
     e = 100.0 * (P.w_treaty * t + P.w_missiles * m + P.w_arming * a + P.w_demands * d)
     W.esc[0] = t
@@ -718,47 +713,49 @@ def hazard_of(posture, h_max, k):
 
 @njit(cache=True, inline="always")
 def programme_active(W, i):
-    return (W.stage[i] > NONE_STAGE) & (W.stage[i] < READY) & (W.stage_left[i] > 0)
+    return (W.actor[i].stage > NONE_STAGE) & (W.actor[i].stage < READY) & (W.actor[i].stage_left > 0)
 
 
 @njit(cache=True, inline="always")
 def hosting_cost_due(W, P, i):
     """A host pays its domestic cost while its leader's missiles are fielded or on order."""
-    lead = P.host_of[i]
-    if (lead < 0) or (not W.hosting[i]):
+    lead = P.actor[i].host_of
+    if (lead < 0) or (not W.actor[i].hosting):
         return False
-    return (W.missiles[lead] > 0) | (W.pipeline[lead].sum() > 0)
+    return (W.actor[lead].missiles > 0) | (W.pipeline[lead].sum() > 0)
 
 
 @njit(cache=True, inline="always")
 def step_payoffs(W, E, P, needed, war):
     """12. Each actor's payoff of the turn (expected war and detection terms in the expected version)."""
-    n = W.missiles.shape[0]
+    n = W.actor.shape[0]
     treaty_on = 1.0 if alive(W) else 0.0
-    m = W.missiles.astype(np.float64)
+    m = np.empty(n)
+    for i in range(n):
+        m[i] = W.actor[i].missiles
     for i in range(n):
         if not needed[i]:
-            E.payoff[i] = 0.0
+            E.actor[i].payoff = 0.0
             continue
-        E.payoff[i] = (P.treaty_value[i] * treaty_on * compliance(i, W, P)
-                       - P.threat_weight[i] * threat(i, m, W, P, E.hits)
-                       - P.deploy_cost[i] * E.ordered[i]
-                       - P.upkeep[i] * W.missiles[i]
-                       - P.programme_cost[i] * programme_active(W, i)
-                       - P.host_cost[i] * hosting_cost_due(W, P, i)
-                       - P.comply_cost[i] * E.complied[i]
-                       - P.war_cost[i] * war
-                       - P.audience_cost[i] * E.lapse_stakes[i]
-                       - P.reputation_cost[i] * E.reputation[i]
-                       + P.talks_value[i] * E.in_round[i]
-                       - P.dialogue_cost[i] * E.unanswered[i])
+        E.actor[i].payoff = (P.actor[i].treaty_value * treaty_on * compliance(i, W, P)
+                       - P.actor[i].threat_weight * threat(i, m, W, P, E.hits)
+                       - P.actor[i].deploy_cost * E.actor[i].ordered
+                       - P.actor[i].upkeep * W.actor[i].missiles
+                       - P.actor[i].programme_cost * programme_active(W, i)
+                       - P.actor[i].host_cost * hosting_cost_due(W, P, i)
+                       - P.actor[i].comply_cost * E.actor[i].complied
+                       - P.actor[i].war_cost * war
+                       - P.actor[i].audience_cost * E.actor[i].lapse_stakes
+                       - P.actor[i].reputation_cost * E.actor[i].reputation
+                       + P.actor[i].talks_value * E.actor[i].in_round
+                       - P.actor[i].dialogue_cost * E.actor[i].unanswered)
 
 
 @njit(cache=True, inline="always")
 def clamp(W):
-    n = W.missiles.shape[0]
+    n = W.actor.shape[0]
     for i in range(n):
-        W.credibility[i] = min(max(W.credibility[i], 0.0), 1.0)
+        W.actor[i].credibility = min(max(W.actor[i].credibility, 0.0), 1.0)
         for j in range(n):
             W.trust[i, j] = 1.0 if i == j else min(max(W.trust[i, j], 0.0), 1.0)
 
@@ -766,14 +763,15 @@ def clamp(W):
 @njit(cache=True)
 def resolve(W, E, P, mv, turn, u, expected, needed):
     """One turn of one replica in ODD order; returns the hazard and whether an incident happened."""
-    before_unbound = W.unbound.copy()
+    for i in range(W.actor.shape[0]):
+        W.actor[i].was_unbound = W.actor[i].unbound
     step_withdrawal(W, E, P, mv, turn)
     step_talks(W, E, P, mv)
     step_comply(W, E, P, mv)
     step_ultimatum(W, E, P, mv, turn)
     step_programmes(W, E, P, mv)
     step_deployment(W, E, P, mv)
-    mark_acts(W, P, mv, before_unbound)
+    mark_acts(W, P, mv)
     step_treaty_end(W, P, turn)
     step_arrivals(W, P)
     step_deadlines(W, E, P, turn)
@@ -795,7 +793,7 @@ def learn(S, r, P, mv):
     moves = S.beliefs.shape[4]
     for i in range(n):
         ctx = S.last_moves[r, i]
-        memory = P.memory[i]
+        memory = P.actor[i].memory
         for j in range(n):
             for b in range(moves):
                 seen = 1.0 if mv[j] == b else 0.0
@@ -821,16 +819,16 @@ def step_kernel(S, P, turn, moves, U, realized, O):
         O.hazard[r] = h
         for i in range(n):
             S.last_moves[r, i] = mv[i]
-            O.payoff[r, i] = E.payoff[i]
-            O.ordered[r, i] = E.ordered[i]
-            O.notice[r, i] = E.notice[i]
-            O.in_round[r, i] = E.in_round[i]
-            O.agreement[r, i] = E.agreement[i]
-            O.complied[r, i] = E.complied[i]
-            O.lapsed[r, i] = E.lapsed[i]
-            O.carried[r, i] = E.carried[i]
-            O.met[r, i] = E.met[i]
-            O.detected[r, i] = E.detected[i]
+            O.payoff[r, i] = E.actor[i].payoff
+            O.ordered[r, i] = E.actor[i].ordered
+            O.notice[r, i] = E.actor[i].notice
+            O.in_round[r, i] = E.actor[i].in_round
+            O.agreement[r, i] = E.actor[i].agreement
+            O.complied[r, i] = E.actor[i].complied
+            O.lapsed[r, i] = E.actor[i].lapsed
+            O.carried[r, i] = E.actor[i].carried
+            O.met[r, i] = E.actor[i].met
+            O.detected[r, i] = E.actor[i].detected
 
 
 @njit(cache=True)

@@ -44,10 +44,10 @@ def _next_uniform(x):
 @njit(cache=True, inline="always")
 def _time_to_ready(W, P, k):
     """Turns until programme k is ready, if it is under way (0 if it is not)."""
-    if (W.stage[k] == NONE_STAGE) | (W.stage[k] == READY) | (W.stage_left[k] == 0):
+    if (W.actor[k].stage == NONE_STAGE) | (W.actor[k].stage == READY) | (W.actor[k].stage_left == 0):
         return 0
-    t = W.stage_left[k]
-    for s in range(W.stage[k] + 1, PRODUCTION + 1):
+    t = W.actor[k].stage_left
+    for s in range(W.actor[k].stage + 1, PRODUCTION + 1):
         t += P.stage_turns[k, s]
     return t
 
@@ -56,22 +56,24 @@ def _time_to_ready(W, P, k):
 def future_value(i, W, P, turn, hits, react_amt, react_time):
     """Discounted value for i of the state W reached on `turn`, from the next turn on (see module doc)."""
     n, slots = W.pipeline.shape
-    gamma = P.discount[i]
+    gamma = P.actor[i].discount
     ready_at = np.zeros(n, np.int64)
     prospect_at = np.zeros(n, np.int64)
     horizon = slots
     for k in range(n):
         ready_at[k] = _time_to_ready(W, P, k)
         if ready_at[k] > 0:
-            prospect_at[k] = ready_at[k] + 1 + P.lag[k]       # ordered the turn after it is ready
-        horizon = max(horizon, prospect_at[k], react_time[k], W.elim_left[k])
+            prospect_at[k] = ready_at[k] + 1 + P.actor[k].lag       # ordered the turn after it is ready
+        horizon = max(horizon, prospect_at[k], react_time[k], W.actor[k].elim_left)
     notice_left = W.tr[2] - turn - 1 if W.tr[0] == NOTICE else -1
     horizon = min(max(horizon, notice_left + 1), HORIZON_CAP)
-    m = W.missiles.astype(np.float64)
+    m = np.empty(n)
+    for k in range(n):
+        m[k] = W.actor[k].missiles
     comp = compliance(i, W, P)
     demands = 0.0
     for k in range(n):
-        if W.demand[k] | (W.ult_target[k] >= 0):
+        if W.actor[k].demand | (W.actor[k].ult_target >= 0):
             demands = 1.0
     pending = 0.0
     for k in range(n):
@@ -79,7 +81,7 @@ def future_value(i, W, P, turn, hits, react_amt, react_time):
             pending += W.pipeline[k, s]
         pending += react_amt[k]
         if prospect_at[k] > 0:
-            pending += P.batch[k]
+            pending += P.actor[k].batch
     value = 0.0
     flow = 0.0
     disc = 1.0
@@ -93,12 +95,12 @@ def future_value(i, W, P, turn, hits, react_amt, react_time):
             if react_time[k] == s:
                 arrived += react_amt[k]
             if prospect_at[k] == s:
-                arrived += P.batch[k]
+                arrived += P.actor[k].batch
             if arrived > 0:
                 m[k] += arrived
                 pending -= arrived
                 changed = True
-            if (W.elim_left[k] > 0) & (W.elim_left[k] == s):
+            if (W.actor[k].elim_left > 0) & (W.actor[k].elim_left == s):
                 m[k] = 0.0
                 changed = True
             changed = changed | ((ready_at[k] > 0) & (s == ready_at[k] + 1))   # its cost stops
@@ -117,41 +119,41 @@ def future_value(i, W, P, turn, hits, react_amt, react_time):
             pos = posture_of(P, -np.expm1(-in_range / P.missile_scale),
                              -np.expm1(-max(pending, 0.0) / P.missile_scale), demands)
             active = 1.0 if (ready_at[i] >= s) else 0.0
-            flow = (P.treaty_value[i] * treaty_on * comp
-                    - P.threat_weight[i] * threat(i, m, W, P, hits)
-                    - P.upkeep[i] * m[i]
-                    - P.programme_cost[i] * active
-                    - P.host_cost[i] * hosting_cost_due(W, P, i)
-                    - P.war_cost[i] * hazard_of(pos, P.h_max, P.k))
+            flow = (P.actor[i].treaty_value * treaty_on * comp
+                    - P.actor[i].threat_weight * threat(i, m, W, P, hits)
+                    - P.actor[i].upkeep * m[i]
+                    - P.actor[i].programme_cost * active
+                    - P.actor[i].host_cost * hosting_cost_due(W, P, i)
+                    - P.actor[i].war_cost * hazard_of(pos, P.h_max, P.k))
         value += disc * flow
     value += disc * gamma / (1.0 - gamma) * flow
     if prospect_at[i] > 0:
-        value -= P.deploy_cost[i] * P.batch[i] * gamma ** ready_at[i]
+        value -= P.actor[i].deploy_cost * P.actor[i].batch * gamma ** ready_at[i]
     # expected discounted reputation cost of violations still to be found: gamma p / (1 - gamma (1 - p))
     if bound(W, P, i):
         found = lambda p: gamma * p / (1.0 - gamma * (1.0 - p))  # noqa: E731
-        if W.illicit[i] > 0:
-            value -= P.reputation_cost[i] * found(P.p_detect) * (1.0 - P.p_detect)
-        elif W.elim_left[i] == 0:
+        if W.actor[i].illicit > 0:
+            value -= P.actor[i].reputation_cost * found(P.p_detect) * (1.0 - P.p_detect)
+        elif W.actor[i].elim_left == 0:
             for s in range(slots):
                 if W.pipeline[i, s] > 0:
-                    value -= P.reputation_cost[i] * found(P.p_detect)
+                    value -= P.actor[i].reputation_cost * found(P.p_detect)
                     break
-        if ((W.stage[i] == FLIGHT_TEST) | (W.stage[i] == PRODUCTION)) & (W.stage_left[i] > 0) & (not W.breach[i]):
-            value -= P.reputation_cost[i] * found(P.p_detect_test) * (1.0 - P.p_detect_test)
+        if ((W.actor[i].stage == FLIGHT_TEST) | (W.actor[i].stage == PRODUCTION)) & (W.actor[i].stage_left > 0) & (not W.actor[i].breach):
+            value -= P.actor[i].reputation_cost * found(P.p_detect_test) * (1.0 - P.p_detect_test)
     return value
 
 
 @njit(cache=True, inline="always")
 def _reactions(i, a, r, W, P, B, react_amt, react_time):
     """Orders i expects its adversaries to place next turn in answer to its move a."""
-    n = W.missiles.shape[0]
+    n = W.actor.shape[0]
     for j in range(n):
         react_amt[j] = 0.0
         react_time[j] = 0
-        if (a >= 0) and P.adversary[i, j] and P.can_own[j] and legal(W, P, j, P.mv_deployment):
-            react_amt[j] = B[r, i, j, a, P.mv_deployment] * P.batch[j]
-            react_time[j] = 1 + P.lag[j]
+        if (a >= 0) and P.adversary[i, j] and P.actor[j].can_own and legal(W, P, j, P.mv_deployment):
+            react_amt[j] = B[r, i, j, a, P.mv_deployment] * P.actor[j].batch
+            react_time[j] = 1 + P.actor[j].lag
 
 
 @njit(cache=True, inline="always")
@@ -240,8 +242,8 @@ def _move_value(i, a, others, r, base, W, E, P, turn, u, only, B, react_amt, rea
     copy_work(base, W)
     resolve(W, E, P, mv, turn, u, True, only)
     _reactions(i, a, r, W, P, B, react_amt, react_time)
-    value = E.payoff[i] + future_value(i, W, P, turn, E.hits, react_amt, react_time)
-    target = W.ult_target[i]
+    value = E.actor[i].payoff + future_value(i, W, P, turn, E.hits, react_amt, react_time)
+    target = W.actor[i].ult_target
     if target >= 0:
         # the audience cost expected at the deadline: unmet (the target does not comply) and not carried
         # out (i carries out its threat, where it can, with the probability of its credibility)
@@ -250,9 +252,9 @@ def _move_value(i, a, others, r, base, W, E, P, turn, u, only, B, react_amt, rea
         can_act = False
         for b in range(B.shape[4]):
             can_act = can_act | (threatened_act(P, is_bound, b) and legal(W, P, i, b))
-        p_carry = 1.0 if W.ult_acted[i] else (W.credibility[i] if can_act else 0.0)
-        wait = max(W.ult_deadline[i] - turn, 1)
-        value -= (P.discount[i] ** wait * P.audience_cost[i] * W.ult_stakes[i] * (1.0 - p_met) * (1.0 - p_carry))
+        p_carry = 1.0 if W.actor[i].ult_acted else (W.actor[i].credibility if can_act else 0.0)
+        wait = max(W.actor[i].ult_deadline - turn, 1)
+        value -= (P.actor[i].discount ** wait * P.actor[i].audience_cost * W.actor[i].ult_stakes * (1.0 - p_met) * (1.0 - p_carry))
     return value
 
 

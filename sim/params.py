@@ -24,9 +24,13 @@ SCALAR_FIELDS = (
     "missile_scale", "h_max", "k", "p_detect", "p_detect_test", "max_profiles", "min_belief",
 )
 MOVE_CODES = tuple(codes())
+#: What the compiled dynamics read per actor, as one record array (one array to pass, not twenty).
+ACTOR_PARAMS = np.dtype([
+    ("party", np.bool_), ("can_own", np.bool_), ("host_of", np.int64), ("batch", np.int64), ("lag", np.int64),
+    ("memory", np.float64), *((name, np.float64) for name in PAYOFF_FIELDS),
+], align=True)
 Packed = namedtuple("Packed", [
-    "party", "adversary", "ally", "side", "reach", "host_of", "can_own", "batch", "lag", "stage_turns",
-    "memory", *PAYOFF_FIELDS, *SCALAR_FIELDS, *DIPLOMACY_FIELDS, *MOVE_CODES,
+    "actor", "adversary", "ally", "side", "reach", "stage_turns", *SCALAR_FIELDS, *DIPLOMACY_FIELDS, *MOVE_CODES,
 ])
 
 
@@ -60,11 +64,14 @@ class Params:
         cached = self.__dict__.get("_packed")
         if cached is None:
             s = self.scalars
+            actor = np.zeros(self.n_actors, ACTOR_PARAMS)
+            actor["party"], actor["can_own"], actor["host_of"] = self.party, self.host_of < 0, self.host_of
+            actor["batch"], actor["lag"], actor["memory"] = self.batch, self.lag, self.belief_memory
+            for name in PAYOFF_FIELDS:
+                actor[name] = self.payoff[name]
             cached = Packed(
-                party=self.party, adversary=self.adversary, ally=self.ally, side=self.side, reach=self.reach,
-                host_of=self.host_of, can_own=self.host_of < 0, batch=self.batch, lag=self.lag,
-                stage_turns=self.stage_turns, memory=self.belief_memory.astype(np.float64),
-                **{name: self.payoff[name] for name in PAYOFF_FIELDS},
+                actor=actor.view(np.recarray), adversary=self.adversary, ally=self.ally, side=self.side,
+                reach=self.reach, stage_turns=self.stage_turns,
                 **{name: (int(s[name]) if name.endswith("turns") or name == "max_profiles" else float(s[name]))
                    for name in SCALAR_FIELDS},
                 **{name: float(self.diplomacy[name]) for name in DIPLOMACY_FIELDS},
