@@ -28,6 +28,10 @@ from sim.dynamics import (
 from sim.params import Params
 from sim.state import NOTICE, TERMINATED, State
 
+#: per other actor: its expected answer to i's move (an order of react_amt missiles arriving in
+#: react_time turns) and future_value's scratch
+AHEAD = np.dtype([("react_amt", np.float64), ("react_time", np.int64), ("ready_at", np.int64),
+                  ("prospect_at", np.int64)], align=True)
 HORIZON_CAP = 240   # turns followed explicitly before the perpetuity (20 years of monthly turns)
 
 
@@ -53,21 +57,22 @@ def _time_to_ready(W, P, k):
 
 
 @njit(cache=True)
-def future_value(i, W, P, turn, hits, react_amt, react_time):
-    """Discounted value for i of the state W reached on `turn`, from the next turn on (see module doc)."""
+def future_value(i, W, P, turn, hits, ahead, m):
+    """Discounted value for i of the state W reached on `turn`, from the next turn on (see module doc).
+
+    `ahead` ([N] AHEAD records) holds the adversaries' expected answers (react_amt, react_time) and
+    scratch; `m` ([N] float) is scratch."""
     n, slots = W.pipeline.shape
     gamma = P.actor[i].discount
-    ready_at = np.zeros(n, np.int64)
-    prospect_at = np.zeros(n, np.int64)
     horizon = slots
     for k in range(n):
-        ready_at[k] = _time_to_ready(W, P, k)
-        if ready_at[k] > 0:
-            prospect_at[k] = ready_at[k] + 1 + P.actor[k].lag       # ordered the turn after it is ready
-        horizon = max(horizon, prospect_at[k], react_time[k], W.actor[k].elim_left)
+        ahead[k].ready_at = _time_to_ready(W, P, k)
+        ahead[k].prospect_at = 0
+        if ahead[k].ready_at > 0:
+            ahead[k].prospect_at = ahead[k].ready_at + 1 + P.actor[k].lag       # ordered the turn after it is ready
+        horizon = max(horizon, ahead[k].prospect_at, ahead[k].react_time, W.actor[k].elim_left)
     notice_left = W.tr[2] - turn - 1 if W.tr[0] == NOTICE else -1
     horizon = min(max(horizon, notice_left + 1), HORIZON_CAP)
-    m = np.empty(n)
     for k in range(n):
         m[k] = W.actor[k].missiles
     comp = compliance(i, W, P)
@@ -79,8 +84,8 @@ def future_value(i, W, P, turn, hits, react_amt, react_time):
     for k in range(n):
         for s in range(slots):
             pending += W.pipeline[k, s]
-        pending += react_amt[k]
-        if prospect_at[k] > 0:
+        pending += ahead[k].react_amt
+        if ahead[k].prospect_at > 0:
             pending += P.actor[k].batch
     value = 0.0
     flow = 0.0
@@ -92,9 +97,9 @@ def future_value(i, W, P, turn, hits, react_amt, react_time):
             arrived = 0.0
             if s <= slots:
                 arrived += W.pipeline[k, s - 1]
-            if react_time[k] == s:
-                arrived += react_amt[k]
-            if prospect_at[k] == s:
+            if ahead[k].react_time == s:
+                arrived += ahead[k].react_amt
+            if ahead[k].prospect_at == s:
                 arrived += P.actor[k].batch
             if arrived > 0:
                 m[k] += arrived
@@ -103,7 +108,7 @@ def future_value(i, W, P, turn, hits, react_amt, react_time):
             if (W.actor[k].elim_left > 0) & (W.actor[k].elim_left == s):
                 m[k] = 0.0
                 changed = True
-            changed = changed | ((ready_at[k] > 0) & (s == ready_at[k] + 1))   # its cost stops
+            changed = changed | ((ahead[k].ready_at > 0) & (s == ahead[k].ready_at + 1))   # its cost stops
         changed = changed | (s == notice_left + 1)
         if changed:
             treaty_code = W.tr[0]
@@ -118,7 +123,7 @@ def future_value(i, W, P, turn, hits, react_amt, react_time):
                         break
             pos = posture_of(P, -np.expm1(-in_range / P.missile_scale),
                              -np.expm1(-max(pending, 0.0) / P.missile_scale), demands)
-            active = 1.0 if (ready_at[i] >= s) else 0.0
+            active = 1.0 if (ahead[i].ready_at >= s) else 0.0
             flow = (P.actor[i].treaty_value * treaty_on * comp
                     - P.actor[i].threat_weight * threat(i, m, W, P, hits)
                     - P.actor[i].upkeep * m[i]
@@ -127,8 +132,8 @@ def future_value(i, W, P, turn, hits, react_amt, react_time):
                     - P.actor[i].war_cost * hazard_of(pos, P.h_max, P.k))
         value += disc * flow
     value += disc * gamma / (1.0 - gamma) * flow
-    if prospect_at[i] > 0:
-        value -= P.actor[i].deploy_cost * P.actor[i].batch * gamma ** ready_at[i]
+    if ahead[i].prospect_at > 0:
+        value -= P.actor[i].deploy_cost * P.actor[i].batch * gamma ** ahead[i].ready_at
     # expected discounted reputation cost of violations still to be found: gamma p / (1 - gamma (1 - p))
     if bound(W, P, i):
         found = lambda p: gamma * p / (1.0 - gamma * (1.0 - p))  # noqa: E731
@@ -145,15 +150,15 @@ def future_value(i, W, P, turn, hits, react_amt, react_time):
 
 
 @njit(cache=True, inline="always")
-def _reactions(i, a, r, W, P, B, react_amt, react_time):
+def _reactions(i, a, r, W, P, B, ahead):
     """Orders i expects its adversaries to place next turn in answer to its move a."""
     n = W.actor.shape[0]
     for j in range(n):
-        react_amt[j] = 0.0
-        react_time[j] = 0
+        ahead[j].react_amt = 0.0
+        ahead[j].react_time = 0
         if (a >= 0) and P.adversary[i, j] and P.actor[j].can_own and legal(W, P, j, P.mv_deployment):
-            react_amt[j] = B[r, i, j, a, P.mv_deployment] * P.actor[j].batch
-            react_time[j] = 1 + P.actor[j].lag
+            ahead[j].react_amt = B[r, i, j, a, P.mv_deployment] * P.actor[j].batch
+            ahead[j].react_time = 1 + P.actor[j].lag
 
 
 @njit(cache=True, inline="always")
@@ -235,14 +240,14 @@ def _profiles(r, i, ctx, B, lg, P, seed, prof, weight, dist, kept_of):
 
 
 @njit(cache=True, inline="always")
-def _move_value(i, a, others, r, base, W, E, P, turn, u, only, B, react_amt, react_time):
+def _move_value(i, a, others, r, base, W, E, P, turn, u, only, B, ahead, m):
     """Payoff plus future value for i of playing a while the others play `others` (expected version)."""
     mv = others.copy()
     mv[i] = a
     copy_work(base, W)
     resolve(W, E, P, mv, turn, u, True, only)
-    _reactions(i, a, r, W, P, B, react_amt, react_time)
-    value = E.actor[i].payoff + future_value(i, W, P, turn, E.hits, react_amt, react_time)
+    _reactions(i, a, r, W, P, B, ahead)
+    value = E.actor[i].payoff + future_value(i, W, P, turn, E.hits, ahead, m)
     target = W.actor[i].ult_target
     if target >= 0:
         # the audience cost expected at the deadline: unmet (the target does not comply) and not carried
@@ -276,8 +281,8 @@ def values_kernel(S, P, turn, U, needed, B, values, look_col, fixed, use_fixed):
     dist = np.zeros((n, moves))
     kept_of = np.zeros(n, np.int64)
     only = np.zeros(n, np.bool_)
-    react_amt = np.zeros(n)
-    react_time = np.zeros(n, np.int64)
+    ahead = np.zeros(n, AHEAD)
+    m = np.zeros(n)
     for r in range(R):
         load(S, r, base)
         for j in range(n):
@@ -305,7 +310,7 @@ def values_kernel(S, P, turn, U, needed, B, values, look_col, fixed, use_fixed):
                 total = 0.0
                 for p in range(count):
                     total += weight[p] * _move_value(i, a, prof[p], r, base, W, E, P, turn, U[r], only, B,
-                                                     react_amt, react_time)
+                                                     ahead, m)
                 values[r, i, a] = total
 
 
@@ -314,13 +319,13 @@ def continuation_kernel(S, P, turn, out):
     R, n = S.missiles.shape
     W = new_work(n, S.pipeline.shape[2])
     hits = np.zeros((n, n), np.bool_)
-    react_amt = np.zeros(n)
-    react_time = np.zeros(n, np.int64)
+    ahead = np.zeros(n, AHEAD)
+    m = np.zeros(n)
     for r in range(R):
         load(S, r, W)
         fill_hits(W, P, hits)
         for i in range(n):
-            out[r, i] = future_value(i, W, P, turn, hits, react_amt, react_time)
+            out[r, i] = future_value(i, W, P, turn, hits, ahead, m)
 
 
 # ---------------------------------------------------------------- public functions (all replicas)
