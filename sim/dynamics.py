@@ -884,7 +884,7 @@ def legal_moves(s: State, params: Params) -> np.ndarray:
     """[R, N, M] bool: the moves each actor may play in each replica (every one does something)."""
     r, n = s.missiles.shape
     out = np.zeros((r, n, s.beliefs.shape[-1]), dtype=np.bool_)
-    legal_kernel(s.copy().arrays(), params.packed(), out)
+    legal_kernel(s.canonical().arrays(), params.packed(), out)
     return out
 
 

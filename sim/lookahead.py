@@ -359,7 +359,7 @@ def counterfactual_values(s: State, params: Params, turn: int, moves: np.ndarray
 
 
 def _values(s, params, turn, actors, beliefs, draws, fixed) -> np.ndarray:
-    s = s.copy()
+    s = s.canonical()                 # the kernels only read it
     r, n = s.missiles.shape
     needed = np.ones(n, np.bool_) if actors is None else np.asarray(actors, dtype=np.bool_)
     values = np.zeros((r, n, s.beliefs.shape[-1]))
@@ -372,7 +372,7 @@ def _values(s, params, turn, actors, beliefs, draws, fixed) -> np.ndarray:
 
 def continuation(s: State, params: Params, turn: int) -> np.ndarray:
     """[R, N] discounted value of state `s` (reached on `turn`) from the next turn on, nothing answered."""
-    s = s.copy()
+    s = s.canonical()                 # the kernels only read it
     out = np.zeros(s.missiles.shape)
     continuation_kernel(s.arrays(), params.packed(), turn, out)
     return out

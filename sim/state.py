@@ -68,6 +68,15 @@ class State:
         compiled signature, not one per memory layout)."""
         return State(**{f.name: np.array(getattr(self, f.name), dtype=DTYPES[f.name], order="C") for f in fields(self)})
 
+    def canonical(self) -> State:
+        """This state if every array is already C-ordered, writeable and in its canonical dtype (the one type
+        the kernels are compiled for), else a copy; for kernels that only read the state."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value.dtype != DTYPES[f.name] or not (value.flags.c_contiguous and value.flags.writeable):
+                return self.copy()
+        return self
+
     def arrays(self) -> StateArrays:
         """The same arrays as a namedtuple, the form the compiled dynamics take."""
         return StateArrays(*(getattr(self, f.name) for f in fields(self)))

@@ -35,3 +35,16 @@ for f in (dynamics.step_kernel, dynamics.legal_kernel, dynamics.score_kernel, lo
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     counts = dict(line.split() for line in out.splitlines())
     assert counts == {"step_kernel": "1", "legal_kernel": "1", "score_kernel": "1", "values_kernel": "1"}
+
+
+def test_canonical_is_the_state_itself_only_when_the_kernels_can_take_it(start):
+    s = start.repeat(2).copy()
+    assert s.canonical() is s
+    s.trust = np.asfortranarray(s.trust.transpose(0, 2, 1)).transpose(0, 2, 1)   # same values, F-ordered
+    assert s.canonical() is not s and s.canonical().trust.flags.c_contiguous
+    s = start.repeat(2).copy()
+    s.missiles = s.missiles.astype(np.int32)
+    assert s.canonical().missiles.dtype == np.int64
+    s = start.repeat(2).copy()
+    s.credibility.flags.writeable = False
+    assert s.canonical() is not s
