@@ -101,7 +101,6 @@ ACTOR_STATE = np.dtype([
     ("ult_acted", np.bool_), ("ult_stakes", np.float64), ("credibility", np.float64),
     ("was_unbound", np.bool_),   # scratch: unbound at the start of the turn
 ], align=True)
-ACTOR_STATE_FIELDS = tuple(name for name in ACTOR_STATE.names if name != "was_unbound")
 Work = namedtuple("Work", ["tr", "actor", "pipeline", "talks", "trust", "esc"])
 # this turn's events for one replica: per actor in a record array, pairs in `agree` and `hits`
 ACTOR_EVENTS = np.dtype([
@@ -476,7 +475,8 @@ def step_programmes(W, E, P, mv):
     """5. `develop` starts the next stage; a stage under way takes its time; production ends ready."""
     n = mv.shape[0]
     for i in range(n):
-        started = (mv[i] == P.mv_develop) & P.actor[i].can_own & (W.actor[i].stage < PRODUCTION) & (W.actor[i].stage_left == 0)
+        started = (mv[i] == P.mv_develop) & P.actor[i].can_own & (W.actor[i].stage < PRODUCTION) & \
+            (W.actor[i].stage_left == 0)
         if started:
             W.actor[i].stage += 1
             W.actor[i].stage_left = P.stage_turns[i, W.actor[i].stage]          # this turn counts as its first
@@ -516,7 +516,8 @@ def threatened_act(P, is_bound, a):
 def mark_acts(W, P, mv):
     """The issuer of an open ultimatum carried out its threat if it played the threatened act."""
     for i in range(mv.shape[0]):
-        if (W.actor[i].ult_target != NO_ONE) and threatened_act(P, P.actor[i].party & (not W.actor[i].was_unbound), mv[i]):
+        was_bound = P.actor[i].party & (not W.actor[i].was_unbound)
+        if (W.actor[i].ult_target != NO_ONE) and threatened_act(P, was_bound, mv[i]):
             W.actor[i].ult_acted = True
 
 
@@ -587,6 +588,13 @@ def step_deadlines(W, E, P, turn):
 
 
 @njit(cache=True, inline="always")
+def testing_unseen(W, i):
+    """i's flight tests or production are under way and not yet found out (a violation if i is bound)."""
+    return ((W.actor[i].stage == FLIGHT_TEST) | (W.actor[i].stage == PRODUCTION)) & (W.actor[i].stage_left > 0) & \
+        (not W.actor[i].breach)
+
+
+@njit(cache=True, inline="always")
 def step_detection(W, E, P, u, expected):
     """10. Detection of violations by a bound party: fielded missiles (p_detect), flight tests and
     production (p_detect_test: tests are seen by national technical means). `u` holds the replica's
@@ -595,8 +603,7 @@ def step_detection(W, E, P, u, expected):
     for i in range(n):
         E.actor[i].detected = False
         E.actor[i].reputation = 0.0
-        testing = bound(W, P, i) & ((W.actor[i].stage == FLIGHT_TEST) | (W.actor[i].stage == PRODUCTION)) & \
-            (W.actor[i].stage_left > 0) & (not W.actor[i].breach)
+        testing = bound(W, P, i) & testing_unseen(W, i)
         hidden = W.actor[i].illicit > 0
         if expected:
             p_miss = (1.0 - P.p_detect if hidden else 1.0) * (1.0 - P.p_detect_test if testing else 1.0)

@@ -21,9 +21,9 @@ import numpy as np
 from numba import njit
 
 from sim.dynamics import (
-    FLIGHT_TEST, NONE_STAGE, PRODUCTION, READY, alive, bound, compliance, copy_work,
+    NONE_STAGE, PRODUCTION, READY, alive, bound, compliance, copy_work,
     fill_hits, hazard_of, hosting_cost_due, legal, load, lookahead_column, new_events, new_work, posture_of, resolve,
-    threat, threatened_act,
+    testing_unseen, threat, threatened_act,
 )
 from sim.params import Params
 from sim.state import NOTICE, TERMINATED, State
@@ -144,7 +144,7 @@ def future_value(i, W, P, turn, hits, ahead, m):
                 if W.pipeline[i, s] > 0:
                     value -= P.actor[i].reputation_cost * found(P.p_detect)
                     break
-        if ((W.actor[i].stage == FLIGHT_TEST) | (W.actor[i].stage == PRODUCTION)) & (W.actor[i].stage_left > 0) & (not W.actor[i].breach):
+        if testing_unseen(W, i):
             value -= P.actor[i].reputation_cost * found(P.p_detect_test) * (1.0 - P.p_detect_test)
     return value
 
@@ -259,7 +259,8 @@ def _move_value(i, a, others, r, base, W, E, P, turn, u, only, B, ahead, m):
             can_act = can_act | (threatened_act(P, is_bound, b) and legal(W, P, i, b))
         p_carry = 1.0 if W.actor[i].ult_acted else (W.actor[i].credibility if can_act else 0.0)
         wait = max(W.actor[i].ult_deadline - turn, 1)
-        value -= (P.actor[i].discount ** wait * P.actor[i].audience_cost * W.actor[i].ult_stakes * (1.0 - p_met) * (1.0 - p_carry))
+        value -= (P.actor[i].discount ** wait * P.actor[i].audience_cost * W.actor[i].ult_stakes
+                  * (1.0 - p_met) * (1.0 - p_carry))
     return value
 
 
