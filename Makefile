@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean
+.PHONY: run test bench wheel-check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,5 +21,8 @@ test: $(STAMP)  ## install and run every test
 bench: $(STAMP)  ## print speed and memory figures
 	$(BIN)/python bench/ensemble.py
 
+wheel-check: $(STAMP)  ## build the wheel, install it with its dependencies into a new venv outside the checkout, run it
+	bash .ci/wheel_check
+
 clean:
-	rm -rf $(VENV) results .pytest_cache .hypothesis
+	rm -rf $(VENV) results .pytest_cache .hypothesis build dist

@@ -400,49 +400,63 @@ def _csv(columns: list[list[str]]) -> str:
     return "".join(f"{line}\n" for line in map(",".join, zip(*columns, strict=True)))
 
 
-def _ints(values: np.ndarray) -> list[str]:
-    return list(map(str, values.tolist()))
+def _text(values: np.ndarray) -> list[str]:
+    """One table column as CSV fields: floats to 4 decimals, dates ISO, booleans 0/1."""
+    kind = values.dtype.kind
+    if kind == "f":
+        return [f"{v:.4f}" for v in values.tolist()]
+    if kind == "M":
+        return np.datetime_as_string(values, unit="D").tolist()
+    if kind in "US":
+        return values.tolist()
+    return list(map(str, values.astype(np.int64).tolist()))
 
 
-def _fixed(values: np.ndarray) -> list[str]:
-    return [f"{v:.4f}" for v in values.tolist()]
+def _dates(scn: Scenario, turns: np.ndarray) -> np.ndarray:
+    table = np.array([scn.date_of(t) for t in range(int(turns.max(initial=0)) + 1)], dtype="datetime64[D]")
+    return table[turns]
 
 
-def _dates(scn: Scenario, turns: np.ndarray) -> list[str]:
-    table = [scn.date_of(t).isoformat() for t in range(int(turns.max(initial=0)) + 1)]
-    return [table[t] for t in turns.tolist()]
-
-
-def _turn_rows(b: BatchResult, scn: Scenario, seed: int) -> str:
+def turn_table(b: BatchResult, scn: Scenario, seed: int) -> dict[str, np.ndarray]:
+    """The columns of turns.csv (TURN_COLUMNS) for a batch: one row per run and turn it reached."""
     r, t1 = b.escalation.shape
     keep = (np.arange(t1)[None, :] <= b.last_turn[:, None]).ravel()
     turn = np.tile(np.arange(t1), r)[keep]
-    columns = [_ints(np.repeat(b.runs, t1)[keep]), [str(seed)] * len(turn), _ints(turn), _dates(scn, turn)]
-    columns += [_fixed(getattr(b, name).ravel()[keep]) for name in COMPONENTS]
-    columns += [_ints(b.rung.ravel()[keep]), [TREATY_NAMES[c] for c in b.treaty.ravel()[keep].tolist()],
-                _ints(b.incident.ravel()[keep].astype(np.int8))]
-    return _csv(columns)
+    table = {"run": np.repeat(b.runs, t1)[keep], "seed": np.full(len(turn), seed, dtype=np.int64), "turn": turn,
+             "date": _dates(scn, turn)}
+    table.update({name: getattr(b, name).ravel()[keep] for name in COMPONENTS})
+    table.update(rung=b.rung.ravel()[keep], treaty=np.array(TREATY_NAMES)[b.treaty.ravel()[keep]],
+                 incident=b.incident.ravel()[keep])
+    return table
 
 
-def _action_rows(b: BatchResult, scn: Scenario) -> str:
+def action_table(b: BatchResult, scn: Scenario) -> dict[str, np.ndarray]:
+    """The columns of actions.csv (ACTION_COLUMNS) for a batch: one row per run, turn played and actor."""
     r, t, n = b.action.shape
     act = b.action.reshape(-1)
     keep = act >= 0
     turn = np.tile(np.repeat(np.arange(1, t + 1), n), r)[keep]
-    ids = scn.actor_ids
-    return _csv([
-        _ints(np.repeat(b.runs, t * n)[keep]),
-        _ints(turn),
-        _dates(scn, turn),
-        [ids[i] for i in np.tile(np.arange(n), r * t)[keep].tolist()],
-        [MOVE_NAMES[a] for a in act[keep].tolist()],
-        _ints(b.missiles.reshape(-1)[keep]),
-        _ints(b.ordered.reshape(-1)[keep]),
-        [STAGES[x] for x in b.stage.reshape(-1)[keep].tolist()],
-        _ints(b.hosting.reshape(-1)[keep].astype(np.int8)),
-        _fixed(b.payoff.reshape(-1)[keep]),
-        _fixed(b.credibility.reshape(-1)[keep]),
-    ])
+    return {
+        "run": np.repeat(b.runs, t * n)[keep],
+        "turn": turn,
+        "date": _dates(scn, turn),
+        "actor": np.array(scn.actor_ids)[np.tile(np.arange(n), r * t)[keep]],
+        "action": np.array(MOVE_NAMES)[act[keep]],
+        "missiles": b.missiles.reshape(-1)[keep],
+        "ordered": b.ordered.reshape(-1)[keep],
+        "programme": np.array(STAGES)[b.stage.reshape(-1)[keep]],
+        "hosting": b.hosting.reshape(-1)[keep],
+        "payoff": b.payoff.reshape(-1)[keep],
+        "credibility": b.credibility.reshape(-1)[keep],
+    }
+
+
+def _turn_rows(b: BatchResult, scn: Scenario, seed: int) -> str:
+    return _csv([_text(v) for v in turn_table(b, scn, seed).values()])
+
+
+def _action_rows(b: BatchResult, scn: Scenario) -> str:
+    return _csv([_text(v) for v in action_table(b, scn).values()])
 
 
 class ResultWriter:

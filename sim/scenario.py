@@ -12,6 +12,7 @@ import math
 import re
 import tomllib
 from datetime import date, timedelta
+from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -20,7 +21,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sim.actions import MOVE_NAMES, STAGES
 from sim.errors import MISSING, ScenarioError
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def shipped_folder() -> Path:
+    """The folder of the scenarios that come with the program: inside the installed package, or
+    ``scenarios/`` of a source checkout (where the wheel's ``sim/scenarios`` is built from)."""
+    packaged = Path(str(resources.files("sim"))) / "scenarios"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "scenarios"
+
+
+SCENARIO_DIR = shipped_folder()
+#: folders searched for a scenario given by name, before the shipped ones (`--scenarios DIR`)
+user_folders: list[Path] = []
 
 # What the arithmetic can carry. Missile stocks stay within int32 (what summary.json and the figures
 # keep) even if every one of the 10,000 turns adds a full batch; durations leave room in the calendar.
@@ -239,17 +251,25 @@ def to_toml(scn: Scenario) -> str:
     return header + tomli_w.dumps(scn.raw())
 
 
+def folders() -> list[Path]:
+    """Where a scenario given by name is looked for, in order: `user_folders`, then the shipped one."""
+    return [*user_folders, SCENARIO_DIR]
+
+
 def resolve_path(name_or_path: str) -> Path:
-    """A scenario name in ``scenarios/`` or a path to a TOML file."""
+    """A scenario name (NAME.toml in the first of `folders()` that has it) or a path to a TOML file."""
     p = Path(name_or_path)
     if p.suffix == ".toml" or p.parent != Path("."):
         return p
-    return SCENARIO_DIR / f"{name_or_path}.toml"
+    for folder in folders():
+        if (folder / f"{name_or_path}.toml").is_file():
+            return folder / f"{name_or_path}.toml"
+    return folders()[0] / f"{name_or_path}.toml"
 
 
 def available() -> list[str]:
-    """Names of the scenarios shipped in ``scenarios/``."""
-    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+    """Names of the scenarios that can be given by name (user folders and the shipped ones)."""
+    return sorted({p.stem for folder in folders() for p in folder.glob("*.toml")})
 
 
 def load(name_or_path: str, overrides: dict[str, Any] | None = None) -> Scenario:
@@ -258,7 +278,7 @@ def load(name_or_path: str, overrides: dict[str, Any] | None = None) -> Scenario
     source = str(path)
     try:
         if not path.is_file():
-            allowed = f"no such scenario file; shipped scenarios: {', '.join(available())}"
+            allowed = f"no such scenario file; scenarios by name: {', '.join(available())}"
             raise ScenarioError(source, "", MISSING, allowed)
         if path.stat().st_size > MAX_FILE_BYTES:
             raise ScenarioError(source, "", MISSING, f"larger than {MAX_FILE_BYTES:,} bytes: not a scenario file")

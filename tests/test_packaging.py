@@ -1,0 +1,87 @@
+"""The package as pip installs it: declared dependencies, shipped scenarios, licence.
+
+`.ci/wheel_check` (run by CI) builds the wheel and runs it from a new venv outside the checkout;
+these are the fast checks of the same promises.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from sim import scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+# the import name of each declared distribution, where the two differ
+IMPORT_NAMES = {"tomli-w": "tomli_w", "annotated-types": "annotated_types"}
+
+
+def _declared() -> set[str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = set()
+    for req in project["dependencies"]:
+        dist = req.split(";")[0].split("[")[0]
+        for sep in "<>=!~ ":
+            dist = dist.split(sep)[0]
+        names.add(IMPORT_NAMES.get(dist, dist).replace("-", "_"))
+    return names
+
+
+def _imported() -> set[str]:
+    found = set()
+    for path in (ROOT / "sim").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    return found - set(sys.stdlib_module_names) - {"sim", "__future__"}
+
+
+def test_every_third_party_import_of_the_package_is_a_declared_dependency():
+    missing = _imported() - _declared()
+    assert not missing, f"imported by sim/ but not in pyproject's dependencies: {sorted(missing)}"
+
+
+def test_the_wheel_ships_the_scenarios_and_the_licence():
+    tool = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert tool["package-dir"]["sim.scenarios"] == "scenarios"
+    assert "*.toml" in tool["package-data"]["sim.scenarios"]
+    assert "sim.scenarios" in tool["packages"]
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+    # every subpackage of sim/ is listed (an unlisted one would be missing from the wheel)
+    subpackages = {"sim." + p.parent.relative_to(ROOT / "sim").as_posix().replace("/", ".")
+                   for p in (ROOT / "sim").rglob("__init__.py") if p.parent != ROOT / "sim"}
+    assert subpackages <= set(tool["packages"])
+
+
+def test_in_a_checkout_the_shipped_scenarios_are_the_scenarios_folder():
+    assert scenario.shipped_folder() == ROOT / "scenarios"
+    assert {"inf_2018", "inf_2018_asia", "dilemma_2p"} <= set(scenario.available())
+
+
+@pytest.fixture
+def own_folder(tmp_path, monkeypatch):
+    monkeypatch.setattr(scenario, "user_folders", [tmp_path])
+    return tmp_path
+
+
+def test_a_users_folder_of_scenarios_is_searched_first(own_folder):
+    text = (ROOT / "scenarios" / "dilemma_2p.toml").read_text()
+    (own_folder / "my_crisis.toml").write_text(text)
+    (own_folder / "inf_2018.toml").write_text(text)      # shadows the shipped one of the same name
+    assert "my_crisis" in scenario.available()
+    assert scenario.resolve_path("my_crisis") == own_folder / "my_crisis.toml"
+    assert scenario.resolve_path("inf_2018") == own_folder / "inf_2018.toml"
+    assert scenario.load("my_crisis").actor_ids == scenario.load("dilemma_2p").actor_ids
+    assert scenario.resolve_path("dilemma_2p") == ROOT / "scenarios" / "dilemma_2p.toml"
+
+
+def test_an_unknown_name_lists_every_scenario_that_can_be_given_by_name(own_folder):
+    (own_folder / "my_crisis.toml").write_text((ROOT / "scenarios" / "dilemma_2p.toml").read_text())
+    with pytest.raises(scenario.ScenarioError, match="scenarios by name: .*inf_2018.*my_crisis"):
+        scenario.load("no_such_crisis")
