@@ -1,3 +1,27 @@
-"""Escalation: a Mesa agent-based model of arms-control crises, starting from the 2018-19 INF crisis."""
+"""Escalation: a Mesa agent-based model of arms-control crises, starting from the 2018-19 INF crisis.
+
+For scripts and notebooks: `sim.run` (many seeded runs as pandas tables), `sim.load_scenario`,
+`sim.EscalationModel` (one run as a Mesa model) and the figures in `sim.plots`. They are loaded on
+first use, so that ``import sim`` (and the command line's start) stays light.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+__all__ = ["EscalationModel", "RunResult", "__version__", "load_scenario", "run"]
+
+if TYPE_CHECKING:
+    from sim.api import RunResult, load_scenario, run
+    from sim.model import EscalationModel
+
+_LAZY = {"run": "sim.api", "load_scenario": "sim.api", "RunResult": "sim.api", "EscalationModel": "sim.model"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -1,30 +1,32 @@
 """Figures of the game analysis: the payoff matrices, the class along the median run, the class map.
 
-Same style as `sim/plots.py`: matplotlib's Agg backend, titles naming the scenario and the runs,
-dated axes, colorbars with units, files written under a temporary name.
+Same style as `sim/plots.py`: titles naming the scenario and the runs, dated axes, colorbars with
+units. Each function returns its Figure (drawn on the given axes, if any); `sim.plots.save_figure`
+writes it. Importing this module never changes matplotlib's backend.
 """
 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable, Sequence
 from datetime import date
-from pathlib import Path
+from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
+import matplotlib as mpl
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.collections import PatchCollection
 from matplotlib.colors import to_hex, to_rgb
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from sim.actions import COLOURS, MOVE_NAMES, N_MOVES
 from sim.analysis import Analysis, GameMap, OverTime
 from sim.equilibria import CHICKEN, CLASSES, DEADLOCK, HARMONY, OTHER, PD, STAG, GameClass
-from sim.plots import _date_ticks, _save
+from sim.plots import date_ticks
 
 CLASS_COLORS = {PD: "#d73027", DEADLOCK: "#67001f", CHICKEN: "#fdae61", STAG: "#4575b4", HARMONY: "#1a9850",
                 OTHER: "#bdbdbd"}
@@ -64,6 +66,17 @@ class Palette:
                      hatch="///" if label in self.hatched else None, label=text or label)
 
 
+def _figure(axes: Sequence[Axes] | None, count: int, make: Callable[[], tuple[Figure, Any]]) -> tuple[Figure, list]:
+    """The given axes (`count` of them) and their figure, or a new figure from `make`."""
+    if axes is None:
+        fig, made = make()
+        return fig, list(np.atleast_1d(made))
+    axes = list(np.atleast_1d(np.asarray(axes, dtype=object)))
+    if len(axes) != count:
+        raise ValueError(f"{len(axes)} axes given; allowed: {count}")
+    return axes[0].figure, axes
+
+
 def _head(scenario) -> str:
     title = scenario.scenario.title
     return f"{title} ({scenario.name})" if title else scenario.name
@@ -72,13 +85,13 @@ def _head(scenario) -> str:
 # ---------------------------------------------------------------- the game at one point
 
 
-def plot_game(analysis: Analysis, folder: Path) -> Path:
+def plot_game(analysis: Analysis, axes: Sequence[Axes] | None = None) -> Figure:
     """game.png: both leaders' payoffs over their legal moves as heatmaps, equilibria, Pareto-optimal and
     T/R/P/S cells marked."""
     g = analysis.game
     s, scn, pt = g.sides, g.scenario, g.point
     red = analysis.reduced
-    fig, axes = plt.subplots(1, 2, figsize=(13, 6.4), dpi=120, layout="constrained")
+    fig, axes = _figure(axes, 2, lambda: plt.subplots(1, 2, figsize=(13, 6.4), dpi=120, layout="constrained"))
     rr, cr = g.row_moves.index(red.restrain[0]), g.col_moves.index(red.restrain[1])
     re, ce = g.row_moves.index(red.escalate[0]), g.col_moves.index(red.escalate[1])
     letters = ({(re, cr): "T", (rr, cr): "R", (re, ce): "P", (rr, ce): "S"},     # row leader's cells
@@ -133,21 +146,22 @@ def plot_game(analysis: Analysis, folder: Path) -> Path:
     if all(eq.pure for eq in analysis.equilibria.found):
         handles.pop(1)
     fig.legend(handles=handles, loc="outside lower center", ncols=4, frameon=False, fontsize=8)
-    return _save(fig, folder, "game", "png")
+    return fig
 
 
 # ---------------------------------------------------------------- along the median run
 
 
-def plot_over_time(over: OverTime, folder: Path) -> Path:
+def plot_over_time(over: OverTime, axes: Sequence[Axes] | None = None) -> Figure:
     """game_over_time.png: escalation above, the game's class and equilibrium moves as bands below."""
     scn, s, m = over.scenario, over.sides, over.median
     summary = m.summary
     q = summary["escalation_quantiles"]
     dates = [date.fromisoformat(d) for d in q["dates"]]
     v = {qq: np.array(row) for qq, row in zip(q["quantiles"], q["values"], strict=True)}
-    fig, axes = plt.subplots(4, 1, figsize=(10, 8.2), dpi=120, sharex=True, layout="constrained",
-                             gridspec_kw={"height_ratios": [3.2, 0.7, 1.3, 1.3]})
+    fig, axes = _figure(axes, 4, lambda: plt.subplots(4, 1, figsize=(10, 8.2), dpi=120, sharex=True,
+                                                      layout="constrained",
+                                                      gridspec_kw={"height_ratios": [3.2, 0.7, 1.3, 1.3]}))
     ax = axes[0]
     ax.fill_between(dates, v[0.05], v[0.95], color="tab:red", alpha=0.12, lw=0, label="90% of runs")
     ax.fill_between(dates, v[0.25], v[0.75], color="tab:red", alpha=0.25, lw=0, label="50% of runs")
@@ -210,21 +224,21 @@ def plot_over_time(over: OverTime, folder: Path) -> Path:
         Patch(color="0.5", alpha=0.5, label="in an equilibrium's support (darker: higher probability)"),
         Line2D([], [], marker="o", ls="none", ms=3, color="black", label="move played in the median run")],
         loc="upper left", bbox_to_anchor=(0, -0.55), ncols=2, frameon=False, fontsize=8)
-    _date_ticks(axes[-1])
+    date_ticks(axes[-1])
     axes[-1].set_xlim(dates[0], dates[-1])
     axes[-1].set_xlabel(f"date (from {dates[0]}, one turn = {scn.scenario.turn_days} days); "
                         "the game at a date is the one played on the next turn")
     fig.suptitle(f"{_head(scn)}: what game {s.row_id} and {s.col_id} play, turn by turn\n"
                  f"the median run (run {m.run}) of {m.runs} runs, seed {m.seed}\nreduced game: restrain = dialogue; "
                  f"escalate = each leader's arming move where legal, else its most escalatory legal move", fontsize=10)
-    return _save(fig, folder, "game_over_time", "png")
+    return fig
 
 
 
 # ---------------------------------------------------------------- over two parameters
 
 
-def plot_map(gmap: GameMap, folder: Path) -> Path:
+def plot_map(gmap: GameMap, ax: Axes | None = None) -> Figure:
     """game_map.png: the class of the game at the start over two parameters, the scenario's point marked."""
     scn, s, x, y = gmap.scenario, gmap.sides, gmap.x, gmap.y
     labels = gmap.labels()
@@ -233,8 +247,11 @@ def plot_map(gmap: GameMap, folder: Path) -> Path:
     palette = Palette([cls for row in gmap.classes for cls in row], s.row_id, s.col_id)
     code = {lab: k for k, lab in enumerate(present)}
     grid = np.array([[code[lab] for lab in row] for row in labels])
-    cmap = matplotlib.colors.ListedColormap([palette.colors[lab] for lab in present])
-    fig, ax = plt.subplots(figsize=(10.5, 6.4), dpi=120, layout="constrained")
+    cmap = mpl.colors.ListedColormap([palette.colors[lab] for lab in present])
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(10.5, 6.4), dpi=120, layout="constrained")
+    else:
+        fig = ax.figure
     xe, ye = _edges(x.values), _edges(y.values)
     ax.pcolormesh(xe, ye, grid, cmap=cmap, vmin=-0.5, vmax=len(present) - 0.5, shading="flat")
     hatched = np.isin(grid, [code[lab] for lab in palette.hatched])
@@ -272,7 +289,7 @@ def plot_map(gmap: GameMap, folder: Path) -> Path:
                  f"{len(x.values)} x {len(y.values)} grid\n{s.row_id} against {s.col_id}, each with its own payoff; "
                  f"restrain = dialogue, escalate: {s.row_id} {MOVE_NAMES[gmap.escalate[0]]}, "
                  f"{s.col_id} {MOVE_NAMES[gmap.escalate[1]]}", fontsize=10)
-    return _save(fig, folder, "game_map", "png")
+    return fig
 
 
 def _edges(values: np.ndarray) -> np.ndarray:

@@ -134,7 +134,8 @@ def _analyze(args: argparse.Namespace, scn: scenario.Scenario, out: Path, axes, 
         files = _write(out, {"map.json": gmap.as_dict(), "map.csv": _map_csv(gmap)})
         if not args.no_plot:
             from sim.analysis_plots import plot_map
-            files.append(plot_map(gmap, out))
+            from sim.plots import save_figure
+            files.append(save_figure(plot_map(gmap), out, "game_map"))
         return files, format_map(gmap)
     if args.over_time:
         median = analysis.median_run(scn, args.seed, runs, turns, jobs)
@@ -142,7 +143,8 @@ def _analyze(args: argparse.Namespace, scn: scenario.Scenario, out: Path, axes, 
         files = _write(out, {"over_time.json": over.as_dict(), "over_time.csv": _over_time_csv(over)})
         if not args.no_plot:
             from sim.analysis_plots import plot_over_time
-            files.append(plot_over_time(over, out))
+            from sim.plots import save_figure
+            files.append(save_figure(plot_over_time(over), out, "game_over_time"))
         return files, format_over_time(over)
     median = analysis.median_run(scn, args.seed, runs, turns, jobs) if turn else None
     point = analysis.point_at(scn, turn or 0, median)
@@ -150,7 +152,8 @@ def _analyze(args: argparse.Namespace, scn: scenario.Scenario, out: Path, axes, 
     files = _write(out, {"analysis.json": result.as_dict()})
     if not args.no_plot:
         from sim.analysis_plots import plot_game
-        files.append(plot_game(result, out))
+        from sim.plots import save_figure
+        files.append(save_figure(plot_game(result), out, "game"))
     return files, format_analysis(result)
 
 

@@ -204,7 +204,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 def cmd_tournament(args: argparse.Namespace) -> int:
     from sim import tournament
     from sim.ensemble import default_jobs
-    from sim.plots import plot_tournament
+    from sim.plots import plot_tournament, save_figure
 
     rules = tournament.parse_rules(args.rules)
     scn = scenario.load(args.scenario)
@@ -223,7 +223,8 @@ def cmd_tournament(args: argparse.Namespace) -> int:
         heading = (f"{scn.scenario.title or scn.name} ({scn.name}): tournament, {pair[0]} against {pair[1]}\n"
                    f"{args.runs} runs per pairing, seed {args.seed}")
         for outcome, label in tournament.OUTCOMES.items():
-            plot_tournament(stage, cells, pair, outcome, label, heading, args.format)
+            save_figure(plot_tournament(cells, pair, outcome, label, heading), stage, f"tournament_{outcome}",
+                        args.format)
     if not args.quiet:
         print(f"{heading.replace(chr(10), ', ')}; other actors keep their scenario rules; "
               f"{time.perf_counter() - started:.1f} s")
@@ -280,7 +281,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from sim.compare import differences, format_table, parse_variant, write_table
-    from sim.plots import plot_compare
+    from sim.plots import plot_compare, save_figure
 
     variants = [parse_variant(item, args.turns) for item in args.items]
     if len(variants) < 2:
@@ -301,7 +302,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         rows = differences([v.label for v in variants], outcomes)
         write_table(stage / "compare.csv", variants[0].label, rows)
         if not args.no_plot:
-            plot_compare(stage, [v.label for v in variants], summaries, args.format)
+            save_figure(plot_compare([v.label for v in variants], summaries), stage, "compare", args.format)
     if not args.quiet:
         print(printable(format_table(variants[0].label, rows)))
         print(f"files: {out}{os.sep} (compare.csv{'' if args.no_plot else ', compare.' + args.format}, "

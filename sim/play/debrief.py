@@ -336,11 +336,11 @@ def questions(game: Game, band: Band, f: Facts) -> list[str]:
 
 
 def plot_escalation(game: Game, band: Band, f: Facts, out: Path) -> Path:
-    from sim.plots import _axes, _dates, _save
+    from sim.plots import dated_axes, save_figure, summary_dates
 
     s = band.summary
-    fig, ax = _axes(s, f"your class against {band.runs:,} model-only runs", "escalation index (0 calm, 100 maximal)")
-    dates = _dates(s)
+    fig, ax = dated_axes(s, f"your class against {band.runs:,} model-only runs", "escalation index (0 calm, 100 maximal)")
+    dates = summary_dates(s)
     q = s["escalation_quantiles"]
     v = {qq: np.array(row) for qq, row in zip(q["quantiles"], q["values"], strict=True)}
     ax.fill_between(dates, v[0.05], v[0.95], color="tab:grey", alpha=0.2, lw=0, label="model alone: 90% of runs")
@@ -363,7 +363,7 @@ def plot_escalation(game: Game, band: Band, f: Facts, out: Path) -> Path:
         ax.plot([mine[-1]], [f.path[-1]], marker="X", ms=14, color="black", ls="none", label="incident", zorder=6)
     ax.set_ylim(0, 100)
     ax.legend(loc="upper left", frameon=False, ncols=2, fontsize=8)
-    return _save(fig, out, "escalation", "png")
+    return save_figure(fig, out, "escalation", "png")
 
 
 def _horizontal() -> dict:
@@ -377,7 +377,7 @@ def plot_payoffs(game: Game, band: Band, f: Facts, out: Path) -> Path:
     """One row per side: the model-only distribution of its summed payoffs, and the class's sum."""
     import matplotlib.pyplot as plt
 
-    from sim.plots import _save
+    from sim.plots import save_figure
 
     horizontal = _horizontal()
     n = len(game.ids)
@@ -401,7 +401,7 @@ def plot_payoffs(game: Game, band: Band, f: Facts, out: Path) -> Path:
                            "(box: middle half of model-only runs; whiskers: 90%; each side on its own scale)")
     axes[0, 0].set_title(f"Payoffs each side collected: your class against {band.runs:,} model-only runs",
                          fontsize=10)
-    return _save(fig, out, "payoffs", "png")
+    return save_figure(fig, out, "payoffs", "png")
 
 
 # ---------------------------------------------------------------- the document
