@@ -16,9 +16,14 @@ if TYPE_CHECKING:
 class NationAgent(mesa.Agent):
     """A state or alliance that chooses one move per turn with its decision rule.
 
-    Moves are simultaneous: every agent first `decide`s from the same state, then the model
-    resolves the turn and each agent learns its payoff.
+    Moves are simultaneous, as in Mesa's ``pd_grid``: in `step` every agent chooses from the same state
+    before the turn; the model then resolves the turn; in `advance` each agent learns what was played
+    (its rule updates its beliefs) and its payoff. The ensemble engine calls the same rules directly,
+    so both engines give the same runs; a subclass that changes `step` or `advance` changes the Mesa
+    engine only (run it with ``--engine mesa`` or through `EscalationModel`).
     """
+
+    model: EscalationModel
 
     def __init__(self, model: EscalationModel, index: int, actor_id: str, name: str, rule: Rule):
         super().__init__(model)
@@ -30,9 +35,20 @@ class NationAgent(mesa.Agent):
         self.payoff: float = 0.0
         self.last_ordered: int = 0
 
-    def decide(self) -> None:
-        """Choose this turn's move from the state before the turn."""
+    def step(self) -> None:
+        """Choose this turn's move from the state before the turn (the rule and its own uniform)."""
         self.move = Action(int(self.model.crisis.decide(self.index)[0]))
+
+    def advance(self) -> None:
+        """Learn the turn just resolved: the move actually played (a scenario event may force one), what
+        everyone played (the rule's beliefs), the payoff and the missiles ordered."""
+        crisis = self.model.crisis
+        assert crisis.last_turn is not None, "advance() runs after the model resolved a turn"
+        view, played, outcome = crisis.last_turn
+        self.rule.observe(view, played)
+        self.move = Action(int(played[0, self.index]))
+        self.payoff = float(outcome.payoff[0, self.index])
+        self.last_ordered = int(outcome.ordered[0, self.index])
 
     @property
     def missiles(self) -> int:

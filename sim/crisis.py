@@ -53,6 +53,7 @@ class Crisis:
         self.rules = rules if rules is not None else [
             make_rule(a.rule, i, meta.start_date, meta.turn_days) for i, a in enumerate(scn.actors)]
         self._view: TurnView | None = None
+        self.last_turn: tuple[TurnView, np.ndarray, dynamics.Outcome] | None = None
 
     @property
     def finished(self) -> bool:
@@ -85,11 +86,13 @@ class Crisis:
         """[R, N] moves of every actor for the next turn."""
         return np.stack([self.decide(i) for i in range(self.n_actors)], axis=1)
 
-    def resolve(self, moves: np.ndarray) -> tuple[np.ndarray, dynamics.Outcome]:
+    def resolve(self, moves: np.ndarray, observe: bool = True) -> tuple[np.ndarray, dynamics.Outcome]:
         """Apply forced moves of the scenario's events, resolve the turn, advance the clock.
 
         A forced move that is not legal in a replica at that turn leaves the rule's move there.
-        Returns the moves actually played and the outcome.
+        Returns the moves actually played and the outcome, also kept as `last_turn` (with the view the
+        rules decided from). With `observe` every rule learns the turn now; without, the caller lets
+        each learn it (the Mesa agents' `advance`).
         """
         nxt = self.turn + 1
         moves = np.array(moves, dtype=np.int64)
@@ -97,8 +100,10 @@ class Crisis:
         for actor, move in self.schedule.forced.get(nxt, ()):
             moves[:, actor] = np.where(view.legal()[:, actor, move], move, moves[:, actor])
         self.state, outcome = dynamics.step(self.state, moves, view.params, nxt, self.draws[:, self.turn])
-        for rule in self.rules:
-            rule.observe(view, moves)
+        if observe:
+            for rule in self.rules:
+                rule.observe(view, moves)
+        self.last_turn = (view, moves, outcome)
         self.turn = nxt
         return moves, outcome
 

@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import mesa
 import numpy as np
 
 from sim.agents import NationAgent
 from sim.crisis import Crisis, replica_seed
-from sim.scenario import Scenario, load
+from sim.errors import SimError
+from sim.scenario import Scenario, apply_overrides, load
 from sim.state import COMPONENTS, TREATY_NAMES
+
+
+def root_seed(seed: Any = None, rng: Any = None) -> int:
+    """The root seed of a run from Mesa's arguments: `seed` or `rng` as an int, or an int drawn from `rng`
+    when it is a numpy Generator; neither draws one from the operating system."""
+    if seed is not None and rng is not None:
+        raise SimError("EscalationModel: seed and rng both given; allowed: one of them (as in mesa.Model)")
+    given = seed if seed is not None else rng
+    if given is None:
+        return int(np.random.SeedSequence().entropy)
+    if isinstance(given, np.random.Generator):
+        return int(given.integers(2**63))
+    if isinstance(given, np.random.SeedSequence):
+        return int(given.generate_state(2, np.uint64).view(np.uint64)[0] >> np.uint64(1))
+    if isinstance(given, bool) or not isinstance(given, int | np.integer) or given < 0:
+        raise SimError(f"EscalationModel: seed/rng = {given!r}; allowed: a whole number of at least 0, "
+                       "a numpy Generator or SeedSequence, or None")
+    return int(given)
+
+
+def overrides_of(keywords: dict[str, Any]) -> dict[str, Any]:
+    """Scenario values given as keywords, ``risk__h_max=0.02`` -> ``{"risk.h_max": 0.02}``."""
+    return {key.replace("__", "."): value for key, value in keywords.items()}
 
 
 class EscalationModel(mesa.Model):
@@ -16,23 +42,31 @@ class EscalationModel(mesa.Model):
 
     Args:
         scenario: a Scenario, or the name or path of a scenario file.
-        rng: the root seed (an int); None draws one from the operating system (see `seed`).
-        replica: which replica of that seed to run; replica r here equals run r of an ensemble.
+        seed, rng: the root seed, as `mesa.Model` takes them (an int, or a numpy Generator that an int
+            is drawn from); neither: one from the operating system (see `seed`).
+        replica: which replica of that seed to run; replica r here equals run r of an ensemble, so
+            ``mesa.batch_run(..., parameters={"rng": 7, "replica": range(100)})`` runs 100 seeded runs.
         turns: number of turns (default: the scenario's).
+        **overrides: any scenario value, its dotted key written with double underscores
+            (``risk__h_max=0.02``, ``actors__US__rule__lambda=4``), so `mesa.batch_run` can sweep it.
 
-    After each `step()`, `datacollector` holds the escalation index, its components, the rung of
-    Kahn's ladder and the treaty status, and for each agent its move, missiles, payoff and credibility.
+    Each `step()` is a turn: every agent chooses its move (`NationAgent.step`), the turn is resolved at
+    once, and every agent learns the outcome (`NationAgent.advance`), as in Mesa's ``pd_grid``. After
+    each step, `datacollector` holds the escalation index, its components, the rung of Kahn's ladder
+    and the treaty status, and for each agent its move, missiles, payoff and credibility.
+    The dynamics draw only from the replica's own stream; Mesa's `rng` and `random` are a child of it,
+    free for extensions, so that drawing from them never changes the crisis.
     """
 
-    def __init__(self, scenario: Scenario | str = "inf_2018", *, rng: int | None = None,
-                 replica: int = 0, turns: int | None = None):
-        seed = int(np.random.SeedSequence().entropy) if rng is None else int(rng)
-        # Mesa's own generators get a child stream, so they never share numbers with the dynamics
-        super().__init__(rng=replica_seed(seed, replica).spawn(1)[0])
-        self.scenario = load(scenario) if isinstance(scenario, str) else scenario
-        self.seed = seed
+    def __init__(self, scenario: Scenario | str = "inf_2018", *, seed: Any = None, rng: Any = None,
+                 replica: int = 0, turns: int | None = None, **overrides: Any):
+        root = root_seed(seed, rng)
+        super().__init__(rng=replica_seed(root, replica).spawn(1)[0])
+        scn = load(scenario) if isinstance(scenario, str) else scenario
+        self.scenario = apply_overrides(scn, overrides_of(overrides), origin="keyword") if overrides else scn
+        self.seed = root
         self.replica = replica
-        self.crisis = Crisis(self.scenario, seed, [replica], turns)
+        self.crisis = Crisis(self.scenario, root, [replica], turns)
         self.nations = [NationAgent(self, i, a.id, a.name or a.id, self.crisis.rules[i])
                         for i, a in enumerate(self.scenario.actors)]
         self.datacollector = mesa.DataCollector(
@@ -71,16 +105,13 @@ class EscalationModel(mesa.Model):
         return bool(self.crisis.state.incident[0])
 
     def step(self) -> None:
-        """Every nation decides, then the turn is resolved at once."""
+        """One turn: every nation chooses (`step`), the turn is resolved, every nation learns (`advance`)."""
         if not self.running:
             return
-        self.agents.do("decide")
-        moves = np.array([[int(a.move) for a in self.nations]])
-        played, outcome = self.crisis.resolve(moves)
-        for agent in self.nations:
-            agent.move = type(agent.move)(int(played[0, agent.index]))
-            agent.payoff = float(outcome.payoff[0, agent.index])
-            agent.last_ordered = int(outcome.ordered[0, agent.index])
+        self.agents.do("step")
+        chosen = np.array([[int(a.move) for a in self.nations]])
+        self.crisis.resolve(chosen, observe=False)
+        self.agents.do("advance")
         self.datacollector.collect(self)
         if self.incident or self.crisis.finished:
             self.running = False

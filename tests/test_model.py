@@ -2,10 +2,13 @@
 
 import mesa
 import numpy as np
+import pytest
 
 from sim.actions import Action
 from sim.agents import NationAgent
+from sim.errors import ScenarioError, SimError
 from sim.model import EscalationModel
+from sim.scenario import apply_overrides
 
 
 def test_model_has_one_nation_agent_per_actor(inf):
@@ -38,10 +41,10 @@ def test_step_advances_one_turn_and_collects(inf):
     assert model.turn == 4
 
 
-def test_agents_decide_by_agentset_do_and_moves_are_simultaneous(inf):
+def test_agents_choose_in_step_by_agentset_do_and_moves_are_simultaneous(inf):
     model = EscalationModel(scenario=inf, rng=8)
     before = model.crisis.state.copy()
-    model.agents.do("decide")
+    model.agents.do("step")
     # deciding changes nothing in the world until the model resolves the turn
     assert np.array_equal(before.missiles, model.crisis.state.missiles)
     chosen = [a.move for a in model.nations]
@@ -63,3 +66,49 @@ def test_seed_is_recorded_when_not_given(inf):
 def test_scenario_by_name(inf):
     model = EscalationModel("dilemma_2p", rng=1)
     assert [a.actor_id for a in model.nations] == ["BLUE", "RED"]
+
+
+def test_seed_and_rng_are_taken_as_mesa_model_takes_them(inf):
+    by_rng = EscalationModel(scenario=inf, rng=3, turns=3)
+    by_seed = EscalationModel(scenario=inf, seed=3, turns=3)
+    assert by_rng.seed == by_seed.seed == 3
+    drawn = EscalationModel(scenario=inf, rng=np.random.default_rng(11), turns=3)
+    assert drawn.seed == EscalationModel(scenario=inf, rng=np.random.default_rng(11), turns=3).seed
+    with pytest.raises(SimError, match="seed and rng both given"):
+        EscalationModel(scenario=inf, seed=1, rng=2)
+    with pytest.raises(SimError, match="seed/rng = -4"):
+        EscalationModel(scenario=inf, seed=-4)
+
+
+def test_any_scenario_value_is_a_keyword_with_double_underscores(inf):
+    model = EscalationModel("inf_2018", rng=1, turns=2, risk__h_max=0.02, actors__US__rule__lambda=4.0)
+    assert model.scenario.risk.h_max == 0.02
+    assert model.scenario.actors[0].rule["lambda"] == 4.0
+    with pytest.raises(ScenarioError, match="risk.h_maxx"):
+        EscalationModel("inf_2018", rng=1, risk__h_maxx=0.02)
+
+
+def test_agents_learn_the_turn_in_advance(inf, monkeypatch):
+    calls = []
+    original = NationAgent.advance
+    monkeypatch.setattr(NationAgent, "advance", lambda self: (calls.append(self.actor_id), original(self)))
+    model = EscalationModel(scenario=inf, rng=2, turns=2)
+    model.step()
+    assert calls == ["US", "RU", "NATO"]
+
+
+def test_batch_run_sweeps_a_scenario_value_and_each_replica_is_that_run_of_the_ensemble(inf):
+    from mesa.batchrunner import batch_run
+
+    from sim.ensemble import run_lockstep
+
+    rows = batch_run(EscalationModel, parameters={"scenario": "inf_2018", "rng": 9, "replica": range(3),
+                                                  "turns": 6, "risk__h_max": [0.005, 0.03]},
+                     iterations=1, max_steps=10, display_progress=False)
+    final = {(r["risk__h_max"], r["replica"]): r["escalation"] for r in rows if r["AgentID"] == 1}
+    assert len(final) == 6
+    for h in (0.005, 0.03):
+        scn = apply_overrides(inf, {"risk.h_max": h}).with_turns(6)
+        batch = run_lockstep(scn, 9, np.arange(3), 6)
+        for r in range(3):
+            assert final[(h, r)] == pytest.approx(batch.escalation[r, batch.last_turn[r]], abs=1e-12)
