@@ -10,18 +10,22 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["EscalationModel", "RunResult", "__version__", "load_scenario", "run"]
+__all__ = ["EscalationModel", "RunResult", "__version__", "load_scenario", "plots", "run"]
 
 if TYPE_CHECKING:
     from sim.api import RunResult, load_scenario, run
+    from sim import plots
     from sim.model import EscalationModel
 
 _LAZY = {"run": "sim.api", "load_scenario": "sim.api", "RunResult": "sim.api", "EscalationModel": "sim.model"}
+_SUBMODULES = ("plots",)
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
+    import importlib
 
+    if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f"sim.{name}")
     raise AttributeError(f"module 'sim' has no attribute {name!r}")
