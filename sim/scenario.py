@@ -291,7 +291,7 @@ def load(name_or_path: str, overrides: dict[str, Any] | None = None) -> Scenario
         raise ScenarioError(source, "", MISSING, f"nested more than {MAX_DEPTH} deep") from None
     except (OSError, ValueError) as exc:   # unreadable, a folder, a name too long or with a NUL byte
         raise ScenarioError(source, "", MISSING, f"cannot read it ({getattr(exc, 'strerror', None) or exc})") from None
-    _check_depth(data, source)
+    check_depth(data, source)
     scn = from_dict(data, source=source)
     return apply_overrides(scn, overrides, origin="--set") if overrides else scn
 
@@ -306,7 +306,7 @@ def _toml_message(exc: tomllib.TOMLDecodeError) -> str:
             "dates are written YYYY-MM-DD")
 
 
-def _check_depth(data: Any, source: str, path: str = "") -> None:
+def check_depth(data: Any, source: str, path: str = "") -> None:
     """ScenarioError if tables and arrays nest deeper than MAX_DEPTH (checked without recursion)."""
     stack = [(data, 0)]
     while stack:
@@ -365,7 +365,7 @@ def parse_assignment(text: str, source: str = "--set") -> tuple[str, Any]:
         parsed = value.strip()
     except RecursionError:
         raise ScenarioError(source, key.strip(), MISSING, f"nested more than {MAX_DEPTH} deep") from None
-    _check_depth(parsed, source, key.strip())
+    check_depth(parsed, source, key.strip())
     return key.strip(), parsed
 
 
@@ -373,7 +373,7 @@ def _set_path(data: dict[str, Any], key: str, value: Any, source: str) -> None:
     parts = key.split(".")
     if len(parts) > MAX_DEPTH:
         raise ScenarioError(source, key[:60], MISSING, f"at most {MAX_DEPTH} key parts")
-    _check_depth(value, source, key)
+    check_depth(value, source, key)
     node: Any = data
     for depth, part in enumerate(parts[:-1]):
         here = ".".join(parts[: depth + 1])
@@ -536,7 +536,7 @@ def _check_references(scn: Scenario, source: str) -> None:
             if ev.move.lower() not in MOVE_NAMES:
                 fail(f"{where}.move", ev.move, f"allowed: {', '.join(MOVE_NAMES)}")
         for key in ev.set:
-            if not _changeable(key):
+            if not changeable(key):
                 fail(f"{where}.set", key, f"events change parameters only; allowed: {EVENT_KEYS}")
     if scn.events:
         for n, ev in enumerate(scn.events):
@@ -549,7 +549,7 @@ EVENT_KEYS = ("treaty.notice_days, treaty.ultimatum_days, treaty.elimination_day
               "actors.ID.deploy_lag_days, actors.ID.belief_memory")
 
 
-def _changeable(key: str) -> bool:
+def changeable(key: str) -> bool:
     """Whether an event may change `key`: parameters, not the starting situation or the rules."""
     parts = key.split(".")
     if parts[0] in ("escalation", "risk"):

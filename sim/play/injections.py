@@ -12,7 +12,7 @@ from typing import Any
 from sim.actions import MOVE_NAMES, STAGE_WORDS, STAGES, Action
 from sim.errors import SimError
 from sim.play.engine import Game, Injection, PlayError, doctrine_rule
-from sim.scenario import EVENT_KEYS, _changeable, parse_assignment
+from sim.scenario import EVENT_KEYS, changeable, parse_assignment
 
 #: (how to type it, what it does): shown by `help` and by `inject` alone.
 CATALOGUE: tuple[tuple[str, str], ...] = (
@@ -119,7 +119,7 @@ def parse(game: Game, text: str) -> Injection:
             except SimError as exc:
                 raise PlayError(str(exc)) from None
             key = _canonical_key(game, key)
-            if not _changeable(key):
+            if not changeable(key):
                 raise PlayError(f"inject set {key}: not a parameter an event may change; allowed: {EVENT_KEYS}")
             changes[key] = value
         shown = ", ".join(f"{k} = {v}" for k, v in changes.items())

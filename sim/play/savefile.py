@@ -26,7 +26,7 @@ from sim.actions import MOVE_NAMES, STAGES
 from sim.errors import SimError
 from sim.play.engine import TEAM, Game, Injection, PlayError
 from sim.safeio import atomic_path
-from sim.scenario import EVENT_KEYS, MAX_DEPTH, Scenario, _changeable, _check_depth, from_dict, to_toml
+from sim.scenario import EVENT_KEYS, MAX_DEPTH, Scenario, changeable, check_depth, from_dict, to_toml
 
 FORMAT = "escalation-sim game"
 FORMAT_VERSION = 2
@@ -157,7 +157,7 @@ def read(path: Path | str) -> SavedGame:
         if path.stat().st_size > MAX_BYTES:
             raise SimError(f"{path}: larger than {MAX_BYTES:,} bytes, so not a saved game; {what}")
         data = json.loads(path.read_text(encoding="utf-8"))
-        _check_depth(data, str(path))
+        check_depth(data, str(path))
     except OSError as exc:
         raise SimError(f"{path}: cannot read it ({exc.strerror or exc}); {what}") from None
     except RecursionError:
@@ -221,7 +221,7 @@ def read(path: Path | str) -> SavedGame:
         if j.kind == "doctrine" and (j.actor is None or not j.rule):
             raise SimError(f"{where}: a doctrine change needs an actor and a rule")
         for key in j.changes:   # what `inject set` and `inject leader` may change, no more
-            if j.kind not in ("set", "leader") or not _changeable(key):
+            if j.kind not in ("set", "leader") or not changeable(key):
                 raise SimError(f"{where}.changes.{key}: not a parameter an injection may change; "
                                f"allowed: {EVENT_KEYS}")
         if j.turn > len(f.log) + 1:
