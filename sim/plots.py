@@ -20,10 +20,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.actions import COLOURS, MOVE_NAMES  # noqa: E402
-from sim.state import COMPONENT_LABELS  # noqa: E402
-from sim.textsafe import printable  # noqa: E402
 from sim.errors import SimError  # noqa: E402
 from sim.results import atomic_path  # noqa: E402
+from sim.state import COMPONENT_LABELS  # noqa: E402
+from sim.textsafe import printable  # noqa: E402
 
 SAMPLE_RUNS = 5
 FORMATS = ("png", "svg", "pdf")
@@ -72,7 +72,7 @@ def plot_escalation(folder: Path, summary: dict, runs: pd.DataFrame, fmt: str = 
     for key, label, style in markers:
         turn = summary.get(key)
         if turn is not None:
-            when = dates[min(int(round(turn)), len(dates) - 1)]
+            when = dates[min(round(turn), len(dates) - 1)]
             ax.axvline(when, color="0.2", lw=1, ls=style, label=f"{label} (median, {when:%b %Y})")
     ax.set_ylim(0, 100)
     ax.legend(loc="upper left", frameon=False, ncols=3, fontsize=8)
