@@ -17,7 +17,6 @@ every 20 ms, and getrusage(RUSAGE_CHILDREN).ru_maxrss (the largest single descen
 from __future__ import annotations
 
 import argparse
-from datetime import date
 import os
 import resource
 import subprocess
@@ -25,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -26,13 +26,22 @@ import numpy as np
 from sim import __version__, game
 from sim.actions import MOVE_NAMES, Action
 from sim.crisis import Crisis
+from sim.equilibria import (
+    CLASSES,
+    Dominance,
+    Equilibria,
+    GameClass,
+    SideClass,
+    classify,
+    dominance,
+    equilibria,
+    pareto_optimal,
+)
 from sim.errors import MISSING, ScenarioError, SimError
 from sim.params import Params, compile_schedule
 from sim.scenario import Scenario, apply_overrides
 from sim.state import TREATY_NAMES, State, initial_state
-from sim.equilibria import (
-    CLASSES, Dominance, Equilibria, GameClass, SideClass, classify, dominance, equilibria, pareto_optimal,
-)
+
 
 @dataclass(frozen=True)
 class Sides:

@@ -130,9 +130,10 @@ def plot_game(analysis: Analysis, axes: Sequence[Axes] | None = None) -> Figure:
     when = ("the scenario's start" if pt.turn == 0 else f"turn {pt.turn} of {pt.source}")
     n_eq = len(analysis.equilibria.found)
     held = ", ".join(f"{k} {v}" for k, v in g.held().items())
+    held_note = f" ({held}: its rule's move)" if held else ""
     fig.suptitle(
         f"{_head(scn)}: the one-turn game at {when}, {pt.date} (moves of turn {g.deciding_turn})\n"
-        f"{s.row_id} against {s.col_id}, each with its own payoff{f' ({held}: its rule' + chr(39) + 's move)' if held else ''}; "
+        f"{s.row_id} against {s.col_id}, each with its own payoff{held_note}; "
         f"{n_eq} Nash equilibri{'um' if n_eq == 1 else 'a'}\n"
         f"reduced game ({red.words(s)}): {cls.label(s.row_id, s.col_id)}"
         f"{' (degenerate game)' if analysis.equilibria.degenerate else ''}", fontsize=10)

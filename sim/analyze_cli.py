@@ -18,9 +18,9 @@ import numpy as np
 
 from sim import budget, scenario
 from sim.actions import MOVE_NAMES
-from sim.terminal import path_arg, whole_number
 from sim.errors import SimError
 from sim.results import prepare_out_dir, writing
+from sim.terminal import path_arg, whole_number
 
 if TYPE_CHECKING:  # sim.analysis imports nashpy (half a second): only `analyze` loads it
     from sim.analysis import Analysis, Dominance, GameMap, OverTime
@@ -77,9 +77,12 @@ def add_parser(subparsers, parser_class: type[argparse.ArgumentParser]) -> argpa
                         f"(default {DEFAULT_RUNS})")
     p.add_argument("--seed", type=whole_number(0, "--seed"), default=DEFAULT_SEED,
                    help=f"root seed of the ensemble (default {DEFAULT_SEED})")
-    p.add_argument("--turns", type=whole_number(1, "--turns"), default=None, help="turns per run (default: the scenario's)")
-    p.add_argument("--jobs", type=whole_number(1, "--jobs"), default=None, help="worker processes (default: every core)")
-    p.add_argument("--out", type=path_arg("--out"), default=None, help="output folder (default results/SCENARIO_analysis)")
+    p.add_argument("--turns", type=whole_number(1, "--turns"), default=None,
+                   help="turns per run (default: the scenario's)")
+    p.add_argument("--jobs", type=whole_number(1, "--jobs"), default=None,
+                   help="worker processes (default: every core)")
+    p.add_argument("--out", type=path_arg("--out"), default=None,
+                   help="output folder (default results/SCENARIO_analysis)")
     p.add_argument("--force", action="store_true", help="write into a non-empty folder not made by this program")
     p.add_argument("--no-plot", action="store_true", help="skip the figure")
     p.add_argument("--quiet", action="store_true", help="print only the output files")

@@ -11,12 +11,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sim import __version__, analyze_cli, budget, interrupts, scenario
-from sim.terminal import OneLineParser, path_arg, text_table, whole_number
 from sim.ensemble import ENGINES
 from sim.errors import SimError
 from sim.plots import FORMATS
 from sim.results import ResultWriter, check_complete, is_run_output, prepare_out_dir, writing
 from sim.safeio import os_error
+from sim.terminal import OneLineParser, path_arg, text_table, whole_number
 from sim.textsafe import one_line, printable
 
 DEFAULT_SCENARIO = "inf_2018"

@@ -36,7 +36,8 @@ from sim.params import Params
 from sim.state import COMPONENTS, IN_FORCE, NO_ONE, NOTICE, TERMINATED, State
 
 NONE_STAGE, DEVELOPMENT, FLIGHT_TEST, PRODUCTION, READY = 0, 1, 2, 3, 4
-TREATY_COMPONENT = np.array([0.0, 0.5, 1.0, 1.0])  # in force, notice, terminated, no treaty: the same world scores the same
+# in force, notice, terminated, no treaty: the same world scores the same
+TREATY_COMPONENT = np.array([0.0, 0.5, 1.0, 1.0])
 
 # Kahn's escalation ladder (On Escalation, 1965): the rungs the model's states map to (docs/ODD.md)
 RUNG_NONE, RUNG_OSTENSIBLE, RUNG_DECLARATIONS, RUNG_HARDENING, RUNG_SHOW_OF_FORCE, RUNG_CONFRONTATION = (
@@ -230,7 +231,7 @@ def legal(W, P, i, a):
     if a == P.mv_ultimatum:
         if (not alive(W)) | (W.actor[i].ult_target != NO_ONE):
             return False
-        for j in range(W.actor.shape[0]):
+        for j in range(W.actor.shape[0]):  # noqa: SIM110  (numba: a plain loop, no generator inside any())
             if P.adversary[i, j] & in_dispute(W, j):
                 return True
         return False
@@ -808,8 +809,8 @@ def learn(S, r, P, mv):
 
 
 @njit(cache=True)
-def step_kernel(S, P, turn, moves, U, realized, O):
-    """Resolve moves[r] for every replica r of S in place; outcomes into O."""
+def step_kernel(S, P, turn, moves, U, realized, Out):
+    """Resolve moves[r] for every replica r of S in place; outcomes into Out."""
     n = moves.shape[1]
     W = new_work(n, S.pipeline.shape[2])
     E = new_events(n)
@@ -823,19 +824,19 @@ def step_kernel(S, P, turn, moves, U, realized, O):
                 S.incident[r] = True
             learn(S, r, P, mv)
         store(W, S, r)
-        O.hazard[r] = h
+        Out.hazard[r] = h
         for i in range(n):
             S.last_moves[r, i] = mv[i]
-            O.payoff[r, i] = E.actor[i].payoff
-            O.ordered[r, i] = E.actor[i].ordered
-            O.notice[r, i] = E.actor[i].notice
-            O.in_round[r, i] = E.actor[i].in_round
-            O.agreement[r, i] = E.actor[i].agreement
-            O.complied[r, i] = E.actor[i].complied
-            O.lapsed[r, i] = E.actor[i].lapsed
-            O.carried[r, i] = E.actor[i].carried
-            O.met[r, i] = E.actor[i].met
-            O.detected[r, i] = E.actor[i].detected
+            Out.payoff[r, i] = E.actor[i].payoff
+            Out.ordered[r, i] = E.actor[i].ordered
+            Out.notice[r, i] = E.actor[i].notice
+            Out.in_round[r, i] = E.actor[i].in_round
+            Out.agreement[r, i] = E.actor[i].agreement
+            Out.complied[r, i] = E.actor[i].complied
+            Out.lapsed[r, i] = E.actor[i].lapsed
+            Out.carried[r, i] = E.actor[i].carried
+            Out.met[r, i] = E.actor[i].met
+            Out.detected[r, i] = E.actor[i].detected
 
 
 @njit(cache=True)

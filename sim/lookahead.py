@@ -21,9 +21,25 @@ import numpy as np
 from numba import njit
 
 from sim.dynamics import (
-    NONE_STAGE, PRODUCTION, READY, alive, bound, compliance, copy_work,
-    fill_hits, hazard_of, hosting_cost_due, legal, load, lookahead_column, new_events, new_work, posture_of, resolve,
-    testing_unseen, threat, threatened_act,
+    NONE_STAGE,
+    PRODUCTION,
+    READY,
+    bound,
+    compliance,
+    copy_work,
+    fill_hits,
+    hazard_of,
+    hosting_cost_due,
+    legal,
+    load,
+    lookahead_column,
+    new_events,
+    new_work,
+    posture_of,
+    resolve,
+    testing_unseen,
+    threat,
+    threatened_act,
 )
 from sim.params import Params
 from sim.state import NOTICE, TERMINATED, State

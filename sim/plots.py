@@ -114,7 +114,7 @@ def _escalation(summary: dict, runs: pd.DataFrame, ax: Axes | None) -> Figure:
     for key, label, style in markers:
         turn = summary.get(key)
         if turn is not None:
-            when = dates[min(int(round(turn)), len(dates) - 1)]
+            when = dates[min(round(turn), len(dates) - 1)]
             ax.axvline(when, color="0.2", lw=1, ls=style, label=f"{label} (median, {when:%b %Y})")
     ax.set_ylim(0, 100)
     ax.legend(loc="upper left", frameon=False, ncols=3, fontsize=8)

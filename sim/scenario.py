@@ -475,16 +475,19 @@ def _check_references(scn: Scenario, source: str) -> None:
             fail(f"actors.{a.id}.allies", a.allies, "an actor cannot be both ally and adversary")
         if a.host_for is not None:
             if a.host_for not in a.allies:
-                fail(f"actors.{a.id}.host_for", a.host_for, f"one of its allies: {', '.join(a.allies) or 'none declared'}")
+                fail(f"actors.{a.id}.host_for", a.host_for,
+                     f"one of its allies: {', '.join(a.allies) or 'none declared'}")
             if a.missiles or a.programme.stage != "none":
                 fail(f"actors.{a.id}.missiles", a.missiles, "0 and no programme: a host owns no missiles")
         for other in a.basing_reach or []:
             if other not in ids or other == a.id:
                 fail(f"actors.{a.id}.basing_reach", other, f"unknown actor; allowed: other ids of {allowed_ids}")
         if a.programme.since is not None and a.programme.since > meta.start_date:
-            fail(f"actors.{a.id}.programme.since", str(a.programme.since), f"on or before the start date {meta.start_date}")
+            fail(f"actors.{a.id}.programme.since", str(a.programme.since),
+                 f"on or before the start date {meta.start_date}")
         if a.missiles and a.programme.stage != "ready":
-            fail(f"actors.{a.id}.programme.stage", a.programme.stage, "ready: an actor with missiles has a ready system")
+            fail(f"actors.{a.id}.programme.stage", a.programme.stage,
+                 "ready: an actor with missiles has a ready system")
         for seen_move, answer in a.declares.items():
             for move in (seen_move, answer):
                 if move.lower() not in MOVE_NAMES:
@@ -497,7 +500,8 @@ def _check_references(scn: Scenario, source: str) -> None:
             if a.ultimatum.target not in a.adversaries:
                 fail(f"actors.{a.id}.ultimatum.target", a.ultimatum.target, f"allowed: {', '.join(a.adversaries)}")
             if a.ultimatum.deadline <= meta.start_date:
-                fail(f"actors.{a.id}.ultimatum.deadline", str(a.ultimatum.deadline), f"after the start date {meta.start_date}")
+                fail(f"actors.{a.id}.ultimatum.deadline", str(a.ultimatum.deadline),
+                     f"after the start date {meta.start_date}")
         try:
             registry.validate_spec(a.rule, ids=ids, start=meta.start_date)
         except registry.RuleSpecError as exc:

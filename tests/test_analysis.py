@@ -2,18 +2,19 @@
 the stage game against the look-ahead, the median run, the map, and `run_sim.py analyze`."""
 
 import dataclasses
+import itertools
 import json
 import warnings
 
 import nashpy
 import numpy as np
 import pytest
-from conftest import NATO, RU, US
 
+from conftest import NATO, RU, US
 from sim import analysis, dynamics, equilibria, game, lookahead, scenario
 from sim.actions import N_MOVES, Action
-from sim.equilibria import CHICKEN, DEADLOCK, HARMONY, OTHER, PD, STAG
 from sim.cli import main
+from sim.equilibria import CHICKEN, DEADLOCK, HARMONY, OTHER, PD, STAG
 from sim.errors import SimError
 from sim.game import Reduced
 
@@ -273,9 +274,9 @@ def test_a_longer_lag_lowers_the_us_value_of_arming():
     lags = [0, 90, 180, 360, 720, 1800, 3600]
     reds = [lag_game(lag)[1] for lag in lags]
     assert all(r.escalate[0] == int(Action.DEPLOYMENT) and r.arming[0] for r in reds)
-    for earlier, later in zip(reds, reds[1:]):
+    for earlier, later in itertools.pairwise(reds):
         assert later.row.T < earlier.row.T and later.row.P < earlier.row.P     # arming is worth less
-        assert later.row.R == pytest.approx(earlier.row.R)                     # restraint is not affected
+        assert later.row.R == pytest.approx(earlier.row.R)  # restraint is not affected  # noqa: SIM300 (R: a payoff)
 
 
 def test_analyze_with_a_lag_set_changes_the_us_value_of_arming(tmp_path):

@@ -1,4 +1,5 @@
-"""The Asia scenario (inf_2018 plus China and the US allies in Asia): valid, same under both engines, hosts own nothing."""
+"""The Asia scenario (inf_2018 plus China and the US allies in Asia): valid, same under both engines,
+hosts own nothing."""
 
 import numpy as np
 import pytest

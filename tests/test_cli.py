@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.actions import MOVE_NAMES
 from sim import cli
+from sim.actions import MOVE_NAMES
 from sim.results import ACTION_COLUMNS, TURN_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent

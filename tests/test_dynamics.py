@@ -5,7 +5,7 @@ import pytest
 
 from conftest import NATO, RU, US, C, D, H, U, V, W, X, calm_draws, moves
 from sim import dynamics
-from sim.actions import DEVELOPMENT, FLIGHT_TEST, PRODUCTION, READY
+from sim.actions import FLIGHT_TEST, PRODUCTION, READY
 from sim.errors import SimError
 from sim.lookahead import continuation, counterfactual_values
 from sim.state import IN_FORCE, NO_ONE, NOTICE, TERMINATED

@@ -117,7 +117,8 @@ def test_compare_identical_variants_differ_by_zero(tmp_path, capsys):
     out = tmp_path / "cmp"
     assert run("compare", "dilemma_2p", "dilemma_2p:risk.h_max=0.005", "dilemma_2p:risk.h_max=0.0",
                "--runs", "40", "--turns", "12", "--out", str(out), "--quiet") == 0
-    rows = list(csv.DictReader(open(out / "compare.csv")))
+    with open(out / "compare.csv") as f:
+        rows = list(csv.DictReader(f))
     same = [r for r in rows if r["variant"] == "dilemma_2p:risk.h_max=0.005"]
     assert len(same) == 4
     for r in same:

@@ -399,7 +399,8 @@ def saved_game(tmp_path, monkeypatch, capsys) -> Path:
                                        "changes": {"actors.US.rule": {"name": "hawk"}}}), "not a parameter"),
     (lambda d: d.__setitem__("turns", 10**9), "turns"),
     (lambda d: d.__setitem__("log", d["log"] * 20_000), "log"),
-    (lambda d: d.__setitem__("teams", [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["US"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]), "deep"),
+    (lambda d: d.__setitem__("teams", [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["US"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]),
+     "deep"),
 ])
 def test_save_files_are_checked_like_injections(saved_game, monkeypatch, capsys, edit, needle):
     data = json.loads(saved_game.read_text())

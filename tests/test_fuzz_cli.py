@@ -155,7 +155,7 @@ def test_generated_overrides(items, previous, tmp_path_factory, capsys):
     argv = ["run", "inf_2018", *SMALL, "--out", str(out)]
     for key, value in items:
         argv += ["--set", f"{key}={value}"]
-    rc, err = check(argv, capsys, watched=out)
+    rc, _ = check(argv, capsys, watched=out)
     if rc == 0:
         _finite_outputs(out)
 

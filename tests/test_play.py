@@ -202,8 +202,9 @@ def test_injections_act_on_the_next_turn_and_bad_ones_are_refused(scn):
     assert float(game.state.trust[0, 0, 1]) == pytest.approx(0.0)          # 0.2 - 0.2: the US trusts Russia
     assert float(game.state.trust[0, 2, 1]) == pytest.approx(0.0)          # no more, nor does NATO
     assert Action.COMPLY in game.legal("RU")                             # now in dispute, Russia may comply
-    game.inject(injections.parse(game, "set risk.h_max=0.02 risk.p_detect_test=0.5 escalation.w_demands=0.1 escalation.w_arming=0.3 "
-                                       "treaty.elimination_days=730 actors.us.payoff.programme_cost=0.05"))
+    game.inject(injections.parse(game, "set risk.h_max=0.02 risk.p_detect_test=0.5 escalation.w_demands=0.1 "
+                                       "escalation.w_arming=0.3 treaty.elimination_days=730 "
+                                       "actors.us.payoff.programme_cost=0.05"))
     with pytest.raises(PlayError, match="NATO cannot play deployment now: the United States neither produces nor "
                                         "has missiles to host; allowed: 1 dialogue, 2 hold, 4 ultimatum"):
         injections.parse(game, "force NATO deployment")
@@ -343,7 +344,7 @@ def test_full_scripted_game_with_every_side_played_by_the_class(monkeypatch, cap
              ("withdrawal", "dialogue", "hold"), ("hold", "withdrawal", "ultimatum"),
              ("hold", "deployment", "hold")]
     script = "".join(f"{us}\n{ru}\n{nato}\n" for us, ru, nato in turns)
-    status, text, err = play_cli(monkeypatch, capsys, script, "play", "--as", "all", "--turns", "5", "--seed", "2",
+    status, _, err = play_cli(monkeypatch, capsys, script, "play", "--as", "all", "--turns", "5", "--seed", "2",
                                  "--band-runs", BAND, "--out", str(out))
     assert status == 0, err
     log = json.loads((out / "game.json").read_text())["log"]
@@ -442,7 +443,7 @@ def test_bad_resume_files_and_arguments_are_refused_with_one_line(monkeypatch, c
         (["play", "--as", "CN"], "--as CN: not an actor of inf_2018; allowed: US, RU, NATO or all"),
     ]
     for argv, needle in cases:
-        status, text, err = play_cli(monkeypatch, capsys, "", *argv, "--out", str(tmp_path / "never"))
+        status, _, err = play_cli(monkeypatch, capsys, "", *argv, "--out", str(tmp_path / "never"))
         assert status == 2, argv
         assert needle in err and len(err.strip().splitlines()) == 1, err
         assert "Traceback" not in err

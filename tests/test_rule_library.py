@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 import numpy as np
 import pytest
 
 from sim import scenario
-from sim.actions import Action
+from sim.actions import N_MOVES, Action
 from sim.crisis import Crisis
 from sim.errors import SimError
 from sim.policies.learning import ewa_update
 from sim.policies.registry import PRESETS, RULES, RuleSpecError, validate_spec
+from tests.conftest import D, H, U, X
 
-from sim.actions import N_MOVES
-from tests.conftest import D, H, U, W, X  # noqa: E402
 BASE = scenario.load("dilemma_2p")          # BLUE (tested) against RED
 
 
@@ -45,8 +46,8 @@ def play(spec: dict, opponent: list[int] | None = None, replicas=(0,), seed: int
 class RuleContract:
     """What every rule must do. Subclasses set `spec` and `bad` (parameters that must be refused)."""
 
-    spec: dict = {}
-    bad: list[dict] = []
+    spec: ClassVar[dict[str, Any]] = {}
+    bad: ClassVar[list[dict[str, Any]]] = []
 
     def test_same_seed_same_moves(self):
         a, _ = play(self.spec, replicas=range(20))
@@ -89,8 +90,8 @@ def test_presets_are_valid_rules():
 
 
 class TestQuantal(RuleContract):
-    spec = {"name": "quantal", "lambda": 2.0}
-    bad = [{"lambda": -1}, {"temperature": 1}]
+    spec: ClassVar[dict[str, Any]] = {"name": "quantal", "lambda": 2.0}
+    bad: ClassVar[list[dict[str, Any]]] = [{"lambda": -1}, {"temperature": 1}]
 
     def test_zero_precision_is_uniform(self):
         moves, _ = play({"name": "quantal", "lambda": 0.0}, replicas=range(2000), turns=1)
@@ -100,8 +101,8 @@ class TestQuantal(RuleContract):
 
 
 class TestBestResponse(RuleContract):
-    spec = {"name": "best_response"}
-    bad = [{"lambda": 3}]
+    spec: ClassVar[dict[str, Any]] = {"name": "best_response"}
+    bad: ClassVar[list[dict[str, Any]]] = [{"lambda": 3}]
 
     def test_plays_the_highest_value(self):
         scn, _, _, _ = game(self.spec)
@@ -111,8 +112,8 @@ class TestBestResponse(RuleContract):
 
 
 class TestRandom(RuleContract):
-    spec = {"name": "random"}
-    bad = [{"p": 0.5}]
+    spec: ClassVar[dict[str, Any]] = {"name": "random"}
+    bad: ClassVar[list[dict[str, Any]]] = [{"p": 0.5}]
 
     def test_uniform_over_moves(self):
         moves, _ = play(self.spec, replicas=range(3000), turns=1)
@@ -121,8 +122,8 @@ class TestRandom(RuleContract):
 
 
 class TestFictitiousPlay(RuleContract):
-    spec = {"name": "fictitious_play"}
-    bad = [{"prior": -1}, {"lambda": -0.5}]
+    spec: ClassVar[dict[str, Any]] = {"name": "fictitious_play"}
+    bad: ClassVar[list[dict[str, Any]]] = [{"prior": -1}, {"lambda": -0.5}]
 
     def test_beliefs_are_the_counts_of_moves_seen(self):
         _, crisis = play(self.spec, opponent=[X, X, X, D])
@@ -146,8 +147,8 @@ class TestFictitiousPlay(RuleContract):
 
 
 class TestEWA(RuleContract):
-    spec = {"name": "ewa"}
-    bad = [{"phi": 1.5}, {"delta": -0.1}, {"rho": 2}, {"lambda": -1}, {"n0": -1}]
+    spec: ClassVar[dict[str, Any]] = {"name": "ewa"}
+    bad: ClassVar[list[dict[str, Any]]] = [{"phi": 1.5}, {"delta": -0.1}, {"rho": 2}, {"lambda": -1}, {"n0": -1}]
 
     def test_reinforcement_special_case(self):
         a = np.array([[1.0, 2.0, 0.0, -1.0, 0.5, 0.2, 0.1]])
@@ -178,8 +179,8 @@ class TestEWA(RuleContract):
 
 
 class TestMirror(RuleContract):
-    spec = {"name": "mirror", "threshold": "dialogue", "otherwise": "hold"}
-    bad = [{"threshold": "attack"}, {"otherwise": 3}]
+    spec: ClassVar[dict[str, Any]] = {"name": "mirror", "threshold": "dialogue", "otherwise": "hold"}
+    bad: ClassVar[list[dict[str, Any]]] = [{"threshold": "attack"}, {"otherwise": 3}]
 
     def test_answers_each_move_in_kind_on_the_next_turn(self):
         moves, _ = play(self.spec, opponent=[D, X, H, X])
@@ -187,8 +188,8 @@ class TestMirror(RuleContract):
 
 
 class TestReciprocal(RuleContract):
-    spec = {"name": "reciprocal"}
-    bad = [{"ratio": -1}, {"otherwise": "attack"}, {"answer_notice": "yes"}]
+    spec: ClassVar[dict[str, Any]] = {"name": "reciprocal"}
+    bad: ClassVar[list[dict[str, Any]]] = [{"ratio": -1}, {"otherwise": "attack"}, {"answer_notice": "yes"}]
 
     def test_answers_a_threatening_order_once_and_does_not_race(self):
         moves, _ = play({"name": "reciprocal_measures"}, opponent=[H, X, H, H, D])
@@ -197,8 +198,8 @@ class TestReciprocal(RuleContract):
 
 
 class TestGenerousMirror(RuleContract):
-    spec = {"name": "generous_mirror", "g": 0.5}
-    bad = [{"g": 1.5}, {"g": -0.1}]
+    spec: ClassVar[dict[str, Any]] = {"name": "generous_mirror", "g": 0.5}
+    bad: ClassVar[list[dict[str, Any]]] = [{"g": 1.5}, {"g": -0.1}]
 
     def test_forgives_with_probability_g(self):
         always, _ = play({"name": "generous_mirror", "g": 1.0}, opponent=[X, X, X, X])
@@ -210,8 +211,8 @@ class TestGenerousMirror(RuleContract):
 
 
 class TestGrim(RuleContract):
-    spec = {"name": "grim"}
-    bad = [{"then": "nuke"}]
+    spec: ClassVar[dict[str, Any]] = {"name": "grim"}
+    bad: ClassVar[list[dict[str, Any]]] = [{"then": "nuke"}]
 
     def test_never_returns_to_dialogue_after_the_first_escalation(self):
         moves, _ = play(self.spec, opponent=[D, D, X, D, D, D])
@@ -221,8 +222,8 @@ class TestGrim(RuleContract):
 
 
 class TestHawk(RuleContract):
-    spec = {"name": "hawk"}
-    bad = [{"move": "surrender"}]
+    spec: ClassVar[dict[str, Any]] = {"name": "hawk"}
+    bad: ClassVar[list[dict[str, Any]]] = [{"move": "surrender"}]
 
     def test_always_deploys(self):
         moves, _ = play(self.spec, opponent=[D, D, D])
@@ -230,8 +231,8 @@ class TestHawk(RuleContract):
 
 
 class TestDove(RuleContract):
-    spec = {"name": "dove"}
-    bad = [{"move": 7}]
+    spec: ClassVar[dict[str, Any]] = {"name": "dove"}
+    bad: ClassVar[list[dict[str, Any]]] = [{"move": 7}]
 
     def test_always_talks(self):
         moves, _ = play(self.spec, opponent=[X, X, X])
@@ -239,9 +240,10 @@ class TestDove(RuleContract):
 
 
 class TestScripted(RuleContract):
-    spec = {"name": "scripted", "moves": {"2025-03-15": "deployment", "2025-04-15": "withdrawal"},
-            "then": {"name": "dove"}}
-    bad = [{"moves": {"2025-03-15": "attack"}}, {"then": {"name": "nope"}}]
+    spec: ClassVar[dict[str, Any]] = {"name": "scripted",
+                                      "moves": {"2025-03-15": "deployment", "2025-04-15": "withdrawal"},
+                                      "then": {"name": "dove"}}
+    bad: ClassVar[list[dict[str, Any]]] = [{"moves": {"2025-03-15": "attack"}}, {"then": {"name": "nope"}}]
 
     def test_plays_its_dates_then_the_fallback(self):
         moves, _ = play(self.spec, opponent=[H, H, H, H])

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from sim.actions import Action
 from sim import scenario
+from sim.actions import Action
 from sim.crisis import Crisis
 from sim.errors import ScenarioError
 from sim.params import compile_schedule

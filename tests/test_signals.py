@@ -141,7 +141,7 @@ def test_ctrl_c_in_a_resumed_game_keeps_the_finished_game_it_started_from(tmp_pa
     proc.stdin.flush()
     _wait_for(proc, b"Took back turn 4")
     proc.send_signal(signal.SIGINT)
-    rest, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err.decode()
     assert (out / "game.json").read_bytes() == finished
     assert json.loads((out / "game-2.json").read_text())["turns_played"] == 3

@@ -30,7 +30,8 @@ def test_tournament_writes_table_and_heatmaps(tmp_path, capsys):
                      "--out", str(out), "--jobs", "2"]) == 0
     printed = capsys.readouterr().out
     assert "BLUE" in printed and "RED" in printed and "hawk" in printed
-    rows = list(csv.DictReader(open(out / "tournament.csv")))
+    with open(out / "tournament.csv") as f:
+        rows = list(csv.DictReader(f))
     assert len(rows) == 9 * 5
     for name in ("final_escalation", "treaty_ended", "incident", "payoff_first", "payoff_second"):
         assert (out / f"tournament_{name}.png").stat().st_size > 5_000

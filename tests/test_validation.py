@@ -182,7 +182,7 @@ def test_in_an_arms_race_russia_never_orders_first(inf):
     while not c.finished:
         s = c.state
         threatened = ((s.missiles[:, US] + s.pipeline[:, US].sum(axis=1)) > 0) & s.hosting[:, NATO]
-        moves, out = c.resolve(c.decide_all())
+        _, out = c.resolve(c.decide_all())
         ordered = out.ordered[:, RU] > 0
         assert not (ordered & ~threatened).any()
         answered += int((ordered & threatened).sum())

@@ -8,9 +8,9 @@ from datetime import datetime
 from pathlib import Path
 
 from sim import budget, scenario
-from sim.terminal import path_arg, whole_number
 from sim.errors import SimError
 from sim.results import MARKER, prepare_out_dir
+from sim.terminal import path_arg, whole_number
 
 DEFAULT_SCENARIO = "inf_2018"
 DEFAULT_TURNS = 12          # a lesson: about a year of 30-day turns

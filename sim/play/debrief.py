@@ -27,9 +27,9 @@ from sim.play import narrate, savefile
 from sim.play.engine import FACILITATOR, SCENARIO, TEAM, Game, TurnRecord
 from sim.play.narrate import poss
 from sim.results import Summary, atomic_path, mark_ours
-from sim.textsafe import printable
 from sim.scenario import Scenario, apply_overrides
 from sim.state import COMPONENT_LABELS, COMPONENTS, IN_FORCE, NO_ONE, NOTICE, TERMINATED
+from sim.textsafe import printable
 
 D, H, C, U, W, P, X = (int(a) for a in (Action.DIALOGUE, Action.HOLD, Action.COMPLY, Action.ULTIMATUM,
                                         Action.WITHDRAWAL, Action.DEVELOP, Action.DEPLOYMENT))
@@ -261,8 +261,9 @@ def questions(game: Game, band: Band, f: Facts) -> list[str]:
     for rec in game.history:
         for i in range(n):
             if rec.outcome.complied[0, i]:
-                add(78, "complied", f"{cap_name(names[i])} complied verifiably on {day(rec.date)}. What did it give up, "
-                    "what did it get for it, and would a real government concede a violation it denied?")
+                add(78, "complied", f"{cap_name(names[i])} complied verifiably on {day(rec.date)}. "
+                    "What did it give up, what did it get for it, and would a real government concede a violation "
+                    "it denied?")
             if rec.after.hosting[0, i] and not rec.before.hosting[0, i]:
                 lead = int(rec.params.host_of[i])
                 consent = HOST_VERB.replace("its ally's", poss(names[lead]))
@@ -323,7 +324,7 @@ def questions(game: Game, band: Band, f: Facts) -> list[str]:
         "(public opinion, allies' views, the real weapons)?")
     add(10, "hardest", "Which side had the hardest choice in this crisis, and why: whose options were all bad?")
     chosen, kinds = [], set()
-    for priority, kind, text in sorted(cands, key=lambda c: -c[0]):
+    for _priority, kind, text in sorted(cands, key=lambda c: -c[0]):
         if kind not in kinds:
             kinds.add(kind)
             chosen.append(text)
@@ -473,7 +474,7 @@ class Doc:
                 body.append(f"<{tag}>" + "".join(f"<li>{_inline(t)}</li>" for t in block[2]) + f"</{tag}>")
             elif kind == "table":
                 header, rows, align = block[1], block[2], block[3] or "l" * len(block[1])
-                cls = lambda k: ' class="num"' if align[k] == "r" else ""  # noqa: E731
+                cls = lambda k, align=align: ' class="num"' if align[k] == "r" else ""  # noqa: E731
                 head = "".join(f"<th{cls(k)}>{_inline(h)}</th>" for k, h in enumerate(header))
                 rows_html = "".join(
                     "<tr>" + "".join(f"<td{cls(k)}>{_inline(c, moves=True)}</td>" for k, c in enumerate(r)) + "</tr>"
@@ -608,7 +609,7 @@ def build(game: Game, band: Band, f: Facts, figures: dict[str, Path], game_file:
     if not points:
         doc.p("The escalation index never rose during the game.")
     items = []
-    for rank, rec in enumerate(points, start=1):
+    for rec in points:
         comp = components(rec)
         drivers = ", ".join(f"{k} {v:+.1f}" for k, v in sorted(comp.items(), key=lambda kv: -kv[1]) if v > 0.05)
         movers = [f"{narrate.prose_names(game)[i]} played {Action(rec.moves[i]).label}"
@@ -618,7 +619,8 @@ def build(game: Game, band: Band, f: Facts, figures: dict[str, Path], game_file:
         who = narrate.cap("; ".join(movers)) + ". " if movers else ""
         items.append(f"**Turn {rec.turn}, {day(rec.date)}: {rec.delta:+.1f}** "
                      f"({rec.before.escalation[0]:.1f} -> {rec.escalation:.1f}). "
-                     f"{who}Points added by: {drivers or 'none'}; Kahn's ladder {narrate.rung_text(int(rec.before.rung[0]))}"
+                     f"{who}Points added by: {drivers or 'none'}; "
+                     f"Kahn's ladder {narrate.rung_text(int(rec.before.rung[0]))}"
                      f" -> {narrate.rung_text(int(rec.after.rung[0]))}. {story}")
     if items:
         doc.ul(items, ordered=True)

@@ -17,8 +17,8 @@ the state, the clock, the schedule and the rules' memories are exactly as they w
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np

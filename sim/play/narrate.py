@@ -12,8 +12,18 @@ from datetime import date
 import numpy as np
 
 from sim import dynamics
-from sim.actions import (DEVELOPMENT, FLIGHT_TEST, HOST_VERB, MOVES, NONE_STAGE, PRODUCTION, READY, STAGE_WORDS,
-                         STAGES, Action)
+from sim.actions import (
+    DEVELOPMENT,
+    FLIGHT_TEST,
+    HOST_VERB,
+    MOVES,
+    NONE_STAGE,
+    PRODUCTION,
+    READY,
+    STAGE_WORDS,
+    STAGES,
+    Action,
+)
 from sim.play.engine import FACILITATOR, MODEL, SCENARIO, TEAM, Game, TurnRecord
 from sim.state import COMPONENT_LABELS, COMPONENTS, IN_FORCE, NO_ONE, NO_TREATY, NOTICE, TERMINATED, State
 
@@ -585,7 +595,8 @@ def _develop(game: Game, i: int) -> str:
     done = game.next_turn + left
     what = {DEVELOPMENT: "start developing a new missile", FLIGHT_TEST: "begin flight tests",
             PRODUCTION: "start production"}.get(nxt, f"move on to {STAGE_WORDS[STAGES[nxt]]}")
-    text = f"{cap(what)} (now {STAGE_WORDS[STAGES[now]]}): {plural(left, 'more turn')} after this one, to {day(game.date(done))}"
+    text = (f"{cap(what)} (now {STAGE_WORDS[STAGES[now]]}): {plural(left, 'more turn')} after this one, "
+            f"to {day(game.date(done))}")
     if nxt == PRODUCTION:
         text += "; then the missile is ready to field"
     text += f"; it costs you {float(p.payoff['programme_cost'][i]):g} a turn while under way."
@@ -681,4 +692,4 @@ def sparkline(values: list[float], ascii_only: bool = False) -> str:
         mid = (hi + lo) / 2
         lo, hi = mid - 5, mid + 5
     top = len(bars) - 1
-    return "".join(bars[int(round((v - lo) / (hi - lo) * top))] for v in values)
+    return "".join(bars[round((v - lo) / (hi - lo) * top)] for v in values)

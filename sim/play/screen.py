@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from rich import box
 from rich.console import Console, Group
-from rich.segment import Segment
 from rich.panel import Panel
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -84,7 +84,7 @@ class Screen:
 
     def gauge(self, value: float, delta: float | None, width: int = 30) -> Text:
         full, empty = ("#", "-") if self.ascii_only else ("█", "░")
-        filled = int(round(max(0.0, min(100.0, value)) / 100 * width))
+        filled = round(max(0.0, min(100.0, value)) / 100 * width)
         style = "green" if value < 33 else "yellow" if value < 60 else "red"
         text = Text("Escalation ", style="bold")
         text.append(full * filled, style=style)
@@ -99,7 +99,7 @@ class Screen:
     def title(self, game: Game, out_hint: str) -> None:
         scn = game.scenario
         teams = ", ".join(f"{game.names[game.index[a]]} ({a})" for a in game.humans) or "nobody"
-        model = ", ".join(f"{game.names[i]} ({repr(game.crisis.rules[i])})"
+        model = ", ".join(f"{game.names[i]} ({game.crisis.rules[i]!r})"
                           for i in range(len(game.ids)) if not game.is_human(i)) or "nobody"
         body = Group(
             Text(scn.scenario.description.strip() or scn.scenario.title),
@@ -166,7 +166,7 @@ class Screen:
                           ("score", "right")):
             table.add_column(col, justify=just, no_wrap=col != "side")
         totals = game.payoff_totals()
-        for i, a in enumerate(game.ids):
+        for i in range(len(game.ids)):
             pipe = s.pipeline[0, i]
             order = int(pipe.sum())
             held = str(int(s.missiles[0, i]))
@@ -244,4 +244,5 @@ class Screen:
         for form, what in CATALOGUE:
             table.add_row("  " + form, what)
         table.add_row("Ctrl-D / Ctrl-C", "leave at once; the game is saved to a file named on screen")
-        self.print(Panel(table, title=Text("Commands at the prompt", style="bold"), title_align="left", box=box.ROUNDED))
+        self.print(Panel(table, title=Text("Commands at the prompt", style="bold"), title_align="left",
+                         box=box.ROUNDED))

@@ -312,7 +312,8 @@ def _continues(path: Path, game: Game) -> bool:
     over = saved.stopped or (saved.log and (saved.log[-1]["incident"] or len(saved.log) >= saved.turns))
     return (not over and saved.seed == game.seed and saved.teams == list(game.humans)
             and len(saved.log) <= len(played)
-            and all({k: a[k] for k in keys} == {k: b[k] for k in keys} for a, b in zip(saved.log, played)))
+            and all({k: a[k] for k in keys} == {k: b[k] for k in keys}
+                    for a, b in zip(saved.log, played, strict=False)))
 
 
 def _read_hidden(stdin: TextIO) -> str:

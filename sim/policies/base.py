@@ -55,7 +55,8 @@ class TurnView:
 
 def strongest_legal(legal: np.ndarray, cap: int) -> np.ndarray:
     """[R] the most escalatory legal move whose rung is at most that of move `cap` (ties: the later move)."""
-    rungs = np.where(legal & (RUNGS <= RUNGS[cap])[None, :], RUNGS[None, :] * 16 + np.arange(legal.shape[1]), -1)
+    at_most = RUNGS <= RUNGS[cap]  # noqa: SIM300  (RUNGS is an array of every move's rung, not a constant)
+    rungs = np.where(legal & at_most[None, :], RUNGS[None, :] * 16 + np.arange(legal.shape[1]), -1)
     return rungs.argmax(axis=1)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 import numpy as np
 from pydantic import Field, field_validator
 
@@ -21,8 +23,8 @@ class Hawk(Rule):
         check_move = field_validator("move")(classmethod(lambda cls, v: Action.parse(v).label))
 
     name = "hawk"
-    classifier = {"stochastic": False, "memory_depth": 0, "learns": False,
-                  "uses_beliefs": False, "needs_human": False}
+    classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory_depth": 0, "learns": False,
+                                            "uses_beliefs": False, "needs_human": False}
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
         move = int(Action.parse(self.params.move))
@@ -47,8 +49,8 @@ class Random(Rule):
     """
 
     name = "random"
-    classifier = {"stochastic": True, "memory_depth": 0, "learns": False,
-                  "uses_beliefs": False, "needs_human": False}
+    classifier: ClassVar[dict[str, Any]] = {"stochastic": True, "memory_depth": 0, "learns": False,
+                                            "uses_beliefs": False, "needs_human": False}
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
         legal = view.legal()[:, self.actor]

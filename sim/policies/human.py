@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 import numpy as np
 
 from sim.errors import SimError
@@ -14,8 +16,8 @@ class Human(Rule):
     """
 
     name = "human"
-    classifier = {"stochastic": "a person", "memory_depth": "a person", "learns": "a person",
-                  "uses_beliefs": False, "needs_human": True}
+    classifier: ClassVar[dict[str, Any]] = {"stochastic": "a person", "memory_depth": "a person", "learns": "a person",
+                                            "uses_beliefs": False, "needs_human": True}
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
         raise SimError(f"actor {view.params.ids[self.actor]} has rule human: its moves come from a player; "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 import numpy as np
 from pydantic import Field
 
@@ -25,8 +27,8 @@ class FictitiousPlay(Rule):
                                description="precision of the choice (inf: best response)")
 
     name = "fictitious_play"
-    classifier = {"stochastic": "if lambda is finite", "memory_depth": float("inf"), "learns": True,
-                  "uses_beliefs": True, "needs_human": False}
+    classifier: ClassVar[dict[str, Any]] = {"stochastic": "if lambda is finite", "memory_depth": float("inf"),
+                                            "learns": True, "uses_beliefs": True, "needs_human": False}
     reads_values = True
     has_beliefs = True
 
@@ -72,8 +74,8 @@ class EWA(Rule):
         a0: float = Field(default=0.0, description="initial attraction of every move")
 
     name = "ewa"
-    classifier = {"stochastic": True, "memory_depth": float("inf"), "learns": True,
-                  "uses_beliefs": False, "needs_human": False}
+    classifier: ClassVar[dict[str, Any]] = {"stochastic": True, "memory_depth": float("inf"), "learns": True,
+                                            "uses_beliefs": False, "needs_human": False}
 
     def _state(self, r: int) -> tuple[np.ndarray, np.ndarray]:
         if "attraction" not in self.memory:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 import numpy as np
 from pydantic import Field
 
@@ -47,8 +49,8 @@ class Quantal(Rule):
 
     name = "quantal"
     reads_values = True
-    classifier = {"stochastic": True, "memory_depth": float("inf"), "learns": True,
-                  "uses_beliefs": True, "needs_human": False}
+    classifier: ClassVar[dict[str, Any]] = {"stochastic": True, "memory_depth": float("inf"), "learns": True,
+                                            "uses_beliefs": True, "needs_human": False}
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
         return choose_logit(view.values()[:, self.actor, :], self.params.lambda_, u, view.legal()[:, self.actor])
@@ -64,7 +66,7 @@ class BestResponse(Quantal):
         pass
 
     name = "best_response"
-    classifier = {**Quantal.classifier, "stochastic": False}
+    classifier: ClassVar[dict[str, Any]] = {**Quantal.classifier, "stochastic": False}
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
         return choose_logit(view.values()[:, self.actor, :], float("inf"), u, view.legal()[:, self.actor])

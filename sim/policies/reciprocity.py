@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 import numpy as np
 from pydantic import Field, field_validator
 
@@ -49,8 +51,8 @@ class Mirror(Rule):
         check_moves = field_validator("threshold", "otherwise")(classmethod(lambda cls, v: _move_name(v)))
 
     name = "mirror"
-    classifier = {"stochastic": False, "memory_depth": 1, "learns": False,
-                  "uses_beliefs": False, "needs_human": False}
+    classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory_depth": 1, "learns": False,
+                                            "uses_beliefs": False, "needs_human": False}
 
     def answer(self, view: TurnView) -> np.ndarray:
         """[R] the move in kind (or `otherwise`) to the adversaries' last moves."""
@@ -76,7 +78,7 @@ class GenerousMirror(Mirror):
         g: float = Field(default=0.2, ge=0, le=1, description="probability of forgiving an escalation")
 
     name = "generous_mirror"
-    classifier = {**Mirror.classifier, "stochastic": True}
+    classifier: ClassVar[dict[str, Any]] = {**Mirror.classifier, "stochastic": True}
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
         answer = self.answer(view)
@@ -100,8 +102,8 @@ class Grim(Rule):
         check_moves = field_validator("otherwise", "then")(classmethod(lambda cls, v: _move_name(v)))
 
     name = "grim"
-    classifier = {"stochastic": False, "memory_depth": float("inf"), "learns": False,
-                  "uses_beliefs": False, "needs_human": False}
+    classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory_depth": float("inf"), "learns": False,
+                                            "uses_beliefs": False, "needs_human": False}
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
         now = escalated(view.state, view.params, self.actor)
@@ -139,8 +141,8 @@ class Reciprocal(Rule):
         check_moves = field_validator("otherwise")(classmethod(lambda cls, v: _move_name(v)))
 
     name = "reciprocal"
-    classifier = {"stochastic": False, "memory_depth": 0, "learns": False,
-                  "uses_beliefs": False, "needs_human": False}
+    classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory_depth": 0, "learns": False,
+                                            "uses_beliefs": False, "needs_human": False}
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
         s, p, i = view.state, view.params, self.actor

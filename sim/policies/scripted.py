@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import numpy as np
 from pydantic import Field, Strict, field_validator
@@ -14,8 +14,8 @@ from sim.policies.base import Rule, RuleParams, TurnView
 
 class Scripted(Rule):
     """Plays the moves written for given dates (the turn containing each date), where they are legal
-    then, and the fallback rule `then` on all other turns (and where a scripted move is not legal). Used to replay history up to a point, or to ask
-    "what if this side had done X on that date".
+    then, and the fallback rule `then` on all other turns (and where a scripted move is not legal).
+    Used to replay history up to a point, or to ask "what if this side had done X on that date".
     """
 
     class Params(RuleParams):
@@ -29,8 +29,8 @@ class Scripted(Rule):
             return {when: Action.parse(move).label for when, move in value.items()}
 
     name = "scripted"
-    classifier = {"stochastic": "fallback", "memory_depth": "fallback", "learns": "fallback",
-                  "uses_beliefs": "fallback", "needs_human": False}
+    classifier: ClassVar[dict[str, Any]] = {"stochastic": "fallback", "memory_depth": "fallback", "learns": "fallback",
+                                            "uses_beliefs": "fallback", "needs_human": False}
 
     def __init__(self, params: Params, actor: int, start: date, turn_days: int):
         from sim.policies.registry import make_rule
