@@ -13,8 +13,8 @@ __version__ = "0.1.0"
 __all__ = ["EscalationModel", "RunResult", "__version__", "load_scenario", "plots", "run"]
 
 if TYPE_CHECKING:
-    from sim.api import RunResult, load_scenario, run
     from sim import plots
+    from sim.api import RunResult, load_scenario, run
     from sim.model import EscalationModel
 
 _LAZY = {"run": "sim.api", "load_scenario": "sim.api", "RunResult": "sim.api", "EscalationModel": "sim.model"}

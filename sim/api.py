@@ -25,7 +25,13 @@ from sim.actions import MOVE_NAMES, STAGES
 from sim.ensemble import ENGINES, default_batch_size, default_jobs, iter_batches
 from sim.errors import SimError
 from sim.results import (
-    BatchResult, ResultWriter, Summary, action_table, format_batch, turn_table, writing,
+    BatchResult,
+    ResultWriter,
+    Summary,
+    action_table,
+    format_batch,
+    turn_table,
+    writing,
 )
 from sim.scenario import Scenario, apply_overrides, load
 from sim.state import TREATY_NAMES

@@ -22,7 +22,6 @@ from sim.actions import MOVE_NAMES, STAGES
 from sim.errors import MISSING, ScenarioError
 
 
-
 def shipped_folder() -> Path:
     """The folder of the scenarios that come with the program: inside the installed package, or
     ``scenarios/`` of a source checkout (where the wheel's ``sim/scenarios`` is built from)."""

@@ -75,7 +75,7 @@ def test_nothing_is_written_unless_asked(tmp_path, monkeypatch):
 
 def test_a_folder_not_written_by_the_program_is_refused(result, tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
-    with pytest.raises(SimError, match="not written by run_sim.py"):
+    with pytest.raises(SimError, match=r"not written by run_sim\.py"):
         result.save(tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 

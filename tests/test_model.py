@@ -84,7 +84,7 @@ def test_any_scenario_value_is_a_keyword_with_double_underscores(inf):
     model = EscalationModel("inf_2018", rng=1, turns=2, risk__h_max=0.02, actors__US__rule__lambda=4.0)
     assert model.scenario.risk.h_max == 0.02
     assert model.scenario.actors[0].rule["lambda"] == 4.0
-    with pytest.raises(ScenarioError, match="risk.h_maxx"):
+    with pytest.raises(ScenarioError, match=r"risk\.h_maxx"):
         EscalationModel("inf_2018", rng=1, risk__h_maxx=0.02)
 
 

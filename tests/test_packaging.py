@@ -83,5 +83,5 @@ def test_a_users_folder_of_scenarios_is_searched_first(own_folder):
 
 def test_an_unknown_name_lists_every_scenario_that_can_be_given_by_name(own_folder):
     (own_folder / "my_crisis.toml").write_text((ROOT / "scenarios" / "dilemma_2p.toml").read_text())
-    with pytest.raises(scenario.ScenarioError, match="scenarios by name: .*inf_2018.*my_crisis"):
+    with pytest.raises(scenario.ScenarioError, match=r"scenarios by name: .*inf_2018.*my_crisis"):
         scenario.load("no_such_crisis")

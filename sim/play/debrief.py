@@ -340,7 +340,8 @@ def plot_escalation(game: Game, band: Band, f: Facts, out: Path) -> Path:
     from sim.plots import dated_axes, save_figure, summary_dates
 
     s = band.summary
-    fig, ax = dated_axes(s, f"your class against {band.runs:,} model-only runs", "escalation index (0 calm, 100 maximal)")
+    fig, ax = dated_axes(s, f"your class against {band.runs:,} model-only runs",
+                         "escalation index (0 calm, 100 maximal)")
     dates = summary_dates(s)
     q = s["escalation_quantiles"]
     v = {qq: np.array(row) for qq, row in zip(q["quantiles"], q["values"], strict=True)}
