@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from sim.actions import STAGES, Action
-from sim.policies import Rule
+from sim.policies.base import Rule
 
 if TYPE_CHECKING:
     from sim.model import EscalationModel

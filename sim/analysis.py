@@ -38,9 +38,10 @@ from sim.equilibria import (
     pareto_optimal,
 )
 from sim.errors import MISSING, ScenarioError, SimError
+from sim.initial import initial_state
 from sim.params import Params, compile_schedule
 from sim.scenario import Scenario, apply_overrides
-from sim.state import TREATY_NAMES, State, initial_state
+from sim.state import TREATY_NAMES, State
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def _params_for(scn: Scenario, turn: int) -> Params:
 
 
 def _fresh_rules(scn: Scenario) -> tuple:
-    from sim.policies import make_rule
+    from sim.policies.registry import make_rule
 
     meta = scn.scenario
     return tuple(make_rule(a.rule, i, meta.start_date, meta.turn_days) for i, a in enumerate(scn.actors))
@@ -249,7 +250,7 @@ def held_moves(scn: Scenario, point: Point, sides: Sides) -> tuple[np.ndarray, d
     An event that forces an actor's move on that turn (where it is legal) wins over its rule, as in
     the runs. The leaders' entries are hold (the game varies them).
     """
-    from sim.policies import TurnView
+    from sim.policies.base import TurnView
 
     turn = point.turn + 1
     rules = point.rules or _fresh_rules(scn)

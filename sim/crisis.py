@@ -14,10 +14,12 @@ from datetime import date
 import numpy as np
 
 from sim import dynamics
+from sim.initial import initial_state
 from sim.params import compile_schedule
-from sim.policies import TurnView, make_rule
+from sim.policies.base import TurnView
+from sim.policies.registry import make_rule
 from sim.scenario import Scenario
-from sim.state import State, initial_state
+from sim.state import State
 
 
 def replica_seed(seed: int, replica: int) -> np.random.SeedSequence:

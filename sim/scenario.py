@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.actions import MOVE_NAMES, STAGES
 from sim.errors import MISSING, ScenarioError
+from sim.policies.specs import RuleSpecError, check_spec
 
 
 def shipped_folder() -> Path:
@@ -446,8 +447,6 @@ def _from_pydantic(exc: ValidationError, data: dict[str, Any], source: str) -> S
 
 
 def _check_references(scn: Scenario, source: str) -> None:
-    from sim.policies import registry
-
     ids = scn.actor_ids
     allowed_ids = ", ".join(ids)
     seen: set[str] = set()
@@ -502,8 +501,8 @@ def _check_references(scn: Scenario, source: str) -> None:
                 fail(f"actors.{a.id}.ultimatum.deadline", str(a.ultimatum.deadline),
                      f"after the start date {meta.start_date}")
         try:
-            registry.validate_spec(a.rule, ids=ids, start=meta.start_date)
-        except registry.RuleSpecError as exc:
+            check_spec(a.rule, start=meta.start_date)
+        except RuleSpecError as exc:
             fail(f"actors.{a.id}.rule{exc.path}", exc.value, exc.allowed)
         except (TypeError, AttributeError):   # the registry expects names to be strings, tables to be tables
             fail(f"actors.{a.id}.rule", a.rule, "a table: name = a rule or preset (see `run_sim.py rules`), "

@@ -8,8 +8,8 @@ import pytest
 from sim import scenario
 from sim.actions import Action
 from sim.dynamics import draw_width
+from sim.initial import initial_state
 from sim.params import compile_params
-from sim.state import initial_state
 
 US, RU, NATO = 0, 1, 2
 D, H, C, U, W, V, X = (int(a) for a in Action)  # dialogue, hold, comply, ultimatum, withdrawal, develop, deployment

@@ -9,9 +9,10 @@ from hypothesis import strategies as st
 
 from sim import dynamics
 from sim.actions import READY
-from sim.policies import TurnView
+from sim.initial import initial_state
+from sim.policies.base import TurnView
 from sim.policies.registry import RULES, make_rule
-from sim.state import COMPONENTS, IN_FORCE, NO_TREATY, NOTICE, TERMINATED, initial_state
+from sim.state import COMPONENTS, IN_FORCE, NO_TREATY, NOTICE, TERMINATED
 
 NEXT_STATUS = {
     IN_FORCE: {IN_FORCE, NOTICE, TERMINATED},   # notice_days = 0 ends it at once

@@ -24,8 +24,9 @@ from sim.actions import HOST_VERB, MOVE_NAMES, MOVES, STAGE_WORDS, STAGES, Actio
 from sim.dynamics import index_weights
 from sim.ensemble import iter_batches
 from sim.play import narrate, savefile
-from sim.play.engine import FACILITATOR, SCENARIO, TEAM, Game, TurnRecord
+from sim.play.engine import Game, TurnRecord
 from sim.play.narrate import poss
+from sim.play.roles import FACILITATOR, SCENARIO, TEAM
 from sim.results import Summary, atomic_path, mark_ours
 from sim.scenario import Scenario, apply_overrides
 from sim.state import COMPONENT_LABELS, COMPONENTS, IN_FORCE, NO_ONE, NOTICE, TERMINATED

@@ -28,10 +28,10 @@ from sim.crisis import Crisis
 from sim.dynamics import Outcome
 from sim.errors import SimError
 from sim.params import Params, Schedule, compile_params
+from sim.play.narrate import illegal_message
+from sim.play.roles import FACILITATOR, MODEL, SCENARIO, TEAM
 from sim.scenario import Scenario, apply_overrides
 from sim.state import State
-
-TEAM, MODEL, FACILITATOR, SCENARIO = "team", "model", "facilitator", "scenario"
 
 
 class PlayError(SimError):
@@ -281,8 +281,6 @@ class Game:
         """PlayError naming the legal moves if `actor` cannot play `move` now."""
         i = self._i(actor)
         if not self.legal_mask()[i, int(move)]:
-            from sim.play.narrate import illegal_message
-
             raise PlayError(illegal_message(self, i, move))
 
     def scenario_moves_overruled(self) -> dict[int, Action]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from sim.actions import MOVE_NAMES, STAGE_WORDS, STAGES, Action
 from sim.errors import SimError
-from sim.play.engine import Game, Injection, PlayError, doctrine_rule
+from sim.play.engine import Game, Injection, PlayError, doctrine_rule, violation_state
 from sim.scenario import EVENT_KEYS, changeable, parse_assignment
 
 #: (how to type it, what it does): shown by `help` and by `inject` alone.
@@ -79,8 +79,6 @@ def parse(game: Game, text: str) -> Injection:
         if len(args) != 1:
             raise PlayError("usage: inject violation ACTOR, e.g. inject violation RU")
         actor = actor_of(game, args[0])
-        from sim.play.engine import violation_state
-
         i = game.index[actor]
         after = violation_state(game, i)     # checks that a violation can be revealed
         name = game.names[i]

@@ -8,6 +8,7 @@ docs/ODD.md); moves are described from the move table of `sim.actions` (verbs, m
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,7 +25,7 @@ from sim.actions import (
     STAGES,
     Action,
 )
-from sim.play.engine import FACILITATOR, MODEL, SCENARIO, TEAM, Game, TurnRecord
+from sim.play.roles import FACILITATOR, MODEL, SCENARIO, TEAM
 from sim.state import COMPONENT_LABELS, COMPONENTS, IN_FORCE, NO_ONE, NO_TREATY, NOTICE, TERMINATED, State
 
 D, H, C, U, W, P, X = (Action.DIALOGUE, Action.HOLD, Action.COMPLY, Action.ULTIMATUM, Action.WITHDRAWAL,
@@ -32,6 +33,9 @@ D, H, C, U, W, P, X = (Action.DIALOGUE, Action.HOLD, Action.COMPLY, Action.ULTIM
 TREATY_WORDS = ("in force", "under notice", "terminated", "none")
 WHO = {TEAM: "team", MODEL: "model", FACILITATOR: "facilitator", SCENARIO: "scenario event"}
 RUNG_NAMES = dynamics.RUNG_NAMES
+
+if TYPE_CHECKING:
+    from sim.play.engine import Game, TurnRecord
 
 
 def day(d: date) -> str:

@@ -24,7 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sim import __version__
 from sim.actions import MOVE_NAMES, STAGES
 from sim.errors import SimError
-from sim.play.engine import TEAM, Game, Injection, PlayError
+from sim.play.engine import Game, Injection, PlayError
+from sim.play.roles import TEAM
 from sim.safeio import atomic_path
 from sim.scenario import EVENT_KEYS, MAX_DEPTH, Scenario, changeable, check_depth, from_dict, to_toml
 

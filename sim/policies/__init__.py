@@ -1,7 +1,3 @@
-"""Decision rules, one module per family, and the registry by name."""
-
-from sim.policies import registry
-from sim.policies.base import Rule, TurnView
-from sim.policies.registry import RULES, make_rule
-
-__all__ = ["RULES", "Rule", "TurnView", "make_rule", "registry"]
+"""Decision rules, one module per family (`base` what every rule is, `specs` their parameters and presets,
+`registry` the rules by name). Import from the submodules: this package imports nothing, so that the
+scenario schema can check rule tables (`specs`) without loading the kernel."""

@@ -7,19 +7,13 @@ from datetime import date
 from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
 
 from sim.actions import RUNGS, Action
 from sim.dynamics import legal_moves
 from sim.lookahead import expected_values
 from sim.params import Params
+from sim.policies.specs import NoParams, RuleParams
 from sim.state import State
-
-
-class RuleParams(BaseModel):
-    """Base of every rule's parameters: unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
 
 
 @dataclass
@@ -76,7 +70,7 @@ class Rule:
     """
 
     name: ClassVar[str]
-    Params: ClassVar[type[RuleParams]] = RuleParams
+    Params: ClassVar[type[RuleParams]] = NoParams
     classifier: ClassVar[dict[str, Any]] = {}
     reads_values: ClassVar[bool] = False   # whether `decide` calls `view.values()` (the costly look-ahead)
     has_beliefs: ClassVar[bool] = False    # whether `own_beliefs` replaces the state's beliefs for values

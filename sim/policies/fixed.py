@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import Field, field_validator
 
 from sim.actions import Action
-from sim.policies.base import Rule, RuleParams, TurnView, strongest_legal
+from sim.policies.base import Rule, TurnView, strongest_legal
+from sim.policies.specs import DoveParams, HawkParams
 
 
 class Hawk(Rule):
@@ -17,10 +17,7 @@ class Hawk(Rule):
     system is ready). The "always defect" of the Prisoner's Dilemma literature; a tournament baseline.
     """
 
-    class Params(RuleParams):
-        move: str = Field(default="deployment", description="the move played every turn")
-
-        check_move = field_validator("move")(classmethod(lambda cls, v: Action.parse(v).label))
+    Params = HawkParams
 
     name = "hawk"
     classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory_depth": 0, "learns": False,
@@ -37,8 +34,7 @@ class Dove(Hawk):
     The "always cooperate" baseline.
     """
 
-    class Params(Hawk.Params):
-        move: str = Field(default="dialogue", description="the move played every turn")
+    Params = DoveParams
 
     name = "dove"
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import Field
 
 from sim.actions import N_MOVES
 from sim.lookahead import counterfactual_values
-from sim.policies.base import Rule, RuleParams, TurnView
+from sim.policies.base import Rule, TurnView
 from sim.policies.quantal import choose_logit
+from sim.policies.specs import EWAParams, FictitiousPlayParams
 
 
 class FictitiousPlay(Rule):
@@ -21,10 +21,7 @@ class FictitiousPlay(Rule):
     With a finite `lambda` the choice is a logit instead (stochastic fictitious play).
     """
 
-    class Params(RuleParams):
-        prior: float = Field(default=1.0, ge=0, description="pseudo-observations spread over the moves")
-        lambda_: float = Field(default=float("inf"), ge=0, alias="lambda",
-                               description="precision of the choice (inf: best response)")
+    Params = FictitiousPlayParams
 
     name = "fictitious_play"
     classifier: ClassVar[dict[str, Any]] = {"stochastic": "if lambda is finite", "memory_depth": float("inf"),
@@ -65,13 +62,7 @@ class EWA(Rule):
     fictitious play (belief learning: every move is credited with what it would have earned).
     """
 
-    class Params(RuleParams):
-        phi: float = Field(default=0.9, ge=0, le=1, description="decay of past attractions")
-        delta: float = Field(default=0.5, ge=0, le=1, description="weight of forgone payoffs")
-        rho: float = Field(default=0.9, ge=0, le=1, description="decay of the experience weight N")
-        lambda_: float = Field(default=2.0, ge=0, alias="lambda", description="precision of the logit choice")
-        n0: float = Field(default=1.0, ge=0, description="initial experience weight N(0)")
-        a0: float = Field(default=0.0, description="initial attraction of every move")
+    Params = EWAParams
 
     name = "ewa"
     classifier: ClassVar[dict[str, Any]] = {"stochastic": True, "memory_depth": float("inf"), "learns": True,

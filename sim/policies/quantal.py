@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import Field
 
-from sim.policies.base import Rule, RuleParams, TurnView
+from sim.policies.base import Rule, TurnView
+from sim.policies.specs import NoParams, QuantalParams
 
 
 def choose_logit(values: np.ndarray, precision: float, u: np.ndarray, legal: np.ndarray | None = None) -> np.ndarray:
@@ -43,9 +43,7 @@ class Quantal(Rule):
     response, ``lambda = 0`` uniform play over the legal moves.
     """
 
-    class Params(RuleParams):
-        lambda_: float = Field(default=2.0, ge=0, alias="lambda",
-                               description="precision of the logit choice (inf: best response)")
+    Params = QuantalParams
 
     name = "quantal"
     reads_values = True
@@ -62,8 +60,7 @@ class BestResponse(Quantal):
     against its beliefs); ties go to the first move in the table.
     """
 
-    class Params(RuleParams):
-        pass
+    Params = NoParams
 
     name = "best_response"
     classifier: ClassVar[dict[str, Any]] = {**Quantal.classifier, "stochastic": False}

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import Field, field_validator
 
 from sim.actions import FLIGHT_TEST, READY, RUNGS, Action
 from sim.dynamics import hits as hits_matrix
-from sim.policies.base import Rule, RuleParams, TurnView, or_else, strongest_legal
+from sim.policies.base import Rule, TurnView, or_else, strongest_legal
+from sim.policies.specs import GenerousMirrorParams, GrimParams, MirrorParams, ReciprocalParams
 from sim.state import IN_FORCE, NOTICE, State
 
 
@@ -44,11 +44,7 @@ class Mirror(Rule):
     move labels, noise included; Russia's declared doctrine is the posture-based `reciprocal`.
     """
 
-    class Params(RuleParams):
-        threshold: str = Field(default="dialogue", description="lowest adversary move answered in kind")
-        otherwise: str = Field(default="hold", description="move when nothing reaches the threshold")
-
-        check_moves = field_validator("threshold", "otherwise")(classmethod(lambda cls, v: _move_name(v)))
+    Params = MirrorParams
 
     name = "mirror"
     classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory_depth": 1, "learns": False,
@@ -74,8 +70,7 @@ class GenerousMirror(Mirror):
     breaks the echo of retaliation that locks two mirrors into an arms race after one mistake.
     """
 
-    class Params(Mirror.Params):
-        g: float = Field(default=0.2, ge=0, le=1, description="probability of forgiving an escalation")
+    Params = GenerousMirrorParams
 
     name = "generous_mirror"
     classifier: ClassVar[dict[str, Any]] = {**Mirror.classifier, "stochastic": True}
@@ -95,11 +90,7 @@ class Grim(Rule):
     returns to dialogue.
     """
 
-    class Params(RuleParams):
-        otherwise: str = Field(default="dialogue", description="move before the trigger")
-        then: str = Field(default="deployment", description="move after the trigger, for good")
-
-        check_moves = field_validator("otherwise", "then")(classmethod(lambda cls, v: _move_name(v)))
+    Params = GrimParams
 
     name = "grim"
     classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory_depth": float("inf"), "learns": False,
@@ -132,13 +123,7 @@ class Reciprocal(Rule):
     It never races on its own: without a threatening deployment it does not order missiles.
     """
 
-    class Params(RuleParams):
-        ratio: float = Field(default=1.0, ge=0, le=100, description="own new missiles per threatening missile")
-        answer_notice: bool = Field(default=True, description="give notice when an adversary party has")
-        answer_programme: bool = Field(default=True, description="advance its programme when an adversary arms")
-        otherwise: str = Field(default="dialogue", description="move when nothing calls for an answer")
-
-        check_moves = field_validator("otherwise")(classmethod(lambda cls, v: _move_name(v)))
+    Params = ReciprocalParams
 
     name = "reciprocal"
     classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory_depth": 0, "learns": False,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import Field, Strict, field_validator
 
 from sim.actions import Action
-from sim.policies.base import Rule, RuleParams, TurnView
+from sim.policies.base import Rule, TurnView
+from sim.policies.specs import ScriptedParams
 
 
 class Scripted(Rule):
@@ -18,25 +18,16 @@ class Scripted(Rule):
     Used to replay history up to a point, or to ask "what if this side had done X on that date".
     """
 
-    class Params(RuleParams):
-        moves: dict[Annotated[date, Strict(False)], str] = Field(  # TOML table keys are strings
-            default={}, description="date -> move, played on the turn containing that date")
-        then: dict[str, Any] = Field(default={"name": "quantal"}, description="the rule for every other turn")
-
-        @field_validator("moves")
-        @classmethod
-        def _moves(cls, value: dict[date, str]) -> dict[date, str]:
-            return {when: Action.parse(move).label for when, move in value.items()}
+    Params = ScriptedParams
 
     name = "scripted"
     classifier: ClassVar[dict[str, Any]] = {"stochastic": "fallback", "memory_depth": "fallback", "learns": "fallback",
                                             "uses_beliefs": "fallback", "needs_human": False}
 
-    def __init__(self, params: Params, actor: int, start: date, turn_days: int):
-        from sim.policies.registry import make_rule
-
+    def __init__(self, params: ScriptedParams, actor: int, start: date, turn_days: int, fallback: Rule):
+        """`fallback` is the rule of table `params.then`, made by the registry."""
         super().__init__(params, actor, start, turn_days)
-        self.fallback = make_rule(params.then, actor, start, turn_days)
+        self.fallback = fallback
         self.by_turn = {self.turn_of(when): int(Action.parse(m)) for when, m in params.moves.items()}
         self.reads_values = self.fallback.reads_values
         self.has_beliefs = self.fallback.has_beliefs
