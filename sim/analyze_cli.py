@@ -20,14 +20,12 @@ from sim import budget, scenario
 from sim.actions import MOVE_NAMES
 from sim.terminal import path_arg, whole_number
 from sim.errors import SimError
+from sim.options import DEFAULT_RUNS, DEFAULT_SCENARIO, DEFAULT_SEED
 from sim.results import prepare_out_dir, writing
 
 if TYPE_CHECKING:  # sim.analysis imports nashpy (half a second): only `analyze` loads it
     from sim.analysis import Analysis, Dominance, GameMap, OverTime
 
-DEFAULT_SCENARIO = "inf_2018"
-DEFAULT_RUNS = 200
-DEFAULT_SEED = 1
 DEFAULT_GRID = 41
 POINT_BYTES = 2048   # what one point of a map keeps: its stage game, reduced game and class
 

@@ -12,16 +12,12 @@ from pathlib import Path
 
 from sim import __version__, analyze_cli, budget, interrupts, scenario
 from sim.terminal import OneLineParser, path_arg, text_table, whole_number
-from sim.ensemble import ENGINES
 from sim.errors import SimError
-from sim.plots import FORMATS
+from sim.options import DEFAULT_ENGINE, DEFAULT_FORMAT, DEFAULT_RUNS, DEFAULT_SCENARIO, DEFAULT_SEED, \
+    DEFAULT_TOURNAMENT_RUNS, ENGINES, FORMATS
 from sim.results import ResultWriter, check_complete, is_run_output, prepare_out_dir, writing
 from sim.safeio import os_error
 from sim.textsafe import one_line, printable
-
-DEFAULT_SCENARIO = "inf_2018"
-DEFAULT_RUNS = 200
-DEFAULT_SEED = 1
 
 
 def _run_options(p: argparse.ArgumentParser) -> None:
@@ -34,8 +30,9 @@ def _run_options(p: argparse.ArgumentParser) -> None:
                    help=f"root seed; run r uses its r-th spawned stream (default {DEFAULT_SEED})")
     p.add_argument("--force", action="store_true", help="write into a non-empty folder not made by this program")
     p.add_argument("--no-plot", action="store_true", help="skip the figures")
-    p.add_argument("--format", choices=FORMATS, default="png", help="figure format (default png)")
-    p.add_argument("--engine", choices=ENGINES, default="ensemble",
+    p.add_argument("--format", choices=FORMATS, default=DEFAULT_FORMAT,
+                   help=f"figure format (default {DEFAULT_FORMAT})")
+    p.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
                    help="ensemble: replicas in lockstep (fast, default); mesa: one EscalationModel per run")
     p.add_argument("--jobs", type=whole_number(1, "--jobs"), default=None,
                    help="worker processes (default: every core)")
@@ -65,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     plot = sub.add_parser("plot", help="redraw every figure of a result folder")
     plot.add_argument("folder", type=path_arg("folder"))
-    plot.add_argument("--format", choices=FORMATS, default="png", help="figure format (default png)")
+    plot.add_argument("--format", choices=FORMATS, default=DEFAULT_FORMAT,
+                      help=f"figure format (default {DEFAULT_FORMAT})")
     plot.add_argument("--force", action="store_true", help="draw into a result folder not made by this program")
 
     rules = sub.add_parser("rules", help="list the decision rules and presets, or show one")
@@ -74,12 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     tour = sub.add_parser("tournament", help="every pairing of rules for the adversary pair, on common seeds")
     tour.add_argument("scenario", help="a name in scenarios/ or a path to a TOML file")
     tour.add_argument("--rules", required=True, help="comma-separated rules or presets, e.g. mirror,grim,hawk,dove")
-    tour.add_argument("--runs", type=whole_number(1, "--runs"), default=1000, help="runs per pairing (default 1000)")
+    tour.add_argument("--runs", type=whole_number(1, "--runs"), default=DEFAULT_TOURNAMENT_RUNS,
+                      help=f"runs per pairing (default {DEFAULT_TOURNAMENT_RUNS})")
     tour.add_argument("--turns", type=whole_number(1, "--turns"), default=None, help="turns per run")
     tour.add_argument("--seed", type=whole_number(0, "--seed"), default=DEFAULT_SEED, help="root seed")
     tour.add_argument("--jobs", type=whole_number(1, "--jobs"), default=None, help="worker processes")
     tour.add_argument("--out", type=path_arg("--out"), default=None, help="output folder (default results/tournament)")
-    tour.add_argument("--format", choices=FORMATS, default="png", help="figure format (default png)")
+    tour.add_argument("--format", choices=FORMATS, default=DEFAULT_FORMAT,
+                      help=f"figure format (default {DEFAULT_FORMAT})")
     tour.add_argument("--force", action="store_true", help="write into a non-empty folder not made by this program")
     tour.add_argument("--quiet", action="store_true", help="no progress bar and no table")
 

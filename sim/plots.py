@@ -26,7 +26,7 @@ from sim.errors import SimError  # noqa: E402
 from sim.results import atomic_path  # noqa: E402
 
 SAMPLE_RUNS = 5
-FORMATS = ("png", "svg", "pdf")
+from sim.options import FORMATS  # noqa: E402,F401  (figure formats: defined with the command line's choices)
 MOVE_COLORS = COLOURS
 COMPONENT_COLORS = {"treaty": "#fdae61", "missiles": "#d73027", "arming": "#8c6bb1", "demands": "#abd9e9"}
 

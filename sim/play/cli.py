@@ -10,11 +10,10 @@ from pathlib import Path
 from sim import budget, scenario
 from sim.terminal import path_arg, whole_number
 from sim.errors import SimError
+from sim.options import DEFAULT_SCENARIO, DEFAULT_SEED
 from sim.results import MARKER, prepare_out_dir
 
-DEFAULT_SCENARIO = "inf_2018"
 DEFAULT_TURNS = 12          # a lesson: about a year of 30-day turns
-DEFAULT_SEED = 1
 DEFAULT_BAND = 1000
 
 
