@@ -18,10 +18,9 @@ import numpy as np
 
 from sim import budget, scenario
 from sim.actions import MOVE_NAMES
-from sim.terminal import path_arg, whole_number
+from sim.terminal import path_arg, use_file_backend, whole_number
 from sim.errors import SimError
 from sim.options import DEFAULT_RUNS, DEFAULT_SCENARIO, DEFAULT_SEED
-from sim.results import prepare_out_dir, writing
 
 if TYPE_CHECKING:  # sim.analysis imports nashpy (half a second): only `analyze` loads it
     from sim.analysis import Analysis, Dominance, GameMap, OverTime
@@ -87,6 +86,7 @@ def add_parser(subparsers, parser_class: type[argparse.ArgumentParser]) -> argpa
 def cmd_analyze(args: argparse.Namespace) -> int:
     """Analyze the game as the options say; returns the exit status (errors raise SimError)."""
     from sim import analysis
+    from sim.results import prepare_out_dir, writing
 
     overrides = dict(scenario.parse_assignment(item, source=f"--set {item}") for item in args.set)
     scn = scenario.load(args.scenario, overrides)
@@ -131,7 +131,9 @@ def _analyze(args: argparse.Namespace, scn: scenario.Scenario, out: Path, axes, 
         gmap = analysis.game_map(scn, axes[0], axes[1])
         files = _write(out, {"map.json": gmap.as_dict(), "map.csv": _map_csv(gmap)})
         if not args.no_plot:
+            use_file_backend()
             from sim.analysis_plots import plot_map
+
             files.append(plot_map(gmap, out))
         return files, format_map(gmap)
     if args.over_time:
@@ -139,7 +141,9 @@ def _analyze(args: argparse.Namespace, scn: scenario.Scenario, out: Path, axes, 
         over = analysis.over_time(scn, median)
         files = _write(out, {"over_time.json": over.as_dict(), "over_time.csv": _over_time_csv(over)})
         if not args.no_plot:
+            use_file_backend()
             from sim.analysis_plots import plot_over_time
+
             files.append(plot_over_time(over, out))
         return files, format_over_time(over)
     median = analysis.median_run(scn, args.seed, runs, turns, jobs) if turn else None
@@ -147,7 +151,9 @@ def _analyze(args: argparse.Namespace, scn: scenario.Scenario, out: Path, axes, 
     result = analysis.analyze(analysis.stage_game(scn, point))
     files = _write(out, {"analysis.json": result.as_dict()})
     if not args.no_plot:
+        use_file_backend()
         from sim.analysis_plots import plot_game
+
         files.append(plot_game(result, out))
     return files, format_analysis(result)
 

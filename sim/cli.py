@@ -1,4 +1,8 @@
-"""The command line: run, compare, plot, list and validate. `run_sim.py` only calls `main()`."""
+"""The command line: run, compare, plot, list and validate. `run_sim.py` only calls `main()`.
+
+Importing this module (and so `--help`, `list`, `validate`, `rules`) loads neither pandas nor
+matplotlib: the commands that read or write result tables and draw figures import them when they run.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +13,18 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim import __version__, analyze_cli, budget, interrupts, scenario
-from sim.terminal import OneLineParser, path_arg, text_table, whole_number
+from sim.terminal import OneLineParser, path_arg, text_table, use_file_backend, whole_number
 from sim.errors import SimError
 from sim.options import DEFAULT_ENGINE, DEFAULT_FORMAT, DEFAULT_RUNS, DEFAULT_SCENARIO, DEFAULT_SEED, \
     DEFAULT_TOURNAMENT_RUNS, ENGINES, FORMATS
-from sim.results import ResultWriter, check_complete, is_run_output, prepare_out_dir, writing
 from sim.safeio import os_error
 from sim.textsafe import one_line, printable
+
+if TYPE_CHECKING:   # sim.results imports pandas: only the commands that write results load it
+    from sim.results import ResultWriter
 
 
 def _run_options(p: argparse.ArgumentParser) -> None:
@@ -204,7 +211,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 def cmd_tournament(args: argparse.Namespace) -> int:
     from sim import tournament
     from sim.ensemble import default_jobs
-    from sim.plots import plot_tournament
+    from sim.results import writing
 
     rules = tournament.parse_rules(args.rules)
     scn = scenario.load(args.scenario)
@@ -222,6 +229,9 @@ def cmd_tournament(args: argparse.Namespace) -> int:
         tournament.write_csv(stage / "tournament.csv", cells, pair)
         heading = (f"{scn.scenario.title or scn.name} ({scn.name}): tournament, {pair[0]} against {pair[1]}\n"
                    f"{args.runs} runs per pairing, seed {args.seed}")
+        use_file_backend()
+        from sim.plots import plot_tournament
+
         for outcome, label in tournament.OUTCOMES.items():
             plot_tournament(stage, cells, pair, outcome, label, heading, args.format)
     if not args.quiet:
@@ -233,7 +243,7 @@ def cmd_tournament(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from sim.plots import plot_all
+    from sim.results import check_complete, prepare_out_dir, writing
 
     folder = args.folder
     check_complete(folder)
@@ -241,6 +251,9 @@ def cmd_plot(args: argparse.Namespace) -> int:
     with writing(folder, args.force, stale=lambda name: False, seals=()) as stage:   # figures only
         for name in ("summary.json", "turns.csv"):   # what the figures are drawn from, linked, not copied
             os.link(folder / name, stage / name)
+        use_file_backend()
+        from sim.plots import plot_all
+
         try:
             paths = plot_all(stage, args.format)
         except (KeyError, IndexError, TypeError, ValueError, AttributeError, OverflowError) as exc:
@@ -254,6 +267,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from sim.results import writing
+
     overrides = dict(scenario.parse_assignment(item, source=f"--set {item}") for item in args.set)
     scn = scenario.load(args.scenario, overrides)
     if args.turns is not None:
@@ -280,7 +295,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from sim.compare import differences, format_table, parse_variant, write_table
-    from sim.plots import plot_compare
+    from sim.results import is_run_output, prepare_out_dir, writing
 
     variants = [parse_variant(item, args.turns) for item in args.items]
     if len(variants) < 2:
@@ -301,6 +316,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         rows = differences([v.label for v in variants], outcomes)
         write_table(stage / "compare.csv", variants[0].label, rows)
         if not args.no_plot:
+            use_file_backend()
+            from sim.plots import plot_compare
+
             plot_compare(stage, [v.label for v in variants], summaries, args.format)
     if not args.quiet:
         print(printable(format_table(variants[0].label, rows)))
@@ -328,7 +346,7 @@ def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace,
     """Run `scn` as the options say, write its result folder and figures; returns the writer and
     the summary it wrote."""
     from sim.ensemble import default_batch_size, default_jobs, iter_batches
-    from sim.plots import plot_all
+    from sim.results import ResultWriter
 
     runs = args.runs if args.runs is not None else DEFAULT_RUNS
     jobs = args.jobs if args.jobs is not None else default_jobs()
@@ -339,6 +357,9 @@ def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace,
         writer = ResultWriter(out, scn, args.seed, scn.scenario.turns)
         summary = writer.write_all(batches)
     if not args.no_plot:
+        use_file_backend()
+        from sim.plots import plot_all
+
         plot_all(out, args.format)
     return writer, summary
 

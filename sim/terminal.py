@@ -50,3 +50,16 @@ def text_table(header: tuple | list, rows: list) -> str:
     lines = [[str(cell) for cell in row] for row in [header, *rows]]
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines)
+
+
+def use_file_backend() -> None:
+    """Draw figures into files with matplotlib's Agg backend, unless MPLBACKEND names another.
+
+    Called by the commands right before they draw, never on import: importing the command line (or
+    calling a function of it from a notebook) leaves the backend alone until a command draws.
+    """
+    if os.environ.get("MPLBACKEND"):
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")

@@ -1,6 +1,7 @@
 """The command line end to end on small runs."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -107,3 +108,32 @@ def test_run_sim_py_is_the_same_command(tmp_path):
                            "--out", str(out), "--quiet", "--no-plot"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == "" and (out / "turns.csv").exists()
+
+
+def test_the_command_line_loads_neither_pandas_nor_matplotlib_until_a_command_needs_them():
+    # importing it, building every subcommand's parser (--help), and the commands that only read
+    # scenarios or print: a notebook that imports sim.cli keeps its matplotlib backend
+    code = ("import sys, contextlib, io\n"
+            "import sim.cli\n"
+            "print(sorted(m for m in ('matplotlib', 'pandas') if m in sys.modules))\n"
+            "sim.cli.build_parser()\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    for argv in (['list'], ['validate', 'inf_2018'], ['rules'], ['rules', 'grim']):\n"
+            "        assert sim.cli.main(argv) == 0, argv\n"
+            "print(sorted(m for m in ('matplotlib', 'pandas') if m in sys.modules))\n")
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["[]", "[]"], proc.stdout
+
+
+@pytest.mark.parametrize("chosen, expected", [(None, "agg"), ("svg", "svg")])
+def test_commands_draw_with_agg_unless_mplbackend_names_another(chosen, expected):
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    if chosen is not None:
+        env["MPLBACKEND"] = chosen
+    code = ("from sim.terminal import use_file_backend\nuse_file_backend()\n"
+            "import matplotlib\nprint(matplotlib.get_backend().lower())\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == expected

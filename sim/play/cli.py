@@ -8,10 +8,9 @@ from datetime import datetime
 from pathlib import Path
 
 from sim import budget, scenario
-from sim.terminal import path_arg, whole_number
+from sim.terminal import path_arg, use_file_backend, whole_number
 from sim.errors import SimError
 from sim.options import DEFAULT_SCENARIO, DEFAULT_SEED
-from sim.results import MARKER, prepare_out_dir
 
 DEFAULT_TURNS = 12          # a lesson: about a year of 30-day turns
 DEFAULT_BAND = 1000
@@ -109,6 +108,9 @@ def cmd_play(args: argparse.Namespace) -> int:
     from sim.play.engine import Game
     from sim.play.screen import Screen, make_console
     from sim.play.session import Session, is_terminal
+    from sim.results import MARKER, prepare_out_dir
+
+    use_file_backend()   # the debrief draws its figures at the end of the game
 
     if hasattr(sys.stdin, "reconfigure"):   # a stray byte that is not UTF-8 is a typo, not a crash
         sys.stdin.reconfigure(errors="replace")
@@ -170,6 +172,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from sim.play.narrate import day
     from sim.play.screen import make_console
     from sim.play.session import is_terminal
+    from sim.results import prepare_out_dir
 
     saved = savefile.read(args.file)
     if args.out is not None:
@@ -195,6 +198,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     console.print(f"Replayed {game.turn} turns of {game.turns} ({status}): identical to the saved game in every "
                   "move, escalation, treaty status, missile count and payoff.")
     if args.out is not None:
+        use_file_backend()
         written = write_debrief(game, args.out, args.band_runs)
         console.print(f"Debrief: {written['debrief.html']} and {written['debrief.md']}")
     return 0
