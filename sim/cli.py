@@ -49,7 +49,8 @@ def _run_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = OneLineParser(prog="run_sim.py", description="Simulate diplomatic escalation crises (default: run inf_2018).")
+    # prog: argparse's default, the name the user typed (escalation-sim, or run_sim.py)
+    p = OneLineParser(description="Simulate diplomatic escalation crises.")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", parser_class=OneLineParser)
 
@@ -110,9 +111,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
-    if args.command is None:
-        args = build_parser().parse_args(["run"])
+    parser = build_parser()
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command is None:   # no command: say what there is rather than start a long run
+        parser.print_help()
+        return 0
     commands = {"run": cmd_run, "compare": cmd_compare, "plot": cmd_plot, "list": cmd_list,
                 "validate": cmd_validate, "analyze": analyze_cli.cmd_analyze, "rules": cmd_rules,
                 "tournament": cmd_tournament}

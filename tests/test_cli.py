@@ -85,10 +85,19 @@ def test_summary_lines_are_printed(tmp_path, capsys):
     assert str(tmp_path / "o") in text
 
 
-def test_no_arguments_runs_the_default_scenario(tmp_path, monkeypatch):
+def test_no_arguments_prints_the_help_and_runs_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert run() == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("usage: ") and "tournament" in out and "analyze" in out and err == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_run_without_a_scenario_runs_the_default(tmp_path, monkeypatch):
+    # what `make run` does: `run_sim.py run`, the default scenario and its figures in results/inf_2018/
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(cli, "DEFAULT_RUNS", 3)
-    assert run() == 0
+    assert run("run", "--quiet") == 0
     assert (tmp_path / "results" / "inf_2018" / "escalation.png").stat().st_size > 0
     summary = json.loads((tmp_path / "results" / "inf_2018" / "summary.json").read_text())
     assert summary["scenario"] == "inf_2018" and summary["runs"] == 3 and summary["turns"] == 60
@@ -137,3 +146,17 @@ def test_commands_draw_with_agg_unless_mplbackend_names_another(chosen, expected
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == expected
+
+
+def test_usage_names_the_program_as_it_was_typed(tmp_path):
+    proc = subprocess.run([sys.executable, "run_sim.py"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout.startswith("usage: run_sim.py "), proc.stdout + proc.stderr
+    script = Path(sys.executable).with_name("escalation-sim")   # the console script of `pip install`
+    if not script.exists():
+        pytest.skip(f"{script}: not installed")
+    proc = subprocess.run([str(script), "run", "--help"], cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout.startswith("usage: escalation-sim run "), proc.stdout
+    proc = subprocess.run([str(script), "run", "--runs", "0"], cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 2 and proc.stderr.startswith("error: escalation-sim run: "), proc.stderr
+    assert "--runs = 0: allowed: a whole number >= 1" in proc.stderr
+    assert proc.stderr.count("\n") == 1 and list(tmp_path.iterdir()) == []
