@@ -1,5 +1,6 @@
-"""The command line end to end on small runs."""
+"""The command line end to end on small runs, and its help."""
 
+import argparse
 import json
 import os
 import subprocess
@@ -11,6 +12,7 @@ import pytest
 
 from sim.actions import MOVE_NAMES
 from sim import cli
+from sim.terminal import OneLineParser
 from sim.results import ACTION_COLUMNS, TURN_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,3 +162,37 @@ def test_usage_names_the_program_as_it_was_typed(tmp_path):
     assert proc.returncode == 2 and proc.stderr.startswith("error: escalation-sim run: "), proc.stderr
     assert "--runs = 0: allowed: a whole number >= 1" in proc.stderr
     assert proc.stderr.count("\n") == 1 and list(tmp_path.iterdir()) == []
+
+
+def _subparsers(parser):
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
+def test_every_subcommand_says_what_it_does_shows_its_defaults_and_an_example():
+    parser = cli.build_parser()
+    commands = _subparsers(parser).choices
+    assert set(commands) == {"run", "compare", "plot", "rules", "tournament", "list", "validate", "analyze",
+                             "play", "replay"}
+    for name, sub in commands.items():
+        assert isinstance(sub, OneLineParser), name
+        assert sub.description and len(sub.description) > 80, name
+        examples = [line for line in (sub.epilog or "").splitlines() if line.startswith("  %(prog)s")]
+        assert "examples:" in sub.epilog and examples, name
+        assert f"\n  {sub.prog}" in sub.format_help(), name     # the examples name the program as typed
+        for action in sub._actions:
+            if action.nargs == 0 or action.required or action.help == argparse.SUPPRESS:
+                continue            # flags, --help, and what must be given (a positional, tournament --rules)
+            what = f"{name} {'/'.join(action.option_strings) or action.dest}"
+            assert "default" in action.help, f"{what}: the help does not give the default"
+            if action.default not in (None, []):
+                assert str(action.default) in action.help, f"{what}: the help gives another default"
+
+
+def test_the_top_level_help_lists_each_command_on_one_line_with_examples(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    parser = cli.build_parser()
+    text = parser.format_help()
+    assert "examples:" in text and f"\n  {parser.prog} run" in text
+    listed = text.split("commands:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert [line.split()[0] for line in listed] == list(_subparsers(parser).choices)
+    assert all(len(line) <= 80 for line in listed), listed
