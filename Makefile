@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)  ## install, run the default scenario and write its plot to results/inf_2018/
-	$(BIN)/python run_sim.py
+	$(BIN)/python run_sim.py run
 
 test: $(STAMP)  ## install and run every test
 	$(BIN)/python -m pytest

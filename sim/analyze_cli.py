@@ -19,15 +19,12 @@ import numpy as np
 from sim import budget, scenario
 from sim.actions import MOVE_NAMES
 from sim.errors import SimError
-from sim.results import prepare_out_dir, writing
-from sim.terminal import path_arg, whole_number
+from sim.options import DEFAULT_RUNS, DEFAULT_SCENARIO, DEFAULT_SEED
+from sim.terminal import path_arg, use_file_backend, whole_number
 
 if TYPE_CHECKING:  # sim.analysis imports nashpy (half a second): only `analyze` loads it
     from sim.analysis import Analysis, Dominance, GameMap, OverTime
 
-DEFAULT_SCENARIO = "inf_2018"
-DEFAULT_RUNS = 200
-DEFAULT_SEED = 1
 DEFAULT_GRID = 41
 POINT_BYTES = 2048   # what one point of a map keeps: its stage game, reduced game and class
 
@@ -42,46 +39,66 @@ def _date(text: str) -> date:
 _date.__name__ = "--date"
 
 
+EPILOG = """\
+examples:
+  # the game at the scenario's start: payoffs, equilibria, dominance, class
+  %(prog)s inf_2018
+  # the game in the median run's state on a date
+  %(prog)s inf_2018 --date 2020-01-20
+  # its class and equilibria turn by turn along the median run of 200 runs
+  %(prog)s inf_2018 --over-time --runs 200
+  # its class at the start over two war costs, a 21 x 21 map
+  %(prog)s inf_2018 --map actors.US.payoff.war_cost=0:12000 actors.RU.payoff.war_cost=0:2000 --grid 21
+"""
+
+
 def add_parser(subparsers, parser_class: type[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     """Register `analyze` on the command line's subparsers.
 
-    `parser_class` is the class those subparsers build (`sim.cli._Parser`: one-line errors, exit 2);
-    it is named here so that the parser `analyze` gets is checked to be one.
+    `parser_class` is the class those subparsers build (`sim.terminal.OneLineParser`: one-line errors,
+    exit 2); it is named here so that the parser `analyze` gets is checked to be one.
     """
     p = subparsers.add_parser(
-        "analyze", help="the one-turn game between the adversaries: equilibria, class, over time, over a map",
+        "analyze", help="the one-turn game: equilibria, class, over time, map", epilog=EPILOG,
         description="The one-turn game between the scenario's adversary pair over their legal moves, each "
                     "with its own payoff plus the look-ahead's future value (allies and everyone else play "
                     "their rule's move): its Nash equilibria, dominance, Pareto-optimal cells, and its class "
                     "when reduced to restrain (dialogue) against arm (each leader's most escalatory legal "
-                    "arming move). See docs/analysis.md.")
+                    "arming move). See docs/analysis.md.\n\n"
+                    "Writes into one folder (default results/SCENARIO_analysis/): analysis.json and game.png "
+                    "(the game at one point: the start, --turn or --date), or over_time.json, over_time.csv "
+                    "and game_over_time.png (--over-time), or map.json, map.csv and game_map.png (--map). "
+                    "Prints a report and the files.")
     if not isinstance(p, parser_class):
         raise TypeError(f"analyze: subparsers build {type(p).__name__}, not {parser_class.__name__}")
     p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
-                   help=f"a name in scenarios/ or a path to a TOML file (default {DEFAULT_SCENARIO})")
+                   help=f"a name in scenarios/ (see `list`) or a path to a TOML file (default {DEFAULT_SCENARIO})")
     where = p.add_mutually_exclusive_group()
-    where.add_argument("--date", type=_date, default=None,
-                       help="the game on this date: the state the median run is in (last turn on or before it)")
-    where.add_argument("--turn", type=whole_number(0, "--turn"), default=None,
-                       help="the game after this many turns of the median run (0, the default, is the start)")
+    where.add_argument("--date", type=_date, default=None, metavar="YYYY-MM-DD",
+                       help="the game on this date: the state the median run is in (last turn on or before it; "
+                            "default: the start)")
+    where.add_argument("--turn", type=whole_number(0, "--turn"), default=None, metavar="T",
+                       help="the game after this many turns of the median run (default 0: the start)")
     where.add_argument("--over-time", action="store_true",
                        help="the game's class and equilibria on every turn of the median run")
     where.add_argument("--map", nargs=2, metavar=("KEY1=LO:HI", "KEY2=LO:HI"), default=None,
-                       help="the game's class at the start over two scenario parameters (x, then y)")
-    p.add_argument("--grid", type=whole_number(2, "--grid"), default=None,
+                       help="the game's class at the start over two scenario parameters, x then y (default: no map, "
+                            "the game at one point)")
+    p.add_argument("--grid", type=whole_number(2, "--grid"), default=None, metavar="N",
                    help=f"points per axis of --map (default {DEFAULT_GRID})")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="change a scenario value first, e.g. actors.US.payoff.war_cost=100 (repeatable)")
-    p.add_argument("--runs", type=whole_number(1, "--runs"), default=None,
+                   help="change a scenario value first, e.g. actors.US.payoff.war_cost=100 (repeatable; "
+                        "default: none, the file's values)")
+    p.add_argument("--runs", type=whole_number(1, "--runs"), default=None, metavar="N",
                    help=f"runs of the ensemble that picks the median run, for --turn, --date and --over-time "
                         f"(default {DEFAULT_RUNS})")
-    p.add_argument("--seed", type=whole_number(0, "--seed"), default=DEFAULT_SEED,
+    p.add_argument("--seed", type=whole_number(0, "--seed"), default=DEFAULT_SEED, metavar="S",
                    help=f"root seed of the ensemble (default {DEFAULT_SEED})")
-    p.add_argument("--turns", type=whole_number(1, "--turns"), default=None,
+    p.add_argument("--turns", type=whole_number(1, "--turns"), default=None, metavar="T",
                    help="turns per run (default: the scenario's)")
-    p.add_argument("--jobs", type=whole_number(1, "--jobs"), default=None,
+    p.add_argument("--jobs", type=whole_number(1, "--jobs"), default=None, metavar="N",
                    help="worker processes (default: every core)")
-    p.add_argument("--out", type=path_arg("--out"), default=None,
+    p.add_argument("--out", type=path_arg("--out"), default=None, metavar="DIR",
                    help="output folder (default results/SCENARIO_analysis)")
     p.add_argument("--force", action="store_true", help="write into a non-empty folder not made by this program")
     p.add_argument("--no-plot", action="store_true", help="skip the figure")
@@ -92,6 +109,7 @@ def add_parser(subparsers, parser_class: type[argparse.ArgumentParser]) -> argpa
 def cmd_analyze(args: argparse.Namespace) -> int:
     """Analyze the game as the options say; returns the exit status (errors raise SimError)."""
     from sim import analysis
+    from sim.results import prepare_out_dir, writing
 
     overrides = dict(scenario.parse_assignment(item, source=f"--set {item}") for item in args.set)
     scn = scenario.load(args.scenario, overrides)
@@ -136,8 +154,10 @@ def _analyze(args: argparse.Namespace, scn: scenario.Scenario, out: Path, axes, 
         gmap = analysis.game_map(scn, axes[0], axes[1])
         files = _write(out, {"map.json": gmap.as_dict(), "map.csv": _map_csv(gmap)})
         if not args.no_plot:
+            use_file_backend()
             from sim.analysis_plots import plot_map
             from sim.plots import save_figure
+
             files.append(save_figure(plot_map(gmap), out, "game_map"))
         return files, format_map(gmap)
     if args.over_time:
@@ -145,8 +165,10 @@ def _analyze(args: argparse.Namespace, scn: scenario.Scenario, out: Path, axes, 
         over = analysis.over_time(scn, median)
         files = _write(out, {"over_time.json": over.as_dict(), "over_time.csv": _over_time_csv(over)})
         if not args.no_plot:
+            use_file_backend()
             from sim.analysis_plots import plot_over_time
             from sim.plots import save_figure
+
             files.append(save_figure(plot_over_time(over), out, "game_over_time"))
         return files, format_over_time(over)
     median = analysis.median_run(scn, args.seed, runs, turns, jobs) if turn else None
@@ -154,8 +176,10 @@ def _analyze(args: argparse.Namespace, scn: scenario.Scenario, out: Path, axes, 
     result = analysis.analyze(analysis.stage_game(scn, point))
     files = _write(out, {"analysis.json": result.as_dict()})
     if not args.no_plot:
+        use_file_backend()
         from sim.analysis_plots import plot_game
         from sim.plots import save_figure
+
         files.append(save_figure(plot_game(result), out, "game"))
     return files, format_analysis(result)
 

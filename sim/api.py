@@ -24,6 +24,7 @@ import pandas as pd
 from sim.actions import MOVE_NAMES, STAGES
 from sim.ensemble import ENGINES, default_batch_size, default_jobs, iter_batches
 from sim.errors import SimError
+from sim.options import FORMATS
 from sim.results import (
     BatchResult,
     ResultWriter,
@@ -87,7 +88,7 @@ class RunResult:
     def save(self, out: Path | str, *, force: bool = False, plot: bool = True, fmt: str = "png") -> Path:
         """Write the result folder `out` as ``run_sim.py run`` does (CSV, summary.json, scenario.toml and,
         with `plot`, the figures); a folder this program did not write is refused unless `force`."""
-        from sim.plots import FORMATS, plot_all
+        from sim.plots import plot_all
 
         if fmt not in FORMATS:
             raise SimError(f"fmt = {fmt!r}: allowed: {', '.join(FORMATS)}")

@@ -1,4 +1,8 @@
-"""The command line: run, compare, plot, list and validate. `run_sim.py` only calls `main()`."""
+"""The command line: run, compare, plot, list and validate. `run_sim.py` only calls `main()`.
+
+Importing this module (and so `--help`, `list`, `validate`, `rules`) loads neither pandas nor
+matplotlib: the commands that read or write result tables and draw figures import them when they run.
+"""
 
 from __future__ import annotations
 
@@ -9,87 +13,220 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim import __version__, analyze_cli, budget, interrupts, scenario
-from sim.ensemble import ENGINES
 from sim.errors import SimError
-from sim.plots import FORMATS
-from sim.results import ResultWriter, check_complete, is_run_output, prepare_out_dir, writing
+from sim.options import (
+    DEFAULT_ENGINE,
+    DEFAULT_FORMAT,
+    DEFAULT_RUNS,
+    DEFAULT_SCENARIO,
+    DEFAULT_SEED,
+    DEFAULT_TOURNAMENT_RUNS,
+    ENGINES,
+    FORMATS,
+)
 from sim.safeio import os_error
-from sim.terminal import OneLineParser, path_arg, text_table, whole_number
+from sim.terminal import OneLineParser, path_arg, text_table, use_file_backend, whole_number
 from sim.textsafe import one_line, printable
 
-DEFAULT_SCENARIO = "inf_2018"
-DEFAULT_RUNS = 200
-DEFAULT_SEED = 1
+if TYPE_CHECKING:   # sim.results imports pandas: only the commands that write results load it
+    from sim.results import ResultWriter
 
 
 def _run_options(p: argparse.ArgumentParser) -> None:
     """Options shared by `run` and `compare`."""
-    p.add_argument("--runs", type=whole_number(1, "--runs"), default=None,
+    p.add_argument("--runs", type=whole_number(1, "--runs"), default=None, metavar="N",
                    help=f"number of seeded runs (default {DEFAULT_RUNS})")
-    p.add_argument("--turns", type=whole_number(1, "--turns"), default=None,
+    p.add_argument("--turns", type=whole_number(1, "--turns"), default=None, metavar="T",
                    help="turns per run (default: the scenario's)")
-    p.add_argument("--seed", type=whole_number(0, "--seed"), default=DEFAULT_SEED,
+    p.add_argument("--seed", type=whole_number(0, "--seed"), default=DEFAULT_SEED, metavar="S",
                    help=f"root seed; run r uses its r-th spawned stream (default {DEFAULT_SEED})")
     p.add_argument("--force", action="store_true", help="write into a non-empty folder not made by this program")
     p.add_argument("--no-plot", action="store_true", help="skip the figures")
-    p.add_argument("--format", choices=FORMATS, default="png", help="figure format (default png)")
-    p.add_argument("--engine", choices=ENGINES, default="ensemble",
-                   help="ensemble: replicas in lockstep (fast, default); mesa: one EscalationModel per run")
-    p.add_argument("--jobs", type=whole_number(1, "--jobs"), default=None,
+    p.add_argument("--format", choices=FORMATS, default=DEFAULT_FORMAT,
+                   help=f"figure format (default {DEFAULT_FORMAT})")
+    p.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
+                   help="ensemble: replicas in lockstep (fast); mesa: one EscalationModel per run; the same "
+                        f"files either way (default {DEFAULT_ENGINE})")
+    p.add_argument("--jobs", type=whole_number(1, "--jobs"), default=None, metavar="N",
                    help="worker processes (default: every core)")
-    p.add_argument("--batch-size", type=whole_number(1, "--batch-size"), default=None,
-                   help="runs advanced together in one batch (default: runs shared over jobs, at most 250)")
+    p.add_argument("--batch-size", type=whole_number(1, "--batch-size"), default=None, metavar="N",
+                   help="runs advanced together in one batch (default: the runs shared over the jobs, at most 250)")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = OneLineParser(prog="run_sim.py", description="Simulate diplomatic escalation crises (default: run inf_2018).")
-    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = p.add_subparsers(dest="command", parser_class=OneLineParser)
+SCENARIO_ARG = "a name in scenarios/ (see `list`) or a path to a TOML file"
 
-    run = sub.add_parser("run", help="run a scenario many times and write its results")
+TOP_EPILOG = """\
+examples:
+  # the default scenario, inf_2018: 200 runs, results/inf_2018/ and its figures
+  %(prog)s run
+  # the scenarios there are, and what one command does, writes and takes
+  %(prog)s list
+  %(prog)s run --help
+  # a class plays the United States, the model plays Russia and NATO
+  %(prog)s play inf_2018 --as US
+"""
+
+RUN_EPILOG = """\
+examples:
+  # inf_2018, 200 runs of seed 1: results/inf_2018/ and its figures
+  %(prog)s
+  # 1000 runs of seed 7 into results/inf7/, figures as SVG
+  %(prog)s inf_2018 --runs 1000 --seed 7 --out results/inf7 --format svg
+  # a more decisive US and a higher hazard of incidents (values validated like the file)
+  %(prog)s inf_2018 --set actors.US.rule.lambda=4 --set risk.h_max=0.02
+"""
+
+COMPARE_EPILOG = """\
+examples:
+  # inf_2018 against a Russia that does not answer a US notice, and a US without audience costs
+  %(prog)s inf_2018 "inf_2018:actors.RU.rule.answer_notice=false" \\
+      "inf_2018:actors.US.payoff.audience_cost=0" --runs 500 --out results/cmp
+"""
+
+PLOT_EPILOG = """\
+examples:
+  # the figures of `run inf_2018` again, as SVG, next to the PNG ones
+  %(prog)s results/inf_2018 --format svg
+"""
+
+TOURNAMENT_EPILOG = """\
+examples:
+  # four doctrines for the US and for Russia: 16 pairings of 200 runs, results/tournament/
+  %(prog)s inf_2018 --rules mirror,grim,hawk,dove --runs 200
+"""
+
+RULES_EPILOG = """\
+examples:
+  # every rule and preset
+  %(prog)s
+  # one rule: what it does, its classifier and parameters
+  %(prog)s quantal
+  # one preset: Russia's doctrine in inf_2018
+  %(prog)s reciprocal_measures
+"""
+
+LIST_EPILOG = """\
+examples:
+  %(prog)s
+"""
+
+VALIDATE_EPILOG = """\
+examples:
+  # a shipped scenario by name, or any file by path
+  %(prog)s inf_2018
+  %(prog)s scenarios/dilemma_2p.toml
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # prog: argparse's default, the name the user typed (escalation-sim, or run_sim.py)
+    p = OneLineParser(
+        description="Simulate diplomatic escalation crises: a Mesa agent-based model of arms-control crises, "
+                    "starting from the 2018-19 INF Treaty crisis. Every run is reproducible from its seed. "
+                    "Commands that write do so into a folder under results/ (--out changes it) and "
+                    "print where; `COMMAND --help` says what a command does, what it writes and its options.",
+        epilog=TOP_EPILOG)
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = p.add_subparsers(dest="command", title="commands", metavar="COMMAND", parser_class=OneLineParser)
+
+    run = sub.add_parser(
+        "run", help="run a scenario many times, write results and figures", epilog=RUN_EPILOG,
+        description="Run a scenario many times, each run from its own seeded random stream, and write the "
+                    "results into one folder (default results/SCENARIO/, the scenario's name): turns.csv (one "
+                    "row per run and turn: the escalation index, its components, the treaty's status), "
+                    "actions.csv (one row per run, turn and actor: the move, missiles, payoff), summary.json "
+                    "(shares, median turns and quantiles over the runs), scenario.toml (the scenario as run, "
+                    "--set applied: `run DIR/scenario.toml` reruns it) and the figures escalation, components, "
+                    "moves, treaty and missiles (.png unless --format). Prints a summary.\n\n"
+                    "The same seed gives byte-identical files, whatever --engine, --jobs and --batch-size. "
+                    "A folder this program did not make is refused unless --force.")
     run.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
-                     help=f"a name in scenarios/ or a path to a TOML file (default {DEFAULT_SCENARIO})")
+                     help=f"{SCENARIO_ARG} (default {DEFAULT_SCENARIO})")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                     help="change a scenario value, e.g. actors.US.rule.lambda=4 (repeatable)")
-    run.add_argument("--out", type=path_arg("--out"), default=None, help="output folder (default results/SCENARIO)")
+                     help="change a scenario value, validated like the file, e.g. actors.US.rule.lambda=4 "
+                          "(repeatable; default: none, the file's values)")
+    run.add_argument("--out", type=path_arg("--out"), default=None, metavar="DIR",
+                     help="output folder (default results/SCENARIO)")
     _run_options(run)
 
-    cmp = sub.add_parser("compare", help="run scenarios or variants on common seeds and compare outcomes")
+    cmp = sub.add_parser(
+        "compare", help="compare scenarios or variants on common seeds", epilog=COMPARE_EPILOG,
+        description="Run two or more scenarios, or variants of one, on the same seeds (common random "
+                    "numbers: differences are paired run by run) and compare their outcomes. Writes into one "
+                    "folder (default results/compare/): compare.csv (treaty ended, incident, peak escalation, "
+                    "turns to termination: each item's value, its difference from the first item's and a 95% "
+                    "interval), compare.png (the median escalation curves; format: --format) and one full result "
+                    "folder per item, as `run` writes. Prints the table.")
     cmp.add_argument("items", nargs="+", metavar="ITEM",
-                     help="a scenario, or scenario:KEY=VALUE,KEY=VALUE; the first is the baseline")
-    cmp.add_argument("--out", type=path_arg("--out"), default=None, help="output folder (default results/compare)")
+                     help="a scenario, or SCENARIO:KEY=VALUE,KEY=VALUE (a variant); the first is the baseline")
+    cmp.add_argument("--out", type=path_arg("--out"), default=None, metavar="DIR",
+                     help="output folder (default results/compare)")
     _run_options(cmp)
 
-    plot = sub.add_parser("plot", help="redraw every figure of a result folder")
-    plot.add_argument("folder", type=path_arg("folder"))
-    plot.add_argument("--format", choices=FORMATS, default="png", help="figure format (default png)")
+    plot = sub.add_parser(
+        "plot", help="redraw the figures of a result folder", epilog=PLOT_EPILOG,
+        description="Redraw every figure of a result folder written by `run` (escalation, components, moves, "
+                    "treaty, missiles) from its summary.json and turns.csv, without rerunning, e.g. in another "
+                    "format. The figures are written into the folder itself, replacing those of the same "
+                    "format; prints their paths.")
+    plot.add_argument("folder", type=path_arg("folder"), help="a result folder written by `run`, e.g. results/inf_2018")
+    plot.add_argument("--format", choices=FORMATS, default=DEFAULT_FORMAT,
+                      help=f"figure format (default {DEFAULT_FORMAT})")
     plot.add_argument("--force", action="store_true", help="draw into a result folder not made by this program")
 
-    rules = sub.add_parser("rules", help="list the decision rules and presets, or show one")
-    rules.add_argument("name", nargs="?", help="a rule or preset name")
-
-    tour = sub.add_parser("tournament", help="every pairing of rules for the adversary pair, on common seeds")
-    tour.add_argument("scenario", help="a name in scenarios/ or a path to a TOML file")
-    tour.add_argument("--rules", required=True, help="comma-separated rules or presets, e.g. mirror,grim,hawk,dove")
-    tour.add_argument("--runs", type=whole_number(1, "--runs"), default=1000, help="runs per pairing (default 1000)")
-    tour.add_argument("--turns", type=whole_number(1, "--turns"), default=None, help="turns per run")
-    tour.add_argument("--seed", type=whole_number(0, "--seed"), default=DEFAULT_SEED, help="root seed")
-    tour.add_argument("--jobs", type=whole_number(1, "--jobs"), default=None, help="worker processes")
-    tour.add_argument("--out", type=path_arg("--out"), default=None, help="output folder (default results/tournament)")
-    tour.add_argument("--format", choices=FORMATS, default="png", help="figure format (default png)")
+    tour = sub.add_parser(
+        "tournament", help="every pairing of rules for the adversary pair", epilog=TOURNAMENT_EPILOG,
+        description="Play every pairing of the given rules for the scenario's adversary pair (in inf_2018 the "
+                    "US against Russia; the other actors keep their scenario rules), each pairing for --runs "
+                    "runs on the same seeds. Writes into one folder (default results/tournament/): "
+                    "tournament.csv (per pairing: final escalation, treaty ended, incident, each side's payoff, "
+                    "with 95% intervals) and one heatmap per outcome, tournament_OUTCOME.png (format: "
+                    "--format). Prints the table.")
+    tour.add_argument("scenario", help=SCENARIO_ARG)
+    tour.add_argument("--rules", required=True,
+                      help="comma-separated rules or presets (see `rules`), e.g. mirror,grim,hawk,dove (required)")
+    tour.add_argument("--runs", type=whole_number(1, "--runs"), default=DEFAULT_TOURNAMENT_RUNS, metavar="N",
+                      help=f"runs per pairing (default {DEFAULT_TOURNAMENT_RUNS})")
+    tour.add_argument("--turns", type=whole_number(1, "--turns"), default=None, metavar="T",
+                      help="turns per run (default: the scenario's)")
+    tour.add_argument("--seed", type=whole_number(0, "--seed"), default=DEFAULT_SEED, metavar="S",
+                      help=f"root seed (default {DEFAULT_SEED})")
+    tour.add_argument("--jobs", type=whole_number(1, "--jobs"), default=None, metavar="N",
+                      help="worker processes (default: every core)")
+    tour.add_argument("--out", type=path_arg("--out"), default=None, metavar="DIR",
+                      help="output folder (default results/tournament)")
+    tour.add_argument("--format", choices=FORMATS, default=DEFAULT_FORMAT,
+                      help=f"figure format (default {DEFAULT_FORMAT})")
     tour.add_argument("--force", action="store_true", help="write into a non-empty folder not made by this program")
     tour.add_argument("--quiet", action="store_true", help="no progress bar and no table")
 
-    sub.add_parser("list", help="list the scenarios in scenarios/")
-    val = sub.add_parser("validate", help="check a scenario file")
-    val.add_argument("file", help="a name in scenarios/ or a path to a TOML file")
+    analyze_cli.add_parser(sub, OneLineParser)
     from sim.play import cli as play_cli  # play, replay: the classroom game (sim/play/)
 
     play_cli.add_parsers(sub, OneLineParser)
-    analyze_cli.add_parser(sub, OneLineParser)
+
+    rules = sub.add_parser(
+        "rules", help="list the decision rules and presets, or show one", epilog=RULES_EPILOG,
+        description="List the decision rules an actor can follow (classifiers, parameters and their "
+                    "defaults) and the presets (named doctrines: a rule with set parameters); "
+                    "or show one rule or preset: what it does and its parameters. Prints only, writes nothing. "
+                    "The formulas are in docs/rules.md.")
+    rules.add_argument("name", nargs="?", help="a rule or preset name (default: list them all)")
+
+    sub.add_parser(
+        "list", help="list the scenarios in scenarios/", epilog=LIST_EPILOG,
+        description="List the scenarios in scenarios/: name, title, actors, turns and start date; a file that "
+                    "does not validate is listed as INVALID, with the reason. Prints only, writes nothing.")
+    val = sub.add_parser(
+        "validate", help="check a scenario file without running it", epilog=VALIDATE_EPILOG,
+        description="Check a scenario file as a run would (types, ranges, unknown keys, references between "
+                    "actors, dates) without running it: prints one line on what it holds, or one line naming "
+                    "the key, the value and what is allowed (exit status 2). Writes nothing.")
+    val.add_argument("file", help=SCENARIO_ARG)
     return p
 
 
@@ -103,9 +240,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
-    if args.command is None:
-        args = build_parser().parse_args(["run"])
+    parser = build_parser()
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command is None:   # no command: say what there is rather than start a long run
+        parser.print_help()
+        return 0
     commands = {"run": cmd_run, "compare": cmd_compare, "plot": cmd_plot, "list": cmd_list,
                 "validate": cmd_validate, "analyze": analyze_cli.cmd_analyze, "rules": cmd_rules,
                 "tournament": cmd_tournament}
@@ -204,7 +343,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 def cmd_tournament(args: argparse.Namespace) -> int:
     from sim import tournament
     from sim.ensemble import default_jobs
-    from sim.plots import plot_tournament, save_figure
+    from sim.results import writing
 
     rules = tournament.parse_rules(args.rules)
     scn = scenario.load(args.scenario)
@@ -222,6 +361,9 @@ def cmd_tournament(args: argparse.Namespace) -> int:
         tournament.write_csv(stage / "tournament.csv", cells, pair)
         heading = (f"{scn.scenario.title or scn.name} ({scn.name}): tournament, {pair[0]} against {pair[1]}\n"
                    f"{args.runs} runs per pairing, seed {args.seed}")
+        use_file_backend()
+        from sim.plots import plot_tournament, save_figure
+
         for outcome, label in tournament.OUTCOMES.items():
             save_figure(plot_tournament(cells, pair, outcome, label, heading), stage, f"tournament_{outcome}",
                         args.format)
@@ -234,7 +376,7 @@ def cmd_tournament(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from sim.plots import plot_all
+    from sim.results import check_complete, prepare_out_dir, writing
 
     folder = args.folder
     check_complete(folder)
@@ -242,6 +384,9 @@ def cmd_plot(args: argparse.Namespace) -> int:
     with writing(folder, args.force, stale=lambda name: False, seals=()) as stage:   # figures only
         for name in ("summary.json", "turns.csv"):   # what the figures are drawn from, linked, not copied
             os.link(folder / name, stage / name)
+        use_file_backend()
+        from sim.plots import plot_all
+
         try:
             paths = plot_all(stage, args.format)
         except (KeyError, IndexError, TypeError, ValueError, AttributeError, OverflowError) as exc:
@@ -255,6 +400,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from sim.results import writing
+
     overrides = dict(scenario.parse_assignment(item, source=f"--set {item}") for item in args.set)
     scn = scenario.load(args.scenario, overrides)
     if args.turns is not None:
@@ -281,7 +428,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from sim.compare import differences, format_table, parse_variant, write_table
-    from sim.plots import plot_compare, save_figure
+    from sim.results import is_run_output, prepare_out_dir, writing
 
     variants = [parse_variant(item, args.turns) for item in args.items]
     if len(variants) < 2:
@@ -302,6 +449,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         rows = differences([v.label for v in variants], outcomes)
         write_table(stage / "compare.csv", variants[0].label, rows)
         if not args.no_plot:
+            use_file_backend()
+            from sim.plots import plot_compare, save_figure
+
             save_figure(plot_compare([v.label for v in variants], summaries), stage, "compare", args.format)
     if not args.quiet:
         print(printable(format_table(variants[0].label, rows)))
@@ -329,7 +479,7 @@ def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace,
     """Run `scn` as the options say, write its result folder and figures; returns the writer and
     the summary it wrote."""
     from sim.ensemble import default_batch_size, default_jobs, iter_batches
-    from sim.plots import plot_all
+    from sim.results import ResultWriter
 
     runs = args.runs if args.runs is not None else DEFAULT_RUNS
     jobs = args.jobs if args.jobs is not None else default_jobs()
@@ -340,6 +490,9 @@ def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace,
         writer = ResultWriter(out, scn, args.seed, scn.scenario.turns)
         summary = writer.write_all(batches)
     if not args.no_plot:
+        use_file_backend()
+        from sim.plots import plot_all
+
         plot_all(out, args.format)
     return writer, summary
 

@@ -18,11 +18,10 @@ import numpy as np
 from sim.crisis import Crisis
 from sim.errors import SimError
 from sim.interrupts import worker_init
+from sim.options import ENGINES  # the engines `run --engine` offers: defined with the command line's choices
 from sim.policies.registry import human_actors
 from sim.results import BatchResult, Chunk, format_batch
 from sim.scenario import Scenario
-
-ENGINES = ("ensemble", "mesa")
 
 
 def run_lockstep(scn: Scenario, seed: int, runs: np.ndarray, turns: int) -> BatchResult:

@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from sim.api import RunResult
 
 SAMPLE_RUNS = 5
-FORMATS = ("png", "svg", "pdf")
 MOVE_COLORS = COLOURS
 COMPONENT_COLORS = {"treaty": "#fdae61", "missiles": "#d73027", "arming": "#8c6bb1", "demands": "#abd9e9"}
 

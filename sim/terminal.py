@@ -8,8 +8,38 @@ import sys
 from pathlib import Path
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """Descriptions and epilogs by paragraph (text between blank lines): prose is wrapped to the
+    terminal, a paragraph with an indented line (the examples) is kept line for line."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        paragraphs = []
+        for para in text.strip("\n").split("\n\n"):
+            lines = para.splitlines()
+            if any(line.startswith(" ") for line in lines):
+                paragraphs.append("\n".join(indent + line for line in lines))
+            else:
+                paragraphs.append(super()._fill_text(para, width, indent))
+        return "\n\n".join(paragraphs)
+
+    def _format_action(self, action: argparse.Action) -> str:
+        if action.nargs != argparse.PARSER:
+            return super()._format_action(action)
+        # the subcommands: one line each, name and help (argparse would add a line for the metavar and
+        # wrap a long name's help onto the next line)
+        subs = list(action._get_subactions())
+        width = max(len(sub.metavar or sub.dest) for sub in subs)
+        return "".join(f"{' ' * self._current_indent}{sub.metavar or sub.dest:<{width}}  {sub.help}\n"
+                       for sub in subs)
+
+
 class OneLineParser(argparse.ArgumentParser):
-    """Argument errors as one line and exit status 2, like every other bad input."""
+    """Argument errors as one line and exit status 2, like every other bad input; help formatted by
+    `HelpFormatter` unless told otherwise."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         sys.stderr.write(f"error: {self.prog}: {message} (see --help)\n")
@@ -50,3 +80,16 @@ def text_table(header: tuple | list, rows: list) -> str:
     lines = [[str(cell) for cell in row] for row in [header, *rows]]
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines)
+
+
+def use_file_backend() -> None:
+    """Draw figures into files with matplotlib's Agg backend, unless MPLBACKEND names another.
+
+    Called by the commands right before they draw, never on import: importing the command line (or
+    calling a function of it from a notebook) leaves the backend alone until a command draws.
+    """
+    if os.environ.get("MPLBACKEND"):
+        return
+    import matplotlib
+
+    matplotlib.use("Agg")

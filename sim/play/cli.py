@@ -9,13 +9,32 @@ from pathlib import Path
 
 from sim import budget, scenario
 from sim.errors import SimError
-from sim.results import MARKER, prepare_out_dir
-from sim.terminal import path_arg, whole_number
+from sim.options import DEFAULT_SCENARIO, DEFAULT_SEED
+from sim.terminal import path_arg, use_file_backend, whole_number
 
-DEFAULT_SCENARIO = "inf_2018"
 DEFAULT_TURNS = 12          # a lesson: about a year of 30-day turns
-DEFAULT_SEED = 1
 DEFAULT_BAND = 1000
+
+
+PLAY_EPILOG = """\
+examples:
+  # one team plays the United States, the model plays Russia and NATO
+  %(prog)s inf_2018 --as US
+  # hot seat: two teams choose in turn, hidden from each other
+  %(prog)s inf_2018 --as US --as RU
+  # the class plays every side for 8 turns
+  %(prog)s inf_2018 --as all --turns 8
+  # continue a game saved at the prompt with `save mygame.json`
+  %(prog)s --resume mygame.json
+"""
+
+REPLAY_EPILOG = """\
+examples:
+  # check a game saved at the prompt with `save mygame.json`, and print its turns
+  %(prog)s mygame.json
+  # the same, and write its debrief into results/mygame/
+  %(prog)s mygame.json --out results/mygame
+"""
 
 
 def add_parsers(sub, parser_class=None) -> None:
@@ -25,39 +44,51 @@ def add_parsers(sub, parser_class=None) -> None:
     status 2); the argument is taken for symmetry with other command groups and not needed here.
     """
     play = sub.add_parser(
-        "play", help="classroom game: teams play some actors, the model plays the rest, then a debrief",
+        "play", help="classroom game: teams play actors, then a debrief", epilog=PLAY_EPILOG,
         description="A terminal game for a class: teams type the moves of the actors given with --as, the "
-                    "model plays the others by their scenario rules. At the end (turn limit, incident or quit) a "
-                    "debrief folder compares the game with model-only runs. At the prompt: a move (its number "
-                    "or name), help, undo, inject EVENT, save FILE, quit.")
+                    "model plays the others by their scenario rules. At the prompt: a move (its number "
+                    "or name), help, undo, inject EVENT, save FILE, quit; Ctrl-D and Ctrl-C save the game "
+                    "first.\n\n"
+                    "At the end (turn limit, incident or quit) a debrief folder (default "
+                    "results/play_SCENARIO_DATE_TIME/) compares the game with model-only runs: debrief.html "
+                    "(self-contained, opens offline), debrief.md, escalation.png, payoffs.png, band.json and "
+                    "game.json (the game file: `replay` replays it, `play --resume` continues it). See "
+                    "docs/classroom.md.")
     play.add_argument("scenario", nargs="?", default=None,
                       help=f"a name in scenarios/ or a TOML file (default {DEFAULT_SCENARIO}; with --resume: "
                            "the saved game's)")
     play.add_argument("--as", dest="teams", action="append", default=[], metavar="ACTOR",
                       help="an actor the class plays (repeat for hot seat: teams choose in turn, hidden from "
                            "each other), or 'all' (default: the actors whose scenario rule is 'human')")
-    play.add_argument("--turns", type=whole_number(1, "--turns"), default=None,
+    play.add_argument("--turns", type=whole_number(1, "--turns"), default=None, metavar="T",
                       help=f"turn limit (default {DEFAULT_TURNS}, or the scenario's if fewer)")
-    play.add_argument("--seed", type=whole_number(0, "--seed"), default=None,
+    play.add_argument("--seed", type=whole_number(0, "--seed"), default=None, metavar="S",
                       help=f"root seed: the same seed and moves give the same game (default {DEFAULT_SEED})")
     play.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                      help="change a scenario value before the game, e.g. actors.RU.rule.threshold=deployment")
-    play.add_argument("--out", type=path_arg("--out"), default=None,
-                      help="debrief folder (default: a new dated folder under results/)")
+                      help="change a scenario value before the game, e.g. actors.RU.rule.otherwise=hold "
+                           "(repeatable; default: none, the file's values)")
+    play.add_argument("--out", type=path_arg("--out"), default=None, metavar="DIR",
+                      help="debrief folder (default: a new dated folder under results/; with --resume of a "
+                           "debrief's game.json: that folder)")
     play.add_argument("--resume", type=path_arg("--resume"), default=None, metavar="FILE",
-                      help="continue a saved game (a file from `save FILE`, Ctrl-D/Ctrl-C, or a debrief's game.json)")
-    play.add_argument("--band-runs", type=whole_number(1, "--band-runs"), default=DEFAULT_BAND,
+                      help="continue a saved game (a file from `save FILE`, Ctrl-D/Ctrl-C, or a debrief's "
+                           "game.json; default: a new game)")
+    play.add_argument("--band-runs", type=whole_number(1, "--band-runs"), default=DEFAULT_BAND, metavar="N",
                       help=f"model-only runs the debrief compares the game with (default {DEFAULT_BAND})")
     play.add_argument("--force", action="store_true",
                       help="write into a non-empty --out folder this program did not make")
 
-    rep = sub.add_parser("replay", help="replay a saved game exactly, check it, and print its turns",
-                         description="Replays a game file: the teams' moves and the facilitator's events as "
-                                     "saved, the model's moves decided again. Every turn must come out as "
-                                     "saved (moves, escalation, treaty, missiles, payoffs), else exit status 2.")
+    rep = sub.add_parser(
+        "replay", help="replay a saved game exactly and print its turns", epilog=REPLAY_EPILOG,
+        description="Replays a game file: the teams' moves and the facilitator's events as saved, the "
+                    "model's moves decided again. Every turn must come out as saved (moves, escalation, "
+                    "treaty, missiles, payoffs), else exit status 2. Prints the turns as a table and writes "
+                    "nothing, unless --out: then the debrief too (debrief.html, debrief.md, escalation.png, "
+                    "payoffs.png, band.json, game.json), as `play` writes it.")
     rep.add_argument("file", type=path_arg("file"), help="a game file (game.json of a debrief, or from save FILE)")
-    rep.add_argument("--out", type=path_arg("--out"), default=None, help="also write the debrief into this folder")
-    rep.add_argument("--band-runs", type=whole_number(1, "--band-runs"), default=DEFAULT_BAND,
+    rep.add_argument("--out", type=path_arg("--out"), default=None, metavar="DIR",
+                     help="also write the debrief into this folder (default: none, print only)")
+    rep.add_argument("--band-runs", type=whole_number(1, "--band-runs"), default=DEFAULT_BAND, metavar="N",
                      help=f"model-only runs for the debrief (default {DEFAULT_BAND})")
     rep.add_argument("--force", action="store_true",
                      help="write into a non-empty --out folder this program did not make")
@@ -110,6 +141,9 @@ def cmd_play(args: argparse.Namespace) -> int:
     from sim.play.engine import Game
     from sim.play.screen import Screen, make_console
     from sim.play.session import Session, is_terminal
+    from sim.results import MARKER, prepare_out_dir
+
+    use_file_backend()   # the debrief draws its figures at the end of the game
 
     if hasattr(sys.stdin, "reconfigure"):   # a stray byte that is not UTF-8 is a typo, not a crash
         sys.stdin.reconfigure(errors="replace")
@@ -171,6 +205,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from sim.play.narrate import day
     from sim.play.screen import make_console
     from sim.play.session import is_terminal
+    from sim.results import prepare_out_dir
 
     saved = savefile.read(args.file)
     if args.out is not None:
@@ -196,6 +231,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     console.print(f"Replayed {game.turn} turns of {game.turns} ({status}): identical to the saved game in every "
                   "move, escalation, treaty status, missile count and payoff.")
     if args.out is not None:
+        use_file_backend()
         written = write_debrief(game, args.out, args.band_runs)
         console.print(f"Debrief: {written['debrief.html']} and {written['debrief.md']}")
     return 0

@@ -1,0 +1,17 @@
+"""The command line's defaults and choices, defined once for every subcommand.
+
+`sim.cli`, `sim.analyze_cli` and `sim.play.cli` read them to build their options and help; `sim.plots`
+and `sim.ensemble` read the choices (figure formats, engines) they accept. This module imports nothing,
+so `run_sim.py --help` can show them without loading numpy, pandas, matplotlib or the kernels.
+"""
+
+DEFAULT_SCENARIO = "inf_2018"     # run, analyze, play
+DEFAULT_RUNS = 200                # run, compare, analyze (the ensemble that picks the median run)
+DEFAULT_SEED = 1                  # run, compare, tournament, analyze, play
+DEFAULT_TOURNAMENT_RUNS = 1000    # runs per pairing of `tournament`
+
+FORMATS = ("png", "svg", "pdf")   # figure formats
+DEFAULT_FORMAT = "png"
+
+ENGINES = ("ensemble", "mesa")    # ensemble: replicas in lockstep; mesa: one EscalationModel per run
+DEFAULT_ENGINE = "ensemble"
