@@ -28,7 +28,7 @@ from sim.options import (
     FORMATS,
 )
 from sim.safeio import os_error
-from sim.terminal import OneLineParser, path_arg, text_table, use_file_backend, whole_number
+from sim.terminal import OneLineParser, folder_arg, path_arg, text_table, use_file_backend, whole_number
 from sim.textsafe import one_line, printable
 
 if TYPE_CHECKING:   # sim.results imports pandas: only the commands that write results load it
@@ -57,7 +57,7 @@ def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
 
 
-SCENARIO_ARG = "a name in scenarios/ (see `list`) or a path to a TOML file"
+SCENARIO_ARG = "a scenario's name (see `list`; --scenarios DIR adds your own) or a path to a TOML file"
 
 TOP_EPILOG = """\
 examples:
@@ -68,6 +68,8 @@ examples:
   %(prog)s run --help
   # a class plays the United States, the model plays Russia and NATO
   %(prog)s play inf_2018 --as US
+  # scenarios of your own, by name, from a folder of TOML files
+  %(prog)s --scenarios my_crises list
 """
 
 RUN_EPILOG = """\
@@ -131,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "print where; `COMMAND --help` says what a command does, what it writes and its options.",
         epilog=TOP_EPILOG)
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    p.add_argument("--scenarios", type=folder_arg("--scenarios"), action="append", default=[], metavar="DIR",
+                   help="a folder of scenario files, searched by name before the shipped ones (repeatable; "
+                        "default: only the shipped scenarios)")
     sub = p.add_subparsers(dest="command", title="commands", metavar="COMMAND", parser_class=OneLineParser)
 
     run = sub.add_parser(
@@ -245,6 +250,7 @@ def _main(argv: list[str] | None) -> int:
     if args.command is None:   # no command: say what there is rather than start a long run
         parser.print_help()
         return 0
+    scenario.user_folders[:] = args.scenarios
     commands = {"run": cmd_run, "compare": cmd_compare, "plot": cmd_plot, "list": cmd_list,
                 "validate": cmd_validate, "analyze": analyze_cli.cmd_analyze, "rules": cmd_rules,
                 "tournament": cmd_tournament}

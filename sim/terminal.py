@@ -75,6 +75,21 @@ def path_arg(flag: str):
     return parse
 
 
+def folder_arg(flag: str):
+    """An argparse type: an existing folder (a path as `path_arg` takes it)."""
+    as_path = path_arg(flag)
+
+    def parse(text: str) -> Path:
+        folder = as_path(text)
+        if not folder.is_dir():
+            what = "not a folder" if folder.exists() else "no such folder"
+            raise argparse.ArgumentTypeError(f"{flag} = {text!r}: {what}; allowed: an existing folder of scenario "
+                                             "files (NAME.toml)")
+        return folder
+    parse.__name__ = flag
+    return parse
+
+
 def text_table(header: tuple | list, rows: list) -> str:
     """Rows of strings as left-aligned columns two spaces apart, the header first."""
     lines = [[str(cell) for cell in row] for row in [header, *rows]]
