@@ -109,7 +109,7 @@ def add_parser(subparsers, parser_class: type[argparse.ArgumentParser]) -> argpa
 def cmd_analyze(args: argparse.Namespace) -> int:
     """Analyze the game as the options say; returns the exit status (errors raise SimError)."""
     from sim import analysis
-    from sim.results import prepare_out_dir, writing
+    from sim.result_files import prepare_out_dir, writing
 
     overrides = dict(scenario.parse_assignment(item, source=f"--set {item}") for item in args.set)
     scn = scenario.load(args.scenario, overrides)
@@ -190,7 +190,7 @@ def _default_jobs() -> int:
 
 
 def _write(out: Path, contents: dict[str, object]) -> list[Path]:
-    """Text and JSON files into `out` (a private folder: see `sim.results.writing`)."""
+    """Text and JSON files into `out` (a private folder: see `sim.result_files.writing`)."""
     paths = []
     for name, content in contents.items():
         path = out / name

@@ -25,15 +25,8 @@ from sim.actions import MOVE_NAMES, STAGES
 from sim.ensemble import ENGINES, default_batch_size, default_jobs, iter_batches
 from sim.errors import SimError
 from sim.options import FORMATS
-from sim.results import (
-    BatchResult,
-    ResultWriter,
-    Summary,
-    action_table,
-    format_batch,
-    turn_table,
-    writing,
-)
+from sim.result_files import ResultWriter, format_batch, writing
+from sim.results import BatchResult, Summary, action_table, turn_table
 from sim.scenario import Scenario, apply_overrides, load
 from sim.state import TREATY_NAMES
 

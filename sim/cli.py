@@ -31,8 +31,8 @@ from sim.safeio import os_error
 from sim.terminal import OneLineParser, folder_arg, path_arg, text_table, use_file_backend, whole_number
 from sim.textsafe import one_line, printable
 
-if TYPE_CHECKING:   # sim.results imports pandas: only the commands that write results load it
-    from sim.results import ResultWriter
+if TYPE_CHECKING:   # sim.result_files imports pandas: only the commands that write results load it
+    from sim.result_files import ResultWriter
 
 
 def _run_options(p: argparse.ArgumentParser) -> None:
@@ -349,7 +349,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 def cmd_tournament(args: argparse.Namespace) -> int:
     from sim import tournament
     from sim.ensemble import default_jobs
-    from sim.results import writing
+    from sim.result_files import writing
 
     rules = tournament.parse_rules(args.rules)
     scn = scenario.load(args.scenario)
@@ -382,7 +382,7 @@ def cmd_tournament(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from sim.results import check_complete, prepare_out_dir, writing
+    from sim.result_files import check_complete, prepare_out_dir, writing
 
     folder = args.folder
     check_complete(folder)
@@ -406,7 +406,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim.results import writing
+    from sim.result_files import writing
 
     overrides = dict(scenario.parse_assignment(item, source=f"--set {item}") for item in args.set)
     scn = scenario.load(args.scenario, overrides)
@@ -434,7 +434,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from sim.compare import differences, format_table, parse_variant, write_table
-    from sim.results import is_run_output, prepare_out_dir, writing
+    from sim.result_files import is_run_output, prepare_out_dir, writing
 
     variants = [parse_variant(item, args.turns) for item in args.items]
     if len(variants) < 2:
@@ -485,7 +485,7 @@ def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace,
     """Run `scn` as the options say, write its result folder and figures; returns the writer and
     the summary it wrote."""
     from sim.ensemble import default_batch_size, default_jobs, iter_batches
-    from sim.results import ResultWriter
+    from sim.result_files import ResultWriter
 
     runs = args.runs if args.runs is not None else DEFAULT_RUNS
     jobs = args.jobs if args.jobs is not None else default_jobs()

@@ -113,7 +113,7 @@ def differences(labels: list[str], outcomes: list[dict[str, np.ndarray]]) -> lis
 
 
 def write_table(path: Path, baseline: str, rows: list[Difference]) -> None:
-    from sim.results import atomic_path
+    from sim.safeio import atomic_path
 
     with atomic_path(path) as tmp, open(tmp, "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")

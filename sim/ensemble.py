@@ -20,7 +20,8 @@ from sim.errors import SimError
 from sim.interrupts import worker_init
 from sim.options import ENGINES  # the engines `run --engine` offers: defined with the command line's choices
 from sim.policies.registry import human_actors
-from sim.results import BatchResult, Chunk, format_batch
+from sim.result_files import Chunk, format_batch
+from sim.results import BatchResult
 from sim.scenario import Scenario
 
 

@@ -92,7 +92,7 @@ def play(scn: Scenario, rules: list[str], runs: int, seed: int, jobs: int,
 
 
 def write_csv(path: Path, cells: list[Cell], pair: tuple[str, str]) -> None:
-    from sim.results import atomic_path
+    from sim.safeio import atomic_path
 
     with atomic_path(path) as tmp, open(tmp, "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.results import check_complete
+from sim.result_files import check_complete
 from sim.safeio import temp_name
 
 ROOT = Path(__file__).resolve().parent.parent

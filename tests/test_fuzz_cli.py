@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import scenario
-from sim.results import check_complete
+from sim.result_files import check_complete
 from test_bad_input import run_cli, snapshot
 from test_faults import play
 

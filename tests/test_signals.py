@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from sim.errors import SimError
-from sim.results import check_complete
+from sim.result_files import check_complete
 
 ROOT = Path(__file__).resolve().parent.parent
 MOMENTS = random.Random(11)   # the random moments are the same on every run of the suite

@@ -141,7 +141,7 @@ def cmd_play(args: argparse.Namespace) -> int:
     from sim.play.engine import Game
     from sim.play.screen import Screen, make_console
     from sim.play.session import Session, is_terminal
-    from sim.results import MARKER, prepare_out_dir
+    from sim.result_files import MARKER, prepare_out_dir
 
     use_file_backend()   # the debrief draws its figures at the end of the game
 
@@ -205,7 +205,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from sim.play.narrate import day
     from sim.play.screen import make_console
     from sim.play.session import is_terminal
-    from sim.results import prepare_out_dir
+    from sim.result_files import prepare_out_dir
 
     saved = savefile.read(args.file)
     if args.out is not None:

@@ -27,7 +27,9 @@ from sim.play import narrate, savefile
 from sim.play.engine import Game, TurnRecord
 from sim.play.narrate import poss
 from sim.play.roles import FACILITATOR, SCENARIO, TEAM
-from sim.results import Summary, atomic_path, mark_ours
+from sim.result_files import mark_ours
+from sim.results import Summary
+from sim.safeio import atomic_path
 from sim.scenario import Scenario, apply_overrides
 from sim.state import COMPONENT_LABELS, COMPONENTS, IN_FORCE, NO_ONE, NOTICE, TERMINATED
 from sim.textsafe import printable

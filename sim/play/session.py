@@ -16,7 +16,7 @@ from sim.errors import SimError, Terminated
 from sim.play import injections, narrate, savefile
 from sim.play.engine import Game
 from sim.play.screen import Screen
-from sim.results import mark_ours
+from sim.result_files import mark_ours
 
 NEXT = "next"       # what a handled command asks the loop to do next
 REDRAW = "redraw"
