@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim import __version__, analyze_cli, budget, interrupts, scenario
+from sim import __version__, analyze_cli, budget, interrupts, scenario, sweep_cli
 from sim.errors import SimError
 from sim.options import (
     DEFAULT_ENGINE,
@@ -35,6 +35,10 @@ if TYPE_CHECKING:   # sim.result_files imports pandas: only the commands that wr
     from sim.result_files import ResultWriter
 
 
+DASK_HELP = ("run the batches on a Dask cluster: tcp://HOST:8786, or local for a LocalCluster of --jobs workers "
+             "(default: a local process pool); the same files either way")
+
+
 def _run_options(p: argparse.ArgumentParser) -> None:
     """Options shared by `run` and `compare`."""
     p.add_argument("--runs", type=whole_number(1, "--runs"), default=None, metavar="N",
@@ -52,6 +56,7 @@ def _run_options(p: argparse.ArgumentParser) -> None:
                         f"files either way (default {DEFAULT_ENGINE})")
     p.add_argument("--jobs", type=whole_number(1, "--jobs"), default=None, metavar="N",
                    help="worker processes (default: every core)")
+    p.add_argument("--dask", default=None, metavar="ADDRESS", help=DASK_HELP)
     p.add_argument("--batch-size", type=whole_number(1, "--batch-size"), default=None, metavar="N",
                    help="runs advanced together in one batch (default: the runs shared over the jobs, at most 250)")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
@@ -202,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help=f"root seed (default {DEFAULT_SEED})")
     tour.add_argument("--jobs", type=whole_number(1, "--jobs"), default=None, metavar="N",
                       help="worker processes (default: every core)")
+    tour.add_argument("--dask", default=None, metavar="ADDRESS", help=DASK_HELP)
     tour.add_argument("--out", type=path_arg("--out"), default=None, metavar="DIR",
                       help="output folder (default results/tournament)")
     tour.add_argument("--format", choices=FORMATS, default=DEFAULT_FORMAT,
@@ -210,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     tour.add_argument("--quiet", action="store_true", help="no progress bar and no table")
 
     analyze_cli.add_parser(sub, OneLineParser)
+    sweep_cli.add_parser(sub, OneLineParser)
     from sim.play import cli as play_cli  # play, replay: the classroom game (sim/play/)
 
     play_cli.add_parsers(sub, OneLineParser)
@@ -252,7 +259,8 @@ def _main(argv: list[str] | None) -> int:
         return 0
     scenario.user_folders[:] = args.scenarios
     commands = {"run": cmd_run, "compare": cmd_compare, "plot": cmd_plot, "list": cmd_list,
-                "validate": cmd_validate, "analyze": analyze_cli.cmd_analyze, "rules": cmd_rules,
+                "validate": cmd_validate, "analyze": analyze_cli.cmd_analyze, "sweep": sweep_cli.cmd_sweep,
+                "rules": cmd_rules,
                 "tournament": cmd_tournament}
     from sim.play import cli as play_cli
 
@@ -363,7 +371,7 @@ def cmd_tournament(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     with writing(out, args.force, stale=tournament.is_output) as stage:
         with _progress(runs, f"{len(rules) ** 2} pairings", args.quiet) as progress:
-            cells = tournament.play(scn, rules, args.runs, args.seed, jobs, progress)
+            cells = tournament.play(scn, rules, args.runs, args.seed, jobs, progress, dask=args.dask)
         tournament.write_csv(stage / "tournament.csv", cells, pair)
         heading = (f"{scn.scenario.title or scn.name} ({scn.name}): tournament, {pair[0]} against {pair[1]}\n"
                    f"{args.runs} runs per pairing, seed {args.seed}")
@@ -492,7 +500,7 @@ def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace,
     batch_size = args.batch_size if args.batch_size is not None else default_batch_size(runs, jobs)
     with _progress(runs, label, args.quiet) as progress:
         batches = iter_batches(scn, args.seed, runs, scn.scenario.turns, engine=args.engine,
-                               batch_size=batch_size, jobs=jobs, progress=progress)
+                               batch_size=batch_size, jobs=jobs, progress=progress, dask=args.dask)
         writer = ResultWriter(out, scn, args.seed, scn.scenario.turns)
         summary = writer.write_all(batches)
     if not args.no_plot:

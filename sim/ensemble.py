@@ -6,18 +6,14 @@ the engine (``ensemble`` here, ``mesa`` one `EscalationModel` per run).
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 
 from sim.crisis import Crisis
 from sim.errors import SimError
-from sim.interrupts import worker_init
+from sim.executors import map_in_order
 from sim.options import ENGINES  # the engines `run --engine` offers: defined with the command line's choices
 from sim.policies.registry import human_actors
 from sim.result_files import Chunk, format_batch
@@ -84,15 +80,16 @@ Task = tuple[str, Scenario, int, np.ndarray, int, bool]
 
 
 def iter_batches(scn: Scenario, seed: int, runs: int, turns: int, *, engine: str = "ensemble",
-                 batch_size: int = 250, jobs: int = 1, progress: Callable[[int], None] | None = None,
-                 formatted: bool = True) -> Iterator[Chunk]:
+                 batch_size: int = 250, jobs: int = 1, progress: Callable[[int], object] | None = None,
+                 formatted: bool = True, dask: str | None = None) -> Iterator[Chunk]:
     """Batches of results, formatted, in run order; `progress(n)` is called with each batch's run count.
 
     With several jobs, at most two batches per worker are in flight, so memory stays flat however
-    many runs are asked for. `formatted=False` skips the CSV text (for callers that only summarise).
+    many runs are asked for. `formatted=False` skips the CSV text (for callers that only summarise);
+    `dask` runs the batches on a Dask cluster (its scheduler's address, or ``local``).
     """
     yield from run_tasks(batch_tasks(scn, seed, runs, turns, engine=engine, batch_size=batch_size,
-                                     formatted=formatted), jobs, progress)
+                                     formatted=formatted), jobs, progress, dask)
 
 
 def batch_tasks(scn: Scenario, seed: int, runs: int, turns: int, *, engine: str = "ensemble",
@@ -108,50 +105,11 @@ def batch_tasks(scn: Scenario, seed: int, runs: int, turns: int, *, engine: str 
             for a in range(0, runs, batch_size)]
 
 
-def run_tasks(tasks: list[Task], jobs: int, progress: Callable[[int], None] | None = None) -> Iterator[Chunk]:
-    """The results of batch tasks, in order, over `jobs` processes (at most two per worker in flight)."""
-    if jobs <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            chunk = _run_batch(task)
-            if progress:
-                progress(len(chunk.batch.runs))
-            yield chunk
-        return
-    warm_up(tasks[0][1])  # compile (or load) the kernel once, before the workers are forked
-    context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=worker_init,
-                               initargs=(os.getpid(),))
-    try:
-        pending: deque[Future[Chunk]] = deque()
-        for task in tasks:
-            pending.append(pool.submit(_run_batch, task))
-            if len(pending) >= 2 * jobs:
-                yield _collect(pending.popleft(), progress)
-        while pending:
-            yield _collect(pending.popleft(), progress)
-    except BaseException:
-        _stop(pool)
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Kill the workers at once (interrupted, or a batch failed): waiting would finish every batch."""
-    for process in list((pool._processes or {}).values()):  # the executor has no public handle on them
-        if process.is_alive():
-            process.kill()
-
-
-def _collect(future: Future[Chunk], progress: Callable[[int], None] | None) -> Chunk:
-    try:
-        chunk = future.result()
-    except BrokenProcessPool:
-        raise SimError("a worker process died (out of memory, or killed); no complete output was "
-                       "written; allowed: fewer --jobs or a smaller --batch-size") from None
-    if progress:
-        progress(len(chunk.batch.runs))
-    return chunk
+def run_tasks(tasks: list[Task], jobs: int, progress: Callable[[int], object] | None = None,
+              dask: str | None = None) -> Iterator[Chunk]:
+    """The results of batch tasks, in order, over `jobs` processes or a Dask cluster (`sim.executors`)."""
+    yield from map_in_order(_run_batch, tasks, jobs, dask=dask, warm=lambda: warm_up(tasks[0][1]),
+                            done=(lambda chunk: progress(len(chunk.batch.runs))) if progress else None)
 
 
 def warm_up(scn: Scenario) -> None:

@@ -67,7 +67,7 @@ def outcomes_of(batch, first: int, second: int) -> dict[str, np.ndarray]:
 
 
 def play(scn: Scenario, rules: list[str], runs: int, seed: int, jobs: int,
-         progress: Callable[[int], None] | None = None) -> list[Cell]:
+         progress: Callable[[int], None] | None = None, dask: str | None = None) -> list[Cell]:
     """Every ordered pairing of `rules` for the adversary pair; the other actors keep their rules.
 
     All pairings' batches go through one pool of workers, so the cores stay busy throughout.
@@ -84,7 +84,7 @@ def play(scn: Scenario, rules: list[str], runs: int, seed: int, jobs: int,
         tasks += batch
         owner += [k] * len(batch)
     parts: list[dict[str, list[np.ndarray]]] = [{key: [] for key in OUTCOMES} for _ in pairings]
-    for k, chunk in zip(owner, run_tasks(tasks, jobs, progress), strict=True):
+    for k, chunk in zip(owner, run_tasks(tasks, jobs, progress, dask), strict=True):
         for key, values in outcomes_of(chunk.batch, ids.index(a), ids.index(b)).items():
             parts[k][key].append(values)
     return [Cell(ra, rb, {key: mean_interval(np.concatenate(v)) for key, v in part.items()})

@@ -18,7 +18,7 @@ from sim import scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 # the import name of each declared distribution, where the two differ
-IMPORT_NAMES = {"tomli-w": "tomli_w", "annotated-types": "annotated_types"}
+IMPORT_NAMES = {"tomli-w": "tomli_w", "annotated-types": "annotated_types", "SALib": "SALib", "dask": "dask"}
 
 
 def _declared() -> set[str]:

@@ -1,0 +1,261 @@
+"""The `sweep` command: sensitivity analysis of a scenario's values (sampling and indices: `sim.sweep`)."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim import __version__, scenario
+from sim.errors import SimError
+from sim.options import DEFAULT_SEED, FORMATS
+from sim.terminal import path_arg, use_file_backend, whole_number
+
+DEFAULT_SWEEP_RUNS = 200
+DEFAULT_TRAJECTORIES = 20
+DEFAULT_SAMPLES = 64
+DEFAULT_LEVELS = 5
+JOURNAL = ".sweep-journal.jsonl"   # finished points of a sweep under way: what --resume continues from
+OUTPUTS = ("samples.csv", "indices.csv", "sweep.json", "morris.png", "sobol.png", "outcomes.png")
+
+EPILOG = """\
+examples:
+  # Morris screening of three assumptions, 20 trajectories, 200 runs per point
+  %(prog)s inf_2018 --method morris --param risk.h_max=0.001:0.02 \\
+      --param actors.US.rule.lambda=0.5:8 --param actors.US.payoff.audience_cost=0:3 --out results/morris
+  # every value the scenario file calls "assumed", within +-50%% of it
+  %(prog)s inf_2018 --method morris --assumed 0.5 --runs 200
+  # Sobol' indices of two values (64 base samples), on a local Dask cluster of 2 workers
+  %(prog)s inf_2018 --method sobol --samples 64 --param risk.h_max=0.001:0.02 \\
+      --param actors.US.payoff.audience_cost=0:3 --dask local --jobs 2
+  # continue a sweep that was interrupted
+  %(prog)s inf_2018 --method morris --assumed 0.5 --resume
+"""
+
+
+def add_parser(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    """Register `sweep` on the command line's subparsers."""
+    p = subparsers.add_parser(
+        "sweep", help="sensitivity analysis: which assumptions drive the outcomes (Morris, Sobol', grid)",
+        epilog=EPILOG,
+        description="Vary scenario values over sample points (SALib's Morris trajectories or Sobol' sequence, or a "
+                    "full grid), run every point --runs times on the same seeds (common random numbers), and "
+                    "estimate with SALib which values drive each outcome (treaty ended, incident, peak and final "
+                    "escalation, each actor's first order and payoff). Writes into --out (default "
+                    "results/SCENARIO_sweep/): samples.csv (one row per point: its values and outcomes), "
+                    "indices.csv (Morris mu*, sigma; Sobol' S1, ST, S2; with 95% intervals), sweep.json (the "
+                    "sweep's definition) and figures. An interrupted sweep continues with --resume and ends with "
+                    "the same files.")
+    p.add_argument("scenario", help="a scenario's name (see `list`) or a path to a TOML file")
+    p.add_argument("--method", choices=("morris", "sobol", "grid"), default="morris",
+                   help="morris: screening (elementary effects); sobol: variance shares; grid: full factorial "
+                        "(default morris)")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=LO:HI",
+                   help="a scenario value and its range, uniform, e.g. risk.h_max=0.001:0.02 (repeatable; default: "
+                        "none)")
+    p.add_argument("--params", type=path_arg("--params"), default=None, metavar="FILE.toml",
+                   help="[[param]] tables: key, low, high, dist (unif, norm, triang, lognorm), mode (default: none)")
+    p.add_argument("--assumed", type=float, nargs="?", const=0.5, default=None, metavar="SPREAD",
+                   help="add every number the scenario file calls \"assumed\", from (1 - SPREAD) to (1 + SPREAD) "
+                        "times its value (SPREAD default 0.5 when given; default: not added)")
+    p.add_argument("--trajectories", type=whole_number(2, "--trajectories"), default=DEFAULT_TRAJECTORIES,
+                   metavar="R", help=f"Morris trajectories (default {DEFAULT_TRAJECTORIES})")
+    p.add_argument("--samples", type=whole_number(2, "--samples"), default=DEFAULT_SAMPLES, metavar="N",
+                   help=f"Sobol' base samples, a power of 2 (default {DEFAULT_SAMPLES}; N x (2K + 2) points)")
+    p.add_argument("--levels", type=whole_number(2, "--levels"), default=DEFAULT_LEVELS, metavar="L",
+                   help=f"grid points per value (default {DEFAULT_LEVELS})")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="change a scenario value at every point (repeatable; default: none)")
+    p.add_argument("--runs", type=whole_number(1, "--runs"), default=DEFAULT_SWEEP_RUNS, metavar="N",
+                   help=f"seeded runs per point (default {DEFAULT_SWEEP_RUNS})")
+    p.add_argument("--turns", type=whole_number(1, "--turns"), default=None, metavar="T",
+                   help="turns per run (default: the scenario's)")
+    p.add_argument("--seed", type=whole_number(0, "--seed"), default=DEFAULT_SEED, metavar="S",
+                   help=f"root seed of the runs and the sampling (default {DEFAULT_SEED})")
+    p.add_argument("--jobs", type=whole_number(1, "--jobs"), default=None, metavar="N",
+                   help="worker processes, or Dask workers with --dask local (default: every core)")
+    p.add_argument("--dask", default=None, metavar="ADDRESS",
+                   help="run the points on a Dask cluster: tcp://HOST:8786, or local for a LocalCluster of --jobs "
+                        "workers (default: a local process pool); the same files either way")
+    p.add_argument("--out", type=path_arg("--out"), default=None, metavar="DIR",
+                   help="output folder (default results/SCENARIO_sweep)")
+    p.add_argument("--resume", action="store_true", help="continue the interrupted sweep whose journal is in --out")
+    p.add_argument("--force", action="store_true", help="write into a non-empty folder not made by this program, "
+                                                        "or start again over an interrupted sweep's journal")
+    p.add_argument("--format", choices=FORMATS, default="png", help="figure format (default png)")
+    p.add_argument("--no-plot", action="store_true", help="skip the figures")
+    p.add_argument("--quiet", action="store_true", help="no progress bar and no table")
+    return p
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from sim import sweep
+    from sim.ensemble import default_jobs, warm_up
+    from sim.executors import map_in_order
+    from sim.result_files import mark_ours, prepare_out_dir, writing
+
+    overrides = dict(scenario.parse_assignment(item, source=f"--set {item}") for item in args.set)
+    scn = scenario.load(args.scenario, overrides)
+    if args.turns is not None:
+        scn = scn.with_turns(args.turns)
+    turns = scn.scenario.turns
+    factors = [sweep.parse_factor(t) for t in args.param]
+    if args.params is not None:
+        factors += sweep.read_factors(args.params)
+    if args.assumed is not None:
+        if not 0 < args.assumed < 1:
+            raise SimError(f"--assumed {args.assumed:g}: allowed: a spread between 0 and 1 (0.5: +-50%)")
+        given = {f.key for f in factors}
+        factors += [f for f in sweep.assumed_factors(scn, args.assumed) if f.key not in given]
+    sweep.check_factors(scn, factors)
+    X = sweep.sample(args.method, factors, args.seed, trajectories=args.trajectories, samples=args.samples,
+                     levels=args.levels)
+    names = sweep.outcome_names(scn)
+    tasks = [(sweep.point_scenario(scn, factors, x), args.seed, args.runs, turns) for x in X]
+    out = args.out if args.out is not None else Path("results") / f"{scn.name}_sweep"
+    definition = _definition(scn, args, factors, X)
+    prepare_out_dir(out, args.force)
+    journal = out / JOURNAL
+    if journal.exists() and not args.resume and not args.force:
+        raise SimError(f"{journal}: an interrupted sweep's journal is here; allowed: --resume to continue it, or "
+                       "--force to start again")
+    out.mkdir(parents=True, exist_ok=True)
+    mark_ours(out)        # before the journal, so that a folder left by a crash can be resumed
+    jobs = args.jobs if args.jobs is not None else default_jobs()
+    started = time.perf_counter()
+    is_output = lambda name: name in OUTPUTS or name.startswith(("morris.", "sobol.", "outcomes."))  # noqa: E731
+    with writing(out, args.force, stale=is_output, seals=("sweep.json",)) as stage:
+        done = _read_journal(journal, definition["fingerprint"]) if args.resume else {}
+        if not args.resume and journal.exists():
+            journal.unlink()
+        with _journal(journal, definition["fingerprint"], append=bool(done)) as record, \
+                _bar(len(tasks), len(done), f"{scn.name} {args.method}", args.quiet) as tick:
+            def run(todo: list) -> Iterator[np.ndarray]:
+                return map_in_order(sweep.evaluate_point, todo, jobs, dask=args.dask, warm=lambda: warm_up(scn))
+
+            Y = sweep.evaluate(tasks, run, done, lambda p, y: (record(p, y), tick()))
+        rows = sweep.indices(args.method, factors, X, Y, names, args.seed) if args.method != "grid" else []
+        _write_samples(stage / "samples.csv", factors, X, names, Y)
+        _write_indices(stage / "indices.csv", rows)
+        if not args.no_plot:
+            use_file_backend()
+            from sim import sweep_plots
+
+            sweep_plots.draw_all(stage, args.method, factors, X, names, Y, rows, definition, args.format)
+        (stage / "sweep.json").write_text(json.dumps(definition, indent=2) + "\n")
+    journal.unlink(missing_ok=True)
+    if not args.quiet:
+        print(f"{scn.name}: {args.method} sweep of {len(factors)} values, {len(tasks)} points x {args.runs} runs, "
+              f"seed {args.seed}, {time.perf_counter() - started:.1f} s")
+        if rows:
+            print(_top_table(rows, args.method))
+        print(f"files: {out}{os.sep} (samples.csv, indices.csv, sweep.json"
+              f"{'' if args.no_plot else ', figures .' + args.format})")
+    return 0
+
+
+def _definition(scn: scenario.Scenario, args: argparse.Namespace, factors: list, X: np.ndarray) -> dict:
+    """What the sweep is (sweep.json): enough to tell whether a journal belongs to it."""
+    body = {
+        "scenario": scn.name, "source": scn.source, "version": __version__, "method": args.method,
+        "runs": args.runs, "turns": scn.scenario.turns, "seed": args.seed, "points": len(X),
+        "factors": [{"key": f.key, "low": f.low, "high": f.high, "dist": f.dist} for f in factors],
+        "trajectories": args.trajectories if args.method == "morris" else None,
+        "samples": args.samples if args.method == "sobol" else None,
+        "levels": args.levels if args.method == "grid" else None,
+    }
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode())
+    digest.update(np.ascontiguousarray(X).tobytes())
+    digest.update(scenario.to_toml(scn).encode())
+    return {**body, "fingerprint": digest.hexdigest()}
+
+
+def _read_journal(path: Path, fingerprint: str) -> dict[int, np.ndarray]:
+    if not path.is_file():
+        raise SimError(f"{path}: no interrupted sweep to resume here; allowed: a sweep's --out without --resume")
+    done: dict[int, np.ndarray] = {}
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    try:
+        head = json.loads(lines[0])
+    except (json.JSONDecodeError, IndexError):
+        raise SimError(f"{path}: not a sweep journal; allowed: --force to start again") from None
+    if head.get("fingerprint") != fingerprint:
+        raise SimError(f"{path}: the interrupted sweep was another one (scenario, values, method, runs or seed "
+                       "differ); allowed: the same command as before with --resume, or --force to start again")
+    for line in lines[1:]:
+        try:
+            entry = json.loads(line)
+            done[int(entry["point"])] = np.array(entry["outcomes"], dtype=np.float64)
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+            break        # a line cut short by the interruption: that point is run again
+    return done
+
+
+@contextmanager
+def _journal(path: Path, fingerprint: str, append: bool) -> Iterator[Any]:
+    """Append each finished point to the journal, flushed to disk, so that no finished point is lost."""
+    with open(path, "a" if append else "w", encoding="utf-8") as f:
+        if not append:
+            f.write(json.dumps({"fingerprint": fingerprint}) + "\n")
+            f.flush()
+
+        def record(point: int, y: np.ndarray) -> None:
+            f.write(json.dumps({"point": point, "outcomes": [float(v) for v in y]}) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        yield record
+
+
+@contextmanager
+def _bar(total: int, initial: int, label: str, quiet: bool) -> Iterator[Any]:
+    if quiet or not sys.stderr.isatty():
+        yield lambda: None
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, initial=initial, unit="point", desc=label, file=sys.stderr)
+    try:
+        yield bar.update
+    finally:
+        bar.close()
+
+
+def _number(v: float) -> str:
+    return "" if isinstance(v, float) and math.isnan(v) else f"{v:.10g}"
+
+
+def _write_samples(path: Path, factors: list, X: np.ndarray, names: list[str], Y: np.ndarray) -> None:
+    lines = [",".join(["point", *(f.key for f in factors), *names])]
+    lines += [",".join([str(p), *map(_number, x.tolist()), *map(_number, y.tolist())])
+              for p, (x, y) in enumerate(zip(X, Y, strict=True))]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _write_indices(path: Path, rows: list[dict]) -> None:
+    lines = ["outcome,factor,index,value,conf95"]
+    lines += [f"{r['outcome']},{r['factor']},{r['index']},{_number(float(r['value']))},{_number(float(r['conf95']))}"
+              for r in rows]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _top_table(rows: list[dict], method: str, top: int = 5) -> str:
+    """The values that matter most for each headline outcome."""
+    index = "mu_star" if method == "morris" else "ST"
+    out = [f"most influential values ({'Morris mu*' if method == 'morris' else 'Sobol total index ST'}):"]
+    for outcome in ("treaty_ended", "incident", "peak_escalation", "final_escalation"):
+        mine = sorted((r for r in rows if r["outcome"] == outcome and r["index"] == index),
+                      key=lambda r: -float(np.nan_to_num(r["value"], nan=-1)))
+        shown = ", ".join(f"{r['factor']} {float(r['value']):.3g}" for r in mine[:top])
+        out.append(f"  {outcome}: {shown}")
+    return "\n".join(out)
