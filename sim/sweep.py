@@ -178,7 +178,7 @@ def _within_schema(scn: Scenario, f: Factor, value: float) -> Factor | None:
     ends = []
     for end in (f.low, f.high):
         candidates = [end, *([min(max(end, 0.0), 1.0)] if 0 <= value <= 1 else []),
-                      *(value + (end - value) * t for t in (0.5, 0.25))]
+                      *(value + (end - value) * t for t in (0.5, 0.25, 0.1))]
         ok = next((c for c in candidates if _valid(scn, f, c)), None)
         if ok is None:
             return None
