@@ -353,7 +353,12 @@ def indices(method: str, factors: Sequence[Factor], X: np.ndarray, Y: np.ndarray
         elif method == "sobol":
             from SALib.analyze import sobol
 
-            si = sobol.analyze(prob, y, calc_second_order=True, conf_level=0.95, num_resamples=1000, seed=seed)
+            if np.ptp(y) == 0:        # the outcome did not vary: no share of a variance of zero
+                k = len(factors)
+                si = {"S1": np.full(k, np.nan), "S1_conf": np.full(k, np.nan), "ST": np.full(k, np.nan),
+                      "ST_conf": np.full(k, np.nan), "S2": np.full((k, k), np.nan), "S2_conf": np.full((k, k), np.nan)}
+            else:
+                si = sobol.analyze(prob, y, calc_second_order=True, conf_level=0.95, num_resamples=1000, seed=seed)
             for k, f in enumerate(factors):
                 for idx in ("S1", "ST"):
                     rows.append({"outcome": name, "factor": f.key, "index": idx, "value": si[idx][k],

@@ -11,6 +11,7 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.plots import save_figure
@@ -35,6 +36,17 @@ def _rows(rows: list[dict], outcome: str, index: str) -> dict[str, tuple[float, 
             if r["outcome"] == outcome and r["index"] == index}
 
 
+def _flat(ax: Axes, values: np.ndarray) -> bool:
+    """Say so on the panel when the outcome did not vary over the points (no effect to show)."""
+    if len(values) and np.nan_to_num(values, nan=0.0).max() > 0:
+        return False
+    ax.text(0.5, 0.5, "this outcome did not vary over the points", transform=ax.transAxes,
+            ha="center", va="center", color="0.3")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return True
+
+
 def plot_morris(rows: list[dict], definition: dict) -> Figure:
     """mu* (mean absolute elementary effect) against sigma per headline outcome; the largest named."""
     fig, axes = plt.subplots(2, 2, figsize=(13, 9.5), dpi=110, layout="constrained")
@@ -44,6 +56,9 @@ def plot_morris(rows: list[dict], definition: dict) -> Figure:
         x = np.array([mu[k][0] for k in keys])
         err = np.array([mu[k][1] for k in keys])
         y = np.array([sigma[k][0] for k in keys])
+        ax.set_title(label, fontsize=10)
+        if _flat(ax, x):
+            continue
         ax.errorbar(x, y, xerr=err, fmt="o", ms=4, color="tab:blue", ecolor="0.7", elinewidth=1, capsize=2,
                     label="value (mu* with 95% interval)")
         top = np.argsort(-np.nan_to_num(x, nan=-1))[:6]
@@ -56,7 +71,6 @@ def plot_morris(rows: list[dict], definition: dict) -> Figure:
         ax.set_ylim(bottom=0)
         ax.set_xlabel(f"mu*: mean |elementary effect| on {label}")
         ax.set_ylabel("sigma: spread of the effects")
-        ax.set_title(label, fontsize=10)
         ax.grid(alpha=0.3)
         ax.legend(loc="upper left", fontsize=7, frameon=False)
     fig.suptitle(_title(definition, "Morris screening (effects per unit range of each value)"), fontsize=10)
@@ -69,6 +83,9 @@ def plot_sobol(rows: list[dict], definition: dict) -> Figure:
     for ax, (outcome, label) in zip(axes.ravel(), HEADLINE, strict=True):
         s1, st = _rows(rows, outcome, "S1"), _rows(rows, outcome, "ST")
         keys = sorted(st, key=lambda k: -np.nan_to_num(st[k][0], nan=-1))[:SHOWN]
+        ax.set_title(label, fontsize=10)
+        if _flat(ax, np.array([st[k][0] for k in keys])):
+            continue
         pos = np.arange(len(keys))
         ax.barh(pos - 0.2, [s1[k][0] for k in keys], 0.4, xerr=[s1[k][1] for k in keys], color="tab:blue",
                 ecolor="0.4", capsize=2, label="S1: its own share of the variance")
@@ -77,7 +94,6 @@ def plot_sobol(rows: list[dict], definition: dict) -> Figure:
         ax.set_yticks(pos, [_short(k) for k in keys], fontsize=8)
         ax.invert_yaxis()
         ax.set_xlabel(f"share of the variance of {label}")
-        ax.set_title(label, fontsize=10)
         ax.grid(alpha=0.3, axis="x")
         ax.legend(loc="lower right", fontsize=7, frameon=False)
     fig.suptitle(_title(definition, "Sobol' indices (95% intervals, bootstrap)"), fontsize=10)
