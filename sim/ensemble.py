@@ -84,7 +84,7 @@ Task = tuple[str, Scenario, int, np.ndarray, int, bool]
 
 
 def iter_batches(scn: Scenario, seed: int, runs: int, turns: int, *, engine: str = "ensemble",
-                 batch_size: int = 250, jobs: int = 1, progress: Callable[[int], None] | None = None,
+                 batch_size: int = 250, jobs: int = 1, progress: Callable[[int], object] | None = None,
                  formatted: bool = True) -> Iterator[Chunk]:
     """Batches of results, formatted, in run order; `progress(n)` is called with each batch's run count.
 
@@ -108,7 +108,7 @@ def batch_tasks(scn: Scenario, seed: int, runs: int, turns: int, *, engine: str 
             for a in range(0, runs, batch_size)]
 
 
-def run_tasks(tasks: list[Task], jobs: int, progress: Callable[[int], None] | None = None) -> Iterator[Chunk]:
+def run_tasks(tasks: list[Task], jobs: int, progress: Callable[[int], object] | None = None) -> Iterator[Chunk]:
     """The results of batch tasks, in order, over `jobs` processes (at most two per worker in flight)."""
     if jobs <= 1 or len(tasks) <= 1:
         for task in tasks:
@@ -143,7 +143,7 @@ def _stop(pool: ProcessPoolExecutor) -> None:
             process.kill()
 
 
-def _collect(future: Future[Chunk], progress: Callable[[int], None] | None) -> Chunk:
+def _collect(future: Future[Chunk], progress: Callable[[int], object] | None) -> Chunk:
     try:
         chunk = future.result()
     except BrokenProcessPool:
