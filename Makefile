@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench wheel-check clean
+.PHONY: run test lint bench wheel-check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ run: $(STAMP)  ## install, run the default scenario and write its plot to result
 test: $(STAMP)  ## install and run every test
 	$(BIN)/python -m pytest
 
+lint: $(STAMP)  ## install and check the code: ruff's lint rules (no reformatting) and mypy on sim/
+	$(BIN)/ruff check sim tests bench run_sim.py
+	$(BIN)/mypy
+
 bench: $(STAMP)  ## print speed and memory figures
 	$(BIN)/python bench/ensemble.py
 
@@ -25,4 +29,4 @@ wheel-check: $(STAMP)  ## build the wheel, install it with its dependencies into
 	bash .ci/wheel_check
 
 clean:
-	rm -rf $(VENV) results .pytest_cache .hypothesis build dist
+	rm -rf $(VENV) results .pytest_cache .hypothesis .ruff_cache .mypy_cache build dist

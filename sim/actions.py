@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -101,7 +102,8 @@ def codes() -> dict[str, int]:
 
 
 #: Stages of a missile programme, in order (the state holds the index).
-STAGES = ("none", "development", "flight_test", "production", "ready")
+Stage = Literal["none", "development", "flight_test", "production", "ready"]
+STAGES: tuple[Stage, ...] = get_args(Stage)
 NONE_STAGE, DEVELOPMENT, FLIGHT_TEST, PRODUCTION, READY = range(len(STAGES))
 STAGE_WORDS = {"none": "no programme", "development": "in development", "flight_test": "in flight tests",
                "production": "in production", "ready": "ready to field"}

@@ -16,10 +16,10 @@ from __future__ import annotations
 import copy
 import math
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -42,6 +42,9 @@ from sim.initial import initial_state
 from sim.params import Params, compile_schedule
 from sim.scenario import Scenario, apply_overrides
 from sim.state import TREATY_NAMES, State
+
+if TYPE_CHECKING:
+    from sim.policies.base import Rule, TurnView
 
 
 @dataclass(frozen=True)
@@ -220,7 +223,7 @@ def check_turn(scn: Scenario, turn: int, turns: int) -> None:
 MODAL_DRAWS = 64
 
 
-def rule_move(rule, view) -> tuple[int, str]:
+def rule_move(rule: Rule, view: TurnView) -> tuple[int, str]:
     """The move `rule` makes in the one-replica `view`, and how it was found.
 
     A deterministic rule's move; for a stochastic rule its modal move: for quantal response (and
@@ -642,11 +645,11 @@ def class_at_start(scn: Scenario, sides: Sides, restrain: Action = game.RESTRAIN
     row, col = sides.row[0], sides.col[0]
     esc, _ = escalate_moves(game.legal(pt.state, pt.params, row), game.legal(pt.state, pt.params, col))
     rm, cm = (int(restrain), esc[0]), (int(restrain), esc[1])
-    a, b, rm, cm = game.matrices(pt.state, pt.params, 1, row, col, fixed, rm, cm)
-    return reduction_of(a, b, rm, cm, restrain)
+    a, b, rows, cols = game.matrices(pt.state, pt.params, 1, row, col, fixed, rm, cm)
+    return reduction_of(a, b, rows, cols, restrain)
 
 
-def game_map(scn: Scenario, x: Axis, y: Axis, progress=None) -> GameMap:
+def game_map(scn: Scenario, x: Axis, y: Axis, progress: Callable[[int], object] | None = None) -> GameMap:
     """The class of the game at the start for every pair of values of two parameters."""
     if x.key == y.key:
         raise ScenarioError(f"{scn.source} (--map)", x.key, MISSING, "the same key twice; allowed: two different keys")

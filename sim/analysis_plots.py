@@ -16,6 +16,7 @@ import matplotlib as mpl
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.collections import PatchCollection
 from matplotlib.colors import to_hex, to_rgb
@@ -26,7 +27,8 @@ from matplotlib.patches import Patch, Rectangle
 from sim.actions import COLOURS, MOVE_NAMES, N_MOVES
 from sim.analysis import Analysis, GameMap, OverTime
 from sim.equilibria import CHICKEN, CLASSES, DEADLOCK, HARMONY, OTHER, PD, STAG, GameClass
-from sim.plots import date_ticks
+from sim.plots import date_ticks, figure_of
+from sim.scenario import Scenario
 
 CLASS_COLORS = {PD: "#d73027", DEADLOCK: "#67001f", CHICKEN: "#fdae61", STAG: "#4575b4", HARMONY: "#1a9850",
                 OTHER: "#bdbdbd"}
@@ -55,9 +57,9 @@ class Palette:
                 color = CLASS_COLORS[OTHER]
                 if not cls.borderline:
                     pair = [np.array(to_rgb(CLASS_COLORS[side.name])) for side in (cls.row, cls.col)]
-                    color = to_hex((pair[0] + pair[1]) / 2)
+                    color = to_hex(tuple((pair[0] + pair[1]) / 2))
                 while color in used:  # two "other" games with the same pair of colours: shade the second
-                    color = to_hex(np.array(to_rgb(color)) * 0.8 + 0.2)
+                    color = to_hex(tuple(np.array(to_rgb(color)) * 0.8 + 0.2))
             used.add(color)
             self.colors[label] = color
 
@@ -74,10 +76,10 @@ def _figure(axes: Sequence[Axes] | None, count: int, make: Callable[[], tuple[Fi
     axes = list(np.atleast_1d(np.asarray(axes, dtype=object)))
     if len(axes) != count:
         raise ValueError(f"{len(axes)} axes given; allowed: {count}")
-    return axes[0].figure, axes
+    return figure_of(axes[0]), axes
 
 
-def _head(scenario) -> str:
+def _head(scenario: Scenario) -> str:
     title = scenario.scenario.title
     return f"{title} ({scenario.name})" if title else scenario.name
 
@@ -252,7 +254,7 @@ def plot_map(gmap: GameMap, ax: Axes | None = None) -> Figure:
     if ax is None:
         fig, ax = plt.subplots(figsize=(10.5, 6.4), dpi=120, layout="constrained")
     else:
-        fig = ax.figure
+        fig = figure_of(ax)
     xe, ye = _edges(x.values), _edges(y.values)
     ax.pcolormesh(xe, ye, grid, cmap=cmap, vmin=-0.5, vmax=len(present) - 0.5, shading="flat")
     hatched = np.isin(grid, [code[lab] for lab in palette.hatched])
@@ -270,7 +272,7 @@ def plot_map(gmap: GameMap, ax: Axes | None = None) -> Figure:
                 ax.clabel(cs, fmt={0: f"{who}: {text}"}, fontsize=7)
                 if who not in drawn:
                     drawn.append(who)
-    handles = [palette.patch(lab, f"{lab} ({shares[lab]:.0%} of the grid)") for lab in present]
+    handles: list[Artist] = [palette.patch(lab, f"{lab} ({shares[lab]:.0%} of the grid)") for lab in present]
     inside = x.lo <= x.base <= x.hi and y.lo <= y.base <= y.hi
     if inside:
         ax.plot(x.base, y.base, marker="*", ms=16, color="white", mec="black", mew=1.2)

@@ -23,7 +23,8 @@ from sim.options import DEFAULT_RUNS, DEFAULT_SCENARIO, DEFAULT_SEED
 from sim.terminal import path_arg, use_file_backend, whole_number
 
 if TYPE_CHECKING:  # sim.analysis imports nashpy (half a second): only `analyze` loads it
-    from sim.analysis import Analysis, Dominance, GameMap, OverTime
+    from sim.analysis import Analysis, Axis, Dominance, GameMap, OverTime, StageGame
+    from sim.game import Reduced
 
 DEFAULT_GRID = 41
 POINT_BYTES = 2048   # what one point of a map keeps: its stage game, reduced game and class
@@ -52,7 +53,8 @@ examples:
 """
 
 
-def add_parser(subparsers, parser_class: type[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+def add_parser(subparsers: argparse._SubParsersAction, parser_class: type[argparse.ArgumentParser]
+               ) -> argparse.ArgumentParser:
     """Register `analyze` on the command line's subparsers.
 
     `parser_class` is the class those subparsers build (`sim.terminal.OneLineParser`: one-line errors,
@@ -144,8 +146,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
-def _analyze(args: argparse.Namespace, scn: scenario.Scenario, out: Path, axes, turn: int | None, runs: int,
-             turns: int) -> tuple[list[Path], str]:
+def _analyze(args: argparse.Namespace, scn: scenario.Scenario, out: Path, axes: list[Axis] | None,
+             turn: int | None, runs: int, turns: int) -> tuple[list[Path], str]:
     """Compute what the options ask for and write it into `out`; returns the files and the report."""
     from sim import analysis
 
@@ -161,8 +163,8 @@ def _analyze(args: argparse.Namespace, scn: scenario.Scenario, out: Path, axes, 
             files.append(save_figure(plot_map(gmap), out, "game_map"))
         return files, format_map(gmap)
     if args.over_time:
-        median = analysis.median_run(scn, args.seed, runs, turns, jobs)
-        over = analysis.over_time(scn, median)
+        along = analysis.median_run(scn, args.seed, runs, turns, jobs)
+        over = analysis.over_time(scn, along)
         files = _write(out, {"over_time.json": over.as_dict(), "over_time.csv": _over_time_csv(over)})
         if not args.no_plot:
             use_file_backend()
@@ -214,7 +216,7 @@ def _table(m: np.ndarray, row_name: str, marks: dict[tuple[int, int], str], rows
     return lines
 
 
-def _cell(g, i: int, j: int) -> str:
+def _cell(g: StageGame, i: int, j: int) -> str:
     """'(withdrawal, dialogue)': the moves of cell (i, j) of stage game g."""
     a, b = g.cell(i, j)
     return f"({MOVE_NAMES[a]}, {MOVE_NAMES[b]})"
@@ -282,7 +284,7 @@ def format_analysis(r: Analysis) -> str:
     return "\n".join(lines)
 
 
-def _trps(r) -> str:
+def _trps(r: Reduced) -> str:
     return " ".join(f"{v:.2f}" for v in (r.T, r.R, r.P, r.S))
 
 

@@ -330,8 +330,8 @@ def cmd_rules(args: argparse.Namespace) -> int:
         print(text_table(header, rows))
         print("\npresets (named doctrines: a rule and its parameters):")
         for name, spec in reg.PRESETS.items():
-            params = ", ".join(f"{k}={v!r}" for k, v in spec.items() if k != "name")
-            print(f"  {name}: {spec['name']}({params}) - {reg.PRESET_NOTES[name]}")
+            shown = ", ".join(f"{k}={v!r}" for k, v in spec.items() if k != "name")
+            print(f"  {name}: {spec['name']}({shown}) - {reg.PRESET_NOTES[name]}")
         print("\n`run_sim.py rules NAME` shows one rule; docs/rules.md has the formulas.")
         return 0
     name = args.name

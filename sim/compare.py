@@ -51,7 +51,9 @@ def parse_variant(item: str, turns: int | None = None) -> Variant:
 
 def _split(changes: str) -> list[str]:
     """Split on commas that are not inside brackets or quotes (so arrays and tables survive)."""
-    parts, depth, quote, current = [], 0, "", []
+    parts: list[str] = []
+    current: list[str] = []
+    depth, quote = 0, ""
     for ch in changes:
         if quote:
             quote = "" if ch == quote else quote

@@ -36,7 +36,7 @@ def replica_draws(seed: int, replica: int, turns: int, n_actors: int) -> np.ndar
 class Crisis:
     """Replicas `replicas` of scenario `scn` under root seed `seed`, at turn `turn`."""
 
-    def __init__(self, scn: Scenario, seed: int, replicas: Sequence[int], turns: int | None = None,
+    def __init__(self, scn: Scenario, seed: int, replicas: Sequence[int] | np.ndarray, turns: int | None = None,
                  rules: list | None = None):
         self.scenario = scn
         self.seed = seed

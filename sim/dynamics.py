@@ -89,7 +89,8 @@ class Outcome:
         return OutcomeArrays(*(getattr(self, f.name) for f in fields(self)))
 
 
-OutcomeArrays = namedtuple("OutcomeArrays", [f.name for f in fields(Outcome)])
+# mypy reads namedtuple fields only from literals; these are the dataclass's fields
+OutcomeArrays = namedtuple("OutcomeArrays", [f.name for f in fields(Outcome)])  # type: ignore[misc]
 
 # One replica's state while a turn is resolved. What is per actor is one record array (`actor`): numba
 # passes it as one array, where a tuple of twenty arrays cost an atomic incref and decref of each at
@@ -878,7 +879,7 @@ def step(s: State, moves: np.ndarray, params: Params, turn: int,
         from sim.actions import Action
         from sim.errors import SimError
 
-        allowed = [Action(a).label for a in np.flatnonzero(legal_moves(s.take([rep]), params)[0, actor])]
+        allowed = [Action(int(a)).label for a in np.flatnonzero(legal_moves(s.take([rep]), params)[0, actor])]
         raise SimError(f"turn {turn}: {params.ids[actor]} cannot play {Action(int(moves[rep, actor])).label} "
                        f"now; allowed: {', '.join(allowed)}")
     out = Outcome.empty(r, n)

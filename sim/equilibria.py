@@ -24,7 +24,7 @@ PD, STAG, CHICKEN, HARMONY, DEADLOCK, OTHER = (
 CLASSES = (PD, STAG, CHICKEN, HARMONY, DEADLOCK, OTHER)
 SHORT = {PD: "PD", STAG: "SH", CHICKEN: "CH", HARMONY: "HA", DEADLOCK: "DL", OTHER: "other"}
 # (greed: T > R, fear: P > S, mutual restraint beats mutual escalation: R > P) -> class
-_BY_SIGNS = {
+_BY_SIGNS: dict[tuple[int, ...], str] = {
     (1, 1, 1): PD, (1, -1, 1): CHICKEN, (-1, 1, 1): STAG, (-1, -1, 1): HARMONY, (1, 1, -1): DEADLOCK,
 }
 ORDERS = {PD: "T > R > P > S", STAG: "R > T, P > S, R > P", CHICKEN: "T > R, S > P, R > P",

@@ -24,7 +24,7 @@ DASK_RETRIES = 3
 
 
 def map_in_order(fn: Callable[[Any], Any], tasks: Sequence[Any], jobs: int, *, dask: str | None = None,
-                 warm: Callable[[], None] | None = None, done: Callable[[Any], None] | None = None) -> Iterator[Any]:
+                 warm: Callable[[], None] | None = None, done: Callable[[Any], object] | None = None) -> Iterator[Any]:
     """fn(task) for every task, yielded in task order; `done(result)` is called as each is yielded.
 
     jobs <= 1 (and no `dask`): in this process. Else a pool of `jobs` forked workers (`warm()` runs
@@ -66,7 +66,7 @@ def _stop(pool: ProcessPoolExecutor) -> None:
             process.kill()
 
 
-def _collect(future: Future[Any], done: Callable[[Any], None] | None) -> Any:
+def _collect(future: Future[Any], done: Callable[[Any], object] | None) -> Any:
     try:
         result = future.result()
     except BrokenProcessPool:
@@ -78,7 +78,7 @@ def _collect(future: Future[Any], done: Callable[[Any], None] | None) -> Any:
 
 
 def _on_dask(fn: Callable[[Any], Any], tasks: Sequence[Any], jobs: int, address: str,
-             done: Callable[[Any], None] | None) -> Iterator[Any]:
+             done: Callable[[Any], object] | None) -> Iterator[Any]:
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:   # pragma: no cover - dask is a dependency

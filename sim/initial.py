@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from sim.actions import N_MOVES, STAGES, Action
 from sim.dynamics import score_initial
@@ -69,7 +70,7 @@ def initial_state(scn: Scenario, params: Params, replicas: int, pipeline_len: in
     if notice_by != NO_ONE:
         unbound[notice_by] = True
 
-    def rep(x: np.ndarray | float | int, dtype: type | None = None) -> np.ndarray:
+    def rep(x: npt.ArrayLike, dtype: npt.DTypeLike | None = None) -> np.ndarray:
         arr = np.asarray(x, dtype=dtype)
         return np.array(np.broadcast_to(arr, (r, *arr.shape)))
 

@@ -12,14 +12,15 @@ import ctypes
 import os
 import signal
 import sys
+from types import FrameType
 
 from sim.errors import Terminated
 
-TERMINATING = {signal.SIGTERM: "SIGTERM", signal.SIGHUP: "SIGHUP"}
+TERMINATING: dict[int, str] = {signal.SIGTERM: "SIGTERM", signal.SIGHUP: "SIGHUP"}
 PR_SET_PDEATHSIG = 1
 
 
-def _raise(signum: int, frame) -> None:
+def _raise(signum: int, frame: FrameType | None) -> None:
     raise Terminated(signum, TERMINATING.get(signum, str(signum)))
 
 

@@ -375,7 +375,8 @@ def counterfactual_values(s: State, params: Params, turn: int, moves: np.ndarray
     return _values(s, params, turn, actors, s.beliefs, None, np.ascontiguousarray(moves, dtype=np.int64))
 
 
-def _values(s, params, turn, actors, beliefs, draws, fixed) -> np.ndarray:
+def _values(s: State, params: Params, turn: int, actors: np.ndarray | None, beliefs: np.ndarray,
+            draws: np.ndarray | None, fixed: np.ndarray | None) -> np.ndarray:
     s = s.canonical()                 # the kernels only read it
     r, n = s.missiles.shape
     needed = np.ones(n, np.bool_) if actors is None else np.asarray(actors, dtype=np.bool_)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import mesa
 import numpy as np
@@ -21,7 +21,7 @@ def root_seed(seed: Any = None, rng: Any = None) -> int:
         raise SimError("EscalationModel: seed and rng both given; allowed: one of them (as in mesa.Model)")
     given = seed if seed is not None else rng
     if given is None:
-        return int(np.random.SeedSequence().entropy)
+        return int(cast(int, np.random.SeedSequence().entropy))   # drawn by the system: an int
     if isinstance(given, np.random.Generator):
         return int(given.integers(2**63))
     if isinstance(given, np.random.SeedSequence):
@@ -57,6 +57,8 @@ class EscalationModel(mesa.Model):
     The dynamics draw only from the replica's own stream; Mesa's `rng` and `random` are a child of it,
     free for extensions, so that drawing from them never changes the crisis.
     """
+
+    running: bool   # mesa.Model sets it; False once the crisis is over
 
     def __init__(self, scenario: Scenario | str = "inf_2018", *, seed: Any = None, rng: Any = None,
                  replica: int = 0, turns: int | None = None, **overrides: Any):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -29,7 +30,8 @@ ACTOR_PARAMS = np.dtype([
     ("party", np.bool_), ("can_own", np.bool_), ("host_of", np.int64), ("batch", np.int64), ("lag", np.int64),
     ("memory", np.float64), *((name, np.float64) for name in PAYOFF_FIELDS),
 ], align=True)
-Packed = namedtuple("Packed", [
+# mypy reads namedtuple fields only from literals (so it sees no fields here, nor at `Packed(...)` below)
+Packed = namedtuple("Packed", [  # type: ignore[misc]
     "actor", "adversary", "ally", "side", "reach", "stage_turns", *SCALAR_FIELDS, *DIPLOMACY_FIELDS, *MOVE_CODES,
 ])
 
@@ -53,7 +55,7 @@ class Params:
     scalars: dict[str, float]
     diplomacy: dict[str, float] = field(default_factory=dict)
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:   # a scalar parameter: an int (turns) or a float
         scalars = self.__dict__.get("scalars", {})
         if name in scalars:
             return scalars[name]
@@ -69,7 +71,7 @@ class Params:
             actor["batch"], actor["lag"], actor["memory"] = self.batch, self.lag, self.belief_memory
             for name in PAYOFF_FIELDS:
                 actor[name] = self.payoff[name]
-            cached = Packed(
+            cached = Packed(  # type: ignore[call-arg]  # see Packed
                 actor=actor.view(np.recarray), adversary=self.adversary, ally=self.ally, side=self.side,
                 reach=self.reach, stage_turns=self.stage_turns,
                 **{name: (int(s[name]) if name.endswith("turns") or name == "max_profiles" else float(s[name]))
@@ -176,5 +178,5 @@ def compile_schedule(scn: Scenario) -> Schedule:
             changes.update(ev.set)
             epochs.append((turn, compile_params(apply_overrides(base, changes, origin="event"))))
         if ev.move is not None:
-            forced.setdefault(turn, []).append((idx[ev.actor], int(Action.parse(ev.move))))
+            forced.setdefault(turn, []).append((idx[ev.who], int(Action.parse(ev.move))))
     return Schedule(tuple(epochs), {t: tuple(v) for t, v in forced.items()})

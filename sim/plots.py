@@ -149,7 +149,7 @@ def _moves(summary: dict, axes: Sequence[Axes] | None) -> Figure:
         axes = list(np.atleast_1d(np.asarray(axes, dtype=object)))
         if len(axes) != len(actors):
             raise ValueError(f"plot_moves: {len(axes)} axes given; allowed: one per actor ({len(actors)})")
-        fig = axes[0].figure
+        fig = figure_of(axes[0])
     for ax, actor in zip(axes, actors, strict=True):
         ax.stackplot(dates, *[share[actor][m] for m in MOVE_NAMES], colors=list(MOVE_COLORS.values()),
                      labels=list(MOVE_NAMES))
@@ -220,12 +220,19 @@ def _date_axis(ax: Axes, summary: dict) -> None:
     ax.set_xlabel(f"date (from {summary['start_date']}, one turn = {summary['turn_days']} days)")
 
 
+def figure_of(ax: Axes) -> Figure:
+    """The figure `ax` is drawn on, which a plot given that axes returns."""
+    # Axes.figure is typed Figure | SubFigure: the axes of a subfigure give the SubFigure, which is returned
+    # as it is (it is drawn on like a Figure, but has no savefig: `save_figure` takes the top Figure)
+    return ax.figure  # type: ignore[return-value]  # see above
+
+
 def dated_axes(summary: dict, what: str, ylabel: str, ax: Axes | None = None) -> tuple[Figure, Axes]:
     """The given axes (and its figure), or a new figure of the standard size; styled for `summary`."""
     if ax is None:
         fig, ax = plt.subplots(figsize=(9, 4.8), dpi=120, layout="constrained")
     else:
-        fig = ax.figure
+        fig = figure_of(ax)
     dates = summary_dates(summary)
     ax.set_xlim(dates[0], dates[-1])
     ax.set_ylabel(ylabel)
@@ -295,7 +302,7 @@ def plot_tournament(cells: Sequence[Any], pair: tuple[str, str], outcome: str, l
         fig, ax = plt.subplots(figsize=(1.3 * len(rules) + 3.5, 1.0 * len(rules) + 2.2), dpi=120,
                                layout="constrained")
     else:
-        fig = ax.figure
+        fig = figure_of(ax)
     cmap = "RdYlGn" if outcome.startswith("payoff") else "Reds"
     top = max(0.05, float(np.nanmax(grid))) if share else None       # shares: from 0 to the largest
     image = ax.imshow(grid, cmap=cmap, vmin=0 if share else None, vmax=top)
@@ -307,8 +314,8 @@ def plot_tournament(cells: Sequence[Any], pair: tuple[str, str], outcome: str, l
     for (i, j), value in np.ndenumerate(grid):
         text = f"{value:.0%}" if share else (f"{value:.1f}" if abs(value) < 100 else f"{value:.0f}")
         ax.text(j, i, text, ha="center", va="center", fontsize=8,
-                color="white" if (share and value > 0.6 * top) or (not share and value > middle and cmap == "Reds")
-                else "black")
+                color="white" if (top is not None and value > 0.6 * top)   # top is set for shares
+                or (not share and value > middle and cmap == "Reds") else "black")
     ax.set_xticks(range(len(rules)), rules, rotation=30, ha="right")
     ax.set_yticks(range(len(rules)), rules)
     ax.set_xlabel(f"rule of {pair[1]}")

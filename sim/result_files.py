@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,7 +89,8 @@ def is_run_output(name: str) -> bool:
 
 
 @contextmanager
-def writing(out: Path, force: bool, stale=is_run_output, seals: tuple[str, ...] = SEALS) -> Iterator[Path]:
+def writing(out: Path, force: bool, stale: Callable[[str], bool] = is_run_output,
+            seals: tuple[str, ...] = SEALS) -> Iterator[Path]:
     """Check and lock `out` and yield a private folder to write into; see `sim.safeio.staged_folder`."""
     prepare_out_dir(out, force)
     with staged_folder(out, mark_ours, seals, stale) as stage:

@@ -5,6 +5,7 @@ batches (`Summary`, what summary.json holds). Writing them into a result folder:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -13,7 +14,11 @@ from sim import __version__
 from sim.actions import MOVE_NAMES, N_MOVES, STAGES
 from sim.scenario import Scenario
 from sim.state import COMPONENTS as INDEX_COMPONENTS
-from sim.state import TREATY_CODES, TREATY_NAMES
+from sim.state import TREATY_CODES, TREATY_NAMES, State
+
+if TYPE_CHECKING:
+    from sim.dynamics import Outcome
+    from sim.model import EscalationModel
 
 COMPONENTS = ("escalation", *INDEX_COMPONENTS)
 TURN_COLUMNS = ["run", "seed", "turn", "date", *COMPONENTS, "rung", "treaty", "incident"]
@@ -66,7 +71,7 @@ class BatchResult:
             payoff=nan(r, turns, n_actors), credibility=nan(r, turns, n_actors),
         )
 
-    def record_state(self, rows: np.ndarray, turn: int, state) -> None:
+    def record_state(self, rows: np.ndarray, turn: int, state: State) -> None:
         """Store the state of the replicas at batch rows `rows` after `turn`."""
         for name in COMPONENTS:
             getattr(self, name)[rows, turn] = getattr(state, name)
@@ -75,7 +80,7 @@ class BatchResult:
         self.incident[rows, turn] = state.incident
         self.last_turn[rows] = turn
 
-    def record_moves(self, rows: np.ndarray, turn: int, moves, outcome, state) -> None:
+    def record_moves(self, rows: np.ndarray, turn: int, moves: np.ndarray, outcome: Outcome, state: State) -> None:
         """Store the moves and per-actor results of `turn` (1-based)."""
         self.action[rows, turn - 1] = moves
         self.missiles[rows, turn - 1] = state.missiles
@@ -86,7 +91,7 @@ class BatchResult:
         self.credibility[rows, turn - 1] = state.credibility
 
     @classmethod
-    def from_model(cls, model, run: int) -> BatchResult:
+    def from_model(cls, model: EscalationModel, run: int) -> BatchResult:
         """The result of one `EscalationModel` run, read from its DataCollector."""
         turns = model.crisis.turns
         ids = list(model.scenario.actor_ids)
@@ -154,8 +159,8 @@ class Summary:
         self.milestones.append(marks)
         parties = np.array([a.treaty_party for a in self.scenario.actors])
         deployed = marks[:, :, MILESTONES.index("orders")] > 0
-        self.all_parties_deployed.append(deployed[:, parties].all(axis=1) if parties.any()
-                                         else deployed.all(axis=1))
+        self.all_parties_deployed.append(np.asarray(deployed[:, parties].all(axis=1) if parties.any()
+                                                    else deployed.all(axis=1)))
         counts = played.sum(axis=0)
         self.move_counts = counts if self.move_counts is None else self.move_counts + counts
         status = _carry_forward(np.where(b.treaty >= 0, b.treaty, np.nan)).astype(np.int64)
@@ -184,7 +189,7 @@ class Summary:
         scn = self.scenario
         ids = scn.actor_ids
         quant = np.quantile(esc, QUANTILES, axis=0)
-        moves = {}
+        moves: dict[str, dict[str, dict[str, float | None]]] = {}
         for i, actor in enumerate(ids):
             moves[actor] = {}
             for a, name in enumerate(MOVE_NAMES):
@@ -197,6 +202,8 @@ class Summary:
         marks = np.concatenate(self.milestones)
         any_deploy = marks[:, :, MILESTONES.index("orders")]
         any_deploy = np.where((any_deploy > 0).any(axis=1), np.where(any_deploy > 0, any_deploy, 10**9).min(axis=1), -1)
+        # set by add(), which a batch went through (the arrays concatenated above are not empty)
+        assert self.move_counts is not None and self.treaty_counts is not None
         playing = self.move_counts.sum(axis=2, keepdims=True)
         mean_esc = esc.mean(axis=1)
         median_run = int(np.argsort(mean_esc, kind="stable")[(len(mean_esc) - 1) // 2])

@@ -45,11 +45,13 @@ def os_error(exc: OSError, what: str = "") -> SimError:
     """An operating-system error as a one-line SimError naming the file and the reason."""
     where = exc.filename if exc.filename is not None else what or "?"
     reason = exc.strerror or str(exc)
-    hint = {errno.ENOSPC: "free some space or choose another --out",
-            errno.EDQUOT: "free some space or choose another --out",
-            errno.EACCES: "a folder and files you may write", errno.EPERM: "a folder and files you may write",
-            errno.EROFS: "a folder on a writable disk",
-            errno.ENAMETOOLONG: "names of at most 255 bytes"}.get(exc.errno, "")
+    hints: dict[int | None, str] = {
+        errno.ENOSPC: "free some space or choose another --out",
+        errno.EDQUOT: "free some space or choose another --out",
+        errno.EACCES: "a folder and files you may write", errno.EPERM: "a folder and files you may write",
+        errno.EROFS: "a folder on a writable disk",
+        errno.ENAMETOOLONG: "names of at most 255 bytes"}
+    hint = hints.get(exc.errno, "")
     return SimError(f"{where}: {what + ': ' if what and where != what else ''}{reason}"
                     f"{'; allowed: ' + hint if hint else ''}")
 

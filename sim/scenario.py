@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.actions import MOVE_NAMES, STAGES
+from sim.actions import MOVE_NAMES, Stage
 from sim.errors import MISSING, ScenarioError
 from sim.policies.specs import RuleSpecError, check_spec
 
@@ -107,7 +107,7 @@ class OpenUltimatum(_Strict):
 class Programme(_Strict):
     """A missile programme: its stage at the start and how long each stage takes."""
 
-    stage: Literal[STAGES] = "none"
+    stage: Stage = "none"
     since: date | None = None
     development_days: Days = Field(default=720, ge=0)
     flight_test_days: Days = Field(default=360, ge=0)
@@ -189,6 +189,12 @@ class Event(_Strict):
     move: str | None = None
     set: dict[str, Any] = {}
     note: str = ""
+
+    @property
+    def who(self) -> str:
+        """The actor of an event with a move (validation makes sure that such an event names one)."""
+        assert self.actor is not None, "an event with a move names its actor"
+        return self.actor
 
 
 class Scenario(_Strict):
@@ -417,19 +423,20 @@ def _loc_to_path(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
 
 
 def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    model: Any = Scenario
+    model: type[BaseModel] = Scenario
     for part in loc:
         if isinstance(part, int):
             continue
-        field = model.model_fields.get(part) if isinstance(model, type) else None
+        field = model.model_fields.get(part)
         if field is None:
             return None
         ann = field.annotation
         args = getattr(ann, "__args__", ())
         candidates = [ann, *args]
-        model = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
-        if model is None:
+        inner = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        if inner is None:
             return None
+        model = inner
     return model
 
 

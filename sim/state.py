@@ -79,7 +79,7 @@ class State:
         """The same arrays as a namedtuple, the form the compiled dynamics take."""
         return StateArrays(*(getattr(self, f.name) for f in fields(self)))
 
-    def take(self, index: np.ndarray) -> State:
+    def take(self, index: np.ndarray | list[int]) -> State:
         """The replicas at `index` (an index array or boolean mask), as a new state."""
         return State(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
 
@@ -109,4 +109,5 @@ DTYPES = {
     "beliefs": _FLOAT, "last_moves": _INT, "esc_treaty": _FLOAT, "esc_missiles": _FLOAT, "esc_arming": _FLOAT,
     "esc_demands": _FLOAT, "escalation": _FLOAT, "rung": _INT, "incident": _BOOL,
 }
-StateArrays = namedtuple("StateArrays", [f.name for f in fields(State)])
+# mypy reads namedtuple fields only from literals; these are the dataclass's fields
+StateArrays = namedtuple("StateArrays", [f.name for f in fields(State)])  # type: ignore[misc]

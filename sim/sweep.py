@@ -137,9 +137,11 @@ def assumed_factors(scn: Scenario, spread: float = 0.5) -> list[Factor]:
             full = ".".join(p for p in (base, sub) if p)
             if value == 0 or full in SKIP or full.endswith(tuple(SKIP_ENDINGS)):
                 continue
-            factors.append(_within_schema(scn, Factor(full, value * (1 - spread), value * (1 + spread),
-                                                      integer=isinstance(value, int)), value))
-    return [f for f in factors if f is not None]
+            factor = _within_schema(scn, Factor(full, value * (1 - spread), value * (1 + spread),
+                                                integer=isinstance(value, int)), value)
+            if factor is not None:
+                factors.append(factor)
+    return factors
 
 
 # the calendar and the look-ahead's size are not assumptions about the crisis; the index weights are a simplex
@@ -371,7 +373,7 @@ def indices(method: str, factors: Sequence[Factor], X: np.ndarray, Y: np.ndarray
 
 
 def evaluate(tasks: Sequence[tuple[Scenario, int, int, int]], run: Callable[[list], Iterable[np.ndarray]],
-             done: dict[int, np.ndarray], record: Callable[[int, np.ndarray], None]) -> np.ndarray:
+             done: dict[int, np.ndarray], record: Callable[[int, np.ndarray], object]) -> np.ndarray:
     """[P, O] outcomes: those in `done` (a resumed sweep), the rest computed by `run` (in order) and
     passed to `record` as each finishes."""
     todo = [p for p in range(len(tasks)) if p not in done]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, NoReturn
 
 
 class HelpFormatter(argparse.HelpFormatter):
@@ -23,7 +25,7 @@ class HelpFormatter(argparse.HelpFormatter):
         return "\n\n".join(paragraphs)
 
     def _format_action(self, action: argparse.Action) -> str:
-        if action.nargs != argparse.PARSER:
+        if not isinstance(action, argparse._SubParsersAction):   # the one action with nargs PARSER
             return super()._format_action(action)
         # the subcommands: one line each, name and help (argparse would add a line for the metavar and
         # wrap a long name's help onto the next line)
@@ -37,16 +39,16 @@ class OneLineParser(argparse.ArgumentParser):
     """Argument errors as one line and exit status 2, like every other bad input; help formatted by
     `HelpFormatter` unless told otherwise."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
 
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         sys.stderr.write(f"error: {self.prog}: {message} (see --help)\n")
         raise SystemExit(2)
 
 
-def whole_number(minimum: int, flag: str):
+def whole_number(minimum: int, flag: str) -> Callable[[str], int]:
     """An argparse type: a whole number >= `minimum`, with a one-line error naming `flag`."""
     def parse(text: str) -> int:
         try:
@@ -60,7 +62,7 @@ def whole_number(minimum: int, flag: str):
     return parse
 
 
-def path_arg(flag: str):
+def path_arg(flag: str) -> Callable[[str], Path]:
     """An argparse type: a path without NUL bytes and with no name longer than the system allows."""
     def parse(text: str) -> Path:
         if "\0" in text:
@@ -75,7 +77,7 @@ def path_arg(flag: str):
     return parse
 
 
-def folder_arg(flag: str):
+def folder_arg(flag: str) -> Callable[[str], Path]:
     """An argparse type: an existing folder (a path as `path_arg` takes it)."""
     as_path = path_arg(flag)
 

@@ -13,6 +13,7 @@ from sim.compare import mean_interval
 from sim.ensemble import batch_tasks, default_batch_size, run_tasks
 from sim.errors import SimError
 from sim.policies.registry import PRESETS, RULES
+from sim.results import BatchResult
 from sim.scenario import Scenario, apply_overrides
 from sim.state import TERMINATED
 from sim.terminal import text_table
@@ -56,7 +57,7 @@ class Cell:
     values: dict[str, tuple[float, float, float]]
 
 
-def outcomes_of(batch, first: int, second: int) -> dict[str, np.ndarray]:
+def outcomes_of(batch: BatchResult, first: int, second: int) -> dict[str, np.ndarray]:
     """Per-run outcomes of a batch of results."""
     esc = batch.escalation[np.arange(len(batch.runs)), batch.last_turn]
     ended = (batch.treaty == TERMINATED).any(axis=1)
@@ -67,7 +68,7 @@ def outcomes_of(batch, first: int, second: int) -> dict[str, np.ndarray]:
 
 
 def play(scn: Scenario, rules: list[str], runs: int, seed: int, jobs: int,
-         progress: Callable[[int], None] | None = None, dask: str | None = None) -> list[Cell]:
+         progress: Callable[[int], object] | None = None, dask: str | None = None) -> list[Cell]:
     """Every ordered pairing of `rules` for the adversary pair; the other actors keep their rules.
 
     All pairings' batches go through one pool of workers, so the cores stay busy throughout.

@@ -37,7 +37,7 @@ examples:
 """
 
 
-def add_parsers(sub, parser_class=None) -> None:
+def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.ArgumentParser] | None = None) -> None:
     """Add `play` and `replay` to the subcommands `sub`.
 
     `sub` already makes parsers of the command line's class (`parser_class`, one-line errors, exit

@@ -231,7 +231,7 @@ def questions(game: Game, band: Band, f: Facts) -> list[str]:
                 add(85, "agreement", f"{names[i]} and {names[j]} reached an agreement on {day(r.date)}. What made it "
                     f"possible (trust, several rounds, who kept offering)? In the model {what}: what would it take "
                     "in the real world (inspections, verification)?")
-            elif top >= 0.35:
+            elif best is not None and top >= 0.35:   # top > 0: there was a best round
                 after = [r for r in game.history if r.turn > best.turn]
                 stopped = next((f"{names[k]} stopped offering talks on {day(r.date)}" for r in after for k in (i, j)
                                 if r.moves[k] != D), None)
@@ -279,15 +279,15 @@ def questions(game: Game, band: Band, f: Facts) -> list[str]:
             if rec.outcome.detected[0, i]:
                 add(65, "violation", f"{poss(names[i])} violation was detected on {day(rec.date)}. How did the others "
                     "respond, and how much is verification worth to a treaty?")
-    for j in game.injections:
-        if j.kind == "violation":
-            add(66, "violation", f"The facilitator revealed a violation by {j.actor} before turn {j.turn}. How did "
+    for inj in game.injections:
+        if inj.kind == "violation":
+            add(66, "violation", f"The facilitator revealed a violation by {inj.actor} before turn {inj.turn}. How did "
                 "the sides respond to the news, and is an accusation without proof enough to end a treaty?")
-        if j.kind == "leader":
-            after = [r for r in game.history if r.turn >= j.turn]
-            i = game.index[j.actor]
+        if inj.kind == "leader":
+            after = [r for r in game.history if r.turn >= inj.turn]
+            i = game.index[inj.who]
             moves = ", ".join(Action(r.moves[i]).label for r in after[:3]) or "no moves yet"
-            add(62, "leader", f"After new leadership in {names[i]} (turn {j.turn}), {names[i]} played: {moves}. Did "
+            add(62, "leader", f"After new leadership in {names[i]} (turn {inj.turn}), {names[i]} played: {moves}. Did "
                 "its choices change? The model's rules weigh costs differently: which rules respond to a new "
                 "leadership and which do not, and what does that say about doctrine?")
     # the class against the model
@@ -697,11 +697,11 @@ def compare_lines(game: Game, band: Band, f: Facts) -> list[str]:
             out.append(f"Did {names[i]} ({who}) play these by turn {t}? " + "; ".join(parts) + ".")
     marks = band.summary.get("milestones", {})
     for i in range(n):
-        mine = milestones(game, i)
+        reached = milestones(game, i)
         theirs = marks.get(game.ids[i], {})
-        parts = [f"{MILESTONE_WORDS[m]} {'turn ' + str(mine[m]) if mine.get(m) else 'no'} (model alone: "
+        parts = [f"{MILESTONE_WORDS[m]} {'turn ' + str(reached[m]) if reached.get(m) else 'no'} (model alone: "
                  f"{theirs[m]['share']:.0%} of runs over {band.summary['turns']} turns)"
-                 for m in MILESTONE_WORDS if m in theirs and (mine.get(m) or theirs[m]["share"] > 0)]
+                 for m in MILESTONE_WORDS if m in theirs and (reached.get(m) or theirs[m]["share"] > 0)]
         if parts:
             out.append(f"Milestones of {names[i]}: " + "; ".join(parts) + ".")
     return out

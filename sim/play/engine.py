@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,6 +32,9 @@ from sim.play.narrate import illegal_message
 from sim.play.roles import FACILITATOR, MODEL, SCENARIO, TEAM
 from sim.scenario import Scenario, apply_overrides
 from sim.state import State
+
+if TYPE_CHECKING:
+    from sim.policies.base import Rule
 
 
 class PlayError(SimError):
@@ -50,6 +53,18 @@ class Injection:
     move: str | None = None          # force: the move
     changes: dict[str, Any] = field(default_factory=dict)   # set, leader: parameter changes
     rule: str | None = None          # doctrine: the rule or preset the actor follows from now on
+
+    @property
+    def who(self) -> str:
+        """The actor of a leader, force, violation or doctrine injection (each of them names one)."""
+        assert self.actor is not None, f"a {self.kind} injection names its actor"
+        return self.actor
+
+    @property
+    def forced_move(self) -> str:
+        """The move of a force injection."""
+        assert self.move is not None, "a force injection names its move"
+        return self.move
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind, "turn": self.turn, "text": self.text, "note": self.note}
@@ -145,11 +160,11 @@ def build_schedule(scn: Scenario, injections: list[Injection], humans: set[int])
     for ev in sorted(scn.events, key=lambda e: e.date):
         turn = max(1, scn.turn_of(ev.date))
         forced = None
-        if ev.move is not None and idx[ev.actor] not in humans:
-            forced = (idx[ev.actor], int(Action.parse(ev.move)))
+        if ev.move is not None and idx[ev.who] not in humans:
+            forced = (idx[ev.who], int(Action.parse(ev.move)))
         steps.append((turn, dict(ev.set), forced))
     for inj in injections:
-        forced = (idx[inj.actor], int(Action.parse(inj.move))) if inj.kind == "force" else None
+        forced = (idx[inj.who], int(Action.parse(inj.forced_move))) if inj.kind == "force" else None
         steps.append((inj.turn, dict(inj.changes), forced))
     steps.sort(key=lambda s: s[0])  # stable: scenario events, then injections in the order made
     epochs: list[tuple[int, Params]] = [(0, compile_params(base))]
@@ -261,7 +276,7 @@ class Game:
         actor's team or rule decides instead.
         """
         out: dict[int, tuple[Action, str]] = {}
-        facilitator = {(self.index[j.actor], int(Action.parse(j.move)))
+        facilitator = {(self.index[j.who], int(Action.parse(j.forced_move)))
                        for j in self.injections if j.kind == "force" and j.turn == self.next_turn}
         legal = self.legal_mask()
         for actor, move in self.crisis.schedule.forced.get(self.next_turn, ()):
@@ -288,8 +303,8 @@ class Game:
         out = {}
         for ev in self.scenario.events:
             if ev.move is not None and max(1, self.scenario.turn_of(ev.date)) == self.next_turn \
-                    and self.index[ev.actor] in self.human_index:
-                out[self.index[ev.actor]] = Action.parse(ev.move)
+                    and self.index[ev.who] in self.human_index:
+                out[self.index[ev.who]] = Action.parse(ev.move)
         return out
 
     def waiting_for(self) -> list[str]:
@@ -356,7 +371,7 @@ class Game:
         if injection.turn != self.next_turn:
             raise PlayError(f"injection for turn {injection.turn}: allowed: the next turn, {self.next_turn}")
         if injection.kind == "force":
-            self.refuse_illegal(injection.actor, Action.parse(injection.move))
+            self.refuse_illegal(injection.who, Action.parse(injection.forced_move))
         if injection.kind in ("set", "leader", "force"):
             candidate = [*self.injections, injection]
             schedule = build_schedule(self.scenario, candidate, self.human_index)  # validates first
@@ -364,9 +379,9 @@ class Game:
             self.injections.append(injection)
             self.crisis.set_schedule(schedule)
             if injection.kind == "force":
-                self.choices.pop(self.index[injection.actor], None)
+                self.choices.pop(self.index[injection.who], None)
         elif injection.kind == "violation":
-            state = violation_state(self, self.index[injection.actor])
+            state = violation_state(self, self.index[injection.who])
             self._push("injection")
             self.injections.append(injection)
             self.crisis.set_state(state)
@@ -374,7 +389,7 @@ class Game:
             rule = doctrine_rule(self, injection.actor, injection.rule)
             self._push("injection")
             self.injections.append(injection)
-            self.crisis.rules[self.index[injection.actor]] = rule
+            self.crisis.rules[self.index[injection.who]] = rule
             self.crisis.invalidate()
         else:
             raise PlayError(f"unknown injection kind {injection.kind!r}; "
@@ -439,7 +454,7 @@ class Game:
         return [float(self.start.escalation[0])] + [r.escalation for r in self.history]
 
 
-def doctrine_rule(game: Game, actor: str | None, name: str | None):
+def doctrine_rule(game: Game, actor: str | None, name: str | None) -> Rule:
     """A fresh rule `name` (a rule or preset) for a model-played `actor` (``inject doctrine``)."""
     from sim.policies.registry import PRESETS, RULES, RuleSpecError, make_rule
 

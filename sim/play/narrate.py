@@ -35,6 +35,7 @@ WHO = {TEAM: "team", MODEL: "model", FACILITATOR: "facilitator", SCENARIO: "scen
 RUNG_NAMES = dynamics.RUNG_NAMES
 
 if TYPE_CHECKING:
+    from sim.params import Params
     from sim.play.engine import Game, TurnRecord
 
 
@@ -173,10 +174,10 @@ def treaty_text(game: Game) -> str:
         return "in force" + (f" (missiles being eliminated: {', '.join(left)})" if left else "")
     if status == NOTICE:
         by, end = int(s.notice_by[0]), int(s.notice_end[0])
-        left = end - game.turn
+        turns_left = end - game.turn
         free = [prose_names(game)[i] for i in range(len(game.ids)) if game.params.party[i] and s.unbound[0, i]]
         return (f"under notice given by {prose_names(game)[by]}: it ends on {day(game.date(end))} "
-                f"(in {plural(left, 'turn')}) unless an agreement rescinds it; no longer bound: {listing(free)}")
+                f"(in {plural(turns_left, 'turn')}) unless an agreement rescinds it; no longer bound: {listing(free)}")
     if status == TERMINATED:
         ended = next((r.turn for r in game.history if int(r.after.treaty[0]) == TERMINATED
                       and int(r.before.treaty[0]) != TERMINATED), None)
@@ -206,7 +207,7 @@ def hazard(game: Game) -> float:
     return float(dynamics.hazard(game.state, game.params)[0])
 
 
-def index_parts(params, s: State) -> dict[str, float]:
+def index_parts(params: Params, s: State) -> dict[str, float]:
     """Points of the escalation index from each component (they add up to the index, before clipping)."""
     w = dynamics.index_weights(params)
     return {c: 100 * w[c] * float(getattr(s, c)[0]) for c in COMPONENTS}

@@ -8,8 +8,11 @@ gauge and the trend line fall back to ASCII.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from rich import box
-from rich.console import Console, Group
+from rich.console import Console, ConsoleOptions, Group, JustifyMethod, RenderableType
 from rich.panel import Panel
 from rich.segment import Segment
 from rich.table import Table
@@ -37,10 +40,10 @@ class SafeConsole(Console):
     """A console that prints text as given: no markup or emoji codes read in it (a title "[/x]" would
     crash), and no control character (names and titles come from files)."""
 
-    def render_str(self, text, **kwargs):
+    def render_str(self, text: str, **kwargs: Any) -> Text:
         return super().render_str(text, **{**kwargs, "markup": False, "emoji": False})
 
-    def render(self, renderable, options=None):
+    def render(self, renderable: RenderableType, options: ConsoleOptions | None = None) -> Iterator[Segment]:
         for segment in super().render(renderable, options):
             yield segment if segment.control else Segment(printable(segment.text), segment.style)
 
@@ -63,7 +66,7 @@ class Screen:
     def ascii_only(self) -> bool:
         return not (self.console.encoding or "").lower().startswith("utf")
 
-    def print(self, *things, **kwargs) -> None:
+    def print(self, *things: Any, **kwargs: Any) -> None:
         self.console.print(*things, **kwargs)
 
     def clear(self) -> None:
@@ -161,9 +164,10 @@ class Screen:
     def sides(self, game: Game) -> Table:
         s = game.state
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
-        for col, just in (("side", "left"), ("by", "left"), ("last move", "left"), ("missiles", "right"),
-                          ("disputed", "right"), ("programme", "left"), ("cred.", "right"), ("trusts", "left"),
-                          ("score", "right")):
+        columns: tuple[tuple[str, JustifyMethod], ...] = (
+            ("side", "left"), ("by", "left"), ("last move", "left"), ("missiles", "right"), ("disputed", "right"),
+            ("programme", "left"), ("cred.", "right"), ("trusts", "left"), ("score", "right"))
+        for col, just in columns:
             table.add_column(col, justify=just, no_wrap=col != "side")
         totals = game.payoff_totals()
         for i in range(len(game.ids)):
@@ -228,6 +232,7 @@ class Screen:
                          title_align="left", box=box.DOUBLE))
 
     def game_over(self, game: Game) -> None:
+        assert game.over_reason is not None   # shown once the game is over
         reason = {"incident": "the crisis broke down (an incident)",
                   "turns": f"the last turn ({game.turns}) has been played",
                   "quit": "the facilitator ended it"}[game.over_reason]

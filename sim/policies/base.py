@@ -72,8 +72,9 @@ class Rule:
     name: ClassVar[str]
     Params: ClassVar[type[RuleParams]] = NoParams
     classifier: ClassVar[dict[str, Any]] = {}
-    reads_values: ClassVar[bool] = False   # whether `decide` calls `view.values()` (the costly look-ahead)
-    has_beliefs: ClassVar[bool] = False    # whether `own_beliefs` replaces the state's beliefs for values
+    # per class, and per instance where a rule takes them from another (scripted: its fallback's)
+    reads_values: bool = False   # whether `decide` calls `view.values()` (the costly look-ahead)
+    has_beliefs: bool = False    # whether `own_beliefs` replaces the state's beliefs for values
 
     def __init__(self, params: RuleParams, actor: int, start: date, turn_days: int):
         self.params = params

@@ -20,6 +20,7 @@ class Hawk(Rule):
     Params = HawkParams
 
     name = "hawk"
+    params: HawkParams   # its Params, not the base RuleParams
     classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory_depth": 0, "learns": False,
                                             "uses_beliefs": False, "needs_human": False}
 
@@ -37,6 +38,7 @@ class Dove(Hawk):
     Params = DoveParams
 
     name = "dove"
+    params: DoveParams   # its Params, not the base RuleParams
 
 
 class Random(Rule):

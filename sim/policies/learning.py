@@ -24,6 +24,7 @@ class FictitiousPlay(Rule):
     Params = FictitiousPlayParams
 
     name = "fictitious_play"
+    params: FictitiousPlayParams   # its Params, not the base RuleParams
     classifier: ClassVar[dict[str, Any]] = {"stochastic": "if lambda is finite", "memory_depth": float("inf"),
                                             "learns": True, "uses_beliefs": True, "needs_human": False}
     reads_values = True
@@ -65,6 +66,7 @@ class EWA(Rule):
     Params = EWAParams
 
     name = "ewa"
+    params: EWAParams   # its Params, not the base RuleParams
     classifier: ClassVar[dict[str, Any]] = {"stochastic": True, "memory_depth": float("inf"), "learns": True,
                                             "uses_beliefs": False, "needs_human": False}
 

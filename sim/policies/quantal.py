@@ -46,6 +46,7 @@ class Quantal(Rule):
     Params = QuantalParams
 
     name = "quantal"
+    params: QuantalParams   # its Params, not the base RuleParams
     reads_values = True
     classifier: ClassVar[dict[str, Any]] = {"stochastic": True, "memory_depth": float("inf"), "learns": True,
                                             "uses_beliefs": True, "needs_human": False}
@@ -60,9 +61,12 @@ class BestResponse(Quantal):
     against its beliefs); ties go to the first move in the table.
     """
 
-    Params = NoParams
+    # no lambda: a best response is a Quantal (its look-ahead, analysis reads it as one) whose parameters
+    # are not a QuantalParams
+    Params = NoParams  # type: ignore[assignment]  # see above
 
     name = "best_response"
+    params: NoParams  # type: ignore[assignment]  # see above
     classifier: ClassVar[dict[str, Any]] = {**Quantal.classifier, "stochastic": False}
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:

@@ -8,16 +8,13 @@ import numpy as np
 
 from sim.actions import FLIGHT_TEST, READY, RUNGS, Action
 from sim.dynamics import hits as hits_matrix
+from sim.params import Params
 from sim.policies.base import Rule, TurnView, or_else, strongest_legal
 from sim.policies.specs import GenerousMirrorParams, GrimParams, MirrorParams, ReciprocalParams
 from sim.state import IN_FORCE, NOTICE, State
 
 
-def _move_name(value: str) -> str:
-    return Action.parse(value).label
-
-
-def threatening_missiles(state: State, params, actor: int) -> np.ndarray:
+def threatening_missiles(state: State, params: Params, actor: int) -> np.ndarray:
     """[R] adversaries' missiles, fielded or ordered, that reach `actor` or its allies."""
     hits = hits_matrix(state, params)                                      # [R, N, N]
     reaches = (hits & params.side[actor][None, None, :]).any(axis=2)      # [R, N]: j's missiles reach the side
@@ -25,7 +22,7 @@ def threatening_missiles(state: State, params, actor: int) -> np.ndarray:
     return (armed * (reaches & params.adversary[actor][None, :])).sum(axis=1)
 
 
-def escalated(state: State, params, actor: int) -> np.ndarray:
+def escalated(state: State, params: Params, actor: int) -> np.ndarray:
     """[R] an adversary has given treaty notice, has missiles on order, or tests or produces banned missiles."""
     adv = params.adversary[actor]
     notice = (state.unbound & params.party[None, :])[:, adv].any(axis=1)
@@ -47,6 +44,7 @@ class Mirror(Rule):
     Params = MirrorParams
 
     name = "mirror"
+    params: MirrorParams   # its Params, not the base RuleParams
     classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory_depth": 1, "learns": False,
                                             "uses_beliefs": False, "needs_human": False}
 
@@ -73,6 +71,7 @@ class GenerousMirror(Mirror):
     Params = GenerousMirrorParams
 
     name = "generous_mirror"
+    params: GenerousMirrorParams   # its Params, not the base RuleParams
     classifier: ClassVar[dict[str, Any]] = {**Mirror.classifier, "stochastic": True}
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
@@ -93,6 +92,7 @@ class Grim(Rule):
     Params = GrimParams
 
     name = "grim"
+    params: GrimParams   # its Params, not the base RuleParams
     classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory_depth": float("inf"), "learns": False,
                                             "uses_beliefs": False, "needs_human": False}
 
@@ -126,6 +126,7 @@ class Reciprocal(Rule):
     Params = ReciprocalParams
 
     name = "reciprocal"
+    params: ReciprocalParams   # its Params, not the base RuleParams
     classifier: ClassVar[dict[str, Any]] = {"stochastic": False, "memory_depth": 0, "learns": False,
                                             "uses_beliefs": False, "needs_human": False}
 

@@ -21,6 +21,7 @@ class Scripted(Rule):
     Params = ScriptedParams
 
     name = "scripted"
+    params: ScriptedParams   # its Params, not the base RuleParams
     classifier: ClassVar[dict[str, Any]] = {"stochastic": "fallback", "memory_depth": "fallback", "learns": "fallback",
                                             "uses_beliefs": "fallback", "needs_human": False}
 
