@@ -113,10 +113,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from sim import analysis
     from sim.result_files import prepare_out_dir, writing
 
-    overrides = dict(scenario.parse_assignment(item, source=f"--set {item}") for item in args.set)
-    scn = scenario.load(args.scenario, overrides)
-    if args.turns is not None:
-        scn = scn.with_turns(args.turns)
+    scn = scenario.load_as_given(args.scenario, args.set, args.turns)
     turns = scn.scenario.turns
     if args.grid is not None and args.map is None:
         raise SimError("--grid: only with --map; allowed: --map KEY1=LO:HI KEY2=LO:HI --grid N")

@@ -416,10 +416,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.result_files import writing
 
-    overrides = dict(scenario.parse_assignment(item, source=f"--set {item}") for item in args.set)
-    scn = scenario.load(args.scenario, overrides)
-    if args.turns is not None:
-        scn = scn.with_turns(args.turns)
+    scn = scenario.load_as_given(args.scenario, args.set, args.turns)
     out = args.out if args.out is not None else Path("results") / scn.name
     _preflight(scn, args, out)
     started = time.perf_counter()

@@ -11,6 +11,7 @@ import copy
 import math
 import re
 import tomllib
+from collections.abc import Sequence
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
@@ -323,6 +324,13 @@ def check_depth(data: Any, source: str, path: str = "") -> None:
             stack.extend((v, depth + 1) for v in node.values())
         elif isinstance(node, list):
             stack.extend((v, depth + 1) for v in node)
+
+
+def load_as_given(name_or_path: str, assignments: Sequence[str] = (), turns: int | None = None) -> Scenario:
+    """A scenario as a command's options give it: ``--set KEY=VALUE`` items and ``--turns``."""
+    overrides = dict(parse_assignment(item, source=f"--set {item}") for item in assignments)
+    scn = load(name_or_path, overrides)
+    return scn.with_turns(turns) if turns is not None else scn
 
 
 def from_dict(data: dict[str, Any], source: str = "<scenario>") -> Scenario:

@@ -46,7 +46,7 @@ examples:
 def add_parser(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     """Register `sweep` on the command line's subparsers."""
     p = subparsers.add_parser(
-        "sweep", help="sensitivity analysis: which assumptions drive the outcomes (Morris, Sobol', grid)",
+        "sweep", help="sensitivity: which values drive the outcomes (Morris, Sobol')",
         epilog=EPILOG,
         description="Vary scenario values over sample points (SALib's Morris trajectories or Sobol' sequence, or a "
                     "full grid), run every point --runs times on the same seeds (common random numbers), and "
@@ -104,10 +104,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from sim.executors import map_in_order
     from sim.result_files import mark_ours, prepare_out_dir, writing
 
-    overrides = dict(scenario.parse_assignment(item, source=f"--set {item}") for item in args.set)
-    scn = scenario.load(args.scenario, overrides)
-    if args.turns is not None:
-        scn = scn.with_turns(args.turns)
+    scn = scenario.load_as_given(args.scenario, args.set, args.turns)
     turns = scn.scenario.turns
     factors = [sweep.parse_factor(t) for t in args.param]
     if args.params is not None:
