@@ -321,11 +321,16 @@ def outcomes(batches: Sequence[Any], turns: int) -> np.ndarray:
                            first.mean(axis=0), total.mean(axis=0)])
 
 
-def evaluate_point(args: tuple[Scenario, int, int, int]) -> np.ndarray:
-    """The outcomes of one sample point: its scenario run `runs` times from root seed `seed`."""
+Point = tuple[Scenario, tuple[Factor, ...], np.ndarray, int, int, int]
+
+
+def evaluate_point(args: Point) -> np.ndarray:
+    """The outcomes of one sample point (base scenario, factors, their values x, seed, runs, turns): the
+    point's scenario, made here (in the worker: memory stays flat in points), run `runs` times."""
     from sim.ensemble import run_lockstep
 
-    scn, seed, runs, turns = args
+    base, factors, x, seed, runs, turns = args
+    scn = point_scenario(base, factors, x)
     batches = [run_lockstep(scn, seed, np.arange(a, min(a + 250, runs)), turns) for a in range(0, runs, 250)]
     return outcomes(batches, turns)
 
@@ -372,7 +377,7 @@ def indices(method: str, factors: Sequence[Factor], X: np.ndarray, Y: np.ndarray
     return rows
 
 
-def evaluate(tasks: Sequence[tuple[Scenario, int, int, int]], run: Callable[[list], Iterable[np.ndarray]],
+def evaluate(tasks: Sequence[Point], run: Callable[[list], Iterable[np.ndarray]],
              done: dict[int, np.ndarray], record: Callable[[int, np.ndarray], object]) -> np.ndarray:
     """[P, O] outcomes: those in `done` (a resumed sweep), the rest computed by `run` (in order) and
     passed to `record` as each finishes."""

@@ -118,7 +118,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     X = sweep.sample(args.method, factors, args.seed, trajectories=args.trajectories, samples=args.samples,
                      levels=args.levels)
     names = sweep.outcome_names(scn)
-    tasks = [(sweep.point_scenario(scn, factors, x), args.seed, args.runs, turns) for x in X]
+    tasks = [(scn, tuple(factors), x, args.seed, args.runs, turns) for x in X]
     out = args.out if args.out is not None else Path("results") / f"{scn.name}_sweep"
     definition = _definition(scn, args, factors, X)
     prepare_out_dir(out, args.force)

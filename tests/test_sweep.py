@@ -203,3 +203,22 @@ def test_factor_files_are_read_and_checked(tmp_path):
     path.write_text('[[param]]\nkey = "risk.h_max"\nlow = 0.001\nhigh = 0.02\ndist = "cauchy"\n')
     with pytest.raises(SimError, match="dist = 'cauchy'"):
         sweep.read_factors(path)
+
+
+def test_run_on_dask_writes_the_same_files_as_the_local_pool(tmp_path):
+    args = ["run", "inf_2018", "--runs", "12", "--turns", "8", "--seed", "4", "--batch-size", "3", "--no-plot",
+            "--quiet", "--jobs", "2"]
+    for name, extra in (("pool", []), ("dask", ["--dask", "local"])):
+        done = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), *args, *extra, "--out", str(tmp_path / name)],
+                              cwd=tmp_path, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    for name in ("turns.csv", "actions.csv", "summary.json"):
+        assert (tmp_path / "pool" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes(), name
+
+
+def test_an_unreachable_scheduler_is_one_line_exit_2(tmp_path):
+    done = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "run", "dilemma_2p", "--runs", "2", "--quiet",
+                           "--no-plot", "--dask", "tcp://127.0.0.1:9", "--out", str(tmp_path / "o")], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "--dask tcp://127.0.0.1:9" in done.stderr
+    assert not (tmp_path / "o").exists()
