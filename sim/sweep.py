@@ -26,6 +26,7 @@ from sim.scenario import Scenario, apply_overrides
 METHODS = ("morris", "sobol", "grid")
 DISTRIBUTIONS = ("unif", "norm", "triang", "lognorm")
 MORRIS_LEVELS = 4
+MAX_GRID_POINTS = 100_000
 
 
 @dataclass(frozen=True)
@@ -269,6 +270,10 @@ def sample(method: str, factors: Sequence[Factor], seed: int, *, trajectories: i
     if method == "grid":
         if any(f.dist != "unif" for f in factors):
             raise SimError("sweep --method grid: every factor needs a range; allowed: dist = unif")
+        size = levels ** len(factors)
+        if size > MAX_GRID_POINTS:
+            raise SimError(f"sweep --method grid: {levels} levels of {len(factors)} values make {size:,} points; "
+                           f"allowed: at most {MAX_GRID_POINTS:,} (fewer values or --levels, or --method morris)")
         axes = [np.linspace(f.low, f.high, levels) for f in factors]
         return np.stack([g.ravel() for g in np.meshgrid(*axes, indexing="ij")], axis=1)
     raise SimError(f"--method {method!r}: allowed: {', '.join(METHODS)}")

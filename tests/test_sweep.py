@@ -58,6 +58,11 @@ def test_a_grid_is_the_full_factorial_with_its_corners():
     assert len(X) == 9 and {tuple(x) for x in X} >= {(0, 10), (1, 20), (0.5, 15)}
 
 
+def test_a_grid_too_large_to_run_is_refused_before_anything_runs():
+    with pytest.raises(SimError, match="make 9,765,625 points; allowed: at most 100,000"):
+        sweep.sample("grid", [Factor(f"k{i}", 0, 1) for i in range(10)], seed=0, levels=5)
+
+
 def test_every_assumed_number_of_inf_2018_is_a_valid_factor(inf):
     factors = sweep.assumed_factors(inf, 0.5)
     keys = {f.key for f in factors}
