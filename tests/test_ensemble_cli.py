@@ -143,8 +143,11 @@ def test_compare_needs_two_items_and_good_overrides(tmp_path, capsys):
 
 def test_interrupted_run_leaves_nothing_that_looks_complete(tmp_path):
     out = tmp_path / "stopped"
+    # the run gets Ctrl-C's default action even if these tests were started in the background, where a
+    # non-interactive shell leaves SIGINT ignored (and a child inherits that)
     proc = subprocess.Popen([sys.executable, "run_sim.py", "run", "inf_2018", "--runs", "20000", "--jobs", "1",
-                             "--out", str(out), "--quiet"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+                             "--out", str(out), "--quiet"], cwd=ROOT, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 60   # until the run writes turns.csv (in its private folder, *.partial)
     while not (out.is_dir() and any(out.glob("*.partial/.turns.csv.*"))) and time.time() < deadline \
             and proc.poll() is None:
