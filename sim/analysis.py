@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -40,7 +40,7 @@ from sim.equilibria import (
 from sim.errors import MISSING, ScenarioError, SimError
 from sim.initial import initial_state
 from sim.params import Params, compile_schedule
-from sim.scenario import Scenario, apply_overrides
+from sim.scenario import Scenario, apply_overrides, value_at
 from sim.state import TREATY_NAMES, State
 
 if TYPE_CHECKING:
@@ -550,19 +550,6 @@ class Axis:
     integer: bool
 
 
-def _lookup(data: Any, key: str) -> Any:
-    node = data
-    for part in key.split("."):
-        if isinstance(node, list):
-            node = next((e for e in node if isinstance(e, dict) and e.get("id") == part),
-                        node[int(part)] if part.isdigit() and int(part) < len(node) else None)
-        elif isinstance(node, dict):
-            node = node.get(part)
-        else:
-            return None
-    return node
-
-
 def parse_axis(scn: Scenario, text: str, grid: int) -> Axis:
     """KEY=LO:HI as an axis of `grid` values; one-line errors for bad keys and ranges."""
     origin = f"--map {text}"
@@ -578,7 +565,7 @@ def parse_axis(scn: Scenario, text: str, grid: int) -> Axis:
         raise ScenarioError(origin, key, rng, "LO and HI must be numbers, e.g. 50:400") from None
     if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
         raise ScenarioError(origin, key, rng, "a range LO:HI with LO < HI")
-    base = _lookup(scn.raw(), key)
+    base = value_at(scn.raw(), key)
     if base is None or isinstance(base, bool) or not isinstance(base, int | float):
         # let the schema name an unknown key; a known key that is not a number is refused here
         apply_overrides(scn, {key: lo}, origin="--map")

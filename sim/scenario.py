@@ -383,6 +383,21 @@ def parse_assignment(text: str, source: str = "--set") -> tuple[str, Any]:
     return key.strip(), parsed
 
 
+def value_at(data: Any, key: str) -> Any:
+    """The value at dotted `key` of a scenario's raw tables (actors by id or position, as `--set` names
+    them), or None if there is none."""
+    node = data
+    for part in key.split("."):
+        if isinstance(node, list):
+            node = next((e for e in node if isinstance(e, dict) and e.get("id") == part),
+                        node[int(part)] if part.isdigit() and int(part) < len(node) else None)
+        elif isinstance(node, dict):
+            node = node.get(part)
+        else:
+            return None
+    return node
+
+
 def _set_path(data: dict[str, Any], key: str, value: Any, source: str) -> None:
     parts = key.split(".")
     if len(parts) > MAX_DEPTH:

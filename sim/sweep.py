@@ -14,14 +14,14 @@ import math
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from sim.errors import ScenarioError, SimError
-from sim.scenario import Scenario, apply_overrides
+from sim.scenario import Scenario, apply_overrides, value_at
 
 METHODS = ("morris", "sobol", "grid")
 DISTRIBUTIONS = ("unif", "norm", "triang", "lognorm")
@@ -203,46 +203,33 @@ def _value(f: Factor, x: float) -> int | float:
     return round(x) if f.integer else float(x)
 
 
-def check_factors(scn: Scenario, factors: Sequence[Factor]) -> None:
-    """Every factor names a number of the scenario, and both ends of its range are valid values."""
+def check_factors(scn: Scenario, factors: Sequence[Factor]) -> list[Factor]:
+    """The factors, checked: each names a number of the scenario and both ends of its range are valid
+    values. Returned marked `integer` where the scenario's value is a whole number (its points round)."""
     if not factors:
         raise SimError("sweep: no factor; allowed: --param KEY=LO:HI (repeatable), --params FILE.toml or --assumed")
     seen = set()
     raw = scn.raw()
+    checked = []
     for f in factors:
         if f.key in seen:
             raise SimError(f"--param {f.key}: given twice; allowed: each key once")
         seen.add(f.key)
-        current = _lookup(raw, f.key)
+        current = value_at(raw, f.key)
         if isinstance(current, bool) or not isinstance(current, int | float):
-            what = "no such key" if current is _MISSING else f"not a number ({current!r})"
+            what = "no such key" if current is None else f"not a number ({current!r})"
             raise SimError(f"{scn.source}: --param {f.key}: {what}; allowed: a numeric scenario value, as --set "
                            "takes it (e.g. risk.h_max, actors.US.payoff.audience_cost)")
+        f = replace(f, integer=f.integer or isinstance(current, int))
         ends = (f.low, f.high) if f.dist in ("unif", "triang") else (f.low,)
         for x in ends:
             try:
-                apply_overrides(scn, {f.key: _value(f, x) if not isinstance(current, int) else round(x)},
-                                origin="--param")
+                apply_overrides(scn, {f.key: _value(f, x)}, origin="--param")
             except ScenarioError as exc:
                 raise SimError(f"--param {f.key}={f.low:g}:{f.high:g}: {x:g} is not allowed there ({exc.allowed})") \
                     from None
-
-
-_MISSING = object()
-
-
-def _lookup(raw: dict[str, Any], key: str) -> Any:
-    node: Any = raw
-    for part in key.split("."):
-        if isinstance(node, list):          # actors by id
-            node = next((a for a in node if isinstance(a, dict) and a.get("id") == part), _MISSING)
-        elif isinstance(node, dict):
-            node = node.get(part, _MISSING)
-        else:
-            return _MISSING
-        if node is _MISSING:
-            return _MISSING
-    return node
+        checked.append(f)
+    return checked
 
 
 def problem(factors: Sequence[Factor]) -> dict[str, Any]:
@@ -280,12 +267,8 @@ def sample(method: str, factors: Sequence[Factor], seed: int, *, trajectories: i
 
 
 def point_scenario(scn: Scenario, factors: Sequence[Factor], x: np.ndarray) -> Scenario:
-    """The scenario at sample point `x`; integer values are rounded."""
-    raw = scn.raw()
-    changes = {}
-    for f, v in zip(factors, x, strict=True):
-        integer = f.integer or isinstance(_lookup(raw, f.key), int)
-        changes[f.key] = round(float(v)) if integer else float(v)
+    """The scenario at sample point `x` of factors checked by `check_factors` (integer ones rounded)."""
+    changes = {f.key: _value(f, float(v)) for f, v in zip(factors, x, strict=True)}
     try:
         return apply_overrides(scn, changes, origin="--param")
     except ScenarioError as exc:

@@ -114,7 +114,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             raise SimError(f"--assumed {args.assumed:g}: allowed: a spread between 0 and 1 (0.5: +-50%)")
         given = {f.key for f in factors}
         factors += [f for f in sweep.assumed_factors(scn, args.assumed) if f.key not in given]
-    sweep.check_factors(scn, factors)
+    factors = sweep.check_factors(scn, factors)
     X = sweep.sample(args.method, factors, args.seed, trajectories=args.trajectories, samples=args.samples,
                      levels=args.levels)
     names = sweep.outcome_names(scn)
