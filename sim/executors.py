@@ -45,18 +45,24 @@ def map_in_order(fn: Callable[[Any], Any], tasks: Sequence[Any], jobs: int, *, d
     context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=worker_init, initargs=(os.getpid(),))
     try:
-        pending: deque[Future[Any]] = deque()
-        for task in tasks:
-            pending.append(pool.submit(fn, task))
-            if len(pending) >= 2 * jobs:
-                yield _collect(pending.popleft(), done)
-        while pending:
-            yield _collect(pending.popleft(), done)
+        for future in _in_order(lambda k, task: pool.submit(fn, task), tasks, 2 * jobs):
+            yield _collect(future, done)
     except BaseException:
         _stop(pool)
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _in_order(submit: Callable[[int, Any], Any], tasks: Sequence[Any], window: int) -> Iterator[Any]:
+    """The futures of `submit(k, task)` for every task, in task order, at most `window` in flight."""
+    pending: deque[Any] = deque()
+    for k, task in enumerate(tasks):
+        pending.append(submit(k, task))
+        if len(pending) >= window:
+            yield pending.popleft()
+    while pending:
+        yield pending.popleft()
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -98,18 +104,12 @@ def _on_dask(fn: Callable[[Any], Any], tasks: Sequence[Any], jobs: int, address:
                        "running dask scheduler, or local") from None
     try:
         window = max(2, 2 * len(client.scheduler_info().get("workers", {})) or 2 * jobs)
-        pending: deque[Any] = deque()
-        it = iter(enumerate(tasks))
-        for k, task in it:
-            pending.append(client.submit(fn, task, key=f"task-{os.getpid()}-{k}", pure=False, retries=DASK_RETRIES))
-            if len(pending) >= window:
-                break
-        while pending:
-            result = pending.popleft().result()
-            nxt = next(it, None)
-            if nxt is not None:
-                pending.append(client.submit(fn, nxt[1], key=f"task-{os.getpid()}-{nxt[0]}", pure=False,
-                                             retries=DASK_RETRIES))
+
+        def submit(k: int, task: Any) -> Any:
+            return client.submit(fn, task, key=f"task-{os.getpid()}-{k}", pure=False, retries=DASK_RETRIES)
+
+        for future in _in_order(submit, tasks, window):
+            result = future.result()
             if done:
                 done(result)
             yield result
