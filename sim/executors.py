@@ -16,8 +16,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from sim import interrupts
 from sim.errors import SimError
-from sim.interrupts import worker_init
 
 #: Retries of a task whose worker died (Dask reschedules it elsewhere).
 DASK_RETRIES = 3
@@ -43,15 +43,23 @@ def map_in_order(fn: Callable[[Any], Any], tasks: Sequence[Any], jobs: int, *, d
     if warm is not None:
         warm()
     context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=worker_init, initargs=(os.getpid(),))
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=interrupts.worker_init,
+                               initargs=(os.getpid(),))
+
+    def submit(k: int, task: Any) -> Future[Any]:
+        with interrupts.deferred():   # the first submit forks the workers
+            return pool.submit(fn, task)
+
     try:
-        for future in _in_order(lambda k, task: pool.submit(fn, task), tasks, 2 * jobs):
+        for future in _in_order(submit, tasks, 2 * jobs):
             yield _collect(future, done)
     except BaseException:
-        _stop(pool)
+        with interrupts.deferred():
+            _stop(pool)
         raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        with interrupts.deferred():
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _in_order(submit: Callable[[int, Any], Any], tasks: Sequence[Any], window: int) -> Iterator[Any]:
@@ -66,10 +74,19 @@ def _in_order(submit: Callable[[int, Any], Any], tasks: Sequence[Any], window: i
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """Kill the workers at once (interrupted, or a task failed): waiting would finish every task."""
-    for process in list((pool._processes or {}).values()):  # the executor has no public handle on them
+    """Kill the workers at once (interrupted, or a task failed): waiting would finish every task.
+
+    A worker killed while it sends a result leaves half a message in the result pipe, and the
+    pool's reader thread would wait for the rest for ever, since this process holds the pipe's
+    write end too (shutdown, and Python's exit, join that thread). Closing our write end turns
+    that wait into end-of-file once the workers are gone, which the pool reports as broken. The
+    executor has no public handle on either."""
+    for process in list((pool._processes or {}).values()):
         if process.is_alive():
             process.kill()
+    writer = getattr(pool._result_queue, "_writer", None)
+    if writer is not None:
+        writer.close()
 
 
 def _collect(future: Future[Any], done: Callable[[Any], object] | None) -> Any:

@@ -12,6 +12,9 @@ import ctypes
 import os
 import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import FrameType
 
 from sim.errors import Terminated
@@ -28,6 +31,28 @@ def install() -> None:
     """In the main process: SIGTERM and SIGHUP raise Terminated."""
     for signum in TERMINATING:
         signal.signal(signum, _raise)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Hold Ctrl-C, SIGTERM and SIGHUP until the block ends, then deliver them as they would have been.
+
+    For steps that an exception must not cut in two: starting pool workers (an interrupt raised
+    inside fork's handlers is swallowed and the run goes on) and handing a task to the pool. A no-op
+    outside the main thread, where Python delivers no signal anyway."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    signums = (signal.SIGINT, *TERMINATING)
+    previous = {signum: signal.signal(signum, lambda signum, frame: held.append(signum)) for signum in signums}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(held):
+            signal.raise_signal(signum)
 
 
 def exit_status(exc: KeyboardInterrupt) -> int:

@@ -1,0 +1,113 @@
+"""Where tasks run (sim.executors) and how an interrupt stops them: hand-built worst moments."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from sim import interrupts
+from sim.executors import map_in_order
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def test_results_come_in_task_order_whatever_runs_them():
+    tasks = list(range(23))
+    expected = [x * x for x in tasks]
+    seen: list[int] = []
+    assert list(map_in_order(_square, tasks, 1)) == expected
+    assert list(map_in_order(_square, tasks, 2, done=seen.append)) == expected
+    assert seen == expected
+
+
+def _run_python(code: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+def test_an_interrupt_while_a_worker_is_half_way_through_sending_its_result_does_not_hang():
+    # The worker writes the header of a 1 MB message and 10 bytes of it into the pool's result pipe,
+    # then stalls: the pool's reader thread waits for the rest. Before the fix, killing the workers left
+    # that thread (and so the pool's shutdown, and Python's exit) waiting for ever.
+    proc = _run_python("""
+        import signal, struct, os, time
+        from concurrent.futures import process
+        from sim.executors import map_in_order
+
+        captured = {}
+        original = process.ProcessPoolExecutor.__init__
+        def spy(self, *a, **k):
+            original(self, *a, **k)
+            captured["fd"] = self._result_queue._writer.fileno()
+        process.ProcessPoolExecutor.__init__ = spy
+
+        def half_a_message(_):
+            os.write(captured["fd"], struct.pack("!i", 1 << 20) + b"x" * 10)
+            time.sleep(120)
+
+        def interrupt(signum, frame):
+            raise KeyboardInterrupt
+        signal.signal(signal.SIGALRM, interrupt)
+        signal.alarm(2)
+        try:
+            list(map_in_order(half_a_message, [0, 1], 2))
+        except KeyboardInterrupt:
+            print("stopped")
+    """, timeout=40)
+    assert proc.stdout.strip() == "stopped", proc.stderr
+
+
+def test_a_signal_held_by_deferred_arrives_when_the_block_ends():
+    order = []
+    with pytest.raises(KeyboardInterrupt), interrupts.deferred():
+        os.kill(os.getpid(), signal.SIGINT)
+        order.append("block finished")
+    assert order == ["block finished"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_deferred_restores_the_handlers_and_delivers_nothing_when_nothing_came():
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    with interrupts.deferred():
+        pass
+    assert {s: signal.getsignal(s) for s in before} == before
+
+
+def test_sigterm_held_by_deferred_arrives_as_terminated():
+    interrupts.install()
+    try:
+        with pytest.raises(KeyboardInterrupt) as caught, interrupts.deferred():
+            os.kill(os.getpid(), signal.SIGTERM)
+        assert interrupts.exit_status(caught.value) == 128 + signal.SIGTERM
+    finally:
+        for signum in interrupts.TERMINATING:
+            signal.signal(signum, signal.SIG_DFL)
+
+
+def test_an_interrupt_while_the_workers_start_stops_the_run():
+    # Ctrl-C inside fork's handlers used to be swallowed ("Exception ignored in _releaseLock") and the
+    # run went on to finish. Here every fork is hit by one.
+    proc = _run_python("""
+        import os, signal
+        from sim.executors import map_in_order
+
+        def interrupted_fork():
+            os.kill(os.getpid(), signal.SIGINT)
+        os.register_at_fork(after_in_parent=interrupted_fork)
+        try:
+            print(len(list(map_in_order(abs, list(range(50)), 2))))
+        except KeyboardInterrupt:
+            print("stopped")
+    """)
+    assert proc.stdout.strip() == "stopped", proc.stdout + proc.stderr
+    assert "Exception ignored" not in proc.stderr, proc.stderr
