@@ -269,6 +269,32 @@ def test_saved_game_replays_to_the_identical_trajectory(scn, tmp_path):
     assert again.play({"US": "hold"}).escalation == game.play({"US": "hold"}).escalation
 
 
+def test_a_bot_standing_in_plays_the_rule_is_not_credited_to_the_team_and_replays(scn, tmp_path):
+    model_only = Game(scn, seed=4, humans=[], turns=6)
+    for _ in range(6):
+        model_only.play()
+    game = Game(scn, seed=4, humans=["US", "RU"], turns=6)
+    game.set_bot("US", True)
+    game.set_bot("RU", True)
+    assert game.waiting_for() == []
+    with pytest.raises(PlayError, match="bot"):
+        game.choose("US", "hold")
+    for _ in range(3):
+        game.play()
+    assert [r.moves for r in game.history] == [r.moves for r in model_only.history[:3]]
+    assert all(r.chosen_by[:2] == ("bot", "bot") for r in game.history)
+    game.set_bot("US", False)          # the US team arrives; RU stays a bot
+    assert game.waiting_for() == ["US"]
+    game.play({"US": "dialogue"})
+    assert game.history[-1].chosen_by[:2] == ("team", "bot")
+    path = savefile.write(game, tmp_path / "g.json")
+    again = savefile.restore(savefile.read(path))
+    assert [r.chosen_by for r in again.history] == [r.chosen_by for r in game.history]
+    assert again.escalation_path() == game.escalation_path() and again.bots == set()
+    with pytest.raises(PlayError, match="model already"):
+        game.set_bot("NATO", True)
+
+
 def test_doctrine_injection_changes_a_model_sides_rule_and_replays(scn, tmp_path):
     game = Game(scn, seed=3, humans=["US"], turns=6)
     game.play({"US": "withdrawal"})                       # Russia's reciprocal measures answer in kind

@@ -29,7 +29,7 @@ from sim.dynamics import Outcome
 from sim.errors import SimError
 from sim.params import Params, Schedule, compile_params
 from sim.play.narrate import illegal_message
-from sim.play.roles import FACILITATOR, MODEL, SCENARIO, TEAM
+from sim.play.roles import BOT, FACILITATOR, MODEL, SCENARIO, TEAM
 from sim.scenario import Scenario, apply_overrides
 from sim.state import State
 
@@ -92,7 +92,7 @@ class TurnRecord:
     turn: int
     date: dt.date
     moves: tuple[Action, ...]        # per actor, as played
-    chosen_by: tuple[str, ...]       # per actor: team, model, facilitator or scenario
+    chosen_by: tuple[str, ...]       # per actor: team, model, facilitator, scenario or bot
     before: State                    # one replica, before the turn (after the turn's injections)
     after: State                     # one replica, after the turn
     outcome: Outcome                 # one replica
@@ -217,6 +217,7 @@ class Game:
         self.injections: list[Injection] = []
         self.history: list[TurnRecord] = []
         self.choices: dict[int, Action] = {}
+        self.bots: set[str] = set()      # teams whose seat the scenario's rule plays for now (nobody there)
         self.stopped = False
         self._undo: list[tuple[str, PlayCrisis, int, int]] = []
         self._apply_schedule(self.injections)
@@ -312,12 +313,30 @@ class Game:
         if self.finished:
             return []
         forced = self.forced()
-        return [a for a in self.humans if self.index[a] not in forced and self.index[a] not in self.choices]
+        return [a for a in self.humans if self.index[a] not in forced and self.index[a] not in self.choices
+                and a not in self.bots]
 
     def has_chosen(self, actor: str) -> bool:
         return self.index[actor] in self.choices
 
     # ------------------------------------------------------------ acting
+
+    def set_bot(self, actor: str, on: bool) -> None:
+        """Let the scenario's rule play team `actor`'s seat (`on`), or give it back to the team.
+
+        A bot's move is the rule's, from the actor's own random numbers, as in an ensemble run; the
+        turn records it as chosen by "bot", so the debrief does not credit the team with it."""
+        i = self._i(actor)
+        if i not in self.human_index:
+            raise PlayError(f"{actor} is played by the model already; teams: {', '.join(self.humans) or 'none'}")
+        if on and self.crisis.rules[i].classifier.get("needs_human") is True:
+            raise PlayError(f"{actor}: its scenario rule {self.crisis.rules[i].name!r} needs a person, so no bot "
+                            "can stand in; allowed: a team plays it, or the facilitator forces its move")
+        if on:
+            self.bots.add(self.ids[i])
+            self.choices.pop(i, None)
+        else:
+            self.bots.discard(self.ids[i])
 
     def choose(self, actor: str, move: Action | str) -> None:
         """A team's move for the next turn, kept hidden until every team has chosen."""
@@ -327,6 +346,8 @@ class Game:
             raise PlayError(f"{actor} is played by the model; teams: {', '.join(self.humans) or 'none'}")
         if i in self.forced():
             raise PlayError(f"{actor}'s move on turn {self.next_turn} is forced: {self.forced()[i][0].label}")
+        if self.ids[i] in self.bots:
+            raise PlayError(f"{actor}'s seat is played by a bot now; allowed: take the bot off first")
         move = move if isinstance(move, Action) else Action.parse(move)
         self.refuse_illegal(i, move)
         self.choices[i] = move
@@ -349,7 +370,10 @@ class Game:
         full = np.zeros((1, len(self.ids)), dtype=np.int64)
         chosen_by = []
         for i in range(len(self.ids)):
-            if i in self.human_index:
+            if i in self.human_index and self.ids[i] in self.bots and i not in forced:
+                full[0, i] = int(crisis.decide(i)[0])
+                chosen_by.append(BOT)
+            elif i in self.human_index:
                 # a forced team move is overwritten by Crisis.resolve; the rule is never asked
                 full[0, i] = int(self.choices.get(i, forced.get(i, (Action.HOLD,))[0]))
                 chosen_by.append(forced[i][1] if i in forced else TEAM)

@@ -25,13 +25,14 @@ from sim.actions import (
     STAGES,
     Action,
 )
-from sim.play.roles import FACILITATOR, MODEL, SCENARIO, TEAM
+from sim.play.roles import BOT, FACILITATOR, MODEL, SCENARIO, TEAM
 from sim.state import COMPONENT_LABELS, COMPONENTS, IN_FORCE, NO_ONE, NO_TREATY, NOTICE, TERMINATED, State
 
 D, H, C, U, W, P, X = (Action.DIALOGUE, Action.HOLD, Action.COMPLY, Action.ULTIMATUM, Action.WITHDRAWAL,
                        Action.DEVELOP, Action.DEPLOYMENT)
 TREATY_WORDS = ("in force", "under notice", "terminated", "none")
-WHO = {TEAM: "team", MODEL: "model", FACILITATOR: "facilitator", SCENARIO: "scenario event"}
+WHO = {TEAM: "team", MODEL: "model", FACILITATOR: "facilitator", SCENARIO: "scenario event",
+       BOT: "bot for the team"}
 RUNG_NAMES = dynamics.RUNG_NAMES
 
 if TYPE_CHECKING:

@@ -25,7 +25,7 @@ from sim import __version__
 from sim.actions import MOVE_NAMES, STAGES
 from sim.errors import SimError
 from sim.play.engine import Game, Injection, PlayError
-from sim.play.roles import TEAM
+from sim.play.roles import BOT, TEAM
 from sim.safeio import atomic_path
 from sim.scenario import EVENT_KEYS, MAX_DEPTH, Scenario, changeable, check_depth, from_dict, to_toml
 
@@ -54,7 +54,7 @@ class _Turn(_Model):
     turn: int = Field(ge=1)
     date: str
     moves: dict[str, str]
-    chosen_by: dict[str, Literal["team", "model", "facilitator", "scenario"]]
+    chosen_by: dict[str, Literal["team", "model", "facilitator", "scenario", "bot"]]
     escalation: float
     treaty: int
     incident: bool
@@ -251,6 +251,7 @@ def restore(saved: SavedGame, turns: int | None = None) -> Game:
             raise SimError(f"{path}: replay differs at turn {t}: the game was already over "
                            f"({game.over_reason}) {changed}")
         forced = game.forced()
+        game.bots = {a for a in game.humans if rec["chosen_by"][a] == BOT}
         try:
             for a in game.humans:
                 if rec["chosen_by"][a] == TEAM and game.index[a] not in forced:
@@ -264,6 +265,7 @@ def restore(saved: SavedGame, turns: int | None = None) -> Game:
             if now[key] != rec[key]:
                 raise SimError(f"{path}: replay differs at turn {t}: {key} saved {rec[key]}, replayed {now[key]} "
                                f"{changed}")
+    game.bots = set()
     for j in pending:
         try:
             game.inject(j)
