@@ -220,6 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
     from sim.play import cli as play_cli  # play, replay: the classroom game (sim/play/)
 
     play_cli.add_parsers(sub, OneLineParser)
+    from sim.classroom import cli as classroom_cli  # classroom: the game on the web (sim/classroom/)
+
+    classroom_cli.add_parser(sub)
 
     rules = sub.add_parser(
         "rules", help="list the decision rules and presets, or show one", epilog=RULES_EPILOG,
@@ -262,9 +265,10 @@ def _main(argv: list[str] | None) -> int:
                 "validate": cmd_validate, "analyze": analyze_cli.cmd_analyze, "sweep": sweep_cli.cmd_sweep,
                 "rules": cmd_rules,
                 "tournament": cmd_tournament}
+    from sim.classroom import cli as classroom_cli
     from sim.play import cli as play_cli
 
-    commands.update(play=play_cli.cmd_play, replay=play_cli.cmd_replay)
+    commands.update(play=play_cli.cmd_play, replay=play_cli.cmd_replay, classroom=classroom_cli.cmd_classroom)
     try:
         return commands[args.command](args)
     except BrokenPipeError:

@@ -48,15 +48,17 @@ class OneLineParser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def whole_number(minimum: int, flag: str) -> Callable[[str], int]:
-    """An argparse type: a whole number >= `minimum`, with a one-line error naming `flag`."""
+def whole_number(minimum: int, flag: str, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number >= `minimum` (and <= `maximum`), with a one-line error naming `flag`."""
+    allowed = f"a whole number >= {minimum}" if maximum is None else f"a whole number from {minimum} to {maximum}"
+
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{flag} = {text!r}: allowed: a whole number >= {minimum}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{flag} = {value}: allowed: a whole number >= {minimum}")
+            raise argparse.ArgumentTypeError(f"{flag} = {text!r}: allowed: {allowed}") from None
+        if value < minimum or (maximum is not None and value > maximum):
+            raise argparse.ArgumentTypeError(f"{flag} = {value}: allowed: {allowed}")
         return value
     parse.__name__ = flag
     return parse

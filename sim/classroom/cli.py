@@ -1,0 +1,157 @@
+"""`run_sim.py classroom`: start the web classroom's server and print where everyone goes."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import socket
+import sys
+from pathlib import Path
+
+from sim import interrupts, scenario
+from sim.errors import SimError
+from sim.options import DEFAULT_SCENARIO, DEFAULT_SEED
+from sim.terminal import path_arg, use_file_backend, whole_number
+
+DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TURN_SECONDS = "127.0.0.1", 8765, 180
+
+EPILOG = """examples:
+  python run_sim.py classroom inf_2018                         # this computer only: try it out
+  python run_sim.py classroom inf_2018 --host 0.0.0.0          # students' devices on the room's network join
+  python run_sim.py classroom inf_2018 --teams US,RU --turns 8 --turn-seconds 240 --out results/lesson1
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Add `classroom` to the subcommands `sub`."""
+    from sim.play.cli import DEFAULT_BAND, DEFAULT_TURNS
+
+    p = sub.add_parser(
+        "classroom", help="the classroom game on the web: a page per team, a projector, a facilitator",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Starts a local web server for one game and prints the projector's address, the "
+                    "facilitator's address and PIN, and one join code per team. Each team plays on its own "
+                    "device: its briefing, its moves, secret submission, messages. A team nobody has joined "
+                    "is played by its scenario rule until someone joins. Needs no internet. The game is saved "
+                    "to OUT/game.json after every change (`replay` replays it); at the end the debrief is "
+                    "written to OUT and shown at /debrief. Ctrl-C stops the server. See docs/classroom.md.")
+    p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
+                   help=f"a name in scenarios/ or a TOML file (default {DEFAULT_SCENARIO})")
+    p.add_argument("--host", default=DEFAULT_HOST,
+                   help=f"address to listen on (default {DEFAULT_HOST}: this computer only; 0.0.0.0: every "
+                        "network it is on, for students' devices)")
+    p.add_argument("--port", type=whole_number(1, "--port", 65535), default=DEFAULT_PORT,
+                   help=f"port (default {DEFAULT_PORT})")
+    p.add_argument("--teams", default=None, metavar="IDS",
+                   help="actors the class plays, comma-separated, e.g. US,RU,NATO (default: every actor)")
+    p.add_argument("--seed", type=whole_number(0, "--seed"), default=DEFAULT_SEED, metavar="S",
+                   help=f"root seed: the same seed and moves give the same game (default {DEFAULT_SEED})")
+    p.add_argument("--turns", type=whole_number(1, "--turns"), default=None, metavar="N",
+                   help=f"turn limit (default {DEFAULT_TURNS}, or the scenario's if fewer)")
+    p.add_argument("--turn-seconds", type=whole_number(0, "--turn-seconds"), default=DEFAULT_TURN_SECONDS,
+                   metavar="S", help=f"time for each turn; 0: no timer (default {DEFAULT_TURN_SECONDS})")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="change a scenario value before the game (repeatable; default: none)")
+    p.add_argument("--out", type=path_arg("--out"), default=None, metavar="DIR",
+                   help="folder of the game file, the log and the debrief (default: a new dated folder "
+                        "under results/)")
+    p.add_argument("--band-runs", type=whole_number(1, "--band-runs"), default=DEFAULT_BAND, metavar="N",
+                   help=f"model-only runs the debrief compares the game with (default {DEFAULT_BAND})")
+    p.add_argument("--force", action="store_true",
+                   help="write into a non-empty --out folder this program did not make")
+
+
+def cmd_classroom(args: argparse.Namespace) -> int:
+    from sim.play.cli import DEFAULT_TURNS, check_band, default_out, resolve_teams
+    from sim.play.engine import Game
+    from sim.result_files import prepare_out_dir
+
+    overrides = dict(scenario.parse_assignment(item, source=f"--set {item}") for item in args.set)
+    scn = scenario.load(args.scenario, overrides)
+    wanted = [t for t in (args.teams or "").split(",") if t.strip()] or ["all"]
+    teams = resolve_teams([t.strip() for t in wanted], scn.actor_ids, scn.name)
+    turns = args.turns if args.turns is not None else min(DEFAULT_TURNS, scn.scenario.turns)
+    game = Game(scn, seed=args.seed, humans=teams, turns=turns)
+    out = args.out or default_out(scn.name).with_name(default_out(scn.name).name.replace("play_", "classroom_"))
+    check_band(args.band_runs, game.turns, len(game.ids))
+    listening = bind(args.host, args.port)    # before anything is written: a port in use is one line
+    prepare_out_dir(out, args.force)
+    out.mkdir(parents=True, exist_ok=True)
+    use_file_backend()                         # the debrief draws its figures in a thread
+    return serve(game, out, listening, args.host, turn_seconds=args.turn_seconds, band_runs=args.band_runs)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port, or a one-line SimError (in use, not an address of this computer)."""
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        raise SimError(f"--host {host} --port {port}: cannot listen there ({exc.strerror or exc}); allowed: a free "
+                       "port (e.g. --port 8766) and an address of this computer (127.0.0.1, 0.0.0.0)") from None
+    sock.setblocking(False)
+    return sock
+
+
+def reachable_address(host: str) -> str:
+    """The address students type: the host, or for 0.0.0.0 this computer's address on the room's network."""
+    if host not in ("0.0.0.0", "::"):
+        return host
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("10.255.255.255", 1))   # no packet is sent: this only picks the outgoing interface
+        return str(probe.getsockname()[0])
+    except OSError:
+        return socket.gethostname()
+    finally:
+        probe.close()
+
+
+def serve(game: object, out: Path, listening: socket.socket, host: str, *, turn_seconds: float,
+          band_runs: int) -> int:
+    """Run the server until Ctrl-C (or SIGTERM); print the addresses, the PIN and the codes first."""
+    import uvicorn
+
+    from sim.classroom.room import Room
+    from sim.classroom.server import make_app
+    from sim.play.debrief import write_debrief
+    from sim.play.engine import Game
+
+    assert isinstance(game, Game)
+    room = Room(game, out, turn_seconds=turn_seconds, band_runs=band_runs)
+    port = listening.getsockname()[1]
+    base = f"http://{reachable_address(host)}:{port}"
+
+    async def debrief(room: Room) -> None:
+        snapshot = room.snapshot()
+        try:
+            room.debrief = await asyncio.to_thread(write_debrief, snapshot, room.out, room.band_runs)
+        except (SimError, OSError) as exc:
+            room.debrief_error = f"the debrief could not be written: {exc}"
+        room.version += 1
+
+    app = make_app(room, join_url=f"{base}/join", write_debrief=debrief)
+    lines = [f"Classroom: {game.scenario.scenario.title or game.scenario.name}, {game.turns} turns, seed {game.seed}",
+             f"  projector:   {base}/",
+             f"  join:        {base}/join",
+             f"  facilitator: {base}/facilitator   PIN {room.pin}",
+             *[f"  team {team:<6} code {room.seats[team].code}" for team in game.humans],
+             f"  saving to:   {out}/ (game.json after every change, log.jsonl, the debrief at the end)",
+             "Ctrl-C stops the server."]
+    print("\n".join(lines), flush=True)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+    status = 0
+    try:
+        server.run(sockets=[listening])   # uvicorn stops on Ctrl-C or SIGTERM, then raises it again
+    except KeyboardInterrupt as exc:
+        status = interrupts.exit_status(exc)
+    finally:
+        listening.close()
+    print(f"Server stopped. The game is saved in {out / 'game.json'} ({game.turn} turns played); "
+          f"`python run_sim.py replay {out / 'game.json'} --out DIR` replays it and writes its debrief.",
+          file=sys.stderr)
+    return status

@@ -1,0 +1,294 @@
+"""The classroom's web server: a small Starlette app over one `Room`, served by uvicorn.
+
+Pages: `/` the projector, `/join` and `/team` a team's device, `/facilitator` the console (PIN),
+`/debrief` at the end. Each page polls its JSON view (`/api/...`) about once a second; the server keeps
+the only game state. Team and facilitator credentials are HttpOnly, SameSite=Strict cookies holding
+the join code or the PIN. Every request that does not fit gets a 4xx with one line of JSON, never a
+traceback; nothing is written outside the room's `out` folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import json
+import time
+from collections import defaultdict, deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from sim.classroom.room import Room
+from sim.errors import SimError
+
+STATIC = Path(__file__).parent / "static"
+MAX_BODY = 4096                  # bytes of a request body; a move, a message or a command fits easily
+FAILED_TRIES = 20                # wrong codes or PINs from one address in a minute before 429
+TEAM_COOKIE, PIN_COOKIE = "team", "pin"
+ACTIONS = ("start", "pause", "resume", "reveal", "undo", "end", "inject", "bot", "message")
+
+templates = Environment(loader=PackageLoader("sim.classroom", "templates"), autoescape=select_autoescape())
+
+
+def page(name: str, **context: Any) -> HTMLResponse:
+    return HTMLResponse(templates.get_template(name).render(**context),
+                        headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY",
+                                 "Content-Security-Policy": "default-src 'self'; img-src 'self' data:"})
+
+
+def refuse(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+class Guard:
+    """Counts wrong codes and PINs per client address; too many in a minute and it answers 429."""
+
+    def __init__(self, tries: int = FAILED_TRIES, window: float = 60.0):
+        self.tries, self.window = tries, window
+        self.failures: dict[str, deque[float]] = defaultdict(deque)
+
+    def blocked(self, who: str) -> bool:
+        times = self.failures[who]
+        while times and time.monotonic() - times[0] > self.window:
+            times.popleft()
+        return len(times) >= self.tries
+
+    def failed(self, who: str) -> None:
+        self.failures[who].append(time.monotonic())
+
+
+def make_app(room: Room, *, join_url: str = "", write_debrief: Callable[[Room], Awaitable[None]] | None = None,
+             tick_seconds: float = 0.25) -> Starlette:
+    """The app for `room`. `join_url` is what the projector shows; `write_debrief` runs at the end."""
+    guard = Guard()
+    debriefing: dict[str, asyncio.Task[None] | None] = {"task": None}
+
+    def client(request: Request) -> str:
+        return request.client.host if request.client else "?"
+
+    def team_of(request: Request) -> str | None:
+        return room.team_of(request.cookies.get(TEAM_COOKIE))
+
+    def facilitator(request: Request) -> bool:
+        return room.is_facilitator(request.cookies.get(PIN_COOKIE))
+
+    async def body(request: Request) -> dict[str, Any]:
+        if int(request.headers.get("content-length") or 0) > MAX_BODY:
+            raise HTTPException(413, f"a request body over {MAX_BODY} bytes")
+        raw = await request.body()
+        if len(raw) > MAX_BODY:
+            raise HTTPException(413, f"a request body over {MAX_BODY} bytes")
+        if request.headers.get("content-type", "").startswith("application/json"):
+            try:
+                data = json.loads(raw or b"{}")
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                raise HTTPException(400, "the body is not JSON") from None
+        else:   # a page's form (urlencoded; parsed here, so no multipart library is needed)
+            try:
+                data = dict(parse_qsl(raw.decode("utf-8"), max_num_fields=20))
+            except (UnicodeDecodeError, ValueError):
+                raise HTTPException(400, "the form is not urlencoded UTF-8") from None
+        if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+            raise HTTPException(400, "the body must be an object of strings")
+        return data
+
+    def after_change() -> None:
+        if room.phase == "over" and room.debrief is None and write_debrief is not None \
+                and debriefing["task"] is None:
+            debriefing["task"] = asyncio.get_running_loop().create_task(_debrief())
+
+    async def _debrief() -> None:
+        try:
+            if write_debrief is not None:
+                await write_debrief(room)
+        finally:
+            debriefing["task"] = None
+
+    async def act(fn: Callable[[], Any]) -> JSONResponse:
+        try:
+            result = fn()
+        except SimError as exc:
+            return refuse(409, str(exc))
+        after_change()
+        return JSONResponse({"ok": True, "result": result if isinstance(result, (str, int, float)) else None,
+                             "version": room.version})
+
+    # ------------------------------------------------------------ pages
+
+    async def projector(request: Request) -> Response:
+        return page("projector.html", title=room.projector_view()["title"], join_url=join_url)
+
+    async def join_page(request: Request) -> Response:
+        if team_of(request):
+            return RedirectResponse("/team", status_code=303)
+        return page("join.html", title="Join the game", error=request.query_params.get("error", "")[:80])
+
+    async def join(request: Request) -> Response:
+        who = client(request)
+        if guard.blocked(who):
+            return refuse(429, "too many wrong codes; allowed: wait a minute and type the code again")
+        code = (await body(request)).get("code", "")
+        team = room.team_of(code)
+        if team is None:
+            guard.failed(who)
+            return RedirectResponse("/join?error=That+code+is+not+a+team%27s+code.", status_code=303)
+        room.join(team)
+        response = RedirectResponse("/team", status_code=303)
+        response.set_cookie(TEAM_COOKIE, code.strip().upper(), httponly=True, samesite="strict")
+        return response
+
+    async def team_page(request: Request) -> Response:
+        team = team_of(request)
+        if team is None:
+            return RedirectResponse("/join", status_code=303)
+        return page("team.html", title=f"{team}: {room.game.names[room.game.index[team]]}", team=team)
+
+    async def facilitator_page(request: Request) -> Response:
+        if not facilitator(request):
+            return page("login.html", title="Facilitator", error=request.query_params.get("error", "")[:80])
+        return page("facilitator.html", title="Facilitator console")
+
+    async def login(request: Request) -> Response:
+        who = client(request)
+        if guard.blocked(who):
+            return refuse(429, "too many wrong PINs; allowed: wait a minute")
+        pin = (await body(request)).get("pin", "")
+        if not room.is_facilitator(pin):
+            guard.failed(who)
+            return RedirectResponse("/facilitator?error=Wrong+PIN.", status_code=303)
+        response = RedirectResponse("/facilitator", status_code=303)
+        response.set_cookie(PIN_COOKIE, pin.strip().upper(), httponly=True, samesite="strict")
+        return response
+
+    async def qr(request: Request) -> Response:
+        import segno
+
+        svg = io.BytesIO()
+        segno.make(join_url or "/join", error="m").save(svg, kind="svg", scale=8, border=2)
+        return Response(svg.getvalue(), media_type="image/svg+xml")
+
+    async def debrief(request: Request) -> Response:
+        if room.debrief is None:
+            return page("waiting.html", title="Debrief", error=room.debrief_error or "")
+        name = request.path_params.get("name", "debrief.html")
+        files = {p.name: p for p in room.debrief.values()}
+        path = files.get(name)
+        if path is None or not path.is_file():
+            return refuse(404, f"no debrief file {name[:40]!r}")
+        return FileResponse(path)
+
+    # ------------------------------------------------------------ views
+
+    def unchanged(request: Request) -> bool:
+        """The page already shows this version (`?since=N`): answer in a few bytes."""
+        return request.query_params.get("since") == str(room.version)
+
+    async def projector_api(request: Request) -> Response:
+        if unchanged(request):
+            return JSONResponse({"version": room.version, "same": True})
+        return JSONResponse(room.projector_view())
+
+    async def team_api(request: Request) -> Response:
+        team = team_of(request)
+        if team is None:
+            return refuse(401, "not a team: join with your team's code")
+        room.join(team)
+        if unchanged(request):
+            return JSONResponse({"version": room.version, "same": True})
+        return JSONResponse(room.team_view(team))
+
+    async def facilitator_api(request: Request) -> Response:
+        if not facilitator(request):
+            return refuse(401, "not the facilitator: log in with the PIN")
+        if unchanged(request):
+            return JSONResponse({"version": room.version, "same": True})
+        return JSONResponse(room.facilitator_view())
+
+    # ------------------------------------------------------------ acts
+
+    async def team_move(request: Request) -> Response:
+        team = team_of(request)
+        if team is None:
+            return refuse(401, "not a team: join with your team's code")
+        data = await body(request)
+        return await act(lambda: room.submit(team, data.get("move", "")).label)
+
+    async def team_message(request: Request) -> Response:
+        team = team_of(request)
+        if team is None:
+            return refuse(401, "not a team: join with your team's code")
+        data = await body(request)
+        return await act(lambda: room.message(team, data.get("to", "all"), data.get("text", "")).id)
+
+    async def facilitator_act(request: Request) -> Response:
+        if not facilitator(request):
+            return refuse(401, "not the facilitator: log in with the PIN")
+        action = request.path_params["action"]
+        data = await body(request)
+        acts: dict[str, Callable[[], Any]] = {
+            "start": room.start, "pause": room.pause, "resume": room.resume, "undo": room.undo, "end": room.end,
+            "reveal": lambda: room.reveal("the facilitator revealed early").turn,
+            "inject": lambda: room.inject(data.get("text", "")),
+            "bot": lambda: room.set_bot(data.get("team", ""), data.get("on", "") == "true"),
+            "message": lambda: room.message("facilitator", data.get("to", "all"), data.get("text", "")).id,
+        }
+        if action not in acts:
+            return refuse(404, f"no action {action[:40]!r}; allowed: {', '.join(ACTIONS)}")
+        return await act(acts[action])
+
+    # ------------------------------------------------------------ the app
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return refuse(exc.status_code, str(exc.detail))
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        room.events.append({"t": time.strftime("%H:%M:%S"), "turn": room.game.next_turn, "who": "server",
+                            "what": f"internal error on {request.url.path}: {type(exc).__name__}"})
+        return refuse(500, "internal error; the game is unchanged and saved")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async def ticking() -> None:
+            while True:
+                await asyncio.sleep(tick_seconds)
+                try:
+                    room.tick()
+                    after_change()
+                except SimError as exc:   # pragma: no cover - a turn that cannot be played is logged
+                    room.events.append({"t": time.strftime("%H:%M:%S"), "turn": room.game.next_turn,
+                                        "who": "server", "what": f"could not reveal: {exc}"})
+
+        task = asyncio.create_task(ticking())
+        try:
+            yield
+        finally:
+            task.cancel()
+            if debriefing["task"] is not None:
+                with contextlib.suppress(BaseException):
+                    await debriefing["task"]
+
+    routes = [
+        Route("/", projector), Route("/join", join_page), Route("/join", join, methods=["POST"]),
+        Route("/team", team_page), Route("/facilitator", facilitator_page),
+        Route("/facilitator", login, methods=["POST"]), Route("/qr.svg", qr),
+        Route("/debrief", debrief), Route("/debrief/{name}", debrief),
+        Route("/api/projector", projector_api), Route("/api/team", team_api),
+        Route("/api/facilitator", facilitator_api),
+        Route("/api/team/move", team_move, methods=["POST"]),
+        Route("/api/team/message", team_message, methods=["POST"]),
+        Route("/api/facilitator/{action}", facilitator_act, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan,
+                     exception_handlers={HTTPException: http_error, Exception: server_error})
