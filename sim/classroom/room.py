@@ -3,7 +3,7 @@
 Pages are views of a `Room` (`projector_view`, `team_view`, `facilitator_view`); each view holds only
 what its reader may see, so a team's page never receives another team's move before the reveal. A turn
 is revealed when every team played by people has submitted, when the timer runs out, or when the
-facilitator reveals early; a team that has not submitted by then is played, for that turn only, by its
+facilitator reveals early (pausing stops the clock, not the game: teams may still submit); a team that has not submitted by then is played, for that turn only, by its
 scenario rule (a bot, recorded as such). A team nobody has joined is a bot until someone joins.
 
 Every change bumps `version`; clients poll and redraw when it moves. The game is saved to
@@ -189,7 +189,7 @@ class Room:
             raise PlayError(f"{team} is {'already' if on else 'not'} played by a bot")
         self._bot(team, on)
         self._record("facilitator", f"{'put a bot on' if on else 'took the bot off'} {team}")
-        if self.phase == "playing" and self._everyone_in():
+        if self._everyone_in():
             self.reveal("every team had submitted")
 
     def inject(self, text: str) -> str:
@@ -258,6 +258,8 @@ class Room:
         if self.game.finished:
             self._over({"incident": "the crisis broke down in an incident",
                         "turns": "the last turn was played"}.get(self.game.over_reason or "", "the game ended"))
+        elif self.phase == "paused":     # the next turn's clock waits for resume
+            self.paused_left = self.turn_seconds if self.turn_seconds > 0 else None
         else:
             self._arm_timer()
         return record
@@ -350,15 +352,13 @@ class Room:
 
     def _everyone_in(self) -> bool:
         people = [a for a in self.game.humans if a not in self.game.bots]
-        return bool(people) and not self.game.waiting_for() and self.phase == "playing"
+        return bool(people) and not self.game.waiting_for() and self.phase in ("playing", "paused")
 
     def _check_playing(self) -> None:
         if self.phase == "lobby":
             raise PlayError("the game has not started; allowed: wait for the facilitator to start it")
         if self.phase == "over":
             raise PlayError(f"the game is over ({self.game.over_reason})")
-        if self.phase == "paused":
-            raise PlayError("the game is paused; allowed: wait for the facilitator to resume it")
 
     def _bot(self, team: str, on: bool) -> None:
         try:

@@ -158,7 +158,7 @@ function drawTeam(v) {
       return label;
     });
   }
-  const closed = v.phase !== "playing" || me.bot || !!me.forced || !me.moves.length;
+  const closed = !["playing", "paused"].includes(v.phase) || me.bot || !!me.forced || !me.moves.length;
   form.querySelectorAll("input, button").forEach((node) => { node.disabled = closed; });
   drawMessages(v);
   const select = $("to");
@@ -190,7 +190,7 @@ function drawFacilitator(v) {
   });
   set("injections", "Allowed: " + v.injections);
   const open = { start: v.phase === "lobby", pause: v.phase === "playing" && v.seconds_left != null,
-                 resume: v.phase === "paused", reveal: v.phase === "playing", undo: v.can_undo,
+                 resume: v.phase === "paused", reveal: ["playing", "paused"].includes(v.phase), undo: v.can_undo,
                  end: v.phase !== "over" };
   document.querySelectorAll("button[data-act]").forEach((b) => { b.disabled = !open[b.dataset.act]; });
   drawMessages(v);

@@ -1,0 +1,273 @@
+"""The web classroom's game room and server: secrecy, bots, the timer, undo, messages, security, replay."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from sim import scenario
+from sim.classroom.room import ALPHABET, CODE_LENGTH, Room
+from sim.classroom.server import MAX_BODY, make_app
+from sim.play import savefile
+from sim.play.engine import Game, PlayError
+
+
+class Clock:
+    """A hand-driven clock for the turn timer."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def scn():
+    return scenario.load("inf_2018")
+
+
+def make_room(scn, tmp_path: Path, teams=("US", "RU", "NATO"), turn_seconds: float = 60, turns: int = 6):
+    clock = Clock()
+    room = Room(Game(scn, seed=3, humans=list(teams), turns=turns), tmp_path, turn_seconds=turn_seconds,
+                band_runs=20, clock=clock)
+    return room, clock
+
+
+def without_clockwork(view: dict) -> dict:
+    return {k: v for k, v in view.items() if k not in ("version", "news")}
+
+
+# ---------------------------------------------------------------- the room
+
+
+def test_codes_and_pin_are_long_random_and_each_names_one_team(scn, tmp_path):
+    room, _ = make_room(scn, tmp_path)
+    codes = [seat.code for seat in room.seats.values()]
+    assert len(set(codes)) == 3 and room.pin not in codes
+    assert all(len(c) == CODE_LENGTH and set(c) <= set(ALPHABET) for c in codes)
+    for team, seat in room.seats.items():
+        assert room.team_of(seat.code) == team and room.team_of(seat.code.lower()) == team
+    assert room.team_of("") is None and room.team_of(codes[0][:-1]) is None and room.team_of(room.pin) is None
+    assert room.is_facilitator(room.pin) and not room.is_facilitator(codes[0]) and not room.is_facilitator("")
+
+
+def test_a_team_nobody_joined_is_a_bot_until_someone_joins(scn, tmp_path):
+    room, _ = make_room(scn, tmp_path)
+    assert room.game.bots == {"US", "RU", "NATO"}
+    room.join("US")
+    assert room.game.bots == {"RU", "NATO"}
+    room.start()
+    room.submit("US", "dialogue")          # the only team of people: the turn is revealed at once
+    rec = room.game.history[-1]
+    assert rec.chosen_by == ("team", "bot", "bot")
+    assert room.game.turn == 1 and room.phase == "playing"
+
+
+def test_no_team_sees_another_teams_move_before_the_reveal(scn, tmp_path):
+    views = []
+    for move in ("withdrawal", "dialogue"):
+        room, _ = make_room(scn, tmp_path / move)
+        room.join("US")
+        room.join("RU")
+        room.start()
+        room.submit("US", move)
+        assert room.game.turn == 0           # RU has not submitted: nothing revealed
+        views.append((room.team_view("RU"), room.projector_view(), room.team_view("US")))
+    (ru_a, wall_a, us_a), (ru_b, wall_b, us_b) = views
+    assert without_clockwork(ru_a) == without_clockwork(ru_b)       # RU's view does not depend on US's move
+    assert without_clockwork(wall_a) == without_clockwork(wall_b)
+    assert us_a["me"]["choice"] == "withdrawal" and us_b["me"]["choice"] == "dialogue"
+    assert {t["id"]: t["submitted"] for t in ru_a["teams"]} == {"US": True, "RU": False, "NATO": False}
+
+
+def test_the_timer_reveals_and_a_late_team_is_played_by_its_rule_that_turn_only(scn, tmp_path):
+    room, clock = make_room(scn, tmp_path, turn_seconds=60)
+    room.join("US")
+    room.join("RU")
+    room.start()
+    room.submit("US", "hold")
+    clock.now += 59
+    room.tick()
+    assert room.game.turn == 0 and room.seconds_left() == pytest.approx(1)
+    clock.now += 1
+    room.tick()
+    assert room.game.turn == 1
+    assert room.game.history[-1].chosen_by == ("team", "bot", "bot")
+    assert room.game.waiting_for() == ["US", "RU"]          # RU is a team again next turn
+    assert any("RU had not submitted" in e["what"] for e in room.events)
+
+
+def test_pause_freezes_the_timer_and_resume_goes_on_from_there(scn, tmp_path):
+    room, clock = make_room(scn, tmp_path, turn_seconds=100)
+    room.join("US")
+    room.join("RU")
+    room.start()
+    clock.now += 30
+    room.pause()
+    clock.now += 500
+    room.tick()
+    assert room.game.turn == 0 and room.seconds_left() == pytest.approx(70)
+    room.submit("US", "hold")            # teams may still decide while the clock is stopped
+    room.submit("RU", "hold")
+    assert room.game.turn == 1 and room.phase == "paused" and room.seconds_left() == pytest.approx(100)
+    clock.now += 1000
+    room.tick()
+    assert room.game.turn == 1
+    room.submit("US", "hold")
+    clock.now += 30
+    room.resume()
+    clock.now += 99
+    room.tick()
+    assert room.game.turn == 1
+    clock.now += 1
+    room.tick()
+    assert room.game.turn == 2 and room.game.history[-1].chosen_by[:2] == ("team", "bot")
+
+
+def test_undo_takes_back_a_turn_and_reopens_a_finished_game(scn, tmp_path):
+    room, _ = make_room(scn, tmp_path, teams=("US",), turns=2)
+    room.join("US")
+    room.start()
+    room.submit("US", "dialogue")
+    first = room.game.escalation_path()
+    room.submit("US", "withdrawal")
+    assert room.phase == "over" and room.game.over_reason == "turns"
+    assert room.undo() == "turn"
+    assert room.phase == "paused" and room.game.turn == 1 and room.game.escalation_path() == first
+    room.resume()
+    room.submit("US", "hold")
+    assert room.phase == "over" and room.game.history[-1].moves[0].label == "hold"
+
+
+def test_messages_reach_only_their_readers_and_the_facilitator(scn, tmp_path):
+    room, _ = make_room(scn, tmp_path)
+    for team in ("US", "RU", "NATO"):
+        room.join(team)
+    room.message("US", "RU", "secret <b>offer</b>")
+    room.message("NATO", "all", "to everyone")
+    texts = {team: [m["text"] for m in room.team_view(team)["messages"]] for team in ("US", "RU", "NATO")}
+    assert texts == {"US": ["secret <b>offer</b>", "to everyone"], "RU": ["secret <b>offer</b>", "to everyone"],
+                     "NATO": ["to everyone"]}
+    assert len(room.facilitator_view()["messages"]) == 2
+    assert "messages" not in room.projector_view()
+    for bad, needle in (("", "empty"), ("x" * 501, "at most 500")):
+        with pytest.raises(PlayError, match=needle):
+            room.message("US", "RU", bad)
+    with pytest.raises(PlayError, match="allowed: all"):
+        room.message("US", "XX", "hi")
+
+
+def test_the_saved_game_replays_exactly_with_bots_late_teams_injections_and_undo(scn, tmp_path):
+    room, clock = make_room(scn, tmp_path, turn_seconds=30, turns=5)
+    room.join("US")
+    room.join("NATO")
+    room.start()
+    room.submit("US", "dialogue")
+    room.submit("NATO", "hold")
+    room.inject("leader RU hawk")
+    room.submit("US", "withdrawal")
+    clock.now += 31                          # NATO is late
+    room.tick()
+    room.undo()
+    room.submit("US", "ultimatum")
+    room.submit("NATO", "dialogue")
+    room.set_bot("NATO", True)
+    room.submit("US", "hold")
+    saved = savefile.read(tmp_path / "game.json")
+    again = savefile.restore(saved)
+    assert again.escalation_path() == room.game.escalation_path()
+    assert [r.chosen_by for r in again.history] == [r.chosen_by for r in room.game.history]
+    assert [r.chosen_by[2] for r in room.game.history] == ["team", "team", "bot"]
+    logged = [json.loads(line)["what"] for line in (tmp_path / "log.jsonl").read_text().splitlines()]
+    assert "started the game" in logged and "undid the last turn" in logged
+    assert any(w.startswith("injected leader RU hawk") for w in logged)
+
+
+# ---------------------------------------------------------------- the server
+
+
+@pytest.fixture()
+def served(scn, tmp_path):
+    room, clock = make_room(scn, tmp_path, turn_seconds=0)
+    with TestClient(make_app(room, join_url="http://test/join"), follow_redirects=False) as client:
+        yield room, client
+
+
+def join(client: TestClient, code: str) -> None:
+    r = client.post("/join", data={"code": code})
+    assert r.status_code == 303 and r.headers["location"] == "/team"
+    client.cookies.set("team", code)
+
+
+def test_a_team_joins_with_its_code_and_acts_only_for_itself(served):
+    room, client = served
+    r = client.post("/join", data={"code": "WRONG123"})
+    assert r.status_code == 303 and "error" in r.headers["location"]
+    assert client.get("/api/team").status_code == 401
+    join(client, room.seats["RU"].code)
+    view = client.get("/api/team").json()
+    assert view["me"]["id"] == "RU" and room.seats["RU"].joined and "RU" not in room.game.bots
+    client.cookies.set("pin", room.pin)
+    assert client.post("/api/facilitator/start").json()["ok"]
+    r = client.post("/api/team/move", json={"move": "dialogue", "team": "US"})    # "team" is ignored
+    assert r.status_code == 200 and room.game.history[-1].chosen_by[1] == "team"
+    assert room.game.history[-1].chosen_by[0] == "bot"
+
+
+def test_requests_that_do_not_fit_get_a_4xx_with_one_line_never_a_traceback(served):
+    room, client = served
+    join(client, room.seats["US"].code)
+    cases = [
+        client.post("/api/team/move", json={"move": "hold"}),                 # not started
+        client.post("/api/team/move", content=b"{not json", headers={"content-type": "application/json"}),
+        client.post("/api/team/move", json=["a", "list"]),
+        client.post("/api/team/move", json={"move": 3}),
+        client.post("/api/team/message", content=b"x" * (MAX_BODY + 1), headers={"content-type": "text/plain"}),
+        client.post("/api/facilitator/start"),                                # a team is not the facilitator
+        client.get("/api/facilitator"),
+        client.get("/debrief/../../etc/passwd"),
+        client.get("/nowhere"),
+        client.delete("/api/team/move"),
+    ]
+    client.cookies.set("pin", room.pin)
+    room.start()
+    cases += [client.post("/api/facilitator/explode"), client.post("/api/team/move", json={"move": "deployment"}),
+              client.post("/api/facilitator/inject", json={"text": "nonsense here"}),
+              client.post("/api/facilitator/bot", json={"team": "XX", "on": "true"})]
+    statuses = [r.status_code for r in cases]
+    assert all(400 <= s < 500 for s in statuses), statuses
+    for r in cases:
+        assert "Traceback" not in r.text and len(r.text.splitlines()) <= 1
+    illegal = cases[-3].json()["error"]
+    assert "deployment" in illegal and "allowed" in illegal
+
+
+def test_too_many_wrong_codes_are_refused_for_a_while(served):
+    room, client = served
+    for _ in range(20):
+        client.post("/join", data={"code": "AAAAAAAA"})
+    r = client.post("/join", data={"code": room.seats["US"].code})
+    assert r.status_code == 429
+
+
+def test_pages_escape_what_people_and_scenarios_say(tmp_path):
+    scn = scenario.load("inf_2018", {"actors.US.name": "<script>alert(1)</script>"})
+    room, _ = make_room(scn, tmp_path)
+    with TestClient(make_app(room), follow_redirects=False) as client:
+        join(client, room.seats["US"].code)
+        page = client.get("/team").text
+        assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert client.get("/").headers["content-security-policy"].startswith("default-src 'self'")
+
+
+def test_the_views_answer_in_a_few_bytes_when_nothing_changed(served):
+    room, client = served
+    first = client.get("/api/projector").json()
+    again = client.get(f"/api/projector?since={first['version']}")
+    assert again.json() == {"version": first["version"], "same": True}
+    room.message("facilitator", "all", "news")
+    assert "turns_played" in client.get(f"/api/projector?since={first['version']}").json()
