@@ -192,7 +192,7 @@ def test_the_saved_game_replays_exactly_with_bots_late_teams_injections_and_undo
 
 @pytest.fixture()
 def served(scn, tmp_path):
-    room, clock = make_room(scn, tmp_path, turn_seconds=0)
+    room, _ = make_room(scn, tmp_path, turn_seconds=0)
     with TestClient(make_app(room, join_url="http://test/join"), follow_redirects=False) as client:
         yield room, client
 

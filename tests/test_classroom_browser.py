@@ -7,6 +7,7 @@ screenshot of each page (the ones in docs/img/ come from it).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -76,10 +77,8 @@ class Watch:
 
     def seen(self, response: Response) -> None:
         if "/api/" in response.url and response.request.method == "GET":
-            try:
+            with contextlib.suppress(Exception):   # a body that is not JSON is not a view
                 self.bodies.append(response.json())
-            except Exception:   # a body that is not JSON is not a view
-                pass
 
 
 def choices_in(tree: object) -> list[object]:

@@ -3,8 +3,9 @@
 Pages are views of a `Room` (`projector_view`, `team_view`, `facilitator_view`); each view holds only
 what its reader may see, so a team's page never receives another team's move before the reveal. A turn
 is revealed when every team played by people has submitted, when the timer runs out, or when the
-facilitator reveals early (pausing stops the clock, not the game: teams may still submit); a team that has not submitted by then is played, for that turn only, by its
-scenario rule (a bot, recorded as such). A team nobody has joined is a bot until someone joins.
+facilitator reveals early (a pause stops the clock, not the game: teams may still submit); a team
+that has not submitted by then is played, for that turn only, by its scenario rule (a bot, recorded
+as such). A team nobody has joined is a bot until someone joins.
 
 Every change bumps `version`; clients poll and redraw when it moves. The game is saved to
 `out/game.json` after every change and every action is appended to `out/log.jsonl`, so a crash of the
