@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from sim import __version__, analyze_cli, budget, interrupts, scenario, sweep_cli
 from sim.errors import SimError
+from sim.materials import cli as materials_cli
 from sim.options import (
     DEFAULT_ENGINE,
     DEFAULT_FORMAT,
@@ -220,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     from sim.play import cli as play_cli  # play, replay: the classroom game (sim/play/)
 
     play_cli.add_parsers(sub, OneLineParser)
+    materials_cli.add_parser(sub, OneLineParser)
 
     rules = sub.add_parser(
         "rules", help="list the decision rules and presets, or show one", epilog=RULES_EPILOG,
@@ -260,7 +262,7 @@ def _main(argv: list[str] | None) -> int:
     scenario.user_folders[:] = args.scenarios
     commands = {"run": cmd_run, "compare": cmd_compare, "plot": cmd_plot, "list": cmd_list,
                 "validate": cmd_validate, "analyze": analyze_cli.cmd_analyze, "sweep": sweep_cli.cmd_sweep,
-                "rules": cmd_rules,
+                "rules": cmd_rules, "materials": materials_cli.cmd_materials,
                 "tournament": cmd_tournament}
     from sim.play import cli as play_cli
 
