@@ -189,7 +189,7 @@ def situation(scn: Scenario) -> tuple[str, ...]:
         name = display_name(a)
         if a.missiles:
             disputed = f", {a.disputed} of them disputed by others" if a.disputed else ""
-            out.append(f"{name}: {a.missiles} missiles fielded{disputed}.")
+            out.append(f"{name}: {a.missiles:,} missiles fielded{disputed}.")
         elif a.host_for is None and a.programme.stage != "none":
             out.append(f"{name}: no missiles fielded; missile programme {STAGE_WORDS[a.programme.stage]}.")
         if a.ultimatum is not None:
