@@ -194,7 +194,7 @@ def test_a_folder_the_program_did_not_make_is_refused_unless_forced(tmp_path, ca
     assert (out / "mine.txt").read_text() == "keep me"
     status, _, err = run(["inf_2018", "--out", out, "--force"], capsys)
     assert status == 0, err
-    assert (out / "mine.txt").read_text() == "keep me" and INF_PAGES <= {p.name for p in out.iterdir()}
+    assert (out / "mine.txt").read_text() == "keep me" and {p.name for p in out.iterdir()} >= INF_PAGES
 
 
 def test_writing_again_replaces_the_pages_and_drops_cards_of_another_scenario(tmp_path, capsys):
