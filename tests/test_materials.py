@@ -208,10 +208,10 @@ def test_writing_again_replaces_the_pages_and_drops_cards_of_another_scenario(tm
 
 def test_the_templates_ship_in_the_wheel():
     tool = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
-    assert "sim.materials" in tool["packages"]
-    globs = tool["package-data"]["sim.materials"]
-    folder = ROOT / "sim" / "materials"
-    for path in (folder / "templates").iterdir():
+    assert {"sim.materials", "sim.materials.templates"} <= set(tool["packages"])
+    globs = tool["package-data"]["sim.materials.templates"]
+    folder = ROOT / "sim" / "materials" / "templates"
+    for path in folder.iterdir():
         rel = path.relative_to(folder).as_posix()
         assert any(fnmatch.fnmatch(rel, g) for g in globs), rel
 
