@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim import __version__, analyze_cli, budget, interrupts, scenario, sweep_cli
+from sim.classroom import cli as classroom_cli
 from sim.errors import SimError
+from sim.materials import cli as materials_cli
 from sim.options import (
     DEFAULT_ENGINE,
     DEFAULT_FORMAT,
@@ -220,8 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     from sim.play import cli as play_cli  # play, replay: the classroom game (sim/play/)
 
     play_cli.add_parsers(sub, OneLineParser)
-    from sim.classroom import cli as classroom_cli  # classroom: the game on the web (sim/classroom/)
-
+    materials_cli.add_parser(sub, OneLineParser)
     classroom_cli.add_parser(sub)
 
     rules = sub.add_parser(
@@ -263,9 +264,8 @@ def _main(argv: list[str] | None) -> int:
     scenario.user_folders[:] = args.scenarios
     commands = {"run": cmd_run, "compare": cmd_compare, "plot": cmd_plot, "list": cmd_list,
                 "validate": cmd_validate, "analyze": analyze_cli.cmd_analyze, "sweep": sweep_cli.cmd_sweep,
-                "rules": cmd_rules,
+                "rules": cmd_rules, "materials": materials_cli.cmd_materials,
                 "tournament": cmd_tournament}
-    from sim.classroom import cli as classroom_cli
     from sim.play import cli as play_cli
 
     commands.update(play=play_cli.cmd_play, replay=play_cli.cmd_replay, classroom=classroom_cli.cmd_classroom)

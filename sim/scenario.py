@@ -115,6 +115,18 @@ class Programme(_Strict):
     production_days: Days = Field(default=360, ge=0)
 
 
+class BriefingSpec(_Strict):
+    """An actor's ``[actors.briefing]`` table: what its team reads before the game (`sim.briefing`).
+
+    Every field is optional; `sim.briefing` derives what is left out from the scenario.
+    """
+
+    background: str = ""
+    objectives: list[str] = []
+    knows: list[str] = []          # public: what every side could know
+    intelligence: list[str] = []   # private: only this side's team is shown it
+
+
 class ActorSpec(_Strict):
     """One ``[[actors]]`` entry."""
 
@@ -138,6 +150,7 @@ class ActorSpec(_Strict):
     ultimatum: OpenUltimatum | None = None
     rule: dict[str, Any] = {"name": "quantal"}
     payoff: Payoff = Payoff()
+    briefing: BriefingSpec | None = None
 
 
 class Escalation(_Strict):

@@ -15,10 +15,14 @@ from sim.terminal import path_arg, use_file_backend, whole_number
 
 DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TURN_SECONDS = "127.0.0.1", 8765, 180
 
-EPILOG = """examples:
-  python run_sim.py classroom inf_2018                         # this computer only: try it out
-  python run_sim.py classroom inf_2018 --host 0.0.0.0          # students' devices on the room's network join
-  python run_sim.py classroom inf_2018 --teams US,RU --turns 8 --turn-seconds 240 --out results/lesson1
+EPILOG = """\
+examples:
+  # try it out on this computer: open the projector's address, join as a team in another window
+  %(prog)s inf_2018
+  # a lesson: students' devices on the room's network join; four minutes a turn
+  %(prog)s inf_2018 --host 0.0.0.0 --turn-seconds 240 --out results/lesson1
+  # two teams (the model plays NATO), eight turns
+  %(prog)s inf_2018 --teams US,RU --turns 8
 """
 
 
@@ -27,8 +31,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     from sim.play.cli import DEFAULT_BAND, DEFAULT_TURNS
 
     p = sub.add_parser(
-        "classroom", help="the classroom game on the web: a page per team, a projector, a facilitator",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "classroom", help="the classroom game on the web: a page per team, a projector",
+        epilog=EPILOG,
         description="Starts a local web server for one game and prints the projector's address, the "
                     "facilitator's address and PIN, and one join code per team. Each team plays on its own "
                     "device: its briefing, its moves, secret submission, messages. A team nobody has joined "

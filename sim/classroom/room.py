@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.actions import Action
+from sim.briefing import briefing
 from sim.errors import SimError
 from sim.play import injections, narrate, savefile
 from sim.play.engine import Game, PlayError, TurnRecord
@@ -401,12 +402,7 @@ class Room:
 
 
 def briefing_of(game: Game, team: str) -> dict[str, Any]:
-    """A team's briefing: `sim.briefing` where the scenario has one, else what the scenario says."""
-    try:
-        from sim.briefing import briefing  # type: ignore[import-not-found]
-    except ImportError:
-        return {"background": game.scenario.scenario.description or "", "objectives": [], "knows": [],
-                "intelligence": []}
+    """A team's briefing (`sim.briefing`: the scenario's, or what can be derived from the scenario)."""
     b = briefing(game.scenario, team)
     return {"background": b.background, "objectives": list(b.objectives), "knows": list(b.knows),
             "intelligence": list(b.intelligence)}
