@@ -330,6 +330,8 @@ class Room:
             "teams": [self._team_status(a) for a in g.humans],
             "actors": [{"id": a, "name": g.names[k], "team": a in g.humans} for k, a in enumerate(g.ids)],
             "turns_played": [self._turn(r) for r in g.history],
+            "start_escalation": round(g.escalation_path()[0], 1),
+            "dates": [g.date(t).strftime("%b %Y") for t in range(g.turns + 1)],
             "opening": narrate.opening_sentences(g),
             "news": [e["public"] for e in self.events if e.get("public")][-8:],
             "debrief": self.debrief is not None,

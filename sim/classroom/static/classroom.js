@@ -101,8 +101,7 @@ function drawChart(v) {
   if (!svg) return;
   const ns = "http://www.w3.org/2000/svg";
   const W = 900, H = 200, L = 40, B = 24;
-  const points = [[0, v.turns_played.length ? v.turns_played[0].escalation - v.turns_played[0].delta : v.escalation]]
-    .concat(v.turns_played.map((t) => [t.turn, t.escalation]));
+  const points = [[0, v.start_escalation]].concat(v.turns_played.map((t) => [t.turn, t.escalation]));
   const x = (turn) => L + (W - L - 10) * turn / Math.max(1, v.turns);
   const y = (e) => H - B - (H - B - 10) * e / 100;
   const parts = [];
@@ -119,10 +118,15 @@ function drawChart(v) {
   path.setAttribute("points", points.map(([t, e]) => x(t) + "," + y(e)).join(" "));
   path.setAttribute("class", "curve");
   parts.push(path);
-  const axis = document.createElementNS(ns, "text");
-  axis.setAttribute("x", L); axis.setAttribute("y", H - 4);
-  axis.textContent = "turn 0 (" + (v.turns_played.length ? "start" : v.date) + ") … turn " + v.turns + "  ·  escalation index 0-100";
-  parts.push(axis);
+  const every = Math.max(1, Math.ceil(v.turns / 8));       // at most about nine dates on the axis
+  v.dates.forEach((date, turn) => {
+    if (turn % every !== 0 && turn !== v.turns) return;
+    const tick = document.createElementNS(ns, "text");
+    tick.setAttribute("x", x(turn)); tick.setAttribute("y", H - 4);
+    tick.setAttribute("text-anchor", "middle");
+    tick.textContent = date;
+    parts.push(tick);
+  });
   svg.replaceChildren(...parts);
 }
 
