@@ -85,7 +85,7 @@ async def game(base: str, pin: str, codes: dict[str, str], clients: int, seed: i
     done = asyncio.Event()
     teams = list(codes)
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-        for team, code in codes.items():
+        for code in codes.values():
             await client.post("/join", data={"code": code})
         await client.post("/api/facilitator/start", cookies={"pin": pin})
     tasks = [device(base, "projector", {}, None, False, latencies, done, rng),

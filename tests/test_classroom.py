@@ -271,3 +271,15 @@ def test_the_views_answer_in_a_few_bytes_when_nothing_changed(served):
     assert again.json() == {"version": first["version"], "same": True}
     room.message("facilitator", "all", "news")
     assert "turns_played" in client.get(f"/api/projector?since={first['version']}").json()
+
+
+def test_a_fault_in_the_server_is_one_line_and_logged_not_a_traceback(served, monkeypatch):
+    room, client = served
+
+    def broken() -> dict:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(room, "projector_view", broken)
+    r = client.get("/api/projector")
+    assert r.status_code == 500 and r.json() == {"error": "internal error; the game is unchanged and saved"}
+    assert "ZeroDivisionError" in room.events[-1]["what"]

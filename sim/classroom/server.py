@@ -252,10 +252,18 @@ def make_app(room: Room, *, join_url: str = "", write_debrief: Callable[[Room], 
         assert isinstance(exc, HTTPException)
         return refuse(exc.status_code, str(exc.detail))
 
-    async def server_error(request: Request, exc: Exception) -> Response:
-        room.events.append({"t": time.strftime("%H:%M:%S"), "turn": room.game.next_turn, "who": "server",
-                            "what": f"internal error on {request.url.path}: {type(exc).__name__}"})
-        return refuse(500, "internal error; the game is unchanged and saved")
+    def safe(endpoint: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+        """The endpoint, with a fault answered as one line of JSON (and logged) instead of a traceback."""
+        async def guarded(request: Request) -> Response:
+            try:
+                return await endpoint(request)
+            except HTTPException:
+                raise
+            except Exception as exc:
+                room.events.append({"t": time.strftime("%H:%M:%S"), "turn": room.game.next_turn, "who": "server",
+                                    "what": f"internal error on {request.url.path}: {type(exc).__name__}: {exc}"})
+                return refuse(500, "internal error; the game is unchanged and saved")
+        return guarded
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -278,17 +286,14 @@ def make_app(room: Room, *, join_url: str = "", write_debrief: Callable[[Room], 
                 with contextlib.suppress(BaseException):
                     await debriefing["task"]
 
-    routes = [
-        Route("/", projector), Route("/join", join_page), Route("/join", join, methods=["POST"]),
-        Route("/team", team_page), Route("/facilitator", facilitator_page),
-        Route("/facilitator", login, methods=["POST"]), Route("/qr.svg", qr),
-        Route("/debrief", debrief), Route("/debrief/{name}", debrief),
-        Route("/api/projector", projector_api), Route("/api/team", team_api),
-        Route("/api/facilitator", facilitator_api),
-        Route("/api/team/move", team_move, methods=["POST"]),
-        Route("/api/team/message", team_message, methods=["POST"]),
-        Route("/api/facilitator/{action}", facilitator_act, methods=["POST"]),
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    endpoints = [
+        ("/", projector, "GET"), ("/join", join_page, "GET"), ("/join", join, "POST"),
+        ("/team", team_page, "GET"), ("/facilitator", facilitator_page, "GET"), ("/facilitator", login, "POST"),
+        ("/qr.svg", qr, "GET"), ("/debrief", debrief, "GET"), ("/debrief/{name}", debrief, "GET"),
+        ("/api/projector", projector_api, "GET"), ("/api/team", team_api, "GET"),
+        ("/api/facilitator", facilitator_api, "GET"), ("/api/team/move", team_move, "POST"),
+        ("/api/team/message", team_message, "POST"), ("/api/facilitator/{action}", facilitator_act, "POST"),
     ]
-    return Starlette(routes=routes, lifespan=lifespan,
-                     exception_handlers={HTTPException: http_error, Exception: server_error})
+    routes: list[Route | Mount] = [Route(path, safe(fn), methods=[method]) for path, fn, method in endpoints]
+    routes.append(Mount("/static", StaticFiles(directory=STATIC), name="static"))
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: http_error})
