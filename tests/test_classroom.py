@@ -283,3 +283,37 @@ def test_a_fault_in_the_server_is_one_line_and_logged_not_a_traceback(served, mo
     r = client.get("/api/projector")
     assert r.status_code == 500 and r.json() == {"error": "internal error; the game is unchanged and saved"}
     assert "ZeroDivisionError" in room.events[-1]["what"]
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--teams", "US,XX"], "XX"),
+    (["--turn-seconds", "-5"], "--turn-seconds"),
+    (["--port", "70000"], "--port"),
+    (["--host", "203.0.113.9"], "cannot listen there"),
+])
+def test_bad_classroom_options_are_one_line_exit_2_and_nothing_written(tmp_path, capsys, args, needle):
+    from sim import cli
+
+    out = tmp_path / "lesson"
+    try:
+        status = cli.main(["classroom", "inf_2018", "--out", str(out), *args])
+    except SystemExit as exc:        # argparse's checks exit; the program's own return
+        status = exc.code
+    err = capsys.readouterr().err
+    assert status == 2 and needle in err and len(err.strip().splitlines()) == 1, err
+    assert not out.exists()
+
+
+def test_a_port_in_use_is_one_line_and_nothing_written(tmp_path, capsys):
+    import socket
+
+    from sim import cli
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        status = cli.main(["classroom", "inf_2018", "--port", str(port), "--out", str(tmp_path / "lesson")])
+    err = capsys.readouterr().err
+    assert status == 2 and f"--port {port}" in err and "free port" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "lesson").exists()
