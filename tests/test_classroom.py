@@ -317,3 +317,28 @@ def test_a_port_in_use_is_one_line_and_nothing_written(tmp_path, capsys):
     err = capsys.readouterr().err
     assert status == 2 and f"--port {port}" in err and "free port" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "lesson").exists()
+
+
+def test_a_stopped_lesson_goes_on_with_resume_and_its_folder_is_never_reused_for_a_new_game(scn, tmp_path, capsys,
+                                                                                          monkeypatch):
+    from sim import cli
+    from sim.classroom import cli as classroom_cli
+
+    (tmp_path / "lesson").mkdir()
+    room, _ = make_room(scn, tmp_path / "lesson", teams=("US",))
+    room.join("US")
+    room.start()
+    room.submit("US", "dialogue")
+    room.submit("US", "withdrawal")
+    before = (tmp_path / "lesson" / "game.json").read_bytes()
+    status = cli.main(["classroom", "inf_2018", "--out", str(tmp_path / "lesson")])
+    err = capsys.readouterr().err
+    assert status == 2 and "already holds a game" in err and "--resume" in err
+    assert (tmp_path / "lesson" / "game.json").read_bytes() == before
+    served = {}
+    monkeypatch.setattr(classroom_cli, "serve", lambda game, out, *a, **k: served.update(game=game, out=out) or 0)
+    assert cli.main(["classroom", "--resume", str(tmp_path / "lesson" / "game.json"), "--port", "0"]) == 0
+    assert served["game"].turn == 2 and served["out"] == tmp_path / "lesson"
+    assert served["game"].escalation_path() == room.game.escalation_path()
+    again = Room(served["game"], tmp_path / "lesson", turn_seconds=60)
+    assert again.phase == "paused" and again.game.next_turn == 3

@@ -23,6 +23,8 @@ examples:
   %(prog)s inf_2018 --host 0.0.0.0 --turn-seconds 240 --out results/lesson1
   # two teams (the model plays NATO), eight turns
   %(prog)s inf_2018 --teams US,RU --turns 8
+  # the server stopped: go on with the saved game (new codes and PIN are printed)
+  %(prog)s --resume results/lesson1/game.json --host 0.0.0.0
 """
 
 
@@ -39,13 +41,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     "is played by its scenario rule until someone joins. Needs no internet. The game is saved "
                     "to OUT/game.json after every change (`replay` replays it); at the end the debrief is "
                     "written to OUT and shown at /debrief. Ctrl-C stops the server. See docs/classroom.md.")
-    p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
-                   help=f"a name in scenarios/ or a TOML file (default {DEFAULT_SCENARIO})")
+    p.add_argument("scenario", nargs="?", default=None,
+                   help=f"a name in scenarios/ or a TOML file (default {DEFAULT_SCENARIO}; with --resume: the "
+                        "saved game's)")
     p.add_argument("--host", default=DEFAULT_HOST,
                    help=f"address to listen on (default {DEFAULT_HOST}: this computer only; 0.0.0.0: every "
                         "network it is on, for students' devices)")
-    p.add_argument("--port", type=whole_number(1, "--port", 65535), default=DEFAULT_PORT,
-                   help=f"port (default {DEFAULT_PORT})")
+    p.add_argument("--port", type=whole_number(0, "--port", 65535), default=DEFAULT_PORT,
+                   help=f"port; 0: any free one, printed (default {DEFAULT_PORT})")
     p.add_argument("--teams", default=None, metavar="IDS",
                    help="actors the class plays, comma-separated, e.g. US,RU,NATO (default: every actor)")
     p.add_argument("--seed", type=whole_number(0, "--seed"), default=DEFAULT_SEED, metavar="S",
@@ -59,6 +62,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=path_arg("--out"), default=None, metavar="DIR",
                    help="folder of the game file, the log and the debrief (default: a new dated folder "
                         "under results/)")
+    p.add_argument("--resume", type=path_arg("--resume"), default=None, metavar="FILE",
+                   help="go on with a saved game (its game.json; new codes and PIN are printed; default: a new "
+                        "game)")
     p.add_argument("--band-runs", type=whole_number(1, "--band-runs"), default=DEFAULT_BAND, metavar="N",
                    help=f"model-only runs the debrief compares the game with (default {DEFAULT_BAND})")
     p.add_argument("--force", action="store_true",
@@ -66,21 +72,37 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_classroom(args: argparse.Namespace) -> int:
+    from sim.play import savefile
     from sim.play.cli import DEFAULT_TURNS, check_band, default_out, resolve_teams
     from sim.play.engine import Game
-    from sim.result_files import prepare_out_dir
+    from sim.result_files import mark_ours, prepare_out_dir
 
-    overrides = dict(scenario.parse_assignment(item, source=f"--set {item}") for item in args.set)
-    scn = scenario.load(args.scenario, overrides)
-    wanted = [t for t in (args.teams or "").split(",") if t.strip()] or ["all"]
-    teams = resolve_teams([t.strip() for t in wanted], scn.actor_ids, scn.name)
-    turns = args.turns if args.turns is not None else min(DEFAULT_TURNS, scn.scenario.turns)
-    game = Game(scn, seed=args.seed, humans=teams, turns=turns)
-    out = args.out or default_out(scn.name).with_name(default_out(scn.name).name.replace("play_", "classroom_"))
+    if args.resume is not None:
+        if args.set or args.teams or args.scenario:
+            raise SimError("--resume with a scenario, --set or --teams: a saved game keeps its scenario and teams; "
+                           "allowed: leave them out")
+        game = savefile.restore(savefile.read(args.resume), turns=args.turns)
+        scn = game.scenario
+    else:
+        overrides = dict(scenario.parse_assignment(item, source=f"--set {item}") for item in args.set)
+        scn = scenario.load(args.scenario or DEFAULT_SCENARIO, overrides)
+        wanted = [t for t in (args.teams or "").split(",") if t.strip()] or ["all"]
+        teams = resolve_teams([t.strip() for t in wanted], scn.actor_ids, scn.name)
+        turns = args.turns if args.turns is not None else min(DEFAULT_TURNS, scn.scenario.turns)
+        game = Game(scn, seed=args.seed, humans=teams, turns=turns)
+    out = args.out or (args.resume.parent if args.resume is not None else
+                       default_out(scn.name).with_name(default_out(scn.name).name.replace("play_", "classroom_")))
     check_band(args.band_runs, game.turns, len(game.ids))
+    kept = out / "game.json"
+    own_folder = args.resume is not None and kept.exists() and kept.resolve() == args.resume.resolve()
+    if kept.exists() and not own_folder:
+        raise SimError(f"{kept}: --out already holds a game; allowed: --resume {kept} to go on with it, or a new "
+                       "--out folder")
     listening = bind(args.host, args.port)    # before anything is written: a port in use is one line
-    prepare_out_dir(out, args.force)
+    if not own_folder:                          # the folder of the game resumed is that game's
+        prepare_out_dir(out, args.force)
     out.mkdir(parents=True, exist_ok=True)
+    mark_ours(out)
     use_file_backend()                         # the debrief draws its figures in a thread
     return serve(game, out, listening, args.host, turn_seconds=args.turn_seconds, band_runs=args.band_runs)
 

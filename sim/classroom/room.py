@@ -90,7 +90,10 @@ class Room:
         self.submitted_at: dict[str, int] = {}   # team -> turn it last submitted for
         for actor in game.humans:
             self._bot(actor, True)
-        self._record("facilitator", "opened the room", save=True)
+        if game.turn:          # a resumed game goes on paused, where it stopped
+            self.phase = "over" if game.finished else "paused"
+            self.paused_left = self.turn_seconds or None
+        self._record("facilitator", f"opened the room{f' at turn {game.next_turn}' if game.turn else ''}")
 
     # ------------------------------------------------------------ who is who
 
