@@ -88,6 +88,8 @@ class Room:
         self.debrief: dict[str, Path] | None = None
         self.debrief_error: str | None = None
         self.submitted_at: dict[str, int] = {}   # team -> turn it last submitted for
+        self._views: dict[str, dict[str, Any]] = {}
+        self._views_version = -1
         for actor in game.humans:
             self._bot(actor, True)
         if game.turn:          # a resumed game goes on paused, where it stopped
@@ -280,10 +282,27 @@ class Room:
 
     def projector_view(self) -> dict[str, Any]:
         """What the wall shows: never a move before its reveal, never a message."""
-        return self._common()
+        return self._cached("projector", self._common)
 
     def team_view(self, team: str) -> dict[str, Any]:
         """What team `team` sees: its briefing, its moves, its own choice and the messages it may read."""
+        return self._cached(f"team {team}", lambda: self._team_view(team))
+
+    def facilitator_view(self) -> dict[str, Any]:
+        """What the facilitator's console shows: codes, presence, every message and the log."""
+        return self._cached("facilitator", self._facilitator_view)
+
+    def _cached(self, key: str, make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """A view made once per version: after a change, every device asks for it at once."""
+        if self._views_version != self.version:
+            self._views = {}
+            self._views_version = self.version
+        if key not in self._views:
+            self._views[key] = make()
+        left = self.seconds_left()          # the clock runs between versions
+        return {**self._views[key], "seconds_left": None if left is None else round(left, 1)}
+
+    def _team_view(self, team: str) -> dict[str, Any]:
         g = self.game
         i = g.index[team]
         view = self._common()
@@ -302,8 +321,7 @@ class Room:
         view["recipients"] = ["all", *[a for a in g.ids if a != team]]
         return view
 
-    def facilitator_view(self) -> dict[str, Any]:
-        """What the facilitator's console shows: codes, presence, every message and the log."""
+    def _facilitator_view(self) -> dict[str, Any]:
         view = self._common()
         view["codes"] = {a: s.code for a, s in self.seats.items()}
         view["messages"] = [asdict(m) for m in self.messages]
