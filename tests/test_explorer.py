@@ -232,6 +232,16 @@ def test_the_served_page_works_offline_in_a_browser(tmp_path):
                                        f".startsWith('Turn {turn} of 60')", timeout=60_000)
             page.get_by_text("Step: 3").wait_for(timeout=10_000)
             assert plots.nth(0).get_attribute("src") != first
+            turn = "parseInt(document.querySelector('.explorer-status').innerText.split(' ')[1])"
+            page.get_by_role("button", name="▶").click()                  # play ...
+            page.wait_for_function(f"{turn} >= 12", timeout=120_000)
+            page.get_by_role("button", name="❚❚").click()                 # ... and pause
+            page.wait_for_function("!document.evaluate(\"//button[contains(., 'Step')]\", document, null, "
+                                   "XPathResult.FIRST_ORDERED_NODE_TYPE).singleNodeValue.disabled")
+            page.wait_for_timeout(3000)         # Mesa's play loop may finish one more step after the pause
+            paused = page.evaluate(turn)
+            page.wait_for_timeout(2000)
+            assert page.evaluate(turn) == paused < 60
             page.screenshot(path=str(tmp_path / "explorer.png"))
             if os.environ.get("EXPLORER_SCREENSHOT"):
                 page.screenshot(path=os.environ["EXPLORER_SCREENSHOT"])
