@@ -82,6 +82,7 @@ class ExplorerModel(EscalationModel):
     Args:
         scenario: name of a scenario (`sim.scenario.available()`).
         seed: the root seed as typed (text or int); blank: a new one (`parse_seed`), shown on the page.
+            Text that is not a whole number also draws a new one, and the page says so.
         h_max: hazard of a breakdown per turn at full escalation (``risk.h_max``).
         lambda_factor: multiplies the precision lambda of every actor whose rule has one (0: random choice).
         audience_factor: multiplies every actor's audience cost of backing down.
@@ -91,10 +92,14 @@ class ExplorerModel(EscalationModel):
                  lambda_factor: float = 1.0, audience_factor: float = 1.0):
         scn = load(scenario)
         changes = explorer_overrides(scn, float(h_max), float(lambda_factor), float(audience_factor))
-        super().__init__(apply_overrides(scn, changes, origin="explorer") if changes else scn,
-                         seed=parse_seed(seed))
+        try:
+            root, note = parse_seed(seed), ""
+        except ValueError as exc:   # Mesa's Reset shows no error: an exception here would break the page
+            root, note = parse_seed(""), f"{exc}: a new one was drawn. "
+        super().__init__(apply_overrides(scn, changes, origin="explorer") if changes else scn, seed=root)
         self.controls = {"h_max": float(h_max), "lambda_factor": float(lambda_factor),
                          "audience_factor": float(audience_factor)}
+        self.seed_note = note
 
 
 #: The controls, in SolaraViz's model_params format; each key is a keyword of `ExplorerModel`. The labels are
@@ -216,7 +221,8 @@ def controls_text(model: EscalationModel) -> str:
     c = getattr(model, "controls", None)
     if c is None:
         return f"risk.h_max {model.scenario.risk.h_max:g}"
-    return (f"This run: breakdown risk at full escalation {100 * c['h_max']:.1f}% a turn (risk.h_max "
+    return (f"{getattr(model, 'seed_note', '')}This run: breakdown risk at full escalation "
+            f"{100 * c['h_max']:.1f}% a turn (risk.h_max "
             f"{c['h_max']:g}) · precision of the rules' choices (lambda) x{c['lambda_factor']:g} · "
             f"audience costs x{c['audience_factor']:g}. Controls take effect on Reset.")
 
