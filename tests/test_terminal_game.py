@@ -165,6 +165,7 @@ def test_every_screen_fits_100_columns_and_40_rows():
 def test_at_80_columns_the_screen_wraps_and_cuts_nothing():
     for text in screens(80, games=3):
         assert max(len(line) for line in text.split("\n")) <= 80 and "…" not in text, text
+        assert "developmen\n" not in text.replace(" ", "").replace("│", ""), text     # words are not cut
 
 
 def test_the_first_screen_describes_model_sides_in_words_not_rule_internals(scn):
@@ -173,7 +174,7 @@ def test_the_first_screen_describes_model_sides_in_words_not_rule_internals(scn)
     Screen(console, False).title(game, "Debrief and game file: x/")
     text = console.export_text()
     assert "lambda" not in text and "(threshold" not in text and "quantal" not in text and "reciprocal(" not in text
-    assert "Russia (RU)" in text and "its declared doctrine: offers talks" in text
+    assert "Russia (RU)" in text and "the model: it follows its declared doctrine: it offers talks" in text
     assert "NATO (NATO)" in text and "weighs what each move would bring it" in text
     game.inject(injections.parse(game, "doctrine RU tit_for_tat"))   # a new doctrine: described as it now is
     assert narrate.rule_words(game, 1) == narrate.RULE_WORDS["mirror"]

@@ -719,7 +719,7 @@ RULE_WORDS = {
     "scripted": "plays the moves history records for given dates, and weighs its options on other turns",
     "human": "a seat for a person",
 }
-PRESET_WORDS = {"reciprocal_measures": "its declared doctrine: " + RULE_WORDS["reciprocal"],
+PRESET_WORDS = {"reciprocal_measures": "follows its declared doctrine: it " + RULE_WORDS["reciprocal"],
                 "tit_for_tat": "starts with talks, then does what its adversary did last turn"}
 
 

@@ -134,8 +134,6 @@ class Screen:
         body = Table.grid(padding=(0, 1))
         body.add_column(no_wrap=True, style="bold")
         body.add_column(ratio=1)
-        body.add_row("", Text(scn.scenario.description.strip() or scn.scenario.title))
-        body.add_row("", "")
         for i in range(len(game.ids)):
             side = f"{game.names[i]} ({game.ids[i]})"
             if game.is_human(i):
@@ -147,7 +145,9 @@ class Screen:
                              f"{narrate.day(scn.scenario.start_date)}, seed {game.seed}. {out_hint}")
         body.add_row("How", Text("Type a move's number or name at the prompt (the menu lists the moves open to "
                                  "the side now); 'help' lists the facilitator's commands.", style="italic"))
-        self.print(Panel(body, title=Text(scn.scenario.title or scn.name, style="bold"), box=box.ROUNDED))
+        about = Text(scn.scenario.description.strip() or scn.scenario.title)
+        self.print(Panel(Group(about, Text(""), body), title=Text(scn.scenario.title or scn.name, style="bold"),
+                         box=box.ROUNDED))
 
     # ------------------------------------------------------------ the briefing
 
@@ -200,9 +200,9 @@ class Screen:
         columns: tuple[tuple[str, JustifyMethod], ...] = (
             ("side", "left"), ("last move", "left"), ("missiles", "right"), ("disp.", "right"),
             ("programme", "left"), ("cred.", "right"), ("trusts", "left"), ("score", "left"))
-        for col, just in columns:
-            table.add_column(col, justify=just, overflow="fold")
-        stacked = self.console.width < 96     # narrow: one trust a line, so none is cut in two
+        for col, just in columns:   # "development" and "10/10 worst" wrap at their spaces, never inside a word
+            table.add_column(col, justify=just, overflow="fold", min_width={"programme": 11}.get(col))
+        stacked = self.console.width < 96     # narrow: one trust (and the score's word) a line, none cut in two
         scores = self.scores(game)
         for i in range(len(game.ids)):
             pipe = s.pipeline[0, i]
@@ -217,7 +217,7 @@ class Screen:
                                                      for j in range(len(game.ids)) if j != i)
             table.add_row(side, self.move_text(Action(int(s.last_moves[0, i]))), held, str(int(s.disputed[0, i])),
                           narrate.programme_short(game, s, i), f"{float(s.credibility[0, i]):.2f}", trusts,
-                          scores[i])
+                          scores[i].replace(" ", "\n") if stacked else scores[i])
         return table
 
     def scores(self, game: Game) -> list[str]:
