@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -77,6 +78,9 @@ def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.Arg
                       help=f"model-only runs the debrief compares the game with (default {DEFAULT_BAND})")
     play.add_argument("--force", action="store_true",
                       help="write into a non-empty --out folder this program did not make")
+    play.add_argument("--theme", choices=("dark", "light"), default=None,
+                      help="colours for a dark or a light terminal background (default: light if the COLORFGBG "
+                           "variable says the background is light, else dark)")
 
     rep = sub.add_parser(
         "replay", help="replay a saved game exactly and print its turns", epilog=REPLAY_EPILOG,
@@ -139,8 +143,8 @@ def check_band(runs: int, turns: int, actors: int) -> None:
 def cmd_play(args: argparse.Namespace) -> int:
     from sim.play import savefile
     from sim.play.engine import Game
-    from sim.play.screen import Screen, make_console
-    from sim.play.session import Session, is_terminal
+    from sim.play.screen import Screen, choose_theme, make_console
+    from sim.play.session import Session, check_out, is_terminal
     from sim.result_files import MARKER, prepare_out_dir
 
     use_file_backend()   # the debrief draws its figures at the end of the game
@@ -187,14 +191,18 @@ def cmd_play(args: argparse.Namespace) -> int:
     if out is None:
         out = default_out(game.scenario.name)
     check_band(args.band_runs, game.turns, len(game.ids))
+    check_out(out, game, args.resume)     # never a debrief over another game's
     prepare_out_dir(out, args.force)
     keyboard = is_terminal(sys.stdin)
     interactive = keyboard and is_terminal(sys.stdout)   # clear the screen only for a person watching it
-    screen = Screen(make_console(interactive), interactive)
+    screen = Screen(make_console(interactive, choose_theme(args.theme, os.environ)), interactive)
+    session = Session(game, screen, sys.stdin, out, args.band_runs, keyboard)
     if args.resume is not None:
-        screen.note(f"Resumed {args.resume}: {game.turn} turn{'s' if game.turn != 1 else ''} replayed exactly.",
-                    style="bold green")
-    return Session(game, screen, sys.stdin, out, args.band_runs, keyboard).run()
+        session.flash.append((f"Resumed {args.resume}: {game.turn} turn{'s' if game.turn != 1 else ''} replayed "
+                              "exactly.", "ok"))
+        if not interactive:
+            session.screen.note(*session.flash.pop())
+    return session.run()
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -203,10 +211,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from sim.play import savefile
     from sim.play.debrief import short_events, write_debrief
     from sim.play.narrate import day
+    from sim.play.roles import BOT, FACILITATOR, SCENARIO, TEAM
     from sim.play.screen import make_console
     from sim.play.session import is_terminal
     from sim.result_files import prepare_out_dir
 
+    marks = {TEAM: "*", BOT: " (bot)", FACILITATOR: " (forced)", SCENARIO: " (event)"}
     saved = savefile.read(args.file)
     if args.out is not None:
         check_band(args.band_runs, saved.turns, len(saved.scenario.actors))
@@ -215,15 +225,15 @@ def cmd_replay(args: argparse.Namespace) -> int:
     console = make_console(is_terminal(sys.stdout))
     table = Table(title=f"{saved.scenario.scenario.title or saved.scenario.name}: seed {game.seed}, "
                         f"teams {', '.join(game.humans) or 'none'} (team moves marked *)",
+                  caption="*: the team's move; (bot): the scenario's rule stood in for the team; (forced): the "
+                          "facilitator's; (event): the scenario's", caption_justify="left",
                   show_lines=False, pad_edge=False)
     for col in ("turn", "date", *game.ids, "escalation", "what happened"):
         table.add_column(col, justify="right" if col in ("turn", "escalation") else "left",
                          overflow="fold")
     table.add_row("0", day(game.date(0)), *["" for _ in game.ids], f"{game.escalation_path()[0]:.1f}", "start")
     for rec in game.history:
-        moves = [rec.moves[i].label + ("*" if rec.chosen_by[i] == "team" else
-                                      " (forced)" if rec.chosen_by[i] == "facilitator" else "")
-                 for i in range(len(game.ids))]
+        moves = [rec.moves[i].label + marks.get(rec.chosen_by[i], "") for i in range(len(game.ids))]
         events = "; ".join(e.replace("**", "") for e in short_events(game, rec))
         table.add_row(str(rec.turn), day(rec.date), *moves, f"{rec.escalation:.1f}", events)
     console.print(table)

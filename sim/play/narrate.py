@@ -699,3 +699,78 @@ def sparkline(values: list[float], ascii_only: bool = False) -> str:
         lo, hi = mid - 5, mid + 5
     top = len(bars) - 1
     return "".join(bars[round((v - lo) / (hi - lo) * top)] for v in values)
+
+
+# ---------------------------------------------------------------- the screen: model sides and scores in words
+
+RULE_WORDS = {
+    "quantal": "weighs what each move would bring it next turn, given what it expects the others to do, and "
+               "usually picks the best",
+    "best_response": "picks the move it expects to pay best next turn, given what it expects the others to do",
+    "random": "picks one of its open moves at random",
+    "fictitious_play": "expects the others to go on doing what they have done most often, and answers that",
+    "ewa": "learns from experience: it plays more often the moves that would have paid off before",
+    "reciprocal": "offers talks, but answers missiles that threaten it, or a notice to leave the treaty, in kind",
+    "mirror": "answers in kind: when an adversary escalates, it does the same",
+    "generous_mirror": "answers in kind, but now and then forgives an escalation",
+    "grim": "stays calm until an adversary first escalates, then escalates for good",
+    "hawk": "escalates every turn, whatever the others do",
+    "dove": "never escalates, whatever the others do",
+    "scripted": "plays the moves history records for given dates, and weighs its options on other turns",
+    "human": "a seat for a person",
+}
+PRESET_WORDS = {"reciprocal_measures": "follows its declared doctrine: it " + RULE_WORDS["reciprocal"],
+                "tit_for_tat": "starts with talks, then does what its adversary did last turn"}
+
+
+def rule_words(game: Game, i: int) -> str:
+    """How the model plays side i, in words (the rule it follows now, never its parameters)."""
+    rule = game.crisis.rules[i]
+    named = str(game.scenario.actors[i].rule.get("name", ""))
+    if named in PRESET_WORDS and not any(j.kind == "doctrine" and j.actor == game.ids[i] for j in game.injections):
+        return PRESET_WORDS[named]
+    return RULE_WORDS.get(rule.name, "follows its rule in the scenario")
+
+
+def move_payoffs(game: Game, rec: TurnRecord, i: int) -> dict[Action, float]:
+    """What side i would have got in turn `rec` with each move open to it, the others' moves and the luck
+    (the turn's random numbers) as they were; only the move played if its move was forced."""
+    played = rec.moves[i]
+    if rec.chosen_by[i] in (FACILITATOR, SCENARIO):
+        return {played: float(rec.payoff[i])}
+    draws = game.crisis.draws[:, rec.turn - 1]
+    legal = dynamics.legal_moves(rec.before, rec.params)[0, i]
+    out = {}
+    for m in np.flatnonzero(legal):
+        moves = np.array([[int(a) for a in rec.moves]], dtype=np.int64)
+        moves[0, i] = int(m)
+        out[Action(int(m))] = float(rec.payoff[i]) if int(m) == int(played) else \
+            float(dynamics.step(rec.before, moves, rec.params, rec.turn, draws)[1].payoff[0, i])
+    return out
+
+
+def turn_grade(values: dict[Action, float], played: Action, forced: bool) -> str:
+    """How a side's move in one turn did among its moves: 'best of 3 moves', '2nd of 3', 'forced'."""
+    if forced:
+        return "forced"
+    if len(values) == 1:
+        return "its only move"
+    got = values[played]
+    better = sum(1 for v in values.values() if v > got + 1e-9)
+    if better == 0:
+        return f"best of {len(values)} moves"
+    if not any(v < got - 1e-9 for v in values.values()):
+        return f"worst of {len(values)}"
+    return f"{better + 1}{'nd' if better == 1 else 'rd' if better == 2 else 'th'} of {len(values)}"
+
+
+SCORE_WORDS = ((10, "best"), (7, "good"), (4, "so-so"), (1, "poor"), (0, "worst"))
+SCORE_LEGEND = "score: out of 10, how close a side came to the most it could have got, if the others did the same"
+
+
+def score_text(got: float, worst: float, best: float) -> str:
+    """'8/10 good': where `got` lies between the least and the most the side could have got."""
+    if best - worst < 1e-9:
+        return "-"
+    points = round(10 * min(1.0, max(0.0, (got - worst) / (best - worst))))
+    return f"{points}/10 {next(word for floor, word in SCORE_WORDS if points >= floor)}"

@@ -94,6 +94,11 @@ class SavedGame:
     log: list[dict[str, Any]]
     version: str
 
+    @property
+    def over(self) -> bool:
+        """Whether the game had ended when saved: the facilitator quit, an incident, or its last turn."""
+        return self.stopped or bool(self.log and (self.log[-1]["incident"] or len(self.log) >= self.turns))
+
 
 def to_dict(game: Game) -> dict[str, Any]:
     return {

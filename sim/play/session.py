@@ -2,15 +2,19 @@
 
 Input is read from standard input one line at a time, so a script can play a game
 (``run_sim.py play ... < moves.txt``). On a terminal the screen is cleared between turns, the
-reveal waits for Enter, and in hot seat (two or more teams) what a team types is not echoed.
-Bad input gets a one-line hint and the same prompt again. End of input (Ctrl-D) or Ctrl-C saves the
-game to a file named on screen, to be continued with ``play --resume FILE``.
+reveal waits for Enter, and in hot seat (two or more teams) nothing typed is shown, from the first
+prompt to the last: the terminal's echo stays off for the whole game (so keys typed early, or arrow
+keys, never appear either) and a hint never repeats what was typed. Bad input gets a one-line hint
+and the same prompt again. End of input (Ctrl-D) or Ctrl-C saves the game to a file named on screen,
+to be continued with ``play --resume FILE``; a finished game's file is never replaced by another game.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from sim.errors import SimError, Terminated
 from sim.play import injections, narrate, savefile
@@ -46,51 +50,24 @@ class Session:
         self.band_runs = band_runs
         self.keyboard = keyboard
         self.jobs = jobs
-        self.autosave = _free_name(self.out / "game.json", game)
+        self.hiding = len(game.humans) >= 2    # hot seat: decided once, so a forced move never turns it off
         self.written: dict[str, Path] = {}
         self.flash: list[tuple[str, str]] = []   # notes shown under the next screen (a redraw clears the old one)
+
+    @property
+    def autosave(self) -> Path:
+        """Where the game is saved on leaving: game.json in its folder, or game-2.json ... if that holds
+        another game, or this one as it no longer is (asked each time: an undo can go back past it)."""
+        return _free_name(self.out / "game.json", self.game)
 
     # ------------------------------------------------------------ the loop
 
     def run(self) -> int:
         """Play until the game ends or the class leaves; returns the exit status."""
-        game, screen = self.game, self.screen
         where = f"Debrief and game file: {self.out}{'/' if not str(self.out).endswith('/') else ''}"
-        first = True
         try:
-            redraw = True
-            while True:
-                if game.finished:
-                    if game.over_reason == "quit" or self._end_prompt() == LEAVE:
-                        break
-                    redraw = True
-                    continue
-                waiting = game.waiting_for()
-                if not waiting:
-                    record = game.play()
-                    screen.reveal(game, record)
-                    if self.keyboard and not game.finished:
-                        self._pause()
-                    redraw = True
-                    continue
-                team = waiting[0]
-                if redraw:
-                    screen.clear()
-                    if first:
-                        screen.title(game, where)
-                        first = False
-                    screen.briefing(game)
-                    screen.waiting(game)
-                    screen.menu(game, game.index[team])
-                    for message, style in self.flash:
-                        screen.note(message, style=style)
-                    self.flash = []
-                    redraw = False
-                answer = self._handle(self._ask(self._move_prompt(team), hidden=self._hot_seat()), team)
-                if answer == LEAVE:
-                    break
-                redraw = answer in (NEXT, REDRAW)
-            return self._finish()
+            with _no_echo(self.stdin, self.keyboard and self.hiding):
+                return self._loop(where)
         except EOFError:
             return self._leave("End of input", 0)
         except KeyboardInterrupt as exc:
@@ -98,24 +75,76 @@ class Session:
                 return self._leave(f"Stopped ({exc.name})", 128 + exc.signum)
             return self._leave("Interrupted (Ctrl-C)", 130)
 
+    def _loop(self, where: str) -> int:
+        game, screen = self.game, self.screen
+        first = True
+        if screen.interactive:     # the first screen alone: the whole briefing fits below it no longer
+            screen.clear()
+            screen.title(game, where)
+            self._show_flash()
+            self._pause("Enter: show the first briefing · help · quit: ")
+            first = False
+        redraw = True
+        while True:
+            if game.finished:
+                if game.over_reason == "quit" or self._end_prompt() == LEAVE:
+                    break
+                redraw = True
+                continue
+            waiting = game.waiting_for()
+            if not waiting:
+                record = game.play()
+                screen.clear()
+                screen.reveal(game, record)
+                if self.keyboard and not game.finished:
+                    self._pause()
+                redraw = True
+                continue
+            team = waiting[0]
+            if redraw:
+                screen.clear()
+                if first:
+                    screen.title(game, where)
+                    first = False
+                screen.briefing(game)
+                screen.waiting(game)
+                screen.menu(game, game.index[team])
+                self._show_flash()
+                redraw = False
+            answer = self._handle(self._ask(self._move_prompt(team)), team)
+            if answer == LEAVE:
+                break
+            redraw = answer in (NEXT, REDRAW)
+        return self._finish()
+
+    def _show_flash(self) -> None:
+        for message, style in self.flash:
+            self.screen.note(message, style=style)
+        self.flash = []
+
     def _finish(self) -> int:
         game, screen = self.game, self.screen
         saved = self._save()     # first: whatever happens to the debrief, the class's game is kept
         if game.over_reason == "quit":
             screen.game_over(game)
+        folder = self.out
+        if not may_replace(folder / "game.json", game):   # a finished game resumed, then played differently
+            folder = _free_folder(self.out)
+            screen.note(f"The finished game in {self.out / 'game.json'} and its debrief stay as they were; this "
+                        f"game's debrief goes into {folder}", style="warn")
         screen.note(f"Writing the debrief: running the model alone {self.band_runs:,} times from the same start ...")
         from sim.play.debrief import write_debrief
 
         try:
-            self.written = write_debrief(game, self.out, self.band_runs, self.jobs)
+            self.written = write_debrief(game, folder, self.band_runs, self.jobs)
         except (SimError, OSError, MemoryError) as exc:
             screen.hint(f"the debrief could not be written ({exc}); the game is saved in {saved}: "
                         f"python run_sim.py replay {saved} --out FOLDER writes it")
             return 2
         screen.note(f"Debrief: {self.written['debrief.html']} (open in a browser) and {self.written['debrief.md']}",
-                    style="bold green")
+                    style="ok")
         screen.note(f"Game file: {self.written['game.json']}  (replay: python run_sim.py replay "
-                    f"{self.written['game.json']})", style="green")
+                    f"{self.written['game.json']})", style="ok.dim")
         return 0
 
     def _save(self) -> Path | SimError:
@@ -137,45 +166,43 @@ class Session:
             if isinstance(path, SimError):
                 self.screen.hint(f"{why}: the game could NOT be saved: {path}")
                 return status or 2
-            self.screen.note(f"{why}: game saved to {path}", style="bold yellow")
-            self.screen.note(f"Continue with: python run_sim.py play --resume {path}", style="yellow")
+            self.screen.note(f"{why}: game saved to {path}", style="warn")
+            self.screen.note(f"Continue with: python run_sim.py play --resume {path}", style="warn.dim")
         except OSError:
             pass
         return status
 
     # ------------------------------------------------------------ prompts
 
-    def _hot_seat(self) -> bool:
-        forced = self.game.forced()
-        return sum(1 for a in self.game.humans if self.game.index[a] not in forced) >= 2
-
     def _move_prompt(self, team: str) -> str:
         game = self.game
         name = game.names[game.index[team]]
-        hidden = " (typing is hidden)" if self._hot_seat() and self.keyboard else ""
-        numbers = ", ".join(str(int(m) + 1) for m in game.legal(team))
-        return f"Turn {game.next_turn} · {name} ({team}), your move [{numbers}, or help]{hidden}: "
+        hidden = " (typing is hidden)" if self.hiding and self.keyboard else ""
+        return f"Turn {game.next_turn} · {name} ({team}), your move [{self._numbers(team)}, or help]{hidden}: "
 
-    def _ask(self, prompt: str, hidden: bool = False) -> str:
-        """One line from standard input; EOFError at its end."""
+    def _numbers(self, team: str) -> str:
+        return ", ".join(str(int(m) + 1) for m in self.game.legal(team))
+
+    def _ask(self, prompt: str) -> str:
+        """One line from standard input (in hot seat never shown); EOFError at its end."""
         self.screen.print(prompt, end="", style="bold", markup=False, highlight=False)
         self.screen.console.file.flush()
-        if hidden and self.keyboard:
-            line = _read_hidden(self.stdin)
-            self.screen.print("")
-        else:
-            line = self.stdin.readline()
-            if line and not self.keyboard:   # a script's input is not shown by the terminal: echo it
-                self.screen.print("(hidden)" if hidden else line.rstrip("\n"), markup=False, highlight=False)
+        line = self.stdin.readline()
+        if self.keyboard:
+            if self.hiding:   # the terminal did not echo the line, nor its newline
+                self.screen.print("")
+        elif line:            # a script's input is not shown by the terminal: echo it
+            self.screen.print("(hidden)" if self.hiding else line.rstrip("\n"), markup=False, highlight=False)
         if line == "":
             self.screen.print("")
             raise EOFError
         return line.strip()
 
-    def _pause(self) -> None:
-        """After the reveal, on a terminal: Enter goes on; the facilitator's commands work here too."""
+    def _pause(self, prompt: str = "Enter: next turn · undo · save FILE · inject EVENT · quit · help: ") -> None:
+        """On a terminal, after the reveal (or the first screen): Enter goes on; the facilitator's commands
+        work here too."""
         while True:
-            line = self._ask("Enter: next turn · undo · save FILE · inject EVENT · quit · help: ")
+            line = self._ask(prompt)
             if not line:
                 return
             answer = self._command(line)
@@ -217,12 +244,16 @@ class Session:
             move = injections.parse_move(line)
             self.game.choose(team, move)
         except SimError as exc:
-            self.screen.hint(f"{exc} (help lists the commands)")
+            if self.hiding:    # the reason would tell the room what the team tried
+                self.screen.hint(f"not one of the moves open to {team} now (what was typed stays hidden); "
+                                 f"type {self._numbers(team)} or a move's name, or help")
+            else:
+                self.screen.hint(f"{exc} (help lists the commands)")
             return STAY
         if self.game.waiting_for():
             name = narrate.cap(narrate.prose_names(self.game)[self.game.index[team]])
             self.screen.note(f"{name} has chosen (hidden until every team "
-                             "has chosen).", style="bold green")
+                             "has chosen).", style="ok")
         return NEXT
 
     def _flash(self, message: str, style: str) -> None:
@@ -243,7 +274,7 @@ class Session:
             return STAY
         if word == "quit" or word == "exit":
             game.stop()
-            screen.note("The facilitator ends the game.", style="bold yellow")
+            screen.note("The facilitator ends the game.", style="warn")
             return LEAVE
         if word == "undo":
             try:
@@ -254,19 +285,24 @@ class Session:
             said = {"choices": "Cleared this turn's choices: every team chooses again.",
                     "injection": "Cancelled the last injection.",
                     "turn": f"Took back turn {game.next_turn}: back to its briefing, before the moves were revealed."}
-            self._flash(said[kind], "bold yellow")
+            self._flash(said[kind], "warn")
             return REDRAW
         if word == "save":
             try:
-                target = _save_target(rest) if rest else self.autosave
-                path = savefile.write(game, target, make_folder=target == self.autosave)
-                if target == self.autosave:
+                autosave = self.autosave
+                target = _save_target(rest) if rest else autosave
+                if savefile.is_game_file(target) and not may_replace(target, game):
+                    what = "a finished game" if _over(target) else "another game"
+                    raise SimError(f"save {target}: holds {what}, which would be lost; allowed: a new file name, "
+                                   f"or save alone ({autosave})")
+                path = savefile.write(game, target, make_folder=target == autosave)
+                if target == autosave:
                     mark_ours(self.out)
             except SimError as exc:
                 screen.hint(str(exc))
                 return STAY
             screen.note(f"Saved to {path}. Continue later with: python run_sim.py play --resume {path}",
-                        style="bold green")
+                        style="ok")
             return STAY
         if word == "inject":
             try:
@@ -275,12 +311,20 @@ class Session:
             except SimError as exc:
                 screen.hint(str(exc))
                 return STAY
-            self._flash(f"Injected for turn {event.turn}: {event.note}", "bold magenta")
+            self._flash(f"Injected for turn {event.turn}: {event.note}", "event")
             return REDRAW
         if word in ("resume", "load", "replay"):
             screen.hint(f"{word} works from the command line: python run_sim.py play --resume FILE")
             return STAY
         return None
+
+
+def _over(path: Path) -> bool:
+    """Whether `path` holds a finished game (False if it holds none)."""
+    try:
+        return savefile.read(path).over
+    except SimError:
+        return False
 
 
 def _save_target(text: str) -> Path:
@@ -295,42 +339,83 @@ def _free_name(path: Path, game: Game) -> Path:
     """`path`, or game-2.json, game-3.json ... if `path` holds another game than `game` (one it does not
     continue, such as the finished game a resumed one started from and then undid)."""
     candidate, k = path, 2
-    while candidate.exists() and not _continues(candidate, game):
+    while not may_replace(candidate, game):
         candidate = path.with_name(f"{path.stem}-{k}{path.suffix}")
         k += 1
     return candidate
 
 
-def _continues(path: Path, game: Game) -> bool:
-    """Whether the game saved in `path` is `game` at an earlier or the same point, and not over."""
+def _free_folder(folder: Path) -> Path:
+    """`folder`-2, -3 ...: the first that does not exist."""
+    k = 2
+    while folder.with_name(f"{folder.name}-{k}").exists():
+        k += 1
+    return folder.with_name(f"{folder.name}-{k}")
+
+
+def may_replace(path: Path, game: Game) -> bool:
+    """Whether saving `game` to `path` loses no other game: no file there, or the file holds `game` itself,
+    at an earlier point and not over, or exactly as it is now."""
+    if not path.exists():
+        return True
     try:
         saved = savefile.read(path)
     except SimError:
         return False
+    if saved.scenario.name != game.scenario.name or saved.seed != game.seed or saved.teams != list(game.humans):
+        return False
     played = [r.to_json(game.ids) for r in game.history]
     keys = ("turn", "moves", "chosen_by")
-    over = saved.stopped or (saved.log and (saved.log[-1]["incident"] or len(saved.log) >= saved.turns))
-    return (not over and saved.seed == game.seed and saved.teams == list(game.humans)
-            and len(saved.log) <= len(played)
-            and all({k: a[k] for k in keys} == {k: b[k] for k in keys}
-                    for a, b in zip(saved.log, played, strict=False)))
+    if len(saved.log) > len(played) or any({k: a[k] for k in keys} != {k: b[k] for k in keys}
+                                           for a, b in zip(saved.log, played, strict=False)):
+        return False
+    if not saved.over:
+        return True
+    return (game.finished and len(saved.log) == len(played) and saved.stopped == game.stopped
+            and [j.text for j in saved.injections] == [j.text for j in game.injections])
 
 
-def _read_hidden(stdin: TextIO) -> str:
-    """A line from a terminal without echo (hot seat: the other teams must not see it)."""
+def check_out(out: Path, game: Game, resumed: Path | None) -> None:
+    """Refuse a debrief folder whose game.json holds another game (finished or not), which the debrief
+    would replace; the file being resumed is the game's own."""
+    path = Path(out) / "game.json"
+    if not path.exists() or (resumed is not None and path.resolve() == Path(resumed).resolve()):
+        return
+    if not savefile.is_game_file(path):
+        raise SimError(f"--out {out}: {path} exists and is not a saved game; allowed: a new --out folder")
+    if may_replace(path, game):
+        return
+    saved = savefile.read(path)
+    if saved.over:
+        raise SimError(f"--out {out}: holds a finished game ({path}); allowed: a new --out folder (that game "
+                       f"and its debrief stay), or play --resume {path}")
+    raise SimError(f"--out {out}: holds another game in progress ({path}); allowed: play --resume {path}, or a "
+                   "new --out folder")
+
+
+@contextmanager
+def _no_echo(stdin: TextIO, on: bool) -> Iterator[None]:
+    """Turn the terminal's echo off while the block runs (hot seat), and back as it was after it.
+
+    Off for the whole game, not only while a line is read: keys typed while the screen is drawn, or at
+    the pause after the reveal, are not shown either. Not a POSIX terminal (Windows): nothing changes."""
+    saved: list[Any] | None = None
+    if on:
+        try:
+            import termios
+            fd = stdin.fileno()
+            saved = termios.tcgetattr(fd)
+            quiet = termios.tcgetattr(fd)
+            quiet[3] &= ~(termios.ECHO | termios.ECHONL)
+            termios.tcsetattr(fd, termios.TCSANOW, quiet)
+        except (ImportError, OSError, ValueError, AttributeError):
+            saved = None
     try:
-        import termios
-        fd = stdin.fileno()
-        old = termios.tcgetattr(fd)
-    except (ImportError, OSError, ValueError, AttributeError):   # not a POSIX terminal
-        return stdin.readline()
-    new = termios.tcgetattr(fd)
-    new[3] &= ~termios.ECHO
-    try:
-        termios.tcsetattr(fd, termios.TCSADRAIN, new)
-        return stdin.readline()
+        yield
     finally:
-        termios.tcsetattr(fd, termios.TCSADRAIN, old)
+        if saved is not None:
+            with suppress(OSError, termios.error):   # the terminal is gone (SIGHUP)
+                termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
 
 def is_terminal(stream: TextIO) -> bool:
