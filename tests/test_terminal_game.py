@@ -20,26 +20,22 @@ from pathlib import Path
 
 import pytest
 
-from sim import cli, scenario
+from sim import scenario
 from sim.play import injections, narrate, savefile
 from sim.play.engine import Game
 from sim.play.screen import THEMES, SafeConsole, Screen, choose_theme, make_console
+from test_play import play_cli
 
 ROOT = Path(__file__).resolve().parent.parent
-BAND = "20"
-ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b[()][0-9A-Za-z]|\x1b[=>]")
-
-
-def play_cli(monkeypatch, capsys, script: str, *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(script))
-    status = cli.main(list(args))
-    out = capsys.readouterr()
-    return status, out.out, out.err
 
 
 @pytest.fixture(scope="module")
 def scn():
     return scenario.load("inf_2018")
+BAND = "20"
+ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b[()][0-9A-Za-z]|\x1b[=>]")
+
+
 
 
 # ---------------------------------------------------------------- hot seat in a real terminal

@@ -30,7 +30,7 @@ examples:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Add `classroom` to the subcommands `sub`."""
-    from sim.play.cli import DEFAULT_BAND, DEFAULT_TURNS
+    from sim.play.cli import DEFAULT_TURNS, add_debrief_options
 
     p = sub.add_parser(
         "classroom", help="the classroom game on the web: a page per team, a projector",
@@ -65,10 +65,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", type=path_arg("--resume"), default=None, metavar="FILE",
                    help="go on with a saved game (its game.json; new codes and PIN are printed; default: a new "
                         "game)")
-    p.add_argument("--band-runs", type=whole_number(1, "--band-runs"), default=DEFAULT_BAND, metavar="N",
-                   help=f"model-only runs the debrief compares the game with (default {DEFAULT_BAND})")
-    p.add_argument("--force", action="store_true",
-                   help="write into a non-empty --out folder this program did not make")
+    add_debrief_options(p)
 
 
 def cmd_classroom(args: argparse.Namespace) -> int:

@@ -189,50 +189,48 @@ def make_app(room: Room, *, join_url: str = "", write_debrief: Callable[[Room], 
 
     # ------------------------------------------------------------ views
 
-    def unchanged(request: Request) -> bool:
-        """The page already shows this version (`?since=N`): answer in a few bytes."""
-        return request.query_params.get("since") == str(room.version)
-
-    async def projector_api(request: Request) -> Response:
-        if unchanged(request):
-            return JSONResponse({"version": room.version, "same": True})
-        return JSONResponse(room.projector_view())
-
-    async def team_api(request: Request) -> Response:
+    def the_team(request: Request) -> str:
         team = team_of(request)
         if team is None:
-            return refuse(401, "not a team: join with your team's code")
-        room.join(team)
-        if unchanged(request):
+            raise HTTPException(401, "not a team: join with your team's code")
+        return team
+
+    def the_facilitator(request: Request) -> None:
+        if not facilitator(request):
+            raise HTTPException(401, "not the facilitator: log in with the PIN")
+
+    def current(request: Request, make: Callable[[], dict[str, Any]]) -> JSONResponse:
+        """The view, or a few bytes if the page already shows this version (`?since=N`)."""
+        if request.query_params.get("since") == str(room.version):
             return JSONResponse({"version": room.version, "same": True})
-        return JSONResponse(room.team_view(team))
+        return JSONResponse(make())
+
+    async def projector_api(request: Request) -> Response:
+        return current(request, room.projector_view)
+
+    async def team_api(request: Request) -> Response:
+        team = the_team(request)
+        room.join(team)
+        return current(request, lambda: room.team_view(team))
 
     async def facilitator_api(request: Request) -> Response:
-        if not facilitator(request):
-            return refuse(401, "not the facilitator: log in with the PIN")
-        if unchanged(request):
-            return JSONResponse({"version": room.version, "same": True})
-        return JSONResponse(room.facilitator_view())
+        the_facilitator(request)
+        return current(request, room.facilitator_view)
 
     # ------------------------------------------------------------ acts
 
     async def team_move(request: Request) -> Response:
-        team = team_of(request)
-        if team is None:
-            return refuse(401, "not a team: join with your team's code")
+        team = the_team(request)
         data = await body(request)
         return await act(lambda: room.submit(team, data.get("move", "")).label)
 
     async def team_message(request: Request) -> Response:
-        team = team_of(request)
-        if team is None:
-            return refuse(401, "not a team: join with your team's code")
+        team = the_team(request)
         data = await body(request)
         return await act(lambda: room.message(team, data.get("to", "all"), data.get("text", "")).id)
 
     async def facilitator_act(request: Request) -> Response:
-        if not facilitator(request):
-            return refuse(401, "not the facilitator: log in with the PIN")
+        the_facilitator(request)
         action = request.path_params["action"]
         data = await body(request)
         acts: dict[str, Callable[[], Any]] = {

@@ -74,10 +74,7 @@ def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.Arg
     play.add_argument("--resume", type=path_arg("--resume"), default=None, metavar="FILE",
                       help="continue a saved game (a file from `save FILE`, Ctrl-D/Ctrl-C, or a debrief's "
                            "game.json; default: a new game)")
-    play.add_argument("--band-runs", type=whole_number(1, "--band-runs"), default=DEFAULT_BAND, metavar="N",
-                      help=f"model-only runs the debrief compares the game with (default {DEFAULT_BAND})")
-    play.add_argument("--force", action="store_true",
-                      help="write into a non-empty --out folder this program did not make")
+    add_debrief_options(play)
     play.add_argument("--theme", choices=("dark", "light"), default=None,
                       help="colours for a dark or a light terminal background (default: light if the COLORFGBG "
                            "variable says the background is light, else dark)")
@@ -96,6 +93,14 @@ def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.Arg
                      help=f"model-only runs for the debrief (default {DEFAULT_BAND})")
     rep.add_argument("--force", action="store_true",
                      help="write into a non-empty --out folder this program did not make")
+
+
+def add_debrief_options(p: argparse.ArgumentParser) -> None:
+    """--band-runs and --force, as every command that writes a game's debrief takes them."""
+    p.add_argument("--band-runs", type=whole_number(1, "--band-runs"), default=DEFAULT_BAND, metavar="N",
+                   help=f"model-only runs the debrief compares the game with (default {DEFAULT_BAND})")
+    p.add_argument("--force", action="store_true",
+                   help="write into a non-empty --out folder this program did not make")
 
 
 def resolve_teams(texts: list[str], ids: list[str], source: str) -> list[str]:
