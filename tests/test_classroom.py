@@ -168,7 +168,7 @@ def test_the_saved_game_replays_exactly_with_bots_late_teams_injections_and_undo
     room.start()
     room.submit("US", "dialogue")
     room.submit("NATO", "hold")
-    room.inject("leader RU hawk")
+    room.inject("inject leader RU hawk")      # as the usage line writes it
     room.submit("US", "withdrawal")
     clock.now += 31                          # NATO is late
     room.tick()

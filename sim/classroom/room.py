@@ -203,6 +203,9 @@ class Room:
         """A `play` injection typed by the facilitator (e.g. ``violation RU``); returns its note."""
         if self.phase == "over":
             raise PlayError("the game is over; allowed: undo")
+        words = text.split()
+        if words and words[0].lower() == "inject":     # typed as the terminal game and the usage line show it
+            text = " ".join(words[1:])
         injection = self.game.inject(injections.parse(self.game, text))
         self._record("facilitator", f"injected {injection.text}: {injection.note}", public=injection.note)
         return injection.note
