@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,8 @@ def test_a_team_nobody_joined_is_a_bot_until_someone_joins(scn, tmp_path):
     rec = room.game.history[-1]
     assert rec.chosen_by == ("team", "bot", "bot")
     assert room.game.turn == 1 and room.phase == "playing"
+    me = room.team_view("US")["me"]          # the score in words, against what the side could have got
+    assert re.fullmatch(r"\d+/10 \w+", me["score"]) and "out of 10" in me["score_legend"]
 
 
 def test_no_team_sees_another_teams_move_before_the_reveal(scn, tmp_path):

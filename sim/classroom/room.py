@@ -318,7 +318,8 @@ class Room:
             "forced": forced[0].label if forced is not None else None,
             "moves": [] if g.finished else [{"move": m.label, "does": text} for m, text in narrate.menu(g, i)],
             "briefing": briefing_of(g, team),
-            "score": round(float(g.payoff_totals()[i]), 2),
+            "score": narrate.side_score(g, i),
+            "score_legend": narrate.SCORE_LEGEND,
         }
         view["messages"] = [asdict(m) for m in self.messages if m.to in ("all", team) or m.sender == team]
         view["recipients"] = ["all", *[a for a in g.ids if a != team]]

@@ -774,3 +774,14 @@ def score_text(got: float, worst: float, best: float) -> str:
         return "-"
     points = round(10 * min(1.0, max(0.0, (got - worst) / (best - worst))))
     return f"{points}/10 {next(word for floor, word in SCORE_WORDS if points >= floor)}"
+
+
+def side_score(game: Game, i: int) -> str:
+    """Side i's score so far in words ('8/10 good'), '-' before the first turn (`SCORE_LEGEND`)."""
+    got = worst = best = 0.0
+    for rec in game.history:
+        values = move_payoffs(game, rec, i)
+        got += float(rec.payoff[i])
+        worst += min(values.values())
+        best += max(values.values())
+    return score_text(got, worst, best)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import numpy as np
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, JustifyMethod, RenderableType
 from rich.panel import Panel
@@ -222,14 +221,7 @@ class Screen:
 
     def scores(self, game: Game) -> list[str]:
         """Each side's score so far in words ('8/10 good'), '-' before the first turn."""
-        got, worst, best = (np.zeros(len(game.ids)) for _ in range(3))
-        for rec in game.history:
-            for i in range(len(game.ids)):
-                values = narrate.move_payoffs(game, rec, i)
-                got[i] += float(rec.payoff[i])
-                worst[i] += min(values.values())
-                best[i] += max(values.values())
-        return [narrate.score_text(got[i], worst[i], best[i]) for i in range(len(game.ids))]
+        return [narrate.side_score(game, i) for i in range(len(game.ids))]
 
     def menu(self, game: Game, i: int) -> None:
         table = Table(box=box.SIMPLE, show_header=False, pad_edge=False, padding=(0, 1), show_edge=False)

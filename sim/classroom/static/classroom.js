@@ -134,7 +134,8 @@ let movesShown = null;   // the turn and moves drawn in the form, so a poll does
 
 function drawTeam(v) {
   const me = v.me;
-  set("score", me.score.toFixed(2) + " points (the model's payoff for your side: higher is better)");
+  set("score", me.score === "-" ? "none yet (after the first turn)" : me.score);
+  set("score-legend", "(" + me.score_legend + ")");
   set("background", me.briefing.background);
   fill("objectives", me.briefing.objectives, (s) => el("li", s));
   fill("knows", me.briefing.knows, (s) => el("li", s));
