@@ -77,6 +77,7 @@ function drawCommon(v) {
     return item;
   });
   fill("story", last ? last.story : v.opening, (s) => el("li", s));
+  set("story-title", last ? "Last turn (" + last.date + ")" : "Before the game");
   const debrief = $("debrief-link");
   if (debrief) debrief.hidden = !v.debrief;
   deadline = v.seconds_left != null && v.phase === "playing" ? Date.now() + 1000 * v.seconds_left : null;
