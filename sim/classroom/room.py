@@ -19,7 +19,7 @@ import json
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +62,6 @@ class Seat:
     joined: bool = False
     last_seen: float | None = None
     connected: bool = False
-    log: list[str] = field(default_factory=list)
 
 
 class Room:
@@ -87,7 +86,7 @@ class Room:
         self.version = 0
         self.debrief: dict[str, Path] | None = None
         self.debrief_error: str | None = None
-        self.submitted_at: dict[str, int] = {}   # team -> turn it last submitted for
+        self._saved: tuple[int, int, bool] | None = None   # the game as game.json last held it
         self._views: dict[str, dict[str, Any]] = {}
         self._views_version = -1
         for actor in game.humans:
@@ -140,7 +139,6 @@ class Room:
             raise PlayError(f"{team} is played by a bot now; allowed: ask the facilitator to take the bot off")
         move = injections.parse_move(move_text)
         self.game.choose(team, move)
-        self.submitted_at[team] = self.game.next_turn
         self._record(team, "submitted a move", public=f"{team} has submitted")
         if self._everyone_in():
             self.reveal("every team had submitted")
@@ -217,7 +215,6 @@ class Room:
         if not self.game.can_undo:
             raise PlayError("nothing to undo: no turn has been played and nothing injected")
         kind = self.game.undo()
-        self.submitted_at.clear()
         if self.phase == "over":
             self.phase = "paused"
             self.paused_left = self.turn_seconds or None
@@ -408,7 +405,8 @@ class Room:
     def _changed(self) -> None:
         self.version += 1
 
-    def _record(self, who: str, what: str, public: str | None = None, save: bool = True) -> None:
+    def _record(self, who: str, what: str, public: str | None = None) -> None:
+        """Log an action (in memory and in log.jsonl), and save the game if it changed."""
         event = {"t": time.strftime("%H:%M:%S"), "turn": self.game.next_turn, "who": who, "what": what}
         if public:
             event["public"] = public
@@ -417,8 +415,12 @@ class Room:
         try:
             with open(self.out / "log.jsonl", "a", encoding="utf-8") as f:
                 f.write(json.dumps(event) + "\n")
-            if save:
+            # game.json holds the turns, the injections and whether the game was stopped; a join, a
+            # submission or a message leaves it as it was (choices stay secret, and are not saved)
+            saved = (self.game.turn, len(self.game.injections), self.game.stopped)
+            if saved != self._saved:
                 savefile.write(self.game, self.out / "game.json", make_folder=True)
+                self._saved = saved
         except (OSError, SimError) as exc:     # a full disk must not stop the lesson; the facilitator sees it
             self.events.append({"t": event["t"], "turn": event["turn"], "who": "server",
                                 "what": f"could not save: {exc}"})
