@@ -345,3 +345,25 @@ def test_a_stopped_lesson_goes_on_with_resume_and_its_folder_is_never_reused_for
     assert served["game"].escalation_path() == room.game.escalation_path()
     again = Room(served["game"], tmp_path / "lesson", turn_seconds=60)
     assert again.phase == "paused" and again.game.next_turn == 3
+
+
+def test_a_debrief_that_cannot_be_written_is_said_once_and_not_tried_again(scn, tmp_path):
+    import time as clock
+
+    room, _ = make_room(scn, tmp_path, turn_seconds=0)
+    calls = []
+
+    async def failing(room: Room) -> dict:
+        calls.append(1)
+        raise OSError("No space left on device")
+
+    with TestClient(make_app(room, write_debrief=failing, tick_seconds=0.01)) as client:
+        room.end()
+        deadline = clock.monotonic() + 5
+        while room.debrief_error is None and clock.monotonic() < deadline:
+            client.get("/api/projector")
+            clock.sleep(0.02)
+        clock.sleep(0.3)                 # thirty ticks later
+        view = client.get("/api/projector").json()
+    assert calls == [1]
+    assert "No space left on device" in view["debrief_error"] and view["debrief"] is False

@@ -7,11 +7,15 @@ import asyncio
 import socket
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim import interrupts, scenario
 from sim.errors import SimError
 from sim.options import DEFAULT_SCENARIO, DEFAULT_SEED
 from sim.terminal import path_arg, use_file_backend, whole_number
+
+if TYPE_CHECKING:
+    from sim.play.engine import Game
 
 DEFAULT_HOST, DEFAULT_PORT, DEFAULT_TURN_SECONDS = "127.0.0.1", 8765, 180
 
@@ -133,7 +137,7 @@ def reachable_address(host: str) -> str:
         probe.close()
 
 
-def serve(game: object, out: Path, listening: socket.socket, host: str, *, turn_seconds: float,
+def serve(game: Game, out: Path, listening: socket.socket, host: str, *, turn_seconds: float,
           band_runs: int) -> int:
     """Run the server until Ctrl-C (or SIGTERM); print the addresses, the PIN and the codes first."""
     import uvicorn
@@ -141,20 +145,13 @@ def serve(game: object, out: Path, listening: socket.socket, host: str, *, turn_
     from sim.classroom.room import Room
     from sim.classroom.server import make_app
     from sim.play.debrief import write_debrief
-    from sim.play.engine import Game
 
-    assert isinstance(game, Game)
     room = Room(game, out, turn_seconds=turn_seconds, band_runs=band_runs)
     port = listening.getsockname()[1]
     base = f"http://{reachable_address(host)}:{port}"
 
-    async def debrief(room: Room) -> None:
-        snapshot = room.snapshot()
-        try:
-            room.debrief = await asyncio.to_thread(write_debrief, snapshot, room.out, room.band_runs)
-        except (SimError, OSError) as exc:
-            room.debrief_error = f"the debrief could not be written: {exc}"
-        room.version += 1
+    async def debrief(room: Room) -> dict[str, Path]:
+        return await asyncio.to_thread(write_debrief, room.snapshot(), room.out, room.band_runs)
 
     app = make_app(room, join_url=f"{base}/join", write_debrief=debrief)
     lines = [f"Classroom: {game.scenario.scenario.title or game.scenario.name}, {game.turns} turns, seed {game.seed}",

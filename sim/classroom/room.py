@@ -429,6 +429,11 @@ class Room:
         """A copy of the game for work done outside the server's loop (the debrief)."""
         return copy.deepcopy(self.game)
 
+    def debriefed(self, files: dict[str, Path] | None = None, error: str | None = None) -> None:
+        """The debrief was written (its files), or could not be (why): pages show the one or the other."""
+        self.debrief, self.debrief_error = files, error
+        self._changed()
+
 
 def briefing_of(game: Game, team: str) -> dict[str, Any]:
     """A team's briefing (`sim.briefing`: the scenario's, or what can be derived from the scenario)."""

@@ -67,7 +67,8 @@ class Guard:
         self.failures[who].append(time.monotonic())
 
 
-def make_app(room: Room, *, join_url: str = "", write_debrief: Callable[[Room], Awaitable[None]] | None = None,
+def make_app(room: Room, *, join_url: str = "",
+             write_debrief: Callable[[Room], Awaitable[dict[str, Path]]] | None = None,
              tick_seconds: float = 0.25) -> Starlette:
     """The app for `room`. `join_url` is what the projector shows; `write_debrief` runs at the end."""
     guard = Guard()
@@ -103,14 +104,15 @@ def make_app(room: Room, *, join_url: str = "", write_debrief: Callable[[Room], 
         return data
 
     def after_change() -> None:
-        if room.phase == "over" and room.debrief is None and write_debrief is not None \
-                and debriefing["task"] is None:
-            debriefing["task"] = asyncio.get_running_loop().create_task(_debrief())
+        if room.phase == "over" and room.debrief is None and room.debrief_error is None \
+                and write_debrief is not None and debriefing["task"] is None:
+            debriefing["task"] = asyncio.get_running_loop().create_task(_debrief(write_debrief))
 
-    async def _debrief() -> None:
+    async def _debrief(write: Callable[[Room], Awaitable[dict[str, Path]]]) -> None:
         try:
-            if write_debrief is not None:
-                await write_debrief(room)
+            room.debriefed(files=await write(room))
+        except Exception as exc:   # said once on the pages; not tried again on every tick
+            room.debriefed(error=f"the debrief could not be written: {exc}")
         finally:
             debriefing["task"] = None
 
