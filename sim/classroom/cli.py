@@ -91,8 +91,7 @@ def cmd_classroom(args: argparse.Namespace) -> int:
         teams = resolve_teams([t.strip() for t in wanted], scn.actor_ids, scn.name)
         turns = args.turns if args.turns is not None else min(DEFAULT_TURNS, scn.scenario.turns)
         game = Game(scn, seed=args.seed, humans=teams, turns=turns)
-    out = args.out or (args.resume.parent if args.resume is not None else
-                       default_out(scn.name).with_name(default_out(scn.name).name.replace("play_", "classroom_")))
+    out = args.out or (args.resume.parent if args.resume is not None else default_out(scn.name, "classroom"))
     check_band(args.band_runs, game.turns, len(game.ids))
     kept = out / "game.json"
     own_folder = args.resume is not None and kept.exists() and kept.resolve() == args.resume.resolve()

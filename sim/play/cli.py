@@ -130,9 +130,10 @@ def _seats(scn: scenario.Scenario) -> list[str]:
     return human_actors({a.id: a.rule for a in scn.actors})
 
 
-def default_out(name: str) -> Path:
+def default_out(name: str, kind: str = "play") -> Path:
+    """A new dated folder under results/ for a game of scenario `name`: results/KIND_NAME_DATE_TIME."""
     stamp = datetime.now().strftime("%Y-%m-%d_%H%M%S")
-    base = Path("results") / f"play_{name}_{stamp}"
+    base = Path("results") / f"{kind}_{name}_{stamp}"
     out, k = base, 2
     while out.exists():
         out = base.with_name(f"{base.name}-{k}")
