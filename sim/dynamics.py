@@ -104,14 +104,15 @@ ACTOR_STATE = np.dtype([
     ("was_unbound", np.bool_),   # scratch: unbound at the start of the turn
 ], align=True)
 Work = namedtuple("Work", ["tr", "actor", "pipeline", "talks", "trust", "esc"])
-# this turn's events for one replica: per actor in a record array, pairs in `agree` and `hits`
+# this turn's events for one replica: per actor in a record array, pairs in `agree` and `hits`;
+# `stock` is the payoffs' scratch (missiles as floats), kept here so that no resolve allocates
 ACTOR_EVENTS = np.dtype([
     ("notice", np.bool_), ("in_round", np.bool_), ("agreement", np.bool_), ("unanswered", np.bool_),
     ("complied", np.bool_), ("ordered", np.int64), ("lapsed", np.bool_), ("lapse_stakes", np.float64),
     ("carried", np.bool_), ("met", np.bool_), ("detected", np.bool_), ("reputation", np.float64),
     ("payoff", np.float64),
 ], align=True)
-Events = namedtuple("Events", ["actor", "agree", "hits"])
+Events = namedtuple("Events", ["actor", "agree", "hits", "stock"])
 
 
 @njit(cache=True)
@@ -122,7 +123,7 @@ def new_work(n, lag_slots):
 
 @njit(cache=True)
 def new_events(n):
-    return Events(np.zeros(n, ACTOR_EVENTS), np.zeros((n, n), np.bool_), np.zeros((n, n), np.bool_))
+    return Events(np.zeros(n, ACTOR_EVENTS), np.zeros((n, n), np.bool_), np.zeros((n, n), np.bool_), np.zeros(n))
 
 
 @njit(cache=True, inline="always")
@@ -161,13 +162,20 @@ def load(S, r, W):
 
 @njit(cache=True, inline="always")
 def copy_work(A, W):
-    """W := A (look-ahead variants start from the same loaded replica)."""
-    W.tr[:] = A.tr
-    W.esc[:] = A.esc
-    W.actor[:] = A.actor
-    W.pipeline[:, :] = A.pipeline
-    W.talks[:, :] = A.talks
-    W.trust[:, :] = A.trust
+    """W := A (look-ahead variants start from the same loaded replica). Element loops: slice
+    assignment costs several times more at these sizes (views, reference counts)."""
+    n, slots = A.pipeline.shape
+    for k in range(A.tr.shape[0]):
+        W.tr[k] = A.tr[k]
+    for k in range(A.esc.shape[0]):
+        W.esc[k] = A.esc[k]
+    for i in range(n):
+        W.actor[i] = A.actor[i]
+        for k in range(slots):
+            W.pipeline[i, k] = A.pipeline[i, k]
+        for j in range(n):
+            W.talks[i, j] = A.talks[i, j]
+            W.trust[i, j] = A.trust[i, j]
 
 
 @njit(cache=True, inline="always")
@@ -739,7 +747,7 @@ def step_payoffs(W, E, P, needed, war):
     """12. Each actor's payoff of the turn (expected war and detection terms in the expected version)."""
     n = W.actor.shape[0]
     treaty_on = 1.0 if alive(W) else 0.0
-    m = np.empty(n)
+    m = E.stock
     for i in range(n):
         m[i] = W.actor[i].missiles
     for i in range(n):

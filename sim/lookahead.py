@@ -13,14 +13,22 @@ motion: ordered missiles arrive in their turn (an order is worth its discounted 
 under way deliver a first battalion when ready, a notice ends the treaty on its date, a new treaty
 eliminates missiles, and adversaries who answer i's move with an order (by i's conditional beliefs)
 add that order. Between those dates the flow payoff is constant; after the last it lasts forever.
+
+Many of i's joint moves lead to states that differ only in what the future value does not read
+(talks and trust, this turn's events): each future value is therefore remembered for the rest of i's
+valuation in that replica and turn, under the exact inputs it reads (`FutureMemo`), and recalled
+when they recur. The recalled number is the one computed, so the values are unchanged, bit for bit.
 """
 
 from __future__ import annotations
+
+from collections import namedtuple
 
 import numpy as np
 from numba import njit
 
 from sim.dynamics import (
+    ACTOR_STATE,
     NONE_STAGE,
     PRODUCTION,
     READY,
@@ -49,6 +57,8 @@ from sim.state import NOTICE, TERMINATED, State
 AHEAD = np.dtype([("react_amt", np.float64), ("react_time", np.int64), ("ready_at", np.int64),
                   ("prospect_at", np.int64)], align=True)
 HORIZON_CAP = 240   # turns followed explicitly before the perpetuity (20 years of monthly turns)
+#: future values remembered during one actor's valuation: the inputs each read, and the value
+FutureMemo = namedtuple("FutureMemo", ["key", "tr", "actor", "pipeline", "react", "hits", "value"])
 
 
 @njit(cache=True, inline="always")
@@ -165,6 +175,87 @@ def future_value(i, W, P, turn, hits, ahead, m):
     return value
 
 
+@njit(cache=True)
+def new_future_memo(size, n, slots):
+    return FutureMemo(np.zeros(size, np.uint64), np.zeros((size, 3), np.int64), np.zeros((size, n), ACTOR_STATE),
+                      np.zeros((size, n, slots), np.int64), np.zeros((size, n), AHEAD),
+                      np.zeros((size, n, n), np.bool_), np.zeros(size))
+
+
+@njit(cache=True, inline="always")
+def _future_key(W, ahead):
+    """A hash (FNV-1a) of most of what future_value reads, so that few entries are compared in full."""
+    n, slots = W.pipeline.shape
+    h = np.uint64(1469598103934665603)
+    prime = np.uint64(1099511628211)
+    for k in range(3):
+        h = (h ^ np.uint64(W.tr[k] + 7)) * prime
+    for i in range(n):
+        a = W.actor[i]
+        h = (h ^ np.uint64(a.missiles)) * prime
+        h = (h ^ np.uint64(a.disputed + 1024 * a.illicit)) * prime
+        h = (h ^ np.uint64(a.stage * 1024 + a.stage_left)) * prime
+        h = (h ^ np.uint64(a.elim_left * 64 + a.ult_target + 2)) * prime
+        h = (h ^ np.uint64(a.demand + 2 * a.hosting + 4 * a.unbound + 8 * a.breach)) * prime
+        h = (h ^ np.uint64(ahead[i].react_time)) * prime
+        for s in range(slots):
+            h = (h ^ np.uint64(W.pipeline[i, s])) * prime
+    return h
+
+
+@njit(cache=True, inline="always")
+def _same_future(W, ahead, hits, F, q):
+    """Whether memo entry q was computed from the same inputs as future_value would now read in W,
+    `ahead` and `hits` (the actor, turn and parameters are those of the whole valuation)."""
+    n, slots = W.pipeline.shape
+    for k in range(3):
+        if W.tr[k] != F.tr[q, k]:
+            return False
+    for i in range(n):
+        a = W.actor[i]
+        b = F.actor[q, i]
+        if ((a.missiles != b.missiles) | (a.disputed != b.disputed) | (a.illicit != b.illicit)
+                | (a.stage != b.stage) | (a.stage_left != b.stage_left) | (a.elim_left != b.elim_left)
+                | (a.ult_target != b.ult_target) | (a.credibility != b.credibility) | (a.demand != b.demand)
+                | (a.hosting != b.hosting) | (a.unbound != b.unbound) | (a.breach != b.breach)
+                | (ahead[i].react_amt != F.react[q, i].react_amt)
+                | (ahead[i].react_time != F.react[q, i].react_time)):
+            return False
+        for s in range(slots):
+            if W.pipeline[i, s] != F.pipeline[q, i, s]:
+                return False
+        for k in range(n):
+            if hits[i, k] != F.hits[q, i, k]:
+                return False
+    return True
+
+
+@njit(cache=True, inline="always")
+def _recalled_future_value(i, W, P, turn, hits, ahead, m, F, used):
+    """future_value(i, W, ...), recalled from the first `used` entries of memo F when one holds the
+    same inputs, else computed and remembered; returns the value and the number of entries used."""
+    key = _future_key(W, ahead)
+    for q in range(used):
+        if (F.key[q] == key) and _same_future(W, ahead, hits, F, q):
+            return F.value[q], used
+    value = future_value(i, W, P, turn, hits, ahead, m)
+    if used < F.key.shape[0]:
+        n, slots = W.pipeline.shape
+        F.key[used] = key
+        F.value[used] = value
+        for k in range(3):
+            F.tr[used, k] = W.tr[k]
+        for j in range(n):
+            F.actor[used, j] = W.actor[j]
+            F.react[used, j] = ahead[j]
+            for s in range(slots):
+                F.pipeline[used, j, s] = W.pipeline[j, s]
+            for k in range(n):
+                F.hits[used, j, k] = hits[j, k]
+        used += 1
+    return value, used
+
+
 @njit(cache=True, inline="always")
 def _reactions(i, a, r, W, P, B, ahead):
     """Orders i expects its adversaries to place next turn in answer to its move a."""
@@ -256,14 +347,17 @@ def _profiles(r, i, ctx, B, lg, P, seed, prof, weight, dist, kept_of):
 
 
 @njit(cache=True, inline="always")
-def _move_value(i, a, others, r, base, W, E, P, turn, u, only, B, ahead, m):
-    """Payoff plus future value for i of playing a while the others play `others` (expected version)."""
-    mv = others.copy()
+def _move_value(i, a, others, r, base, W, E, P, turn, u, only, B, ahead, m, mv, F, used):
+    """Payoff plus future value for i of playing a while the others play `others` (expected version);
+    returns it and the memo entries now used. `mv` is scratch."""
+    for k in range(mv.shape[0]):
+        mv[k] = others[k]
     mv[i] = a
     copy_work(base, W)
     resolve(W, E, P, mv, turn, u, True, only)
     _reactions(i, a, r, W, P, B, ahead)
-    value = E.actor[i].payoff + future_value(i, W, P, turn, E.hits, ahead, m)
+    future, used = _recalled_future_value(i, W, P, turn, E.hits, ahead, m, F, used)
+    value = E.actor[i].payoff + future
     target = W.actor[i].ult_target
     if target >= 0:
         # the audience cost expected at the deadline: unmet (the target does not comply) and not carried
@@ -277,11 +371,11 @@ def _move_value(i, a, others, r, base, W, E, P, turn, u, only, B, ahead, m):
         wait = max(W.actor[i].ult_deadline - turn, 1)
         value -= (P.actor[i].discount ** wait * P.actor[i].audience_cost * W.actor[i].ult_stakes
                   * (1.0 - p_met) * (1.0 - p_carry))
-    return value
+    return value, used
 
 
 @njit(cache=True)
-def values_kernel(S, P, turn, U, needed, B, values, look_col, fixed, use_fixed):
+def values_kernel(S, P, turn, U, needed, B, values, look_col, fixed, use_fixed, memo):
     """values[r, i, a] for the actors with needed[i]; -inf for illegal moves.
 
     use_fixed: the others play fixed[r] (counterfactual values) instead of i's beliefs.
@@ -300,6 +394,8 @@ def values_kernel(S, P, turn, U, needed, B, values, look_col, fixed, use_fixed):
     only = np.zeros(n, np.bool_)
     ahead = np.zeros(n, AHEAD)
     m = np.zeros(n)
+    mv = np.zeros(n, np.int64)
+    F = new_future_memo(K * moves if memo else 0, n, S.pipeline.shape[2])
     for r in range(R):
         load(S, r, base)
         for j in range(n):
@@ -320,14 +416,16 @@ def values_kernel(S, P, turn, U, needed, B, values, look_col, fixed, use_fixed):
                 if seed == 0:
                     seed = np.uint64(1)
                 count = _profiles(r, i, S.last_moves[r, i], B, lg, P, seed, prof, weight, dist, kept_of)
+            used = 0                # the memo holds this actor's future values in this replica only
             for a in range(moves):
                 if not lg[i, a]:
                     values[r, i, a] = -np.inf
                     continue
                 total = 0.0
                 for p in range(count):
-                    total += weight[p] * _move_value(i, a, prof[p], r, base, W, E, P, turn, U[r], only, B,
-                                                     ahead, m)
+                    value, used = _move_value(i, a, prof[p], r, base, W, E, P, turn, U[r], only, B, ahead, m,
+                                              mv, F, used)
+                    total += weight[p] * value
                 values[r, i, a] = total
 
 
@@ -376,7 +474,7 @@ def counterfactual_values(s: State, params: Params, turn: int, moves: np.ndarray
 
 
 def _values(s: State, params: Params, turn: int, actors: np.ndarray | None, beliefs: np.ndarray,
-            draws: np.ndarray | None, fixed: np.ndarray | None) -> np.ndarray:
+            draws: np.ndarray | None, fixed: np.ndarray | None, memo: bool = True) -> np.ndarray:
     s = s.canonical()                 # the kernels only read it
     r, n = s.missiles.shape
     needed = np.ones(n, np.bool_) if actors is None else np.asarray(actors, dtype=np.bool_)
@@ -384,7 +482,7 @@ def _values(s: State, params: Params, turn: int, actors: np.ndarray | None, beli
     uniforms = np.zeros((r, lookahead_column(n) + 1)) if draws is None else np.ascontiguousarray(draws, np.float64)
     if needed.any():
         values_kernel(s.arrays(), params.packed(), turn, uniforms, needed, beliefs, values, lookahead_column(n),
-                      np.zeros((r, n), np.int64) if fixed is None else fixed, fixed is not None)
+                      np.zeros((r, n), np.int64) if fixed is None else fixed, fixed is not None, memo)
     return values
 
 

@@ -280,7 +280,29 @@ def test_the_compiled_lookahead_computes_what_its_source_says(name):
     with np.errstate(over="ignore"):        # the seed hash wraps in uint64, as compiled
         values_kernel.py_func(s.arrays(), view.params.packed(), 1, np.ascontiguousarray(view.draws),
                               np.ones(n, np.bool_), s.beliefs, by_source, dynamics.lookahead_column(n),
-                              np.zeros((r, n), np.int64), False)
+                              np.zeros((r, n), np.int64), False, True)
     compiled = expected_values(crisis.state, view.params, 1, None, None, view.draws)
     assert np.array_equal(np.isfinite(compiled), np.isfinite(by_source))
     assert np.allclose(compiled, by_source, equal_nan=True)
+
+
+@pytest.mark.parametrize("name", ["inf_2018", "inf_2018_asia"])
+def test_remembered_future_values_change_no_value(name):
+    """The look-ahead recalls a future value when a joint move leads to the same inputs as an earlier
+    one; over the states of real runs its values equal, bit for bit, those computed afresh every time."""
+    from sim import scenario
+    from sim.crisis import Crisis
+    from sim.lookahead import _values
+
+    crisis = Crisis(scenario.load(name), 11, np.arange(24), 30)
+    compared = 0
+    while not crisis.finished:
+        view = crisis.view()
+        args = (crisis.state, view.params, crisis.turn + 1, None, crisis.state.beliefs, view.draws, None)
+        remembered, afresh = _values(*args, memo=True), _values(*args, memo=False)
+        assert np.array_equal(remembered, afresh)
+        compared += np.isfinite(afresh).sum()
+        crisis.resolve(crisis.decide_all())
+        if crisis.state.incident.any():
+            crisis.drop_ended()
+    assert compared > 1000
