@@ -16,8 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
+from sim.csv_text import csv_text
 from sim.errors import SimError
 from sim.results import ACTION_COLUMNS, TURN_COLUMNS, BatchResult, Summary, action_table, turn_table
 from sim.safeio import PARTIAL, atomic_path, staged_folder
@@ -111,28 +110,12 @@ def format_batch(b: BatchResult, scn: Scenario, seed: int) -> Chunk:
     return Chunk(b, _turn_rows(b, scn, seed), _action_rows(b, scn))
 
 
-def _csv(columns: list[list[str]]) -> str:
-    return "".join(f"{line}\n" for line in map(",".join, zip(*columns, strict=True)))
-
-
-def _text(values: np.ndarray) -> list[str]:
-    """One table column as CSV fields: floats to 4 decimals, dates ISO, booleans 0/1."""
-    kind = values.dtype.kind
-    if kind == "f":
-        return [f"{v:.4f}" for v in values.tolist()]
-    if kind == "M":
-        return np.datetime_as_string(values, unit="D").tolist()
-    if kind in "US":
-        return values.tolist()
-    return list(map(str, values.astype(np.int64).tolist()))
-
-
 def _turn_rows(b: BatchResult, scn: Scenario, seed: int) -> str:
-    return _csv([_text(v) for v in turn_table(b, scn, seed).values()])
+    return csv_text(list(turn_table(b, scn, seed).values()))
 
 
 def _action_rows(b: BatchResult, scn: Scenario) -> str:
-    return _csv([_text(v) for v in action_table(b, scn).values()])
+    return csv_text(list(action_table(b, scn).values()))
 
 
 class ResultWriter:
