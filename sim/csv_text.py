@@ -120,14 +120,12 @@ def _write(cells, kinds, vocab, starts, out):
 
 
 def _factorize(values: np.ndarray, few: int = 16) -> tuple[list[str], np.ndarray]:
-    """The distinct texts of a column and each cell's index among them. Dates by their day number;
+    """The distinct texts of a column and each cell's index among them. Dates by their day numbers;
     a column of a few distinct strings (moves, actors, stages) by one comparison per string, which
     is several times faster than sorting them."""
     if values.dtype.kind == "M":
-        days = values.astype("datetime64[D]").astype(np.int64)
-        low = int(days.min(initial=0))
-        span = np.arange(low, int(days.max(initial=0)) + 1).astype("datetime64[D]")
-        return np.datetime_as_string(span, unit="D").tolist(), days - low
+        days, codes = np.unique(values.astype("datetime64[D]"), return_inverse=True)
+        return np.datetime_as_string(days, unit="D").tolist(), codes.ravel().astype(np.int64)
     codes = np.full(len(values), -1, np.int64)
     vocab: list[str] = []
     while len(vocab) < few:
