@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from sim import __version__
 from sim.actions import MOVE_NAMES, N_MOVES, STAGES
@@ -280,8 +279,10 @@ def _milestones(b: BatchResult, scn: Scenario) -> np.ndarray:
 
 
 def _carry_forward(values: np.ndarray) -> np.ndarray:
-    """[R, T] with NaN after a run ended replaced by its last value."""
-    return pd.DataFrame(values.T).ffill().to_numpy().T
+    """[R, T] with NaN after a run ended replaced by its last value (NaN before any value stays)."""
+    r, t = values.shape
+    last = np.maximum.accumulate(np.where(np.isnan(values), 0, np.arange(t)[None, :]), axis=1)
+    return values[np.arange(r)[:, None], last]
 
 
 def _rounded(values: np.ndarray) -> list:
