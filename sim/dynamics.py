@@ -32,8 +32,11 @@ from dataclasses import dataclass, fields
 import numpy as np
 from numba import njit
 
+from sim.kernel_cache import drop_stale_kernels
 from sim.params import Params
 from sim.state import COMPONENTS, IN_FORCE, NO_ONE, NOTICE, TERMINATED, State
+
+drop_stale_kernels(__file__, "state")      # its kernels inline or read these files
 
 NONE_STAGE, DEVELOPMENT, FLIGHT_TEST, PRODUCTION, READY = 0, 1, 2, 3, 4
 # in force, notice, terminated, no treaty: the same world scores the same
@@ -777,7 +780,7 @@ def clamp(W):
             W.trust[i, j] = 1.0 if i == j else min(max(W.trust[i, j], 0.0), 1.0)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def resolve(W, E, P, mv, turn, u, expected, needed):
     """One turn of one replica in ODD order; returns the hazard and whether an incident happened."""
     for i in range(W.actor.shape[0]):

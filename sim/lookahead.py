@@ -49,8 +49,11 @@ from sim.dynamics import (
     threat,
     threatened_act,
 )
+from sim.kernel_cache import drop_stale_kernels
 from sim.params import Params
 from sim.state import NOTICE, TERMINATED, State
+
+drop_stale_kernels(__file__, "dynamics", "state")      # its kernels inline or read these files
 
 #: per other actor: its expected answer to i's move (an order of react_amt missiles arriving in
 #: react_time turns) and future_value's scratch
@@ -82,7 +85,7 @@ def _time_to_ready(W, P, k):
     return t
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def future_value(i, W, P, turn, hits, ahead, m):
     """Discounted value for i of the state W reached on `turn`, from the next turn on (see module doc).
 

@@ -1,0 +1,43 @@
+"""Keep numba's on-disk kernel cache true to the sources the kernels were compiled from.
+
+numba checks only the file that defines a cached function: a kernel of `sim/lookahead.py` that inlines
+steps of `sim/dynamics.py`, or reads its constants, is loaded from the cache unchanged after
+`dynamics.py` changes, and computes what the old code did. Each kernel module therefore records a
+hash of the files its kernels are built from, beside numba's cache files, and removes those files
+when the hash differs (before any kernel of the module is loaded).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+
+def drop_stale_kernels(module_file: str, *sources: str) -> bool:
+    """Remove the cached kernels of `module_file` if it or one of `sources` (sibling module names,
+    e.g. "dynamics") changed since they were cached; returns whether any were removed. A cache
+    folder that cannot be written is left to numba (it then compiles into its own)."""
+    module = Path(module_file)
+    folder = module.parent
+    files = [module, *(folder / f"{name}.py" for name in sources)]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.read_bytes())
+    stamp = digest.hexdigest()
+    cache = folder / "__pycache__"
+    mark = cache / f"{module.stem}.sources"
+    try:
+        if mark.read_text() == stamp:
+            return False
+    except OSError:
+        pass
+    removed = False
+    try:
+        for cached in [*cache.glob(f"{module.stem}.*.nbi"), *cache.glob(f"{module.stem}.*.nbc")]:
+            cached.unlink(missing_ok=True)
+            removed = True
+        cache.mkdir(exist_ok=True)
+        mark.write_text(stamp)
+    except OSError:
+        pass
+    return removed
