@@ -158,9 +158,13 @@ def load(S, r, W):
         a.ult_acted = S.ult_acted[r, i]
         a.ult_stakes = S.ult_stakes[r, i]
         a.credibility = S.credibility[r, i]
-    W.pipeline[:, :] = S.pipeline[r]
-    W.talks[:, :] = S.talks[r]
-    W.trust[:, :] = S.trust[r]
+    n, slots = W.pipeline.shape
+    for i in range(n):                    # element loops: a slice copy may allocate (see _all_values)
+        for k in range(slots):
+            W.pipeline[i, k] = S.pipeline[r, i, k]
+        for j in range(n):
+            W.talks[i, j] = S.talks[r, i, j]
+            W.trust[i, j] = S.trust[r, i, j]
 
 
 @njit(cache=True, inline="always")
