@@ -120,8 +120,21 @@ Events = namedtuple("Events", ["actor", "agree", "hits", "stock"])
 
 @njit(cache=True)
 def new_work(n, lag_slots):
-    return Work(np.zeros(3, np.int64), np.zeros(n, ACTOR_STATE), np.zeros((n, lag_slots), np.int64),
-                np.zeros((n, n)), np.zeros((n, n)), np.zeros(6))
+    return work_at(new_works(1, n, lag_slots), 0)
+
+
+@njit(cache=True)
+def new_works(size, n, lag_slots):
+    """`size` replica states in one Work of stacked arrays (entry q: `work_at(stack, q)`)."""
+    return Work(np.zeros((size, 3), np.int64), np.zeros((size, n), ACTOR_STATE),
+                np.zeros((size, n, lag_slots), np.int64), np.zeros((size, n, n)), np.zeros((size, n, n)),
+                np.zeros((size, 6)))
+
+
+@njit(cache=True, inline="always")
+def work_at(stack, q):
+    """Entry q of a stack of states, as a Work of views."""
+    return Work(stack.tr[q], stack.actor[q], stack.pipeline[q], stack.talks[q], stack.trust[q], stack.esc[q])
 
 
 @njit(cache=True)

@@ -17,7 +17,9 @@ add that order. Between those dates the flow payoff is constant; after the last 
 Many of i's joint moves lead to states that differ only in what the future value does not read
 (talks and trust, this turn's events): each future value is therefore remembered for the rest of i's
 valuation in that replica and turn, under the exact inputs it reads (`FutureMemo`), and recalled
-when they recur. The recalled number is the one computed, so the values are unchanged, bit for bit.
+when they recur. In the same way a joint move is resolved once per replica and turn, with the
+payoffs of every actor valuing its moves, however many of their valuations weigh it (`ResolveMemo`).
+A recalled number is the one computed, so the values are unchanged, bit for bit.
 """
 
 from __future__ import annotations
@@ -43,11 +45,13 @@ from sim.dynamics import (
     lookahead_column,
     new_events,
     new_work,
+    new_works,
     posture_of,
     resolve,
     testing_unseen,
     threat,
     threatened_act,
+    work_at,
 )
 from sim.kernel_cache import drop_stale_kernels
 from sim.params import Params
@@ -61,7 +65,12 @@ AHEAD = np.dtype([("react_amt", np.float64), ("react_time", np.int64), ("ready_a
                   ("prospect_at", np.int64)], align=True)
 HORIZON_CAP = 240   # turns followed explicitly before the perpetuity (20 years of monthly turns)
 #: future values remembered during one actor's valuation: the inputs each read, and the value
-FutureMemo = namedtuple("FutureMemo", ["key", "tr", "actor", "pipeline", "react", "hits", "value"])
+FutureMemo = namedtuple("FutureMemo", ["index", "key", "tr", "actor", "pipeline", "react", "hits", "value"])
+#: joint moves resolved in one replica: the move (mixed radix), the state, the payoffs and hits reached
+ResolveMemo = namedtuple("ResolveMemo", ["index", "key", "work", "payoff", "hits", "used"])
+#: a hash index over a memo's entries (open addressing, linear probing): position p holds entry
+#: entry[p] while stamp[p] == gen[0]; a new generation empties it without clearing
+Index = namedtuple("Index", ["entry", "stamp", "gen"])
 
 
 @njit(cache=True, inline="always")
@@ -179,10 +188,25 @@ def future_value(i, W, P, turn, hits, ahead, m):
 
 
 @njit(cache=True)
+def new_index(size):
+    capacity = 1
+    while capacity < 2 * size:          # at most half full: a probe ends at an empty position
+        capacity *= 2
+    return Index(np.zeros(capacity, np.int64), np.full(capacity, -1, np.int64), np.zeros(1, np.int64))
+
+
+@njit(cache=True, inline="always")
+def _first_position(index, key):
+    """Where the probe for a uint64 key starts (the key mixed, so that near keys spread)."""
+    h = (key ^ (key >> np.uint64(31))) * np.uint64(0x9E3779B97F4A7C15)
+    return int(h >> np.uint64(40)) & (index.entry.shape[0] - 1)
+
+
+@njit(cache=True)
 def new_future_memo(size, n, slots):
-    return FutureMemo(np.zeros(size, np.uint64), np.zeros((size, 3), np.int64), np.zeros((size, n), ACTOR_STATE),
-                      np.zeros((size, n, slots), np.int64), np.zeros((size, n), AHEAD),
-                      np.zeros((size, n, n), np.bool_), np.zeros(size))
+    return FutureMemo(new_index(size), np.zeros(size, np.uint64), np.zeros((size, 3), np.int64),
+                      np.zeros((size, n), ACTOR_STATE), np.zeros((size, n, slots), np.int64),
+                      np.zeros((size, n), AHEAD), np.zeros((size, n, n), np.bool_), np.zeros(size))
 
 
 @njit(cache=True, inline="always")
@@ -238,11 +262,17 @@ def _recalled_future_value(i, W, P, turn, hits, ahead, m, F, used):
     """future_value(i, W, ...), recalled from the first `used` entries of memo F when one holds the
     same inputs, else computed and remembered; returns the value and the number of entries used."""
     key = _future_key(W, ahead)
-    for q in range(used):
+    index = F.index
+    pos = _first_position(index, key)
+    while index.stamp[pos] == index.gen[0]:
+        q = index.entry[pos]
         if (F.key[q] == key) and _same_future(W, ahead, hits, F, q):
             return F.value[q], used
+        pos = (pos + 1) & (index.entry.shape[0] - 1)
     value = future_value(i, W, P, turn, hits, ahead, m)
     if used < F.key.shape[0]:
+        index.entry[pos] = used
+        index.stamp[pos] = index.gen[0]
         n, slots = W.pipeline.shape
         F.key[used] = key
         F.value[used] = value
@@ -350,17 +380,51 @@ def _profiles(r, i, ctx, B, lg, P, seed, prof, weight, dist, kept_of):
 
 
 @njit(cache=True, inline="always")
-def _move_value(i, a, others, r, base, W, E, P, turn, u, only, B, ahead, m, mv, F, used):
+def _resolved(i, mv, P, turn, u, needed, base, W, E, Rm, radix):
+    """W and E.hits := the replica `base` after the joint move mv (expected version); returns i's
+    payoff. Resolved once per replica (memo Rm), with the payoff of every actor with needed[i]."""
+    n = mv.shape[0]
+    key = 0
+    for k in range(n):
+        key = key * radix + mv[k]            # exact: radix ** n < 2 ** 62, or Rm has no room
+    index = Rm.index
+    pos = _first_position(index, np.uint64(key))
+    while index.stamp[pos] == index.gen[0]:
+        q = index.entry[pos]
+        if Rm.key[q] == key:
+            copy_work(work_at(Rm.work, q), W)
+            for j in range(n):
+                for k in range(n):
+                    E.hits[j, k] = Rm.hits[q, j, k]
+            return Rm.payoff[q, i]
+        pos = (pos + 1) & (index.entry.shape[0] - 1)
+    copy_work(base, W)
+    resolve(W, E, P, mv, turn, u, True, needed)
+    q = Rm.used[0]
+    if q < Rm.key.shape[0]:
+        index.entry[pos] = q
+        index.stamp[pos] = index.gen[0]
+        Rm.used[0] += 1
+        Rm.key[q] = key
+        copy_work(W, work_at(Rm.work, q))
+        for j in range(n):
+            Rm.payoff[q, j] = E.actor[j].payoff
+            for k in range(n):
+                Rm.hits[q, j, k] = E.hits[j, k]
+    return E.actor[i].payoff
+
+
+@njit(cache=True, inline="always")
+def _move_value(i, a, others, r, base, W, E, P, turn, u, needed, B, ahead, m, mv, F, used, Rm, radix):
     """Payoff plus future value for i of playing a while the others play `others` (expected version);
-    returns it and the memo entries now used. `mv` is scratch."""
+    returns it and the future memo's entries now used. `mv` is scratch."""
     for k in range(mv.shape[0]):
         mv[k] = others[k]
     mv[i] = a
-    copy_work(base, W)
-    resolve(W, E, P, mv, turn, u, True, only)
+    payoff = _resolved(i, mv, P, turn, u, needed, base, W, E, Rm, radix)
     _reactions(i, a, r, W, P, B, ahead)
     future, used = _recalled_future_value(i, W, P, turn, E.hits, ahead, m, F, used)
-    value = E.actor[i].payoff + future
+    value = payoff + future
     target = W.actor[i].ult_target
     if target >= 0:
         # the audience cost expected at the deadline: unmet (the target does not comply) and not carried
@@ -394,18 +458,21 @@ def values_kernel(S, P, turn, U, needed, B, values, look_col, fixed, use_fixed, 
     weight = np.zeros(K)
     dist = np.zeros((n, moves))
     kept_of = np.zeros(n, np.int64)
-    only = np.zeros(n, np.bool_)
     ahead = np.zeros(n, AHEAD)
     m = np.zeros(n)
     mv = np.zeros(n, np.int64)
-    F = new_future_memo(K * moves if memo else 0, n, S.pipeline.shape[2])
+    size = K * moves if memo else 0
+    F = new_future_memo(size, n, S.pipeline.shape[2])
+    joint = size * needed.sum() if float(moves) ** n < 2.0 ** 62 else 0    # joint moves as exact int64 keys
+    Rm = ResolveMemo(new_index(joint), np.zeros(joint, np.int64), new_works(joint, n, S.pipeline.shape[2]),
+                     np.zeros((joint, n)), np.zeros((joint, n, n), np.bool_), np.zeros(1, np.int64))
     _all_values(S, P, turn, U, needed, B, values, look_col, fixed, use_fixed, base, W, E, lg, prof, weight, dist,
-                kept_of, only, ahead, m, mv, F)
+                kept_of, ahead, m, mv, F, Rm)
 
 
 @njit(cache=True, _nrt=False)
 def _all_values(S, P, turn, U, needed, B, values, look_col, fixed, use_fixed, base, W, E, lg, prof, weight, dist,
-                kept_of, only, ahead, m, mv, F):
+                kept_of, ahead, m, mv, F, Rm):
     """values_kernel's work on scratch it allocated. Compiled without numba's reference counting:
     nothing here allocates, and counting the arrays of every state tuple each inlined step takes was
     a third of the time."""
@@ -413,14 +480,14 @@ def _all_values(S, P, turn, U, needed, B, values, look_col, fixed, use_fixed, ba
     moves = values.shape[2]
     for r in range(R):
         load(S, r, base)
+        Rm.used[0] = 0              # resolves are remembered within this replica
+        Rm.index.gen[0] += 1
         for j in range(n):
             for b in range(moves):
                 lg[j, b] = legal(base, P, j, b)
         for i in range(n):
             if not needed[i]:
                 continue
-            only[:] = False
-            only[i] = True
             if use_fixed:
                 count = 1
                 for j in range(n):
@@ -432,15 +499,16 @@ def _all_values(S, P, turn, U, needed, B, values, look_col, fixed, use_fixed, ba
                 if seed == 0:
                     seed = np.uint64(1)
                 count = _profiles(r, i, S.last_moves[r, i], B, lg, P, seed, prof, weight, dist, kept_of)
-            used = 0                # the memo holds this actor's future values in this replica only
+            used = 0                # future values are remembered within this actor's valuation
+            F.index.gen[0] += 1
             for a in range(moves):
                 if not lg[i, a]:
                     values[r, i, a] = -np.inf
                     continue
                 total = 0.0
                 for p in range(count):
-                    value, used = _move_value(i, a, prof[p], r, base, W, E, P, turn, U[r], only, B, ahead, m,
-                                              mv, F, used)
+                    value, used = _move_value(i, a, prof[p], r, base, W, E, P, turn, U[r], needed, B, ahead, m,
+                                              mv, F, used, Rm, moves)
                     total += weight[p] * value
                 values[r, i, a] = total
 
