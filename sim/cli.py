@@ -478,14 +478,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def _preflight(scn: scenario.Scenario, args: argparse.Namespace, out: Path, share: int = 1) -> None:
     """Everything that can refuse a run, checked before its output folder is touched: a seat for a
     person, the memory and disk the run needs, and one replica played for one turn."""
-    from sim.dynamics import kernel_is_compiled
     from sim.ensemble import batch_tasks, warm_up
+    from sim.kernel_cache import kernels_cached
 
     runs = args.runs if args.runs is not None else DEFAULT_RUNS
     batch_tasks(scn, args.seed, 1, scn.scenario.turns, engine=args.engine)
     budget.check_run(runs * share, scn.scenario.turns, len(scn.actors), out)
-    if not args.quiet and not kernel_is_compiled():
-        sys.stderr.write("compiling the turn kernel (first run on this machine only, about 10 s)...\n")
+    if not args.quiet and not kernels_cached():
+        sys.stderr.write("compiling the turn kernels (once after installing or changing them; a few minutes)...\n")
     warm_up(scn)
 
 

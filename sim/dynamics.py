@@ -24,8 +24,6 @@ from the packed parameters, never from other modules' globals (numba caches this
 
 from __future__ import annotations
 
-import glob
-import os
 from collections import namedtuple
 from dataclasses import dataclass, fields
 
@@ -932,12 +930,6 @@ def hits(s: State, params: Params) -> np.ndarray:
         lead = params.host_of[h]
         out[:, lead, :] |= s.hosting[:, h, None] & params.reach[h][None, :]
     return out
-
-
-def kernel_is_compiled() -> bool:
-    """Whether numba's on-disk cache holds this module's kernels (if not, the first turn compiles them)."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    return bool(glob.glob(os.path.join(here, "__pycache__", "dynamics.step_kernel-*.nbi")))
 
 
 def posture(s: State, params: Params) -> np.ndarray:

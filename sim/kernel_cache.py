@@ -41,3 +41,10 @@ def drop_stale_kernels(module_file: str, *sources: str) -> bool:
     except OSError:
         pass
     return removed
+
+
+def kernels_cached() -> bool:
+    """Whether numba's on-disk cache holds the turn and look-ahead kernels (if not, the first turn
+    compiles them, which takes minutes)."""
+    cache = Path(__file__).parent / "__pycache__"
+    return all(any(cache.glob(f"{name}-*.nbi")) for name in ("dynamics.step_kernel", "lookahead.values_kernel"))
