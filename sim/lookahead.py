@@ -470,7 +470,7 @@ def values_kernel(S, P, turn, U, needed, B, values, look_col, fixed, use_fixed, 
                 kept_of, ahead, m, mv, F, Rm)
 
 
-@njit(cache=True, _nrt=False)
+@njit(cache=True, _nrt=False)  # type: ignore[call-overload]  # numba's own option, not in its stubs
 def _all_values(S, P, turn, U, needed, B, values, look_col, fixed, use_fixed, base, W, E, lg, prof, weight, dist,
                 kept_of, ahead, m, mv, F, Rm):
     """values_kernel's work on scratch it allocated. Compiled without numba's reference counting:
