@@ -169,31 +169,32 @@ def load(S, r, W):
         a.ult_acted = S.ult_acted[r, i]
         a.ult_stakes = S.ult_stakes[r, i]
         a.credibility = S.credibility[r, i]
-    n, slots = W.pipeline.shape
-    for i in range(n):                    # element loops: a slice copy may allocate (see _all_values)
+    _copy_pairs(S.pipeline[r], S.talks[r], S.trust[r], W)
+
+
+@njit(cache=True, inline="always")
+def _copy_pairs(pipeline, talks, trust, W):
+    """W's pipeline, talks and trust := these. Element loops: a slice copy may allocate (see
+    lookahead._all_values) and costs several times more at these sizes (views, reference counts)."""
+    n, slots = pipeline.shape
+    for i in range(n):
         for k in range(slots):
-            W.pipeline[i, k] = S.pipeline[r, i, k]
+            W.pipeline[i, k] = pipeline[i, k]
         for j in range(n):
-            W.talks[i, j] = S.talks[r, i, j]
-            W.trust[i, j] = S.trust[r, i, j]
+            W.talks[i, j] = talks[i, j]
+            W.trust[i, j] = trust[i, j]
 
 
 @njit(cache=True, inline="always")
 def copy_work(A, W):
-    """W := A (look-ahead variants start from the same loaded replica). Element loops: slice
-    assignment costs several times more at these sizes (views, reference counts)."""
-    n, slots = A.pipeline.shape
+    """W := A (look-ahead variants start from the same loaded replica), by element loops as above."""
     for k in range(A.tr.shape[0]):
         W.tr[k] = A.tr[k]
     for k in range(A.esc.shape[0]):
         W.esc[k] = A.esc[k]
-    for i in range(n):
+    for i in range(A.actor.shape[0]):
         W.actor[i] = A.actor[i]
-        for k in range(slots):
-            W.pipeline[i, k] = A.pipeline[i, k]
-        for j in range(n):
-            W.talks[i, j] = A.talks[i, j]
-            W.trust[i, j] = A.trust[i, j]
+    _copy_pairs(A.pipeline, A.talks, A.trust, W)
 
 
 @njit(cache=True, inline="always")

@@ -30,7 +30,6 @@ import numpy as np
 from numba import njit
 
 from sim.dynamics import (
-    ACTOR_STATE,
     NONE_STAGE,
     PRODUCTION,
     READY,
@@ -65,7 +64,7 @@ AHEAD = np.dtype([("react_amt", np.float64), ("react_time", np.int64), ("ready_a
                   ("prospect_at", np.int64)], align=True)
 HORIZON_CAP = 240   # turns followed explicitly before the perpetuity (20 years of monthly turns)
 #: future values remembered during one actor's valuation: the inputs each read, and the value
-FutureMemo = namedtuple("FutureMemo", ["index", "key", "tr", "actor", "pipeline", "react", "hits", "value"])
+FutureMemo = namedtuple("FutureMemo", ["index", "key", "work", "react", "hits", "value"])
 #: joint moves resolved in one replica: the move (mixed radix), the state, the payoffs and hits reached
 ResolveMemo = namedtuple("ResolveMemo", ["index", "key", "work", "payoff", "hits", "used"])
 #: a hash index over a memo's entries (open addressing, linear probing): position p holds entry
@@ -204,9 +203,8 @@ def _first_position(index, key):
 
 @njit(cache=True)
 def new_future_memo(size, n, slots):
-    return FutureMemo(new_index(size), np.zeros(size, np.uint64), np.zeros((size, 3), np.int64),
-                      np.zeros((size, n), ACTOR_STATE), np.zeros((size, n, slots), np.int64),
-                      np.zeros((size, n), AHEAD), np.zeros((size, n, n), np.bool_), np.zeros(size))
+    return FutureMemo(new_index(size), np.zeros(size, np.uint64), new_works(size, n, slots), np.zeros((size, n), AHEAD),
+                      np.zeros((size, n, n), np.bool_), np.zeros(size))
 
 
 @njit(cache=True, inline="always")
@@ -235,12 +233,13 @@ def _same_future(W, ahead, hits, F, q):
     """Whether memo entry q was computed from the same inputs as future_value would now read in W,
     `ahead` and `hits` (the actor, turn and parameters are those of the whole valuation)."""
     n, slots = W.pipeline.shape
+    X = work_at(F.work, q)
     for k in range(3):
-        if W.tr[k] != F.tr[q, k]:
+        if W.tr[k] != X.tr[k]:
             return False
     for i in range(n):
         a = W.actor[i]
-        b = F.actor[q, i]
+        b = X.actor[i]
         if ((a.missiles != b.missiles) | (a.disputed != b.disputed) | (a.illicit != b.illicit)
                 | (a.stage != b.stage) | (a.stage_left != b.stage_left) | (a.elim_left != b.elim_left)
                 | (a.ult_target != b.ult_target) | (a.credibility != b.credibility) | (a.demand != b.demand)
@@ -249,7 +248,7 @@ def _same_future(W, ahead, hits, F, q):
                 | (ahead[i].react_time != F.react[q, i].react_time)):
             return False
         for s in range(slots):
-            if W.pipeline[i, s] != F.pipeline[q, i, s]:
+            if W.pipeline[i, s] != X.pipeline[i, s]:
                 return False
         for k in range(n):
             if hits[i, k] != F.hits[q, i, k]:
@@ -273,16 +272,12 @@ def _recalled_future_value(i, W, P, turn, hits, ahead, m, F, used):
     if used < F.key.shape[0]:
         index.entry[pos] = used
         index.stamp[pos] = index.gen[0]
-        n, slots = W.pipeline.shape
         F.key[used] = key
         F.value[used] = value
-        for k in range(3):
-            F.tr[used, k] = W.tr[k]
+        copy_work(W, work_at(F.work, used))
+        n = W.actor.shape[0]
         for j in range(n):
-            F.actor[used, j] = W.actor[j]
             F.react[used, j] = ahead[j]
-            for s in range(slots):
-                F.pipeline[used, j, s] = W.pipeline[j, s]
             for k in range(n):
                 F.hits[used, j, k] = hits[j, k]
         used += 1
