@@ -3,6 +3,7 @@ consistent (one seed, well-formed rows), and temporary names never collide."""
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -27,9 +28,16 @@ def test_a_second_run_into_the_same_folder_is_refused_and_the_first_completes(tm
     first = _run(out, seed=1)
     deadline = time.monotonic() + 60
     while not (out.is_dir() and any(out.glob("*.partial"))) and time.monotonic() < deadline:
-        time.sleep(0.05)     # the first run holds the lock once its private folder exists
-    second = _run(out, seed=2)
-    _, err2 = second.communicate(timeout=120)
+        time.sleep(0.01)     # the first run holds the lock once its private folder exists
+    # Paused while holding the lock: otherwise a fast first run can finish before the second
+    # has started up, and the second then rightly writes (that is how this test failed in CI).
+    first.send_signal(signal.SIGSTOP)
+    try:
+        assert any(out.glob("*.partial")), "the first run finished before it could be paused"
+        second = _run(out, seed=2)
+        _, err2 = second.communicate(timeout=120)
+    finally:
+        first.send_signal(signal.SIGCONT)
     _, err1 = first.communicate(timeout=300)
     assert first.returncode == 0, err1
     assert second.returncode == 2 and len(err2.strip().splitlines()) == 1, err2
