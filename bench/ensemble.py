@@ -2,7 +2,7 @@
 
 1. inf_2018, 10,000 runs x 60 turns, every CSV and summary written (`run_sim.py run ... --no-plot
    --quiet` in a fresh process), wall seconds; and 2,000 runs, to see whether memory is flat in runs.
-2. inf_2018_asia (7 actors: US, RU, NATO, CN, JP, KR, AU), 1,000 runs x 60 turns, the same way.
+2. inf_2018_asia (8 actors: US, RU, NATO, PL, CN, JP, KR, AU), 1,000 runs x 60 turns, the same way.
 3. Cost per actor-turn (microseconds per replica per actor per turn) as actors go from 2 to 10:
    synthetic scenarios of dilemma_2p-like actors (two blocs, every actor quantal), run in this
    process through `sim.ensemble.run_lockstep` (the code path of `run`, without the writing).
@@ -113,7 +113,7 @@ def per_actor_turn(sizes: list[int], runs: int, turns: int) -> list[tuple[int, f
         wall = time.perf_counter() - started
         out.append((n, wall, wall / (runs * n * turns) * 1e6))
     asia = scenario.load("inf_2018_asia")
-    for n in (3, 5, 7):   # subsets of the asia scenario: its first n actors
+    for n in (3, 5, len(asia.actor_ids)):   # subsets of the asia scenario: its first n actors, then all
         keep = asia.actor_ids[:n]
         raw = asia.raw()
         raw["actors"] = [_subset_actor(a, keep) for a in raw["actors"] if a["id"] in keep]
@@ -148,8 +148,11 @@ def main() -> None:
     print(f"60 turns, CSVs and summary written (--no-plot); {os.cpu_count()} cores; commit {_commit()}")
     print(f"{'scenario':<16}{'actors':>7}{'runs':>7}{'wall s':>9}{'runs/s':>9}{'us/act-turn':>12}"
           f"{'tree MB':>9}{'child MB':>9}")
+    from sim import scenario
+
+    asia_actors = len(scenario.load("inf_2018_asia").actor_ids)
     rows = {}
-    for name, n_act, runs in (("inf_2018", 3, mid), ("inf_2018", 3, big), ("inf_2018_asia", 7, asia_runs)):
+    for name, n_act, runs in (("inf_2018", 3, mid), ("inf_2018", 3, big), ("inf_2018_asia", asia_actors, asia_runs)):
         wall, peak, child = measure(name, runs)
         rows[(name, runs)] = (wall, peak)
         print(f"{name:<16}{n_act:>7}{runs:>7}{wall:>9.2f}{runs / wall:>9.1f}"

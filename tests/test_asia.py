@@ -1,11 +1,16 @@
-"""The Asia scenario (inf_2018 plus China and the US allies in Asia): valid, same under both engines,
-hosts own nothing."""
+"""The Asia scenario (inf_2018 plus Poland, China and the US allies in Asia: 8 actors): valid, same under
+both engines, hosts own nothing, and either European host's consent brings US missiles within reach of
+Russia."""
 
 import numpy as np
 import pytest
 
-from sim import scenario
+from conftest import calm_draws, moves
+from sim import dynamics, scenario
+from sim.actions import PRODUCTION, Action
 from sim.ensemble import run_lockstep, run_mesa
+from sim.initial import initial_state
+from sim.params import compile_params
 from sim.results import BatchResult
 
 
@@ -15,9 +20,9 @@ def asia():
 
 
 def test_asia_scenario_validates(asia):
-    assert asia.actor_ids == ["US", "RU", "NATO", "CN", "JP", "KR", "AU"]
+    assert asia.actor_ids == ["US", "RU", "NATO", "PL", "CN", "JP", "KR", "AU"]
     hosts = [a.id for a in asia.actors if a.host_for is not None]
-    assert hosts == ["NATO", "JP", "KR", "AU"]
+    assert hosts == ["NATO", "PL", "JP", "KR", "AU"]
     assert all(a.host_for == "US" for a in asia.actors if a.host_for)
     china = next(a for a in asia.actors if a.id == "CN")
     assert not china.treaty_party and china.programme.stage == "ready" and china.missiles > 0
@@ -43,3 +48,19 @@ def test_asia_hosts_never_own_missiles(asia, overrides):
     res = run_lockstep(scn, 1, np.arange(6), 24)
     assert np.all(res.missiles[:, :, hosts] <= 0)   # -1 marks turns after a run ended in an incident
     assert np.all(res.ordered[:, :, hosts] == 0)
+
+
+
+@pytest.mark.parametrize("host", ["NATO", "PL"])
+def test_either_european_host_alone_brings_us_missiles_within_reach_of_russia(asia, host):
+    params = compile_params(asia)
+    ids = asia.actor_ids
+    us, ru, h = ids.index("US"), ids.index("RU"), ids.index(host)
+    s = initial_state(asia, params, 1)
+    s.stage[0, us], s.stage_left[0, us] = PRODUCTION, 5
+    assert not dynamics.hits(s, params)[0, us, ru]        # from US soil nothing reaches Russia
+    joint = moves(*[int(Action.DEPLOYMENT) if k == h else int(Action.HOLD) for k in range(len(ids))])
+    nxt, _ = dynamics.step(s, joint, params, 1, calm_draws(len(ids)))
+    hosting = [ids[k] for k in np.flatnonzero(nxt.hosting[0])]
+    assert hosting == [host]
+    assert dynamics.hits(nxt, params)[0, us, ru] and not dynamics.hits(nxt, params)[0, us, ids.index("CN")]

@@ -267,7 +267,7 @@ def test_hosted_missiles_count_once(start, params):
 @pytest.mark.parametrize("name", ["inf_2018", "inf_2018_asia"])
 def test_the_compiled_lookahead_computes_what_its_source_says(name):
     """The compiled kernel against its own Python source (the inner steps stay compiled), with joint
-    moves enumerated (inf_2018) and sampled (7 actors). An earlier build disagreed on 6 of 98 values."""
+    moves enumerated (inf_2018) and sampled (8 actors). An earlier build disagreed on 6 of 98 values."""
     from sim import scenario
     from sim.crisis import Crisis
     from sim.lookahead import expected_values, values_kernel
