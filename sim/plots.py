@@ -9,6 +9,7 @@ rerunning.
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from sim.api import RunResult
 
 SAMPLE_RUNS = 5
+TITLE_WIDTH = 100    # characters per title line: fits a 9-inch figure at 10 pt
 MOVE_COLORS = COLOURS
 COMPONENT_COLORS = {"treaty": "#fdae61", "missiles": "#d73027", "arming": "#8c6bb1", "demands": "#abd9e9"}
 
@@ -191,7 +193,7 @@ def _missiles(summary: dict, ax: Axes | None) -> Figure:
         ax.fill_between(dates, v[0.25], v[0.75], color=color, alpha=0.25, lw=0, step="post")
         ax.step(dates, v[0.5], where="post", color=color, lw=2, label=f"{actor} (median, 50% band)")
     ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left", frameon=False, fontsize=8)
+    ax.legend(loc="best", frameon=False, fontsize=8, ncols=2 if len(summary["actors"]) > 4 else 1)  # off the lines
     return fig
 
 
@@ -205,7 +207,9 @@ def summary_dates(summary: dict) -> list[date]:
 def _title(summary: dict, what: str) -> str:
     name = printable(summary["scenario"])
     head = f"{printable(summary['title'])} ({name})" if summary.get("title") else name
-    return f"{head}: {what}\n{summary['runs']} runs, seed {summary['seed']}"
+    # wrapped so that a long scenario title is not cut off at the figure's edges
+    runs = f"{summary['runs']} runs, seed {summary['seed']}"
+    return "\n".join([*textwrap.wrap(f"{head}: {what}", TITLE_WIDTH), runs])
 
 
 def date_ticks(ax: Axes) -> None:
