@@ -375,6 +375,29 @@ def _profiles(r, i, ctx, B, lg, P, seed, prof, weight, dist, kept_of):
 
 
 @njit(cache=True, inline="always")
+def _first_draws(prof, count, i, dedupe, first):
+    """first[p] := the first row of prof[:count] equal to row p in the others' columns (p itself if
+    none, or if not `dedupe`). Sampled joint moves repeat: a repeat is valued once, with the same bits
+    as valuing it again (its resolve and future value would be recalled from the memos)."""
+    n = prof.shape[1]
+    for p in range(count):
+        first[p] = p
+        if not dedupe:
+            continue
+        for q in range(p):
+            if first[q] != q:
+                continue
+            same = True
+            for j in range(n):
+                if (j != i) & (prof[p, j] != prof[q, j]):
+                    same = False
+                    break
+            if same:
+                first[p] = q
+                break
+
+
+@njit(cache=True, inline="always")
 def _resolved(i, mv, P, turn, u, needed, base, W, E, Rm, radix):
     """W and E.hits := the replica `base` after the joint move mv (expected version); returns i's
     payoff. Resolved once per replica (memo Rm), with the payoff of every actor with needed[i]."""
@@ -461,16 +484,18 @@ def values_kernel(S, P, turn, U, needed, B, values, look_col, fixed, use_fixed, 
     joint = size * needed.sum() if float(moves) ** n < 2.0 ** 62 else 0    # joint moves as exact int64 keys
     Rm = ResolveMemo(new_index(joint), np.zeros(joint, np.int64), new_works(joint, n, S.pipeline.shape[2]),
                      np.zeros((joint, n)), np.zeros((joint, n, n), np.bool_), np.zeros(1, np.int64))
+    first = np.zeros(K, np.int64)
+    drawn = np.zeros(K)
     _all_values(S, P, turn, U, needed, B, values, look_col, fixed, use_fixed, base, W, E, lg, prof, weight, dist,
-                kept_of, ahead, m, mv, F, Rm)
+                kept_of, ahead, m, mv, F, Rm, memo, first, drawn)
 
 
 @njit(cache=True, _nrt=False)  # type: ignore[call-overload]  # numba's own option, not in its stubs
 def _all_values(S, P, turn, U, needed, B, values, look_col, fixed, use_fixed, base, W, E, lg, prof, weight, dist,
-                kept_of, ahead, m, mv, F, Rm):
+                kept_of, ahead, m, mv, F, Rm, memo, first, drawn):
     """values_kernel's work on scratch it allocated. Compiled without numba's reference counting:
     nothing here allocates, and counting the arrays of every state tuple each inlined step takes was
-    a third of the time."""
+    a third of the time. With `memo`, a joint move drawn twice is valued once (`first`, `drawn`)."""
     R, n = S.missiles.shape
     moves = values.shape[2]
     for r in range(R):
@@ -494,6 +519,7 @@ def _all_values(S, P, turn, U, needed, B, values, look_col, fixed, use_fixed, ba
                 if seed == 0:
                     seed = np.uint64(1)
                 count = _profiles(r, i, S.last_moves[r, i], B, lg, P, seed, prof, weight, dist, kept_of)
+            _first_draws(prof, count, i, memo and not use_fixed, first)
             used = 0                # future values are remembered within this actor's valuation
             F.index.gen[0] += 1
             for a in range(moves):
@@ -502,9 +528,10 @@ def _all_values(S, P, turn, U, needed, B, values, look_col, fixed, use_fixed, ba
                     continue
                 total = 0.0
                 for p in range(count):
-                    value, used = _move_value(i, a, prof[p], r, base, W, E, P, turn, U[r], needed, B, ahead, m,
-                                              mv, F, used, Rm, moves)
-                    total += weight[p] * value
+                    if first[p] == p:
+                        drawn[p], used = _move_value(i, a, prof[p], r, base, W, E, P, turn, U[r], needed, B, ahead,
+                                                     m, mv, F, used, Rm, moves)
+                    total += weight[p] * drawn[first[p]]
                 values[r, i, a] = total
 
 
