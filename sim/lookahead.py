@@ -209,7 +209,8 @@ def new_future_memo(size, n, slots):
 
 @njit(cache=True, inline="always")
 def _future_key(W, ahead):
-    """A hash (FNV-1a) of most of what future_value reads, so that few entries are compared in full."""
+    """A hash of most of what future_value reads, so that few entries are compared in full: FNV-1a
+    over three words per actor (fields packed, the pipeline as a weighted sum), a short serial chain."""
     n, slots = W.pipeline.shape
     h = np.uint64(1469598103934665603)
     prime = np.uint64(1099511628211)
@@ -217,14 +218,18 @@ def _future_key(W, ahead):
         h = (h ^ np.uint64(W.tr[k] + 7)) * prime
     for i in range(n):
         a = W.actor[i]
-        h = (h ^ np.uint64(a.missiles)) * prime
-        h = (h ^ np.uint64(a.disputed + 1024 * a.illicit)) * prime
-        h = (h ^ np.uint64(a.stage * 1024 + a.stage_left)) * prime
-        h = (h ^ np.uint64(a.elim_left * 64 + a.ult_target + 2)) * prime
-        h = (h ^ np.uint64(a.demand + 2 * a.hosting + 4 * a.unbound + 8 * a.breach)) * prime
-        h = (h ^ np.uint64(ahead[i].react_time)) * prime
+        counts = (np.uint64(a.missiles) ^ (np.uint64(a.disputed) << np.uint64(21))
+                  ^ (np.uint64(a.illicit) << np.uint64(42)))
+        flags = (np.uint64(a.stage * 1024 + a.stage_left) ^ (np.uint64(a.elim_left * 64 + a.ult_target + 2)
+                                                             << np.uint64(24))
+                 ^ (np.uint64(a.demand + 2 * a.hosting + 4 * a.unbound + 8 * a.breach) << np.uint64(48))
+                 ^ (np.uint64(ahead[i].react_time) << np.uint64(54)))
+        orders = np.uint64(0)
         for s in range(slots):
-            h = (h ^ np.uint64(W.pipeline[i, s])) * prime
+            orders += np.uint64(W.pipeline[i, s]) * (np.uint64(2 * s + 1) * np.uint64(0x9E3779B97F4A7C15))
+        h = (h ^ counts) * prime
+        h = (h ^ flags) * prime
+        h = (h ^ orders) * prime
     return h
 
 
@@ -399,8 +404,9 @@ def _first_draws(prof, count, i, dedupe, first):
 
 @njit(cache=True, inline="always")
 def _resolved(i, mv, P, turn, u, needed, base, W, E, Rm, radix):
-    """W and E.hits := the replica `base` after the joint move mv (expected version); returns i's
-    payoff. Resolved once per replica (memo Rm), with the payoff of every actor with needed[i]."""
+    """The replica `base` after the joint move mv (expected version): i's payoff, the state and the
+    hits reached. Resolved once per replica into memo Rm, with the payoff of every actor with
+    needed[i]; the state and hits returned are then the memo's own (views, not copies), else W and E."""
     n = mv.shape[0]
     key = 0
     for k in range(n):
@@ -410,51 +416,50 @@ def _resolved(i, mv, P, turn, u, needed, base, W, E, Rm, radix):
     while index.stamp[pos] == index.gen[0]:
         q = index.entry[pos]
         if Rm.key[q] == key:
-            copy_work(work_at(Rm.work, q), W)
-            for j in range(n):
-                for k in range(n):
-                    E.hits[j, k] = Rm.hits[q, j, k]
-            return Rm.payoff[q, i]
+            return Rm.payoff[q, i], work_at(Rm.work, q), Rm.hits[q]
         pos = (pos + 1) & (index.entry.shape[0] - 1)
-    copy_work(base, W)
-    resolve(W, E, P, mv, turn, u, True, needed)
     q = Rm.used[0]
-    if q < Rm.key.shape[0]:
-        index.entry[pos] = q
-        index.stamp[pos] = index.gen[0]
-        Rm.used[0] += 1
-        Rm.key[q] = key
-        copy_work(W, work_at(Rm.work, q))
-        for j in range(n):
-            Rm.payoff[q, j] = E.actor[j].payoff
-            for k in range(n):
-                Rm.hits[q, j, k] = E.hits[j, k]
-    return E.actor[i].payoff
+    if q >= Rm.key.shape[0]:
+        copy_work(base, W)
+        resolve(W, E, P, mv, turn, u, True, needed)
+        return E.actor[i].payoff, W, E.hits
+    X = work_at(Rm.work, q)
+    copy_work(base, X)
+    resolve(X, E, P, mv, turn, u, True, needed)
+    index.entry[pos] = q
+    index.stamp[pos] = index.gen[0]
+    Rm.used[0] += 1
+    Rm.key[q] = key
+    for j in range(n):
+        Rm.payoff[q, j] = E.actor[j].payoff
+        for k in range(n):
+            Rm.hits[q, j, k] = E.hits[j, k]
+    return E.actor[i].payoff, X, Rm.hits[q]
 
 
 @njit(cache=True, inline="always")
 def _move_value(i, a, others, r, base, W, E, P, turn, u, needed, B, ahead, m, mv, F, used, Rm, radix):
     """Payoff plus future value for i of playing a while the others play `others` (expected version);
-    returns it and the future memo's entries now used. `mv` is scratch."""
+    returns it and the future memo's entries now used. `mv` and W are scratch."""
     for k in range(mv.shape[0]):
         mv[k] = others[k]
     mv[i] = a
-    payoff = _resolved(i, mv, P, turn, u, needed, base, W, E, Rm, radix)
-    _reactions(i, a, r, W, P, B, ahead)
-    future, used = _recalled_future_value(i, W, P, turn, E.hits, ahead, m, F, used)
+    payoff, X, hits = _resolved(i, mv, P, turn, u, needed, base, W, E, Rm, radix)
+    _reactions(i, a, r, X, P, B, ahead)
+    future, used = _recalled_future_value(i, X, P, turn, hits, ahead, m, F, used)
     value = payoff + future
-    target = W.actor[i].ult_target
+    target = X.actor[i].ult_target
     if target >= 0:
         # the audience cost expected at the deadline: unmet (the target does not comply) and not carried
         # out (i carries out its threat, where it can, with the probability of its credibility)
-        p_met = B[r, i, target, a, P.mv_comply] if legal(W, P, target, P.mv_comply) else 0.0
-        is_bound = bound(W, P, i)
+        p_met = B[r, i, target, a, P.mv_comply] if legal(X, P, target, P.mv_comply) else 0.0
+        is_bound = bound(X, P, i)
         can_act = False
         for b in range(B.shape[4]):
-            can_act = can_act | (threatened_act(P, is_bound, b) and legal(W, P, i, b))
-        p_carry = 1.0 if W.actor[i].ult_acted else (W.actor[i].credibility if can_act else 0.0)
-        wait = max(W.actor[i].ult_deadline - turn, 1)
-        value -= (P.actor[i].discount ** wait * P.actor[i].audience_cost * W.actor[i].ult_stakes
+            can_act = can_act | (threatened_act(P, is_bound, b) and legal(X, P, i, b))
+        p_carry = 1.0 if X.actor[i].ult_acted else (X.actor[i].credibility if can_act else 0.0)
+        wait = max(X.actor[i].ult_deadline - turn, 1)
+        value -= (P.actor[i].discount ** wait * P.actor[i].audience_cost * X.actor[i].ult_stakes
                   * (1.0 - p_met) * (1.0 - p_carry))
     return value, used
 
