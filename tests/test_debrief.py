@@ -361,3 +361,15 @@ def test_write_debrief_keeps_its_signature_and_writes_every_file(scn, tmp_path):
     page = written["debrief.html"].read_text()
     assert page.count("data:image/png;base64,") == 2 and "What actually happened after January 2019" in page
     assert np.isfinite(debrief.facts(game, debrief.model_band(game, 5)).percentile).all()
+
+
+def test_the_timeline_s_notes_are_full_width_lines_in_the_html_and_a_column_in_markdown():
+    doc = debrief.Doc()
+    doc.table(["turn", "date", "US", "RU", "what happened"],
+              [["1", "15 Feb 2019", "hold", "dialogue", "US gives notice"], ["2", "17 Mar 2019", "hold", "hold", "-"]],
+              "rlllr", notes=True)
+    page = doc.html("t")
+    assert "<th>what happened</th>" not in page and page.count('class="noted"') == 1
+    assert '<tr class="note"><td colspan="4"><span class="what">what happened:</span> US gives notice</td></tr>' in page
+    assert "| turn | date | US | RU | what happened |" in doc.markdown()
+    assert "| 2 | 17 Mar 2019 | hold | hold | - |" in doc.markdown()

@@ -740,9 +740,12 @@ class Doc:
     def ul(self, items: list[str], ordered: bool = False) -> None:
         self.blocks.append(("list", ordered, items))
 
-    def table(self, header: list[str], rows: list[list[str]], align: str = "", moves: bool = True) -> None:
-        """A table; `moves`: move names in its cells are tinted in the HTML (not in a table of quoted text)."""
-        self.blocks.append(("table", header, rows, align, moves))
+    def table(self, header: list[str], rows: list[list[str]], align: str = "", moves: bool = True,
+              notes: bool = False) -> None:
+        """A table; `moves`: move names in its cells are tinted in the HTML (not in a table of quoted text).
+        `notes`: in the HTML the last column is a full-width line under each row (a wide table of many
+        actors leaves it no room otherwise)."""
+        self.blocks.append(("table", header, rows, align, moves, notes))
 
     def image(self, path: Path, alt: str) -> None:
         self.blocks.append(("image", path, alt))
@@ -788,13 +791,20 @@ class Doc:
                 tag = "ol" if block[1] else "ul"
                 body.append(f"<{tag}>" + "".join(f"<li>{_inline(t)}</li>" for t in block[2]) + f"</{tag}>")
             elif kind == "table":
-                header, rows, align, tint = block[1], block[2], block[3] or "l" * len(block[1]), block[4]
+                header, rows, align, tint, notes = block[1], block[2], block[3] or "l" * len(block[1]), *block[4:]
                 cls = lambda k, align=align: ' class="num"' if align[k] == "r" else ""  # noqa: E731
-                head = "".join(f"<th{cls(k)}>{_inline(h)}</th>" for k, h in enumerate(header))
+                width = len(header) - 1 if notes else len(header)
+                head = "".join(f"<th{cls(k)}>{_inline(h)}</th>" for k, h in enumerate(header[:width]))
+                noted = [notes and r[-1] not in ("", "-") for r in rows]    # a note that says nothing is left out
                 rows_html = "".join(
-                    "<tr>" + "".join(f"<td{cls(k)}>{_inline(c, moves=tint)}</td>" for k, c in enumerate(r)) + "</tr>"
-                    for r in rows)
-                body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows_html}</tbody></table>")
+                    ('<tr class="noted">' if noted[q] else "<tr>")
+                    + "".join(f"<td{cls(k)}>{_inline(c, moves=tint)}</td>" for k, c in enumerate(r[:width]))
+                    + "</tr>"
+                    + (f'<tr class="note"><td colspan="{width}"><span class="what">{_inline(header[-1])}:</span> '
+                       f"{_inline(r[-1], moves=tint)}</td></tr>" if noted[q] else "")
+                    for q, r in enumerate(rows))
+                table_class = ' class="notes"' if notes else ""
+                body.append(f"<table{table_class}><thead><tr>{head}</tr></thead><tbody>{rows_html}</tbody></table>")
             elif kind == "image":
                 data = base64.b64encode(Path(block[1]).read_bytes()).decode("ascii")
                 body.append(f'<figure><img alt="{html.escape(block[2])}" src="data:image/png;base64,{data}">'
@@ -857,6 +867,10 @@ table {{ border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }}
 th, td {{ border: 1px solid #ccc; padding: 0.3em 0.55em; vertical-align: top; text-align: left; }}
 th {{ background: #f2f2f2; }}
 td.num, th.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+tr.noted td {{ border-bottom-style: hidden; }}
+table.notes {{ font-size: 0.86em; }} table.notes tr:not(.note) td:nth-child(2) {{ white-space: nowrap; }}
+tr.note td {{ padding-left: 1.6em; font-size: 0.95em; }}
+tr.note .what {{ color: #666; }}
 figure {{ margin: 1em 0; }} img {{ max-width: 100%; }}
 code, pre {{ background: #f5f5f5; border-radius: 3px; padding: 0.1em 0.3em; }}
 pre {{ padding: 0.7em; overflow-x: auto; }}
@@ -935,7 +949,7 @@ def build(game: Game, band: Band, f: Facts, figures: dict[str, Path], game_file:
         rows.append([str(rec.turn), day(rec.date)] + [_move_cell(rec, i) for i in range(n)]
                     + [f"{rec.escalation:.1f} ({rec.delta:+.1f})", "; ".join(short_events(game, rec)) or "-"])
     pending = [j for j in game.injections if j.turn > f.played]
-    doc.table(["turn", "date", *ids, "escalation", "what happened"], rows, "rl" + "l" * n + "rl")
+    doc.table(["turn", "date", *ids, "escalation", "what happened"], rows, "rl" + "l" * n + "rl", notes=True)
     if not game.history:
         doc.p("No turn was played.")
     if pending:
