@@ -4,9 +4,9 @@
 import sys
 
 try:
-    from sim.cli import main
+    from sim.cli import console
 except KeyboardInterrupt:   # Ctrl-C while the libraries load (a second or two): nothing was written yet
     sys.exit(130)
 
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

@@ -255,6 +255,13 @@ def main(argv: list[str] | None = None) -> int:
         return interrupts.exit_status(exc)
 
 
+def console(argv: list[str] | None = None) -> None:
+    """The program's entry point (run_sim.py, escalation-sim): main, then exit with its status."""
+    status = main(argv)
+    interrupts.finished()
+    sys.exit(status)
+
+
 def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)

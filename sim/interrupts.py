@@ -55,6 +55,15 @@ def deferred() -> Iterator[None]:
             signal.raise_signal(signum)
 
 
+def finished() -> None:
+    """The command has returned and its outputs are final: from here to the exit, Ctrl-C, SIGTERM and
+    SIGHUP are ignored. Otherwise one arriving while the interpreter shuts down (numba and the pool
+    take a fraction of a second, and Python has by then put back the default handlers) ends a run
+    that completed as if it had been killed, with no message."""
+    for signum in (signal.SIGINT, *TERMINATING):
+        signal.signal(signum, signal.SIG_IGN)
+
+
 def exit_status(exc: KeyboardInterrupt) -> int:
     """128 + the signal number, as a shell reports a program a signal ended."""
     return 128 + (exc.signum if isinstance(exc, Terminated) else signal.SIGINT)

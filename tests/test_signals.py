@@ -145,3 +145,14 @@ def test_ctrl_c_in_a_resumed_game_keeps_the_finished_game_it_started_from(tmp_pa
     assert proc.returncode == 130, err.decode()
     assert (out / "game.json").read_bytes() == finished
     assert json.loads((out / "game-2.json").read_text())["turns_played"] == 3
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_after_the_command_has_finished_does_not_end_it_as_killed(sig):
+    # the moment is the interpreter's shutdown (an exit handler sends the signal): a run that had
+    # completed was reported killed (-2, no message) when Ctrl-C came in that fraction of a second
+    code = ("import atexit, signal, sys; sys.argv = ['run_sim.py', 'list']; "
+            f"atexit.register(signal.raise_signal, {int(sig)}); from sim.cli import console; console()")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stderr == "", (done.returncode, done.stderr)
+    assert "inf_2018" in done.stdout
