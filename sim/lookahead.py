@@ -419,13 +419,12 @@ def _resolved(i, mv, P, turn, u, needed, base, W, E, Rm, radix):
             return Rm.payoff[q, i], work_at(Rm.work, q), Rm.hits[q]
         pos = (pos + 1) & (index.entry.shape[0] - 1)
     q = Rm.used[0]
-    if q >= Rm.key.shape[0]:
-        copy_work(base, W)
-        resolve(W, E, P, mv, turn, u, True, needed)
-        return E.actor[i].payoff, W, E.hits
-    X = work_at(Rm.work, q)
+    room = q < Rm.key.shape[0]
+    X = work_at(Rm.work, q) if room else W
     copy_work(base, X)
     resolve(X, E, P, mv, turn, u, True, needed)
+    if not room:
+        return E.actor[i].payoff, X, E.hits
     index.entry[pos] = q
     index.stamp[pos] = index.gen[0]
     Rm.used[0] += 1
