@@ -50,7 +50,6 @@ def test_asia_hosts_never_own_missiles(asia, overrides):
     assert np.all(res.ordered[:, :, hosts] == 0)
 
 
-
 @pytest.mark.parametrize("host", ["NATO", "PL"])
 def test_either_european_host_alone_brings_us_missiles_within_reach_of_russia(asia, host):
     params = compile_params(asia)
