@@ -1,29 +1,31 @@
 """The moves and the one table of what each is: its rung, meaning, colour, narration and legality.
 
-Everything that shows or reasons about moves reads this table: the kernel (through the codes packed
-into its parameters), the legal-move mask, plots, the play screens, narration and the debrief.
-Adding a move touches this table, its step in `sim/dynamics.py` and `docs/ODD.md`.
+Everything that shows or reasons about moves reads this table: the legal-move mask, plots, the play
+screens, narration and the debrief; the kernel reads the same codes from `sim.codes`. Adding a move
+touches `sim.codes`, this table, its step in `sim/dynamics.py` and `docs/ODD.md`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Literal, get_args
 
 import numpy as np
+
+from sim import codes
+from sim.codes import N_MOVES
 
 
 class Action(IntEnum):
     """A move an actor can make in one turn (the value is its column in every move array)."""
 
-    DIALOGUE = 0
-    HOLD = 1
-    COMPLY = 2
-    ULTIMATUM = 3
-    WITHDRAWAL = 4
-    DEVELOP = 5
-    DEPLOYMENT = 6
+    DIALOGUE = codes.DIALOGUE
+    HOLD = codes.HOLD
+    COMPLY = codes.COMPLY
+    ULTIMATUM = codes.ULTIMATUM
+    WITHDRAWAL = codes.WITHDRAWAL
+    DEVELOP = codes.DEVELOP
+    DEPLOYMENT = codes.DEPLOYMENT
 
     @property
     def label(self) -> str:
@@ -85,7 +87,6 @@ MOVES: dict[Action, MoveSpec] = {
 }
 HOST_VERB = "consents to host its ally's missiles"
 
-N_MOVES = len(Action)
 MOVE_NAMES: tuple[str, ...] = tuple(a.label for a in Action)
 RUNGS = np.array([MOVES[a].rung for a in Action], dtype=np.int64)
 COLOURS: dict[str, str] = {a.label: MOVES[a].colour for a in Action}
@@ -95,15 +96,7 @@ def meaning(action: Action) -> str:
     """One-line description of what the move does."""
     return MOVES[action].meaning
 
+assert len(Action) == N_MOVES
 
-def codes() -> dict[str, int]:
-    """The move codes by name, as the compiled kernel receives them (never as frozen globals)."""
-    return {f"mv_{a.label}": int(a) for a in Action}
-
-
-#: Stages of a missile programme, in order (the state holds the index).
-Stage = Literal["none", "development", "flight_test", "production", "ready"]
-STAGES: tuple[Stage, ...] = get_args(Stage)
-NONE_STAGE, DEVELOPMENT, FLIGHT_TEST, PRODUCTION, READY = range(len(STAGES))
 STAGE_WORDS = {"none": "no programme", "development": "in development", "flight_test": "in flight tests",
                "production": "in production", "ready": "ready to field"}

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from sim.actions import STAGES, Action
+from sim.actions import Action
+from sim.codes import STAGES
 from sim.policies.base import Rule
 
 if TYPE_CHECKING:

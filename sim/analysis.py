@@ -25,6 +25,7 @@ import numpy as np
 
 from sim import __version__, game
 from sim.actions import MOVE_NAMES, Action
+from sim.codes import TREATY_NAMES
 from sim.crisis import Crisis
 from sim.equilibria import (
     CLASSES,
@@ -41,7 +42,7 @@ from sim.errors import MISSING, ScenarioError, SimError
 from sim.initial import initial_state
 from sim.params import Params, compile_schedule
 from sim.scenario import Scenario, apply_overrides, value_at
-from sim.state import TREATY_NAMES, State
+from sim.state import State
 
 if TYPE_CHECKING:
     from sim.policies.base import Rule, TurnView

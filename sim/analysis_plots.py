@@ -24,8 +24,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from sim.actions import COLOURS, MOVE_NAMES, N_MOVES
+from sim.actions import COLOURS, MOVE_NAMES
 from sim.analysis import Analysis, GameMap, OverTime
+from sim.codes import N_MOVES
 from sim.equilibria import CHICKEN, CLASSES, DEADLOCK, HARMONY, OTHER, PD, STAG, GameClass
 from sim.plots import date_ticks, figure_of
 from sim.scenario import Scenario

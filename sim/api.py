@@ -21,14 +21,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.actions import MOVE_NAMES, STAGES
+from sim.actions import MOVE_NAMES
+from sim.codes import STAGES, TREATY_NAMES
 from sim.ensemble import ENGINES, default_batch_size, default_jobs, iter_batches
 from sim.errors import SimError
 from sim.options import FORMATS
 from sim.result_files import ResultWriter, format_batch, writing
 from sim.results import BatchResult, Summary, action_table, turn_table
 from sim.scenario import Scenario, apply_overrides, load
-from sim.state import TREATY_NAMES
 
 __all__ = ["RunResult", "load_scenario", "run"]
 

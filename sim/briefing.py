@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sim.actions import MOVES, PRODUCTION, STAGE_WORDS, STAGES, Action
+from sim.actions import MOVES, STAGE_WORDS, Action
+from sim.codes import PRODUCTION, STAGES
 from sim.scenario import ActorSpec, Scenario
 
 TREATY_STATUS_WORDS = {"in_force": "in force", "notice": "under notice", "terminated": "terminated",

@@ -17,36 +17,59 @@ Order of a turn (all actors have chosen legal moves at once; docs/ODD.md gives e
 13. incident (random): the run ends; beliefs learn the moves seen.
 
 The expected version (no random draw: detection and incident enter as probabilities, beliefs are
-left alone) is what rules that look ahead resolve; see `sim/lookahead.py`. The state of one replica
-is worked on in a scratch `Work` tuple of small arrays; sizes come from array shapes and move codes
-from the packed parameters, never from other modules' globals (numba caches this file alone).
+left alone) is what rules that look ahead resolve; see `sim/lookahead.py`. Each step works in place
+on one replica of the state (`work_at`: views of `sim.state`'s records, nothing copied) and writes
+what happened into that replica's `EVENTS` records. Sizes come from array shapes; codes from
+`sim.codes` (`sim.kernel_cache` drops cached kernels when any file they are built from changes).
 """
 
 from __future__ import annotations
 
 from collections import namedtuple
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
 
+from sim.codes import (
+    COMPLY,
+    DEPLOYMENT,
+    DEVELOP,
+    DEVELOPMENT,
+    DIALOGUE,
+    FLIGHT_TEST,
+    HOLD,
+    IN_FORCE,
+    NO_ONE,
+    NONE_STAGE,
+    NOTICE,
+    PRODUCTION,
+    READY,
+    RUNG_CONFRONTATION,
+    RUNG_DECLARATIONS,
+    RUNG_HARDENING,
+    RUNG_NONE,
+    RUNG_OSTENSIBLE,
+    RUNG_SHOW_OF_FORCE,
+    TERMINATED,
+    ULTIMATUM,
+    WITHDRAWAL,
+)
 from sim.kernel_cache import drop_stale_kernels
 from sim.params import Params
-from sim.state import COMPONENTS, IN_FORCE, NO_ONE, NOTICE, TERMINATED, State
+from sim.state import ACTOR, COMPONENTS, PAIR, WORLD, Replicas, State
 
-drop_stale_kernels(__file__, "state")      # its kernels inline or read these files
+drop_stale_kernels(__file__, "codes")      # its kernels read these constants
 
-NONE_STAGE, DEVELOPMENT, FLIGHT_TEST, PRODUCTION, READY = 0, 1, 2, 3, 4
+#: The decorator of the steps the look-ahead calls thousands of times per replica. They allocate
+#: nothing (numba refuses to compile an allocation here) and work on views of arrays their callers
+#: hold, so they are compiled without numba's reference counting (its `_nrt` flag): the atomic
+#: increments and decrements of every array of every argument took 70% of the look-ahead's time
+#: (perf). Everything else is plain `njit`, and only small steps with one call site are inlined.
+no_refcount = njit(cache=True, _nrt=False)  # type: ignore[call-overload]  # numba's flag, not in its stubs
+
 # in force, notice, terminated, no treaty: the same world scores the same
 TREATY_COMPONENT = np.array([0.0, 0.5, 1.0, 1.0])
-
-# Kahn's escalation ladder (On Escalation, 1965): the rungs the model's states map to (docs/ODD.md)
-RUNG_NONE, RUNG_OSTENSIBLE, RUNG_DECLARATIONS, RUNG_HARDENING, RUNG_SHOW_OF_FORCE, RUNG_CONFRONTATION = (
-    0, 1, 3, 4, 5, 9)
-RUNG_NAMES = {RUNG_NONE: "no crisis", RUNG_OSTENSIBLE: "ostensible crisis",
-              RUNG_DECLARATIONS: "solemn and formal declarations",
-              RUNG_HARDENING: "hardening of positions, confrontation of wills", RUNG_SHOW_OF_FORCE: "show of force",
-              RUNG_CONFRONTATION: "dramatic military confrontations"}
 
 
 def draw_width(n_actors: int) -> int:
@@ -63,57 +86,53 @@ def lookahead_column(n_actors: int) -> int:
     return 1 + 3 * n_actors
 
 
+#: What happened in one turn, per replica and actor. The kernel writes each replica's row in place.
+EVENTS = np.dtype([
+    ("payoff", np.float64),        # the turn's payoff
+    ("ordered", np.int64),         # missiles ordered
+    ("notice", np.bool_),          # gave treaty notice
+    ("in_round", np.bool_),        # took part in a round of talks
+    ("agreement", np.bool_),       # reached an agreement
+    ("unanswered", np.bool_),      # offered talks nobody answered
+    ("complied", np.bool_),        # eliminated what was disputed
+    ("lapsed", np.bool_),          # let its own ultimatum lapse
+    ("lapse_stakes", np.float64),  # the stakes of that ultimatum
+    ("carried", np.bool_),         # carried out its ultimatum's threat by the deadline
+    ("met", np.bool_),             # its ultimatum was met
+    ("detected", np.bool_),        # a violation of it was detected
+    ("reputation", np.float64),    # the chance (expected version) or fact of that detection
+    ("was_unbound", np.bool_),     # scratch: unbound at the start of the turn
+], align=True)
+#: One replica's events as the steps take them: per actor, the pairs that agree, whose missiles
+#: reach whom (`hits`), and the payoffs' scratch (`stock`: missiles as floats), so that no step allocates.
+Events = namedtuple("Events", ["actor", "agree", "hits", "stock"])
+_OUTCOME_FIELDS = ("payoff", "ordered", "notice", "in_round", "agreement", "complied", "lapsed", "carried", "met",
+                   "detected")
+
+
 @dataclass
 class Outcome:
-    """What happened in one turn, per replica and actor."""
+    """What happened in one turn: `actor` [R, N] EVENTS records and `hazard` [R]. Fields read as
+    views: `outcome.payoff` is `outcome.actor["payoff"]`."""
 
-    payoff: np.ndarray      # [R, N]
-    ordered: np.ndarray     # [R, N] missiles ordered
-    notice: np.ndarray      # [R, N] gave treaty notice
-    in_round: np.ndarray    # [R, N] took part in a round of talks
-    agreement: np.ndarray   # [R, N] reached an agreement
-    complied: np.ndarray    # [R, N] eliminated what was disputed
-    lapsed: np.ndarray      # [R, N] let its own ultimatum lapse
-    carried: np.ndarray     # [R, N] carried out its ultimatum's threat by the deadline
-    met: np.ndarray         # [R, N] its ultimatum was met
-    detected: np.ndarray    # [R, N] a violation of it was detected
-    hazard: np.ndarray      # [R]
+    actor: np.ndarray
+    hazard: np.ndarray
 
     @classmethod
     def empty(cls, r: int, n: int) -> Outcome:
-        flags = {name: np.zeros((r, n), dtype=np.bool_)
-                 for name in ("notice", "in_round", "agreement", "complied", "lapsed", "carried", "met",
-                              "detected")}
-        return cls(payoff=np.zeros((r, n)), ordered=np.zeros((r, n), dtype=np.int64), hazard=np.zeros(r), **flags)
+        return cls(np.zeros((r, n), EVENTS), np.zeros(r))
 
-    def arrays(self) -> OutcomeArrays:
-        return OutcomeArrays(*(getattr(self, f.name) for f in fields(self)))
+    def __getattr__(self, name: str) -> np.ndarray:
+        if name not in _OUTCOME_FIELDS:
+            raise AttributeError(name)
+        return self.__dict__["actor"][name]
 
 
-# mypy reads namedtuple fields only from literals; these are the dataclass's fields
-OutcomeArrays = namedtuple("OutcomeArrays", [f.name for f in fields(Outcome)])  # type: ignore[misc]
-
-# One replica's state while a turn is resolved. What is per actor is one record array (`actor`): numba
-# passes it as one array, where a tuple of twenty arrays cost an atomic incref and decref of each at
-# every call and made the kernels slow to compile. `tr` holds treaty, notice_by, notice_end; `esc` the
-# components T, M, A, D, the index E and the rung.
-ACTOR_STATE = np.dtype([
-    ("unbound", np.bool_), ("missiles", np.int64), ("disputed", np.int64), ("illicit", np.int64),
-    ("stage", np.int64), ("stage_left", np.int64), ("hosting", np.bool_), ("breach", np.bool_),
-    ("demand", np.bool_), ("elim_left", np.int64), ("ult_target", np.int64), ("ult_deadline", np.int64),
-    ("ult_acted", np.bool_), ("ult_stakes", np.float64), ("credibility", np.float64),
-    ("was_unbound", np.bool_),   # scratch: unbound at the start of the turn
-], align=True)
-Work = namedtuple("Work", ["tr", "actor", "pipeline", "talks", "trust", "esc"])
-# this turn's events for one replica: per actor in a record array, pairs in `agree` and `hits`;
-# `stock` is the payoffs' scratch (missiles as floats), kept here so that no resolve allocates
-ACTOR_EVENTS = np.dtype([
-    ("notice", np.bool_), ("in_round", np.bool_), ("agreement", np.bool_), ("unanswered", np.bool_),
-    ("complied", np.bool_), ("ordered", np.int64), ("lapsed", np.bool_), ("lapse_stakes", np.float64),
-    ("carried", np.bool_), ("met", np.bool_), ("detected", np.bool_), ("reputation", np.float64),
-    ("payoff", np.float64),
-], align=True)
-Events = namedtuple("Events", ["actor", "agree", "hits", "stock"])
+@njit(cache=True)
+def new_works(size, n, lag_slots):
+    """`size` replica states of zeros, the shape of `sim.state` (entry q: `work_at(stack, q)`)."""
+    return Replicas(np.zeros(size, WORLD), np.zeros((size, n), ACTOR), np.zeros((size, n, lag_slots), np.int64),
+                    np.zeros((size, n, n), PAIR))
 
 
 @njit(cache=True)
@@ -121,114 +140,35 @@ def new_work(n, lag_slots):
     return work_at(new_works(1, n, lag_slots), 0)
 
 
-@njit(cache=True)
-def new_works(size, n, lag_slots):
-    """`size` replica states in one Work of stacked arrays (entry q: `work_at(stack, q)`)."""
-    return Work(np.zeros((size, 3), np.int64), np.zeros((size, n), ACTOR_STATE),
-                np.zeros((size, n, lag_slots), np.int64), np.zeros((size, n, n)), np.zeros((size, n, n)),
-                np.zeros((size, 6)))
-
-
 @njit(cache=True, inline="always")
 def work_at(stack, q):
-    """Entry q of a stack of states, as a Work of views."""
-    return Work(stack.tr[q], stack.actor[q], stack.pipeline[q], stack.talks[q], stack.trust[q], stack.esc[q])
+    """Replica q of a stack of states, as views (its world is a one-record array)."""
+    return Replicas(stack.world[q:q + 1], stack.actor[q], stack.pipeline[q], stack.pair[q])
 
 
 @njit(cache=True)
 def new_events(n):
-    return Events(np.zeros(n, ACTOR_EVENTS), np.zeros((n, n), np.bool_), np.zeros((n, n), np.bool_), np.zeros(n))
+    return events_at(np.zeros((1, n), EVENTS), 0, n)
 
 
-@njit(cache=True, inline="always")
-def load(S, r, W):
-    """Copy replica r of the state arrays S into W."""
-    W.tr[0] = S.treaty[r]
-    W.tr[1] = S.notice_by[r]
-    W.tr[2] = S.notice_end[r]
-    W.esc[0] = S.esc_treaty[r]
-    W.esc[1] = S.esc_missiles[r]
-    W.esc[2] = S.esc_arming[r]
-    W.esc[3] = S.esc_demands[r]
-    W.esc[4] = S.escalation[r]
-    W.esc[5] = S.rung[r]
-    for i in range(W.actor.shape[0]):
-        a = W.actor[i]
-        a.unbound = S.unbound[r, i]
-        a.missiles = S.missiles[r, i]
-        a.disputed = S.disputed[r, i]
-        a.illicit = S.illicit[r, i]
-        a.stage = S.stage[r, i]
-        a.stage_left = S.stage_left[r, i]
-        a.hosting = S.hosting[r, i]
-        a.breach = S.breach[r, i]
-        a.demand = S.demand[r, i]
-        a.elim_left = S.elim_left[r, i]
-        a.ult_target = S.ult_target[r, i]
-        a.ult_deadline = S.ult_deadline[r, i]
-        a.ult_acted = S.ult_acted[r, i]
-        a.ult_stakes = S.ult_stakes[r, i]
-        a.credibility = S.credibility[r, i]
-    _copy_pairs(S.pipeline[r], S.talks[r], S.trust[r], W)
+@njit(cache=True)
+def events_at(rows, r, n):
+    """Events writing into row r of `rows` ([R, N] EVENTS), with fresh scratch."""
+    return Events(rows[r], np.zeros((n, n), np.bool_), np.zeros((n, n), np.bool_), np.zeros(n))
 
 
-@njit(cache=True, inline="always")
-def _copy_pairs(pipeline, talks, trust, W):
-    """W's pipeline, talks and trust := these. Element loops: a slice copy may allocate (see
-    lookahead._all_values) and costs several times more at these sizes (views, reference counts)."""
-    n, slots = pipeline.shape
-    for i in range(n):
-        for k in range(slots):
-            W.pipeline[i, k] = pipeline[i, k]
-        for j in range(n):
-            W.talks[i, j] = talks[i, j]
-            W.trust[i, j] = trust[i, j]
-
-
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def copy_work(A, W):
-    """W := A (look-ahead variants start from the same loaded replica), by element loops as above."""
-    for k in range(A.tr.shape[0]):
-        W.tr[k] = A.tr[k]
-    for k in range(A.esc.shape[0]):
-        W.esc[k] = A.esc[k]
-    for i in range(A.actor.shape[0]):
+    """W := A (look-ahead variants start from the same replica), by element loops: a slice copy may
+    allocate and costs more at these sizes."""
+    W.world[0] = A.world[0]
+    n, slots = A.pipeline.shape
+    for i in range(n):
         W.actor[i] = A.actor[i]
-    _copy_pairs(A.pipeline, A.talks, A.trust, W)
-
-
-@njit(cache=True, inline="always")
-def store(W, S, r):
-    """Copy W back into replica r of S."""
-    S.treaty[r] = W.tr[0]
-    S.notice_by[r] = W.tr[1]
-    S.notice_end[r] = W.tr[2]
-    S.esc_treaty[r] = W.esc[0]
-    S.esc_missiles[r] = W.esc[1]
-    S.esc_arming[r] = W.esc[2]
-    S.esc_demands[r] = W.esc[3]
-    S.escalation[r] = W.esc[4]
-    S.rung[r] = int(W.esc[5])
-    for i in range(W.actor.shape[0]):
-        a = W.actor[i]
-        S.unbound[r, i] = a.unbound
-        S.missiles[r, i] = a.missiles
-        S.disputed[r, i] = a.disputed
-        S.illicit[r, i] = a.illicit
-        S.stage[r, i] = a.stage
-        S.stage_left[r, i] = a.stage_left
-        S.hosting[r, i] = a.hosting
-        S.breach[r, i] = a.breach
-        S.demand[r, i] = a.demand
-        S.elim_left[r, i] = a.elim_left
-        S.ult_target[r, i] = a.ult_target
-        S.ult_deadline[r, i] = a.ult_deadline
-        S.ult_acted[r, i] = a.ult_acted
-        S.ult_stakes[r, i] = a.ult_stakes
-        S.credibility[r, i] = a.credibility
-    S.pipeline[r] = W.pipeline
-    S.talks[r] = W.talks
-    S.trust[r] = W.trust
+        for k in range(slots):
+            W.pipeline[i, k] = A.pipeline[i, k]
+        for j in range(n):
+            W.pair[i, j] = A.pair[i, j]
 
 
 # ---------------------------------------------------------------- state predicates
@@ -236,7 +176,7 @@ def store(W, S, r):
 
 @njit(cache=True, inline="always")
 def alive(W):
-    return (W.tr[0] == IN_FORCE) | (W.tr[0] == NOTICE)
+    return (W.world[0].treaty == IN_FORCE) | (W.world[0].treaty == NOTICE)
 
 
 @njit(cache=True, inline="always")
@@ -249,25 +189,25 @@ def in_dispute(W, i):
     return (W.actor[i].disputed > 0) | W.actor[i].breach
 
 
-@njit(cache=True, inline="always")
+@no_refcount
 def legal(W, P, i, a):
     """Whether move a does something for actor i in state W (the table of sim/actions.py)."""
-    if (a == P.mv_dialogue) | (a == P.mv_hold):
+    if (a == DIALOGUE) | (a == HOLD):
         return True
-    if a == P.mv_comply:
+    if a == COMPLY:
         return alive(W) & in_dispute(W, i)
-    if a == P.mv_ultimatum:
+    if a == ULTIMATUM:
         if (not alive(W)) | (W.actor[i].ult_target != NO_ONE):
             return False
         for j in range(W.actor.shape[0]):  # noqa: SIM110  (numba: a plain loop, no generator inside any())
-            if P.adversary[i, j] & in_dispute(W, j):
+            if P.pair[i, j].adversary & in_dispute(W, j):
                 return True
         return False
-    if a == P.mv_withdrawal:
+    if a == WITHDRAWAL:
         return bound(W, P, i)
-    if a == P.mv_develop:
+    if a == DEVELOP:
         return P.actor[i].can_own & (W.actor[i].stage < PRODUCTION) & (W.actor[i].stage_left == 0)
-    if a == P.mv_deployment:
+    if a == DEPLOYMENT:
         if P.actor[i].can_own:
             return W.actor[i].stage == READY
         lead = P.actor[i].host_of
@@ -281,12 +221,12 @@ def fill_hits(W, P, hits):
     n = hits.shape[0]
     for j in range(n):
         for k in range(n):
-            hits[j, k] = P.reach[j, k]
+            hits[j, k] = P.pair[j, k].reach
     for h in range(n):
         lead = P.actor[h].host_of
         if (lead >= 0) and W.actor[h].hosting:
             for k in range(n):
-                hits[lead, k] = hits[lead, k] | P.reach[h, k]
+                hits[lead, k] = hits[lead, k] | P.pair[h, k].reach
 
 
 @njit(cache=True, inline="always")
@@ -301,14 +241,14 @@ def threat(i, m, W, P, hits):
     hostile = 0.0
     own = 0.0
     for j in range(n):
-        if P.adversary[i, j]:
+        if P.pair[i, j].adversary:
             for k in range(n):
-                if P.side[i, k] & hits[j, k]:
+                if P.pair[i, k].side & hits[j, k]:
                     hostile += m[j]
                     break
-        if P.side[i, j]:
+        if P.pair[i, j].side:
             for k in range(n):
-                if P.adversary[i, k] & hits[j, k]:
+                if P.pair[i, k].adversary & hits[j, k]:
                     own += m[j]
                     break
         if W.actor[j].ult_target == i:
@@ -324,7 +264,7 @@ def compliance(i, W, P):
     total = 0.0
     contested = 0.0
     for j in range(W.actor.shape[0]):
-        if P.adversary[i, j] & P.actor[j].party:
+        if P.pair[i, j].adversary & P.actor[j].party:
             total += W.actor[j].missiles
             contested += W.actor[j].disputed
     return 1.0 - contested / total if total > 0 else 1.0
@@ -334,8 +274,8 @@ def compliance(i, W, P):
 def distrust(W, P, i, loss):
     """i's adversaries trust it less by `loss`."""
     for j in range(W.actor.shape[0]):
-        if P.adversary[i, j]:
-            W.trust[j, i] -= loss
+        if P.pair[i, j].adversary:
+            W.pair[j, i].trust -= loss
 
 
 # ---------------------------------------------------------------- the steps of a turn
@@ -347,13 +287,13 @@ def step_withdrawal(W, E, P, mv, turn):
     n = mv.shape[0]
     first = -1
     for i in range(n):
-        E.actor[i].notice = (mv[i] == P.mv_withdrawal) & bound(W, P, i)
+        E.actor[i].notice = (mv[i] == WITHDRAWAL) & bound(W, P, i)
         if E.actor[i].notice and first < 0:
             first = i
-    if (first >= 0) and (W.tr[0] == IN_FORCE):
-        W.tr[0] = NOTICE
-        W.tr[1] = first
-        W.tr[2] = turn + P.notice_turns
+    if (first >= 0) and (W.world[0].treaty == IN_FORCE):
+        W.world[0].treaty = NOTICE
+        W.world[0].notice_by = first
+        W.world[0].notice_end = turn + P.notice_turns
     for i in range(n):
         if E.actor[i].notice:
             W.actor[i].unbound = True
@@ -377,26 +317,26 @@ def step_talks(W, E, P, mv):
     any_agreement = False
     for i in range(n):
         for j in range(i + 1, n):
-            pair = P.adversary[i, j] | P.adversary[j, i]
-            if pair & (mv[i] == P.mv_dialogue) & (mv[j] == P.mv_dialogue):
-                progress = min(1.0, W.talks[i, j] + P.talks_rate * 0.5 * (W.trust[i, j] + W.trust[j, i]))
-                W.talks[i, j] = progress
-                W.talks[j, i] = progress
+            pair = P.pair[i, j].adversary | P.pair[j, i].adversary
+            if pair & (mv[i] == DIALOGUE) & (mv[j] == DIALOGUE):
+                progress = min(1.0, W.pair[i, j].talks + P.talks_rate * 0.5 * (W.pair[i, j].trust + W.pair[j, i].trust))
+                W.pair[i, j].talks = progress
+                W.pair[j, i].talks = progress
     for i in range(n):
         for j in range(n):
-            pair = (i != j) & (P.adversary[i, j] | P.adversary[j, i])
-            mutual = pair & (mv[i] == P.mv_dialogue) & (mv[j] == P.mv_dialogue)
-            E.agree[i, j] = mutual & (W.talks[i, j] >= 1.0 - 1e-12)
+            pair = (i != j) & (P.pair[i, j].adversary | P.pair[j, i].adversary)
+            mutual = pair & (mv[i] == DIALOGUE) & (mv[j] == DIALOGUE)
+            E.agree[i, j] = mutual & (W.pair[i, j].talks >= 1.0 - 1e-12)
             if mutual:
-                W.trust[i, j] += P.trust_round_gain
+                W.pair[i, j].trust += P.trust_round_gain
                 E.actor[i].in_round = True
             if E.agree[i, j]:
                 E.actor[i].agreement = True
                 any_agreement = True
-            if pair & (mv[i] == P.mv_dialogue) & (mv[j] != P.mv_dialogue):
-                W.trust[j, i] += P.trust_one_sided_gain      # i offered, j did not answer
+            if pair & (mv[i] == DIALOGUE) & (mv[j] != DIALOGUE):
+                W.pair[j, i].trust += P.trust_one_sided_gain      # i offered, j did not answer
     for i in range(n):
-        E.actor[i].unanswered = (mv[i] == P.mv_dialogue) & (not E.actor[i].in_round)
+        E.actor[i].unanswered = (mv[i] == DIALOGUE) & (not E.actor[i].in_round)
     if not any_agreement:
         return
     if alive(W):
@@ -408,15 +348,15 @@ def step_talks(W, E, P, mv):
                 W.actor[i].ult_deadline = NO_ONE
                 E.actor[i].met = True
                 W.actor[i].credibility += P.credibility_gain
-        notice_by = W.tr[1]
-        if (W.tr[0] == NOTICE) & (notice_by != NO_ONE):
+        notice_by = W.world[0].notice_by
+        if (W.world[0].treaty == NOTICE) & (notice_by != NO_ONE):
             rescind = False
             for j in range(n):
                 rescind = rescind | (E.agree[notice_by, j] & P.actor[j].party)
             if rescind:                                                # the treaty binds all again
-                W.tr[0] = IN_FORCE
-                W.tr[1] = NO_ONE
-                W.tr[2] = NO_ONE
+                W.world[0].treaty = IN_FORCE
+                W.world[0].notice_by = NO_ONE
+                W.world[0].notice_end = NO_ONE
                 for j in range(n):
                     W.actor[j].unbound = False
     else:
@@ -424,9 +364,9 @@ def step_talks(W, E, P, mv):
         for i in range(n):
             parties += 1 if P.actor[i].party & E.actor[i].agreement else 0
         if parties >= 2:                                               # a new treaty with the same terms
-            W.tr[0] = IN_FORCE
-            W.tr[1] = NO_ONE
-            W.tr[2] = NO_ONE
+            W.world[0].treaty = IN_FORCE
+            W.world[0].notice_by = NO_ONE
+            W.world[0].notice_end = NO_ONE
             for i in range(n):
                 W.actor[i].unbound = False
                 if P.actor[i].party:
@@ -436,8 +376,8 @@ def step_talks(W, E, P, mv):
     for i in range(n):
         for j in range(n):
             if E.agree[i, j]:
-                W.trust[i, j] += P.trust_agreement_gain
-                W.talks[i, j] = 0.0
+                W.pair[i, j].trust += P.trust_agreement_gain
+                W.pair[i, j].talks = 0.0
 
 
 @njit(cache=True, inline="always")
@@ -465,7 +405,7 @@ def step_comply(W, E, P, mv):
     """3. Compliance: the actor's dispute is settled verifiably; ultimatums on it are met at once."""
     n = mv.shape[0]
     for i in range(n):
-        E.actor[i].complied = (mv[i] == P.mv_comply) & alive(W) & in_dispute(W, i)
+        E.actor[i].complied = (mv[i] == COMPLY) & alive(W) & in_dispute(W, i)
     for i in range(n):
         if E.actor[i].complied:
             settle(W, P, i)
@@ -483,11 +423,11 @@ def step_ultimatum(W, E, P, mv, turn):
     """4. A new public demand: on the adversary in dispute with most disputed missiles (listed first on ties)."""
     n = mv.shape[0]
     for i in range(n):
-        if (mv[i] == P.mv_ultimatum) and legal(W, P, i, mv[i]):
+        if (mv[i] == ULTIMATUM) and legal(W, P, i, mv[i]):
             best = -1
             best_score = -np.inf
             for j in range(n):
-                if P.adversary[i, j] & in_dispute(W, j):
+                if P.pair[i, j].adversary & in_dispute(W, j):
                     score = W.actor[j].disputed * 1e3 + W.actor[j].missiles - j * 1e-3
                     if score > best_score:
                         best = j
@@ -495,8 +435,8 @@ def step_ultimatum(W, E, P, mv, turn):
             W.actor[i].ult_target = best
             W.actor[i].ult_deadline = turn + P.ultimatum_turns
             W.actor[i].ult_acted = False
-            W.actor[i].ult_stakes = W.esc[4] / 100.0
-            W.trust[best, i] -= P.trust_ultimatum_loss
+            W.actor[i].ult_stakes = W.world[0].escalation / 100.0
+            W.pair[best, i].trust -= P.trust_ultimatum_loss
 
 
 @njit(cache=True, inline="always")
@@ -504,11 +444,11 @@ def step_programmes(W, E, P, mv):
     """5. `develop` starts the next stage; a stage under way takes its time; production ends ready."""
     n = mv.shape[0]
     for i in range(n):
-        started = (mv[i] == P.mv_develop) & P.actor[i].can_own & (W.actor[i].stage < PRODUCTION) & \
+        started = (mv[i] == DEVELOP) & P.actor[i].can_own & (W.actor[i].stage < PRODUCTION) & \
             (W.actor[i].stage_left == 0)
         if started:
             W.actor[i].stage += 1
-            W.actor[i].stage_left = P.stage_turns[i, W.actor[i].stage]          # this turn counts as its first
+            W.actor[i].stage_left = P.actor[i].stage_turns[W.actor[i].stage]          # this turn counts as its first
         if (W.actor[i].stage_left > 0) & (W.actor[i].stage > NONE_STAGE) & (W.actor[i].stage < READY):
             W.actor[i].stage_left -= 1
         if (W.actor[i].stage_left == 0) & (W.actor[i].stage == PRODUCTION):
@@ -521,7 +461,7 @@ def step_deployment(W, E, P, mv):
     n = mv.shape[0]
     for i in range(n):
         E.actor[i].ordered = 0
-        if mv[i] != P.mv_deployment:
+        if mv[i] != DEPLOYMENT:
             continue
         if P.actor[i].can_own:
             if W.actor[i].stage == READY:
@@ -534,29 +474,29 @@ def step_deployment(W, E, P, mv):
 
 
 @njit(cache=True, inline="always")
-def threatened_act(P, is_bound, a):
+def threatened_act(is_bound, a):
     """Whether move a is the act an ultimatum threatens: notice for a bound party, else arming."""
     if is_bound:
-        return a == P.mv_withdrawal
-    return (a == P.mv_develop) | (a == P.mv_deployment) | (a == P.mv_withdrawal)
+        return a == WITHDRAWAL
+    return (a == DEVELOP) | (a == DEPLOYMENT) | (a == WITHDRAWAL)
 
 
 @njit(cache=True, inline="always")
-def mark_acts(W, P, mv):
+def mark_acts(W, E, P, mv):
     """The issuer of an open ultimatum carried out its threat if it played the threatened act."""
     for i in range(mv.shape[0]):
-        was_bound = P.actor[i].party & (not W.actor[i].was_unbound)
-        if (W.actor[i].ult_target != NO_ONE) and threatened_act(P, was_bound, mv[i]):
+        was_bound = P.actor[i].party & (not E.actor[i].was_unbound)
+        if (W.actor[i].ult_target != NO_ONE) and threatened_act(was_bound, mv[i]):
             W.actor[i].ult_acted = True
 
 
 @njit(cache=True, inline="always")
 def step_treaty_end(W, P, turn):
     """7. The treaty ends when its notice runs out: no one is bound, disputes over it are moot."""
-    if (W.tr[0] == NOTICE) & (W.tr[2] <= turn):
-        W.tr[0] = TERMINATED
-        W.tr[1] = NO_ONE
-        W.tr[2] = NO_ONE
+    if (W.world[0].treaty == NOTICE) & (W.world[0].notice_end <= turn):
+        W.world[0].treaty = TERMINATED
+        W.world[0].notice_by = NO_ONE
+        W.world[0].notice_end = NO_ONE
         for i in range(W.actor.shape[0]):
             W.actor[i].unbound = P.actor[i].party
             W.actor[i].disputed = 0
@@ -650,7 +590,7 @@ def step_detection(W, E, P, u, expected):
             E.actor[i].reputation = 1.0
             for j in range(n):
                 if j != i:
-                    W.trust[j, i] -= P.trust_detect_loss
+                    W.pair[j, i].trust -= P.trust_detect_loss
 
 
 @njit(cache=True, inline="always")
@@ -673,7 +613,7 @@ def in_range_total(W, P, hits):
     total = 0.0
     for j in range(n):
         for k in range(n):
-            if P.adversary[j, k] & hits[j, k]:
+            if P.pair[j, k].adversary & hits[j, k]:
                 total += W.actor[j].missiles
                 break
     return total
@@ -686,18 +626,18 @@ def ladder_rung(W, P, hits):
     confronted = False
     for i in range(n):
         for j in range(n):
-            if P.adversary[i, j] & (W.actor[i].missiles > 0) & (W.actor[j].missiles > 0):
+            if P.pair[i, j].adversary & (W.actor[i].missiles > 0) & (W.actor[j].missiles > 0):
                 reach_ij = False
                 reach_ji = False
                 for k in range(n):
-                    reach_ij = reach_ij | (P.side[j, k] & hits[i, k])
-                    reach_ji = reach_ji | (P.side[i, k] & hits[j, k])
+                    reach_ij = reach_ij | (P.pair[j, k].side & hits[i, k])
+                    reach_ji = reach_ji | (P.pair[i, k].side & hits[j, k])
                 confronted = confronted | (reach_ij & reach_ji)
     if confronted:
         return RUNG_CONFRONTATION
     if arming_total(W, P) > 0:
         return RUNG_SHOW_OF_FORCE
-    if W.tr[0] == NOTICE:                 # a treaty being given up; once gone, no treaty is no crisis by itself
+    if W.world[0].treaty == NOTICE:       # a treaty being given up; once gone, no treaty is no crisis by itself
         return RUNG_HARDENING
     if in_range_total(W, P, hits) > 0:    # missiles one side fields in range of the other
         return RUNG_HARDENING
@@ -717,7 +657,7 @@ def ladder_rung(W, P, hits):
 def step_index(W, P, hits):
     """11. The escalation index of the present state: E = 100 (w_t T + w_m M + w_a A + w_d D)."""
     n = W.actor.shape[0]
-    t = TREATY_COMPONENT[W.tr[0]]
+    t = TREATY_COMPONENT[W.world[0].treaty]
     m = -np.expm1(-in_range_total(W, P, hits) / P.missile_scale)
     a = -np.expm1(-arming_total(W, P) / P.missile_scale)
     d = 0.0
@@ -725,12 +665,12 @@ def step_index(W, P, hits):
         if W.actor[i].demand | (W.actor[i].ult_target != NO_ONE):
             d = 1.0
     e = 100.0 * (P.w_treaty * t + P.w_missiles * m + P.w_arming * a + P.w_demands * d)
-    W.esc[0] = t
-    W.esc[1] = m
-    W.esc[2] = a
-    W.esc[3] = d
-    W.esc[4] = min(max(e, 0.0), 100.0)
-    W.esc[5] = ladder_rung(W, P, hits)
+    W.world[0].esc_treaty = t
+    W.world[0].esc_missiles = m
+    W.world[0].esc_arming = a
+    W.world[0].esc_demands = d
+    W.world[0].escalation = min(max(e, 0.0), 100.0)
+    W.world[0].rung = ladder_rung(W, P, hits)
 
 
 @njit(cache=True, inline="always")
@@ -762,6 +702,27 @@ def hosting_cost_due(W, P, i):
 
 
 @njit(cache=True, inline="always")
+def payoff(i, P, treaty_on, comp, threat_i, missiles, programme, hosting, war, ev):
+    """i's payoff of one turn (docs/ODD.md, step 12): the treaty's value at compliance `comp`, the
+    threat, the costs of arms, programme, hosting and war, and the turn's events in i's EVENTS
+    record `ev` (orders, compliance, a lapsed ultimatum, detection, talks). The look-ahead's flow
+    payoff is this with an empty `ev`."""
+    a = P.actor[i]
+    return (a.treaty_value * treaty_on * comp
+            - a.threat_weight * threat_i
+            - a.deploy_cost * ev.ordered
+            - a.upkeep * missiles
+            - a.programme_cost * programme
+            - a.host_cost * hosting
+            - a.comply_cost * ev.complied
+            - a.war_cost * war
+            - a.audience_cost * ev.lapse_stakes
+            - a.reputation_cost * ev.reputation
+            + a.talks_value * ev.in_round
+            - a.dialogue_cost * ev.unanswered)
+
+
+@njit(cache=True, inline="always")
 def step_payoffs(W, E, P, needed, war):
     """12. Each actor's payoff of the turn (expected war and detection terms in the expected version)."""
     n = W.actor.shape[0]
@@ -773,18 +734,9 @@ def step_payoffs(W, E, P, needed, war):
         if not needed[i]:
             E.actor[i].payoff = 0.0
             continue
-        E.actor[i].payoff = (P.actor[i].treaty_value * treaty_on * compliance(i, W, P)
-                       - P.actor[i].threat_weight * threat(i, m, W, P, E.hits)
-                       - P.actor[i].deploy_cost * E.actor[i].ordered
-                       - P.actor[i].upkeep * W.actor[i].missiles
-                       - P.actor[i].programme_cost * programme_active(W, i)
-                       - P.actor[i].host_cost * hosting_cost_due(W, P, i)
-                       - P.actor[i].comply_cost * E.actor[i].complied
-                       - P.actor[i].war_cost * war
-                       - P.actor[i].audience_cost * E.actor[i].lapse_stakes
-                       - P.actor[i].reputation_cost * E.actor[i].reputation
-                       + P.actor[i].talks_value * E.actor[i].in_round
-                       - P.actor[i].dialogue_cost * E.actor[i].unanswered)
+        E.actor[i].payoff = payoff(i, P, treaty_on, compliance(i, W, P), threat(i, m, W, P, E.hits),
+                                   W.actor[i].missiles, programme_active(W, i), hosting_cost_due(W, P, i), war,
+                                   E.actor[i])
 
 
 @njit(cache=True, inline="always")
@@ -793,28 +745,28 @@ def clamp(W):
     for i in range(n):
         W.actor[i].credibility = min(max(W.actor[i].credibility, 0.0), 1.0)
         for j in range(n):
-            W.trust[i, j] = 1.0 if i == j else min(max(W.trust[i, j], 0.0), 1.0)
+            W.pair[i, j].trust = 1.0 if i == j else min(max(W.pair[i, j].trust, 0.0), 1.0)
 
 
-@njit(cache=True, inline="always")
+@no_refcount
 def resolve(W, E, P, mv, turn, u, expected, needed):
     """One turn of one replica in ODD order; returns the hazard and whether an incident happened."""
     for i in range(W.actor.shape[0]):
-        W.actor[i].was_unbound = W.actor[i].unbound
+        E.actor[i].was_unbound = W.actor[i].unbound
     step_withdrawal(W, E, P, mv, turn)
     step_talks(W, E, P, mv)
     step_comply(W, E, P, mv)
     step_ultimatum(W, E, P, mv, turn)
     step_programmes(W, E, P, mv)
     step_deployment(W, E, P, mv)
-    mark_acts(W, P, mv)
+    mark_acts(W, E, P, mv)
     step_treaty_end(W, P, turn)
     step_arrivals(W, P)
     step_deadlines(W, E, P, turn)
     step_detection(W, E, P, u, expected)
     fill_hits(W, P, E.hits)
     step_index(W, P, E.hits)
-    h = hazard_of(posture_of(P, W.esc[1], W.esc[2], W.esc[3]), P.h_max, P.k)
+    h = hazard_of(posture_of(P, W.world[0].esc_missiles, W.world[0].esc_arming, W.world[0].esc_demands), P.h_max, P.k)
     broke = (not expected) and (u[0] < h)
     war = h if expected else (1.0 if broke else 0.0)
     step_payoffs(W, E, P, needed, war)
@@ -823,57 +775,47 @@ def resolve(W, E, P, mv, turn, u, expected, needed):
 
 
 @njit(cache=True)
-def learn(S, r, P, mv):
-    """13. Beliefs: i's belief about j's answer to i's last move moves toward what j just played."""
+def learn(B, W, P, mv):
+    """13. Beliefs B ([N, N, M, M], one replica's): i's belief about j's answer to i's last move moves
+    toward what j just played."""
     n = mv.shape[0]
-    moves = S.beliefs.shape[4]
+    moves = B.shape[3]
     for i in range(n):
-        ctx = S.last_moves[r, i]
+        ctx = W.actor[i].last_moves
         memory = P.actor[i].memory
         for j in range(n):
             for b in range(moves):
                 seen = 1.0 if mv[j] == b else 0.0
-                S.beliefs[r, i, j, ctx, b] = memory * S.beliefs[r, i, j, ctx, b] + (1.0 - memory) * seen
+                B[i, j, ctx, b] = memory * B[i, j, ctx, b] + (1.0 - memory) * seen
 
 
 @njit(cache=True)
-def step_kernel(S, P, turn, moves, U, realized, Out):
-    """Resolve moves[r] for every replica r of S in place; outcomes into Out."""
+def step_kernel(S, B, P, turn, moves, U, realized, Out, hazard):
+    """Resolve moves[r] for every replica r of S (beliefs B) in place; events into Out ([R, N] EVENTS),
+    the hazard into `hazard`."""
     n = moves.shape[1]
-    W = new_work(n, S.pipeline.shape[2])
-    E = new_events(n)
+    scratch = new_events(n)
     needed = np.ones(n, np.bool_)
-    for r in range(S.treaty.shape[0]):
-        load(S, r, W)
+    for r in range(S.world.shape[0]):
+        W = work_at(S, r)
+        E = Events(Out[r], scratch.agree, scratch.hits, scratch.stock)
         mv = moves[r]
         h, broke = resolve(W, E, P, mv, turn, U[r], not realized, needed)
         if realized:
             if broke:
-                S.incident[r] = True
-            learn(S, r, P, mv)
-        store(W, S, r)
-        Out.hazard[r] = h
+                W.world[0].incident = True
+            learn(B[r], W, P, mv)
+        hazard[r] = h
         for i in range(n):
-            S.last_moves[r, i] = mv[i]
-            Out.payoff[r, i] = E.actor[i].payoff
-            Out.ordered[r, i] = E.actor[i].ordered
-            Out.notice[r, i] = E.actor[i].notice
-            Out.in_round[r, i] = E.actor[i].in_round
-            Out.agreement[r, i] = E.actor[i].agreement
-            Out.complied[r, i] = E.actor[i].complied
-            Out.lapsed[r, i] = E.actor[i].lapsed
-            Out.carried[r, i] = E.actor[i].carried
-            Out.met[r, i] = E.actor[i].met
-            Out.detected[r, i] = E.actor[i].detected
+            W.actor[i].last_moves = mv[i]
 
 
 @njit(cache=True)
 def legal_kernel(S, P, out):
     """out[r, i, a] = whether move a is legal for actor i in replica r."""
-    n = S.missiles.shape[1]
-    W = new_work(n, S.pipeline.shape[2])
-    for r in range(S.treaty.shape[0]):
-        load(S, r, W)
+    n = S.actor.shape[1]
+    for r in range(S.world.shape[0]):
+        W = work_at(S, r)
         for i in range(n):
             for a in range(out.shape[2]):
                 out[r, i, a] = legal(W, P, i, a)
@@ -881,14 +823,13 @@ def legal_kernel(S, P, out):
 
 @njit(cache=True)
 def score_kernel(S, P):
-    n = S.missiles.shape[1]
-    W = new_work(n, S.pipeline.shape[2])
+    """The index, components and rung of every replica of S, in place."""
+    n = S.actor.shape[1]
     hits = np.zeros((n, n), np.bool_)
-    for r in range(S.treaty.shape[0]):
-        load(S, r, W)
+    for r in range(S.world.shape[0]):
+        W = work_at(S, r)
         fill_hits(W, P, hits)
         step_index(W, P, hits)
-        store(W, S, r)
 
 
 # ---------------------------------------------------------------- public functions (all replicas)
@@ -912,7 +853,7 @@ def step(s: State, moves: np.ndarray, params: Params, turn: int,
     out = Outcome.empty(r, n)
     realized = draws is not None
     uniforms = np.ascontiguousarray(draws, dtype=np.float64) if realized else np.zeros((r, draw_width(n)))
-    step_kernel(s.arrays(), params.packed(), turn, moves, uniforms, realized, out.arrays())
+    step_kernel(s.replicas(), s.beliefs, params.packed(), turn, moves, uniforms, realized, out.actor, out.hazard)
     return s, out
 
 
@@ -920,7 +861,7 @@ def legal_moves(s: State, params: Params) -> np.ndarray:
     """[R, N, M] bool: the moves each actor may play in each replica (every one does something)."""
     r, n = s.missiles.shape
     out = np.zeros((r, n, s.beliefs.shape[-1]), dtype=np.bool_)
-    legal_kernel(s.canonical().arrays(), params.packed(), out)
+    legal_kernel(s.canonical().replicas(), params.packed(), out)
     return out
 
 
@@ -948,7 +889,7 @@ def hazard(s: State, params: Params) -> np.ndarray:
 def score_initial(s: State, params: Params) -> State:
     """The index, components and rung of the starting state."""
     s = s.copy()
-    score_kernel(s.arrays(), params.packed())
+    score_kernel(s.replicas(), params.packed())
     return s
 
 

@@ -15,7 +15,8 @@ import numpy as np
 from scipy.spatial import QhullError
 
 from sim import game
-from sim.actions import MOVE_NAMES, N_MOVES
+from sim.actions import MOVE_NAMES
+from sim.codes import N_MOVES
 
 # ---------------------------------------------------------------- classes of 2 x 2 games
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
-from sim.actions import N_MOVES, STAGES, Action
+from sim.actions import Action
+from sim.codes import N_MOVES, NO_ONE, STAGES, TREATY_CODES
 from sim.dynamics import score_initial
 from sim.params import Params
 from sim.scenario import Scenario
-from sim.state import NO_ONE, TREATY_CODES, State
+from sim.state import State
 
 
 def prior_beliefs(scn: Scenario, params: Params) -> np.ndarray:
@@ -70,35 +70,21 @@ def initial_state(scn: Scenario, params: Params, replicas: int, pipeline_len: in
     if notice_by != NO_ONE:
         unbound[notice_by] = True
 
-    def rep(x: npt.ArrayLike, dtype: npt.DTypeLike | None = None) -> np.ndarray:
-        arr = np.asarray(x, dtype=dtype)
-        return np.array(np.broadcast_to(arr, (r, *arr.shape)))
-
-    zeros_n = lambda dtype: np.zeros((r, n), dtype=dtype)  # noqa: E731
-    state = State(
-        treaty=rep(treaty, np.int8),
-        notice_by=rep(notice_by, np.int64),
-        notice_end=rep(notice_end, np.int64),
-        unbound=rep(unbound),
-        missiles=rep([a.missiles for a in scn.actors], np.int64),
-        pipeline=np.zeros((r, n, lag_slots), dtype=np.int64),
-        disputed=rep([a.disputed for a in scn.actors], np.int64),
-        illicit=zeros_n(np.int64),
-        stage=rep(stage), stage_left=rep(stage_left),
-        hosting=zeros_n(bool), breach=zeros_n(bool), demand=zeros_n(bool), elim_left=zeros_n(np.int64),
-        ult_target=rep(ult_target),
-        ult_deadline=rep(ult_deadline),
-        ult_acted=zeros_n(bool),
-        ult_stakes=zeros_n(np.float64),
-        talks=np.zeros((r, n, n)),
-        trust=rep(trust),
-        credibility=rep([a.credibility for a in scn.actors], np.float64),
-        beliefs=rep(prior_beliefs(scn, params)),
-        last_moves=rep([int(Action.parse(a.last_move)) for a in scn.actors], np.int64),
-        esc_treaty=np.zeros(r), esc_missiles=np.zeros(r), esc_arming=np.zeros(r), esc_demands=np.zeros(r),
-        escalation=np.zeros(r), rung=np.zeros(r, dtype=np.int64),
-        incident=np.zeros(r, dtype=bool),
-    )
+    state = State.zeros(r, n, lag_slots, N_MOVES)
+    state.treaty = treaty
+    state.notice_by = notice_by
+    state.notice_end = notice_end
+    state.unbound = unbound
+    state.missiles = [a.missiles for a in scn.actors]
+    state.disputed = [a.disputed for a in scn.actors]
+    state.stage = stage
+    state.stage_left = stage_left
+    state.ult_target = ult_target
+    state.ult_deadline = ult_deadline
+    state.trust = trust
+    state.credibility = [a.credibility for a in scn.actors]
+    state.beliefs[:] = prior_beliefs(scn, params)
+    state.last_moves = [int(Action.parse(a.last_move)) for a in scn.actors]
     state = score_initial(state.copy(), params)
     # an ultimatum open at the start was issued at the stakes of the starting state
     state.ult_stakes[:] = np.where(state.ult_target != NO_ONE, state.escalation[:, None] / 100.0, 0.0)

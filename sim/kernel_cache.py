@@ -1,8 +1,8 @@
 """Keep numba's on-disk kernel cache true to the sources the kernels were compiled from.
 
-numba checks only the file that defines a cached function: a kernel of `sim/lookahead.py` that inlines
-steps of `sim/dynamics.py`, or reads its constants, is loaded from the cache unchanged after
-`dynamics.py` changes, and computes what the old code did. Each kernel module therefore records a
+numba checks only the file that defines a cached function: a kernel of `sim/lookahead.py` links in
+the steps of `sim/dynamics.py` and reads the constants of `sim/codes.py`, and would be loaded from the
+cache unchanged after either changed, computing what the old code did. Each kernel module therefore records a
 hash of the files its kernels are built from, beside numba's cache files, and removes those files
 when the hash differs (before any kernel of the module is loaded).
 """

@@ -27,12 +27,11 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from numba import literal_unroll, njit
 
+from sim.codes import COMPLY, DEPLOYMENT, IN_FORCE, NONE_STAGE, NOTICE, PRODUCTION, READY, TERMINATED
 from sim.dynamics import (
-    NONE_STAGE,
-    PRODUCTION,
-    READY,
+    EVENTS,
     bound,
     compliance,
     copy_work,
@@ -40,11 +39,12 @@ from sim.dynamics import (
     hazard_of,
     hosting_cost_due,
     legal,
-    load,
     lookahead_column,
     new_events,
     new_work,
     new_works,
+    no_refcount,
+    payoff,
     posture_of,
     resolve,
     testing_unseen,
@@ -54,9 +54,12 @@ from sim.dynamics import (
 )
 from sim.kernel_cache import drop_stale_kernels
 from sim.params import Params
-from sim.state import NOTICE, TERMINATED, State
+from sim.state import ACTOR, WORLD, State
 
-drop_stale_kernels(__file__, "dynamics", "state")      # its kernels inline or read these files
+WORLD_FIELDS = WORLD.names
+ACTOR_FIELDS = ACTOR.names
+
+drop_stale_kernels(__file__, "codes", "dynamics")      # its kernels link in the steps of the turn
 
 #: per other actor: its expected answer to i's move (an order of react_amt missiles arriving in
 #: react_time turns) and future_value's scratch
@@ -67,6 +70,16 @@ HORIZON_CAP = 240   # turns followed explicitly before the perpetuity (20 years 
 FutureMemo = namedtuple("FutureMemo", ["index", "key", "work", "react", "hits", "value"])
 #: joint moves resolved in one replica: the move (mixed radix), the state, the payoffs and hits reached
 ResolveMemo = namedtuple("ResolveMemo", ["index", "key", "work", "payoff", "hits", "used"])
+#: what one replica's valuations read: parameters, turn, the replica's beliefs [N, N, M, M], whose
+#: payoffs the resolves compute, the (unused) uniforms of the expected turn, and the uniform that
+#: seeds the sampled joint moves
+Valuation = namedtuple("Valuation", ["P", "turn", "B", "needed", "u", "seed"])
+#: scratch of one replica's valuations: the replica, a state to resolve into, its events, the others'
+#: expected answers (AHEAD), missiles as floats, the joint move, and one empty EVENTS record
+Scratch = namedtuple("Scratch", ["base", "work", "events", "ahead", "m", "mv", "quiet"])
+#: the joint moves one actor weighs: rows (others' columns), weights, the first equal row of each,
+#: the value of each first row, and the belief distributions' scratch
+Profiles = namedtuple("Profiles", ["prof", "weight", "first", "drawn", "dist", "kept_of"])
 #: a hash index over a memo's entries (open addressing, linear probing): position p holds entry
 #: entry[p] while stamp[p] == gen[0]; a new generation empties it without clearing
 Index = namedtuple("Index", ["entry", "stamp", "gen"])
@@ -89,16 +102,18 @@ def _time_to_ready(W, P, k):
         return 0
     t = W.actor[k].stage_left
     for s in range(W.actor[k].stage + 1, PRODUCTION + 1):
-        t += P.stage_turns[k, s]
+        t += P.actor[k].stage_turns[s]
     return t
 
 
-@njit(cache=True, inline="always")
-def future_value(i, W, P, turn, hits, ahead, m):
+@no_refcount
+def future_value(i, W, P, turn, hits, ahead, m, quiet):
     """Discounted value for i of the state W reached on `turn`, from the next turn on (see module doc).
 
     `ahead` ([N] AHEAD records) holds the adversaries' expected answers (react_amt, react_time) and
-    scratch; `m` ([N] float) is scratch."""
+    scratch; `m` ([N] float) is scratch; `quiet` one EVENTS record of zeros (no event after this turn).
+    Reads W's world, actor records and pipeline, never its pair records (talks, trust): the future
+    memo (`_same_future`) relies on it."""
     n, slots = W.pipeline.shape
     gamma = P.actor[i].discount
     horizon = slots
@@ -108,7 +123,7 @@ def future_value(i, W, P, turn, hits, ahead, m):
         if ahead[k].ready_at > 0:
             ahead[k].prospect_at = ahead[k].ready_at + 1 + P.actor[k].lag       # ordered the turn after it is ready
         horizon = max(horizon, ahead[k].prospect_at, ahead[k].react_time, W.actor[k].elim_left)
-    notice_left = W.tr[2] - turn - 1 if W.tr[0] == NOTICE else -1
+    notice_left = W.world[0].notice_end - turn - 1 if W.world[0].treaty == NOTICE else -1
     horizon = min(max(horizon, notice_left + 1), HORIZON_CAP)
     for k in range(n):
         m[k] = W.actor[k].missiles
@@ -148,25 +163,21 @@ def future_value(i, W, P, turn, hits, ahead, m):
             changed = changed | ((ahead[k].ready_at > 0) & (s == ahead[k].ready_at + 1))   # its cost stops
         changed = changed | (s == notice_left + 1)
         if changed:
-            treaty_code = W.tr[0]
+            treaty_code = W.world[0].treaty
             if (treaty_code == NOTICE) & (s > notice_left):
                 treaty_code = TERMINATED
-            treaty_on = 1.0 if (treaty_code == 0) | (treaty_code == NOTICE) else 0.0
+            treaty_on = 1.0 if (treaty_code == IN_FORCE) | (treaty_code == NOTICE) else 0.0
             in_range = 0.0
             for j in range(n):
                 for k in range(n):
-                    if P.adversary[j, k] & hits[j, k]:
+                    if P.pair[j, k].adversary & hits[j, k]:
                         in_range += m[j]
                         break
             pos = posture_of(P, -np.expm1(-in_range / P.missile_scale),
                              -np.expm1(-max(pending, 0.0) / P.missile_scale), demands)
             active = 1.0 if (ahead[i].ready_at >= s) else 0.0
-            flow = (P.actor[i].treaty_value * treaty_on * comp
-                    - P.actor[i].threat_weight * threat(i, m, W, P, hits)
-                    - P.actor[i].upkeep * m[i]
-                    - P.actor[i].programme_cost * active
-                    - P.actor[i].host_cost * hosting_cost_due(W, P, i)
-                    - P.actor[i].war_cost * hazard_of(pos, P.h_max, P.k))
+            flow = payoff(i, P, treaty_on, comp, threat(i, m, W, P, hits), m[i], active, hosting_cost_due(W, P, i),
+                          hazard_of(pos, P.h_max, P.k), quiet[0])
         value += disc * flow
     value += disc * gamma / (1.0 - gamma) * flow
     if ahead[i].prospect_at > 0:
@@ -214,8 +225,10 @@ def _future_key(W, ahead):
     n, slots = W.pipeline.shape
     h = np.uint64(1469598103934665603)
     prime = np.uint64(1099511628211)
-    for k in range(3):
-        h = (h ^ np.uint64(W.tr[k] + 7)) * prime
+    w = W.world[0]
+    h = (h ^ np.uint64(np.int64(w.treaty) + 7)) * prime
+    h = (h ^ np.uint64(w.notice_by + 7)) * prime
+    h = (h ^ np.uint64(w.notice_end + 7)) * prime
     for i in range(n):
         a = W.actor[i]
         counts = (np.uint64(a.missiles) ^ (np.uint64(a.disputed) << np.uint64(21))
@@ -233,24 +246,28 @@ def _future_key(W, ahead):
     return h
 
 
+@njit(cache=True)
+def _same_record(a, b, names):
+    """Whether records a and b agree in every field (`names`: their dtype's field names)."""
+    for name in literal_unroll(names):  # noqa: SIM110  (numba: a plain loop)
+        if a[name] != b[name]:
+            return False
+    return True
+
+
 @njit(cache=True, inline="always")
 def _same_future(W, ahead, hits, F, q):
     """Whether memo entry q was computed from the same inputs as future_value would now read in W,
-    `ahead` and `hits` (the actor, turn and parameters are those of the whole valuation)."""
+    `ahead` and `hits` (the actor, turn and parameters are those of the whole valuation): every field
+    of the world and actor records, the pipeline, the hits and the expected answers."""
     n, slots = W.pipeline.shape
     X = work_at(F.work, q)
-    for k in range(3):
-        if W.tr[k] != X.tr[k]:
-            return False
+    if not _same_record(W.world[0], X.world[0], WORLD_FIELDS):
+        return False
     for i in range(n):
-        a = W.actor[i]
-        b = X.actor[i]
-        if ((a.missiles != b.missiles) | (a.disputed != b.disputed) | (a.illicit != b.illicit)
-                | (a.stage != b.stage) | (a.stage_left != b.stage_left) | (a.elim_left != b.elim_left)
-                | (a.ult_target != b.ult_target) | (a.credibility != b.credibility) | (a.demand != b.demand)
-                | (a.hosting != b.hosting) | (a.unbound != b.unbound) | (a.breach != b.breach)
-                | (ahead[i].react_amt != F.react[q, i].react_amt)
-                | (ahead[i].react_time != F.react[q, i].react_time)):
+        if not _same_record(W.actor[i], X.actor[i], ACTOR_FIELDS):
+            return False
+        if (ahead[i].react_amt != F.react[q, i].react_amt) | (ahead[i].react_time != F.react[q, i].react_time):
             return False
         for s in range(slots):
             if W.pipeline[i, s] != X.pipeline[i, s]:
@@ -262,9 +279,10 @@ def _same_future(W, ahead, hits, F, q):
 
 
 @njit(cache=True, inline="always")
-def _recalled_future_value(i, W, P, turn, hits, ahead, m, F, used):
-    """future_value(i, W, ...), recalled from the first `used` entries of memo F when one holds the
-    same inputs, else computed and remembered; returns the value and the number of entries used."""
+def _recalled_future_value(i, W, V, hits, T, F, used):
+    """future_value(i, W, ...) (scratch T), recalled from the first `used` entries of memo F when one
+    holds the same inputs, else computed and remembered; returns the value and the entries used."""
+    ahead = T.ahead
     key = _future_key(W, ahead)
     index = F.index
     pos = _first_position(index, key)
@@ -273,7 +291,7 @@ def _recalled_future_value(i, W, P, turn, hits, ahead, m, F, used):
         if (F.key[q] == key) and _same_future(W, ahead, hits, F, q):
             return F.value[q], used
         pos = (pos + 1) & (index.entry.shape[0] - 1)
-    value = future_value(i, W, P, turn, hits, ahead, m)
+    value = future_value(i, W, V.P, V.turn, hits, ahead, T.m, T.quiet)
     if used < F.key.shape[0]:
         index.entry[pos] = used
         index.stamp[pos] = index.gen[0]
@@ -290,22 +308,23 @@ def _recalled_future_value(i, W, P, turn, hits, ahead, m, F, used):
 
 
 @njit(cache=True, inline="always")
-def _reactions(i, a, r, W, P, B, ahead):
+def _reactions(i, a, W, V, ahead):
     """Orders i expects its adversaries to place next turn in answer to its move a."""
     n = W.actor.shape[0]
+    P = V.P
     for j in range(n):
         ahead[j].react_amt = 0.0
         ahead[j].react_time = 0
-        if (a >= 0) and P.adversary[i, j] and P.actor[j].can_own and legal(W, P, j, P.mv_deployment):
-            ahead[j].react_amt = B[r, i, j, a, P.mv_deployment] * P.actor[j].batch
+        if (a >= 0) and P.pair[i, j].adversary and P.actor[j].can_own and legal(W, P, j, DEPLOYMENT):
+            ahead[j].react_amt = V.B[i, j, a, DEPLOYMENT] * P.actor[j].batch
             ahead[j].react_time = 1 + P.actor[j].lag
 
 
-@njit(cache=True, inline="always")
-def _profiles(r, i, ctx, B, lg, P, seed, prof, weight, dist, kept_of):
-    """The others' joint moves i weighs (rows of prof, others' columns) and their weights; returns the count.
-
-    `dist` ([N, M]) and `kept_of` ([N]) are scratch buffers of the caller; i's rows are not used."""
+@no_refcount
+def _profiles(i, ctx, B, lg, P, seed, D):
+    """The others' joint moves i weighs (rows of D.prof, others' columns) and their weights (D.weight),
+    from i's beliefs B ([N, N, M, M]) after its move ctx; returns the count. i's rows are not used."""
+    prof, weight, dist, kept_of = D.prof, D.weight, D.dist, D.kept_of
     n, moves = lg.shape
     K = prof.shape[0]
     count = 1
@@ -316,7 +335,7 @@ def _profiles(r, i, ctx, B, lg, P, seed, prof, weight, dist, kept_of):
         best = -1
         best_p = -1.0
         for b in range(moves):
-            p = B[r, i, j, ctx, b] if lg[j, b] else 0.0
+            p = B[i, j, ctx, b] if lg[j, b] else 0.0
             dist[j, b] = p
             total += p
             if p > best_p:
@@ -403,10 +422,11 @@ def _first_draws(prof, count, i, dedupe, first):
 
 
 @njit(cache=True, inline="always")
-def _resolved(i, mv, P, turn, u, needed, base, W, E, Rm, radix):
-    """The replica `base` after the joint move mv (expected version): i's payoff, the state and the
+def _resolved(i, V, T, Rm, radix):
+    """The replica T.base after the joint move T.mv (expected version): i's payoff, the state and the
     hits reached. Resolved once per replica into memo Rm, with the payoff of every actor with
-    needed[i]; the state and hits returned are then the memo's own (views, not copies), else W and E."""
+    V.needed; the state and hits returned are then the memo's own (views, not copies), else T's."""
+    mv = T.mv
     n = mv.shape[0]
     key = 0
     for k in range(n):
@@ -420,9 +440,10 @@ def _resolved(i, mv, P, turn, u, needed, base, W, E, Rm, radix):
         pos = (pos + 1) & (index.entry.shape[0] - 1)
     q = Rm.used[0]
     room = q < Rm.key.shape[0]
-    X = work_at(Rm.work, q) if room else W
-    copy_work(base, X)
-    resolve(X, E, P, mv, turn, u, True, needed)
+    X = work_at(Rm.work, q) if room else T.work
+    E = T.events
+    copy_work(T.base, X)
+    resolve(X, E, V.P, mv, V.turn, V.u, True, V.needed)
     if not room:
         return E.actor[i].payoff, X, E.hits
     index.entry[pos] = q
@@ -437,120 +458,120 @@ def _resolved(i, mv, P, turn, u, needed, base, W, E, Rm, radix):
 
 
 @njit(cache=True, inline="always")
-def _move_value(i, a, others, r, base, W, E, P, turn, u, needed, B, ahead, m, mv, F, used, Rm, radix):
+def _move_value(i, a, others, V, T, F, used, Rm):
     """Payoff plus future value for i of playing a while the others play `others` (expected version);
-    returns it and the future memo's entries now used. `mv` and W are scratch."""
-    for k in range(mv.shape[0]):
-        mv[k] = others[k]
-    mv[i] = a
-    payoff, X, hits = _resolved(i, mv, P, turn, u, needed, base, W, E, Rm, radix)
-    _reactions(i, a, r, X, P, B, ahead)
-    future, used = _recalled_future_value(i, X, P, turn, hits, ahead, m, F, used)
-    value = payoff + future
+    returns it and the future memo's entries now used."""
+    P = V.P
+    moves = V.B.shape[3]
+    for k in range(T.mv.shape[0]):
+        T.mv[k] = others[k]
+    T.mv[i] = a
+    payoff_i, X, hits = _resolved(i, V, T, Rm, moves)
+    _reactions(i, a, X, V, T.ahead)
+    future, used = _recalled_future_value(i, X, V, hits, T, F, used)
+    value = payoff_i + future
     target = X.actor[i].ult_target
     if target >= 0:
         # the audience cost expected at the deadline: unmet (the target does not comply) and not carried
         # out (i carries out its threat, where it can, with the probability of its credibility)
-        p_met = B[r, i, target, a, P.mv_comply] if legal(X, P, target, P.mv_comply) else 0.0
+        p_met = V.B[i, target, a, COMPLY] if legal(X, P, target, COMPLY) else 0.0
         is_bound = bound(X, P, i)
         can_act = False
-        for b in range(B.shape[4]):
-            can_act = can_act | (threatened_act(P, is_bound, b) and legal(X, P, i, b))
+        for b in range(moves):
+            can_act = can_act | (threatened_act(is_bound, b) and legal(X, P, i, b))
         p_carry = 1.0 if X.actor[i].ult_acted else (X.actor[i].credibility if can_act else 0.0)
-        wait = max(X.actor[i].ult_deadline - turn, 1)
+        wait = max(X.actor[i].ult_deadline - V.turn, 1)
         value -= (P.actor[i].discount ** wait * P.actor[i].audience_cost * X.actor[i].ult_stakes
                   * (1.0 - p_met) * (1.0 - p_carry))
     return value, used
 
 
 @njit(cache=True)
-def values_kernel(S, P, turn, U, needed, B, values, look_col, fixed, use_fixed, memo):
+def values_kernel(S, P, turn, seeds, needed, B, values, fixed, memo):
     """values[r, i, a] for the actors with needed[i]; -inf for illegal moves.
 
-    use_fixed: the others play fixed[r] (counterfactual values) instead of i's beliefs.
-    """
-    n = S.missiles.shape[1]
+    seeds[r]: the uniform that seeds replica r's sampled joint moves. With fixed ([R, N], else
+    [0, N]) the others play fixed[r] (counterfactual values) instead of i's beliefs. With `memo`,
+    resolves and future values are remembered (see the module doc)."""
+    n = S.actor.shape[1]
+    slots = S.pipeline.shape[2]
     moves = values.shape[2]
-    base = new_work(n, S.pipeline.shape[2])
-    W = new_work(n, S.pipeline.shape[2])
-    E = new_events(n)
-    lg = np.zeros((n, moves), np.bool_)
     K = P.max_profiles
-    prof = np.zeros((K, n), np.int64)
-    weight = np.zeros(K)
-    dist = np.zeros((n, moves))
-    kept_of = np.zeros(n, np.int64)
+    work = new_work(n, slots)
+    events = new_events(n)
     ahead = np.zeros(n, AHEAD)
     m = np.zeros(n)
     mv = np.zeros(n, np.int64)
+    quiet = np.zeros(1, EVENTS)
+    D = Profiles(np.zeros((K, n), np.int64), np.zeros(K), np.zeros(K, np.int64), np.zeros(K), np.zeros((n, moves)),
+                 np.zeros(n, np.int64))
     size = K * moves if memo else 0
-    F = new_future_memo(size, n, S.pipeline.shape[2])
+    F = new_future_memo(size, n, slots)
     joint = size * needed.sum() if float(moves) ** n < 2.0 ** 62 else 0    # joint moves as exact int64 keys
-    Rm = ResolveMemo(new_index(joint), np.zeros(joint, np.int64), new_works(joint, n, S.pipeline.shape[2]),
+    Rm = ResolveMemo(new_index(joint), np.zeros(joint, np.int64), new_works(joint, n, slots),
                      np.zeros((joint, n)), np.zeros((joint, n, n), np.bool_), np.zeros(1, np.int64))
-    first = np.zeros(K, np.int64)
-    drawn = np.zeros(K)
-    _all_values(S, P, turn, U, needed, B, values, look_col, fixed, use_fixed, base, W, E, lg, prof, weight, dist,
-                kept_of, ahead, m, mv, F, Rm, memo, first, drawn)
+    lg = np.zeros((n, moves), np.bool_)
+    u = np.zeros(n * 3 + 2)           # the expected turn draws nothing
+    for r in range(S.world.shape[0]):
+        V = Valuation(P, turn, B[r], needed, u, seeds[r])
+        T = Scratch(work_at(S, r), work, events, ahead, m, mv, quiet)
+        _replica_values(r, V, T, D, F, Rm, lg, fixed, values[r])
 
 
-@njit(cache=True, _nrt=False)  # type: ignore[call-overload]  # numba's own option, not in its stubs
-def _all_values(S, P, turn, U, needed, B, values, look_col, fixed, use_fixed, base, W, E, lg, prof, weight, dist,
-                kept_of, ahead, m, mv, F, Rm, memo, first, drawn):
-    """values_kernel's work on scratch it allocated. Compiled without numba's reference counting:
-    nothing here allocates, and counting the arrays of every state tuple each inlined step takes was
-    a third of the time. With `memo`, a joint move drawn twice is valued once (`first`, `drawn`)."""
-    R, n = S.missiles.shape
-    moves = values.shape[2]
-    for r in range(R):
-        load(S, r, base)
-        Rm.used[0] = 0              # resolves are remembered within this replica
-        Rm.index.gen[0] += 1
-        for j in range(n):
-            for b in range(moves):
-                lg[j, b] = legal(base, P, j, b)
-        for i in range(n):
-            if not needed[i]:
+@no_refcount
+def _replica_values(r, V, T, D, F, Rm, lg, fixed, out):
+    """values_kernel's work for replica r (T.base), into out ([N, M])."""
+    n, moves = lg.shape
+    base = T.base
+    Rm.used[0] = 0              # resolves are remembered within this replica
+    Rm.index.gen[0] += 1
+    use_fixed = fixed.shape[0] > 0
+    memo = F.key.shape[0] > 0
+    for j in range(n):
+        for b in range(moves):
+            lg[j, b] = legal(base, V.P, j, b)
+    for i in range(n):
+        if not V.needed[i]:
+            continue
+        if use_fixed:
+            count = 1
+            for j in range(n):
+                D.prof[0, j] = fixed[r, j]
+            D.weight[0] = 1.0
+        else:
+            seed = np.uint64(int(V.seed * 9007199254740992.0)) ^ (
+                np.uint64(0x9E3779B97F4A7C15) * np.uint64(i + 1))        # wraps in uint64
+            if seed == 0:
+                seed = np.uint64(1)
+            count = _profiles(i, base.actor[i].last_moves, V.B, lg, V.P, seed, D)
+        _first_draws(D.prof, count, i, memo and not use_fixed, D.first)
+        used = 0                # future values are remembered within this actor's valuation
+        F.index.gen[0] += 1
+        for a in range(moves):
+            if not lg[i, a]:
+                out[i, a] = -np.inf
                 continue
-            if use_fixed:
-                count = 1
-                for j in range(n):
-                    prof[0, j] = fixed[r, j]
-                weight[0] = 1.0
-            else:
-                seed = np.uint64(int(U[r, look_col] * 9007199254740992.0)) ^ (
-                    np.uint64(0x9E3779B97F4A7C15) * np.uint64(i + 1))        # wraps in uint64
-                if seed == 0:
-                    seed = np.uint64(1)
-                count = _profiles(r, i, S.last_moves[r, i], B, lg, P, seed, prof, weight, dist, kept_of)
-            _first_draws(prof, count, i, memo and not use_fixed, first)
-            used = 0                # future values are remembered within this actor's valuation
-            F.index.gen[0] += 1
-            for a in range(moves):
-                if not lg[i, a]:
-                    values[r, i, a] = -np.inf
-                    continue
-                total = 0.0
-                for p in range(count):
-                    if first[p] == p:
-                        drawn[p], used = _move_value(i, a, prof[p], r, base, W, E, P, turn, U[r], needed, B, ahead,
-                                                     m, mv, F, used, Rm, moves)
-                    total += weight[p] * drawn[first[p]]
-                values[r, i, a] = total
+            total = 0.0
+            for p in range(count):
+                if D.first[p] == p:
+                    D.drawn[p], used = _move_value(i, a, D.prof[p], V, T, F, used, Rm)
+                total += D.weight[p] * D.drawn[D.first[p]]
+            out[i, a] = total
 
 
 @njit(cache=True)
 def continuation_kernel(S, P, turn, out):
-    R, n = S.missiles.shape
-    W = new_work(n, S.pipeline.shape[2])
+    """out[r, i]: future_value of replica r for actor i, nobody answering."""
+    R, n = S.actor.shape
     hits = np.zeros((n, n), np.bool_)
     ahead = np.zeros(n, AHEAD)
     m = np.zeros(n)
+    quiet = np.zeros(1, EVENTS)
     for r in range(R):
-        load(S, r, W)
+        W = work_at(S, r)
         fill_hits(W, P, hits)
         for i in range(n):
-            out[r, i] = future_value(i, W, P, turn, hits, ahead, m)
+            out[r, i] = future_value(i, W, P, turn, hits, ahead, m, quiet)
 
 
 # ---------------------------------------------------------------- public functions (all replicas)
@@ -589,10 +610,10 @@ def _values(s: State, params: Params, turn: int, actors: np.ndarray | None, beli
     r, n = s.missiles.shape
     needed = np.ones(n, np.bool_) if actors is None else np.asarray(actors, dtype=np.bool_)
     values = np.zeros((r, n, s.beliefs.shape[-1]))
-    uniforms = np.zeros((r, lookahead_column(n) + 1)) if draws is None else np.ascontiguousarray(draws, np.float64)
+    seeds = np.zeros(r) if draws is None else np.array(draws, np.float64)[:, lookahead_column(n)].copy()
     if needed.any():
-        values_kernel(s.arrays(), params.packed(), turn, uniforms, needed, beliefs, values, lookahead_column(n),
-                      np.zeros((r, n), np.int64) if fixed is None else fixed, fixed is not None, memo)
+        values_kernel(s.replicas(), params.packed(), turn, seeds, needed, np.ascontiguousarray(beliefs), values,
+                      np.zeros((0, n), np.int64) if fixed is None else fixed, memo)
     return values
 
 
@@ -600,5 +621,5 @@ def continuation(s: State, params: Params, turn: int) -> np.ndarray:
     """[R, N] discounted value of state `s` (reached on `turn`) from the next turn on, nothing answered."""
     s = s.canonical()                 # the kernels only read it
     out = np.zeros(s.missiles.shape)
-    continuation_kernel(s.arrays(), params.packed(), turn, out)
+    continuation_kernel(s.replicas(), params.packed(), turn, out)
     return out

@@ -8,10 +8,11 @@ import mesa
 import numpy as np
 
 from sim.agents import NationAgent
+from sim.codes import TREATY_NAMES
 from sim.crisis import Crisis, replica_seed
 from sim.errors import SimError
 from sim.scenario import Scenario, apply_overrides, load
-from sim.state import COMPONENTS, TREATY_NAMES
+from sim.state import COMPONENTS
 
 
 def root_seed(seed: Any = None, rng: Any = None) -> int:

@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from sim.actions import N_MOVES, Action, codes
+from sim.actions import Action
+from sim.codes import N_MOVES
 from sim.scenario import Scenario, apply_overrides
 
 PAYOFF_FIELDS = (
@@ -24,16 +25,16 @@ SCALAR_FIELDS = (
     "notice_turns", "ultimatum_turns", "elimination_turns", "w_treaty", "w_missiles", "w_arming", "w_demands",
     "missile_scale", "h_max", "k", "p_detect", "p_detect_test", "max_profiles", "min_belief",
 )
-MOVE_CODES = tuple(codes())
 #: What the compiled dynamics read per actor, as one record array (one array to pass, not twenty).
 ACTOR_PARAMS = np.dtype([
     ("party", np.bool_), ("can_own", np.bool_), ("host_of", np.int64), ("batch", np.int64), ("lag", np.int64),
-    ("memory", np.float64), *((name, np.float64) for name in PAYOFF_FIELDS),
+    ("stage_turns", np.int64, (5,)), ("memory", np.float64), *((name, np.float64) for name in PAYOFF_FIELDS),
 ], align=True)
+#: What they read per ordered pair (i, j): j is i's adversary, ally, on i's side (i or an ally); missiles
+#: based on i's territory reach j.
+PAIR_PARAMS = np.dtype([("adversary", np.bool_), ("ally", np.bool_), ("side", np.bool_), ("reach", np.bool_)])
 # mypy reads namedtuple fields only from literals (so it sees no fields here, nor at `Packed(...)` below)
-Packed = namedtuple("Packed", [  # type: ignore[misc]
-    "actor", "adversary", "ally", "side", "reach", "stage_turns", *SCALAR_FIELDS, *DIPLOMACY_FIELDS, *MOVE_CODES,
-])
+Packed = namedtuple("Packed", ["actor", "pair", *SCALAR_FIELDS, *DIPLOMACY_FIELDS])  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -62,22 +63,25 @@ class Params:
         raise AttributeError(name)
 
     def packed(self) -> Packed:
-        """The parameters as a flat namedtuple of arrays and numbers, for the compiled dynamics."""
+        """The parameters as the compiled dynamics take them: per actor and per pair as record arrays,
+        the scalars as numbers."""
         cached = self.__dict__.get("_packed")
         if cached is None:
             s = self.scalars
             actor = np.zeros(self.n_actors, ACTOR_PARAMS)
             actor["party"], actor["can_own"], actor["host_of"] = self.party, self.host_of < 0, self.host_of
             actor["batch"], actor["lag"], actor["memory"] = self.batch, self.lag, self.belief_memory
+            actor["stage_turns"] = self.stage_turns
             for name in PAYOFF_FIELDS:
                 actor[name] = self.payoff[name]
+            pair = np.zeros((self.n_actors, self.n_actors), PAIR_PARAMS)
+            for name in PAIR_PARAMS.names or ():
+                pair[name] = getattr(self, name)
             cached = Packed(  # type: ignore[call-arg]  # see Packed
-                actor=actor.view(np.recarray), adversary=self.adversary, ally=self.ally, side=self.side,
-                reach=self.reach, stage_turns=self.stage_turns,
+                actor=actor, pair=pair,
                 **{name: (int(s[name]) if name.endswith("turns") or name == "max_profiles" else float(s[name]))
                    for name in SCALAR_FIELDS},
                 **{name: float(self.diplomacy[name]) for name in DIPLOMACY_FIELDS},
-                **codes(),
             )
             object.__setattr__(self, "_packed", cached)
         return cached

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import __version__
-from sim.actions import MOVE_NAMES, N_MOVES, STAGES
+from sim.actions import MOVE_NAMES
+from sim.codes import N_MOVES, STAGES, TREATY_CODES, TREATY_NAMES
 from sim.scenario import Scenario
 from sim.state import COMPONENTS as INDEX_COMPONENTS
-from sim.state import TREATY_CODES, TREATY_NAMES, State
+from sim.state import State
 
 if TYPE_CHECKING:
     from sim.dynamics import Outcome

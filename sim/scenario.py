@@ -19,7 +19,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.actions import MOVE_NAMES, Stage
+from sim.actions import MOVE_NAMES
+from sim.codes import Stage
 from sim.errors import MISSING, ScenarioError
 from sim.policies.specs import RuleSpecError, check_spec
 

@@ -290,7 +290,7 @@ def outcomes(batches: Sequence[Any], turns: int) -> np.ndarray:
 
     first_order_ID is the mean first turn ID orders missiles, a run where it never does counting as
     turns + 1; payoff_ID the mean of its payoffs summed over the turns played."""
-    from sim.state import TREATY_CODES
+    from sim.codes import TREATY_CODES
 
     treaty = np.concatenate([b.treaty for b in batches])
     incident = np.concatenate([b.incident for b in batches])

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.codes import TERMINATED
 from sim.compare import mean_interval
 from sim.ensemble import batch_tasks, default_batch_size, run_tasks
 from sim.errors import SimError
 from sim.policies.registry import PRESETS, RULES
 from sim.results import BatchResult
 from sim.scenario import Scenario, apply_overrides
-from sim.state import TERMINATED
 from sim.terminal import text_table
 
 OUTCOMES = {

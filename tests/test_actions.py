@@ -2,7 +2,8 @@
 
 import pytest
 
-from sim.actions import COLOURS, MOVE_NAMES, MOVES, RUNGS, Action, codes, meaning
+from sim import codes
+from sim.actions import COLOURS, MOVE_NAMES, MOVES, RUNGS, Action, meaning
 
 
 def test_every_move_has_a_row_with_rung_meaning_legality_verb_and_colour():
@@ -20,8 +21,9 @@ def test_rungs_order_concessions_below_arming():
     assert RUNGS[Action.DEVELOP] < RUNGS[Action.DEPLOYMENT]
 
 
-def test_kernel_codes_follow_the_table():
-    assert codes() == {f"mv_{a.label}": int(a) for a in Action}
+def test_the_move_table_takes_its_codes_from_the_one_definition():
+    assert [int(a) for a in Action] == list(range(codes.N_MOVES))
+    assert all(int(a) == getattr(codes, a.name) for a in Action)
 
 
 def test_parse_is_case_insensitive_and_names_the_allowed_moves():

@@ -12,8 +12,9 @@ import pytest
 
 from conftest import NATO, RU, US
 from sim import analysis, dynamics, equilibria, game, lookahead, scenario
-from sim.actions import N_MOVES, Action
+from sim.actions import Action
 from sim.cli import main
+from sim.codes import N_MOVES
 from sim.equilibria import CHICKEN, DEADLOCK, HARMONY, OTHER, PD, STAG
 from sim.errors import SimError
 from sim.game import Reduced

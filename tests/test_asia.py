@@ -7,7 +7,8 @@ import pytest
 
 from conftest import calm_draws, moves
 from sim import dynamics, scenario
-from sim.actions import PRODUCTION, Action
+from sim.actions import Action
+from sim.codes import PRODUCTION
 from sim.ensemble import run_lockstep, run_mesa
 from sim.initial import initial_state
 from sim.params import compile_params

@@ -8,11 +8,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import dynamics
-from sim.actions import READY
+from sim.codes import IN_FORCE, NO_TREATY, NOTICE, READY, TERMINATED
 from sim.initial import initial_state
 from sim.policies.base import TurnView
 from sim.policies.registry import RULES, make_rule
-from sim.state import COMPONENTS, IN_FORCE, NO_TREATY, NOTICE, TERMINATED
+from sim.state import COMPONENTS
 
 NEXT_STATUS = {
     IN_FORCE: {IN_FORCE, NOTICE, TERMINATED},   # notice_days = 0 ends it at once

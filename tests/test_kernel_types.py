@@ -15,11 +15,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_state_copy_is_c_ordered(start):
     s = start.repeat(3)
-    s.missiles = np.asfortranarray(s.missiles)
-    s.stage = np.asfortranarray(s.stage)
-    assert not s.missiles.flags.c_contiguous
+    s.pipeline = np.asfortranarray(s.pipeline)
+    s.actor = s.actor[::-1]                      # a reversed view: negative strides
+    assert not s.pipeline.flags.c_contiguous and not s.actor.flags.c_contiguous
     for name, value in vars(s.copy()).items():
         assert value.flags.c_contiguous, name
+
+
+def test_a_field_assigned_any_layout_or_dtype_lands_in_the_records(start):
+    s = start.repeat(2).copy()
+    s.trust = np.asfortranarray(s.trust.transpose(0, 2, 1)).transpose(0, 2, 1)   # same values, F-ordered
+    s.missiles = s.missiles.astype(np.int32)
+    assert s.canonical() is s
+    assert s.missiles.dtype == np.int64 and np.array_equal(s.trust, start.repeat(2).trust)
 
 
 def test_a_run_compiles_each_kernel_once():
@@ -40,11 +48,11 @@ for f in (dynamics.step_kernel, dynamics.legal_kernel, dynamics.score_kernel, lo
 def test_canonical_is_the_state_itself_only_when_the_kernels_can_take_it(start):
     s = start.repeat(2).copy()
     assert s.canonical() is s
-    s.trust = np.asfortranarray(s.trust.transpose(0, 2, 1)).transpose(0, 2, 1)   # same values, F-ordered
-    assert s.canonical() is not s and s.canonical().trust.flags.c_contiguous
+    s.pipeline = np.asfortranarray(s.pipeline)
+    assert s.canonical() is not s and s.canonical().pipeline.flags.c_contiguous
     s = start.repeat(2).copy()
-    s.missiles = s.missiles.astype(np.int32)
-    assert s.canonical().missiles.dtype == np.int64
+    s.beliefs = s.beliefs.astype(np.float32)
+    assert s.canonical().beliefs.dtype == np.float64
     s = start.repeat(2).copy()
-    s.credibility.flags.writeable = False
+    s.actor.flags.writeable = False
     assert s.canonical() is not s

@@ -21,12 +21,13 @@ import pytest
 
 from sim import cli, scenario
 from sim.actions import MOVES, Action
+from sim.codes import NOTICE
 from sim.dynamics import hazard, index_weights, legal_moves
 from sim.ensemble import run_lockstep
 from sim.errors import SimError
 from sim.play import debrief, injections, narrate, savefile
 from sim.play.engine import Game, PlayError
-from sim.state import COMPONENTS, NOTICE, State
+from sim.state import COMPONENTS, State
 
 ROOT = Path(__file__).resolve().parent.parent
 BAND = "20"   # model-only runs in the debriefs of these tests

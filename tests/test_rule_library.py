@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from sim import scenario
-from sim.actions import N_MOVES, Action
+from sim.actions import Action
+from sim.codes import N_MOVES
 from sim.crisis import Crisis
 from sim.errors import SimError
 from sim.policies.learning import ewa_update

@@ -11,12 +11,12 @@ import numpy as np
 import pytest
 
 from sim import scenario
-from sim.actions import READY, Action
+from sim.actions import Action
+from sim.codes import NO_ONE, READY, TERMINATED
 from sim.crisis import Crisis
 from sim.initial import initial_state
 from sim.lookahead import counterfactual_values
 from sim.params import compile_params
-from sim.state import NO_ONE, TERMINATED
 
 US, RU, NATO = 0, 1, 2
 D, H, X = int(Action.DIALOGUE), int(Action.HOLD), int(Action.DEPLOYMENT)

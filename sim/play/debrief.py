@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.actions import HOST_VERB, MOVE_NAMES, MOVES, STAGE_WORDS, STAGES, Action
+from sim.actions import HOST_VERB, MOVE_NAMES, MOVES, STAGE_WORDS, Action
+from sim.codes import IN_FORCE, NO_ONE, NOTICE, STAGES, TERMINATED
 from sim.dynamics import hazard, index_weights
 from sim.ensemble import iter_batches
 from sim.play import history as past
@@ -39,7 +40,7 @@ from sim.result_files import mark_ours
 from sim.results import Summary
 from sim.safeio import atomic_path
 from sim.scenario import Scenario, apply_overrides
-from sim.state import COMPONENT_LABELS, COMPONENTS, IN_FORCE, NO_ONE, NOTICE, TERMINATED
+from sim.state import COMPONENT_LABELS, COMPONENTS
 from sim.textsafe import printable
 
 if TYPE_CHECKING:

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.actions import STAGES, Action
+from sim.actions import Action
+from sim.codes import STAGES
 from sim.crisis import Crisis
 from sim.dynamics import Outcome
 from sim.errors import SimError
@@ -506,7 +507,8 @@ def violation_state(game: Game, i: int) -> State:
     `trust_detect_loss` of trust in it, as when the model detects a violation (docs/ODD.md). The
     payoff of the turn is not charged (the injection happens between turns).
     """
-    from sim.actions import FLIGHT_TEST, PRODUCTION, STAGE_WORDS
+    from sim.actions import STAGE_WORDS
+    from sim.codes import FLIGHT_TEST, PRODUCTION
 
     s = game.state
     params = game.params

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.actions import MOVE_NAMES, STAGE_WORDS, STAGES, Action
+from sim.actions import MOVE_NAMES, STAGE_WORDS, Action
+from sim.codes import STAGES
 from sim.errors import SimError
 from sim.play.engine import Game, Injection, PlayError, doctrine_rule, violation_state
 from sim.scenario import EVENT_KEYS, changeable, parse_assignment

@@ -13,27 +13,30 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import dynamics
-from sim.actions import (
+from sim.actions import HOST_VERB, MOVES, STAGE_WORDS, Action
+from sim.codes import (
     DEVELOPMENT,
     FLIGHT_TEST,
-    HOST_VERB,
-    MOVES,
+    IN_FORCE,
+    NO_ONE,
+    NO_TREATY,
     NONE_STAGE,
+    NOTICE,
     PRODUCTION,
     READY,
-    STAGE_WORDS,
+    RUNG_NAMES,
     STAGES,
-    Action,
+    TERMINATED,
 )
 from sim.play.roles import BOT, FACILITATOR, MODEL, SCENARIO, TEAM
-from sim.state import COMPONENT_LABELS, COMPONENTS, IN_FORCE, NO_ONE, NO_TREATY, NOTICE, TERMINATED, State
+from sim.state import COMPONENT_LABELS, COMPONENTS, State
 
 D, H, C, U, W, P, X = (Action.DIALOGUE, Action.HOLD, Action.COMPLY, Action.ULTIMATUM, Action.WITHDRAWAL,
                        Action.DEVELOP, Action.DEPLOYMENT)
 TREATY_WORDS = ("in force", "under notice", "terminated", "none")
 WHO = {TEAM: "team", MODEL: "model", FACILITATOR: "facilitator", SCENARIO: "scenario event",
        BOT: "bot for the team"}
-RUNG_NAMES = dynamics.RUNG_NAMES
+
 
 if TYPE_CHECKING:
     from sim.params import Params

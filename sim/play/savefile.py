@@ -22,7 +22,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim import __version__
-from sim.actions import MOVE_NAMES, STAGES
+from sim.actions import MOVE_NAMES
+from sim.codes import STAGES
 from sim.errors import SimError
 from sim.play.engine import Game, Injection, PlayError
 from sim.play.roles import BOT, TEAM

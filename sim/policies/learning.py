@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from sim.actions import N_MOVES
+from sim.codes import N_MOVES
 from sim.lookahead import counterfactual_values
 from sim.policies.base import Rule, TurnView
 from sim.policies.quantal import choose_logit

@@ -6,12 +6,13 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from sim.actions import FLIGHT_TEST, READY, RUNGS, Action
+from sim.actions import RUNGS, Action
+from sim.codes import FLIGHT_TEST, IN_FORCE, NOTICE, READY
 from sim.dynamics import hits as hits_matrix
 from sim.params import Params
 from sim.policies.base import Rule, TurnView, or_else, strongest_legal
 from sim.policies.specs import GenerousMirrorParams, GrimParams, MirrorParams, ReciprocalParams
-from sim.state import IN_FORCE, NOTICE, State
+from sim.state import State
 
 
 def threatening_missiles(state: State, params: Params, actor: int) -> np.ndarray:
