@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sim.actions import MOVES, STAGE_WORDS, Action
+from sim.actions import MOVES, STAGE_WORDS, Action, Condition
 from sim.codes import PRODUCTION, STAGES
 from sim.scenario import ActorSpec, Scenario
 
@@ -71,16 +71,23 @@ def _names(scn: Scenario, ids: list[str]) -> str:
 
 
 def can_ever_play(scn: Scenario, actor: ActorSpec, move: Action) -> bool:
-    """Whether `move` can be open to `actor` at some turn of `scn` (the legal-move rule of the move table,
-    over every state the actor can reach): a host never develops or complies, a non-party never
-    withdraws, an ultimatum needs an adversary that can be in dispute."""
-    if move == Action.WITHDRAWAL:
+    """Whether `move` can be open to `actor` at some turn of `scn`: whether every condition of its row
+    of the move table can hold, over every state the actor can reach."""
+    return all(can_ever_hold(scn, actor, c) for c in MOVES[move].legal_when)
+
+
+def can_ever_hold(scn: Scenario, actor: ActorSpec, condition: Condition) -> bool:
+    """Whether a legality condition can hold for `actor` at some turn of `scn`: a host never owns
+    missiles, a non-party is never bound, a dispute needs something that can be disputed."""
+    if condition == Condition.TREATY_PARTY:
         return actor.treaty_party
-    if move == Action.DEVELOP:   # below production; a ready programme goes back only if a treaty halts it
-        return actor.host_for is None and (STAGES.index(actor.programme.stage) < PRODUCTION or actor.treaty_party)
-    if move == Action.COMPLY:
+    if condition == Condition.OWNER:
+        return actor.host_for is None
+    if condition == Condition.BELOW_PRODUCTION:   # a ready programme goes back only if a treaty halts it
+        return STAGES.index(actor.programme.stage) < PRODUCTION or actor.treaty_party
+    if condition == Condition.IN_DISPUTE:
         return _can_be_in_dispute(actor)
-    if move == Action.ULTIMATUM:
+    if condition == Condition.ADVERSARY_IN_DISPUTE:
         return any(_can_be_in_dispute(_actor(scn, j)) for j in actor.adversaries)
     return True
 

@@ -34,3 +34,10 @@ RUNG_NAMES = {RUNG_NONE: "no crisis", RUNG_OSTENSIBLE: "ostensible crisis",
               RUNG_DECLARATIONS: "solemn and formal declarations",
               RUNG_HARDENING: "hardening of positions, confrontation of wills", RUNG_SHOW_OF_FORCE: "show of force",
               RUNG_CONFRONTATION: "dramatic military confrontations"}
+
+# ---------------------------------------------------------------- legality
+# The conditions a move's legality is made of; `sim.actions.MOVES` lists each move's, the kernel
+# (`dynamics.holds`) evaluates them, the play screens say which failed, the briefings which can ever hold.
+(ALWAYS, TREATY_ALIVE, IN_DISPUTE, NO_OPEN_ULTIMATUM, ADVERSARY_IN_DISPUTE, TREATY_PARTY, NOT_UNBOUND, OWNER,
+ BELOW_PRODUCTION, STAGE_COMPLETE, CAN_FIELD) = range(11)
+N_CONDITIONS = 11

@@ -31,18 +31,27 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from sim.actions import LEGALITY
 from sim.codes import (
+    ADVERSARY_IN_DISPUTE,
+    ALWAYS,
+    BELOW_PRODUCTION,
+    CAN_FIELD,
     COMPLY,
     DEPLOYMENT,
     DEVELOP,
     DEVELOPMENT,
     DIALOGUE,
     FLIGHT_TEST,
-    HOLD,
+    IN_DISPUTE,
     IN_FORCE,
+    N_CONDITIONS,
     NO_ONE,
+    NO_OPEN_ULTIMATUM,
     NONE_STAGE,
+    NOT_UNBOUND,
     NOTICE,
+    OWNER,
     PRODUCTION,
     READY,
     RUNG_CONFRONTATION,
@@ -51,7 +60,10 @@ from sim.codes import (
     RUNG_NONE,
     RUNG_OSTENSIBLE,
     RUNG_SHOW_OF_FORCE,
+    STAGE_COMPLETE,
     TERMINATED,
+    TREATY_ALIVE,
+    TREATY_PARTY,
     ULTIMATUM,
     WITHDRAWAL,
 )
@@ -59,7 +71,7 @@ from sim.kernel_cache import drop_stale_kernels
 from sim.params import Params
 from sim.state import ACTOR, COMPONENTS, PAIR, WORLD, Replicas, State
 
-drop_stale_kernels(__file__, "codes")      # its kernels read these constants
+drop_stale_kernels(__file__, "codes", "actions")      # its kernels read their constants and move table
 
 #: The decorator of the steps the look-ahead calls thousands of times per replica. They allocate
 #: nothing (numba refuses to compile an allocation here) and work on views of arrays their callers
@@ -189,30 +201,48 @@ def in_dispute(W, i):
     return (W.actor[i].disputed > 0) | W.actor[i].breach
 
 
-@no_refcount
-def legal(W, P, i, a):
-    """Whether move a does something for actor i in state W (the table of sim/actions.py)."""
-    if (a == DIALOGUE) | (a == HOLD):
+@njit(cache=True, inline="always")
+def holds(W, P, i, c):
+    """Whether legality condition c (`sim.codes`, named in `sim.actions.Condition`) holds for actor i."""
+    if c == ALWAYS:
         return True
-    if a == COMPLY:
-        return alive(W) & in_dispute(W, i)
-    if a == ULTIMATUM:
-        if (not alive(W)) | (W.actor[i].ult_target != NO_ONE):
-            return False
+    if c == TREATY_ALIVE:
+        return alive(W)
+    if c == IN_DISPUTE:
+        return in_dispute(W, i)
+    if c == NO_OPEN_ULTIMATUM:
+        return W.actor[i].ult_target == NO_ONE
+    if c == ADVERSARY_IN_DISPUTE:
         for j in range(W.actor.shape[0]):  # noqa: SIM110  (numba: a plain loop, no generator inside any())
             if P.pair[i, j].adversary & in_dispute(W, j):
                 return True
         return False
-    if a == WITHDRAWAL:
-        return bound(W, P, i)
-    if a == DEVELOP:
-        return P.actor[i].can_own & (W.actor[i].stage < PRODUCTION) & (W.actor[i].stage_left == 0)
-    if a == DEPLOYMENT:
+    if c == TREATY_PARTY:
+        return P.actor[i].party
+    if c == NOT_UNBOUND:
+        return not W.actor[i].unbound
+    if c == OWNER:
+        return P.actor[i].can_own
+    if c == BELOW_PRODUCTION:
+        return W.actor[i].stage < PRODUCTION
+    if c == STAGE_COMPLETE:
+        return W.actor[i].stage_left == 0
+    if c == CAN_FIELD:
         if P.actor[i].can_own:
             return W.actor[i].stage == READY
         lead = P.actor[i].host_of
         return (not W.actor[i].hosting) & ((W.actor[lead].stage >= PRODUCTION) | (W.actor[lead].missiles > 0))
     return False
+
+
+@no_refcount
+def legal(W, P, i, a):
+    """Whether move a does something for actor i in state W: every condition of its row of the move
+    table (`sim.actions.MOVES`, `LEGALITY`) holds."""
+    for k in range(LEGALITY.shape[1]):  # noqa: SIM110  (numba: a plain loop)
+        if not holds(W, P, i, LEGALITY[a, k]):
+            return False
+    return True
 
 
 @njit(cache=True, inline="always")
@@ -822,6 +852,17 @@ def legal_kernel(S, P, out):
 
 
 @njit(cache=True)
+def conditions_kernel(S, P, out):
+    """out[r, i, c] = whether legality condition c holds for actor i in replica r."""
+    n = S.actor.shape[1]
+    for r in range(S.world.shape[0]):
+        W = work_at(S, r)
+        for i in range(n):
+            for c in range(out.shape[2]):
+                out[r, i, c] = holds(W, P, i, c)
+
+
+@njit(cache=True)
 def score_kernel(S, P):
     """The index, components and rung of every replica of S, in place."""
     n = S.actor.shape[1]
@@ -862,6 +903,14 @@ def legal_moves(s: State, params: Params) -> np.ndarray:
     r, n = s.missiles.shape
     out = np.zeros((r, n, s.beliefs.shape[-1]), dtype=np.bool_)
     legal_kernel(s.canonical().replicas(), params.packed(), out)
+    return out
+
+
+def conditions(s: State, params: Params) -> np.ndarray:
+    """[R, N, C] bool: which legality conditions (`sim.actions.Condition`) hold for each actor."""
+    r, n = s.missiles.shape
+    out = np.zeros((r, n, N_CONDITIONS), dtype=np.bool_)
+    conditions_kernel(s.canonical().replicas(), params.packed(), out)
     return out
 
 

@@ -59,7 +59,7 @@ from sim.state import ACTOR, WORLD, State
 WORLD_FIELDS = WORLD.names
 ACTOR_FIELDS = ACTOR.names
 
-drop_stale_kernels(__file__, "codes", "dynamics")      # its kernels link in the steps of the turn
+drop_stale_kernels(__file__, "codes", "actions", "dynamics")      # its kernels link in the steps of the turn
 
 #: per other actor: its expected answer to i's move (an order of react_amt missiles arriving in
 #: react_time turns) and future_value's scratch

@@ -72,7 +72,7 @@ def glossary(scn: Scenario) -> list[Term]:
         terms.append(Term("host", "A side that owns no missiles but may consent to base its ally's missiles on its "
                           "territory, from where they reach further. Consent is for good."))
     return terms + [Term(a.label, f"{MOVES[a].meaning[:1].upper()}{MOVES[a].meaning[1:]}. Offered when: "
-                         f"{MOVES[a].legal_when}.", is_move=True) for a in Action
+                         f"{MOVES[a].offered_when}.", is_move=True) for a in Action
                      if any(can_ever_play(scn, actor, a) for actor in scn.actors)]
 
 

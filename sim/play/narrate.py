@@ -7,13 +7,14 @@ docs/ODD.md); moves are described from the move table of `sim.actions` (verbs, m
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim import dynamics
-from sim.actions import HOST_VERB, MOVES, STAGE_WORDS, Action
+from sim.actions import HOST_VERB, MOVES, STAGE_WORDS, Action, Condition
 from sim.codes import (
     DEVELOPMENT,
     FLIGHT_TEST,
@@ -434,37 +435,47 @@ def illegal_message(game: Game, i: int, move: Action) -> str:
 
 
 def why_not(game: Game, i: int, move: Action) -> str:
-    """Why a move is not legal for i now (the `legal_when` of the move table, for this state)."""
-    s, p = game.state, game.params
-    names = prose_names(game)
-    alive = int(s.treaty[0]) in (IN_FORCE, NOTICE)
-    lead = int(p.host_of[i])
-    if move == C:
-        return "nothing of yours is in dispute" if alive else "there is no treaty left to comply with"
-    if move == U:
-        if not alive:
-            return "there is no treaty left to demand compliance with"
-        if int(s.ult_target[0, i]) != NO_ONE:
-            return f"your ultimatum to {names[int(s.ult_target[0, i])]} is still open"
-        return "no adversary of yours is in dispute"
-    if move == W:
-        if not p.party[i]:
-            return "you are not a treaty party"
-        return "you have already given notice" if alive else "there is no treaty left to leave"
-    if move == P:
-        if lead >= 0:
-            return f"you own no missiles (you may host {poss(names[lead])})"
-        stage = int(s.stage[0, i])
-        if stage >= PRODUCTION:
-            return f"your programme is {STAGE_WORDS[STAGES[stage]]} already"
-        return f"your programme's stage is under way ({programme_text(game, s, i)})"
-    if move == X:
-        if lead >= 0:
-            if s.hosting[0, i]:
-                return f"you already host {poss(names[lead])} missiles"
-            return f"{names[lead]} neither produces nor has missiles to host"
+    """Why a move is not legal for i now: the first condition of its row of the move table that fails
+    in this state (as the kernel evaluates it), in words."""
+    held = dynamics.conditions(game.state, game.params)[0, i]
+    failed = next((c for c in MOVES[move].legal_when if not held[c]), None)
+    if failed is None:
+        return MOVES[move].offered_when
+    return _FAILED[failed](game, i, move)
+
+
+def _no_treaty(game: Game, i: int, move: Action) -> str:
+    purpose = {C: "to comply with", U: "to demand compliance with", W: "to leave"}.get(move, "")
+    return f"there is no treaty left {purpose}".rstrip()
+
+
+def _cannot_field(game: Game, i: int, move: Action) -> str:
+    s, lead = game.state, int(game.params.host_of[i])
+    if lead < 0:
         return f"your programme is {STAGE_WORDS[stage_name(s, i)]}: you can order missiles only when it is ready"
-    return MOVES[move].legal_when
+    names = prose_names(game)
+    if s.hosting[0, i]:
+        return f"you already host {poss(names[lead])} missiles"
+    return f"{names[lead]} neither produces nor has missiles to host"
+
+
+#: For each legality condition, why it fails, in words (given the move it fails for).
+_FAILED: dict[Condition, Callable[[Game, int, Action], str]] = {
+    Condition.TREATY_ALIVE: _no_treaty,
+    Condition.IN_DISPUTE: lambda game, i, move: "nothing of yours is in dispute",
+    Condition.NO_OPEN_ULTIMATUM: lambda game, i, move:
+        f"your ultimatum to {prose_names(game)[int(game.state.ult_target[0, i])]} is still open",
+    Condition.ADVERSARY_IN_DISPUTE: lambda game, i, move: "no adversary of yours is in dispute",
+    Condition.TREATY_PARTY: lambda game, i, move: "you are not a treaty party",
+    Condition.NOT_UNBOUND: lambda game, i, move: "you have already given notice",
+    Condition.OWNER: lambda game, i, move:
+        f"you own no missiles (you may host {poss(prose_names(game)[int(game.params.host_of[i])])})",
+    Condition.BELOW_PRODUCTION: lambda game, i, move:
+        f"your programme is {STAGE_WORDS[stage_name(game.state, i)]} already",
+    Condition.STAGE_COMPLETE: lambda game, i, move:
+        f"your programme's stage is under way ({programme_text(game, game.state, i)})",
+    Condition.CAN_FIELD: _cannot_field,
+}
 
 
 def preview(game: Game, i: int, move: Action) -> State:
