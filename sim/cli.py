@@ -33,8 +33,8 @@ from sim.safeio import os_error
 from sim.terminal import OneLineParser, folder_arg, path_arg, text_table, use_file_backend, whole_number
 from sim.textsafe import one_line, printable
 
-if TYPE_CHECKING:   # sim.result_files imports pandas: only the commands that write results load it
-    from sim.result_files import ResultWriter
+if TYPE_CHECKING:   # sim.api imports pandas: only the commands that write results load it
+    from sim.api import RunOutput
 
 
 DASK_HELP = ("run the batches on a Dask cluster: tcp://HOST:8786, or local for a LocalCluster of --jobs workers "
@@ -432,12 +432,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     _preflight(scn, args, out)
     started = time.perf_counter()
     with writing(out, args.force) as stage:
-        writer, summary = _execute(scn, stage, args, label=scn.name)
+        summary = _execute(scn, stage, args, label=scn.name).summary
     if not args.quiet:
         turns = scn.scenario.turns
         ended = summary["median_turn_treaty_ended"]
         when = f", median turn {ended:g} ({scn.date_of(int(ended))})" if ended is not None else ""
-        print(f"{scn.name}: {writer.runs} runs x {turns} turns, seed {args.seed}, "
+        print(f"{scn.name}: {summary['runs']} runs x {turns} turns, seed {args.seed}, "
               f"{time.perf_counter() - started:.1f} s")
         print(f"  treaty ended in {summary['share_treaty_ended']:.1%} of runs{when}")
         print(f"  incident in {summary['share_incident']:.1%}; every party deployed in "
@@ -465,9 +465,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     outcomes, summaries = [], []
     with writing(out, args.force, stale=lambda name: is_run_output(name) or name.startswith("compare.")) as stage:
         for v in variants:
-            writer, summary = _execute(v.scenario, stage / v.slug, args, label=v.label)
-            outcomes.append(writer.summary.per_run())
-            summaries.append(summary)
+            ran = _execute(v.scenario, stage / v.slug, args, label=v.label)
+            outcomes.append(ran.outcomes.per_run())
+            summaries.append(ran.summary)
         rows = differences([v.label for v in variants], outcomes)
         write_table(stage / "compare.csv", variants[0].label, rows)
         if not args.no_plot:
@@ -496,27 +496,20 @@ def _preflight(scn: scenario.Scenario, args: argparse.Namespace, out: Path, shar
     warm_up(scn)
 
 
-def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace,
-             label: str) -> tuple[ResultWriter, dict]:
-    """Run `scn` as the options say, write its result folder and figures; returns the writer and
-    the summary it wrote."""
-    from sim.ensemble import default_batch_size, default_jobs, iter_batches
-    from sim.result_files import ResultWriter
+def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace, label: str) -> RunOutput:
+    """Run `scn` as the options say through `sim.api.execute`, the path of `sim.run` too: its result folder
+    `out` (locked by the caller) is written as the batches finish, none of which is kept, and the figures
+    are drawn from what stays in memory. Adds the progress bar; returns what the run left in memory."""
+    from sim import api
 
     runs = args.runs if args.runs is not None else DEFAULT_RUNS
-    jobs = args.jobs if args.jobs is not None else default_jobs()
-    batch_size = args.batch_size if args.batch_size is not None else default_batch_size(runs, jobs)
     with _progress(runs, label, args.quiet) as progress:
-        batches = iter_batches(scn, args.seed, runs, scn.scenario.turns, engine=args.engine,
-                               batch_size=batch_size, jobs=jobs, progress=progress, dask=args.dask)
-        writer = ResultWriter(out, scn, args.seed, scn.scenario.turns)
-        summary = writer.write_all(batches)
+        ran = api.execute(scn, args.seed, runs, engine=args.engine, jobs=args.jobs, batch_size=args.batch_size,
+                          dask=args.dask, progress=progress, out=out, keep=False)
     if not args.no_plot:
         use_file_backend()
-        from sim.plots import plot_all
-
-        plot_all(out, args.format)
-    return writer, summary
+        ran.draw(out, args.format)
+    return ran
 
 
 @contextmanager
