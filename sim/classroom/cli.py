@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim import interrupts, scenario
+from sim.arguments import shared
 from sim.errors import SimError
-from sim.options import DEFAULT_SCENARIO, DEFAULT_SEED
+from sim.options import DEFAULT_SCENARIO
 from sim.terminal import path_arg, use_file_backend, whole_number
 
 if TYPE_CHECKING:
@@ -34,11 +35,16 @@ examples:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Add `classroom` to the subcommands `sub`."""
-    from sim.play.cli import DEFAULT_TURNS, add_debrief_options
+    from sim.play.cli import DEBRIEF_FORCE, GAME_SEED, GAME_TURNS
 
     p = sub.add_parser(
         "classroom", help="the classroom game on the web: a page per team, a projector",
         epilog=EPILOG,
+        parents=[shared("--set", "--turns", "--seed", "--out", "--band-runs", "--force",
+                        set="change a scenario value before the game (repeatable; default: none)",
+                        turns=GAME_TURNS, seed=GAME_SEED, force=DEBRIEF_FORCE,
+                        out="folder of the game file, the log and the debrief (default: a new dated folder under "
+                            "results/)")],
         description="Starts a local web server for one game and prints the projector's address, the "
                     "facilitator's address and PIN, and one join code per team. Each team plays on its own "
                     "device: its briefing, its moves, secret submission, messages. A team nobody has joined "
@@ -55,21 +61,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help=f"port; 0: any free one, printed (default {DEFAULT_PORT})")
     p.add_argument("--teams", default=None, metavar="IDS",
                    help="actors the class plays, comma-separated, e.g. US,RU,NATO (default: every actor)")
-    p.add_argument("--seed", type=whole_number(0, "--seed"), default=DEFAULT_SEED, metavar="S",
-                   help=f"root seed: the same seed and moves give the same game (default {DEFAULT_SEED})")
-    p.add_argument("--turns", type=whole_number(1, "--turns"), default=None, metavar="N",
-                   help=f"turn limit (default {DEFAULT_TURNS}, or the scenario's if fewer)")
     p.add_argument("--turn-seconds", type=whole_number(0, "--turn-seconds"), default=DEFAULT_TURN_SECONDS,
                    metavar="S", help=f"time for each turn; 0: no timer (default {DEFAULT_TURN_SECONDS})")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="change a scenario value before the game (repeatable; default: none)")
-    p.add_argument("--out", type=path_arg("--out"), default=None, metavar="DIR",
-                   help="folder of the game file, the log and the debrief (default: a new dated folder "
-                        "under results/)")
     p.add_argument("--resume", type=path_arg("--resume"), default=None, metavar="FILE",
                    help="go on with a saved game (its game.json; new codes and PIN are printed; default: a new "
                         "game)")
-    add_debrief_options(p)
 
 
 def cmd_classroom(args: argparse.Namespace) -> int:
