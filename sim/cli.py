@@ -22,7 +22,7 @@ from sim.errors import SimError
 from sim.materials import cli as materials_cli
 from sim.options import DEFAULT_RUNS, DEFAULT_SCENARIO, DEFAULT_SEED, DEFAULT_TOURNAMENT_RUNS
 from sim.safeio import os_error
-from sim.terminal import OneLineParser, folder_arg, path_arg, text_table, use_file_backend
+from sim.terminal import OneLineParser, folder_arg, path_arg, prepare_model, text_table, use_file_backend
 from sim.textsafe import one_line, printable
 
 if TYPE_CHECKING:   # sim.api imports pandas: only the commands that write results load it
@@ -436,15 +436,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def _preflight(scn: scenario.Scenario, args: argparse.Namespace, out: Path, share: int = 1) -> None:
     """Everything that can refuse a run, checked before its output folder is touched: a seat for a
     person, the memory and disk the run needs, and one replica played for one turn."""
-    from sim.ensemble import batch_tasks, warm_up
-    from sim.kernel_cache import kernels_cached
+    from sim.ensemble import batch_tasks
 
     runs = args.runs if args.runs is not None else DEFAULT_RUNS
     batch_tasks(scn, args.seed, 1, scn.scenario.turns, engine=args.engine)
     budget.check_run(runs * share, scn.scenario.turns, len(scn.actors), out)
-    if not args.quiet and not kernels_cached():
-        sys.stderr.write("compiling the turn kernels (once after installing or changing them; a few minutes)...\n")
-    warm_up(scn)
+    prepare_model(scn, quiet=args.quiet)
 
 
 def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace, label: str) -> RunOutput:

@@ -70,7 +70,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def cmd_classroom(args: argparse.Namespace) -> int:
     from sim.play import savefile
-    from sim.play.cli import DEFAULT_TURNS, check_band, default_out, resolve_teams
+    from sim.play.cli import DEFAULT_TURNS, check_band, default_out, prepare_game, resolve_teams
     from sim.play.engine import Game
     from sim.result_files import mark_ours, prepare_out_dir
 
@@ -78,7 +78,9 @@ def cmd_classroom(args: argparse.Namespace) -> int:
         if args.set or args.teams or args.scenario:
             raise SimError("--resume with a scenario, --set or --teams: a saved game keeps its scenario and teams; "
                            "allowed: leave them out")
-        game = savefile.restore(savefile.read(args.resume), turns=args.turns)
+        saved = savefile.read(args.resume)
+        prepare_game(saved.scenario)     # before the replay of the saved turns, and before the addresses
+        game = savefile.restore(saved, turns=args.turns)
         scn = game.scenario
     else:
         overrides = dict(scenario.parse_assignment(item, source=f"--set {item}") for item in args.set)
@@ -86,6 +88,7 @@ def cmd_classroom(args: argparse.Namespace) -> int:
         wanted = [t for t in (args.teams or "").split(",") if t.strip()] or ["all"]
         teams = resolve_teams([t.strip() for t in wanted], scn.actor_ids, scn.name)
         turns = args.turns if args.turns is not None else min(DEFAULT_TURNS, scn.scenario.turns)
+        prepare_game(scn)                # the kernels are ready before anyone is given an address
         game = Game(scn, seed=args.seed, humans=teams, turns=turns)
     out = args.out or (args.resume.parent if args.resume is not None else default_out(scn.name, "classroom"))
     check_band(args.band_runs, game.turns, len(game.ids))

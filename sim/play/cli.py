@@ -12,7 +12,7 @@ from sim import budget, scenario
 from sim.arguments import shared
 from sim.errors import SimError
 from sim.options import DEFAULT_BAND, DEFAULT_SCENARIO, DEFAULT_SEED
-from sim.terminal import path_arg, use_file_backend
+from sim.terminal import path_arg, prepare_model, use_file_backend
 
 DEFAULT_TURNS = 12          # a lesson: about a year of 30-day turns
 #: --seed and --turns of a game (play, classroom), as they differ from those of runs
@@ -132,6 +132,15 @@ def default_out(name: str, kind: str = "play") -> Path:
     return out
 
 
+def prepare_game(scn: scenario.Scenario) -> None:
+    """Have the kernels a game of `scn` plays ready before anything is shown (compiling them the first time
+    takes minutes, said on stderr): those of the scenario with a person's seat played by the quantal rule,
+    as the debrief's model-only runs play it."""
+    from sim.play.debrief import model_only
+
+    prepare_model(model_only(scn)[0])
+
+
 def check_band(runs: int, turns: int, actors: int) -> None:
     """Refuse a debrief band that cannot fit in memory, before the class plays a game it would lose."""
     budget.check_memory(f"--band-runs {runs}", budget.summary_bytes(runs, turns, actors) + runs * turns * actors * 8)
@@ -169,6 +178,7 @@ def cmd_play(args: argparse.Namespace) -> int:
         if args.turns is not None and args.turns < len(saved.log):
             raise SimError(f"--turns {args.turns}: the saved game has already played {len(saved.log)} turns; "
                            f"allowed: {len(saved.log)} or more")
+        prepare_game(saved.scenario)     # before the replay, which plays the saved turns
         game = savefile.restore(saved, turns=args.turns)
     else:
         overrides = dict(scenario.parse_assignment(item, source=f"--set {item}") for item in args.set)
@@ -180,6 +190,7 @@ def cmd_play(args: argparse.Namespace) -> int:
                            f"actors of {scn.name}: {actors}")
         teams = resolve_teams(args.teams or seats, scn.actor_ids, scn.name)
         turns = args.turns if args.turns is not None else min(DEFAULT_TURNS, scn.scenario.turns)
+        prepare_game(scn)                 # before the game starts its crisis, and before its first screen
         game = Game(scn, seed=args.seed if args.seed is not None else DEFAULT_SEED, humans=teams, turns=turns)
     out = args.out
     if out is None and args.resume is not None and args.resume.name == "game.json" \
