@@ -7,7 +7,7 @@
 
 Nothing is written unless asked (`out=` or `RunResult.save`); what is written is byte for byte what
 ``run_sim.py run`` writes for the same scenario, overrides and seed: both run through `execute`, which
-writes the result folder as the batches finish (`run_sim.py run` keeps nothing else, so its memory stays
+writes the result folder as the batches finish (`run_sim.py run` keeps none of them, so its memory stays
 flat), keeps the batches in memory if asked (`sim.run`), and draws the figures from memory. Figures:
 `sim.plots` (each function takes a `RunResult` or a result folder and an optional ``ax``).
 """
@@ -115,25 +115,37 @@ def _frame(tables: list[dict[str, np.ndarray]]) -> pd.DataFrame:
 @dataclass(eq=False)
 class RunOutput:
     """What a run of a scenario leaves in memory (`execute`, `collect`): its summary, each run's outcomes,
-    the runs the figures draw one by one, and every batch unless it was only streamed into a folder."""
+    and every batch, or when it was only streamed into a folder the first SAMPLE_RUNS runs (for the figures)."""
 
     scenario: Scenario
     seed: int
     summary: dict                       # what summary.json holds ("files" too when a folder was written)
     outcomes: Summary = field(repr=False)              # summed over the batches; per_run() for `compare`
-    sample: BatchResult = field(repr=False)            # the runs of `sim.results.figure_runs`, in run order
+    kept: list[BatchResult] = field(repr=False)        # every batch in run order, or the first runs (`batches`)
     batches: list[BatchResult] | None = field(repr=False)   # every batch in run order, if kept
+    engine: str = "ensemble"
 
     @property
     def runs(self) -> int:
         return int(self.summary["runs"])
+
+    def sample(self) -> BatchResult:
+        """The runs the figures draw one by one (`sim.results.figure_runs`), in run order. The median run,
+        known only at the end, is run again alone if it was not kept (run r is the same in any batch)."""
+        wanted = list(figure_runs(self.summary))
+        parts = [p for p in (b.select(np.flatnonzero(np.isin(b.runs, wanted))) for b in self.kept) if len(p.runs)]
+        median = int(self.summary["median_run"])
+        if all(median not in p.runs for p in parts):
+            again = run_mesa if self.engine == "mesa" else run_lockstep
+            parts.append(again(self.scenario, self.seed, np.array([median]), self.scenario.scenario.turns))
+        return concat(parts)
 
     def draw(self, folder: Path | str, fmt: str = "png") -> list[Path]:
         """Draw the run's figures into `folder` from memory; the same bytes as `run_sim.py plot` draws from the
         result folder (the runs drawn one by one pass through the text of turns.csv, four decimals)."""
         from sim.plots import draw_all, rows_as_read
 
-        rows = rows_as_read(format_batch(self.sample, self.scenario, self.seed).turns_csv)
+        rows = rows_as_read(format_batch(self.sample(), self.scenario, self.seed).turns_csv)
         return draw_all(self.summary, rows, folder, fmt)
 
 
@@ -156,9 +168,8 @@ def execute(scn: Scenario, seed: int, runs: int, *, engine: str = "ensemble", jo
 def collect(scn: Scenario, seed: int, chunks: Iterable[Chunk], *, out: Path | None = None, keep: bool = True,
             engine: str = "ensemble") -> RunOutput:
     """Where the batches of a run go, in run order: summed into its summary, written into the result folder
-    `out` as they come if given (`sim.result_files.ResultWriter`: chunks with their CSV rows), kept if
-    `keep`. Without `keep` only the first SAMPLE_RUNS runs are kept for the figures, and the median run,
-    known at the end, is run again alone (run r is the same in any batch, `sim.ensemble`)."""
+    `out` as they come if given (`sim.result_files.ResultWriter`: chunks with their CSV rows), and kept if
+    `keep`; else only their first SAMPLE_RUNS runs are kept, for the figures."""
     kept: list[BatchResult] = []
 
     def passing(chunks: Iterable[Chunk]) -> Iterator[Chunk]:
@@ -180,12 +191,7 @@ def collect(scn: Scenario, seed: int, chunks: Iterable[Chunk], *, out: Path | No
             outcomes.add(chunk.batch)
             runs += len(chunk.batch.runs)
         summary = outcomes.as_dict(runs)
-    wanted = figure_runs(summary)
-    parts = [p for p in (b.select(np.flatnonzero(np.isin(b.runs, list(wanted)))) for b in kept) if len(p.runs)]
-    median = int(summary["median_run"])
-    if all(median not in p.runs for p in parts):
-        parts.append((run_mesa if engine == "mesa" else run_lockstep)(scn, seed, np.array([median]), turns))
-    return RunOutput(scn, seed, summary, outcomes, concat(parts), kept if keep else None)
+    return RunOutput(scn, seed, summary, outcomes, kept, kept if keep else None, engine)
 
 
 def run(scenario: str | Path | Scenario = "inf_2018", runs: int = 200, seed: int = 1, *,
