@@ -84,7 +84,7 @@ def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.Arg
         "replay", help="replay a saved game exactly and print its turns", epilog=REPLAY_EPILOG,
         parents=[shared("--out", "--band-runs", "--force",
                         out="also write the debrief into this folder (default: none, print only)",
-                        band_runs={"help": f"model-only runs for the debrief (default {DEFAULT_BAND})"},
+                        band_runs=f"model-only runs for the debrief (default {DEFAULT_BAND})",
                         force=DEBRIEF_FORCE)],
         description="Replays a game file: the teams' moves and the facilitator's events as saved, the "
                     "model's moves decided again. Every turn must come out as saved (moves, escalation, "
