@@ -18,9 +18,10 @@ import numpy as np
 
 from sim import budget, scenario
 from sim.actions import MOVE_NAMES
+from sim.arguments import shared
 from sim.errors import SimError
 from sim.options import DEFAULT_RUNS, DEFAULT_SCENARIO, DEFAULT_SEED
-from sim.terminal import path_arg, use_file_backend, whole_number
+from sim.terminal import use_file_backend, whole_number
 
 if TYPE_CHECKING:  # sim.analysis imports nashpy (half a second): only `analyze` loads it
     from sim.analysis import Analysis, Axis, Dominance, GameMap, OverTime, StageGame
@@ -62,6 +63,15 @@ def add_parser(subparsers: argparse._SubParsersAction, parser_class: type[argpar
     """
     p = subparsers.add_parser(
         "analyze", help="the one-turn game: equilibria, class, over time, map", epilog=EPILOG,
+        parents=[shared(
+            "--set", "--turns", "--seed", "--runs", "--jobs", "--out", "--force", "--no-plot", "--quiet",
+            set="change a scenario value first, e.g. actors.US.payoff.war_cost=100 (repeatable; default: none, "
+                "the file's values)",
+            runs=f"runs of the ensemble that picks the median run, for --turn, --date and --over-time (default "
+                 f"{DEFAULT_RUNS})",
+            seed=f"root seed of the ensemble (default {DEFAULT_SEED})",
+            out="output folder (default results/SCENARIO_analysis)", no_plot="skip the figure",
+            quiet="print only the output files")],
         description="The one-turn game between the scenario's adversary pair over their legal moves, each "
                     "with its own payoff plus the look-ahead's future value (allies and everyone else play "
                     "their rule's move): its Nash equilibria, dominance, Pareto-optimal cells, and its class "
@@ -88,23 +98,6 @@ def add_parser(subparsers: argparse._SubParsersAction, parser_class: type[argpar
                             "the game at one point)")
     p.add_argument("--grid", type=whole_number(2, "--grid"), default=None, metavar="N",
                    help=f"points per axis of --map (default {DEFAULT_GRID})")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="change a scenario value first, e.g. actors.US.payoff.war_cost=100 (repeatable; "
-                        "default: none, the file's values)")
-    p.add_argument("--runs", type=whole_number(1, "--runs"), default=None, metavar="N",
-                   help=f"runs of the ensemble that picks the median run, for --turn, --date and --over-time "
-                        f"(default {DEFAULT_RUNS})")
-    p.add_argument("--seed", type=whole_number(0, "--seed"), default=DEFAULT_SEED, metavar="S",
-                   help=f"root seed of the ensemble (default {DEFAULT_SEED})")
-    p.add_argument("--turns", type=whole_number(1, "--turns"), default=None, metavar="T",
-                   help="turns per run (default: the scenario's)")
-    p.add_argument("--jobs", type=whole_number(1, "--jobs"), default=None, metavar="N",
-                   help="worker processes (default: every core)")
-    p.add_argument("--out", type=path_arg("--out"), default=None, metavar="DIR",
-                   help="output folder (default results/SCENARIO_analysis)")
-    p.add_argument("--force", action="store_true", help="write into a non-empty folder not made by this program")
-    p.add_argument("--no-plot", action="store_true", help="skip the figure")
-    p.add_argument("--quiet", action="store_true", help="print only the output files")
     return p
 
 

@@ -6,31 +6,36 @@
     (20, 140, ['BLUE', 'RED'])
 
 Nothing is written unless asked (`out=` or `RunResult.save`); what is written is byte for byte what
-``run_sim.py run`` writes for the same scenario, overrides and seed. Figures: `sim.plots` (each
-function takes a `RunResult` or a result folder and an optional ``ax``).
+``run_sim.py run`` writes for the same scenario, overrides and seed: both run through `execute`, which
+writes the result folder as the batches finish (`run_sim.py run` keeps none of them, so its memory stays
+flat), keeps the batches in memory if asked (`sim.run`), and draws the figures from memory. Figures:
+`sim.plots` (each function takes a `RunResult` or a result folder and an optional ``ax``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from sim.actions import MOVE_NAMES
 from sim.codes import STAGES, TREATY_NAMES
-from sim.ensemble import ENGINES, default_batch_size, default_jobs, iter_batches
+from sim.ensemble import ENGINES, concat, default_batch_size, default_jobs, iter_batches, run_lockstep, run_mesa
 from sim.errors import SimError
 from sim.options import FORMATS
-from sim.result_files import ResultWriter, format_batch, writing
-from sim.results import BatchResult, Summary, action_table, turn_table
+from sim.result_files import Chunk, ResultWriter, format_batch, writing
+from sim.results import SAMPLE_RUNS, BatchResult, Summary, action_table, figure_runs, turn_table
 from sim.scenario import Scenario, apply_overrides, load
 
-__all__ = ["RunResult", "load_scenario", "run"]
+if TYPE_CHECKING:   # loaded by the tables only: `run_sim.py run --no-plot` goes through `execute` without it
+    import pandas as pd
+
+__all__ = ["RunOutput", "RunResult", "collect", "execute", "load_scenario", "run"]
 
 
 def load_scenario(scenario: str | Path | Scenario = "inf_2018", set: Mapping[str, Any] | None = None,
@@ -65,6 +70,8 @@ class RunResult:
     @cached_property
     def turns(self) -> pd.DataFrame:
         """One row per run and turn it reached (turn 0 is the start): the index and its components."""
+        import pandas as pd
+
         frame = _frame([turn_table(b, self.scenario, self.seed) for b in self.batches])
         frame["treaty"] = pd.Categorical(frame["treaty"], categories=TREATY_NAMES)
         return frame
@@ -72,6 +79,8 @@ class RunResult:
     @cached_property
     def actions(self) -> pd.DataFrame:
         """One row per run, turn played and actor: its move and what followed."""
+        import pandas as pd
+
         frame = _frame([action_table(b, self.scenario) for b in self.batches])
         frame["actor"] = pd.Categorical(frame["actor"], categories=self.scenario.actor_ids)
         frame["action"] = pd.Categorical(frame["action"], categories=MOVE_NAMES)
@@ -81,16 +90,14 @@ class RunResult:
     def save(self, out: Path | str, *, force: bool = False, plot: bool = True, fmt: str = "png") -> Path:
         """Write the result folder `out` as ``run_sim.py run`` does (CSV, summary.json, scenario.toml and,
         with `plot`, the figures); a folder this program did not write is refused unless `force`."""
-        from sim.plots import plot_all
-
         if fmt not in FORMATS:
             raise SimError(f"fmt = {fmt!r}: allowed: {', '.join(FORMATS)}")
         out = Path(out)
         with writing(out, force) as stage:
-            writer = ResultWriter(stage, self.scenario, self.seed, self.scenario.scenario.turns)
-            writer.write_all(format_batch(b, self.scenario, self.seed) for b in self.batches)
+            chunks = (format_batch(b, self.scenario, self.seed) for b in self.batches)
+            saved = collect(self.scenario, self.seed, chunks, out=stage)
             if plot:
-                plot_all(stage, fmt)
+                saved.draw(stage, fmt)
         return out
 
     def __repr__(self) -> str:
@@ -99,8 +106,92 @@ class RunResult:
 
 
 def _frame(tables: list[dict[str, np.ndarray]]) -> pd.DataFrame:
+    import pandas as pd
+
     columns = tables[0].keys()
     return pd.DataFrame({c: np.concatenate([t[c] for t in tables]) for c in columns})
+
+
+@dataclass(eq=False)
+class RunOutput:
+    """What a run of a scenario leaves in memory (`execute`, `collect`): its summary, each run's outcomes,
+    and every batch, or when it was only streamed into a folder the first SAMPLE_RUNS runs (for the figures)."""
+
+    scenario: Scenario
+    seed: int
+    summary: dict                       # what summary.json holds ("files" too when a folder was written)
+    outcomes: Summary = field(repr=False)              # summed over the batches; per_run() for `compare`
+    kept: list[BatchResult] = field(repr=False)        # every batch in run order, or the first runs (`batches`)
+    batches: list[BatchResult] | None = field(repr=False)   # every batch in run order, if kept
+    engine: str = "ensemble"
+
+    @property
+    def runs(self) -> int:
+        return int(self.summary["runs"])
+
+    def sample(self) -> BatchResult:
+        """The runs the figures draw one by one (`sim.results.figure_runs`), in run order. The median run,
+        known only at the end, is run again alone if it was not kept (run r is the same in any batch)."""
+        wanted = list(figure_runs(self.summary))
+        parts = [p for p in (b.select(np.flatnonzero(np.isin(b.runs, wanted))) for b in self.kept) if len(p.runs)]
+        median = int(self.summary["median_run"])
+        if all(median not in p.runs for p in parts):
+            again = run_mesa if self.engine == "mesa" else run_lockstep
+            parts.append(again(self.scenario, self.seed, np.array([median]), self.scenario.scenario.turns))
+        return concat(parts)
+
+    def draw(self, folder: Path | str, fmt: str = "png") -> list[Path]:
+        """Draw the run's figures into `folder` from memory; the same bytes as `run_sim.py plot` draws from the
+        result folder (the runs drawn one by one pass through the text of turns.csv, four decimals)."""
+        from sim.plots import draw_all, rows_as_read
+
+        rows = rows_as_read(format_batch(self.sample(), self.scenario, self.seed).turns_csv)
+        return draw_all(self.summary, rows, folder, fmt)
+
+
+def execute(scn: Scenario, seed: int, runs: int, *, engine: str = "ensemble", jobs: int | None = None,
+            batch_size: int | None = None, dask: str | None = None,
+            progress: Callable[[int], object] | None = None, out: Path | None = None,
+            keep: bool = True) -> RunOutput:
+    """Run `scn` `runs` times from root seed `seed`: the one path of `sim.run` and of `run_sim.py run` and
+    `compare`. With `out` (a folder already checked and locked, see `sim.result_files.writing`) the
+    batches are formatted in the workers and their rows written as each finishes; `keep=False` keeps
+    none of them (memory stays flat). `jobs` defaults to every core, `batch_size` to the runs shared
+    over the jobs; `progress(n)` is called with each batch's run count."""
+    jobs = default_jobs() if jobs is None else int(jobs)
+    batch_size = default_batch_size(runs, jobs) if batch_size is None else int(batch_size)
+    chunks = iter_batches(scn, seed, runs, scn.scenario.turns, engine=engine, batch_size=batch_size, jobs=jobs,
+                          progress=progress, formatted=out is not None, dask=dask)
+    return collect(scn, seed, chunks, out=out, keep=keep, engine=engine)
+
+
+def collect(scn: Scenario, seed: int, chunks: Iterable[Chunk], *, out: Path | None = None, keep: bool = True,
+            engine: str = "ensemble") -> RunOutput:
+    """Where the batches of a run go, in run order: summed into its summary, written into the result folder
+    `out` as they come if given (`sim.result_files.ResultWriter`: chunks with their CSV rows), and kept if
+    `keep`; else only their first SAMPLE_RUNS runs are kept, for the figures."""
+    kept: list[BatchResult] = []
+
+    def passing(chunks: Iterable[Chunk]) -> Iterator[Chunk]:
+        for chunk in chunks:
+            b = chunk.batch
+            first = np.flatnonzero(b.runs < SAMPLE_RUNS)
+            if keep or first.size:
+                kept.append(b if keep else b.select(first))
+            yield chunk
+
+    turns = scn.scenario.turns
+    if out is not None:
+        writer = ResultWriter(out, scn, seed, turns)
+        summary = writer.write_all(passing(chunks))
+        outcomes = writer.summary
+    else:
+        outcomes, runs = Summary(scn, seed, turns), 0
+        for chunk in passing(chunks):
+            outcomes.add(chunk.batch)
+            runs += len(chunk.batch.runs)
+        summary = outcomes.as_dict(runs)
+    return RunOutput(scn, seed, summary, outcomes, kept, kept if keep else None, engine)
 
 
 def run(scenario: str | Path | Scenario = "inf_2018", runs: int = 200, seed: int = 1, *,
@@ -116,24 +207,20 @@ def run(scenario: str | Path | Scenario = "inf_2018", runs: int = 200, seed: int
     if engine not in ENGINES:
         raise SimError(f"engine = {engine!r}: allowed: {', '.join(ENGINES)}")
     scn = load_scenario(scenario, set, turns)
-    jobs = default_jobs() if jobs is None else int(jobs)
-    batch_size = default_batch_size(runs, jobs) if batch_size is None else int(batch_size)
-    summary = Summary(scn, int(seed), scn.scenario.turns)
-    batches = []
+    folder: AbstractContextManager[Path | None] = writing(Path(out), force) if out is not None else nullcontext()
     bar = _bar(runs, scn.name) if progress else None
     try:
-        for chunk in iter_batches(scn, int(seed), int(runs), scn.scenario.turns, engine=engine,
-                                  batch_size=batch_size, jobs=jobs, formatted=False,
-                                  progress=bar.update if bar is not None else None):
-            summary.add(chunk.batch)
-            batches.append(chunk.batch)
+        with folder as stage:
+            ran = execute(scn, int(seed), int(runs), engine=engine, jobs=jobs, batch_size=batch_size,
+                          progress=bar.update if bar is not None else None, out=stage)
+            if stage is not None and plot:
+                ran.draw(stage)
     finally:
         if bar is not None:
             bar.close()
-    result = RunResult(scn, int(seed), batches, summary.as_dict(int(runs)))
-    if out is not None:
-        result.save(out, force=force, plot=plot)
-    return result
+    assert ran.batches is not None   # kept: execute's default
+    summary = {k: v for k, v in ran.summary.items() if k != "files"}   # what the runs gave, not the files'
+    return RunResult(scn, int(seed), ran.batches, summary)
 
 
 def _bar(total: int, label: str) -> Any:

@@ -16,52 +16,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim import __version__, analyze_cli, budget, interrupts, scenario, sweep_cli
+from sim.arguments import shared
 from sim.classroom import cli as classroom_cli
 from sim.errors import SimError
 from sim.materials import cli as materials_cli
-from sim.options import (
-    DEFAULT_ENGINE,
-    DEFAULT_FORMAT,
-    DEFAULT_RUNS,
-    DEFAULT_SCENARIO,
-    DEFAULT_SEED,
-    DEFAULT_TOURNAMENT_RUNS,
-    ENGINES,
-    FORMATS,
-)
+from sim.options import DEFAULT_RUNS, DEFAULT_SCENARIO, DEFAULT_SEED, DEFAULT_TOURNAMENT_RUNS
 from sim.safeio import os_error
-from sim.terminal import OneLineParser, folder_arg, path_arg, text_table, use_file_backend, whole_number
+from sim.terminal import OneLineParser, folder_arg, path_arg, prepare_model, text_table, use_file_backend
 from sim.textsafe import one_line, printable
 
-if TYPE_CHECKING:   # sim.result_files imports pandas: only the commands that write results load it
-    from sim.result_files import ResultWriter
+if TYPE_CHECKING:   # sim.api imports pandas: only the commands that write results load it
+    from sim.api import RunOutput
 
 
-DASK_HELP = ("run the batches on a Dask cluster: tcp://HOST:8786, or local for a LocalCluster of --jobs workers "
-             "(default: a local process pool); the same files either way")
-
-
-def _run_options(p: argparse.ArgumentParser) -> None:
-    """Options shared by `run` and `compare`."""
-    p.add_argument("--runs", type=whole_number(1, "--runs"), default=None, metavar="N",
-                   help=f"number of seeded runs (default {DEFAULT_RUNS})")
-    p.add_argument("--turns", type=whole_number(1, "--turns"), default=None, metavar="T",
-                   help="turns per run (default: the scenario's)")
-    p.add_argument("--seed", type=whole_number(0, "--seed"), default=DEFAULT_SEED, metavar="S",
-                   help=f"root seed; run r uses its r-th spawned stream (default {DEFAULT_SEED})")
-    p.add_argument("--force", action="store_true", help="write into a non-empty folder not made by this program")
-    p.add_argument("--no-plot", action="store_true", help="skip the figures")
-    p.add_argument("--format", choices=FORMATS, default=DEFAULT_FORMAT,
-                   help=f"figure format (default {DEFAULT_FORMAT})")
-    p.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
-                   help="ensemble: replicas in lockstep (fast); mesa: one EscalationModel per run; the same "
-                        f"files either way (default {DEFAULT_ENGINE})")
-    p.add_argument("--jobs", type=whole_number(1, "--jobs"), default=None, metavar="N",
-                   help="worker processes (default: every core)")
-    p.add_argument("--dask", default=None, metavar="ADDRESS", help=DASK_HELP)
-    p.add_argument("--batch-size", type=whole_number(1, "--batch-size"), default=None, metavar="N",
-                   help="runs advanced together in one batch (default: the runs shared over the jobs, at most 250)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+#: the options of `run` and `compare` (sim.arguments); `run` takes --set too
+RUN_OPTIONS = ("--turns", "--seed", "--runs", "--engine", "--jobs", "--dask", "--batch-size", "--out", "--force",
+               "--no-plot", "--format", "--quiet")
+RUN_SEED = f"root seed; run r uses its r-th spawned stream (default {DEFAULT_SEED})"
 
 
 SCENARIO_ARG = "a scenario's name (see `list`; --scenarios DIR adds your own) or a path to a TOML file"
@@ -147,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser(
         "run", help="run a scenario many times, write results and figures", epilog=RUN_EPILOG,
+        parents=[shared("--set", *RUN_OPTIONS, seed=RUN_SEED)],
         description="Run a scenario many times, each run from its own seeded random stream, and write the "
                     "results into one folder (default results/SCENARIO/, the scenario's name): turns.csv (one "
                     "row per run and turn: the escalation index, its components, the treaty's status), "
@@ -158,15 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
                     "A folder this program did not make is refused unless --force.")
     run.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
                      help=f"{SCENARIO_ARG} (default {DEFAULT_SCENARIO})")
-    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                     help="change a scenario value, validated like the file, e.g. actors.US.rule.lambda=4 "
-                          "(repeatable; default: none, the file's values)")
-    run.add_argument("--out", type=path_arg("--out"), default=None, metavar="DIR",
-                     help="output folder (default results/SCENARIO)")
-    _run_options(run)
 
     cmp = sub.add_parser(
         "compare", help="compare scenarios or variants on common seeds", epilog=COMPARE_EPILOG,
+        parents=[shared(*RUN_OPTIONS, seed=RUN_SEED, out="output folder (default results/compare)")],
         description="Run two or more scenarios, or variants of one, on the same seeds (common random "
                     "numbers: differences are paired run by run) and compare their outcomes. Writes into one "
                     "folder (default results/compare/): compare.csv (treaty ended, incident, peak escalation, "
@@ -175,23 +142,22 @@ def build_parser() -> argparse.ArgumentParser:
                     "folder per item, as `run` writes. Prints the table.")
     cmp.add_argument("items", nargs="+", metavar="ITEM",
                      help="a scenario, or SCENARIO:KEY=VALUE,KEY=VALUE (a variant); the first is the baseline")
-    cmp.add_argument("--out", type=path_arg("--out"), default=None, metavar="DIR",
-                     help="output folder (default results/compare)")
-    _run_options(cmp)
 
     plot = sub.add_parser(
         "plot", help="redraw the figures of a result folder", epilog=PLOT_EPILOG,
+        parents=[shared("--format", "--force", force="draw into a result folder not made by this program")],
         description="Redraw every figure of a result folder written by `run` (escalation, components, moves, "
                     "treaty, missiles) from its summary.json and turns.csv, without rerunning, e.g. in another "
                     "format. The figures are written into the folder itself, replacing those of the same "
                     "format; prints their paths.")
     plot.add_argument("folder", type=path_arg("folder"), help="a result folder written by `run`, e.g. results/inf_2018")
-    plot.add_argument("--format", choices=FORMATS, default=DEFAULT_FORMAT,
-                      help=f"figure format (default {DEFAULT_FORMAT})")
-    plot.add_argument("--force", action="store_true", help="draw into a result folder not made by this program")
 
     tour = sub.add_parser(
         "tournament", help="every pairing of rules for the adversary pair", epilog=TOURNAMENT_EPILOG,
+        parents=[shared("--turns", "--seed", "--runs", "--jobs", "--dask", "--out", "--force", "--format", "--quiet",
+                        runs={"default": DEFAULT_TOURNAMENT_RUNS,
+                              "help": f"runs per pairing (default {DEFAULT_TOURNAMENT_RUNS})"},
+                        out="output folder (default results/tournament)", quiet="no progress bar and no table")],
         description="Play every pairing of the given rules for the scenario's adversary pair (in inf_2018 the "
                     "US against Russia; the other actors keep their scenario rules), each pairing for --runs "
                     "runs on the same seeds. Writes into one folder (default results/tournament/): "
@@ -201,21 +167,6 @@ def build_parser() -> argparse.ArgumentParser:
     tour.add_argument("scenario", help=SCENARIO_ARG)
     tour.add_argument("--rules", required=True,
                       help="comma-separated rules or presets (see `rules`), e.g. mirror,grim,hawk,dove (required)")
-    tour.add_argument("--runs", type=whole_number(1, "--runs"), default=DEFAULT_TOURNAMENT_RUNS, metavar="N",
-                      help=f"runs per pairing (default {DEFAULT_TOURNAMENT_RUNS})")
-    tour.add_argument("--turns", type=whole_number(1, "--turns"), default=None, metavar="T",
-                      help="turns per run (default: the scenario's)")
-    tour.add_argument("--seed", type=whole_number(0, "--seed"), default=DEFAULT_SEED, metavar="S",
-                      help=f"root seed (default {DEFAULT_SEED})")
-    tour.add_argument("--jobs", type=whole_number(1, "--jobs"), default=None, metavar="N",
-                      help="worker processes (default: every core)")
-    tour.add_argument("--dask", default=None, metavar="ADDRESS", help=DASK_HELP)
-    tour.add_argument("--out", type=path_arg("--out"), default=None, metavar="DIR",
-                      help="output folder (default results/tournament)")
-    tour.add_argument("--format", choices=FORMATS, default=DEFAULT_FORMAT,
-                      help=f"figure format (default {DEFAULT_FORMAT})")
-    tour.add_argument("--force", action="store_true", help="write into a non-empty folder not made by this program")
-    tour.add_argument("--quiet", action="store_true", help="no progress bar and no table")
 
     analyze_cli.add_parser(sub, OneLineParser)
     sweep_cli.add_parser(sub, OneLineParser)
@@ -432,12 +383,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     _preflight(scn, args, out)
     started = time.perf_counter()
     with writing(out, args.force) as stage:
-        writer, summary = _execute(scn, stage, args, label=scn.name)
+        summary = _execute(scn, stage, args, label=scn.name).summary
     if not args.quiet:
         turns = scn.scenario.turns
         ended = summary["median_turn_treaty_ended"]
         when = f", median turn {ended:g} ({scn.date_of(int(ended))})" if ended is not None else ""
-        print(f"{scn.name}: {writer.runs} runs x {turns} turns, seed {args.seed}, "
+        print(f"{scn.name}: {summary['runs']} runs x {turns} turns, seed {args.seed}, "
               f"{time.perf_counter() - started:.1f} s")
         print(f"  treaty ended in {summary['share_treaty_ended']:.1%} of runs{when}")
         print(f"  incident in {summary['share_incident']:.1%}; every party deployed in "
@@ -465,9 +416,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     outcomes, summaries = [], []
     with writing(out, args.force, stale=lambda name: is_run_output(name) or name.startswith("compare.")) as stage:
         for v in variants:
-            writer, summary = _execute(v.scenario, stage / v.slug, args, label=v.label)
-            outcomes.append(writer.summary.per_run())
-            summaries.append(summary)
+            ran = _execute(v.scenario, stage / v.slug, args, label=v.label)
+            outcomes.append(ran.outcomes.per_run())
+            summaries.append(ran.summary)
         rows = differences([v.label for v in variants], outcomes)
         write_table(stage / "compare.csv", variants[0].label, rows)
         if not args.no_plot:
@@ -485,38 +436,28 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def _preflight(scn: scenario.Scenario, args: argparse.Namespace, out: Path, share: int = 1) -> None:
     """Everything that can refuse a run, checked before its output folder is touched: a seat for a
     person, the memory and disk the run needs, and one replica played for one turn."""
-    from sim.ensemble import batch_tasks, warm_up
-    from sim.kernel_cache import kernels_cached
+    from sim.ensemble import batch_tasks
 
     runs = args.runs if args.runs is not None else DEFAULT_RUNS
     batch_tasks(scn, args.seed, 1, scn.scenario.turns, engine=args.engine)
     budget.check_run(runs * share, scn.scenario.turns, len(scn.actors), out)
-    if not args.quiet and not kernels_cached():
-        sys.stderr.write("compiling the turn kernels (once after installing or changing them; a few minutes)...\n")
-    warm_up(scn)
+    prepare_model(scn, quiet=args.quiet)
 
 
-def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace,
-             label: str) -> tuple[ResultWriter, dict]:
-    """Run `scn` as the options say, write its result folder and figures; returns the writer and
-    the summary it wrote."""
-    from sim.ensemble import default_batch_size, default_jobs, iter_batches
-    from sim.result_files import ResultWriter
+def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace, label: str) -> RunOutput:
+    """Run `scn` as the options say through `sim.api.execute`, the path of `sim.run` too: its result folder
+    `out` (locked by the caller) is written as the batches finish, none of which is kept, and the figures
+    are drawn from what stays in memory. Adds the progress bar; returns what the run left in memory."""
+    from sim import api
 
     runs = args.runs if args.runs is not None else DEFAULT_RUNS
-    jobs = args.jobs if args.jobs is not None else default_jobs()
-    batch_size = args.batch_size if args.batch_size is not None else default_batch_size(runs, jobs)
     with _progress(runs, label, args.quiet) as progress:
-        batches = iter_batches(scn, args.seed, runs, scn.scenario.turns, engine=args.engine,
-                               batch_size=batch_size, jobs=jobs, progress=progress, dask=args.dask)
-        writer = ResultWriter(out, scn, args.seed, scn.scenario.turns)
-        summary = writer.write_all(batches)
+        ran = api.execute(scn, args.seed, runs, engine=args.engine, jobs=args.jobs, batch_size=args.batch_size,
+                          dask=args.dask, progress=progress, out=out, keep=False)
     if not args.no_plot:
         use_file_backend()
-        from sim.plots import plot_all
-
-        plot_all(out, args.format)
-    return writer, summary
+        ran.draw(out, args.format)
+    return ran
 
 
 @contextmanager

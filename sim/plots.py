@@ -2,12 +2,14 @@
 
 Each `plot_*` function takes the source and an optional matplotlib ``ax`` (or ``axes``) to draw on, and
 returns the Figure; importing this module never changes matplotlib's backend or settings.
-`plot_all` draws every figure of a folder into it, so `run_sim.py plot DIR` redraws them without
-rerunning.
+`draw_all` draws every figure of a run into a folder from its summary and the rows of the runs drawn
+one by one: `run` and `sim.run` pass them from memory, `plot_all` reads them from a result folder, so
+`run_sim.py plot DIR` redraws the figures without rerunning.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import textwrap
 from collections.abc import Sequence
@@ -26,6 +28,7 @@ from matplotlib.ticker import PercentFormatter
 
 from sim.actions import COLOURS, MOVE_NAMES
 from sim.errors import SimError
+from sim.results import SAMPLE_RUNS, TURN_COLUMNS, figure_runs
 from sim.safeio import atomic_path
 from sim.state import COMPONENT_LABELS
 from sim.textsafe import printable
@@ -33,7 +36,6 @@ from sim.textsafe import printable
 if TYPE_CHECKING:
     from sim.api import RunResult
 
-SAMPLE_RUNS = 5
 TITLE_WIDTH = 100    # characters per title line: fits a 9-inch figure at 10 pt
 MOVE_COLORS = COLOURS
 COMPONENT_COLORS = {"treaty": "#fdae61", "missiles": "#d73027", "arming": "#8c6bb1", "demands": "#abd9e9"}
@@ -56,16 +58,27 @@ def _summary(source: Any) -> dict:
 
 def _runs(source: Any, summary: dict) -> pd.DataFrame:
     """The turns rows of the sample runs and the median run."""
-    wanted = {*range(SAMPLE_RUNS), summary["median_run"]}
+    wanted = figure_runs(summary)
     if hasattr(source, "turns"):
         return source.turns[source.turns["run"].isin(wanted)]
     return _read_runs(Path(source), wanted)
 
 
 def plot_all(folder: Path | str, fmt: str = "png") -> list[Path]:
-    """Draw every figure of a result folder into it; returns their paths."""
+    """Draw every figure of a result folder into it, from its files; returns their paths."""
     summary = read_summary(folder)
-    runs = _read_runs(Path(folder), {*range(SAMPLE_RUNS), summary["median_run"]})
+    return draw_all(summary, _read_runs(Path(folder), figure_runs(summary)), folder, fmt)
+
+
+def rows_as_read(turns_csv: str) -> pd.DataFrame:
+    """turns.csv rows (the text of `sim.result_files.format_batch`, no header) as `plot_all` reads them from
+    the file: the figures drawn from a run in memory are then byte for byte those `plot` redraws."""
+    return pd.read_csv(io.StringIO(",".join(TURN_COLUMNS) + "\n" + turns_csv))
+
+
+def draw_all(summary: dict, runs: pd.DataFrame, folder: Path | str, fmt: str = "png") -> list[Path]:
+    """Draw every figure of a run into `folder`: from its summary and the turns rows of the runs drawn one
+    by one (`sim.results.figure_runs`); returns their paths."""
     figures = {"escalation": _escalation(summary, runs, None), "components": _components(summary, runs, None),
                "moves": _moves(summary, None), "treaty": _treaty(summary, None),
                "missiles": _missiles(summary, None)}

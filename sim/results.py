@@ -27,6 +27,13 @@ ACTION_COLUMNS = ["run", "turn", "date", "actor", "action", "missiles", "ordered
 #: Milestones of each actor's arming, as they appear in summary.json
 MILESTONES = ("orders", "tests", "ready", "fields", "hosts")
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+#: The figures (sim.plots) draw the first runs one by one, and the median run of the summary
+SAMPLE_RUNS = 5
+
+
+def figure_runs(summary: dict) -> set[int]:
+    """The runs whose turns the figures draw one by one: the first SAMPLE_RUNS and the median run."""
+    return {*range(SAMPLE_RUNS), int(summary["median_run"])}
 
 
 @dataclass
@@ -89,6 +96,10 @@ class BatchResult:
         self.hosting[rows, turn - 1] = state.hosting
         self.payoff[rows, turn - 1] = outcome.payoff
         self.credibility[rows, turn - 1] = state.credibility
+
+    def select(self, rows: np.ndarray) -> BatchResult:
+        """The runs at batch rows `rows` (every array's first axis is the run)."""
+        return BatchResult(**{f: getattr(self, f)[rows] for f in self.__dataclass_fields__})
 
     @classmethod
     def from_model(cls, model: EscalationModel, run: int) -> BatchResult:

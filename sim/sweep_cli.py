@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 
 from sim import __version__, scenario
+from sim.arguments import shared
 from sim.errors import SimError
-from sim.options import DEFAULT_SEED, FORMATS
+from sim.options import DEFAULT_SEED
 from sim.terminal import path_arg, use_file_backend, whole_number
 
 DEFAULT_SWEEP_RUNS = 200
@@ -48,6 +49,19 @@ def add_parser(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> 
     p = subparsers.add_parser(
         "sweep", help="sensitivity: which values drive the outcomes (Morris, Sobol')",
         epilog=EPILOG,
+        parents=[shared(
+            "--set", "--turns", "--seed", "--runs", "--jobs", "--dask", "--out", "--force", "--format", "--no-plot",
+            "--quiet",
+            set="change a scenario value at every point (repeatable; default: none)",
+            seed=f"root seed of the runs and the sampling (default {DEFAULT_SEED})",
+            runs={"default": DEFAULT_SWEEP_RUNS, "help": f"seeded runs per point (default {DEFAULT_SWEEP_RUNS})"},
+            jobs="worker processes, or Dask workers with --dask local (default: every core)",
+            dask="run the points on a Dask cluster: tcp://HOST:8786, or local for a LocalCluster of --jobs workers "
+                 "(default: a local process pool); the same files either way",
+            out="output folder (default results/SCENARIO_sweep)",
+            force="write into a non-empty folder not made by this program, or start again over an interrupted "
+                  "sweep's journal",
+            quiet="no progress bar and no table")],
         description="Vary scenario values over sample points (SALib's Morris trajectories or Sobol' sequence, or a "
                     "full grid), run every point --runs times on the same seeds (common random numbers), and "
                     "estimate with SALib which values drive each outcome (treaty ended, incident, peak and final "
@@ -74,27 +88,7 @@ def add_parser(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> 
                    help=f"Sobol' base samples, a power of 2 (default {DEFAULT_SAMPLES}; N x (2K + 2) points)")
     p.add_argument("--levels", type=whole_number(2, "--levels"), default=DEFAULT_LEVELS, metavar="L",
                    help=f"grid points per value (default {DEFAULT_LEVELS})")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="change a scenario value at every point (repeatable; default: none)")
-    p.add_argument("--runs", type=whole_number(1, "--runs"), default=DEFAULT_SWEEP_RUNS, metavar="N",
-                   help=f"seeded runs per point (default {DEFAULT_SWEEP_RUNS})")
-    p.add_argument("--turns", type=whole_number(1, "--turns"), default=None, metavar="T",
-                   help="turns per run (default: the scenario's)")
-    p.add_argument("--seed", type=whole_number(0, "--seed"), default=DEFAULT_SEED, metavar="S",
-                   help=f"root seed of the runs and the sampling (default {DEFAULT_SEED})")
-    p.add_argument("--jobs", type=whole_number(1, "--jobs"), default=None, metavar="N",
-                   help="worker processes, or Dask workers with --dask local (default: every core)")
-    p.add_argument("--dask", default=None, metavar="ADDRESS",
-                   help="run the points on a Dask cluster: tcp://HOST:8786, or local for a LocalCluster of --jobs "
-                        "workers (default: a local process pool); the same files either way")
-    p.add_argument("--out", type=path_arg("--out"), default=None, metavar="DIR",
-                   help="output folder (default results/SCENARIO_sweep)")
     p.add_argument("--resume", action="store_true", help="continue the interrupted sweep whose journal is in --out")
-    p.add_argument("--force", action="store_true", help="write into a non-empty folder not made by this program, "
-                                                        "or start again over an interrupted sweep's journal")
-    p.add_argument("--format", choices=FORMATS, default="png", help="figure format (default png)")
-    p.add_argument("--no-plot", action="store_true", help="skip the figures")
-    p.add_argument("--quiet", action="store_true", help="no progress bar and no table")
     return p
 
 

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim import interrupts, scenario
+from sim.arguments import shared
 from sim.errors import SimError
-from sim.options import DEFAULT_SCENARIO, DEFAULT_SEED
+from sim.options import DEFAULT_SCENARIO
 from sim.terminal import path_arg, use_file_backend, whole_number
 
 if TYPE_CHECKING:
@@ -34,11 +35,16 @@ examples:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Add `classroom` to the subcommands `sub`."""
-    from sim.play.cli import DEFAULT_TURNS, add_debrief_options
+    from sim.play.cli import DEBRIEF_FORCE, GAME_SEED, GAME_TURNS
 
     p = sub.add_parser(
         "classroom", help="the classroom game on the web: a page per team, a projector",
         epilog=EPILOG,
+        parents=[shared("--set", "--turns", "--seed", "--out", "--band-runs", "--force",
+                        set="change a scenario value before the game (repeatable; default: none)",
+                        turns=GAME_TURNS, seed=GAME_SEED, force=DEBRIEF_FORCE,
+                        out="folder of the game file, the log and the debrief (default: a new dated folder under "
+                            "results/)")],
         description="Starts a local web server for one game and prints the projector's address, the "
                     "facilitator's address and PIN, and one join code per team. Each team plays on its own "
                     "device: its briefing, its moves, secret submission, messages. A team nobody has joined "
@@ -55,26 +61,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help=f"port; 0: any free one, printed (default {DEFAULT_PORT})")
     p.add_argument("--teams", default=None, metavar="IDS",
                    help="actors the class plays, comma-separated, e.g. US,RU,NATO (default: every actor)")
-    p.add_argument("--seed", type=whole_number(0, "--seed"), default=DEFAULT_SEED, metavar="S",
-                   help=f"root seed: the same seed and moves give the same game (default {DEFAULT_SEED})")
-    p.add_argument("--turns", type=whole_number(1, "--turns"), default=None, metavar="N",
-                   help=f"turn limit (default {DEFAULT_TURNS}, or the scenario's if fewer)")
     p.add_argument("--turn-seconds", type=whole_number(0, "--turn-seconds"), default=DEFAULT_TURN_SECONDS,
                    metavar="S", help=f"time for each turn; 0: no timer (default {DEFAULT_TURN_SECONDS})")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                   help="change a scenario value before the game (repeatable; default: none)")
-    p.add_argument("--out", type=path_arg("--out"), default=None, metavar="DIR",
-                   help="folder of the game file, the log and the debrief (default: a new dated folder "
-                        "under results/)")
     p.add_argument("--resume", type=path_arg("--resume"), default=None, metavar="FILE",
                    help="go on with a saved game (its game.json; new codes and PIN are printed; default: a new "
                         "game)")
-    add_debrief_options(p)
 
 
 def cmd_classroom(args: argparse.Namespace) -> int:
     from sim.play import savefile
-    from sim.play.cli import DEFAULT_TURNS, check_band, default_out, resolve_teams
+    from sim.play.cli import DEFAULT_TURNS, check_band, default_out, prepare_game, resolve_teams
     from sim.play.engine import Game
     from sim.result_files import mark_ours, prepare_out_dir
 
@@ -82,7 +78,9 @@ def cmd_classroom(args: argparse.Namespace) -> int:
         if args.set or args.teams or args.scenario:
             raise SimError("--resume with a scenario, --set or --teams: a saved game keeps its scenario and teams; "
                            "allowed: leave them out")
-        game = savefile.restore(savefile.read(args.resume), turns=args.turns)
+        saved = savefile.read(args.resume)
+        prepare_game(saved.scenario)     # before the replay of the saved turns, and before the addresses
+        game = savefile.restore(saved, turns=args.turns)
         scn = game.scenario
     else:
         overrides = dict(scenario.parse_assignment(item, source=f"--set {item}") for item in args.set)
@@ -90,6 +88,7 @@ def cmd_classroom(args: argparse.Namespace) -> int:
         wanted = [t for t in (args.teams or "").split(",") if t.strip()] or ["all"]
         teams = resolve_teams([t.strip() for t in wanted], scn.actor_ids, scn.name)
         turns = args.turns if args.turns is not None else min(DEFAULT_TURNS, scn.scenario.turns)
+        prepare_game(scn)                # the kernels are ready before anyone is given an address
         game = Game(scn, seed=args.seed, humans=teams, turns=turns)
     out = args.out or (args.resume.parent if args.resume is not None else default_out(scn.name, "classroom"))
     check_band(args.band_runs, game.turns, len(game.ids))

@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 from sim import scenario
+from sim.arguments import shared
 from sim.options import DEFAULT_SCENARIO
-from sim.terminal import path_arg
 from sim.textsafe import printable
 
 EPILOG = """\
@@ -24,6 +24,7 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
     """Add `materials` to the subcommands `sub` (which already makes parsers of the command line's class)."""
     p = sub.add_parser(
         "materials", help="print-ready role cards, primer and glossary for a class", epilog=EPILOG,
+        parents=[shared("--out", "--force", out="output folder (default results/materials_SCENARIO)")],
         description="Write a scenario's student materials as HTML pages that print well on A4 (no internet "
                     "needed, nothing loaded from elsewhere): one role card per actor, card_ID.html (who the side "
                     "is, what it wants, what each of its moves does, what it knows and its private intelligence, "
@@ -36,9 +37,6 @@ def add_parser(sub: argparse._SubParsersAction, parser_class: type[argparse.Argu
                     "make is refused unless --force; the pages replace old ones only once all are written.")
     p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
                    help=f"a scenario's name (see `list`) or a path to a TOML file (default {DEFAULT_SCENARIO})")
-    p.add_argument("--out", type=path_arg("--out"), default=None, metavar="DIR",
-                   help="output folder (default results/materials_SCENARIO)")
-    p.add_argument("--force", action="store_true", help="write into a non-empty folder not made by this program")
 
 
 def cmd_materials(args: argparse.Namespace) -> int:

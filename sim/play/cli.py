@@ -9,12 +9,17 @@ from datetime import datetime
 from pathlib import Path
 
 from sim import budget, scenario
+from sim.arguments import shared
 from sim.errors import SimError
-from sim.options import DEFAULT_SCENARIO, DEFAULT_SEED
-from sim.terminal import path_arg, use_file_backend, whole_number
+from sim.options import DEFAULT_BAND, DEFAULT_SCENARIO, DEFAULT_SEED
+from sim.terminal import path_arg, prepare_model, use_file_backend
 
 DEFAULT_TURNS = 12          # a lesson: about a year of 30-day turns
-DEFAULT_BAND = 1000
+#: --seed and --turns of a game (play, classroom), as they differ from those of runs
+GAME_SEED = f"root seed: the same seed and moves give the same game (default {DEFAULT_SEED})"
+GAME_TURNS = f"turn limit (default {DEFAULT_TURNS}, or the scenario's if fewer)"
+#: --force of the commands that write a game's debrief
+DEBRIEF_FORCE = "write into a non-empty --out folder this program did not make"
 
 
 PLAY_EPILOG = """\
@@ -46,6 +51,13 @@ def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.Arg
     """
     play = sub.add_parser(
         "play", help="classroom game: teams play actors, then a debrief", epilog=PLAY_EPILOG,
+        parents=[shared(
+            "--set", "--turns", "--seed", "--out", "--band-runs", "--force",
+            set="change a scenario value before the game, e.g. actors.RU.rule.otherwise=hold (repeatable; default: "
+                "none, the file's values)",
+            turns=GAME_TURNS, seed={"default": None, "help": GAME_SEED},   # None: not given (--resume checks it)
+            out="debrief folder (default: a new dated folder under results/; with --resume of a debrief's "
+                "game.json: that folder)", force=DEBRIEF_FORCE)],
         description="A terminal game for a class: teams type the moves of the actors given with --as, the "
                     "model plays the others by their scenario rules. At the prompt: a move (its number "
                     "or name), help, undo, inject EVENT, save FILE, quit; Ctrl-D and Ctrl-C save the game "
@@ -61,46 +73,25 @@ def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.Arg
     play.add_argument("--as", dest="teams", action="append", default=[], metavar="ACTOR",
                       help="an actor the class plays (repeat for hot seat: teams choose in turn, hidden from "
                            "each other), or 'all' (default: the actors whose scenario rule is 'human')")
-    play.add_argument("--turns", type=whole_number(1, "--turns"), default=None, metavar="T",
-                      help=f"turn limit (default {DEFAULT_TURNS}, or the scenario's if fewer)")
-    play.add_argument("--seed", type=whole_number(0, "--seed"), default=None, metavar="S",
-                      help=f"root seed: the same seed and moves give the same game (default {DEFAULT_SEED})")
-    play.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                      help="change a scenario value before the game, e.g. actors.RU.rule.otherwise=hold "
-                           "(repeatable; default: none, the file's values)")
-    play.add_argument("--out", type=path_arg("--out"), default=None, metavar="DIR",
-                      help="debrief folder (default: a new dated folder under results/; with --resume of a "
-                           "debrief's game.json: that folder)")
     play.add_argument("--resume", type=path_arg("--resume"), default=None, metavar="FILE",
                       help="continue a saved game (a file from `save FILE`, Ctrl-D/Ctrl-C, or a debrief's "
                            "game.json; default: a new game)")
-    add_debrief_options(play)
     play.add_argument("--theme", choices=("dark", "light"), default=None,
                       help="colours for a dark or a light terminal background (default: light if the COLORFGBG "
                            "variable says the background is light, else dark)")
 
     rep = sub.add_parser(
         "replay", help="replay a saved game exactly and print its turns", epilog=REPLAY_EPILOG,
+        parents=[shared("--out", "--band-runs", "--force",
+                        out="also write the debrief into this folder (default: none, print only)",
+                        band_runs=f"model-only runs for the debrief (default {DEFAULT_BAND})",
+                        force=DEBRIEF_FORCE)],
         description="Replays a game file: the teams' moves and the facilitator's events as saved, the "
                     "model's moves decided again. Every turn must come out as saved (moves, escalation, "
                     "treaty, missiles, payoffs), else exit status 2. Prints the turns as a table and writes "
                     "nothing, unless --out: then the debrief too (debrief.html, debrief.md, escalation.png, "
                     "payoffs.png, band.json, game.json), as `play` writes it.")
     rep.add_argument("file", type=path_arg("file"), help="a game file (game.json of a debrief, or from save FILE)")
-    rep.add_argument("--out", type=path_arg("--out"), default=None, metavar="DIR",
-                     help="also write the debrief into this folder (default: none, print only)")
-    rep.add_argument("--band-runs", type=whole_number(1, "--band-runs"), default=DEFAULT_BAND, metavar="N",
-                     help=f"model-only runs for the debrief (default {DEFAULT_BAND})")
-    rep.add_argument("--force", action="store_true",
-                     help="write into a non-empty --out folder this program did not make")
-
-
-def add_debrief_options(p: argparse.ArgumentParser) -> None:
-    """--band-runs and --force, as every command that writes a game's debrief takes them."""
-    p.add_argument("--band-runs", type=whole_number(1, "--band-runs"), default=DEFAULT_BAND, metavar="N",
-                   help=f"model-only runs the debrief compares the game with (default {DEFAULT_BAND})")
-    p.add_argument("--force", action="store_true",
-                   help="write into a non-empty --out folder this program did not make")
 
 
 def resolve_teams(texts: list[str], ids: list[str], source: str) -> list[str]:
@@ -141,6 +132,15 @@ def default_out(name: str, kind: str = "play") -> Path:
     return out
 
 
+def prepare_game(scn: scenario.Scenario) -> None:
+    """Have the kernels a game of `scn` plays ready before anything is shown (compiling them the first time
+    takes minutes, said on stderr): those of the scenario with a person's seat played by the quantal rule,
+    as the debrief's model-only runs play it."""
+    from sim.play.debrief import model_only
+
+    prepare_model(model_only(scn)[0])
+
+
 def check_band(runs: int, turns: int, actors: int) -> None:
     """Refuse a debrief band that cannot fit in memory, before the class plays a game it would lose."""
     budget.check_memory(f"--band-runs {runs}", budget.summary_bytes(runs, turns, actors) + runs * turns * actors * 8)
@@ -178,6 +178,7 @@ def cmd_play(args: argparse.Namespace) -> int:
         if args.turns is not None and args.turns < len(saved.log):
             raise SimError(f"--turns {args.turns}: the saved game has already played {len(saved.log)} turns; "
                            f"allowed: {len(saved.log)} or more")
+        prepare_game(saved.scenario)     # before the replay, which plays the saved turns
         game = savefile.restore(saved, turns=args.turns)
     else:
         overrides = dict(scenario.parse_assignment(item, source=f"--set {item}") for item in args.set)
@@ -189,6 +190,7 @@ def cmd_play(args: argparse.Namespace) -> int:
                            f"actors of {scn.name}: {actors}")
         teams = resolve_teams(args.teams or seats, scn.actor_ids, scn.name)
         turns = args.turns if args.turns is not None else min(DEFAULT_TURNS, scn.scenario.turns)
+        prepare_game(scn)                 # before the game starts its crisis, and before its first screen
         game = Game(scn, seed=args.seed if args.seed is not None else DEFAULT_SEED, humans=teams, turns=turns)
     out = args.out
     if out is None and args.resume is not None and args.resume.name == "game.json" \

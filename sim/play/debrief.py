@@ -76,7 +76,7 @@ class Band:
 
 def model_band(game: Game, runs: int = 1000, jobs: int = 1) -> Band:
     """`runs` model-only runs of the game's scenario, seed and turn limit (runs 0..runs-1)."""
-    scn, substituted = _model_only(game.scenario)
+    scn, substituted = model_only(game.scenario)
     summary = Summary(scn, game.seed, game.turns)
     payoff, same = [], None
     want = game.replica
@@ -97,7 +97,7 @@ def model_band(game: Game, runs: int = 1000, jobs: int = 1) -> Band:
                 np.concatenate(summary.notice), np.concatenate(summary.treaty_end), np.concatenate(summary.incident))
 
 
-def _model_only(scn: Scenario) -> tuple[Scenario, list[str]]:
+def model_only(scn: Scenario) -> tuple[Scenario, list[str]]:
     """The scenario with any rule that needs a person replaced by the default quantal rule."""
     from sim.policies.registry import human_actors
 
