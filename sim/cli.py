@@ -376,10 +376,11 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim.result_files import writing
+    from sim.result_files import prepare_out_dir, writing
 
     scn = scenario.load_as_given(args.scenario, args.set, args.turns)
     out = args.out if args.out is not None else Path("results") / scn.name
+    prepare_out_dir(out, args.force)      # before the kernels are compiled: a bad --out is one line at once
     _preflight(scn, args, out)
     started = time.perf_counter()
     with writing(out, args.force) as stage:

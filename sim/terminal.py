@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from sim.scenario import Scenario
 
 #: what compiling the kernels the first time takes (measured on 2 cores: 114 s and 156 s)
-COMPILE_TIME = "about 2 to 3 minutes"
+COMPILE_TIME = "under a minute"
 
 
 class HelpFormatter(argparse.HelpFormatter):

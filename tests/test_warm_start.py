@@ -100,3 +100,18 @@ def test_a_cold_cache_is_said_with_the_time_it_takes_and_a_warm_one_is_silent(mo
     monkeypatch.setattr(sim.kernel_cache, "kernels_cached", lambda: True)
     terminal.prepare_model(scenario.load("dilemma_2p"), stream=quiet)
     assert quiet.getvalue() == ""
+
+
+def test_a_bad_out_is_refused_at_once_even_on_a_cold_cache(monkeypatch, capsys, tmp_path):
+    """Found when the kernels' cache had been dropped: `run` said 'compiling...' before its one-line refusal."""
+    def must_not_compile(scn):
+        raise AssertionError("compiled before the output folder was checked")
+
+    monkeypatch.setattr(sim.kernel_cache, "kernels_cached", lambda: False)
+    monkeypatch.setattr(sim.ensemble, "warm_up", must_not_compile)
+    existing = tmp_path / "existing.txt"
+    existing.write_text("keep me")
+    status = cli.main(["run", "inf_2018", "--runs", "2", "--out", str(existing), "--no-plot"])
+    err = capsys.readouterr().err
+    assert status == 2 and existing.read_text() == "keep me"
+    assert err.count("\n") == 1 and "--out is a file" in err
