@@ -44,11 +44,12 @@ def test_tables_have_the_csv_columns_and_one_row_per_run_turn_and_actor(result):
     assert result.scenario.actors[0].rule["lambda"] == 3.0
 
 
-def test_saved_folder_is_byte_for_byte_what_the_command_line_writes(result, tmp_path):
+def test_saved_folder_is_byte_for_byte_what_the_command_line_writes(result, tmp_path, cli_main):
     result.save(tmp_path / "api", plot=False)
-    subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "run", "inf_2018", "--runs", "12", "--turns", "10",
-                    "--seed", "5", "--set", "actors.US.rule.lambda=3.0", "--no-plot", "--quiet", "--jobs", "2",
-                    "--batch-size", "5", "--out", str(tmp_path / "cli")], check=True)
+    done = cli_main("run", "inf_2018", "--runs", "12", "--turns", "10", "--seed", "5", "--set",
+                    "actors.US.rule.lambda=3.0", "--no-plot", "--quiet", "--jobs", "2", "--batch-size", "5",
+                    "--out", tmp_path / "cli")
+    assert done.status == 0, done.err
     for name in ("turns.csv", "actions.csv", "summary.json", "scenario.toml"):
         assert (tmp_path / "api" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
 
