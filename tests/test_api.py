@@ -146,6 +146,7 @@ def test_figures_from_a_result_and_from_its_folder_show_the_same_data(result, tm
         plt.close(b)
 
 
+@pytest.mark.slow
 def test_importing_the_package_and_its_figures_keeps_the_users_backend_and_settings():
     code = ("import matplotlib; matplotlib.use('svg'); before = dict(matplotlib.rcParams); import sim, sim.plots, "
             "sim.analysis_plots, sim.api; assert matplotlib.get_backend() == 'svg', matplotlib.get_backend(); "
@@ -154,6 +155,7 @@ def test_importing_the_package_and_its_figures_keeps_the_users_backend_and_setti
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
+@pytest.mark.slow
 def test_import_sim_is_light():
     code = "import sys, sim; assert not {'pandas', 'numba', 'matplotlib'} & set(sys.modules), sorted(sys.modules)"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

@@ -27,6 +27,7 @@ def _run(out: Path, seed: int) -> subprocess.Popen:
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.mark.slow
 def test_a_second_run_into_the_same_folder_is_refused_and_the_first_completes(tmp_path):
     out = tmp_path / "R"
     first = _run(out, seed=1)

@@ -141,6 +141,7 @@ def test_compare_needs_two_items_and_good_overrides(tmp_path, capsys):
     assert not (tmp_path / "c2").exists()
 
 
+@pytest.mark.slow
 def test_interrupted_run_leaves_nothing_that_looks_complete(tmp_path):
     out = tmp_path / "stopped"
     # the run gets Ctrl-C's default action even if these tests were started in the background, where a

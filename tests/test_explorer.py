@@ -38,6 +38,7 @@ def stepped(turns: int = 4, **params):
     return model, moves
 
 
+@pytest.mark.slow
 def test_importing_sim_does_not_import_solara():
     code = ("import sys, sim, sim.model, sim.api, sim.cli; sim.EscalationModel; "
             "bad = {'solara', 'sim.app', 'mesa.visualization'} & set(sys.modules); assert not bad, bad")
@@ -180,6 +181,7 @@ def _free_port() -> int:
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
                     "(apt-get install -y chromium); CI installs it")
+@pytest.mark.slow
 def test_the_served_page_works_offline_in_a_browser(tmp_path):
     from playwright.sync_api import sync_playwright
 

@@ -298,6 +298,7 @@ def test_control_characters_in_names_never_reach_the_terminal(tmp_path, capsys):
     assert "\x1b" not in err
 
 
+@pytest.mark.slow
 def test_errors_are_one_line_in_a_real_process(tmp_path):
     proc = subprocess.run([sys.executable, "run_sim.py", "run", "inf_2018", *SMALL, "--out", str(tmp_path / "R"),
                            "--set", "actors.US.payoff.war_cost=inf"], cwd=ROOT, capture_output=True, text=True,

@@ -480,6 +480,7 @@ def test_bad_resume_files_and_arguments_are_refused_with_one_line(monkeypatch, c
 # ---------------------------------------------------------------- the real command
 
 
+@pytest.mark.slow
 def test_real_command_plays_a_scripted_game_and_replays_it(tmp_path):
     out = tmp_path / "real"
     script = "1\ninject force RU deployment\n4\nundo\n5\n2\n1\n"
@@ -494,6 +495,7 @@ def test_real_command_plays_a_scripted_game_and_replays_it(tmp_path):
     assert "identical to the saved game" in rep.stdout
 
 
+@pytest.mark.slow
 def test_ctrl_c_saves_the_game_to_a_file_named_on_screen(tmp_path):
     out = tmp_path / "int"
     proc = subprocess.Popen([sys.executable, "run_sim.py", "play", "inf_2018", "--as", "US", "--turns", "4",

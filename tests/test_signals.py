@@ -18,6 +18,8 @@ import pytest
 from sim.errors import SimError
 from sim.result_files import check_complete
 
+pytestmark = pytest.mark.slow   # every test here starts the program and signals it
+
 ROOT = Path(__file__).resolve().parent.parent
 MOMENTS = random.Random(11)   # the random moments are the same on every run of the suite
 # Waits are for something to be seen (a file, a line on screen, a process gone), never for a time that

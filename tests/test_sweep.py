@@ -136,6 +136,7 @@ def test_a_sweep_writes_samples_indices_definition_and_figures(tmp_path, sweep_c
     assert "peak_escalation,risk.h_max,mu_star," in "\n".join(indices)
 
 
+@pytest.mark.slow
 def test_an_interrupted_sweep_resumes_to_the_same_files_as_an_uninterrupted_one(tmp_path, sweep_cli):
     args = [*SMALL, "--runs", "150", "--jobs", "1"]
     whole = sweep_cli(*args, "--out", tmp_path / "whole")
@@ -170,6 +171,7 @@ def test_resuming_another_sweep_is_refused(tmp_path, sweep_cli):
     assert r.status == 2 and "was another one" in r.err
 
 
+@pytest.mark.slow
 def test_dask_gives_the_same_files_as_the_local_pool(tmp_path):
     args = [*SMALL, "--runs", "5", "--no-plot"]
     local = _sweep(*args, "--jobs", "2", "--out", str(tmp_path / "local"), cwd=tmp_path)
@@ -184,6 +186,7 @@ def _slow_square(x: int) -> int:
     return x * x
 
 
+@pytest.mark.slow
 def test_a_dask_worker_that_dies_mid_run_loses_no_task():
     import cloudpickle
     from dask.distributed import Client, LocalCluster
@@ -217,6 +220,7 @@ def test_factor_files_are_read_and_checked(tmp_path):
         sweep.read_factors(path)
 
 
+@pytest.mark.slow
 def test_run_on_dask_writes_the_same_files_as_the_local_pool(tmp_path):
     args = ["run", "inf_2018", "--runs", "12", "--turns", "8", "--seed", "4", "--batch-size", "3", "--no-plot",
             "--quiet", "--jobs", "2"]
@@ -228,6 +232,7 @@ def test_run_on_dask_writes_the_same_files_as_the_local_pool(tmp_path):
         assert (tmp_path / "pool" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_an_unreachable_scheduler_is_one_line_exit_2(tmp_path):
     done = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "run", "dilemma_2p", "--runs", "2", "--quiet",
                            "--no-plot", "--dask", "tcp://127.0.0.1:9", "--out", str(tmp_path / "o")], cwd=tmp_path,

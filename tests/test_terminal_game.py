@@ -85,6 +85,7 @@ class Terminal:
             os.close(self.master)
 
 
+@pytest.mark.slow
 def test_hot_seat_in_a_terminal_shows_nothing_typed_not_even_after_a_forced_move(tmp_path):
     """Mistyped moves, arrow keys, typing at the pause and after a forced move: none of it on screen."""
     term = Terminal(["play", "inf_2018", "--as", "US", "--as", "RU", "--turns", "3", "--band-runs", BAND,
@@ -269,6 +270,7 @@ def test_a_finished_game_resumed_and_played_differently_keeps_the_original(monke
     assert f"game saved to {out}/game-" in text
 
 
+@pytest.mark.slow
 def test_ctrl_c_in_a_resumed_finished_game_keeps_it(monkeypatch, capsys, tmp_path):
     import signal
 
