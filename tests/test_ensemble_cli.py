@@ -73,6 +73,7 @@ def test_set_errors_are_one_line(tmp_path, capsys, setting, needles):
     assert not out.exists()
 
 
+@pytest.mark.slow   # about 2.4 s: the figures drawn, redrawn, and drawn again as SVG
 def test_figures_and_plot_command(tmp_path, capsys):
     out = tmp_path / "figs"
     assert run("run", "inf_2018", "--runs", "6", "--turns", "12", "--out", str(out), "--quiet") == 0
@@ -113,6 +114,7 @@ def test_paired_difference_known_answer():
     assert paired_difference(base, base) == (0.0, 0.0, 0.0)
 
 
+@pytest.mark.slow   # about 3 s: three variants of 40 runs and their figure
 def test_compare_identical_variants_differ_by_zero(tmp_path, capsys):
     out = tmp_path / "cmp"
     assert run("compare", "dilemma_2p", "dilemma_2p:risk.h_max=0.005", "dilemma_2p:risk.h_max=0.0",

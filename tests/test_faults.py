@@ -273,6 +273,7 @@ def small_disk(tmp_path):
     subprocess.run(["umount", "-l", str(disk)], check=False)
 
 
+@pytest.mark.slow   # about 1.8 s: a tmpfs mounted, a run with figures into it
 def test_a_full_disk_is_one_line_and_keeps_the_previous_results(small_disk, capsys):
     out = small_disk / "R"
     assert run_into(out, capsys, "--no-plot") == (0, "")
