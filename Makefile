@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench wheel-check clean
+.PHONY: run test test-fast lint bench wheel-check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +15,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)  ## install, run the default scenario and write its plot to results/inf_2018/
 	$(BIN)/python run_sim.py run
 
-test: $(STAMP)  ## install and run every test
-	$(BIN)/python -m pytest
+test: $(STAMP)  ## install and run every test (what CI runs), then list the 15 slowest
+	$(BIN)/python -m pytest --durations=15
+
+test-fast: $(STAMP)  ## install and run the tests not marked slow: the everyday loop (no subprocess, browser, notebook, Dask)
+	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(STAMP)  ## install and check the code: ruff's lint rules (no reformatting) and mypy on sim/
 	$(BIN)/ruff check sim tests bench run_sim.py

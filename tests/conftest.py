@@ -1,11 +1,14 @@
-"""Shared fixtures: the default scenario, its parameters and hand-made states."""
+"""Shared fixtures: the default scenario, its parameters and hand-made states; the command line in-process."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 import pytest
 
-from sim import scenario
+from sim import cli, scenario
 from sim.actions import Action
 from sim.dynamics import draw_width
 from sim.initial import initial_state
@@ -48,3 +51,34 @@ def compiled_kernels():
     from sim.ensemble import warm_up
 
     warm_up(scenario.load("inf_2018"))
+
+
+class Done(NamedTuple):
+    """What a command left: its exit status and what it wrote on stdout and stderr."""
+
+    status: int
+    out: str
+    err: str
+
+
+@pytest.fixture()
+def cli_main(capfd, monkeypatch) -> Callable[..., Done]:
+    """`cli_main("run", "inf_2018", ...)` runs `run_sim.py run inf_2018 ...` in this process: `sim.cli.main`,
+    which returns the exit status, or argparse's SystemExit (--help, a bad argument). stdout and stderr are
+    captured at the file descriptors (capfd), as a subprocess's pipes would be: what pool workers or
+    compiled code write is included. Arguments may be paths. For what a subprocess does that this does not
+    (signals, locks between processes, the interpreter's top level, the program's name in the usage) start
+    one: those tests are marked slow."""
+    # --scenarios sets the folders searched by name for the whole process: back to what they were after the test
+    monkeypatch.setattr(scenario, "user_folders", list(getattr(scenario, "user_folders", [])), raising=False)
+
+    def run(*args: object) -> Done:
+        capfd.readouterr()
+        try:
+            status = cli.main([str(a) for a in args])
+        except SystemExit as exc:
+            status = 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
+        out, err = capfd.readouterr()
+        return Done(status, out, err)
+
+    return run

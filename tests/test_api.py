@@ -44,11 +44,12 @@ def test_tables_have_the_csv_columns_and_one_row_per_run_turn_and_actor(result):
     assert result.scenario.actors[0].rule["lambda"] == 3.0
 
 
-def test_saved_folder_is_byte_for_byte_what_the_command_line_writes(result, tmp_path):
+def test_saved_folder_is_byte_for_byte_what_the_command_line_writes(result, tmp_path, cli_main):
     result.save(tmp_path / "api", plot=False)
-    subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "run", "inf_2018", "--runs", "12", "--turns", "10",
-                    "--seed", "5", "--set", "actors.US.rule.lambda=3.0", "--no-plot", "--quiet", "--jobs", "2",
-                    "--batch-size", "5", "--out", str(tmp_path / "cli")], check=True)
+    done = cli_main("run", "inf_2018", "--runs", "12", "--turns", "10", "--seed", "5", "--set",
+                    "actors.US.rule.lambda=3.0", "--no-plot", "--quiet", "--jobs", "2", "--batch-size", "5",
+                    "--out", tmp_path / "cli")
+    assert done.status == 0, done.err
     for name in ("turns.csv", "actions.csv", "summary.json", "scenario.toml"):
         assert (tmp_path / "api" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes(), name
 
@@ -145,6 +146,7 @@ def test_figures_from_a_result_and_from_its_folder_show_the_same_data(result, tm
         plt.close(b)
 
 
+@pytest.mark.slow
 def test_importing_the_package_and_its_figures_keeps_the_users_backend_and_settings():
     code = ("import matplotlib; matplotlib.use('svg'); before = dict(matplotlib.rcParams); import sim, sim.plots, "
             "sim.analysis_plots, sim.api; assert matplotlib.get_backend() == 'svg', matplotlib.get_backend(); "
@@ -153,6 +155,7 @@ def test_importing_the_package_and_its_figures_keeps_the_users_backend_and_setti
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
+@pytest.mark.slow
 def test_import_sim_is_light():
     code = "import sys, sim; assert not {'pandas', 'numba', 'matplotlib'} & set(sys.modules), sorted(sys.modules)"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

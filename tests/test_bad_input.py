@@ -1,8 +1,8 @@
 """Bad input on the command line: one line on stderr, exit status 2, no traceback, nothing written.
 
-Every bad scenario file is the shipped ``scenarios/inf_2018.toml`` with exactly one change. Most
-cases call ``sim.cli.main`` in-process (fast); a representative handful runs the real
-``run_sim.py`` in a subprocess.
+Every bad scenario file is the shipped ``scenarios/inf_2018.toml`` with exactly one change. Every
+case calls ``sim.cli.main`` in-process (fast); a representative handful also runs the real
+``run_sim.py`` in a subprocess (marked slow): no traceback from the interpreter's top level either.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ US_DISCOUNT = "discount = 0.9                 # assumed: a monthly"
 US_TREATY_PARTY = "treaty_party = true            # facts: signatory"
 
 LAX_TYPES = ()  # strings are not read as numbers or booleans (strict schema)
+SUBPROC = pytest.mark.slow  # the real run_sim.py: an interpreter started for each case
 
 
 def case(id_, old, new, *needles, marks=()):
@@ -165,6 +166,7 @@ def test_bad_scenario_file(old, new, needles, command, tmp_path, capsys):
     check_bad_file(tmp_path, old, new, needles, command, "inproc", capsys)
 
 
+@SUBPROC
 @pytest.mark.parametrize("case_id, command", [
     ("unknown_payoff_key", "run"),
     ("weights_not_summing_to_1", "validate"),
@@ -180,7 +182,8 @@ def test_bad_scenario_file_subprocess(case_id, command, tmp_path):
 
 
 @pytest.mark.parametrize("command, via", [("run", "inproc"), ("validate", "inproc"),
-                                          ("run", "subproc"), ("validate", "subproc")])
+                                          pytest.param("run", "subproc", marks=SUBPROC),
+                                          pytest.param("validate", "subproc", marks=SUBPROC)])
 @pytest.mark.parametrize("by", ["name", "path"])
 def test_missing_scenario_file(by, command, via, tmp_path, capsys):
     target = "no_such_scenario" if by == "name" else str(tmp_path / "missing.toml")
@@ -202,8 +205,8 @@ def test_missing_scenario_file(by, command, via, tmp_path, capsys):
     ("--runs", "two", "whole number >= 1", "inproc"),
     ("--turns", "0", "whole number >= 1", "inproc"),
     ("--turns", "-1", "whole number >= 1", "inproc"),
-    ("--runs", "0", "whole number >= 1", "subproc"),
-    ("--turns", "-1", "whole number >= 1", "subproc"),
+    pytest.param("--runs", "0", "whole number >= 1", "subproc", marks=SUBPROC),
+    pytest.param("--turns", "-1", "whole number >= 1", "subproc", marks=SUBPROC),
     ("--turns", "20000", "10000", "inproc"),
 ])
 def test_bad_command_line_value(flag, value, allowed, via, tmp_path, capsys):
@@ -234,12 +237,14 @@ def _below_a_file(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("make_out, needles, via", [
-    (_existing_file, ["existing.txt", "--out", "folder"], "inproc"),
-    (_existing_file, ["existing.txt", "--out", "folder"], "subproc"),
-    (_foreign_folder, ["notours", "--out", "--force"], "inproc"),
-    (_foreign_folder, ["notours", "--out", "--force"], "subproc"),
-    (_below_a_file, ["sub", "--out", "folder"], "subproc"),
-], ids=["file", "file-subproc", "foreign_folder", "foreign_folder-subproc", "below_a_file-subproc"])
+    pytest.param(_existing_file, ["existing.txt", "--out", "folder"], "inproc", id="file"),
+    pytest.param(_existing_file, ["existing.txt", "--out", "folder"], "subproc", id="file-subproc", marks=SUBPROC),
+    pytest.param(_foreign_folder, ["notours", "--out", "--force"], "inproc", id="foreign_folder"),
+    pytest.param(_foreign_folder, ["notours", "--out", "--force"], "subproc", id="foreign_folder-subproc",
+                 marks=SUBPROC),
+    pytest.param(_below_a_file, ["sub", "--out", "folder"], "inproc", id="below_a_file"),
+    pytest.param(_below_a_file, ["sub", "--out", "folder"], "subproc", id="below_a_file-subproc", marks=SUBPROC),
+])
 def test_bad_out(make_out, needles, via, tmp_path, capsys):
     out = make_out(tmp_path)
     before = snapshot(tmp_path)
@@ -262,7 +267,9 @@ def test_force_writes_into_foreign_folder_and_own_folder_is_reused(tmp_path, cap
 # ---------------------------------------------------------------- validate on good files
 
 
-@pytest.mark.parametrize("target, via", [("inf_2018", "subproc"), ("copy", "subproc"), ("copy", "inproc")])
+@pytest.mark.parametrize("target, via", [("inf_2018", "inproc"), ("copy", "inproc"),
+                                         pytest.param("inf_2018", "subproc", marks=SUBPROC),
+                                         pytest.param("copy", "subproc", marks=SUBPROC)])
 def test_validate_good_file(target, via, tmp_path, capsys):
     if target == "copy":  # the unedited base of every bad file is itself valid
         path = tmp_path / "good.toml"

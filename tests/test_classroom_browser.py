@@ -28,6 +28,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run", "--disable-quic"]
 TEAMS = ("US", "RU", "CN", "JP")
 TURN_SECONDS = 6     # the timer runs only where the test lets it (paused otherwise: a slow machine is no race)
+pytestmark = pytest.mark.slow   # a server process and a browser
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("REQUIRE_BROWSER"):

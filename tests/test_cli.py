@@ -113,6 +113,7 @@ def test_list_and_validate(capsys):
     assert "valid scenario 'inf_2018'" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_run_sim_py_is_the_same_command(tmp_path):
     out = tmp_path / "sub"
     proc = subprocess.run([sys.executable, "run_sim.py", "run", "dilemma_2p", "--runs", "2", "--turns", "3",
@@ -121,6 +122,7 @@ def test_run_sim_py_is_the_same_command(tmp_path):
     assert proc.stderr == "" and (out / "turns.csv").exists()
 
 
+@pytest.mark.slow
 def test_the_command_line_loads_neither_pandas_nor_matplotlib_until_a_command_needs_them():
     # importing it, building every subcommand's parser (--help), and the commands that only read
     # scenarios or print: a notebook that imports sim.cli keeps its matplotlib backend
@@ -138,6 +140,7 @@ def test_the_command_line_loads_neither_pandas_nor_matplotlib_until_a_command_ne
     assert proc.stdout.splitlines() == ["[]", "[]"], proc.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("chosen, expected", [(None, "agg"), ("svg", "svg")])
 def test_commands_draw_with_agg_unless_mplbackend_names_another(chosen, expected):
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
@@ -150,6 +153,7 @@ def test_commands_draw_with_agg_unless_mplbackend_names_another(chosen, expected
     assert proc.stdout.strip() == expected
 
 
+@pytest.mark.slow
 def test_usage_names_the_program_as_it_was_typed(tmp_path):
     proc = subprocess.run([sys.executable, "run_sim.py"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.startswith("usage: run_sim.py "), proc.stdout + proc.stderr

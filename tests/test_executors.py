@@ -35,6 +35,7 @@ def _run_python(code: str, timeout: float = 60) -> subprocess.CompletedProcess:
                           timeout=timeout, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
+@pytest.mark.slow
 def test_an_interrupt_while_a_worker_is_half_way_through_sending_its_result_does_not_hang():
     # The worker writes the header of a 1 MB message and 10 bytes of it into the pool's result pipe,
     # then stalls: the pool's reader thread waits for the rest. Before the fix, killing the workers left
@@ -94,6 +95,7 @@ def test_sigterm_held_by_deferred_arrives_as_terminated():
             signal.signal(signum, signal.SIG_DFL)
 
 
+@pytest.mark.slow
 def test_an_interrupt_while_the_workers_start_stops_the_run():
     # Ctrl-C inside fork's handlers used to be swallowed ("Exception ignored in _releaseLock") and the
     # run went on to finish. Here every fork is hit by one.

@@ -18,16 +18,20 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    import solara
-    from mesa.visualization.solara_viz import _check_model_params, split_model_params
-
-    from sim import app
-    from sim.model import EscalationModel
+# sim/app.py imports solara and Mesa's SolaraViz: 3-4 s, paid by the first test here (the `app` fixture), not at
+# collection, so that `make test-fast`, which leaves this file out, does not pay it
+pytestmark = pytest.mark.slow
 
 
-def stepped(turns: int = 4, **params):
+@pytest.fixture(scope="module")
+def app():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from sim import app
+    return app
+
+
+def stepped(app, turns: int = 4, **params):
     """A model built from the controls' values (as Reset builds it), stepped `turns` times, and the moves
     the agents made on each step, read from the agents themselves."""
     model = app.ExplorerModel(**{**app.initial_parameters(), **params})
@@ -44,12 +48,16 @@ def test_importing_sim_does_not_import_solara():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
-def test_the_controls_are_keywords_of_the_model_and_their_defaults_change_nothing():
+def test_the_controls_are_keywords_of_the_model_and_their_defaults_change_nothing(app):
+    from mesa.visualization.solara_viz import _check_model_params, split_model_params
+
+    from sim.model import EscalationModel
+
     _check_model_params(app.ExplorerModel.__init__, app.MODEL_PARAMS)   # what SolaraViz checks on the page
     adjustable, fixed = split_model_params(app.MODEL_PARAMS)
     assert set(adjustable) == set(app.MODEL_PARAMS) and not fixed
     assert app.MODEL_PARAMS["scenario"]["values"] == ["dilemma_2p", "inf_2018", "inf_2018_asia"]
-    model, _ = stepped(6)
+    model, _ = stepped(app, 6)
     plain = EscalationModel("inf_2018", seed=42)
     for _ in range(6):
         plain.step()
@@ -59,7 +67,7 @@ def test_the_controls_are_keywords_of_the_model_and_their_defaults_change_nothin
     assert model.scenario.raw() == plain.scenario.raw()
 
 
-def test_the_sliders_change_the_scenario_they_name():
+def test_the_sliders_change_the_scenario_they_name(app):
     model = app.ExplorerModel(h_max=0.02, lambda_factor=0.5, audience_factor=2.0)
     scn = model.scenario
     assert scn.risk.h_max == 0.02
@@ -73,7 +81,7 @@ def test_the_sliders_change_the_scenario_they_name():
     assert [a.payoff.audience_cost for a in two.actors] == [0.5, 0.5]
 
 
-def test_lambda_scaling_reaches_presets_and_scripted_fallbacks_and_keeps_best_response():
+def test_lambda_scaling_reaches_presets_and_scripted_fallbacks_and_keeps_best_response(app):
     assert app.scaled_rule({"name": "reinforcement_learning"}, 0.5)["lambda"] == 1.0   # EWA's default 2
     assert app.scaled_rule({"name": "fictitious_play"}, 3.0)["lambda"] == math.inf
     scripted = app.scaled_rule({"name": "scripted", "moves": {}, "then": {"name": "quantal", "lambda": 4}}, 0.25)
@@ -81,7 +89,7 @@ def test_lambda_scaling_reaches_presets_and_scripted_fallbacks_and_keeps_best_re
     assert app.scaled_rule({"name": "hawk"}, 2.0) is None
 
 
-def test_the_seed_box():
+def test_the_seed_box(app):
     assert app.parse_seed("7") == 7 and app.parse_seed(" 1_000 ") == 1000 and app.parse_seed(3) == 3
     drawn = app.parse_seed("  ")
     assert 0 <= drawn < 10**9
@@ -98,8 +106,8 @@ def test_the_seed_box():
     assert model.datacollector.get_model_vars_dataframe().equals(again.datacollector.get_model_vars_dataframe())
 
 
-def test_the_plotted_data_is_the_datacollectors():
-    model, moves = stepped(8)
+def test_the_plotted_data_is_the_datacollectors(app):
+    model, moves = stepped(app, 8)
     dc = model.datacollector.get_model_vars_dataframe()
     table = app.escalation_table(model)
     assert list(table["turn"]) == list(range(9)) == list(dc["turn"])
@@ -124,7 +132,7 @@ def test_the_plotted_data_is_the_datacollectors():
     np.testing.assert_allclose(widths.T, shares.to_numpy())
 
 
-def test_before_the_first_turn_no_move_is_counted():
+def test_before_the_first_turn_no_move_is_counted(app):
     model = app.ExplorerModel()
     assert app.move_shares(model).to_numpy().sum() == 0        # the scenario's last moves are history
     assert "no turn played yet" in app.moves_figure(model).axes[0].get_xlabel()
@@ -138,9 +146,10 @@ def _rendered_texts(rc) -> list[str]:
     return [c for w in rc.find(v.Html, tag="span").widgets for c in w.children if isinstance(c, str)]
 
 
-def test_the_page_steps_and_resets_its_model():
+def test_the_page_steps_and_resets_its_model(app):
     import ipyvuetify as v
     import ipywidgets as w
+    import solara
 
     model = app.ExplorerModel(**app.initial_parameters())
     with warnings.catch_warnings():

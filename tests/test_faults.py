@@ -6,9 +6,11 @@ are in test_fuzz_cli.py, signals in test_signals.py, concurrent runs in test_con
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -108,10 +110,22 @@ CORRUPTIONS = {
 }
 
 
+@pytest.fixture(scope="module")
+def complete_with_figures(tmp_path_factory):
+    """A complete result folder with its figures, made once: each corruption below spoils a copy of it."""
+    out = tmp_path_factory.mktemp("complete") / "R"
+    stderr = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(stderr):   # capsys is per test
+        assert main(["run", "inf_2018", *SMALL, "--out", str(out)]) == 0
+    assert stderr.getvalue() == ""
+    return out
+
+
 @pytest.mark.parametrize("corruption", list(CORRUPTIONS))
-def test_plot_on_a_corrupted_folder_is_one_line_and_writes_nothing(tmp_path, capsys, corruption):
+def test_plot_on_a_corrupted_folder_is_one_line_and_writes_nothing(tmp_path, capsys, corruption,
+                                                                    complete_with_figures):
     out = tmp_path / "R"
-    assert run_into(out, capsys) == (0, "")
+    shutil.copytree(complete_with_figures, out)
     CORRUPTIONS[corruption](out)
     before = snapshot(out)
     rc, _, err = run_cli(["plot", str(out)], "inproc", capsys)
@@ -259,6 +273,7 @@ def small_disk(tmp_path):
     subprocess.run(["umount", "-l", str(disk)], check=False)
 
 
+@pytest.mark.slow   # about 1.8 s: a tmpfs mounted, a run with figures into it
 def test_a_full_disk_is_one_line_and_keeps_the_previous_results(small_disk, capsys):
     out = small_disk / "R"
     assert run_into(out, capsys, "--no-plot") == (0, "")
@@ -298,6 +313,7 @@ def test_control_characters_in_names_never_reach_the_terminal(tmp_path, capsys):
     assert "\x1b" not in err
 
 
+@pytest.mark.slow
 def test_errors_are_one_line_in_a_real_process(tmp_path):
     proc = subprocess.run([sys.executable, "run_sim.py", "run", "inf_2018", *SMALL, "--out", str(tmp_path / "R"),
                            "--set", "actors.US.payoff.war_cost=inf"], cwd=ROOT, capture_output=True, text=True,

@@ -23,6 +23,8 @@ from sim.result_files import check_complete
 from test_bad_input import run_cli, snapshot
 from test_faults import play
 
+# 255 generated cases, about 25 s: in the full suite (make test), not in make test-fast
+pytestmark = pytest.mark.slow
 SETTINGS = settings(deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 CASES: dict[str, int] = {}

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +31,7 @@ def test_a_field_assigned_any_layout_or_dtype_lands_in_the_records(start):
     assert s.missiles.dtype == np.int64 and np.array_equal(s.trust, start.repeat(2).trust)
 
 
+@pytest.mark.slow
 def test_a_run_compiles_each_kernel_once():
     script = """
 import numpy as np

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
+import io
 import re
-import subprocess
-import sys
 import tomllib
 from dataclasses import FrozenInstanceError
 from pathlib import Path
@@ -35,10 +35,11 @@ def run(args, capsys):
 @pytest.fixture(scope="module")
 def inf_pages(tmp_path_factory):
     out = tmp_path_factory.mktemp("materials") / "inf"
-    proc = subprocess.run([sys.executable, "run_sim.py", "materials", "inf_2018", "--out", str(out)], cwd=ROOT,
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stderr == "" and f"{out}/index.html" in proc.stdout
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):   # capsys is per test
+        status = cli.main(["materials", "inf_2018", "--out", str(out)])
+    assert status == 0, stderr.getvalue()
+    assert stderr.getvalue() == "" and f"{out}/index.html" in stdout.getvalue()
     return pages(out)
 
 
@@ -155,7 +156,7 @@ def test_a_briefing_is_frozen_and_names_an_actor_of_the_scenario():
         briefing(inf, "CN")
 
 
-def test_the_schema_refuses_an_unknown_briefing_key_with_one_line(tmp_path):
+def test_the_schema_refuses_an_unknown_briefing_key_with_one_line(tmp_path, cli_main):
     raw = scenario.load("inf_2018").raw()
     raw["actors"][1]["briefing"]["secrets"] = ["x"]
     with pytest.raises(ScenarioError) as exc:
@@ -168,10 +169,9 @@ def test_the_schema_refuses_an_unknown_briefing_key_with_one_line(tmp_path):
     text = (ROOT / "scenarios" / "dilemma_2p.toml").read_text().replace("[actors.briefing]\n",
                                                                         "[actors.briefing]\nsecret = 1\n", 1)
     (tmp_path / "bad.toml").write_text(text)
-    proc = subprocess.run([sys.executable, "run_sim.py", "materials", str(tmp_path / "bad.toml"), "--out",
-                           str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True)
-    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
-    assert "actors.BLUE.briefing.secret = 1: unknown key" in proc.stderr
+    done = cli_main("materials", tmp_path / "bad.toml", "--out", tmp_path / "out")
+    assert done.status == 2 and done.err.count("\n") == 1 and "Traceback" not in done.err
+    assert "actors.BLUE.briefing.secret = 1: unknown key" in done.err
     assert not (tmp_path / "out").exists()
 
 

@@ -7,7 +7,6 @@ these are the fast checks of the same promises.
 from __future__ import annotations
 
 import ast
-import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -94,28 +93,26 @@ def test_an_unknown_name_lists_every_scenario_that_can_be_given_by_name(own_fold
         scenario.load("no_such_crisis")
 
 
-def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "run_sim.py"), *args], cwd=cwd, capture_output=True, text=True)
-
-
-def test_the_command_line_finds_a_users_scenario_by_name_with_scenarios_dir(tmp_path):
+def test_the_command_line_finds_a_users_scenario_by_name_with_scenarios_dir(tmp_path, monkeypatch, cli_main):
+    monkeypatch.chdir(tmp_path)
     mine = tmp_path / "crises"
     mine.mkdir()
     (mine / "my_crisis.toml").write_text((ROOT / "scenarios" / "dilemma_2p.toml").read_text())
-    listed = _cli("--scenarios", str(mine), "list", cwd=tmp_path)
-    assert listed.returncode == 0 and "my_crisis" in listed.stdout and "inf_2018" in listed.stdout
-    ran = _cli("--scenarios", str(mine), "run", "my_crisis", "--runs", "2", "--turns", "2", "--no-plot", "--quiet",
-               "--jobs", "1", "--out", str(tmp_path / "out"), cwd=tmp_path)
-    assert ran.returncode == 0, ran.stderr
+    listed = cli_main("--scenarios", mine, "list")
+    assert listed.status == 0 and "my_crisis" in listed.out and "inf_2018" in listed.out
+    ran = cli_main("--scenarios", mine, "run", "my_crisis", "--runs", "2", "--turns", "2", "--no-plot", "--quiet",
+                   "--jobs", "1", "--out", tmp_path / "out")
+    assert ran.status == 0, ran.err
     assert (tmp_path / "out" / "summary.json").is_file()
-    assert _cli("run", "my_crisis", "--runs", "1", cwd=tmp_path).returncode == 2     # not found without it
+    assert cli_main("run", "my_crisis", "--runs", "1").status == 2     # not found without it
 
 
 @pytest.mark.parametrize("make", ["missing", "file"])
-def test_a_scenarios_dir_that_is_not_a_folder_is_one_line_exit_2(tmp_path, make):
+def test_a_scenarios_dir_that_is_not_a_folder_is_one_line_exit_2(tmp_path, monkeypatch, make, cli_main):
+    monkeypatch.chdir(tmp_path)
     target = tmp_path / "x.toml"
     if make == "file":
         target.write_text("")
-    out = _cli("--scenarios", str(target), "list", cwd=tmp_path)
-    assert out.returncode == 2 and out.stdout == ""
-    assert out.stderr.count("\n") == 1 and "--scenarios" in out.stderr and "allowed: an existing folder" in out.stderr
+    out = cli_main("--scenarios", target, "list")
+    assert out.status == 2 and out.out == ""
+    assert out.err.count("\n") == 1 and "--scenarios" in out.err and "allowed: an existing folder" in out.err

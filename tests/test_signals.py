@@ -18,8 +18,14 @@ import pytest
 from sim.errors import SimError
 from sim.result_files import check_complete
 
+pytestmark = pytest.mark.slow   # every test here starts the program and signals it
+
 ROOT = Path(__file__).resolve().parent.parent
 MOMENTS = random.Random(11)   # the random moments are the same on every run of the suite
+# Waits are for something to be seen (a file, a line on screen, a process gone), never for a time that
+# assumes a speed; these bound them, generously: a machine shared with other work may be many times slower.
+STARTUP = 300.0     # seconds for a process to start, load the kernels and reach what the test waits for
+ENDING = 300.0      # seconds for a process to end once it has been told to (or to finish a small command)
 
 
 def session_processes(sid: int) -> list[int]:
@@ -38,7 +44,7 @@ def session_processes(sid: int) -> list[int]:
     return pids
 
 
-def wait_gone(sid: int, seconds: float = 10.0) -> list[int]:
+def wait_gone(sid: int, seconds: float = ENDING) -> list[int]:
     deadline = time.monotonic() + seconds
     while (alive := session_processes(sid)) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -72,19 +78,23 @@ CASES = [(sig, round(MOMENTS.uniform(0.0, 3.0), 2)) for sig in (signal.SIGINT, s
 def test_a_signal_at_a_random_moment_leaves_no_worker_and_nothing_falsely_complete(tmp_path, sig, delay):
     out = tmp_path / "R"
     first = subprocess.run([sys.executable, "run_sim.py", "run", "inf_2018", "--runs", "20", "--turns", "6",
-                            "--no-plot", "--quiet", "--out", str(out)], cwd=ROOT, capture_output=True, timeout=120)
+                            "--no-plot", "--quiet", "--out", str(out)], cwd=ROOT, capture_output=True,
+                           timeout=ENDING)
     assert first.returncode == 0, first.stderr
     previous = check_complete(out)
     proc = start_run(out, seed=2)
-    deadline = time.monotonic() + 60   # the moment counts from the start of the writing, however slow the start
+    deadline = time.monotonic() + STARTUP   # the moment counts from the start of the writing, however slow the start
     while not any(out.glob("*.partial")) and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
-    time.sleep(delay)
+    if proc.poll() is None and not any(out.glob("*.partial")):
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail(f"the run wrote nothing in {STARTUP:.0f} s: {proc.communicate()[1].decode()}")
+    time.sleep(delay)                      # the random moment: 0 to 3 s into the writing
     if sig == signal.SIGINT:
         os.killpg(proc.pid, sig)     # Ctrl-C on a terminal reaches the whole process group
     else:
         proc.send_signal(sig)        # kill PID, or a shutdown: only the main process
-    _, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=ENDING)
     assert wait_gone(proc.pid) == [], "pool workers outlived the main process"
     text = err.decode()
     assert "Traceback" not in text, text
@@ -94,7 +104,7 @@ def test_a_signal_at_a_random_moment_leaves_no_worker_and_nothing_falsely_comple
             assert len(text.strip().splitlines()) == 1, text
     assert_not_falsely_complete(out, previous)
     again = subprocess.run([sys.executable, "run_sim.py", "plot", str(out)], cwd=ROOT, capture_output=True,
-                           text=True, timeout=120)
+                           text=True, timeout=ENDING)
     assert again.returncode in (0, 2) and "Traceback" not in again.stderr, again.stderr
 
 
@@ -105,11 +115,20 @@ def _play(out: Path, *extra: str) -> subprocess.Popen:
 
 
 def _wait_for(proc: subprocess.Popen, marker: bytes) -> bytes:
-    seen, deadline = b"", time.monotonic() + 60
+    """Standard output up to `marker`: the game is waiting there for a move. Fails if the game ends
+    first or does not get there in STARTUP seconds (a signal sent then would test something else)."""
+    seen, deadline = b"", time.monotonic() + STARTUP
     while marker not in seen and time.monotonic() < deadline:
         ready, _, _ = select.select([proc.stdout], [], [], 1.0)
         if ready:
-            seen += os.read(proc.stdout.fileno(), 65536)
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            if not chunk:      # the game has closed its output: ended
+                break
+            seen += chunk
+    if marker not in seen:
+        proc.kill()
+        _, err = proc.communicate()
+        pytest.fail(f"{marker!r} not on screen; stdout ends {seen[-2000:]!r}; stderr {err.decode()!r}")
     return seen
 
 
@@ -121,7 +140,7 @@ def test_sigterm_and_sighup_save_the_game_like_ctrl_c(tmp_path, sig):
     proc.stdin.flush()
     _wait_for(proc, b"Turn 2 \xc2\xb7 United States (US), your move")
     proc.send_signal(sig)
-    _, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=ENDING)
     assert proc.returncode == 128 + sig, err.decode()
     assert "Traceback" not in err.decode()
     saved = json.loads((out / "game.json").read_text())
@@ -131,7 +150,7 @@ def test_sigterm_and_sighup_save_the_game_like_ctrl_c(tmp_path, sig):
 def test_ctrl_c_in_a_resumed_game_keeps_the_finished_game_it_started_from(tmp_path):
     out = tmp_path / "done"
     proc = _play(out)
-    proc.communicate(b"hold\nhold\nhold\nhold\n\n", timeout=120)
+    proc.communicate(b"hold\nhold\nhold\nhold\n\n", timeout=STARTUP + ENDING)
     assert proc.returncode == 0
     finished = (out / "game.json").read_bytes()
     proc = subprocess.Popen([sys.executable, "run_sim.py", "play", "--resume", str(out / "game.json"),
@@ -141,7 +160,7 @@ def test_ctrl_c_in_a_resumed_game_keeps_the_finished_game_it_started_from(tmp_pa
     proc.stdin.flush()
     _wait_for(proc, b"Took back turn 4")
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=ENDING)
     assert proc.returncode == 130, err.decode()
     assert (out / "game.json").read_bytes() == finished
     assert json.loads((out / "game-2.json").read_text())["turns_played"] == 3
@@ -153,6 +172,7 @@ def test_a_signal_after_the_command_has_finished_does_not_end_it_as_killed(sig):
     # completed was reported killed (-2, no message) when Ctrl-C came in that fraction of a second
     code = ("import atexit, signal, sys; sys.argv = ['run_sim.py', 'list']; "
             f"atexit.register(signal.raise_signal, {int(sig)}); from sim.cli import console; console()")
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          timeout=STARTUP + ENDING)
     assert done.returncode == 0 and done.stderr == "", (done.returncode, done.stderr)
     assert "inf_2018" in done.stdout

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -59,6 +61,7 @@ def test_no_import_cycle_even_through_imports_inside_functions():
     assert not cycles, " | ".join(" -> ".join(c) for c in cycles[:5])
 
 
+@pytest.mark.slow
 def test_the_scenario_schema_and_rule_tables_load_without_the_kernel():
     import subprocess
     import sys

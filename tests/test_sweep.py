@@ -97,6 +97,13 @@ def _sweep(*args: str, cwd: Path, **kw) -> subprocess.CompletedProcess:
                           text=True, **kw)
 
 
+@pytest.fixture()
+def sweep_cli(cli_main, tmp_path, monkeypatch):
+    """`run_sim.py sweep ARGS` in-process, in tmp_path."""
+    monkeypatch.chdir(tmp_path)
+    return lambda *args: cli_main("sweep", *args)
+
+
 SMALL = ["inf_2018", "--param", "risk.h_max=0.001:0.02", "--param", "actors.US.payoff.audience_cost=0:3",
          "--trajectories", "3", "--turns", "10", "--seed", "2", "--quiet"]
 
@@ -109,16 +116,16 @@ SMALL = ["inf_2018", "--param", "risk.h_max=0.001:0.02", "--param", "actors.US.p
     ("risk.h_max=abc", "allowed: KEY=LO:HI"),
     ("risk.h_max=-1:0.5", "is not allowed there"),
 ])
-def test_a_bad_param_is_one_line_exit_2_and_nothing_written(tmp_path, param, says):
-    out = _sweep("inf_2018", "--param", param, "--runs", "2", "--out", str(tmp_path / "out"), cwd=tmp_path)
-    assert out.returncode == 2, out.stderr
-    assert out.stderr.count("\n") == 1 and says in out.stderr and "Traceback" not in out.stderr
+def test_a_bad_param_is_one_line_exit_2_and_nothing_written(tmp_path, param, says, sweep_cli):
+    out = sweep_cli("inf_2018", "--param", param, "--runs", "2", "--out", tmp_path / "out")
+    assert out.status == 2, out.err
+    assert out.err.count("\n") == 1 and says in out.err and "Traceback" not in out.err
     assert not (tmp_path / "out").exists()
 
 
-def test_a_sweep_writes_samples_indices_definition_and_figures(tmp_path):
-    done = _sweep(*SMALL, "--runs", "6", "--jobs", "2", "--out", str(tmp_path / "s"), cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
+def test_a_sweep_writes_samples_indices_definition_and_figures(tmp_path, sweep_cli):
+    done = sweep_cli(*SMALL, "--runs", "6", "--jobs", "2", "--out", tmp_path / "s")
+    assert done.status == 0, done.err
     names = {p.name for p in (tmp_path / "s").iterdir()}
     assert {"samples.csv", "indices.csv", "sweep.json", "morris.png", "outcomes.png"} <= names
     assert ".sweep-journal.jsonl" not in names
@@ -129,10 +136,11 @@ def test_a_sweep_writes_samples_indices_definition_and_figures(tmp_path):
     assert "peak_escalation,risk.h_max,mu_star," in "\n".join(indices)
 
 
-def test_an_interrupted_sweep_resumes_to_the_same_files_as_an_uninterrupted_one(tmp_path):
+@pytest.mark.slow
+def test_an_interrupted_sweep_resumes_to_the_same_files_as_an_uninterrupted_one(tmp_path, sweep_cli):
     args = [*SMALL, "--runs", "150", "--jobs", "1"]
-    whole = _sweep(*args, "--out", str(tmp_path / "whole"), cwd=tmp_path)
-    assert whole.returncode == 0, whole.stderr
+    whole = sweep_cli(*args, "--out", tmp_path / "whole")
+    assert whole.status == 0, whole.err
     out = tmp_path / "cut"
     proc = subprocess.Popen([sys.executable, str(ROOT / "run_sim.py"), "sweep", *args, "--out", str(out)], cwd=tmp_path,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -145,24 +153,25 @@ def test_an_interrupted_sweep_resumes_to_the_same_files_as_an_uninterrupted_one(
     finished = len(journal.read_text().splitlines()) - 1
     assert 2 <= finished < 9, finished
     assert not (out / "samples.csv").exists()
-    again = _sweep(*args, "--out", str(out), cwd=tmp_path)
-    assert again.returncode == 2 and "--resume" in again.stderr
-    resumed = _sweep(*args, "--out", str(out), "--resume", cwd=tmp_path)
-    assert resumed.returncode == 0, resumed.stderr
+    again = sweep_cli(*args, "--out", out)
+    assert again.status == 2 and "--resume" in again.err
+    resumed = sweep_cli(*args, "--out", out, "--resume")
+    assert resumed.status == 0, resumed.err
     for name in ("samples.csv", "indices.csv", "sweep.json", "morris.png", "outcomes.png"):
         assert (out / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
     assert not journal.exists()
 
 
-def test_resuming_another_sweep_is_refused(tmp_path):
+def test_resuming_another_sweep_is_refused(tmp_path, sweep_cli):
     out = tmp_path / "s"
     out.mkdir()
     (out / ".escalation-sim").write_text("")
     (out / ".sweep-journal.jsonl").write_text('{"fingerprint": "something else"}\n')
-    r = _sweep(*SMALL, "--runs", "2", "--out", str(out), "--resume", cwd=tmp_path)
-    assert r.returncode == 2 and "was another one" in r.stderr
+    r = sweep_cli(*SMALL, "--runs", "2", "--out", out, "--resume")
+    assert r.status == 2 and "was another one" in r.err
 
 
+@pytest.mark.slow
 def test_dask_gives_the_same_files_as_the_local_pool(tmp_path):
     args = [*SMALL, "--runs", "5", "--no-plot"]
     local = _sweep(*args, "--jobs", "2", "--out", str(tmp_path / "local"), cwd=tmp_path)
@@ -177,6 +186,7 @@ def _slow_square(x: int) -> int:
     return x * x
 
 
+@pytest.mark.slow
 def test_a_dask_worker_that_dies_mid_run_loses_no_task():
     import cloudpickle
     from dask.distributed import Client, LocalCluster
@@ -210,6 +220,7 @@ def test_factor_files_are_read_and_checked(tmp_path):
         sweep.read_factors(path)
 
 
+@pytest.mark.slow
 def test_run_on_dask_writes_the_same_files_as_the_local_pool(tmp_path):
     args = ["run", "inf_2018", "--runs", "12", "--turns", "8", "--seed", "4", "--batch-size", "3", "--no-plot",
             "--quiet", "--jobs", "2"]
@@ -221,6 +232,7 @@ def test_run_on_dask_writes_the_same_files_as_the_local_pool(tmp_path):
         assert (tmp_path / "pool" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes(), name
 
 
+@pytest.mark.slow
 def test_an_unreachable_scheduler_is_one_line_exit_2(tmp_path):
     done = subprocess.run([sys.executable, str(ROOT / "run_sim.py"), "run", "dilemma_2p", "--runs", "2", "--quiet",
                            "--no-plot", "--dask", "tcp://127.0.0.1:9", "--out", str(tmp_path / "o")], cwd=tmp_path,
