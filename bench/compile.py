@@ -25,9 +25,9 @@ CHILD = r"""
 import json, sys, time
 t0 = time.perf_counter()
 import numpy as np
-from sim import scenario
-from sim.crisis import Crisis
-from sim import csv_text
+from sim.core import scenario
+from sim.engine.crisis import Crisis
+from sim.output import csv_text
 times = {}
 def timed(name, fn):
     t = time.perf_counter(); fn(); times[name] = time.perf_counter() - t
@@ -36,7 +36,7 @@ scn = scenario.load("inf_2018")
 holder = {}
 timed("initial state (score)", lambda: holder.setdefault("c", Crisis(scn, 1, np.arange(2), 2)))
 crisis = holder["c"]
-from sim import dynamics, lookahead
+from sim.kernel import dynamics, lookahead
 view = crisis.view()
 timed("legal moves", lambda: dynamics.legal_moves(crisis.state, view.params))
 timed("look-ahead values", lambda: lookahead.expected_values(crisis.state, view.params, 1, None, None, view.draws))

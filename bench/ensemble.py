@@ -5,7 +5,7 @@
 2. inf_2018_asia (8 actors: US, RU, NATO, PL, CN, JP, KR, AU), 1,000 runs x 60 turns, the same way.
 3. Cost per actor-turn (microseconds per replica per actor per turn) as actors go from 2 to 10:
    synthetic scenarios of dilemma_2p-like actors (two blocs, every actor quantal), run in this
-   process through `sim.ensemble.run_lockstep` (the code path of `run`, without the writing).
+   process through `sim.engine.ensemble.run_lockstep` (the code path of `run`, without the writing).
 
 Memory: the peak of the summed resident memory of the command's process tree, sampled from /proc
 every 20 ms, and getrusage(RUSAGE_CHILDREN).ru_maxrss (the largest single descendant so far).
@@ -79,7 +79,7 @@ def measure(scenario: str, runs: int, *args: str) -> tuple[float, int, int]:
 
 def synthetic(n: int, turns: int):
     """n dilemma_2p-like actors in two blocs (even ids against odd ids), all quantal, no treaty."""
-    from sim import scenario
+    from sim.core import scenario
 
     payoff = {"treaty_value": 0.0, "threat_weight": 2.0, "reaction": 0.5, "deploy_cost": 0.02, "upkeep": 0.002,
               "war_cost": 200.0, "audience_cost": 1.0, "reputation_cost": 0.0, "talks_value": 0.2,
@@ -101,8 +101,8 @@ def per_actor_turn(sizes: list[int], runs: int, turns: int) -> list[tuple[int, f
     """(actors, wall s, microseconds per replica per actor per turn) of run_lockstep, in this process."""
     import numpy as np
 
-    from sim import scenario
-    from sim.ensemble import run_lockstep
+    from sim.core import scenario
+    from sim.engine.ensemble import run_lockstep
 
     run_lockstep(synthetic(2, 2), 0, np.arange(2), 2)   # load the compiled kernels first
     out = []
@@ -148,7 +148,7 @@ def main() -> None:
     print(f"60 turns, CSVs and summary written (--no-plot); {os.cpu_count()} cores; commit {_commit()}")
     print(f"{'scenario':<16}{'actors':>7}{'runs':>7}{'wall s':>9}{'runs/s':>9}{'us/act-turn':>12}"
           f"{'tree MB':>9}{'child MB':>9}")
-    from sim import scenario
+    from sim.core import scenario
 
     asia_actors = len(scenario.load("inf_2018_asia").actor_ids)
     rows = {}

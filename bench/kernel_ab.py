@@ -52,9 +52,9 @@ def old_package(rev: str) -> Path:
 
 def captured_calls(scenario: str, runs: int) -> list[tuple]:
     """The arguments of every values_kernel call of one batch of this tree's run."""
-    import sim.lookahead as lookahead
-    from sim.ensemble import run_lockstep, warm_up
-    from sim.scenario import load
+    import sim.kernel.lookahead as lookahead
+    from sim.core.scenario import load
+    from sim.engine.ensemble import run_lockstep, warm_up
 
     scn = load(scenario)
     warm_up(scn)
@@ -87,9 +87,9 @@ def main() -> None:
     import simold.scenario as old_scenario
     import simold.state as old_state
 
-    import sim.lookahead as lookahead
-    from sim.params import compile_schedule
-    from sim.scenario import load
+    import sim.kernel.lookahead as lookahead
+    from sim.core.params import compile_schedule
+    from sim.core.scenario import load
 
     new_sched = compile_schedule(load(args.scenario))
     old_sched = old_params.compile_schedule(old_scenario.load(args.scenario))

@@ -1,7 +1,7 @@
 """`run_sim.py analyze`: what game the actors are in, at a point, along the median run, or over a map.
 
-`add_parser` and `cmd_analyze` are what `sim/cli.py` wires in; the work is done by `sim.analysis`
-and the figures by `sim.analysis_plots`, both loaded only when the command runs.
+`add_parser` and `cmd_analyze` are what `sim/cli.py` wires in; the work is done by `sim.analysis.crisis_game`
+and the figures by `sim.analysis.crisis_game_plots`, both loaded only when the command runs.
 """
 
 from __future__ import annotations
@@ -16,16 +16,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim import budget, scenario
-from sim.actions import MOVE_NAMES
 from sim.arguments import shared
-from sim.errors import SimError
-from sim.options import DEFAULT_RUNS, DEFAULT_SCENARIO, DEFAULT_SEED
+from sim.core import scenario
+from sim.core.actions import MOVE_NAMES
+from sim.core.errors import SimError
+from sim.core.options import DEFAULT_RUNS, DEFAULT_SCENARIO, DEFAULT_SEED
+from sim.engine import budget
 from sim.terminal import use_file_backend, whole_number
 
-if TYPE_CHECKING:  # sim.analysis imports nashpy (half a second): only `analyze` loads it
-    from sim.analysis import Analysis, Axis, Dominance, GameMap, OverTime, StageGame
-    from sim.game import Reduced
+if TYPE_CHECKING:  # sim.analysis.crisis_game imports nashpy (half a second): only `analyze` loads it
+    from sim.analysis.crisis_game import Analysis, Axis, Dominance, GameMap, OverTime, StageGame
+    from sim.analysis.stage_game import Reduced
 
 DEFAULT_GRID = 41
 POINT_BYTES = 2048   # what one point of a map keeps: its stage game, reduced game and class
@@ -103,8 +104,8 @@ def add_parser(subparsers: argparse._SubParsersAction, parser_class: type[argpar
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     """Analyze the game as the options say; returns the exit status (errors raise SimError)."""
-    from sim import analysis
-    from sim.result_files import prepare_out_dir, writing
+    from sim.analysis import crisis_game as analysis
+    from sim.output.result_files import prepare_out_dir, writing
 
     scn = scenario.load_as_given(args.scenario, args.set, args.turns)
     turns = scn.scenario.turns
@@ -139,7 +140,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 def _analyze(args: argparse.Namespace, scn: scenario.Scenario, out: Path, axes: list[Axis] | None,
              turn: int | None, runs: int, turns: int) -> tuple[list[Path], str]:
     """Compute what the options ask for and write it into `out`; returns the files and the report."""
-    from sim import analysis
+    from sim.analysis import crisis_game as analysis
 
     jobs = args.jobs if args.jobs is not None else _default_jobs()
     if axes is not None:
@@ -147,8 +148,8 @@ def _analyze(args: argparse.Namespace, scn: scenario.Scenario, out: Path, axes: 
         files = _write(out, {"map.json": gmap.as_dict(), "map.csv": _map_csv(gmap)})
         if not args.no_plot:
             use_file_backend()
-            from sim.analysis_plots import plot_map
-            from sim.plots import save_figure
+            from sim.analysis.crisis_game_plots import plot_map
+            from sim.output.plots import save_figure
 
             files.append(save_figure(plot_map(gmap), out, "game_map"))
         return files, format_map(gmap)
@@ -158,8 +159,8 @@ def _analyze(args: argparse.Namespace, scn: scenario.Scenario, out: Path, axes: 
         files = _write(out, {"over_time.json": over.as_dict(), "over_time.csv": _over_time_csv(over)})
         if not args.no_plot:
             use_file_backend()
-            from sim.analysis_plots import plot_over_time
-            from sim.plots import save_figure
+            from sim.analysis.crisis_game_plots import plot_over_time
+            from sim.output.plots import save_figure
 
             files.append(save_figure(plot_over_time(over), out, "game_over_time"))
         return files, format_over_time(over)
@@ -169,20 +170,20 @@ def _analyze(args: argparse.Namespace, scn: scenario.Scenario, out: Path, axes: 
     files = _write(out, {"analysis.json": result.as_dict()})
     if not args.no_plot:
         use_file_backend()
-        from sim.analysis_plots import plot_game
-        from sim.plots import save_figure
+        from sim.analysis.crisis_game_plots import plot_game
+        from sim.output.plots import save_figure
 
         files.append(save_figure(plot_game(result), out, "game"))
     return files, format_analysis(result)
 
 
 def _default_jobs() -> int:
-    from sim.ensemble import default_jobs
+    from sim.engine.ensemble import default_jobs
     return default_jobs()
 
 
 def _write(out: Path, contents: dict[str, object]) -> list[Path]:
-    """Text and JSON files into `out` (a private folder: see `sim.result_files.writing`)."""
+    """Text and JSON files into `out` (a private folder: see `sim.output.result_files.writing`)."""
     paths = []
     for name, content in contents.items():
         path = out / name
@@ -213,7 +214,8 @@ def _cell(g: StageGame, i: int, j: int) -> str:
 
 
 def format_analysis(r: Analysis) -> str:
-    from sim import analysis, equilibria
+    from sim.analysis import crisis_game as analysis
+    from sim.analysis import equilibria
 
     g, s = r.game, r.game.sides
     scn, pt = g.scenario, g.point
@@ -224,7 +226,7 @@ def format_analysis(r: Analysis) -> str:
              f"({scn.date_of(g.deciding_turn)}); escalation {float(pt.state.escalation[0]):.1f} / 100, "
              f"treaty {analysis.TREATY_NAMES[int(pt.state.treaty[0])]}"),
              (f"Players: {analysis.default_sides_note(s, g.held())}. A cell is the player's own payoff this "
-              "turn plus future value (sim.lookahead), in utility units, over its legal moves."), ""]
+              "turn plus future value (sim.kernel.lookahead), in utility units, over its legal moves."), ""]
     marks: dict[tuple[int, int], str] = {cell: "+" for cell in r.pareto}
     for e in r.equilibria.found:
         if e.pure:
@@ -298,7 +300,7 @@ def _dominance_line(d: Dominance) -> str:
 
 
 def format_over_time(over: OverTime) -> str:
-    from sim import analysis
+    from sim.analysis import crisis_game as analysis
 
     scn, s, m = over.scenario, over.sides, over.median
     lines = [f"{scn.name}: the game turn by turn along the median run, run {m.run} of {m.runs} runs (seed {m.seed})",
@@ -333,7 +335,7 @@ def format_over_time(over: OverTime) -> str:
 
 
 def format_map(gm: GameMap) -> str:
-    from sim import analysis
+    from sim.analysis import crisis_game as analysis
 
     s, x, y = gm.sides, gm.x, gm.y
     lines = [(f"{gm.scenario.name}: class of the game at the start over {x.key} ({x.lo:g} to {x.hi:g}) and "
@@ -354,7 +356,7 @@ def format_map(gm: GameMap) -> str:
 
 
 def _symbols(labels: list[str]) -> dict[str, str]:
-    from sim import equilibria
+    from sim.analysis import equilibria
 
     fixed = {equilibria.PD: "P", equilibria.STAG: "S", equilibria.CHICKEN: "C", equilibria.HARMONY: "H",
              equilibria.DEADLOCK: "D", equilibria.OTHER: "o"}

@@ -9,7 +9,7 @@ Nothing is written unless asked (`out=` or `RunResult.save`); what is written is
 ``run_sim.py run`` writes for the same scenario, overrides and seed: both run through `execute`, which
 writes the result folder as the batches finish (`run_sim.py run` keeps none of them, so its memory stays
 flat), keeps the batches in memory if asked (`sim.run`), and draws the figures from memory. Figures:
-`sim.plots` (each function takes a `RunResult` or a result folder and an optional ``ax``).
+`sim.output.plots` (each function takes a `RunResult` or a result folder and an optional ``ax``).
 """
 
 from __future__ import annotations
@@ -23,14 +23,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.actions import MOVE_NAMES
-from sim.codes import STAGES, TREATY_NAMES
-from sim.ensemble import ENGINES, concat, default_batch_size, default_jobs, iter_batches, run_lockstep, run_mesa
-from sim.errors import SimError
-from sim.options import FORMATS
-from sim.result_files import Chunk, ResultWriter, format_batch, writing
-from sim.results import SAMPLE_RUNS, BatchResult, Summary, action_table, figure_runs, turn_table
-from sim.scenario import Scenario, apply_overrides, load
+from sim.core.actions import MOVE_NAMES
+from sim.core.codes import STAGES, TREATY_NAMES
+from sim.core.errors import SimError
+from sim.core.options import FORMATS
+from sim.core.scenario import Scenario, apply_overrides, load
+from sim.engine.ensemble import ENGINES, concat, default_batch_size, default_jobs, iter_batches, run_lockstep, run_mesa
+from sim.output.result_files import Chunk, ResultWriter, format_batch, writing
+from sim.output.results import SAMPLE_RUNS, BatchResult, Summary, action_table, figure_runs, turn_table
 
 if TYPE_CHECKING:   # loaded by the tables only: `run_sim.py run --no-plot` goes through `execute` without it
     import pandas as pd
@@ -41,7 +41,7 @@ __all__ = ["RunOutput", "RunResult", "collect", "execute", "load_scenario", "run
 def load_scenario(scenario: str | Path | Scenario = "inf_2018", set: Mapping[str, Any] | None = None,
                   turns: int | None = None) -> Scenario:
     """A scenario by name (``"inf_2018"``), path or object, with `set` overrides (``{"risk.h_max": 0.02}``,
-    the keys of ``--set``) and `turns`, validated (`sim.errors.ScenarioError` if not valid)."""
+    the keys of ``--set``) and `turns`, validated (`sim.core.errors.ScenarioError` if not valid)."""
     if isinstance(scenario, Scenario):
         scn = apply_overrides(scenario, dict(set), origin="set") if set else scenario
     else:
@@ -130,7 +130,7 @@ class RunOutput:
         return int(self.summary["runs"])
 
     def sample(self) -> BatchResult:
-        """The runs the figures draw one by one (`sim.results.figure_runs`), in run order. The median run,
+        """The runs the figures draw one by one (`sim.output.results.figure_runs`), in run order. The median run,
         known only at the end, is run again alone if it was not kept (run r is the same in any batch)."""
         wanted = list(figure_runs(self.summary))
         parts = [p for p in (b.select(np.flatnonzero(np.isin(b.runs, wanted))) for b in self.kept) if len(p.runs)]
@@ -143,7 +143,7 @@ class RunOutput:
     def draw(self, folder: Path | str, fmt: str = "png") -> list[Path]:
         """Draw the run's figures into `folder` from memory; the same bytes as `run_sim.py plot` draws from the
         result folder (the runs drawn one by one pass through the text of turns.csv, four decimals)."""
-        from sim.plots import draw_all, rows_as_read
+        from sim.output.plots import draw_all, rows_as_read
 
         rows = rows_as_read(format_batch(self.sample(), self.scenario, self.seed).turns_csv)
         return draw_all(self.summary, rows, folder, fmt)
@@ -154,7 +154,7 @@ def execute(scn: Scenario, seed: int, runs: int, *, engine: str = "ensemble", jo
             progress: Callable[[int], object] | None = None, out: Path | None = None,
             keep: bool = True) -> RunOutput:
     """Run `scn` `runs` times from root seed `seed`: the one path of `sim.run` and of `run_sim.py run` and
-    `compare`. With `out` (a folder already checked and locked, see `sim.result_files.writing`) the
+    `compare`. With `out` (a folder already checked and locked, see `sim.output.result_files.writing`) the
     batches are formatted in the workers and their rows written as each finishes; `keep=False` keeps
     none of them (memory stays flat). `jobs` defaults to every core, `batch_size` to the runs shared
     over the jobs; `progress(n)` is called with each batch's run count."""
@@ -168,7 +168,7 @@ def execute(scn: Scenario, seed: int, runs: int, *, engine: str = "ensemble", jo
 def collect(scn: Scenario, seed: int, chunks: Iterable[Chunk], *, out: Path | None = None, keep: bool = True,
             engine: str = "ensemble") -> RunOutput:
     """Where the batches of a run go, in run order: summed into its summary, written into the result folder
-    `out` as they come if given (`sim.result_files.ResultWriter`: chunks with their CSV rows), and kept if
+    `out` as they come if given (`sim.output.result_files.ResultWriter`: chunks with their CSV rows), and kept if
     `keep`; else only their first SAMPLE_RUNS runs are kept, for the figures."""
     kept: list[BatchResult] = []
 

@@ -21,12 +21,12 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 from mesa.visualization import SolaraViz
 
-from sim.actions import COLOURS, MOVE_NAMES
-from sim.model import EscalationModel
-from sim.plots import COMPONENT_COLORS
-from sim.policies.specs import PARAMS, expand
-from sim.scenario import Scenario, apply_overrides, available, load
-from sim.state import COMPONENT_LABELS, COMPONENT_WEIGHTS, COMPONENTS
+from sim.core.actions import COLOURS, MOVE_NAMES
+from sim.core.rule_specs import PARAMS, expand
+from sim.core.scenario import Scenario, apply_overrides, available, load
+from sim.core.state import COMPONENT_LABELS, COMPONENT_WEIGHTS, COMPONENTS
+from sim.engine.model import EscalationModel
+from sim.output.plots import COMPONENT_COLORS
 
 DEFAULT_SEED = "42"
 
@@ -80,7 +80,7 @@ class ExplorerModel(EscalationModel):
     """`EscalationModel` with the explorer's controls as keyword arguments (SolaraViz's Reset passes them).
 
     Args:
-        scenario: name of a scenario (`sim.scenario.available()`).
+        scenario: name of a scenario (`sim.core.scenario.available()`).
         seed: the root seed as typed (text or int); blank: a new one (`parse_seed`), shown on the page.
             Text that is not a whole number also draws a new one, and the page says so.
         h_max: hazard of a breakdown per turn at full escalation (``risk.h_max``).

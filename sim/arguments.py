@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.options import (
+from sim.core.options import (
     DEFAULT_BAND,
     DEFAULT_ENGINE,
     DEFAULT_FORMAT,

@@ -2,7 +2,7 @@
 
 Read from the actor's ``[actors.briefing]`` table of the scenario; what the table leaves out is derived
 from the scenario itself (its description, the situation at the start, the payoff weights). Moves are
-described from the move table of `sim.actions`, with this actor's numbers (batch, lag, stage lengths).
+described from the move table of `sim.core.actions`, with this actor's numbers (batch, lag, stage lengths).
 Used by the printed materials (`sim.materials`) and the web classroom's team pages. Needs no kernel.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sim.actions import MOVES, STAGE_WORDS, Action, Condition
-from sim.codes import PRODUCTION, STAGES
-from sim.scenario import ActorSpec, Scenario
+from sim.core.actions import MOVES, STAGE_WORDS, Action, Condition
+from sim.core.codes import PRODUCTION, STAGES
+from sim.core.scenario import ActorSpec, Scenario
 
 TREATY_STATUS_WORDS = {"in_force": "in force", "notice": "under notice", "terminated": "terminated",
                        "none": "none"}

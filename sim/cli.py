@@ -15,15 +15,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim import __version__, analyze_cli, budget, interrupts, scenario, sweep_cli
+from sim import __version__, analyze_cli, sweep_cli
 from sim.arguments import shared
 from sim.classroom import cli as classroom_cli
-from sim.errors import SimError
+from sim.core import scenario
+from sim.core.errors import SimError
+from sim.core.options import DEFAULT_RUNS, DEFAULT_SCENARIO, DEFAULT_SEED, DEFAULT_TOURNAMENT_RUNS
+from sim.core.safeio import os_error
+from sim.core.textsafe import one_line, printable
+from sim.engine import budget, interrupts
 from sim.materials import cli as materials_cli
-from sim.options import DEFAULT_RUNS, DEFAULT_SCENARIO, DEFAULT_SEED, DEFAULT_TOURNAMENT_RUNS
-from sim.safeio import os_error
-from sim.terminal import OneLineParser, folder_arg, path_arg, prepare_model, text_table, use_file_backend
-from sim.textsafe import one_line, printable
+from sim.output.tables import text_table
+from sim.terminal import OneLineParser, folder_arg, path_arg, prepare_model, use_file_backend
 
 if TYPE_CHECKING:   # sim.api imports pandas: only the commands that write results load it
     from sim.api import RunOutput
@@ -281,7 +284,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
-    from sim.policies import registry as reg
+    from sim.rules import registry as reg
 
     flags = ("stochastic", "memory_depth", "learns", "uses_beliefs", "needs_human")
     if args.name is None:
@@ -317,9 +320,9 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_tournament(args: argparse.Namespace) -> int:
-    from sim import tournament
-    from sim.ensemble import default_jobs
-    from sim.result_files import writing
+    from sim.analysis import tournament
+    from sim.engine.ensemble import default_jobs
+    from sim.output.result_files import writing
 
     rules = tournament.parse_rules(args.rules)
     scn = scenario.load(args.scenario)
@@ -338,7 +341,7 @@ def cmd_tournament(args: argparse.Namespace) -> int:
         heading = (f"{scn.scenario.title or scn.name} ({scn.name}): tournament, {pair[0]} against {pair[1]}\n"
                    f"{args.runs} runs per pairing, seed {args.seed}")
         use_file_backend()
-        from sim.plots import plot_tournament, save_figure
+        from sim.output.plots import plot_tournament, save_figure
 
         for outcome, label in tournament.OUTCOMES.items():
             save_figure(plot_tournament(cells, pair, outcome, label, heading), stage, f"tournament_{outcome}",
@@ -352,7 +355,7 @@ def cmd_tournament(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from sim.result_files import check_complete, prepare_out_dir, writing
+    from sim.output.result_files import check_complete, prepare_out_dir, writing
 
     folder = args.folder
     check_complete(folder)
@@ -361,7 +364,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
         for name in ("summary.json", "turns.csv"):   # what the figures are drawn from, linked, not copied
             os.link(folder / name, stage / name)
         use_file_backend()
-        from sim.plots import plot_all
+        from sim.output.plots import plot_all
 
         try:
             paths = plot_all(stage, args.format)
@@ -376,7 +379,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim.result_files import prepare_out_dir, writing
+    from sim.output.result_files import prepare_out_dir, writing
 
     scn = scenario.load_as_given(args.scenario, args.set, args.turns)
     out = args.out if args.out is not None else Path("results") / scn.name
@@ -401,8 +404,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from sim.compare import differences, format_table, parse_variant, write_table
-    from sim.result_files import is_run_output, prepare_out_dir, writing
+    from sim.analysis.compare import differences, format_table, parse_variant, write_table
+    from sim.output.result_files import is_run_output, prepare_out_dir, writing
 
     variants = [parse_variant(item, args.turns) for item in args.items]
     if len(variants) < 2:
@@ -424,7 +427,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         write_table(stage / "compare.csv", variants[0].label, rows)
         if not args.no_plot:
             use_file_backend()
-            from sim.plots import plot_compare, save_figure
+            from sim.output.plots import plot_compare, save_figure
 
             save_figure(plot_compare([v.label for v in variants], summaries), stage, "compare", args.format)
     if not args.quiet:
@@ -437,7 +440,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def _preflight(scn: scenario.Scenario, args: argparse.Namespace, out: Path, share: int = 1) -> None:
     """Everything that can refuse a run, checked before its output folder is touched: a seat for a
     person, the memory and disk the run needs, and one replica played for one turn."""
-    from sim.ensemble import batch_tasks
+    from sim.engine.ensemble import batch_tasks
 
     runs = args.runs if args.runs is not None else DEFAULT_RUNS
     batch_tasks(scn, args.seed, 1, scn.scenario.turns, engine=args.engine)

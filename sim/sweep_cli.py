@@ -1,4 +1,4 @@
-"""The `sweep` command: sensitivity analysis of a scenario's values (sampling and indices: `sim.sweep`)."""
+"""The `sweep` command: sensitivity analysis of a scenario's values (sampling and indices: `sim.analysis.sweep`)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from sim import __version__, scenario
+from sim import __version__
 from sim.arguments import shared
-from sim.errors import SimError
-from sim.options import DEFAULT_SEED
+from sim.core import scenario
+from sim.core.errors import SimError
+from sim.core.options import DEFAULT_SEED
 from sim.terminal import path_arg, use_file_backend, whole_number
 
 DEFAULT_SWEEP_RUNS = 200
@@ -93,10 +94,10 @@ def add_parser(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> 
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from sim import sweep
-    from sim.ensemble import default_jobs, warm_up
-    from sim.executors import map_in_order
-    from sim.result_files import mark_ours, prepare_out_dir, writing
+    from sim.analysis import sweep
+    from sim.engine.ensemble import default_jobs, warm_up
+    from sim.engine.executors import map_in_order
+    from sim.output.result_files import mark_ours, prepare_out_dir, writing
 
     scn = scenario.load_as_given(args.scenario, args.set, args.turns)
     turns = scn.scenario.turns
@@ -140,7 +141,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         _write_indices(stage / "indices.csv", rows)
         if not args.no_plot:
             use_file_backend()
-            from sim import sweep_plots
+            from sim.analysis import sweep_plots
 
             sweep_plots.draw_all(stage, args.method, factors, X, names, Y, rows, definition, args.format)
         (stage / "sweep.json").write_text(json.dumps(definition, indent=2) + "\n")

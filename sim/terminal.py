@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 if TYPE_CHECKING:
-    from sim.scenario import Scenario
+    from sim.core.scenario import Scenario
 
 #: what compiling the kernels the first time takes (measured on 2 cores: 114 s and 156 s)
 COMPILE_TIME = "under a minute"
@@ -102,13 +102,6 @@ def folder_arg(flag: str) -> Callable[[str], Path]:
     return parse
 
 
-def text_table(header: tuple | list, rows: list) -> str:
-    """Rows of strings as left-aligned columns two spaces apart, the header first."""
-    lines = [[str(cell) for cell in row] for row in [header, *rows]]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in lines)
-
-
 def use_file_backend() -> None:
     """Draw figures into files with matplotlib's Agg backend, unless MPLBACKEND names another.
 
@@ -124,11 +117,11 @@ def use_file_backend() -> None:
 
 def prepare_model(scn: Scenario, quiet: bool = False, stream: TextIO | None = None) -> None:
     """Have the compiled kernels a run of `scn` needs (the turn, the look-ahead) ready in this process
-    (`sim.ensemble.warm_up`), before anyone waits on them: loaded from numba's cache in a moment, but
+    (`sim.engine.ensemble.warm_up`), before anyone waits on them: loaded from numba's cache in a moment, but
     compiled the first time, which takes minutes. Then, unless `quiet`, that is said first on `stream`
     (stderr), and on a terminal the seconds are counted on the line below until the model is ready."""
-    from sim.ensemble import warm_up
-    from sim.kernel_cache import kernels_cached
+    from sim.engine.ensemble import warm_up
+    from sim.kernel.cache import kernels_cached
 
     if quiet or kernels_cached():
         warm_up(scn)

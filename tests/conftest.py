@@ -8,11 +8,12 @@ from typing import NamedTuple
 import numpy as np
 import pytest
 
-from sim import cli, scenario
-from sim.actions import Action
-from sim.dynamics import draw_width
-from sim.initial import initial_state
-from sim.params import compile_params
+from sim import cli
+from sim.core import scenario
+from sim.core.actions import Action
+from sim.core.params import compile_params
+from sim.engine.initial import initial_state
+from sim.kernel.dynamics import draw_width
 
 US, RU, NATO = 0, 1, 2
 D, H, C, U, W, V, X = (int(a) for a in Action)  # dialogue, hold, comply, ultimatum, withdrawal, develop, deployment
@@ -48,7 +49,7 @@ def calm_draws(n_actors: int = 3, replicas: int = 1) -> np.ndarray:
 def compiled_kernels():
     """Compile (or load) the numba kernels once, before any test starts a subprocess that needs them:
     several subprocesses compiling at once on a fresh clone would each take minutes."""
-    from sim.ensemble import warm_up
+    from sim.engine.ensemble import warm_up
 
     warm_up(scenario.load("inf_2018"))
 

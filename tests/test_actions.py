@@ -2,8 +2,8 @@
 
 import pytest
 
-from sim import codes
-from sim.actions import COLOURS, MOVE_NAMES, MOVES, RUNGS, Action, meaning
+from sim.core import codes
+from sim.core.actions import COLOURS, MOVE_NAMES, MOVES, RUNGS, Action, meaning
 
 
 def test_every_move_has_a_row_with_rung_meaning_legality_verb_and_colour():
@@ -36,8 +36,8 @@ def _run_states(name, runs=30, turns=24):
     """The states of `runs` runs of scenario `name`, turn by turn, with the parameters of each turn."""
     import numpy as np
 
-    from sim import scenario
-    from sim.crisis import Crisis
+    from sim.core import scenario
+    from sim.engine.crisis import Crisis
 
     crisis = Crisis(scenario.load(name), 5, np.arange(runs), turns)
     while not crisis.finished:
@@ -51,7 +51,7 @@ def _run_states(name, runs=30, turns=24):
 def test_a_move_is_legal_exactly_when_every_condition_of_its_row_holds(name):
     import numpy as np
 
-    from sim.dynamics import conditions, legal_moves
+    from sim.kernel.dynamics import conditions, legal_moves
 
     seen = np.zeros(len(Action), dtype=bool)
     for state, params in _run_states(name):
@@ -65,9 +65,9 @@ def test_a_move_is_legal_exactly_when_every_condition_of_its_row_holds(name):
 
 @pytest.mark.parametrize("name", ["inf_2018", "inf_2018_asia"])
 def test_a_move_open_in_a_run_is_one_the_briefing_offers(name):
-    from sim import scenario
     from sim.briefing import can_ever_play
-    from sim.dynamics import legal_moves
+    from sim.core import scenario
+    from sim.kernel.dynamics import legal_moves
 
     scn = scenario.load(name)
     for state, params in _run_states(name, runs=20):

@@ -11,13 +11,17 @@ import numpy as np
 import pytest
 
 from conftest import NATO, RU, US
-from sim import analysis, dynamics, equilibria, game, lookahead, scenario
-from sim.actions import Action
+from sim.analysis import crisis_game as analysis
+from sim.analysis import equilibria
+from sim.analysis import stage_game as game
+from sim.analysis.equilibria import CHICKEN, DEADLOCK, HARMONY, OTHER, PD, STAG
+from sim.analysis.stage_game import Reduced
 from sim.cli import main
-from sim.codes import N_MOVES
-from sim.equilibria import CHICKEN, DEADLOCK, HARMONY, OTHER, PD, STAG
-from sim.errors import SimError
-from sim.game import Reduced
+from sim.core import scenario
+from sim.core.actions import Action
+from sim.core.codes import N_MOVES
+from sim.core.errors import SimError
+from sim.kernel import dynamics, lookahead
 
 C, D = 0, 1   # restrain and escalate in the 2 x 2 textbook games
 
@@ -302,7 +306,7 @@ def small_median():
 
 
 def test_the_replayed_median_run_is_the_ensembles(small_median):
-    from sim.ensemble import run_lockstep
+    from sim.engine.ensemble import run_lockstep
 
     scn, med = small_median
     assert med.run == med.summary["median_run"] and 0 <= med.run < 7

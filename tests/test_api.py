@@ -13,9 +13,10 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import api, plots
-from sim.errors import ScenarioError, SimError
-from sim.results import ACTION_COLUMNS, TURN_COLUMNS
+from sim import api
+from sim.core.errors import ScenarioError, SimError
+from sim.output import plots
+from sim.output.results import ACTION_COLUMNS, TURN_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -148,8 +149,9 @@ def test_figures_from_a_result_and_from_its_folder_show_the_same_data(result, tm
 
 @pytest.mark.slow
 def test_importing_the_package_and_its_figures_keeps_the_users_backend_and_settings():
-    code = ("import matplotlib; matplotlib.use('svg'); before = dict(matplotlib.rcParams); import sim, sim.plots, "
-            "sim.analysis_plots, sim.api; assert matplotlib.get_backend() == 'svg', matplotlib.get_backend(); "
+    code = ("import matplotlib; matplotlib.use('svg'); before = dict(matplotlib.rcParams); import sim, "
+            "sim.output.plots, sim.analysis.crisis_game_plots, sim.api; "
+            "assert matplotlib.get_backend() == 'svg', matplotlib.get_backend(); "
             "after = dict(matplotlib.rcParams); assert before == after, "
             "[k for k in before if before[k] != after[k]]")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

@@ -6,13 +6,14 @@ import numpy as np
 import pytest
 
 from conftest import calm_draws, moves
-from sim import dynamics, scenario
-from sim.actions import Action
-from sim.codes import PRODUCTION
-from sim.ensemble import run_lockstep, run_mesa
-from sim.initial import initial_state
-from sim.params import compile_params
-from sim.results import BatchResult
+from sim.core import scenario
+from sim.core.actions import Action
+from sim.core.codes import PRODUCTION
+from sim.core.params import compile_params
+from sim.engine.ensemble import run_lockstep, run_mesa
+from sim.engine.initial import initial_state
+from sim.kernel import dynamics
+from sim.output.results import BatchResult
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,12 @@ import numpy as np
 import pytest
 
 from conftest import NATO, RU, US
-from sim import analysis, game, lookahead
-from sim.actions import Action
-from sim.equilibria import HARMONY, OTHER, PD, classify
-from sim.scenario import apply_overrides, load
+from sim.analysis import crisis_game as analysis
+from sim.analysis import stage_game as game
+from sim.analysis.equilibria import HARMONY, OTHER, PD, classify
+from sim.core.actions import Action
+from sim.core.scenario import apply_overrides, load
+from sim.kernel import lookahead
 
 
 def reduced_at_start(scn, restrain=Action.DIALOGUE):

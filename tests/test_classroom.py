@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from sim import scenario
 from sim.classroom.room import ALPHABET, CODE_LENGTH, Room
 from sim.classroom.server import MAX_BODY, make_app
+from sim.core import scenario
 from sim.play import savefile
 from sim.play.engine import Game, PlayError
 

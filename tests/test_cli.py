@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from sim import cli
-from sim.actions import MOVE_NAMES
-from sim.results import ACTION_COLUMNS, TURN_COLUMNS
+from sim.core.actions import MOVE_NAMES
+from sim.output.results import ACTION_COLUMNS, TURN_COLUMNS
 from sim.terminal import OneLineParser
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.result_files import check_complete
-from sim.safeio import temp_name
+from sim.core.safeio import temp_name
+from sim.output.result_files import check_complete
 
 ROOT = Path(__file__).resolve().parent.parent
 # Waits are for something to be seen (the private folder, a process's end), bounded generously: a machine

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.csv_text import csv_text
+from sim.output.csv_text import csv_text
 
 
 def by_python(columns):

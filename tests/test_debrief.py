@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import scenario
-from sim.errors import SimError
+from sim.core import scenario
+from sim.core.errors import SimError
 from sim.play import debrief, injections, narrate
 from sim.play.engine import Game, Injection
 
@@ -132,7 +132,7 @@ def test_the_debrief_names_the_rule_each_model_side_played_in_each_turn(scn):
 
 def _escalation_figure(game, band, f, monkeypatch, tmp_path):
     """The escalation figure as `plot_escalation` draws it, before it is saved."""
-    import sim.plots
+    import sim.output.plots
 
     drawn = {}
 
@@ -140,7 +140,7 @@ def _escalation_figure(game, band, f, monkeypatch, tmp_path):
         drawn[name] = fig
         return Path(folder) / f"{name}.{fmt}"
 
-    monkeypatch.setattr(sim.plots, "save_figure", keep)
+    monkeypatch.setattr(sim.output.plots, "save_figure", keep)
     debrief.plot_escalation(game, band, f, tmp_path)
     fig = drawn["escalation"]
     fig.canvas.draw()

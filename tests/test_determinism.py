@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from sim.ensemble import concat, iter_batches, run_lockstep, run_mesa
-from sim.results import BatchResult
+from sim.engine.ensemble import concat, iter_batches, run_lockstep, run_mesa
+from sim.output.results import BatchResult
 
 
 def same(a: BatchResult, b: BatchResult) -> bool:

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from conftest import NATO, RU, US, C, D, H, U, V, W, X, calm_draws, moves
-from sim import dynamics
-from sim.codes import FLIGHT_TEST, IN_FORCE, NO_ONE, NOTICE, PRODUCTION, READY, TERMINATED
-from sim.errors import SimError
-from sim.lookahead import continuation, counterfactual_values
+from sim.core.codes import FLIGHT_TEST, IN_FORCE, NO_ONE, NOTICE, PRODUCTION, READY, TERMINATED
+from sim.core.errors import SimError
+from sim.kernel import dynamics
+from sim.kernel.lookahead import continuation, counterfactual_values
 
 
 def play(state, params, turn, *row, draws=None):
@@ -268,9 +268,9 @@ def test_the_compiled_lookahead_computes_what_its_source_says(name):
     """The compiled kernel against its own Python source, replica by replica (the valuation of one
     replica run as Python, the resolves and future values it calls compiled), with joint moves
     enumerated (inf_2018) and sampled (8 actors). An earlier build disagreed on 6 of 98 values."""
-    from sim import scenario
-    from sim.crisis import Crisis
-    from sim.lookahead import _replica_values, _values, values_kernel
+    from sim.core import scenario
+    from sim.engine.crisis import Crisis
+    from sim.kernel.lookahead import _replica_values, _values, values_kernel
 
     crisis = Crisis(scenario.load(name), 3, np.arange(2), 3)
     view = crisis.view()
@@ -285,7 +285,7 @@ def test_the_compiled_lookahead_computes_what_its_source_says(name):
         with np.errstate(over="ignore"):        # the seed hash wraps in uint64, as compiled
             _replica_values.py_func(r, V, T, D, F, Rm, lg, fixed, out)
 
-    import sim.lookahead as lookahead
+    import sim.kernel.lookahead as lookahead
 
     compiled_replica_values = lookahead._replica_values
     lookahead._replica_values = replica_values_by_source
@@ -304,9 +304,9 @@ def test_the_compiled_lookahead_computes_what_its_source_says(name):
 def test_remembered_future_values_change_no_value(name):
     """The look-ahead recalls a future value when a joint move leads to the same inputs as an earlier
     one; over the states of real runs its values equal, bit for bit, those computed afresh every time."""
-    from sim import scenario
-    from sim.crisis import Crisis
-    from sim.lookahead import _values
+    from sim.core import scenario
+    from sim.engine.crisis import Crisis
+    from sim.kernel.lookahead import _values
 
     crisis = Crisis(scenario.load(name), 11, np.arange(24), 30)
     compared = 0

@@ -11,8 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import cli, scenario
-from sim.compare import paired_difference
+from sim import cli
+from sim.analysis.compare import paired_difference
+from sim.core import scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ("turns.csv", "actions.csv", "summary.json")

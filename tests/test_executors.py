@@ -1,4 +1,4 @@
-"""Where tasks run (sim.executors) and how an interrupt stops them: hand-built worst moments."""
+"""Where tasks run (sim.engine.executors) and how an interrupt stops them: hand-built worst moments."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from sim import interrupts
-from sim.executors import map_in_order
+from sim.engine import interrupts
+from sim.engine.executors import map_in_order
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,7 +43,7 @@ def test_an_interrupt_while_a_worker_is_half_way_through_sending_its_result_does
     proc = _run_python("""
         import signal, struct, os, time
         from concurrent.futures import process
-        from sim.executors import map_in_order
+        from sim.engine.executors import map_in_order
 
         captured = {}
         original = process.ProcessPoolExecutor.__init__
@@ -101,7 +101,7 @@ def test_an_interrupt_while_the_workers_start_stops_the_run():
     # run went on to finish. Here every fork is hit by one.
     proc = _run_python("""
         import os, signal
-        from sim.executors import map_in_order
+        from sim.engine.executors import map_in_order
 
         def interrupted_fork():
             os.kill(os.getpid(), signal.SIGINT)

@@ -43,7 +43,7 @@ def stepped(app, turns: int = 4, **params):
 
 
 def test_importing_sim_does_not_import_solara():
-    code = ("import sys, sim, sim.model, sim.api, sim.cli; sim.EscalationModel; "
+    code = ("import sys, sim, sim.engine.model, sim.api, sim.cli; sim.EscalationModel; "
             "bad = {'solara', 'sim.app', 'mesa.visualization'} & set(sys.modules); assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
@@ -51,7 +51,7 @@ def test_importing_sim_does_not_import_solara():
 def test_the_controls_are_keywords_of_the_model_and_their_defaults_change_nothing(app):
     from mesa.visualization.solara_viz import _check_model_params, split_model_params
 
-    from sim.model import EscalationModel
+    from sim.engine.model import EscalationModel
 
     _check_model_params(app.ExplorerModel.__init__, app.MODEL_PARAMS)   # what SolaraViz checks on the page
     adjustable, fixed = split_model_params(app.MODEL_PARAMS)

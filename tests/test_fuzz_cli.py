@@ -18,8 +18,8 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim import scenario
-from sim.result_files import check_complete
+from sim.core import scenario
+from sim.output.result_files import check_complete
 from test_bad_input import run_cli, snapshot
 from test_faults import play
 

@@ -7,12 +7,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim import dynamics
-from sim.codes import IN_FORCE, NO_TREATY, NOTICE, READY, TERMINATED
-from sim.initial import initial_state
-from sim.policies.base import TurnView
-from sim.policies.registry import RULES, make_rule
-from sim.state import COMPONENTS
+from sim.core.codes import IN_FORCE, NO_TREATY, NOTICE, READY, TERMINATED
+from sim.core.state import COMPONENTS
+from sim.engine.initial import initial_state
+from sim.kernel import dynamics
+from sim.rules.base import TurnView
+from sim.rules.registry import RULES, make_rule
 
 NEXT_STATUS = {
     IN_FORCE: {IN_FORCE, NOTICE, TERMINATED},   # notice_days = 0 ends it at once
@@ -128,7 +128,7 @@ def test_the_lookahead_with_its_memos_equals_the_plain_one_on_random_states(inf,
     moves enumerated (500) or sampled (2, 5, 40 of up to 49)."""
     from dataclasses import replace
 
-    from sim.lookahead import _values
+    from sim.kernel.lookahead import _values
 
     p = replace(params, scalars={**params.scalars, "max_profiles": profiles})
     s = data.draw(random_state(initial_state(inf, params, 1), params))

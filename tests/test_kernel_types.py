@@ -35,9 +35,9 @@ def test_a_field_assigned_any_layout_or_dtype_lands_in_the_records(start):
 def test_a_run_compiles_each_kernel_once():
     script = """
 import numpy as np
-from sim import dynamics, lookahead
-from sim.ensemble import run_lockstep
-from sim.scenario import load
+from sim.kernel import dynamics, lookahead
+from sim.engine.ensemble import run_lockstep
+from sim.core.scenario import load
 run_lockstep(load("inf_2018"), 2019, np.arange(40), 60)
 for f in (dynamics.step_kernel, dynamics.legal_kernel, dynamics.score_kernel, lookahead.values_kernel):
     print(f.py_func.__name__, len(f.signatures))

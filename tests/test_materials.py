@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from sim import cli, scenario
-from sim.actions import MOVE_NAMES
+from sim import cli
 from sim.briefing import briefing
-from sim.errors import ScenarioError
+from sim.core import scenario
+from sim.core.actions import MOVE_NAMES
+from sim.core.errors import ScenarioError
 
 ROOT = Path(__file__).resolve().parent.parent
 INF_PAGES = {"index.html", "cards.html", "primer.html", "glossary.html", "card_US.html", "card_RU.html",

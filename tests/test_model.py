@@ -4,11 +4,11 @@ import mesa
 import numpy as np
 import pytest
 
-from sim.actions import Action
-from sim.agents import NationAgent
-from sim.errors import ScenarioError, SimError
-from sim.model import EscalationModel
-from sim.scenario import apply_overrides
+from sim.core.actions import Action
+from sim.core.errors import ScenarioError, SimError
+from sim.core.scenario import apply_overrides
+from sim.engine.agents import NationAgent
+from sim.engine.model import EscalationModel
 
 
 def test_model_has_one_nation_agent_per_actor(inf):
@@ -100,7 +100,7 @@ def test_agents_learn_the_turn_in_advance(inf, monkeypatch):
 def test_batch_run_sweeps_a_scenario_value_and_each_replica_is_that_run_of_the_ensemble(inf):
     from mesa.batchrunner import batch_run
 
-    from sim.ensemble import run_lockstep
+    from sim.engine.ensemble import run_lockstep
 
     rows = batch_run(EscalationModel, parameters={"scenario": "inf_2018", "rng": 9, "replica": range(3),
                                                   "turns": 6, "risk__h_max": [0.005, 0.03]},

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sim import scenario
+from sim.core import scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 # the import name of each declared distribution, where the two differ

@@ -19,15 +19,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import cli, scenario
-from sim.actions import MOVES, Action
-from sim.codes import NOTICE
-from sim.dynamics import hazard, index_weights, legal_moves
-from sim.ensemble import run_lockstep
-from sim.errors import SimError
+from sim import cli
+from sim.core import scenario
+from sim.core.actions import MOVES, Action
+from sim.core.codes import NOTICE
+from sim.core.errors import SimError
+from sim.core.state import COMPONENTS, State
+from sim.engine.ensemble import run_lockstep
+from sim.kernel.dynamics import hazard, index_weights, legal_moves
 from sim.play import debrief, injections, narrate, savefile
 from sim.play.engine import Game, PlayError
-from sim.state import COMPONENTS, State
 
 ROOT = Path(__file__).resolve().parent.parent
 BAND = "20"   # model-only runs in the debriefs of these tests

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.results import _carry_forward
+from sim.output.results import _carry_forward
 
 
 @settings(max_examples=200, deadline=None)

@@ -7,13 +7,13 @@ from typing import Any, ClassVar
 import numpy as np
 import pytest
 
-from sim import scenario
-from sim.actions import Action
-from sim.codes import N_MOVES
-from sim.crisis import Crisis
-from sim.errors import SimError
-from sim.policies.learning import ewa_update
-from sim.policies.registry import PRESETS, RULES, RuleSpecError, validate_spec
+from sim.core import scenario
+from sim.core.actions import Action
+from sim.core.codes import N_MOVES
+from sim.core.errors import SimError
+from sim.engine.crisis import Crisis
+from sim.rules.learning import ewa_update
+from sim.rules.registry import PRESETS, RULES, RuleSpecError, validate_spec
 from tests.conftest import D, H, U, X
 
 BASE = scenario.load("dilemma_2p")          # BLUE (tested) against RED

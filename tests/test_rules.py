@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from conftest import NATO, RU, US, D, H, U, W, X
-from sim.policies.base import TurnView
-from sim.policies.quantal import choose_logit
-from sim.policies.registry import RULES, RuleSpecError, make_rule, validate_spec
+from sim.rules.base import TurnView
+from sim.rules.quantal import choose_logit
+from sim.rules.registry import RULES, RuleSpecError, make_rule, validate_spec
 
 START = date(2019, 1, 16)
 

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from sim import scenario
-from sim.actions import Action
-from sim.crisis import Crisis
-from sim.errors import ScenarioError
-from sim.params import compile_schedule
+from sim.core import scenario
+from sim.core.actions import Action
+from sim.core.errors import ScenarioError
+from sim.core.params import compile_schedule
+from sim.engine.crisis import Crisis
 
 
 def test_shipped_scenarios_load_and_cite_every_number():

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.errors import SimError
-from sim.result_files import check_complete
+from sim.core.errors import SimError
+from sim.output.result_files import check_complete
 
 pytestmark = pytest.mark.slow   # every test here starts the program and signals it
 

@@ -66,9 +66,10 @@ def test_the_scenario_schema_and_rule_tables_load_without_the_kernel():
     import subprocess
     import sys
 
-    code = ("import sys; import sim.scenario, sim.policies.specs; "
-            "s = sim.scenario.load('inf_2018'); "
-            "loaded = {'numba', 'sim.dynamics', 'sim.lookahead', 'sim.policies.registry'} & set(sys.modules); "
+    code = ("import sys; import sim.core.scenario, sim.core.rule_specs; "
+            "s = sim.core.scenario.load('inf_2018'); "
+            "loaded = {'numba', 'sim.kernel.dynamics', 'sim.kernel.lookahead', 'sim.rules.registry'} "
+            "& set(sys.modules); "
             "assert not loaded, loaded")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
@@ -76,11 +77,49 @@ def test_the_scenario_schema_and_rule_tables_load_without_the_kernel():
 def test_every_rule_class_uses_the_parameters_its_name_has_in_specs():
     from pydantic import TypeAdapter
 
-    from sim.policies.registry import RULES
-    from sim.policies.specs import PARAMS, RuleSpec
+    from sim.core.rule_specs import PARAMS, RuleSpec
+    from sim.rules.registry import RULES
 
     assert set(RULES) == set(PARAMS)
     for name, cls in RULES.items():
         assert cls.Params is PARAMS[name], name
     tags = TypeAdapter(RuleSpec).json_schema()["discriminator"]["mapping"]
     assert set(tags) == set(PARAMS)
+
+
+#: The layers of the package, lowest first: a module may import only from its own layer and those
+#: below (function-level imports too). What is not in a layer is a front end (the command line, the
+#: Python API, the explorer, play, classroom, materials), which may import any layer.
+LAYERS = ("sim.core", "sim.kernel", "sim.rules", "sim.output", "sim.engine", "sim.analysis")
+
+
+def _layer(module: str) -> int:
+    for rank, package in enumerate(LAYERS):
+        if module == package or module.startswith(package + "."):
+            return rank
+    return len(LAYERS)          # a front end
+
+
+def test_every_layer_imports_only_from_itself_and_the_layers_below():
+    paths = {_module_name(p): p for p in (ROOT / "sim").rglob("*.py")}
+    upward = [f"{name} ({LAYERS[_layer(name)]}) imports {dep}"
+              for name, path in sorted(paths.items()) if _layer(name) < len(LAYERS)
+              for dep in sorted(_sim_imports(path, set(paths))) if dep != "sim" and _layer(dep) > _layer(name)]
+    assert not upward, "\n".join(upward)
+
+
+def test_the_layers_hold_every_module_but_the_front_ends():
+    top = sorted(p.stem for p in (ROOT / "sim").glob("*.py"))
+    assert top == ["__init__", "analyze_cli", "api", "app", "arguments", "briefing", "cli", "sweep_cli", "terminal"]
+    packages = sorted(p.name for p in (ROOT / "sim").iterdir() if (p / "__init__.py").exists())
+    assert packages == ["analysis", "classroom", "core", "engine", "kernel", "materials", "output", "play", "rules"]
+
+
+def test_the_readme_layout_lists_every_module():
+    layout = (ROOT / "README.md").read_text().split("## Layout", 1)[1].split("\n## ", 1)[0]
+    folders = {"sim/rules/", "sim/play/", "sim/classroom/", "sim/materials/"}
+    assert all(f"`{folder}`" in layout for folder in folders)
+    missing = [str(path.relative_to(ROOT)) for path in sorted((ROOT / "sim").rglob("*.py"))
+               if f"`{path.relative_to(ROOT)}`" not in layout and path.name != "__init__.py"
+               and not any(str(path.relative_to(ROOT)).startswith(folder) for folder in folders)]
+    assert not missing, missing

@@ -12,9 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import scenario, sweep
-from sim.errors import SimError
-from sim.sweep import Factor
+from sim.analysis import sweep
+from sim.analysis.sweep import Factor
+from sim.core import scenario
+from sim.core.errors import SimError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,7 +77,7 @@ def test_every_assumed_number_of_inf_2018_is_a_valid_factor(inf):
 
 
 def test_outcomes_of_a_point_are_means_over_its_runs():
-    from sim.ensemble import run_lockstep
+    from sim.engine.ensemble import run_lockstep
 
     scn = scenario.load("inf_2018").with_turns(12)
     batch = run_lockstep(scn, 4, np.arange(30), 12)
@@ -191,7 +192,7 @@ def test_a_dask_worker_that_dies_mid_run_loses_no_task():
     import cloudpickle
     from dask.distributed import Client, LocalCluster
 
-    from sim.executors import map_in_order
+    from sim.engine.executors import map_in_order
 
     cloudpickle.register_pickle_by_value(sys.modules[__name__])   # the workers cannot import this test module
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from sim import scenario
+from sim.core import scenario
 from sim.play import injections, narrate, savefile
 from sim.play.engine import Game
 from sim.play.screen import THEMES, SafeConsole, Screen, choose_theme, make_console

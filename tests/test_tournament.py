@@ -3,7 +3,7 @@
 import csv
 
 from sim import cli
-from sim.policies.registry import PRESETS, RULES
+from sim.rules.registry import PRESETS, RULES
 
 
 def test_rules_lists_every_rule_and_preset(capsys):

@@ -10,13 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import scenario
-from sim.actions import Action
-from sim.codes import NO_ONE, READY, TERMINATED
-from sim.crisis import Crisis
-from sim.initial import initial_state
-from sim.lookahead import counterfactual_values
-from sim.params import compile_params
+from sim.core import scenario
+from sim.core.actions import Action
+from sim.core.codes import NO_ONE, READY, TERMINATED
+from sim.core.params import compile_params
+from sim.engine.crisis import Crisis
+from sim.engine.initial import initial_state
+from sim.kernel.lookahead import counterfactual_values
 
 US, RU, NATO = 0, 1, 2
 D, H, X = int(Action.DIALOGUE), int(Action.HOLD), int(Action.DEPLOYMENT)

@@ -8,9 +8,10 @@ import sys
 
 import pytest
 
-import sim.ensemble
-import sim.kernel_cache
-from sim import cli, scenario, terminal
+import sim.engine.ensemble
+import sim.kernel.cache
+from sim import cli, terminal
+from sim.core import scenario
 
 
 @pytest.fixture
@@ -22,8 +23,8 @@ def warm_calls(monkeypatch, capsys):
         calls.append((scn.name, capsys.readouterr().out))
         return real(scn)
 
-    real = sim.ensemble.warm_up
-    monkeypatch.setattr(sim.ensemble, "warm_up", warm_up)
+    real = sim.engine.ensemble.warm_up
+    monkeypatch.setattr(sim.engine.ensemble, "warm_up", warm_up)
     return calls
 
 
@@ -72,7 +73,7 @@ def test_a_human_seat_is_warmed_up_as_the_quantal_rule_that_stands_in_for_it(mon
     from sim.play.cli import prepare_game
 
     seen = []
-    monkeypatch.setattr(sim.ensemble, "warm_up", lambda scn: seen.append(scn))
+    monkeypatch.setattr(sim.engine.ensemble, "warm_up", lambda scn: seen.append(scn))
     scn = scenario.load("inf_2018", {"actors.US.rule": {"name": "human"}})
     prepare_game(scn)
     assert [a.rule["name"] for a in seen[0].actors if a.id == "US"] == ["quantal"]
@@ -87,8 +88,8 @@ class Terminal(io.StringIO):
 def test_a_cold_cache_is_said_with_the_time_it_takes_and_a_warm_one_is_silent(monkeypatch, stream):
     import time
 
-    monkeypatch.setattr(sim.kernel_cache, "kernels_cached", lambda: False)
-    monkeypatch.setattr(sim.ensemble, "warm_up", lambda scn: time.sleep(1.3))
+    monkeypatch.setattr(sim.kernel.cache, "kernels_cached", lambda: False)
+    monkeypatch.setattr(sim.engine.ensemble, "warm_up", lambda scn: time.sleep(1.3))
     terminal.prepare_model(scenario.load("dilemma_2p"), stream=stream)
     text = stream.getvalue()
     assert text.startswith("preparing the model: compiling its kernels the first time")
@@ -97,7 +98,7 @@ def test_a_cold_cache_is_said_with_the_time_it_takes_and_a_warm_one_is_silent(mo
         assert "\r  1 s" in text                     # the seconds counted on the line below, as they pass
     quiet = io.StringIO()
     terminal.prepare_model(scenario.load("dilemma_2p"), quiet=True, stream=quiet)
-    monkeypatch.setattr(sim.kernel_cache, "kernels_cached", lambda: True)
+    monkeypatch.setattr(sim.kernel.cache, "kernels_cached", lambda: True)
     terminal.prepare_model(scenario.load("dilemma_2p"), stream=quiet)
     assert quiet.getvalue() == ""
 
@@ -107,8 +108,8 @@ def test_a_bad_out_is_refused_at_once_even_on_a_cold_cache(monkeypatch, capsys, 
     def must_not_compile(scn):
         raise AssertionError("compiled before the output folder was checked")
 
-    monkeypatch.setattr(sim.kernel_cache, "kernels_cached", lambda: False)
-    monkeypatch.setattr(sim.ensemble, "warm_up", must_not_compile)
+    monkeypatch.setattr(sim.kernel.cache, "kernels_cached", lambda: False)
+    monkeypatch.setattr(sim.engine.ensemble, "warm_up", must_not_compile)
     existing = tmp_path / "existing.txt"
     existing.write_text("keep me")
     status = cli.main(["run", "inf_2018", "--runs", "2", "--out", str(existing), "--no-plot"])

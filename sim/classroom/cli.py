@@ -9,10 +9,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim import interrupts, scenario
 from sim.arguments import shared
-from sim.errors import SimError
-from sim.options import DEFAULT_SCENARIO
+from sim.core import scenario
+from sim.core.errors import SimError
+from sim.core.options import DEFAULT_SCENARIO
+from sim.engine import interrupts
 from sim.terminal import path_arg, use_file_backend, whole_number
 
 if TYPE_CHECKING:
@@ -69,10 +70,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_classroom(args: argparse.Namespace) -> int:
+    from sim.output.result_files import mark_ours, prepare_out_dir
     from sim.play import savefile
     from sim.play.cli import DEFAULT_TURNS, check_band, default_out, prepare_game, resolve_teams
     from sim.play.engine import Game
-    from sim.result_files import mark_ours, prepare_out_dir
 
     if args.resume is not None:
         if args.set or args.teams or args.scenario:

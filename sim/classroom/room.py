@@ -23,9 +23,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.actions import Action
 from sim.briefing import briefing
-from sim.errors import SimError
+from sim.core.actions import Action
+from sim.core.errors import SimError
 from sim.play import injections, narrate, savefile
 from sim.play.engine import Game, PlayError, TurnRecord
 

@@ -29,7 +29,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from sim.classroom.room import Room
-from sim.errors import SimError
+from sim.core.errors import SimError
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY = 4096                  # bytes of a request body; a move, a message or a command fits easily

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sim.actions import MOVES, Action
 from sim.briefing import Briefing, briefing, can_ever_play, day, situation
-from sim.scenario import Scenario
-from sim.state import COMPONENT_LABELS, COMPONENT_WEIGHTS, COMPONENTS
+from sim.core.actions import MOVES, Action
+from sim.core.scenario import Scenario
+from sim.core.state import COMPONENT_LABELS, COMPONENT_WEIGHTS, COMPONENTS
 
 FIXED_PAGES = ("index.html", "cards.html", "primer.html", "glossary.html")
 CARD_PREFIX = "card_"
@@ -102,7 +102,7 @@ def render(scn: Scenario) -> dict[str, str]:
 def write(scn: Scenario, out: Path, force: bool) -> list[Path]:
     """Render the materials, then write them into `out` as `run` writes its results: a folder this program
     did not make is refused unless `force`, and the pages replace the old ones only when all are written."""
-    from sim.result_files import writing
+    from sim.output.result_files import writing
 
     pages = render(scn)   # everything that can fail on the scenario fails before the folder is touched
     with writing(out, force, stale=is_output, seals=("index.html",)) as stage:

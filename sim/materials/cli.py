@@ -6,10 +6,10 @@ import argparse
 import os
 from pathlib import Path
 
-from sim import scenario
 from sim.arguments import shared
-from sim.options import DEFAULT_SCENARIO
-from sim.textsafe import printable
+from sim.core import scenario
+from sim.core.options import DEFAULT_SCENARIO
+from sim.core.textsafe import printable
 
 EPILOG = """\
 examples:

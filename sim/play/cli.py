@@ -8,10 +8,11 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from sim import budget, scenario
 from sim.arguments import shared
-from sim.errors import SimError
-from sim.options import DEFAULT_BAND, DEFAULT_SCENARIO, DEFAULT_SEED
+from sim.core import scenario
+from sim.core.errors import SimError
+from sim.core.options import DEFAULT_BAND, DEFAULT_SCENARIO, DEFAULT_SEED
+from sim.engine import budget
 from sim.terminal import path_arg, prepare_model, use_file_backend
 
 DEFAULT_TURNS = 12          # a lesson: about a year of 30-day turns
@@ -115,7 +116,7 @@ def resolve_teams(texts: list[str], ids: list[str], source: str) -> list[str]:
 def _seats(scn: scenario.Scenario) -> list[str]:
     """Actors whose rule in the scenario is a seat for a person (rule "human"), if the registry has them."""
     try:
-        from sim.policies.registry import human_actors
+        from sim.rules.registry import human_actors
     except ImportError:   # pragma: no cover - a registry without seats for people
         return []
     return human_actors({a.id: a.rule for a in scn.actors})
@@ -147,11 +148,11 @@ def check_band(runs: int, turns: int, actors: int) -> None:
 
 
 def cmd_play(args: argparse.Namespace) -> int:
+    from sim.output.result_files import MARKER, prepare_out_dir
     from sim.play import savefile
     from sim.play.engine import Game
     from sim.play.screen import Screen, choose_theme, make_console
     from sim.play.session import Session, check_out, is_terminal
-    from sim.result_files import MARKER, prepare_out_dir
 
     use_file_backend()   # the debrief draws its figures at the end of the game
 
@@ -216,13 +217,13 @@ def cmd_play(args: argparse.Namespace) -> int:
 def cmd_replay(args: argparse.Namespace) -> int:
     from rich.table import Table
 
+    from sim.output.result_files import prepare_out_dir
     from sim.play import savefile
     from sim.play.debrief import short_events, write_debrief
     from sim.play.narrate import day
     from sim.play.roles import BOT, FACILITATOR, SCENARIO, TEAM
     from sim.play.screen import make_console
     from sim.play.session import is_terminal
-    from sim.result_files import prepare_out_dir
 
     marks = {TEAM: "*", BOT: " (bot)", FACILITATOR: " (forced)", SCENARIO: " (event)"}
     saved = savefile.read(args.file)

@@ -27,21 +27,21 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.actions import HOST_VERB, MOVE_NAMES, MOVES, STAGE_WORDS, Action
-from sim.codes import IN_FORCE, NO_ONE, NOTICE, STAGES, TERMINATED
-from sim.dynamics import hazard, index_weights
-from sim.ensemble import iter_batches
+from sim.core.actions import HOST_VERB, MOVE_NAMES, MOVES, STAGE_WORDS, Action
+from sim.core.codes import IN_FORCE, NO_ONE, NOTICE, STAGES, TERMINATED
+from sim.core.safeio import atomic_path
+from sim.core.scenario import Scenario, apply_overrides
+from sim.core.state import COMPONENT_LABELS, COMPONENTS
+from sim.core.textsafe import printable
+from sim.engine.ensemble import iter_batches
+from sim.kernel.dynamics import hazard, index_weights
+from sim.output.result_files import mark_ours
+from sim.output.results import Summary
 from sim.play import history as past
 from sim.play import narrate, savefile
 from sim.play.engine import Game, TurnRecord, build_schedule
 from sim.play.narrate import listing, plural, poss
 from sim.play.roles import BOT, FACILITATOR, SCENARIO, TEAM
-from sim.result_files import mark_ours
-from sim.results import Summary
-from sim.safeio import atomic_path
-from sim.scenario import Scenario, apply_overrides
-from sim.state import COMPONENT_LABELS, COMPONENTS
-from sim.textsafe import printable
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -88,7 +88,7 @@ def model_band(game: Game, runs: int = 1000, jobs: int = 1) -> Band:
         if hit.size:
             same = summary.escalation[-1][hit[0]].astype(np.float64)
     if same is None:    # the game's replica is not among the band's runs: run it alone
-        from sim.ensemble import run_lockstep
+        from sim.engine.ensemble import run_lockstep
         one = Summary(scn, game.seed, game.turns)
         one.add(run_lockstep(scn, game.seed, np.array([want]), game.turns))
         same = one.escalation[0][0].astype(np.float64)
@@ -99,7 +99,7 @@ def model_band(game: Game, runs: int = 1000, jobs: int = 1) -> Band:
 
 def model_only(scn: Scenario) -> tuple[Scenario, list[str]]:
     """The scenario with any rule that needs a person replaced by the default quantal rule."""
-    from sim.policies.registry import human_actors
+    from sim.rules.registry import human_actors
 
     names = human_actors({a.id: a.rule for a in scn.actors})
     changes = {f"actors.{actor}.rule": {"name": "quantal"} for actor in names}
@@ -166,7 +166,7 @@ def turn_ranges(turns: list[int]) -> str:
 
 
 def _rule_text(game: Game, i: int, spec: object) -> str:
-    from sim.policies.registry import make_rule
+    from sim.rules.registry import make_rule
 
     meta = game.scenario.scenario
     return repr(make_rule(spec, i, meta.start_date, meta.turn_days))
@@ -532,7 +532,7 @@ def _fig_text(text: object) -> str:
 def date_labels(ax: Axes) -> None:
     """Month labels on the x axis with the year under the first month shown and under every January
     ("Feb\\n2019", "Mar", ..., "Jan\\n2020"): no year floats on its own under the last month, as the
-    offset of `sim.plots.date_ticks` (ConciseDateFormatter) does; days when the ticks are days, years when
+    offset of `sim.output.plots.date_ticks` (ConciseDateFormatter) does; days when the ticks are days, years when
     they are years."""
     import matplotlib.dates as mdates
     from matplotlib.ticker import Formatter
@@ -593,7 +593,7 @@ def escalation_figure(game: Game, band: Band, f: Facts, events: list[past.Event]
     """The class's curve over the band, its turning points, the facilitator's events, and what actually happened."""
     import matplotlib.dates as mdates
 
-    from sim.plots import dated_axes, summary_dates
+    from sim.output.plots import dated_axes, summary_dates
 
     s = band.summary
     fig, ax = dated_axes(s, f"your class against {band.runs:,} model-only runs",
@@ -642,7 +642,7 @@ HISTORY_COLOUR = "#1b7837"
 
 def plot_escalation(game: Game, band: Band, f: Facts, out: Path, events: list[past.Event] | None = None) -> Path:
     """The escalation figure, written as OUT/escalation.png; `events` default to the scenario's history."""
-    from sim.plots import save_figure
+    from sim.output.plots import save_figure
 
     if events is None:
         found, _problem = load_history(game)
@@ -686,7 +686,7 @@ def plot_payoffs(game: Game, band: Band, f: Facts, out: Path) -> Path:
     breakdown), and the class's sum."""
     import matplotlib.pyplot as plt
 
-    from sim.plots import save_figure
+    from sim.output.plots import save_figure
 
     horizontal = _horizontal()
     n = len(game.ids)
@@ -1108,7 +1108,7 @@ MILESTONE_WORDS = {"orders": "first order", "tests": "first flight tests", "read
 
 
 def milestones(game: Game, i: int) -> dict[str, int]:
-    """The first turn of the game in which side i reached each milestone (as `sim.results` counts them)."""
+    """The first turn of the game in which side i reached each milestone (as `sim.output.results` counts them)."""
     start = game.start
     test, ready = STAGES.index("flight_test"), STAGES.index("ready")
     found: dict[str, int] = {}

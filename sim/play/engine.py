@@ -23,19 +23,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.actions import Action
-from sim.codes import STAGES
-from sim.crisis import Crisis
-from sim.dynamics import Outcome
-from sim.errors import SimError
-from sim.params import Params, Schedule, compile_params
+from sim.core.actions import Action
+from sim.core.codes import STAGES
+from sim.core.errors import SimError
+from sim.core.params import Params, Schedule, compile_params
+from sim.core.scenario import Scenario, apply_overrides
+from sim.core.state import State
+from sim.engine.crisis import Crisis
+from sim.kernel.dynamics import Outcome
 from sim.play.narrate import illegal_message
 from sim.play.roles import BOT, FACILITATOR, MODEL, SCENARIO, TEAM
-from sim.scenario import Scenario, apply_overrides
-from sim.state import State
 
 if TYPE_CHECKING:
-    from sim.policies.base import Rule
+    from sim.rules.base import Rule
 
 
 class PlayError(SimError):
@@ -151,7 +151,7 @@ class PlayCrisis(Crisis):
 def build_schedule(scn: Scenario, injections: list[Injection], humans: set[int]) -> Schedule:
     """Parameter epochs and forced moves of the scenario's events and the facilitator's injections.
 
-    Without injections and teams this is `sim.params.compile_schedule`. Parameter changes add up in
+    Without injections and teams this is `sim.core.params.compile_schedule`. Parameter changes add up in
     the order they act (scenario events first on a shared turn); a scenario's forced move of an
     actor a team plays is dropped (the team decides); the facilitator's forced moves always count.
     """
@@ -481,7 +481,7 @@ class Game:
 
 def doctrine_rule(game: Game, actor: str | None, name: str | None) -> Rule:
     """A fresh rule `name` (a rule or preset) for a model-played `actor` (``inject doctrine``)."""
-    from sim.policies.registry import PRESETS, RULES, RuleSpecError, make_rule
+    from sim.rules.registry import PRESETS, RULES, RuleSpecError, make_rule
 
     if actor not in game.index:
         raise PlayError(f"doctrine: unknown actor {actor!r}; allowed: {', '.join(game.ids)}")
@@ -507,8 +507,8 @@ def violation_state(game: Game, i: int) -> State:
     `trust_detect_loss` of trust in it, as when the model detects a violation (docs/ODD.md). The
     payoff of the turn is not charged (the injection happens between turns).
     """
-    from sim.actions import STAGE_WORDS
-    from sim.codes import FLIGHT_TEST, PRODUCTION
+    from sim.core.actions import STAGE_WORDS
+    from sim.core.codes import FLIGHT_TEST, PRODUCTION
 
     s = game.state
     params = game.params
@@ -539,6 +539,6 @@ def violation_state(game: Game, i: int) -> State:
     for j in range(len(game.ids)):
         if j != i:
             new.trust[0, j, i] = max(0.0, new.trust[0, j, i] - loss)
-    from sim.dynamics import score_initial
+    from sim.kernel.dynamics import score_initial
 
     return score_initial(new, params)   # a dispute can change the index and its rung

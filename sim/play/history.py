@@ -17,8 +17,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sim.errors import MISSING, ScenarioError
-from sim.scenario import Scenario, folders
+from sim.core.errors import MISSING, ScenarioError
+from sim.core.scenario import Scenario, folders
 
 FOLDER = "history"                 # beside the scenario files
 MAX_BYTES = 256_000

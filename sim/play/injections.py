@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.actions import MOVE_NAMES, STAGE_WORDS, Action
-from sim.codes import STAGES
-from sim.errors import SimError
+from sim.core.actions import MOVE_NAMES, STAGE_WORDS, Action
+from sim.core.codes import STAGES
+from sim.core.errors import SimError
+from sim.core.scenario import EVENT_KEYS, changeable, parse_assignment
 from sim.play.engine import Game, Injection, PlayError, doctrine_rule, violation_state
-from sim.scenario import EVENT_KEYS, changeable, parse_assignment
 
 #: (how to type it, what it does): shown by `help` and by `inject` alone.
 CATALOGUE: tuple[tuple[str, str], ...] = (

@@ -2,7 +2,7 @@
 
 Screens and the debrief both use these, so the class reads the same words during the game and after.
 Every statement is read off the state, the outcome flags and the parameters (the formulas of
-docs/ODD.md); moves are described from the move table of `sim.actions` (verbs, meanings, stages).
+docs/ODD.md); moves are described from the move table of `sim.core.actions` (verbs, meanings, stages).
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim import dynamics
-from sim.actions import HOST_VERB, MOVES, STAGE_WORDS, Action, Condition
-from sim.codes import (
+from sim.core.actions import HOST_VERB, MOVES, STAGE_WORDS, Action, Condition
+from sim.core.codes import (
     DEVELOPMENT,
     FLIGHT_TEST,
     IN_FORCE,
@@ -29,8 +28,9 @@ from sim.codes import (
     STAGES,
     TERMINATED,
 )
+from sim.core.state import COMPONENT_LABELS, COMPONENTS, State
+from sim.kernel import dynamics
 from sim.play.roles import BOT, FACILITATOR, MODEL, SCENARIO, TEAM
-from sim.state import COMPONENT_LABELS, COMPONENTS, State
 
 D, H, C, U, W, P, X = (Action.DIALOGUE, Action.HOLD, Action.COMPLY, Action.ULTIMATUM, Action.WITHDRAWAL,
                        Action.DEVELOP, Action.DEPLOYMENT)
@@ -40,7 +40,7 @@ WHO = {TEAM: "team", MODEL: "model", FACILITATOR: "facilitator", SCENARIO: "scen
 
 
 if TYPE_CHECKING:
-    from sim.params import Params
+    from sim.core.params import Params
     from sim.play.engine import Game, TurnRecord
 
 

@@ -22,13 +22,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim import __version__
-from sim.actions import MOVE_NAMES
-from sim.codes import STAGES
-from sim.errors import SimError
+from sim.core.actions import MOVE_NAMES
+from sim.core.codes import STAGES
+from sim.core.errors import SimError
+from sim.core.safeio import atomic_path
+from sim.core.scenario import EVENT_KEYS, MAX_DEPTH, Scenario, changeable, check_depth, from_dict, to_toml
 from sim.play.engine import Game, Injection, PlayError
 from sim.play.roles import BOT, TEAM
-from sim.safeio import atomic_path
-from sim.scenario import EVENT_KEYS, MAX_DEPTH, Scenario, changeable, check_depth, from_dict, to_toml
 
 FORMAT = "escalation-sim game"
 FORMAT_VERSION = 2

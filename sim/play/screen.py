@@ -21,12 +21,12 @@ from rich.table import Table
 from rich.text import Text
 from rich.theme import Theme
 
-from sim.actions import MOVE_NAMES, MOVES, Action
+from sim.core.actions import MOVE_NAMES, MOVES, Action
+from sim.core.textsafe import printable
 from sim.play import narrate
 from sim.play.engine import Game, TurnRecord
 from sim.play.injections import CATALOGUE
 from sim.play.roles import FACILITATOR, SCENARIO, TEAM
-from sim.textsafe import printable
 
 THEMES: dict[str, dict[str, str]] = {
     "dark": {"team": "bold cyan", "note": "cyan", "ok": "bold green", "ok.dim": "green", "warn": "bold yellow",

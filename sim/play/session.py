@@ -16,11 +16,11 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TextIO
 
-from sim.errors import SimError, Terminated
+from sim.core.errors import SimError, Terminated
+from sim.output.result_files import mark_ours
 from sim.play import injections, narrate, savefile
 from sim.play.engine import Game
 from sim.play.screen import Screen
-from sim.result_files import mark_ours
 
 NEXT = "next"       # what a handled command asks the loop to do next
 REDRAW = "redraw"

@@ -1,0 +1,669 @@
+"""What game are the actors in? The one-turn game between the adversary pair, its equilibria and its class.
+
+The game is read off the model by `sim.analysis.stage_game.matrices` (each player's own payoff this turn plus the
+look-ahead's future value, `sim.kernel.lookahead.counterfactual_values`, over its legal moves; there is no
+second payoff model), at one point of the crisis: the scenario's start, or the state the median run
+reaches at a turn. Every actor outside the pair, allies included, plays the move its scenario rule
+makes there (the modal move of a stochastic rule); no payoff is added to a leader's. This module finds
+the game's Nash equilibria with nashpy, its dominant and dominated moves and Pareto-optimal cells,
+reduces it to restrain (dialogue) against arm (the most escalatory legal arming move) and names its
+class; then does the same along the median run (`over_time`) and over a grid of two scenario
+parameters (`game_map`). docs/analysis.md explains the choices and the figures.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim import __version__
+from sim.analysis import stage_game as game
+from sim.analysis.equilibria import (
+    CLASSES,
+    Dominance,
+    Equilibria,
+    GameClass,
+    SideClass,
+    classify,
+    dominance,
+    equilibria,
+    pareto_optimal,
+)
+from sim.core.actions import MOVE_NAMES, Action
+from sim.core.codes import TREATY_NAMES
+from sim.core.errors import MISSING, ScenarioError, SimError
+from sim.core.params import Params, compile_schedule
+from sim.core.scenario import Scenario, apply_overrides, value_at
+from sim.core.state import State
+from sim.engine.crisis import Crisis
+from sim.engine.initial import initial_state
+
+if TYPE_CHECKING:
+    from sim.rules.base import Rule, TurnView
+
+
+@dataclass(frozen=True)
+class Sides:
+    """The two players, the first actor and its first adversary, and who is allied to whom.
+
+    Allies are listed after their leader for the report; they are not players of the game and their
+    payoffs are not counted: they play their rule's move, like everyone else outside the pair.
+    """
+
+    ids: tuple[str, ...]
+    row: tuple[int, ...]       # leader first, then allies
+    col: tuple[int, ...]
+    neutral: tuple[int, ...]   # allied to neither leader (or to both)
+
+    @property
+    def row_id(self) -> str:
+        return self.ids[self.row[0]]
+
+    @property
+    def col_id(self) -> str:
+        return self.ids[self.col[0]]
+
+    @property
+    def others(self) -> tuple[int, ...]:
+        """Every actor outside the pair: allies, then neutrals."""
+        return (*self.row[1:], *self.col[1:], *self.neutral)
+
+    def describe(self, side: tuple[int, ...]) -> str:
+        """'US (ally NATO)' or 'RU'."""
+        allies = [self.ids[i] for i in side[1:]]
+        word = "ally" if len(allies) == 1 else "allies"
+        return self.ids[side[0]] + (f" (with {word} {', '.join(allies)})" if allies else "")
+
+    def as_dict(self) -> dict:
+        return {"row": {"leader": self.row_id, "allies": [self.ids[i] for i in self.row[1:]]},
+                "col": {"leader": self.col_id, "allies": [self.ids[i] for i in self.col[1:]]},
+                "neutral": [self.ids[i] for i in self.neutral]}
+
+
+def sides_of(scn: Scenario) -> Sides:
+    """The scenario's adversary pair and their allies.
+
+    An ally of a leader is an actor that names the leader among its allies, or that the leader names.
+    An actor allied to both leaders stays neutral.
+    """
+    ids = tuple(scn.actor_ids)
+    leader, adversary = scn.adversary_pair()
+    row, col = ids.index(leader), ids.index(adversary)
+
+    def allied(leader: int, j: int) -> bool:
+        return ids[leader] in scn.actors[j].allies or ids[j] in scn.actors[leader].allies
+
+    others = [j for j in range(len(ids)) if j not in (row, col)]
+    row_allies = [j for j in others if allied(row, j) and not allied(col, j)]
+    col_allies = [j for j in others if allied(col, j) and not allied(row, j)]
+    neutral = [j for j in others if j not in row_allies and j not in col_allies]
+    return Sides(ids, (row, *row_allies), (col, *col_allies), tuple(neutral))
+
+
+@dataclass(frozen=True)
+class Point:
+    """Where the game is read: the state after `turn` turns (0: the start), before turn + 1."""
+
+    turn: int
+    date: date
+    state: State            # one replica
+    params: Params          # in force on turn + 1
+    source: str             # "the scenario's start" or "run 87, the median of 200 runs (seed 1)"
+    rules: tuple = ()       # every actor's rule as it stands then (fresh at the start)
+
+
+def _params_for(scn: Scenario, turn: int) -> Params:
+    return compile_schedule(scn).params_at(turn)
+
+
+def _fresh_rules(scn: Scenario) -> tuple:
+    from sim.rules.registry import make_rule
+
+    meta = scn.scenario
+    return tuple(make_rule(a.rule, i, meta.start_date, meta.turn_days) for i, a in enumerate(scn.actors))
+
+
+def start_point(scn: Scenario) -> Point:
+    """The scenario's start: the same in every run."""
+    schedule = compile_schedule(scn)
+    lag_slots = max(p.pipeline_len for _, p in schedule.epochs)   # as Crisis builds it
+    state = initial_state(scn, schedule.params_at(0), 1, lag_slots)
+    return Point(0, scn.date_of(0), state, schedule.params_at(1), "the scenario's start", _fresh_rules(scn))
+
+
+@dataclass
+class MedianRun:
+    """The median run of an ensemble: the run whose mean escalation is the median (as in summary.json)."""
+
+    run: int
+    runs: int
+    seed: int
+    turns: int
+    summary: dict           # the summary.json of the ensemble
+
+    @property
+    def source(self) -> str:
+        return f"run {self.run}, the median of {self.runs} runs (seed {self.seed})"
+
+
+def median_run(scn: Scenario, seed: int, runs: int, turns: int, jobs: int = 1) -> MedianRun:
+    """Run the ensemble and pick its median run, with the definition of `sim.output.results.Summary`."""
+    from sim.engine.ensemble import default_batch_size, iter_batches
+    from sim.output.results import Summary
+
+    summary = Summary(scn, seed, turns)
+    for chunk in iter_batches(scn, seed, runs, turns, batch_size=default_batch_size(runs, jobs), jobs=jobs,
+                              formatted=False):
+        summary.add(chunk.batch)
+    as_dict = summary.as_dict(runs)
+    return MedianRun(int(as_dict["median_run"]), runs, seed, turns, as_dict)
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """One state of a replayed run: after `turn` turns, and the moves played on the next turn."""
+
+    turn: int
+    state: State
+    next_moves: np.ndarray | None     # [N] moves of turn + 1, None if the run stops here
+    rules: tuple = ()                 # the rules as they stood before turn + 1 (copies)
+
+
+def replay(scn: Scenario, seed: int, run: int, turns: int) -> Iterator[Replayed]:
+    """The states of run `run` of seed `seed`, turn by turn, rebuilt with the same Crisis as the ensemble.
+
+    Stops after `turns` turns or at the turn of an incident (the run ends there).
+    """
+    crisis = Crisis(scn, seed, [run], turns)
+    state = crisis.state.copy()
+    while not crisis.finished and not state.incident[0]:
+        turn = crisis.turn
+        rules = tuple(copy.deepcopy(crisis.rules))
+        moves, _ = crisis.resolve(crisis.decide_all())
+        yield Replayed(turn, state, moves[0].copy(), rules)
+        state = crisis.state.copy()
+    yield Replayed(crisis.turn, state, None, tuple(copy.deepcopy(crisis.rules)))
+
+
+def point_at(scn: Scenario, turn: int, median: MedianRun | None) -> Point:
+    """The state the median run reaches after `turn` turns (turn 0 is the start, the same for every run)."""
+    if turn == 0 or median is None:
+        return start_point(scn)
+    for step in replay(scn, median.seed, median.run, median.turns):
+        if step.state.incident[0]:
+            raise SimError(f"--turn {turn}: the median run (run {median.run}) broke down in an incident on turn "
+                           f"{step.turn} ({scn.date_of(step.turn)}); allowed: 0 to {step.turn - 1}")
+        if step.turn == turn:
+            return Point(turn, scn.date_of(turn), step.state, _params_for(scn, turn + 1), median.source, step.rules)
+    raise SimError(f"--turn {turn}: beyond the median run's last turn {step.turn}; allowed: 0 to {step.turn}")
+
+
+def turn_of_date(scn: Scenario, when: date, turns: int) -> int:
+    """The last turn on or before `when`: the state in force on that date."""
+    start, end = scn.date_of(0), scn.date_of(turns)
+    if not start <= when <= end:
+        raise SimError(f"--date {when}: outside the scenario {scn.name}; allowed: {start} to {end}")
+    return (when - start).days // scn.scenario.turn_days
+
+
+def check_turn(scn: Scenario, turn: int, turns: int) -> None:
+    if not 0 <= turn <= turns:
+        raise SimError(f"--turn {turn}: beyond the scenario {scn.name}; allowed: 0 to {turns} "
+                       f"(0 is the start, {scn.date_of(0)}; {turns} is {scn.date_of(turns)})")
+
+
+# ---------------------------------------------------------------- the moves of the others
+
+#: Draws over which a stochastic rule's modal move is found (midpoints of equal slices of [0, 1)).
+MODAL_DRAWS = 64
+
+
+def rule_move(rule: Rule, view: TurnView) -> tuple[int, str]:
+    """The move `rule` makes in the one-replica `view`, and how it was found.
+
+    A deterministic rule's move; for a stochastic rule its modal move: for quantal response (and
+    best response) the legal move of highest value, which the logit makes the most likely; for any
+    other the most frequent move over MODAL_DRAWS evenly spaced draws. A rule that needs a person
+    holds. The rule is copied first: deciding can initialise its memory.
+    """
+    from sim.rules.quantal import Quantal
+
+    if rule.classifier.get("needs_human") is True:
+        return int(Action.HOLD), "a person's seat: hold"
+    rule = copy.deepcopy(rule)
+    legal = view.legal()[0, rule.actor]
+    if isinstance(rule, Quantal):
+        values = np.where(legal, view.values()[0, rule.actor], -np.inf)
+        return int(np.argmax(values)), "the modal move of its rule (highest value)"
+    if rule.classifier.get("stochastic") is False:
+        return int(rule.decide(view, np.array([0.5]))[0]), "its rule's move"
+    draws = (np.arange(MODAL_DRAWS) + 0.5) / MODAL_DRAWS
+    seen = Counter(int(rule.decide(view, np.array([u]))[0]) for u in draws)
+    return min(seen, key=lambda m: (-seen[m], m)), "the modal move of its rule"
+
+
+def held_moves(scn: Scenario, point: Point, sides: Sides) -> tuple[np.ndarray, dict[int, str]]:
+    """[N] the move every actor outside the pair plays on the deciding turn, and how each was found.
+
+    An event that forces an actor's move on that turn (where it is legal) wins over its rule, as in
+    the runs. The leaders' entries are hold (the game varies them).
+    """
+    from sim.rules.base import TurnView
+
+    turn = point.turn + 1
+    rules = point.rules or _fresh_rules(scn)
+    fixed = np.full(len(sides.ids), int(Action.HOLD), dtype=np.int64)
+    how: dict[int, str] = {}
+    others = sides.others
+    if not others:
+        return fixed, how
+    needs = np.array([getattr(r, "reads_values", False) and i in others for i, r in enumerate(rules)])
+    view = TurnView(point.state, point.params, turn, scn.date_of(turn), needs)
+    own = [i for i in others if rules[i].has_beliefs]
+    if own:
+        beliefs = point.state.beliefs.copy()
+        for i in own:
+            beliefs[:, i] = copy.deepcopy(rules[i]).own_beliefs(view)[:, :, None, :]
+        view.beliefs = beliefs
+    forced = dict(compile_schedule(scn).forced.get(turn, ()))
+    for i in others:
+        if i in forced and view.legal()[0, i, forced[i]]:
+            fixed[i], how[i] = int(forced[i]), "forced by an event"
+        else:
+            fixed[i], how[i] = rule_move(rules[i], view)
+    return fixed, how
+
+
+# ---------------------------------------------------------------- the game at one point
+
+
+@dataclass
+class StageGame:
+    """The game at a point: each leader's own value for every pair of their legal moves."""
+
+    scenario: Scenario
+    sides: Sides
+    point: Point
+    row: np.ndarray                  # [rows, cols] row leader's payoff plus future value
+    col: np.ndarray                  # [rows, cols] column leader's
+    row_moves: tuple[int, ...]       # the row leader's legal moves (codes), one per row
+    col_moves: tuple[int, ...]
+    fixed: np.ndarray                # [N] the moves of everyone outside the pair
+    how: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def deciding_turn(self) -> int:
+        return self.point.turn + 1
+
+    def cell(self, i: int, j: int) -> tuple[int, int]:
+        """The move codes of cell (i, j)."""
+        return self.row_moves[i], self.col_moves[j]
+
+    def names(self, player: str) -> list[str]:
+        return [MOVE_NAMES[m] for m in (self.row_moves if player == "row" else self.col_moves)]
+
+    def held(self) -> dict[str, str]:
+        """The others' moves by actor id."""
+        return {self.sides.ids[i]: MOVE_NAMES[int(self.fixed[i])] for i in self.sides.others}
+
+
+def stage_game(scn: Scenario, point: Point, sides: Sides | None = None) -> StageGame:
+    """The game at `point`, read off the look-ahead with `sim.analysis.stage_game.matrices`."""
+    sides = sides or sides_of(scn)
+    fixed, how = held_moves(scn, point, sides)
+    a, b, rm, cm = game.matrices(point.state, point.params, point.turn + 1, sides.row[0], sides.col[0], fixed)
+    return StageGame(scn, sides, point, a, b, rm, cm, fixed, how)
+
+
+@dataclass
+class Reduction:
+    """The game reduced to restrain against escalate (each player's arming move, where it has one)."""
+
+    restrain: tuple[int, int]          # (row's move, column's move)
+    escalate: tuple[int, int]
+    arming: tuple[bool, bool]          # whether each escalate move is an arming move
+    row: game.Reduced
+    col: game.Reduced
+    cls: GameClass
+
+    def words(self, sides: Sides) -> str:
+        """'restrain = dialogue; escalate: US withdrawal (no arming move legal), RU deployment'."""
+        parts = []
+        for who, m, arms in ((sides.row_id, self.escalate[0], self.arming[0]),
+                             (sides.col_id, self.escalate[1], self.arming[1])):
+            parts.append(f"{who} {MOVE_NAMES[m]}{'' if arms else ' (no arming move is legal)'}")
+        return f"restrain = {MOVE_NAMES[self.restrain[0]]}; escalate: {', '.join(parts)}"
+
+    def as_dict(self, sides: Sides) -> dict:
+        def side(r: game.Reduced, c: SideClass, k: int) -> dict:
+            return {"restrain": MOVE_NAMES[self.restrain[k]], "escalate": MOVE_NAMES[self.escalate[k]],
+                    "escalate_is_arming": self.arming[k],
+                    "T": round(r.T, 6), "R": round(r.R, 6), "P": round(r.P, 6), "S": round(r.S, 6),
+                    "class": c.name, "ties": list(c.ties), "between": list(c.between)}
+        return {"restrain": MOVE_NAMES[self.restrain[0]],
+                "sides": {sides.row_id: side(self.row, self.cls.row, 0), sides.col_id: side(self.col, self.cls.col, 1)},
+                "class": self.cls.name, "label": self.cls.label(sides.row_id, sides.col_id),
+                "meaning": self.cls.meaning(sides.row_id, sides.col_id)}
+
+
+def escalate_moves(row_moves: tuple[int, ...], col_moves: tuple[int, ...]) -> tuple[tuple[int, int], tuple[bool, bool]]:
+    (er, ar), (ec, ac) = game.arming_move(row_moves), game.arming_move(col_moves)
+    return (er, ec), (ar, ac)
+
+
+def reduction(g: StageGame, restrain: Action = game.RESTRAIN) -> Reduction:
+    """The 2 x 2 reduction of `g`: restrain = `restrain` (dialogue by default) for both, escalate =
+    each player's arming move (`sim.analysis.stage_game.arming_move`)."""
+    return reduction_of(g.row, g.col, g.row_moves, g.col_moves, restrain)
+
+
+def reduction_of(a: np.ndarray, b: np.ndarray, row_moves: tuple[int, ...], col_moves: tuple[int, ...],
+                 restrain: Action = game.RESTRAIN) -> Reduction:
+    """The reduction of matrices a, b over the moves `row_moves` x `col_moves` (codes)."""
+    esc, arming = escalate_moves(row_moves, col_moves)
+    res = (int(restrain), int(restrain))
+    row, col = game.reduce(a, b, row_moves, col_moves, res, esc)
+    return Reduction(res, esc, arming, row, col, classify(row, col))
+
+
+@dataclass
+class Analysis:
+    """Everything `analyze` reports about the game at one point."""
+
+    game: StageGame
+    equilibria: Equilibria
+    dominance: tuple[Dominance, Dominance]
+    pareto: list[tuple[int, int]]      # cells (row index, column index) into the matrices
+    reduced: Reduction                 # restrain = dialogue: the class of the game
+    alternative: Reduction             # restrain = hold
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def cls(self) -> GameClass:
+        return self.reduced.cls
+
+    def as_dict(self) -> dict:
+        g, s = self.game, self.game.sides
+        scn, pt = g.scenario, g.point
+        return {
+            "scenario": scn.name, "title": scn.scenario.title, "version": __version__,
+            "point": {"turn": pt.turn, "date": pt.date.isoformat(), "deciding_turn": g.deciding_turn,
+                      "deciding_date": scn.date_of(g.deciding_turn).isoformat(), "state": pt.source,
+                      "escalation": round(float(pt.state.escalation[0]), 4),
+                      "treaty": TREATY_NAMES[int(pt.state.treaty[0])]},
+            "players": s.as_dict(),
+            "fold": FOLD_RULE,
+            "others": {s.ids[i]: {"move": MOVE_NAMES[int(g.fixed[i])], "how": g.how.get(i, "")} for i in s.others},
+            "moves": {"row": g.names("row"), "col": g.names("col")},
+            "payoffs": {"row": _rounded(g.row), "col": _rounded(g.col),
+                        "note": "payoffs[player][row move][column move] over the legal moves in 'moves': the "
+                                "leader's own payoff this turn plus future value (the look-ahead), utility units"},
+            "equilibria": [e.as_dict() for e in self.equilibria.found],
+            "vertex_enumeration": None if self.equilibria.vertex is None else {
+                "agrees": self.equilibria.agree, "equilibria": [e.as_dict() for e in self.equilibria.vertex]},
+            "degenerate": self.equilibria.degenerate,
+            "notes": [*self.equilibria.notes, *self.notes],
+            "dominance": {s.row_id: self.dominance[0].as_dict(), s.col_id: self.dominance[1].as_dict()},
+            "pareto_optimal": [[MOVE_NAMES[m] for m in g.cell(i, j)] for i, j in self.pareto],
+            "reduction": self.reduced.as_dict(s),
+            "reduction_hold": self.alternative.as_dict(s),
+            "class": self.cls.name,
+            "meaning": self.cls.meaning(s.row_id, s.col_id),
+        }
+
+
+FOLD_RULE = ("two players: the first actor and its first adversary, each with its own payoff this turn plus "
+             "future value (sim.kernel.lookahead.counterfactual_values) over its legal moves; allies' payoffs are not "
+             "added; every other actor, allies included, plays its rule's move (a stochastic rule's modal "
+             "move) or a forced move (sim.analysis.stage_game.matrices)")
+
+
+def _rounded(m: np.ndarray) -> list:
+    return np.round(np.asarray(m, dtype=float), 6).tolist()
+
+
+def analyze(g: StageGame, cross_check: bool = True) -> Analysis:
+    """Equilibria, dominance, Pareto-optimal cells and class of a stage game."""
+    notes = []
+    forced = compile_schedule(g.scenario).forced.get(g.deciding_turn, ())
+    for actor, move in forced:
+        if actor in (g.sides.row[0], g.sides.col[0]):
+            notes.append(f"an event forces {g.sides.ids[actor]} to play {MOVE_NAMES[move]} on turn "
+                         f"{g.deciding_turn}: the runs do not choose that move")
+    moves = (g.row_moves, g.col_moves)
+    return Analysis(g, equilibria(g.row, g.col, cross_check, *moves), dominance(g.row, g.col, *moves),
+                    pareto_optimal(g.row, g.col), reduction(g, Action.DIALOGUE), reduction(g, Action.HOLD), notes)
+
+
+# ---------------------------------------------------------------- along the median run
+
+
+@dataclass
+class TurnGame:
+    """The game played on turn `turn` + 1 of the median run, from its state after turn `turn`."""
+
+    turn: int
+    date: date
+    escalation: float
+    treaty: str
+    reduced: Reduction
+    equilibria: Equilibria
+    played: tuple[int, int]            # the leaders' moves on turn `turn` + 1 in the median run
+    held: dict[str, str] = field(default_factory=dict)   # the others' moves in the game
+
+
+@dataclass
+class OverTime:
+    """The game along the median run, and the run's escalation (turn, index) until it ends."""
+
+    scenario: Scenario
+    sides: Sides
+    median: MedianRun
+    turns: list[TurnGame]
+    trajectory: list[tuple[int, float]]
+    incident_turn: int | None
+
+    def label(self, t: TurnGame) -> str:
+        return t.reduced.cls.label(self.sides.row_id, self.sides.col_id)
+
+    def phases(self) -> list[tuple[int, int]]:
+        """Index ranges [first, last] into `turns` of consecutive games with the same class label and
+        the same escalate moves."""
+        out: list[tuple[int, int]] = []
+        key = lambda t: (self.label(t), t.reduced.escalate)  # noqa: E731
+        for k, t in enumerate(self.turns):
+            if out and key(self.turns[out[-1][0]]) == key(t):
+                out[-1] = (out[-1][0], k)
+            else:
+                out.append((k, k))
+        return out
+
+    def in_support(self, player: str) -> float:
+        """Share of turns on which the leader played a move of some equilibrium's support."""
+        k = 0 if player == "row" else 1
+        hits = [t.equilibria.support(player)[t.played[k]] > 0 for t in self.turns]
+        return float(np.mean(hits)) if hits else 0.0
+
+    def as_dict(self) -> dict:
+        s, m = self.sides, self.median
+        return {
+            "scenario": self.scenario.name, "title": self.scenario.scenario.title, "version": __version__,
+            "seed": m.seed, "runs": m.runs, "turns": m.turns, "median_run": m.run,
+            "incident_turn": self.incident_turn,
+            "players": s.as_dict(), "fold": FOLD_RULE, "restrain": "dialogue",
+            "escalate": "each leader's most escalatory legal arming move (else its most escalatory legal move)",
+            "note": "entry t: the game played on turn t + 1 from the state of the median run after turn t",
+            "share_played_in_equilibrium_support": {s.row_id: round(self.in_support("row"), 4),
+                                                    s.col_id: round(self.in_support("col"), 4)},
+            "per_turn": [{
+                "turn": t.turn, "date": t.date.isoformat(), "escalation": round(t.escalation, 4),
+                "treaty": t.treaty, "class": t.reduced.cls.name, "label": self.label(t),
+                "escalate": {s.row_id: MOVE_NAMES[t.reduced.escalate[0]], s.col_id: MOVE_NAMES[t.reduced.escalate[1]]},
+                "others": t.held,
+                "reduction": t.reduced.as_dict(s)["sides"],
+                "equilibria": [e.as_dict() for e in t.equilibria.found],
+                "degenerate": t.equilibria.degenerate,
+                "vertex_enumeration_agrees": t.equilibria.agree,
+                "support_row": _rounded(t.equilibria.support("row")),
+                "support_col": _rounded(t.equilibria.support("col")),
+                "played_next": [MOVE_NAMES[t.played[0]], MOVE_NAMES[t.played[1]]],
+            } for t in self.turns],
+        }
+
+
+def over_time(scn: Scenario, median: MedianRun, sides: Sides | None = None) -> OverTime:
+    """The class and equilibria of the game on every turn the median run plays."""
+    sides = sides or sides_of(scn)
+    games, trajectory, incident = [], [], None
+    for step in replay(scn, median.seed, median.run, median.turns):
+        trajectory.append((step.turn, float(step.state.escalation[0])))
+        if step.next_moves is None:
+            incident = step.turn if step.state.incident[0] else None
+            break
+        point = Point(step.turn, scn.date_of(step.turn), step.state, _params_for(scn, step.turn + 1),
+                      median.source, step.rules)
+        g = stage_game(scn, point, sides)
+        played = (int(step.next_moves[sides.row[0]]), int(step.next_moves[sides.col[0]]))
+        games.append(TurnGame(step.turn, point.date, float(step.state.escalation[0]),
+                              TREATY_NAMES[int(step.state.treaty[0])], reduction(g),
+                              equilibria(g.row, g.col, True, g.row_moves, g.col_moves), played, g.held()))
+    return OverTime(scn, sides, median, games, trajectory, incident)
+
+
+# ---------------------------------------------------------------- over two parameters
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One parameter of the map: its key, range, grid values and the scenario's own value."""
+
+    key: str
+    lo: float
+    hi: float
+    values: np.ndarray
+    base: float
+    integer: bool
+
+
+def parse_axis(scn: Scenario, text: str, grid: int) -> Axis:
+    """KEY=LO:HI as an axis of `grid` values; one-line errors for bad keys and ranges."""
+    origin = f"--map {text}"
+    key, sep, rng = text.partition("=")
+    key = key.strip()
+    lo_text, colon, hi_text = rng.partition(":")
+    if not sep or not key or not colon:
+        raise ScenarioError(origin, key, rng if sep else MISSING,
+                            "expected KEY=LO:HI, e.g. actors.US.payoff.war_cost=50:400")
+    try:
+        lo, hi = float(lo_text), float(hi_text)
+    except ValueError:
+        raise ScenarioError(origin, key, rng, "LO and HI must be numbers, e.g. 50:400") from None
+    if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
+        raise ScenarioError(origin, key, rng, "a range LO:HI with LO < HI")
+    base = value_at(scn.raw(), key)
+    if base is None or isinstance(base, bool) or not isinstance(base, int | float):
+        # let the schema name an unknown key; a known key that is not a number is refused here
+        apply_overrides(scn, {key: lo}, origin="--map")
+        raise ScenarioError(f"{scn.source} (--map {text})", key, base, "not a number; allowed: a numeric "
+                            "scenario value, e.g. actors.US.payoff.war_cost")
+    integer = isinstance(base, int)
+    values = np.linspace(lo, hi, grid)
+    if integer:
+        values = np.round(values)
+    for v in (values[0], values[-1]):  # both ends validated by the schema (ranges, types)
+        apply_overrides(scn, {key: int(v) if integer else float(v)}, origin="--map")
+    return Axis(key, lo, hi, values, float(base), integer)
+
+
+
+@dataclass
+class GameMap:
+    scenario: Scenario
+    sides: Sides
+    x: Axis
+    y: Axis
+    classes: list[list[GameClass]]          # [y][x]
+    reduced: np.ndarray                     # [ny, nx, 2, 4] T, R, P, S of the row and column player
+    base: GameClass                         # the scenario's own point
+    escalate: tuple[int, int]               # the escalate moves at the scenario's own point
+
+    def labels(self) -> list[list[str]]:
+        r, c = self.sides.row_id, self.sides.col_id
+        return [[cls.label(r, c) for cls in row] for row in self.classes]
+
+    def shares(self) -> dict[str, float]:
+        flat = [label for row in self.labels() for label in row]
+        return {label: flat.count(label) / len(flat) for label in dict.fromkeys(sorted(flat, key=_label_order))}
+
+    def as_dict(self) -> dict:
+        s = self.sides
+        return {
+            "scenario": self.scenario.name, "title": self.scenario.scenario.title, "version": __version__,
+            "players": s.as_dict(), "fold": FOLD_RULE, "restrain": "dialogue",
+            "escalate": {s.row_id: MOVE_NAMES[self.escalate[0]], s.col_id: MOVE_NAMES[self.escalate[1]]},
+            "point": "the scenario's start (turn 0, deciding turn 1) for every combination of the two values",
+            "x": {"key": self.x.key, "values": self.x.values.tolist(), "scenario": self.x.base},
+            "y": {"key": self.y.key, "values": self.y.values.tolist(), "scenario": self.y.base},
+            "scenario_class": self.base.name, "scenario_label": self.base.label(s.row_id, s.col_id),
+            "classes": self.labels(),
+            "shares": {k: round(v, 4) for k, v in self.shares().items()},
+            "reduced": {"note": "reduced[y][x] = [[T, R, P, S] of the row side, [T, R, P, S] of the column side]",
+                        "values": np.round(self.reduced, 6).tolist()},
+        }
+
+
+def _label_order(label: str) -> tuple[int, str]:
+    return (CLASSES.index(label) if label in CLASSES else len(CLASSES), label)
+
+
+def _value(axis: Axis, v: float) -> int | float:
+    return int(v) if axis.integer else float(v)
+
+
+def class_at_start(scn: Scenario, sides: Sides, restrain: Action = game.RESTRAIN) -> Reduction:
+    """The reduced game at the scenario's start: only its four cells are valued."""
+    pt = start_point(scn)
+    fixed, _ = held_moves(scn, pt, sides)
+    row, col = sides.row[0], sides.col[0]
+    esc, _ = escalate_moves(game.legal(pt.state, pt.params, row), game.legal(pt.state, pt.params, col))
+    rm, cm = (int(restrain), esc[0]), (int(restrain), esc[1])
+    a, b, rows, cols = game.matrices(pt.state, pt.params, 1, row, col, fixed, rm, cm)
+    return reduction_of(a, b, rows, cols, restrain)
+
+
+def game_map(scn: Scenario, x: Axis, y: Axis, progress: Callable[[int], object] | None = None) -> GameMap:
+    """The class of the game at the start for every pair of values of two parameters."""
+    if x.key == y.key:
+        raise ScenarioError(f"{scn.source} (--map)", x.key, MISSING, "the same key twice; allowed: two different keys")
+    sides = sides_of(scn)
+    base = class_at_start(scn, sides)
+    classes: list[list[GameClass]] = []
+    reduced = np.zeros((len(y.values), len(x.values), 2, 4))
+    for iy, vy in enumerate(y.values):
+        row = []
+        for ix, vx in enumerate(x.values):
+            changed = apply_overrides(scn, {x.key: _value(x, vx), y.key: _value(y, vy)}, origin="--map")
+            red = class_at_start(changed, sides)
+            row.append(red.cls)
+            reduced[iy, ix] = [[red.row.T, red.row.R, red.row.P, red.row.S],
+                               [red.col.T, red.col.R, red.col.P, red.col.S]]
+        classes.append(row)
+        if progress:
+            progress(1)
+    return GameMap(scn, sides, x, y, classes, reduced, base.cls, base.escalate)
+
+
+def default_sides_note(sides: Sides, held: dict[str, str] | None = None) -> str:
+    """A line saying who plays whom, and what the others play."""
+    tail = ""
+    if sides.others:
+        moves = ", ".join(f"{sides.ids[i]} {held[sides.ids[i]]}" if held else sides.ids[i] for i in sides.others)
+        tail = f"; outside the game, each on its own rule's move: {moves}"
+    return f"{sides.row_id} against {sides.col_id} (each with its own payoff){tail}"

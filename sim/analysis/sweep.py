@@ -1,0 +1,377 @@
+"""Sensitivity analysis: which assumptions drive the results (Morris screening, Sobol indices, grids).
+
+A sweep varies scenario values (factors, each a `--set` key with a range) over sample points that
+SALib draws (`morris`, `sobol`) or a full factorial grid (`grid`). Every point runs the same seeded
+replicas (common random numbers: run r of every point uses the same random stream), and its outcomes
+are the means over those runs. SALib estimates the indices from the points' outcomes; nothing is
+estimated by hand. Points are evaluated in order-independent tasks, so the outcomes are the same
+whatever the number of workers, and a journal of finished points lets an interrupted sweep resume.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.core.errors import ScenarioError, SimError
+from sim.core.scenario import Scenario, apply_overrides, value_at
+
+METHODS = ("morris", "sobol", "grid")
+DISTRIBUTIONS = ("unif", "norm", "triang", "lognorm")
+MORRIS_LEVELS = 4
+MAX_GRID_POINTS = 100_000
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One swept scenario value: `key` (as `--set` takes it) over `low`..`high` (for ``norm`` and
+    ``lognorm``: mean and standard deviation; for ``triang``: low, high and the mode as a fraction)."""
+
+    key: str
+    low: float
+    high: float
+    dist: str = "unif"
+    mode: float = 0.5
+    integer: bool = False
+
+    def bounds(self) -> list[float]:
+        return [self.low, self.high, self.mode] if self.dist == "triang" else [self.low, self.high]
+
+
+def parse_factor(text: str) -> Factor:
+    """``KEY=LO:HI`` (uniform) as a Factor; SimError naming the option if malformed."""
+    m = re.fullmatch(r"\s*([A-Za-z0-9_.\-]+)\s*=\s*([^:]+):([^:]+)\s*", text)
+    if not m:
+        raise SimError(f"--param {text!r}: allowed: KEY=LO:HI, e.g. risk.h_max=0.001:0.02")
+    key, lo, hi = m.group(1), m.group(2), m.group(3)
+    try:
+        low, high = float(lo), float(hi)
+    except ValueError:
+        raise SimError(f"--param {text!r}: LO and HI must be numbers; allowed: KEY=LO:HI, "
+                       "e.g. risk.h_max=0.001:0.02") from None
+    return _checked(Factor(key, low, high), f"--param {text}")
+
+
+def _checked(f: Factor, origin: str) -> Factor:
+    if f.dist not in DISTRIBUTIONS:
+        raise SimError(f"{origin}: dist = {f.dist!r}; allowed: {', '.join(DISTRIBUTIONS)}")
+    if not (math.isfinite(f.low) and math.isfinite(f.high) and math.isfinite(f.mode)):
+        raise SimError(f"{origin}: range {f.low}:{f.high} is not finite; allowed: finite numbers")
+    if f.dist in ("unif", "triang") and not f.low < f.high:
+        raise SimError(f"{origin}: range {f.low:g}:{f.high:g} is empty or inverted; allowed: LO < HI")
+    if f.dist in ("norm", "lognorm") and not f.high > 0:
+        raise SimError(f"{origin}: standard deviation {f.high:g}; allowed: a positive number")
+    if f.dist == "triang" and not 0 <= f.mode <= 1:
+        raise SimError(f"{origin}: mode {f.mode:g}; allowed: a fraction of the range, 0 to 1")
+    return f
+
+
+def read_factors(path: Path) -> list[Factor]:
+    """Factors from a TOML file: one ``[[param]]`` table each, with ``key``, ``low``, ``high`` and
+    optionally ``dist`` (unif, norm, triang, lognorm) and ``mode`` (triang)."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SimError(f"{path}: cannot read it ({getattr(exc, 'strerror', None) or exc}); "
+                       "allowed: a TOML file of [[param]] tables") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SimError(f"{path}: not valid TOML ({exc}); allowed: a TOML file of [[param]] tables") from None
+    entries = data.get("param")
+    if not isinstance(entries, list) or not entries or set(data) - {"param"}:
+        raise SimError(f"{path}: allowed: one or more [[param]] tables (key, low, high, dist, mode) and nothing "
+                       "else")
+    out = []
+    for k, e in enumerate(entries, start=1):
+        where = f"{path}: param {k}"
+        keys = set(e) if isinstance(e, dict) else set()
+        if (not isinstance(e, dict) or keys - {"key", "low", "high", "dist", "mode"}
+                or not {"key", "low", "high"} <= keys):
+            raise SimError(f"{where}: {e!r}; allowed: key, low, high (required), dist, mode")
+        if not isinstance(e["key"], str):
+            raise SimError(f"{where}: key = {e['key']!r}; allowed: a scenario key as --set takes it")
+        for name in ("low", "high", "mode"):
+            if name in e and (isinstance(e[name], bool) or not isinstance(e[name], int | float)):
+                raise SimError(f"{where}: {name} = {e[name]!r}; allowed: a number")
+        out.append(_checked(Factor(e["key"], float(e["low"]), float(e["high"]), str(e.get("dist", "unif")),
+                                   float(e.get("mode", 0.5))), f"{where} ({e['key']})"))
+    return out
+
+
+def assumed_factors(scn: Scenario, spread: float = 0.5) -> list[Factor]:
+    """Every numeric value of the scenario file whose comment says "assumed", from (1 - spread) to
+    (1 + spread) times its value, kept within what the schema allows; zeros and structural values
+    (the calendar, the look-ahead's size) are left out."""
+    path = Path(scn.source)
+    factors: list[Factor] = []
+    actor = None
+    section = ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        stripped = line.strip()
+        if stripped.startswith("[["):
+            section, actor = stripped.strip("[]").strip(), None
+            continue
+        if stripped.startswith("["):
+            section = stripped.strip("[]").strip()
+            continue
+        m = re.match(r'\s*([A-Za-z0-9_]+)\s*=\s*(.+?)\s*#\s*(.*)$', line)
+        if not m:
+            m_id = re.match(r'\s*id\s*=\s*"([^"]+)"', line)
+            if m_id and section == "actors":
+                actor = m_id.group(1)
+            continue
+        key, raw, comment = m.groups()
+        if key == "id" and section == "actors":
+            actor = raw.strip('"')
+        if "assumed" not in comment:
+            continue
+        base = _key_base(section, actor)
+        if base is None:
+            continue
+        for sub, value in _numbers(key, raw):
+            full = ".".join(p for p in (base, sub) if p)
+            if value == 0 or full in SKIP or full.endswith(tuple(SKIP_ENDINGS)):
+                continue
+            factor = _within_schema(scn, Factor(full, value * (1 - spread), value * (1 + spread),
+                                                integer=isinstance(value, int)), value)
+            if factor is not None:
+                factors.append(factor)
+    return factors
+
+
+# the calendar and the look-ahead's size are not assumptions about the crisis; the index weights are a simplex
+# (they sum to 1), so one cannot move alone
+SKIP = {"scenario.turn_days", "scenario.turns", "lookahead.max_profiles", "lookahead.min_belief",
+        "escalation.w_treaty", "escalation.w_missiles", "escalation.w_arming", "escalation.w_demands"}
+SKIP_ENDINGS = (".disputed", ".missiles")
+
+
+def _key_base(section: str, actor: str | None) -> str | None:
+    if section == "actors":
+        return f"actors.{actor}" if actor else None
+    if section.startswith("actors."):
+        return f"actors.{actor}.{section.split('.', 1)[1]}" if actor else None
+    return section
+
+
+def _numbers(key: str, raw: str) -> Iterable[tuple[str, int | float]]:
+    """The numbers of one `key = value` line: a number, or the numbers of an inline table."""
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return []
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int | float):
+        return [(key, value)]
+    if isinstance(value, dict):
+        return [(f"{key}.{k}", v) for k, v in value.items() if isinstance(v, int | float) and not isinstance(v, bool)]
+    return []
+
+
+def _within_schema(scn: Scenario, f: Factor, value: float) -> Factor | None:
+    """The factor with each end pulled towards `value` until the scenario schema accepts it (shares stay
+    within 0..1, say); None if no range around the value is valid."""
+    ends = []
+    for end in (f.low, f.high):
+        candidates = [end, *([min(max(end, 0.0), 1.0)] if 0 <= value <= 1 else []),
+                      *(value + (end - value) * t for t in (0.5, 0.25, 0.1))]
+        ok = next((c for c in candidates if _valid(scn, f, c)), None)
+        if ok is None:
+            return None
+        ends.append(ok)
+    if not ends[0] < ends[1]:
+        return None
+    return Factor(f.key, ends[0], ends[1], f.dist, f.mode, f.integer)
+
+
+def _valid(scn: Scenario, f: Factor, x: float) -> bool:
+    try:
+        apply_overrides(scn, {f.key: _value(f, x)}, origin="--param")
+    except ScenarioError:
+        return False
+    return True
+
+
+def _value(f: Factor, x: float) -> int | float:
+    return round(x) if f.integer else float(x)
+
+
+def check_factors(scn: Scenario, factors: Sequence[Factor]) -> list[Factor]:
+    """The factors, checked: each names a number of the scenario and both ends of its range are valid
+    values. Returned marked `integer` where the scenario's value is a whole number (its points round)."""
+    if not factors:
+        raise SimError("sweep: no factor; allowed: --param KEY=LO:HI (repeatable), --params FILE.toml or --assumed")
+    seen = set()
+    raw = scn.raw()
+    checked = []
+    for f in factors:
+        if f.key in seen:
+            raise SimError(f"--param {f.key}: given twice; allowed: each key once")
+        seen.add(f.key)
+        current = value_at(raw, f.key)
+        if isinstance(current, bool) or not isinstance(current, int | float):
+            what = "no such key" if current is None else f"not a number ({current!r})"
+            raise SimError(f"{scn.source}: --param {f.key}: {what}; allowed: a numeric scenario value, as --set "
+                           "takes it (e.g. risk.h_max, actors.US.payoff.audience_cost)")
+        f = replace(f, integer=f.integer or isinstance(current, int))
+        ends = (f.low, f.high) if f.dist in ("unif", "triang") else (f.low,)
+        for x in ends:
+            try:
+                apply_overrides(scn, {f.key: _value(f, x)}, origin="--param")
+            except ScenarioError as exc:
+                raise SimError(f"--param {f.key}={f.low:g}:{f.high:g}: {x:g} is not allowed there ({exc.allowed})") \
+                    from None
+        checked.append(f)
+    return checked
+
+
+def problem(factors: Sequence[Factor]) -> dict[str, Any]:
+    """The SALib problem of the factors."""
+    return {"num_vars": len(factors), "names": [f.key for f in factors], "bounds": [f.bounds() for f in factors],
+            "dists": [f.dist for f in factors]}
+
+
+def sample(method: str, factors: Sequence[Factor], seed: int, *, trajectories: int = 20, samples: int = 64,
+           levels: int = 5) -> np.ndarray:
+    """[P, K] sample points: Morris trajectories (r = `trajectories`, 4 levels), Sobol' (Saltelli)
+    points (`samples` base points, second order), or a full factorial grid of `levels` per factor."""
+    if method == "morris":
+        from SALib.sample import morris
+
+        if any(f.dist != "unif" for f in factors):
+            raise SimError("sweep --method morris: every factor needs a uniform range; allowed: dist = unif")
+        return morris.sample(problem(factors), trajectories, num_levels=MORRIS_LEVELS, seed=seed)
+    if method == "sobol":
+        from SALib.sample import sobol
+
+        if samples & (samples - 1):
+            raise SimError(f"--samples {samples}: allowed: a power of 2 (Sobol' sequences balance only then)")
+        return sobol.sample(problem(factors), samples, calc_second_order=True, seed=seed)
+    if method == "grid":
+        if any(f.dist != "unif" for f in factors):
+            raise SimError("sweep --method grid: every factor needs a range; allowed: dist = unif")
+        size = levels ** len(factors)
+        if size > MAX_GRID_POINTS:
+            raise SimError(f"sweep --method grid: {levels} levels of {len(factors)} values make {size:,} points; "
+                           f"allowed: at most {MAX_GRID_POINTS:,} (fewer values or --levels, or --method morris)")
+        axes = [np.linspace(f.low, f.high, levels) for f in factors]
+        return np.stack([g.ravel() for g in np.meshgrid(*axes, indexing="ij")], axis=1)
+    raise SimError(f"--method {method!r}: allowed: {', '.join(METHODS)}")
+
+
+def point_scenario(scn: Scenario, factors: Sequence[Factor], x: np.ndarray) -> Scenario:
+    """The scenario at sample point `x` of factors checked by `check_factors` (integer ones rounded)."""
+    changes = {f.key: _value(f, float(v)) for f, v in zip(factors, x, strict=True)}
+    try:
+        return apply_overrides(scn, changes, origin="--param")
+    except ScenarioError as exc:
+        raise SimError(f"sweep: a sample point is not a valid scenario: {exc}; allowed: narrower ranges") from None
+
+
+# ---------------------------------------------------------------- outcomes of a point
+
+
+def outcome_names(scn: Scenario) -> list[str]:
+    """The outcomes of every point: shares and means over its runs."""
+    ids = scn.actor_ids
+    return ["treaty_ended", "incident", "peak_escalation", "final_escalation",
+            *(f"first_order_{a}" for a in ids), *(f"payoff_{a}" for a in ids)]
+
+
+def outcomes(batches: Sequence[Any], turns: int) -> np.ndarray:
+    """[O] the outcomes of one point from its runs' BatchResults (see `outcome_names`).
+
+    first_order_ID is the mean first turn ID orders missiles, a run where it never does counting as
+    turns + 1; payoff_ID the mean of its payoffs summed over the turns played."""
+    from sim.core.codes import TREATY_CODES
+
+    treaty = np.concatenate([b.treaty for b in batches])
+    incident = np.concatenate([b.incident for b in batches])
+    esc = np.concatenate([b.escalation for b in batches])
+    last = np.concatenate([b.last_turn for b in batches])
+    ordered = np.concatenate([b.ordered for b in batches])            # [R, T, N]
+    payoff = np.concatenate([b.payoff for b in batches])
+    rows = np.arange(len(last))
+    ended = (treaty == TREATY_CODES["terminated"]).any(axis=1)
+    peak = np.nanmax(esc, axis=1)
+    final = esc[rows, last]
+    any_order = ordered > 0
+    first = np.where(any_order.any(axis=1), any_order.argmax(axis=1) + 1, turns + 1)   # [R, N]
+    total = np.nansum(payoff, axis=1)
+    return np.concatenate([[ended.mean(), incident.any(axis=1).mean(), peak.mean(), final.mean()],
+                           first.mean(axis=0), total.mean(axis=0)])
+
+
+Point = tuple[Scenario, tuple[Factor, ...], np.ndarray, int, int, int]
+
+
+def evaluate_point(args: Point) -> np.ndarray:
+    """The outcomes of one sample point (base scenario, factors, their values x, seed, runs, turns): the
+    point's scenario, made here (in the worker: memory stays flat in points), run `runs` times."""
+    from sim.engine.ensemble import run_lockstep
+
+    base, factors, x, seed, runs, turns = args
+    scn = point_scenario(base, factors, x)
+    batches = [run_lockstep(scn, seed, np.arange(a, min(a + 250, runs)), turns) for a in range(0, runs, 250)]
+    return outcomes(batches, turns)
+
+
+# ---------------------------------------------------------------- indices
+
+
+def indices(method: str, factors: Sequence[Factor], X: np.ndarray, Y: np.ndarray, names: Sequence[str],
+            seed: int) -> list[dict[str, Any]]:
+    """Rows of indices.csv: for each outcome and factor, SALib's estimates with 95% intervals
+    (Morris: mu, mu*, sigma, mu* interval; Sobol: S1, ST and their intervals, and S2 per pair)."""
+    rows: list[dict[str, Any]] = []
+    prob = problem(factors)
+    for o, name in enumerate(names):
+        y = np.ascontiguousarray(Y[:, o], dtype=np.float64)
+        if method == "morris":
+            from SALib.analyze import morris
+
+            si = morris.analyze(prob, X, y, num_levels=MORRIS_LEVELS, conf_level=0.95, num_resamples=1000, seed=seed)
+            for k, f in enumerate(factors):
+                rows.append({"outcome": name, "factor": f.key, "index": "mu_star", "value": si["mu_star"][k],
+                             "conf95": si["mu_star_conf"][k]})
+                rows.append({"outcome": name, "factor": f.key, "index": "sigma", "value": si["sigma"][k],
+                             "conf95": math.nan})
+                rows.append({"outcome": name, "factor": f.key, "index": "mu", "value": si["mu"][k],
+                             "conf95": math.nan})
+        elif method == "sobol":
+            from SALib.analyze import sobol
+
+            if np.ptp(y) == 0:        # the outcome did not vary: no share of a variance of zero
+                k = len(factors)
+                si = {"S1": np.full(k, np.nan), "S1_conf": np.full(k, np.nan), "ST": np.full(k, np.nan),
+                      "ST_conf": np.full(k, np.nan), "S2": np.full((k, k), np.nan), "S2_conf": np.full((k, k), np.nan)}
+            else:
+                si = sobol.analyze(prob, y, calc_second_order=True, conf_level=0.95, num_resamples=1000, seed=seed)
+            for k, f in enumerate(factors):
+                for idx in ("S1", "ST"):
+                    rows.append({"outcome": name, "factor": f.key, "index": idx, "value": si[idx][k],
+                                 "conf95": si[f"{idx}_conf"][k]})
+            for a in range(len(factors)):
+                for b in range(a + 1, len(factors)):
+                    rows.append({"outcome": name, "factor": f"{factors[a].key} x {factors[b].key}", "index": "S2",
+                                 "value": si["S2"][a, b], "conf95": si["S2_conf"][a, b]})
+    return rows
+
+
+def evaluate(tasks: Sequence[Point], run: Callable[[list], Iterable[np.ndarray]],
+             done: dict[int, np.ndarray], record: Callable[[int, np.ndarray], object]) -> np.ndarray:
+    """[P, O] outcomes: those in `done` (a resumed sweep), the rest computed by `run` (in order) and
+    passed to `record` as each finishes."""
+    todo = [p for p in range(len(tasks)) if p not in done]
+    results = dict(done)
+    for p, y in zip(todo, run([tasks[p] for p in todo]), strict=True):
+        results[p] = y
+        record(p, y)
+    return np.stack([results[p] for p in range(len(tasks))])

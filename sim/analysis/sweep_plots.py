@@ -1,0 +1,136 @@
+"""Figures of a sweep: the Morris mu*-sigma plane, Sobol' S1 and ST with intervals, outcomes against values.
+
+Each function returns its Figure; `draw_all` writes them into a sweep's folder (`sim.output.plots.save_figure`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from sim.output.plots import save_figure
+
+HEADLINE = (("treaty_ended", "treaty ended (share of runs)"), ("incident", "incident (share of runs)"),
+            ("peak_escalation", "peak escalation (index, mean)"),
+            ("final_escalation", "final escalation (index, mean)"))
+SHOWN = 12      # factors named or plotted per panel
+
+
+def _title(definition: dict, what: str) -> str:
+    return (f"{definition['scenario']}: {what}\n{definition['method']} sweep, {definition['points']} points x "
+            f"{definition['runs']} runs, seed {definition['seed']}")
+
+
+def _short(key: str) -> str:
+    return key.replace("actors.", "").replace(".payoff.", ".").replace(".rule.", ".")
+
+
+def _rows(rows: list[dict], outcome: str, index: str) -> dict[str, tuple[float, float]]:
+    return {r["factor"]: (float(r["value"]), float(r["conf95"])) for r in rows
+            if r["outcome"] == outcome and r["index"] == index}
+
+
+def _flat(ax: Axes, values: np.ndarray) -> bool:
+    """Say so on the panel when the outcome did not vary over the points (no effect to show)."""
+    if len(values) and np.nan_to_num(values, nan=0.0).max() > 0:
+        return False
+    ax.text(0.5, 0.5, "this outcome did not vary over the points", transform=ax.transAxes,
+            ha="center", va="center", color="0.3")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return True
+
+
+def plot_morris(rows: list[dict], definition: dict) -> Figure:
+    """mu* (mean absolute elementary effect) against sigma per headline outcome; the largest named."""
+    fig, axes = plt.subplots(2, 2, figsize=(13, 9.5), dpi=110, layout="constrained")
+    for ax, (outcome, label) in zip(axes.ravel(), HEADLINE, strict=True):
+        mu, sigma = _rows(rows, outcome, "mu_star"), _rows(rows, outcome, "sigma")
+        keys = list(mu)
+        x = np.array([mu[k][0] for k in keys])
+        err = np.array([mu[k][1] for k in keys])
+        y = np.array([sigma[k][0] for k in keys])
+        ax.set_title(label, fontsize=10)
+        if _flat(ax, x):
+            continue
+        ax.errorbar(x, y, xerr=err, fmt="o", ms=4, color="tab:blue", ecolor="0.7", elinewidth=1, capsize=2,
+                    label="value (mu* with 95% interval)")
+        top = np.argsort(-np.nan_to_num(x, nan=-1))[:6]
+        for k in top:
+            ax.annotate(_short(keys[k]), (x[k], y[k]), xytext=(4, 3), textcoords="offset points", fontsize=7)
+        hi = max(float(np.nanmax(x)) if len(x) else 1.0, float(np.nanmax(y)) if len(y) else 1.0, 1e-12)
+        ax.plot([0, hi], [0, hi], color="0.6", lw=0.8, ls="--",
+                label="sigma = mu* (strong interaction or non-linearity)")
+        ax.set_xlim(left=0)
+        ax.set_ylim(bottom=0)
+        ax.set_xlabel(f"mu*: mean |elementary effect| on {label}")
+        ax.set_ylabel("sigma: spread of the effects")
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper left", fontsize=7, frameon=False)
+    fig.suptitle(_title(definition, "Morris screening (effects per unit range of each value)"), fontsize=10)
+    return fig
+
+
+def plot_sobol(rows: list[dict], definition: dict) -> Figure:
+    """First-order (S1) and total (ST) Sobol' indices with 95% intervals per headline outcome."""
+    fig, axes = plt.subplots(2, 2, figsize=(13, 9.5), dpi=110, layout="constrained")
+    for ax, (outcome, label) in zip(axes.ravel(), HEADLINE, strict=True):
+        s1, st = _rows(rows, outcome, "S1"), _rows(rows, outcome, "ST")
+        keys = sorted(st, key=lambda k: -np.nan_to_num(st[k][0], nan=-1))[:SHOWN]
+        ax.set_title(label, fontsize=10)
+        if _flat(ax, np.array([st[k][0] for k in keys])):
+            continue
+        pos = np.arange(len(keys))
+        ax.barh(pos - 0.2, [s1[k][0] for k in keys], 0.4, xerr=[s1[k][1] for k in keys], color="tab:blue",
+                ecolor="0.4", capsize=2, label="S1: its own share of the variance")
+        ax.barh(pos + 0.2, [st[k][0] for k in keys], 0.4, xerr=[st[k][1] for k in keys], color="tab:orange",
+                ecolor="0.4", capsize=2, label="ST: with all its interactions")
+        ax.set_yticks(pos, [_short(k) for k in keys], fontsize=8)
+        ax.invert_yaxis()
+        ax.set_xlabel(f"share of the variance of {label}")
+        ax.grid(alpha=0.3, axis="x")
+        ax.legend(loc="lower right", fontsize=7, frameon=False)
+    fig.suptitle(_title(definition, "Sobol' indices (95% intervals, bootstrap)"), fontsize=10)
+    return fig
+
+
+def plot_outcomes(factors: Sequence[Any], X: np.ndarray, names: list[str], Y: np.ndarray, definition: dict,
+                  order: Sequence[int] | None = None, outcome: str = "peak_escalation") -> Figure:
+    """One outcome against each value (the first SHOWN in `order`), one point per sample point."""
+    o = names.index(outcome)
+    shown = list(order if order is not None else range(len(factors)))[:SHOWN]
+    cols = min(4, len(shown))
+    rows_n = -(-len(shown) // cols)
+    fig, axes = plt.subplots(rows_n, cols, figsize=(3.4 * cols, 2.8 * rows_n + 0.8), dpi=110, sharey=True,
+                             layout="constrained", squeeze=False)
+    for ax in axes.ravel()[len(shown):]:
+        ax.set_visible(False)
+    for ax, k in zip(axes.ravel(), shown, strict=False):
+        ax.scatter(X[:, k], Y[:, o], s=8, alpha=0.5, color="tab:red", lw=0)
+        ax.set_xlabel(_short(factors[k].key), fontsize=8)
+        ax.grid(alpha=0.3)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(dict(HEADLINE).get(outcome, outcome), fontsize=8)
+    fig.suptitle(_title(definition, f"{outcome} against each value (one dot per sample point)"), fontsize=10)
+    return fig
+
+
+def draw_all(folder: Path, method: str, factors: Sequence[Any], X: np.ndarray, names: list[str], Y: np.ndarray,
+             rows: list[dict], definition: dict, fmt: str = "png") -> list[Path]:
+    """The sweep's figures, written into `folder`."""
+    paths = []
+    index = {"morris": "mu_star", "sobol": "ST"}.get(method)
+    order = None
+    if index is not None:
+        strength = _rows(rows, "peak_escalation", index)
+        order = sorted(range(len(factors)), key=lambda k: -np.nan_to_num(strength[factors[k].key][0], nan=-1))
+        plot = plot_morris if method == "morris" else plot_sobol
+        paths.append(save_figure(plot(rows, definition), folder, method, fmt))
+    paths.append(save_figure(plot_outcomes(factors, X, names, Y, definition, order), folder, "outcomes", fmt))
+    return paths

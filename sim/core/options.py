@@ -1,0 +1,19 @@
+"""The command line's defaults and choices, defined once for every subcommand.
+
+`sim.arguments` (the options several commands share) and the commands read them to build their options
+and help; `sim.output.plots` and `sim.engine.ensemble` read the choices (figure formats, engines) they accept. This
+module imports nothing, so `run_sim.py --help` can show them without loading numpy, pandas, matplotlib
+or the kernels.
+"""
+
+DEFAULT_SCENARIO = "inf_2018"     # run, analyze, play
+DEFAULT_RUNS = 200                # run, compare, analyze (the ensemble that picks the median run)
+DEFAULT_SEED = 1                  # run, compare, tournament, analyze, play
+DEFAULT_TOURNAMENT_RUNS = 1000    # runs per pairing of `tournament`
+DEFAULT_BAND = 1000               # model-only runs of a game's debrief (play, replay, classroom)
+
+FORMATS = ("png", "svg", "pdf")   # figure formats
+DEFAULT_FORMAT = "png"
+
+ENGINES = ("ensemble", "mesa")    # ensemble: replicas in lockstep; mesa: one EscalationModel per run
+DEFAULT_ENGINE = "ensemble"

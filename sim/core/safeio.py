@@ -1,0 +1,146 @@
+"""Writing files so that no fault or interruption loses data or leaves a file that looks complete.
+
+* `atomic_path`: a file is written under a temporary name that no other process uses, and renamed
+  when complete.
+* `staged_folder`: a command writes all its outputs into a private folder inside its output folder,
+  holding a lock on that folder; only when every output is complete do they replace the old ones,
+  the "seal" files (what says a folder is complete, e.g. ``summary.json``) removed first and put
+  back last, so a crash while replacing leaves a folder that says it is incomplete.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import secrets
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sim.core.errors import SimError
+
+PARTIAL = ".partial"   # the suffix of every temporary file and folder
+
+
+def temp_name(path: Path) -> Path:
+    """A temporary name beside `path`, unique to this process and call."""
+    return path.with_name(f".{path.name[:80]}.{os.getpid()}-{secrets.token_hex(4)}{PARTIAL}")
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path in the same folder, renamed to `path` only if the block completes."""
+    tmp = temp_name(Path(path))
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def os_error(exc: OSError, what: str = "") -> SimError:
+    """An operating-system error as a one-line SimError naming the file and the reason."""
+    where = exc.filename if exc.filename is not None else what or "?"
+    reason = exc.strerror or str(exc)
+    hints: dict[int | None, str] = {
+        errno.ENOSPC: "free some space or choose another --out",
+        errno.EDQUOT: "free some space or choose another --out",
+        errno.EACCES: "a folder and files you may write", errno.EPERM: "a folder and files you may write",
+        errno.EROFS: "a folder on a writable disk",
+        errno.ENAMETOOLONG: "names of at most 255 bytes"}
+    hint = hints.get(exc.errno, "")
+    return SimError(f"{where}: {what + ': ' if what and where != what else ''}{reason}"
+                    f"{'; allowed: ' + hint if hint else ''}")
+
+
+def _lock(folder: Path) -> int:
+    """An exclusive lock on `folder` (the folder itself, so that nothing is written for it); its fd."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise SimError(f"{folder}: another run_sim.py is writing into this folder; allowed: wait until it "
+                       "has finished, or another --out") from None
+    return fd
+
+
+def _make_folders(folder: Path) -> list[Path]:
+    """Make `folder` and its missing parents; returns those it made, deepest first."""
+    made = []
+    place = folder
+    while not place.exists():
+        made.append(place)
+        place = place.parent
+    for p in reversed(made):
+        try:
+            p.mkdir()
+        except FileExistsError:   # made meanwhile by another process: not ours to remove
+            made.remove(p)
+    return made
+
+
+def _remove_made(made: list[Path]) -> None:
+    for p in made:   # deepest first; a folder someone else has put something into stays
+        try:
+            p.rmdir()
+        except OSError:
+            break
+
+
+@contextmanager
+def staged_folder(folder: Path, mark: Callable[[Path], None], seals: tuple[str, ...],
+                  stale: Callable[[str], bool] = lambda name: False) -> Iterator[Path]:
+    """Lock `folder` (made if missing) and yield a private folder inside it to write the outputs in.
+
+    When the block completes, every file and subfolder of the private folder replaces the one of
+    the same name in `folder` (subfolders merged the same way), and old files for which
+    `stale(name)` holds are removed; `mark(folder)` marks each folder written. If the block fails,
+    the old outputs are untouched, the private folder is removed and, unless interrupted, so are
+    the folders made for it. A private folder left by a killed process is removed by the next run.
+    """
+    folder = Path(folder)
+    made = _make_folders(folder)
+    fd = _lock(folder)
+    stage = None
+    try:
+        for old in folder.glob(f".*{PARTIAL}"):    # left by a killed run: we hold the lock, so not in use
+            shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
+        stage = folder / f".stage.{os.getpid()}-{secrets.token_hex(4)}{PARTIAL}"
+        stage.mkdir()
+        yield stage
+        commit(stage, folder, mark, seals, stale)
+        stage.rmdir()
+        stage = None
+    except BaseException as exc:
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
+        if not isinstance(exc, KeyboardInterrupt):
+            _remove_made(made)
+        raise
+    finally:
+        os.close(fd)
+
+
+def commit(stage: Path, folder: Path, mark: Callable[[Path], None], seals: tuple[str, ...],
+           stale: Callable[[str], bool]) -> None:
+    """Move the outputs of `stage` into `folder`: its seals removed first and put back last."""
+    for name in seals:
+        (folder / name).unlink(missing_ok=True)
+    for old in folder.iterdir():
+        if old.is_file() and stale(old.name) and not (stage / old.name).exists():
+            old.unlink()
+    mark(folder)
+    for entry in sorted(stage.iterdir(), key=lambda p: (p.name in seals, p.name)):
+        target = folder / entry.name
+        if entry.is_dir():
+            if target.exists() and not target.is_dir():
+                target.unlink()
+            target.mkdir(exist_ok=True)
+            commit(entry, target, mark, seals, stale)
+            entry.rmdir()
+        else:
+            os.replace(entry, target)

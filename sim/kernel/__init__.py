@@ -1,0 +1,1 @@
+"""The compiled kernels: the turn and the look-ahead, over the state's records (imports only `sim.core`)."""

@@ -1,0 +1,950 @@
+"""The turn: one compiled function per ODD step, called in order by a short resolver.
+
+Order of a turn (all actors have chosen legal moves at once; docs/ODD.md gives every formula):
+
+1. withdrawal: a bound party gives notice;
+2. talks: rounds between adversaries who both offer dialogue, agreements at full progress;
+3. compliance: an actor in dispute verifiably eliminates what is disputed;
+4. ultimatum: a public demand on an adversary in dispute;
+5. programmes: a stage advances on a `develop` move; stages under way take their time;
+6. deployment: a ready owner orders a battalion; a host consents to host its leader's missiles;
+7. the treaty ends when its notice runs out;
+8. arrivals, and elimination under a new treaty; an arrival while bound is a violation;
+9. ultimatum deadlines: met, carried out or lapsed (audience cost grows with the stakes);
+10. detection of violations (random): fielding, flight tests, production by a bound party;
+11. the escalation index of the resulting state, its Kahn rung and the hazard;
+12. payoffs;
+13. incident (random): the run ends; beliefs learn the moves seen.
+
+The expected version (no random draw: detection and incident enter as probabilities, beliefs are
+left alone) is what rules that look ahead resolve; see `sim/kernel/lookahead.py`. Each step works in place
+on one replica of the state (`work_at`: views of `sim.core.state`'s records, nothing copied) and writes
+what happened into that replica's `EVENTS` records. Sizes come from array shapes; codes from
+`sim.core.codes` (`sim.kernel.cache` drops cached kernels when any file they are built from changes).
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from sim.core import actions, codes
+from sim.core.actions import LEGALITY
+from sim.core.codes import (
+    ADVERSARY_IN_DISPUTE,
+    ALWAYS,
+    BELOW_PRODUCTION,
+    CAN_FIELD,
+    COMPLY,
+    DEPLOYMENT,
+    DEVELOP,
+    DEVELOPMENT,
+    DIALOGUE,
+    FLIGHT_TEST,
+    IN_DISPUTE,
+    IN_FORCE,
+    N_CONDITIONS,
+    NO_ONE,
+    NO_OPEN_ULTIMATUM,
+    NONE_STAGE,
+    NOT_UNBOUND,
+    NOTICE,
+    OWNER,
+    PRODUCTION,
+    READY,
+    RUNG_CONFRONTATION,
+    RUNG_DECLARATIONS,
+    RUNG_HARDENING,
+    RUNG_NONE,
+    RUNG_OSTENSIBLE,
+    RUNG_SHOW_OF_FORCE,
+    STAGE_COMPLETE,
+    TERMINATED,
+    TREATY_ALIVE,
+    TREATY_PARTY,
+    ULTIMATUM,
+    WITHDRAWAL,
+)
+from sim.core.params import Params
+from sim.core.state import ACTOR, COMPONENTS, PAIR, WORLD, Replicas, State
+from sim.kernel.cache import drop_stale_kernels
+
+drop_stale_kernels(__file__, codes.__file__, actions.__file__)      # its kernels read their constants and move table
+
+#: The decorator of the steps the look-ahead calls thousands of times per replica. They allocate
+#: nothing (numba refuses to compile an allocation here) and work on views of arrays their callers
+#: hold, so they are compiled without numba's reference counting (its `_nrt` flag): the atomic
+#: increments and decrements of every array of every argument took 70% of the look-ahead's time
+#: (perf). Everything else is plain `njit`, and only small steps with one call site are inlined.
+no_refcount = njit(cache=True, _nrt=False)  # type: ignore[call-overload]  # numba's flag, not in its stubs
+
+# in force, notice, terminated, no treaty: the same world scores the same
+TREATY_COMPONENT = np.array([0.0, 0.5, 1.0, 1.0])
+
+
+def draw_width(n_actors: int) -> int:
+    """Uniform draws per replica and turn: incident; fielding and test detection per actor; rule per
+    actor; the look-ahead's sample seed."""
+    return 2 + 3 * n_actors
+
+
+def rule_column(n_actors: int, actor: int) -> int:
+    return 1 + 2 * n_actors + actor
+
+
+def lookahead_column(n_actors: int) -> int:
+    return 1 + 3 * n_actors
+
+
+#: What happened in one turn, per replica and actor. The kernel writes each replica's row in place.
+EVENTS = np.dtype([
+    ("payoff", np.float64),        # the turn's payoff
+    ("ordered", np.int64),         # missiles ordered
+    ("notice", np.bool_),          # gave treaty notice
+    ("in_round", np.bool_),        # took part in a round of talks
+    ("agreement", np.bool_),       # reached an agreement
+    ("unanswered", np.bool_),      # offered talks nobody answered
+    ("complied", np.bool_),        # eliminated what was disputed
+    ("lapsed", np.bool_),          # let its own ultimatum lapse
+    ("lapse_stakes", np.float64),  # the stakes of that ultimatum
+    ("carried", np.bool_),         # carried out its ultimatum's threat by the deadline
+    ("met", np.bool_),             # its ultimatum was met
+    ("detected", np.bool_),        # a violation of it was detected
+    ("reputation", np.float64),    # the chance (expected version) or fact of that detection
+    ("was_unbound", np.bool_),     # scratch: unbound at the start of the turn
+], align=True)
+#: One replica's events as the steps take them: per actor, the pairs that agree, whose missiles
+#: reach whom (`hits`), and the payoffs' scratch (`stock`: missiles as floats), so that no step allocates.
+Events = namedtuple("Events", ["actor", "agree", "hits", "stock"])
+_OUTCOME_FIELDS = ("payoff", "ordered", "notice", "in_round", "agreement", "complied", "lapsed", "carried", "met",
+                   "detected")
+
+
+@dataclass
+class Outcome:
+    """What happened in one turn: `actor` [R, N] EVENTS records and `hazard` [R]. Fields read as
+    views: `outcome.payoff` is `outcome.actor["payoff"]`."""
+
+    actor: np.ndarray
+    hazard: np.ndarray
+
+    @classmethod
+    def empty(cls, r: int, n: int) -> Outcome:
+        return cls(np.zeros((r, n), EVENTS), np.zeros(r))
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        if name not in _OUTCOME_FIELDS:
+            raise AttributeError(name)
+        return self.__dict__["actor"][name]
+
+
+@njit(cache=True)
+def new_works(size, n, lag_slots):
+    """`size` replica states of zeros, the shape of `sim.core.state` (entry q: `work_at(stack, q)`)."""
+    return Replicas(np.zeros(size, WORLD), np.zeros((size, n), ACTOR), np.zeros((size, n, lag_slots), np.int64),
+                    np.zeros((size, n, n), PAIR))
+
+
+@njit(cache=True)
+def new_work(n, lag_slots):
+    return work_at(new_works(1, n, lag_slots), 0)
+
+
+@njit(cache=True, inline="always")
+def work_at(stack, q):
+    """Replica q of a stack of states, as views (its world is a one-record array)."""
+    return Replicas(stack.world[q:q + 1], stack.actor[q], stack.pipeline[q], stack.pair[q])
+
+
+@njit(cache=True)
+def new_events(n):
+    return events_at(np.zeros((1, n), EVENTS), 0, n)
+
+
+@njit(cache=True)
+def events_at(rows, r, n):
+    """Events writing into row r of `rows` ([R, N] EVENTS), with fresh scratch."""
+    return Events(rows[r], np.zeros((n, n), np.bool_), np.zeros((n, n), np.bool_), np.zeros(n))
+
+
+@njit(cache=True)
+def copy_work(A, W):
+    """W := A (look-ahead variants start from the same replica), by element loops: a slice copy may
+    allocate and costs more at these sizes."""
+    W.world[0] = A.world[0]
+    n, slots = A.pipeline.shape
+    for i in range(n):
+        W.actor[i] = A.actor[i]
+        for k in range(slots):
+            W.pipeline[i, k] = A.pipeline[i, k]
+        for j in range(n):
+            W.pair[i, j] = A.pair[i, j]
+
+
+# ---------------------------------------------------------------- state predicates
+
+
+@njit(cache=True, inline="always")
+def alive(W):
+    return (W.world[0].treaty == IN_FORCE) | (W.world[0].treaty == NOTICE)
+
+
+@njit(cache=True, inline="always")
+def bound(W, P, i):
+    return P.actor[i].party & alive(W) & (not W.actor[i].unbound)
+
+
+@njit(cache=True, inline="always")
+def in_dispute(W, i):
+    return (W.actor[i].disputed > 0) | W.actor[i].breach
+
+
+@njit(cache=True, inline="always")
+def holds(W, P, i, c):
+    """Whether legality condition c (`sim.core.codes`, named in `sim.core.actions.Condition`) holds for actor i."""
+    if c == ALWAYS:
+        return True
+    if c == TREATY_ALIVE:
+        return alive(W)
+    if c == IN_DISPUTE:
+        return in_dispute(W, i)
+    if c == NO_OPEN_ULTIMATUM:
+        return W.actor[i].ult_target == NO_ONE
+    if c == ADVERSARY_IN_DISPUTE:
+        for j in range(W.actor.shape[0]):  # noqa: SIM110  (numba: a plain loop, no generator inside any())
+            if P.pair[i, j].adversary & in_dispute(W, j):
+                return True
+        return False
+    if c == TREATY_PARTY:
+        return P.actor[i].party
+    if c == NOT_UNBOUND:
+        return not W.actor[i].unbound
+    if c == OWNER:
+        return P.actor[i].can_own
+    if c == BELOW_PRODUCTION:
+        return W.actor[i].stage < PRODUCTION
+    if c == STAGE_COMPLETE:
+        return W.actor[i].stage_left == 0
+    if c == CAN_FIELD:
+        if P.actor[i].can_own:
+            return W.actor[i].stage == READY
+        lead = P.actor[i].host_of
+        return (not W.actor[i].hosting) & ((W.actor[lead].stage >= PRODUCTION) | (W.actor[lead].missiles > 0))
+    return False
+
+
+@no_refcount
+def legal(W, P, i, a):
+    """Whether move a does something for actor i in state W: every condition of its row of the move
+    table (`sim.core.actions.MOVES`, `LEGALITY`) holds."""
+    for k in range(LEGALITY.shape[1]):  # noqa: SIM110  (numba: a plain loop)
+        if not holds(W, P, i, LEGALITY[a, k]):
+            return False
+    return True
+
+
+@njit(cache=True, inline="always")
+def fill_hits(W, P, hits):
+    """hits[j, k]: missiles of j reach k, from j's territory or from a consenting host of j's."""
+    n = hits.shape[0]
+    for j in range(n):
+        for k in range(n):
+            hits[j, k] = P.pair[j, k].reach
+    for h in range(n):
+        lead = P.actor[h].host_of
+        if (lead >= 0) and W.actor[h].hosting:
+            for k in range(n):
+                hits[lead, k] = hits[lead, k] | P.pair[h, k].reach
+
+
+@njit(cache=True, inline="always")
+def threat(i, m, W, P, hits):
+    """Threat i faces: sat(H) * (1 - reaction_i * sat(O)), sat(x) = 1 - exp(-x / scale).
+
+    H: adversaries' missiles that reach i or its allies, plus credibility * batch of each open
+    ultimatum aimed at i. O: missiles of i and its allies that reach an adversary of i. The product
+    makes the value of arming grow with the rival's stock (the security dilemma).
+    """
+    n = m.shape[0]
+    hostile = 0.0
+    own = 0.0
+    for j in range(n):
+        if P.pair[i, j].adversary:
+            for k in range(n):
+                if P.pair[i, k].side & hits[j, k]:
+                    hostile += m[j]
+                    break
+        if P.pair[i, j].side:
+            for k in range(n):
+                if P.pair[i, k].adversary & hits[j, k]:
+                    own += m[j]
+                    break
+        if W.actor[j].ult_target == i:
+            hostile += W.actor[j].credibility * P.actor[j].batch
+    return -np.expm1(-hostile / P.missile_scale) * (1.0 + P.actor[i].reaction * np.expm1(-own / P.missile_scale))
+
+
+@njit(cache=True, inline="always")
+def compliance(i, W, P):
+    """Share of the missiles of i's adversaries bound by the treaty that nobody disputes (1 if they have none).
+
+    A treaty restrains its parties only: a non-party's force neither honours nor breaks it."""
+    total = 0.0
+    contested = 0.0
+    for j in range(W.actor.shape[0]):
+        if P.pair[i, j].adversary & P.actor[j].party:
+            total += W.actor[j].missiles
+            contested += W.actor[j].disputed
+    return 1.0 - contested / total if total > 0 else 1.0
+
+
+@njit(cache=True, inline="always")
+def distrust(W, P, i, loss):
+    """i's adversaries trust it less by `loss`."""
+    for j in range(W.actor.shape[0]):
+        if P.pair[i, j].adversary:
+            W.pair[j, i].trust -= loss
+
+
+# ---------------------------------------------------------------- the steps of a turn
+
+
+@njit(cache=True, inline="always")
+def step_withdrawal(W, E, P, mv, turn):
+    """1. A bound party that plays withdrawal gives notice; the first notice starts the countdown."""
+    n = mv.shape[0]
+    first = -1
+    for i in range(n):
+        E.actor[i].notice = (mv[i] == WITHDRAWAL) & bound(W, P, i)
+        if E.actor[i].notice and first < 0:
+            first = i
+    if (first >= 0) and (W.world[0].treaty == IN_FORCE):
+        W.world[0].treaty = NOTICE
+        W.world[0].notice_by = first
+        W.world[0].notice_end = turn + P.notice_turns
+    for i in range(n):
+        if E.actor[i].notice:
+            W.actor[i].unbound = True
+            distrust(W, P, i, P.trust_withdrawal_loss)
+
+
+@njit(cache=True, inline="always")
+def step_talks(W, E, P, mv):
+    """2. Rounds of talks between adversaries who both offer; an agreement at full progress.
+
+    While the treaty is alive an agreement settles the pair's disputes (disputed missiles verified
+    or eliminated, disputed programmes halted, demands and ultimatums met) and rescinds a notice.
+    With no treaty left it is a new treaty: the parties are bound again, their orders cancelled,
+    programmes halted and missiles eliminated over the elimination period.
+    """
+    n = mv.shape[0]
+    for i in range(n):
+        E.actor[i].in_round = False
+        E.actor[i].agreement = False
+        E.actor[i].met = False
+    any_agreement = False
+    for i in range(n):
+        for j in range(i + 1, n):
+            pair = P.pair[i, j].adversary | P.pair[j, i].adversary
+            if pair & (mv[i] == DIALOGUE) & (mv[j] == DIALOGUE):
+                progress = min(1.0, W.pair[i, j].talks + P.talks_rate * 0.5 * (W.pair[i, j].trust + W.pair[j, i].trust))
+                W.pair[i, j].talks = progress
+                W.pair[j, i].talks = progress
+    for i in range(n):
+        for j in range(n):
+            pair = (i != j) & (P.pair[i, j].adversary | P.pair[j, i].adversary)
+            mutual = pair & (mv[i] == DIALOGUE) & (mv[j] == DIALOGUE)
+            E.agree[i, j] = mutual & (W.pair[i, j].talks >= 1.0 - 1e-12)
+            if mutual:
+                W.pair[i, j].trust += P.trust_round_gain
+                E.actor[i].in_round = True
+            if E.agree[i, j]:
+                E.actor[i].agreement = True
+                any_agreement = True
+            if pair & (mv[i] == DIALOGUE) & (mv[j] != DIALOGUE):
+                W.pair[j, i].trust += P.trust_one_sided_gain      # i offered, j did not answer
+    for i in range(n):
+        E.actor[i].unanswered = (mv[i] == DIALOGUE) & (not E.actor[i].in_round)
+    if not any_agreement:
+        return
+    if alive(W):
+        for i in range(n):
+            if E.actor[i].agreement:
+                settle(W, P, i)
+            if (W.actor[i].ult_target != NO_ONE) and E.agree[i, W.actor[i].ult_target]:
+                W.actor[i].ult_target = NO_ONE                               # met by the agreement
+                W.actor[i].ult_deadline = NO_ONE
+                E.actor[i].met = True
+                W.actor[i].credibility += P.credibility_gain
+        notice_by = W.world[0].notice_by
+        if (W.world[0].treaty == NOTICE) & (notice_by != NO_ONE):
+            rescind = False
+            for j in range(n):
+                rescind = rescind | (E.agree[notice_by, j] & P.actor[j].party)
+            if rescind:                                                # the treaty binds all again
+                W.world[0].treaty = IN_FORCE
+                W.world[0].notice_by = NO_ONE
+                W.world[0].notice_end = NO_ONE
+                for j in range(n):
+                    W.actor[j].unbound = False
+    else:
+        parties = 0
+        for i in range(n):
+            parties += 1 if P.actor[i].party & E.actor[i].agreement else 0
+        if parties >= 2:                                               # a new treaty with the same terms
+            W.world[0].treaty = IN_FORCE
+            W.world[0].notice_by = NO_ONE
+            W.world[0].notice_end = NO_ONE
+            for i in range(n):
+                W.actor[i].unbound = False
+                if P.actor[i].party:
+                    W.pipeline[i, :] = 0
+                    halt(W, i)
+                    W.actor[i].elim_left = P.elimination_turns if W.actor[i].missiles > 0 else 0
+    for i in range(n):
+        for j in range(n):
+            if E.agree[i, j]:
+                W.pair[i, j].trust += P.trust_agreement_gain
+                W.pair[i, j].talks = 0.0
+
+
+@njit(cache=True, inline="always")
+def halt(W, i):
+    """Stop a programme past development: back to development, complete (its tests and production end)."""
+    if W.actor[i].stage > DEVELOPMENT:
+        W.actor[i].stage = DEVELOPMENT
+        W.actor[i].stage_left = 0
+
+
+@njit(cache=True, inline="always")
+def settle(W, P, i):
+    """i's dispute is settled: disputed missiles eliminated, a disputed programme halted, demands met."""
+    W.actor[i].missiles -= min(W.actor[i].missiles, W.actor[i].disputed)
+    W.actor[i].disputed = 0
+    W.actor[i].illicit = min(W.actor[i].illicit, W.actor[i].missiles)
+    if W.actor[i].breach:
+        halt(W, i)
+    W.actor[i].breach = False
+    W.actor[i].demand = False
+
+
+@njit(cache=True, inline="always")
+def step_comply(W, E, P, mv):
+    """3. Compliance: the actor's dispute is settled verifiably; ultimatums on it are met at once."""
+    n = mv.shape[0]
+    for i in range(n):
+        E.actor[i].complied = (mv[i] == COMPLY) & alive(W) & in_dispute(W, i)
+    for i in range(n):
+        if E.actor[i].complied:
+            settle(W, P, i)
+    for i in range(n):
+        target = W.actor[i].ult_target
+        if (target != NO_ONE) and E.actor[target].complied:
+            E.actor[i].met = True
+            W.actor[i].credibility += P.credibility_gain
+            W.actor[i].ult_target = NO_ONE
+            W.actor[i].ult_deadline = NO_ONE
+
+
+@njit(cache=True, inline="always")
+def step_ultimatum(W, E, P, mv, turn):
+    """4. A new public demand: on the adversary in dispute with most disputed missiles (listed first on ties)."""
+    n = mv.shape[0]
+    for i in range(n):
+        if (mv[i] == ULTIMATUM) and legal(W, P, i, mv[i]):
+            best = -1
+            best_score = -np.inf
+            for j in range(n):
+                if P.pair[i, j].adversary & in_dispute(W, j):
+                    score = W.actor[j].disputed * 1e3 + W.actor[j].missiles - j * 1e-3
+                    if score > best_score:
+                        best = j
+                        best_score = score
+            W.actor[i].ult_target = best
+            W.actor[i].ult_deadline = turn + P.ultimatum_turns
+            W.actor[i].ult_acted = False
+            W.actor[i].ult_stakes = W.world[0].escalation / 100.0
+            W.pair[best, i].trust -= P.trust_ultimatum_loss
+
+
+@njit(cache=True, inline="always")
+def step_programmes(W, E, P, mv):
+    """5. `develop` starts the next stage; a stage under way takes its time; production ends ready."""
+    n = mv.shape[0]
+    for i in range(n):
+        started = (mv[i] == DEVELOP) & P.actor[i].can_own & (W.actor[i].stage < PRODUCTION) & \
+            (W.actor[i].stage_left == 0)
+        if started:
+            W.actor[i].stage += 1
+            W.actor[i].stage_left = P.actor[i].stage_turns[W.actor[i].stage]          # this turn counts as its first
+        if (W.actor[i].stage_left > 0) & (W.actor[i].stage > NONE_STAGE) & (W.actor[i].stage < READY):
+            W.actor[i].stage_left -= 1
+        if (W.actor[i].stage_left == 0) & (W.actor[i].stage == PRODUCTION):
+            W.actor[i].stage = READY
+
+
+@njit(cache=True, inline="always")
+def step_deployment(W, E, P, mv):
+    """6. A ready owner orders a battalion (arriving after its lag); a host consents to host."""
+    n = mv.shape[0]
+    for i in range(n):
+        E.actor[i].ordered = 0
+        if mv[i] != DEPLOYMENT:
+            continue
+        if P.actor[i].can_own:
+            if W.actor[i].stage == READY:
+                E.actor[i].ordered = P.actor[i].batch
+                W.pipeline[i, P.actor[i].lag] += P.actor[i].batch
+                distrust(W, P, i, P.trust_deploy_loss)
+        elif legal(W, P, i, mv[i]):
+            W.actor[i].hosting = True
+            distrust(W, P, i, P.trust_deploy_loss)
+
+
+@njit(cache=True, inline="always")
+def threatened_act(is_bound, a):
+    """Whether move a is the act an ultimatum threatens: notice for a bound party, else arming."""
+    if is_bound:
+        return a == WITHDRAWAL
+    return (a == DEVELOP) | (a == DEPLOYMENT) | (a == WITHDRAWAL)
+
+
+@njit(cache=True, inline="always")
+def mark_acts(W, E, P, mv):
+    """The issuer of an open ultimatum carried out its threat if it played the threatened act."""
+    for i in range(mv.shape[0]):
+        was_bound = P.actor[i].party & (not E.actor[i].was_unbound)
+        if (W.actor[i].ult_target != NO_ONE) and threatened_act(was_bound, mv[i]):
+            W.actor[i].ult_acted = True
+
+
+@njit(cache=True, inline="always")
+def step_treaty_end(W, P, turn):
+    """7. The treaty ends when its notice runs out: no one is bound, disputes over it are moot."""
+    if (W.world[0].treaty == NOTICE) & (W.world[0].notice_end <= turn):
+        W.world[0].treaty = TERMINATED
+        W.world[0].notice_by = NO_ONE
+        W.world[0].notice_end = NO_ONE
+        for i in range(W.actor.shape[0]):
+            W.actor[i].unbound = P.actor[i].party
+            W.actor[i].disputed = 0
+            W.actor[i].illicit = 0
+            W.actor[i].breach = False
+            W.actor[i].demand = False
+            W.actor[i].elim_left = 0
+            W.actor[i].ult_target = NO_ONE          # a demand to comply with a treaty that is gone is moot
+            W.actor[i].ult_deadline = NO_ONE
+
+
+@njit(cache=True, inline="always")
+def step_arrivals(W, P):
+    """8. Ordered missiles arrive; an arrival while bound is a violation; a new treaty eliminates."""
+    n, slots = W.pipeline.shape
+    for i in range(n):
+        arrived = W.pipeline[i, 0]
+        W.actor[i].missiles += arrived
+        if bound(W, P, i) & (W.actor[i].elim_left == 0):
+            W.actor[i].illicit += arrived
+        for k in range(slots - 1):
+            W.pipeline[i, k] = W.pipeline[i, k + 1]
+        W.pipeline[i, slots - 1] = 0
+        if (W.actor[i].elim_left > 0) & bound(W, P, i):
+            cut = -(-W.actor[i].missiles // W.actor[i].elim_left)
+            W.actor[i].missiles -= cut
+            W.actor[i].disputed = min(W.actor[i].disputed, W.actor[i].missiles)
+            W.actor[i].illicit = min(W.actor[i].illicit, W.actor[i].missiles)
+            W.actor[i].elim_left -= 1
+
+
+@njit(cache=True, inline="always")
+def step_deadlines(W, E, P, turn):
+    """9. At its deadline an ultimatum is met (the dispute is settled), carried out or lapsed.
+
+    Unmet, the demand stays public on the target (`demand`), so backing down does not lower the index.
+    """
+    n = W.actor.shape[0]
+    for i in range(n):
+        E.actor[i].lapsed = False
+        E.actor[i].carried = False
+        E.actor[i].lapse_stakes = 0.0
+        target = W.actor[i].ult_target
+        if (target != NO_ONE) and (W.actor[i].ult_deadline <= turn):
+            met = not in_dispute(W, target)
+            E.actor[i].met = E.actor[i].met | met
+            E.actor[i].carried = (not met) & W.actor[i].ult_acted
+            E.actor[i].lapsed = (not met) & (not W.actor[i].ult_acted)
+            if met | E.actor[i].carried:
+                W.actor[i].credibility += P.credibility_gain
+            if E.actor[i].lapsed:
+                W.actor[i].credibility -= P.credibility_loss
+                E.actor[i].lapse_stakes = W.actor[i].ult_stakes
+            if not met:
+                W.actor[target].demand = alive(W)
+            W.actor[i].ult_target = NO_ONE
+            W.actor[i].ult_deadline = NO_ONE
+
+
+@njit(cache=True, inline="always")
+def testing_unseen(W, i):
+    """i's flight tests or production are under way and not yet found out (a violation if i is bound)."""
+    return ((W.actor[i].stage == FLIGHT_TEST) | (W.actor[i].stage == PRODUCTION)) & (W.actor[i].stage_left > 0) & \
+        (not W.actor[i].breach)
+
+
+@njit(cache=True, inline="always")
+def step_detection(W, E, P, u, expected):
+    """10. Detection of violations by a bound party: fielded missiles (p_detect), flight tests and
+    production (p_detect_test: tests are seen by national technical means). `u` holds the replica's
+    uniforms of this turn; expected: the probabilities instead of draws."""
+    n = W.actor.shape[0]
+    for i in range(n):
+        E.actor[i].detected = False
+        E.actor[i].reputation = 0.0
+        testing = bound(W, P, i) & testing_unseen(W, i)
+        hidden = W.actor[i].illicit > 0
+        if expected:
+            p_miss = (1.0 - P.p_detect if hidden else 1.0) * (1.0 - P.p_detect_test if testing else 1.0)
+            E.actor[i].reputation = 1.0 - p_miss
+            continue
+        found_arms = hidden & (u[1 + i] < P.p_detect)
+        found_test = testing & (u[1 + n + i] < P.p_detect_test)
+        if found_arms:
+            W.actor[i].disputed = min(W.actor[i].disputed + W.actor[i].illicit, W.actor[i].missiles)
+            W.actor[i].illicit = 0
+        if found_test:
+            W.actor[i].breach = True
+        if found_arms | found_test:
+            E.actor[i].detected = True
+            E.actor[i].reputation = 1.0
+            for j in range(n):
+                if j != i:
+                    W.pair[j, i].trust -= P.trust_detect_loss
+
+
+@njit(cache=True, inline="always")
+def arming_total(W, P):
+    """Missiles ordered and not yet arrived, plus one battalion for each programme in tests or production."""
+    n, slots = W.pipeline.shape
+    total = 0.0
+    for i in range(n):
+        for k in range(slots):
+            total += W.pipeline[i, k]
+        if (W.actor[i].stage == FLIGHT_TEST) | (W.actor[i].stage == PRODUCTION):
+            total += P.actor[i].batch
+    return total
+
+
+@njit(cache=True, inline="always")
+def in_range_total(W, P, hits):
+    """Fielded missiles that reach an adversary of their owner."""
+    n = W.actor.shape[0]
+    total = 0.0
+    for j in range(n):
+        for k in range(n):
+            if P.pair[j, k].adversary & hits[j, k]:
+                total += W.actor[j].missiles
+                break
+    return total
+
+
+@njit(cache=True, inline="always")
+def ladder_rung(W, P, hits):
+    """The rung of Kahn's escalation ladder the state stands on (the table in docs/ODD.md)."""
+    n = W.actor.shape[0]
+    confronted = False
+    for i in range(n):
+        for j in range(n):
+            if P.pair[i, j].adversary & (W.actor[i].missiles > 0) & (W.actor[j].missiles > 0):
+                reach_ij = False
+                reach_ji = False
+                for k in range(n):
+                    reach_ij = reach_ij | (P.pair[j, k].side & hits[i, k])
+                    reach_ji = reach_ji | (P.pair[i, k].side & hits[j, k])
+                confronted = confronted | (reach_ij & reach_ji)
+    if confronted:
+        return RUNG_CONFRONTATION
+    if arming_total(W, P) > 0:
+        return RUNG_SHOW_OF_FORCE
+    if W.world[0].treaty == NOTICE:       # a treaty being given up; once gone, no treaty is no crisis by itself
+        return RUNG_HARDENING
+    if in_range_total(W, P, hits) > 0:    # missiles one side fields in range of the other
+        return RUNG_HARDENING
+    demands = False
+    disputes = False
+    for i in range(n):
+        demands = demands | W.actor[i].demand | (W.actor[i].ult_target != NO_ONE)
+        disputes = disputes | in_dispute(W, i)
+    if demands:
+        return RUNG_DECLARATIONS
+    if disputes:
+        return RUNG_OSTENSIBLE
+    return RUNG_NONE
+
+
+@njit(cache=True, inline="always")
+def step_index(W, P, hits):
+    """11. The escalation index of the present state: E = 100 (w_t T + w_m M + w_a A + w_d D)."""
+    n = W.actor.shape[0]
+    t = TREATY_COMPONENT[W.world[0].treaty]
+    m = -np.expm1(-in_range_total(W, P, hits) / P.missile_scale)
+    a = -np.expm1(-arming_total(W, P) / P.missile_scale)
+    d = 0.0
+    for i in range(n):
+        if W.actor[i].demand | (W.actor[i].ult_target != NO_ONE):
+            d = 1.0
+    e = 100.0 * (P.w_treaty * t + P.w_missiles * m + P.w_arming * a + P.w_demands * d)
+    W.world[0].esc_treaty = t
+    W.world[0].esc_missiles = m
+    W.world[0].esc_arming = a
+    W.world[0].esc_demands = d
+    W.world[0].escalation = min(max(e, 0.0), 100.0)
+    W.world[0].rung = ladder_rung(W, P, hits)
+
+
+@njit(cache=True, inline="always")
+def posture_of(P, m, a, d):
+    """The forward posture (0..1) that drives the hazard: the index without its treaty component,
+    (w_m M + w_a A + w_d D) / (w_m + w_a + w_d). A treaty matters to the risk through what it restrains."""
+    total = P.w_missiles + P.w_arming + P.w_demands
+    return (P.w_missiles * m + P.w_arming * a + P.w_demands * d) / total if total > 0 else 0.0
+
+
+@njit(cache=True, inline="always")
+def hazard_of(posture, h_max, k):
+    """Per-turn probability of an incident: h_max * posture ** k."""
+    return h_max * min(max(posture, 0.0), 1.0) ** k
+
+
+@njit(cache=True, inline="always")
+def programme_active(W, i):
+    return (W.actor[i].stage > NONE_STAGE) & (W.actor[i].stage < READY) & (W.actor[i].stage_left > 0)
+
+
+@njit(cache=True, inline="always")
+def hosting_cost_due(W, P, i):
+    """A host pays its domestic cost while its leader's missiles are fielded or on order."""
+    lead = P.actor[i].host_of
+    if (lead < 0) or (not W.actor[i].hosting):
+        return False
+    return (W.actor[lead].missiles > 0) | (W.pipeline[lead].sum() > 0)
+
+
+@njit(cache=True, inline="always")
+def payoff(i, P, treaty_on, comp, threat_i, missiles, programme, hosting, war, ev):
+    """i's payoff of one turn (docs/ODD.md, step 12): the treaty's value at compliance `comp`, the
+    threat, the costs of arms, programme, hosting and war, and the turn's events in i's EVENTS
+    record `ev` (orders, compliance, a lapsed ultimatum, detection, talks). The look-ahead's flow
+    payoff is this with an empty `ev`."""
+    a = P.actor[i]
+    return (a.treaty_value * treaty_on * comp
+            - a.threat_weight * threat_i
+            - a.deploy_cost * ev.ordered
+            - a.upkeep * missiles
+            - a.programme_cost * programme
+            - a.host_cost * hosting
+            - a.comply_cost * ev.complied
+            - a.war_cost * war
+            - a.audience_cost * ev.lapse_stakes
+            - a.reputation_cost * ev.reputation
+            + a.talks_value * ev.in_round
+            - a.dialogue_cost * ev.unanswered)
+
+
+@njit(cache=True, inline="always")
+def step_payoffs(W, E, P, needed, war):
+    """12. Each actor's payoff of the turn (expected war and detection terms in the expected version)."""
+    n = W.actor.shape[0]
+    treaty_on = 1.0 if alive(W) else 0.0
+    m = E.stock
+    for i in range(n):
+        m[i] = W.actor[i].missiles
+    for i in range(n):
+        if not needed[i]:
+            E.actor[i].payoff = 0.0
+            continue
+        E.actor[i].payoff = payoff(i, P, treaty_on, compliance(i, W, P), threat(i, m, W, P, E.hits),
+                                   W.actor[i].missiles, programme_active(W, i), hosting_cost_due(W, P, i), war,
+                                   E.actor[i])
+
+
+@njit(cache=True, inline="always")
+def clamp(W):
+    n = W.actor.shape[0]
+    for i in range(n):
+        W.actor[i].credibility = min(max(W.actor[i].credibility, 0.0), 1.0)
+        for j in range(n):
+            W.pair[i, j].trust = 1.0 if i == j else min(max(W.pair[i, j].trust, 0.0), 1.0)
+
+
+@no_refcount
+def resolve(W, E, P, mv, turn, u, expected, needed):
+    """One turn of one replica in ODD order; returns the hazard and whether an incident happened."""
+    for i in range(W.actor.shape[0]):
+        E.actor[i].was_unbound = W.actor[i].unbound
+    step_withdrawal(W, E, P, mv, turn)
+    step_talks(W, E, P, mv)
+    step_comply(W, E, P, mv)
+    step_ultimatum(W, E, P, mv, turn)
+    step_programmes(W, E, P, mv)
+    step_deployment(W, E, P, mv)
+    mark_acts(W, E, P, mv)
+    step_treaty_end(W, P, turn)
+    step_arrivals(W, P)
+    step_deadlines(W, E, P, turn)
+    step_detection(W, E, P, u, expected)
+    fill_hits(W, P, E.hits)
+    step_index(W, P, E.hits)
+    h = hazard_of(posture_of(P, W.world[0].esc_missiles, W.world[0].esc_arming, W.world[0].esc_demands), P.h_max, P.k)
+    broke = (not expected) and (u[0] < h)
+    war = h if expected else (1.0 if broke else 0.0)
+    step_payoffs(W, E, P, needed, war)
+    clamp(W)
+    return h, broke
+
+
+@njit(cache=True)
+def learn(B, W, P, mv):
+    """13. Beliefs B ([N, N, M, M], one replica's): i's belief about j's answer to i's last move moves
+    toward what j just played."""
+    n = mv.shape[0]
+    moves = B.shape[3]
+    for i in range(n):
+        ctx = W.actor[i].last_moves
+        memory = P.actor[i].memory
+        for j in range(n):
+            for b in range(moves):
+                seen = 1.0 if mv[j] == b else 0.0
+                B[i, j, ctx, b] = memory * B[i, j, ctx, b] + (1.0 - memory) * seen
+
+
+@njit(cache=True)
+def step_kernel(S, B, P, turn, moves, U, realized, Out, hazard):
+    """Resolve moves[r] for every replica r of S (beliefs B) in place; events into Out ([R, N] EVENTS),
+    the hazard into `hazard`."""
+    n = moves.shape[1]
+    scratch = new_events(n)
+    needed = np.ones(n, np.bool_)
+    for r in range(S.world.shape[0]):
+        W = work_at(S, r)
+        E = Events(Out[r], scratch.agree, scratch.hits, scratch.stock)
+        mv = moves[r]
+        h, broke = resolve(W, E, P, mv, turn, U[r], not realized, needed)
+        if realized:
+            if broke:
+                W.world[0].incident = True
+            learn(B[r], W, P, mv)
+        hazard[r] = h
+        for i in range(n):
+            W.actor[i].last_moves = mv[i]
+
+
+@njit(cache=True)
+def legal_kernel(S, P, out):
+    """out[r, i, a] = whether move a is legal for actor i in replica r."""
+    n = S.actor.shape[1]
+    for r in range(S.world.shape[0]):
+        W = work_at(S, r)
+        for i in range(n):
+            for a in range(out.shape[2]):
+                out[r, i, a] = legal(W, P, i, a)
+
+
+@njit(cache=True)
+def conditions_kernel(S, P, out):
+    """out[r, i, c] = whether legality condition c holds for actor i in replica r."""
+    n = S.actor.shape[1]
+    for r in range(S.world.shape[0]):
+        W = work_at(S, r)
+        for i in range(n):
+            for c in range(out.shape[2]):
+                out[r, i, c] = holds(W, P, i, c)
+
+
+@njit(cache=True)
+def score_kernel(S, P):
+    """The index, components and rung of every replica of S, in place."""
+    n = S.actor.shape[1]
+    hits = np.zeros((n, n), np.bool_)
+    for r in range(S.world.shape[0]):
+        W = work_at(S, r)
+        fill_hits(W, P, hits)
+        step_index(W, P, hits)
+
+
+# ---------------------------------------------------------------- public functions (all replicas)
+
+
+def step(s: State, moves: np.ndarray, params: Params, turn: int,
+         draws: np.ndarray | None = None) -> tuple[State, Outcome]:
+    """Resolve one turn for all replicas. `moves` is [R, N] legal moves; `draws` is [R, 2 + 3N] or None."""
+    s = s.copy()
+    moves = np.ascontiguousarray(moves, dtype=np.int64)
+    r, n = moves.shape
+    ok = legal_moves(s, params)[np.arange(r)[:, None], np.arange(n)[None, :], moves]
+    if not ok.all():
+        rep, actor = map(int, np.argwhere(~ok)[0])
+        from sim.core.actions import Action
+        from sim.core.errors import SimError
+
+        allowed = [Action(int(a)).label for a in np.flatnonzero(legal_moves(s.take([rep]), params)[0, actor])]
+        raise SimError(f"turn {turn}: {params.ids[actor]} cannot play {Action(int(moves[rep, actor])).label} "
+                       f"now; allowed: {', '.join(allowed)}")
+    out = Outcome.empty(r, n)
+    realized = draws is not None
+    uniforms = np.ascontiguousarray(draws, dtype=np.float64) if realized else np.zeros((r, draw_width(n)))
+    step_kernel(s.replicas(), s.beliefs, params.packed(), turn, moves, uniforms, realized, out.actor, out.hazard)
+    return s, out
+
+
+def legal_moves(s: State, params: Params) -> np.ndarray:
+    """[R, N, M] bool: the moves each actor may play in each replica (every one does something)."""
+    r, n = s.missiles.shape
+    out = np.zeros((r, n, s.beliefs.shape[-1]), dtype=np.bool_)
+    legal_kernel(s.canonical().replicas(), params.packed(), out)
+    return out
+
+
+def conditions(s: State, params: Params) -> np.ndarray:
+    """[R, N, C] bool: which legality conditions (`sim.core.actions.Condition`) hold for each actor."""
+    r, n = s.missiles.shape
+    out = np.zeros((r, n, N_CONDITIONS), dtype=np.bool_)
+    conditions_kernel(s.canonical().replicas(), params.packed(), out)
+    return out
+
+
+def hits(s: State, params: Params) -> np.ndarray:
+    """[R, N, N] bool: missiles of j reach k, from j's territory or from a consenting host of j's."""
+    out = np.repeat(params.reach[None], s.n_replicas, axis=0)
+    for h in np.flatnonzero(params.host_of >= 0):
+        lead = params.host_of[h]
+        out[:, lead, :] |= s.hosting[:, h, None] & params.reach[h][None, :]
+    return out
+
+
+def posture(s: State, params: Params) -> np.ndarray:
+    """[R] the forward posture (0..1) of each replica: the index without its treaty component."""
+    w = np.array([params.w_missiles, params.w_arming, params.w_demands])
+    parts = np.stack([s.esc_missiles, s.esc_arming, s.esc_demands], axis=1)
+    return parts @ w / w.sum() if w.sum() > 0 else np.zeros(s.n_replicas)
+
+
+def hazard(s: State, params: Params) -> np.ndarray:
+    """[R] per-turn probability of an incident: h_max * posture ** k."""
+    return params.h_max * np.clip(posture(s, params), 0.0, 1.0) ** params.k
+
+
+def score_initial(s: State, params: Params) -> State:
+    """The index, components and rung of the starting state."""
+    s = s.copy()
+    score_kernel(s.replicas(), params.packed())
+    return s
+
+
+def index_weights(params: Params) -> dict[str, float]:
+    """The weight of each index component, by component name."""
+    from sim.core.state import COMPONENT_WEIGHTS
+
+    return {c: float(getattr(params, COMPONENT_WEIGHTS[c])) for c in COMPONENTS}

@@ -1,0 +1,628 @@
+"""What a move is worth: this turn's payoff plus the discounted value of the state it leads to.
+
+For actor i and each legal own move a, the turn is resolved (expected version) against the others'
+moves as i expects them: i's beliefs about each other actor j's answer to i's own last move
+(conditional beliefs, learned from play; `declares` sets their prior). Others' moves with belief
+below `min_belief` are dropped. If the joint moves left number at most `max_profiles` they are all
+resolved, weighted by their probability; otherwise `max_profiles` joint moves are drawn from the
+beliefs with a generator seeded from the replica's own stream, the same draws for every own move
+(common random numbers). The cost per actor is then bounded whatever the number of actors.
+
+The value of the resulting state (`future_value`) follows it forward with what is already set in
+motion: ordered missiles arrive in their turn (an order is worth its discounted arrival), programmes
+under way deliver a first battalion when ready, a notice ends the treaty on its date, a new treaty
+eliminates missiles, and adversaries who answer i's move with an order (by i's conditional beliefs)
+add that order. Between those dates the flow payoff is constant; after the last it lasts forever.
+
+Many of i's joint moves lead to states that differ only in what the future value does not read
+(talks and trust, this turn's events): each future value is therefore remembered for the rest of i's
+valuation in that replica and turn, under the exact inputs it reads (`FutureMemo`), and recalled
+when they recur. In the same way a joint move is resolved once per replica and turn, with the
+payoffs of every actor valuing its moves, however many of their valuations weigh it (`ResolveMemo`).
+A recalled number is the one computed, so the values are unchanged, bit for bit.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+from numba import literal_unroll, njit
+
+from sim.core import actions, codes
+from sim.core.codes import COMPLY, DEPLOYMENT, IN_FORCE, NONE_STAGE, NOTICE, PRODUCTION, READY, TERMINATED
+from sim.core.params import Params
+from sim.core.state import ACTOR, WORLD, State
+from sim.kernel import dynamics
+from sim.kernel.cache import drop_stale_kernels
+from sim.kernel.dynamics import (
+    EVENTS,
+    bound,
+    compliance,
+    copy_work,
+    fill_hits,
+    hazard_of,
+    hosting_cost_due,
+    legal,
+    lookahead_column,
+    new_events,
+    new_work,
+    new_works,
+    no_refcount,
+    payoff,
+    posture_of,
+    resolve,
+    testing_unseen,
+    threat,
+    threatened_act,
+    work_at,
+)
+
+WORLD_FIELDS = WORLD.names
+ACTOR_FIELDS = ACTOR.names
+
+# its kernels link in the steps of the turn and read the constants and move table
+drop_stale_kernels(__file__, codes.__file__, actions.__file__, dynamics.__file__)
+
+#: per other actor: its expected answer to i's move (an order of react_amt missiles arriving in
+#: react_time turns) and future_value's scratch
+AHEAD = np.dtype([("react_amt", np.float64), ("react_time", np.int64), ("ready_at", np.int64),
+                  ("prospect_at", np.int64)], align=True)
+HORIZON_CAP = 240   # turns followed explicitly before the perpetuity (20 years of monthly turns)
+#: future values remembered during one actor's valuation: the inputs each read, and the value
+FutureMemo = namedtuple("FutureMemo", ["index", "key", "work", "react", "hits", "value"])
+#: joint moves resolved in one replica: the move (mixed radix), the state, the payoffs and hits reached
+ResolveMemo = namedtuple("ResolveMemo", ["index", "key", "work", "payoff", "hits", "used"])
+#: what one replica's valuations read: parameters, turn, the replica's beliefs [N, N, M, M], whose
+#: payoffs the resolves compute, the (unused) uniforms of the expected turn, and the uniform that
+#: seeds the sampled joint moves
+Valuation = namedtuple("Valuation", ["P", "turn", "B", "needed", "u", "seed"])
+#: scratch of one replica's valuations: the replica, a state to resolve into, its events, the others'
+#: expected answers (AHEAD), missiles as floats, the joint move, and one empty EVENTS record
+Scratch = namedtuple("Scratch", ["base", "work", "events", "ahead", "m", "mv", "quiet"])
+#: the joint moves one actor weighs: rows (others' columns), weights, the first equal row of each,
+#: the value of each first row, and the belief distributions' scratch
+Profiles = namedtuple("Profiles", ["prof", "weight", "first", "drawn", "dist", "kept_of"])
+#: a hash index over a memo's entries (open addressing, linear probing): position p holds entry
+#: entry[p] while stamp[p] == gen[0]; a new generation empties it without clearing
+Index = namedtuple("Index", ["entry", "stamp", "gen"])
+
+
+@njit(cache=True, inline="always")
+def _next_uniform(x):
+    """xorshift64*: the next state and a uniform in [0, 1)."""
+    x ^= x >> np.uint64(12)
+    x ^= x << np.uint64(25)
+    x ^= x >> np.uint64(27)
+    out = x * np.uint64(2685821657736338717)
+    return x, (out >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True, inline="always")
+def _time_to_ready(W, P, k):
+    """Turns until programme k is ready, if it is under way (0 if it is not)."""
+    if (W.actor[k].stage == NONE_STAGE) | (W.actor[k].stage == READY) | (W.actor[k].stage_left == 0):
+        return 0
+    t = W.actor[k].stage_left
+    for s in range(W.actor[k].stage + 1, PRODUCTION + 1):
+        t += P.actor[k].stage_turns[s]
+    return t
+
+
+@no_refcount
+def future_value(i, W, P, turn, hits, ahead, m, quiet):
+    """Discounted value for i of the state W reached on `turn`, from the next turn on (see module doc).
+
+    `ahead` ([N] AHEAD records) holds the adversaries' expected answers (react_amt, react_time) and
+    scratch; `m` ([N] float) is scratch; `quiet` one EVENTS record of zeros (no event after this turn).
+    Reads W's world, actor records and pipeline, never its pair records (talks, trust): the future
+    memo (`_same_future`) relies on it."""
+    n, slots = W.pipeline.shape
+    gamma = P.actor[i].discount
+    horizon = slots
+    for k in range(n):
+        ahead[k].ready_at = _time_to_ready(W, P, k)
+        ahead[k].prospect_at = 0
+        if ahead[k].ready_at > 0:
+            ahead[k].prospect_at = ahead[k].ready_at + 1 + P.actor[k].lag       # ordered the turn after it is ready
+        horizon = max(horizon, ahead[k].prospect_at, ahead[k].react_time, W.actor[k].elim_left)
+    notice_left = W.world[0].notice_end - turn - 1 if W.world[0].treaty == NOTICE else -1
+    horizon = min(max(horizon, notice_left + 1), HORIZON_CAP)
+    for k in range(n):
+        m[k] = W.actor[k].missiles
+    comp = compliance(i, W, P)
+    demands = 0.0
+    for k in range(n):
+        if W.actor[k].demand | (W.actor[k].ult_target >= 0):
+            demands = 1.0
+    pending = 0.0
+    for k in range(n):
+        for s in range(slots):
+            pending += W.pipeline[k, s]
+        pending += ahead[k].react_amt
+        if ahead[k].prospect_at > 0:
+            pending += P.actor[k].batch
+    value = 0.0
+    flow = 0.0
+    disc = 1.0
+    for s in range(1, horizon + 1):
+        disc *= gamma
+        changed = s == 1
+        for k in range(n):
+            arrived = 0.0
+            if s <= slots:
+                arrived += W.pipeline[k, s - 1]
+            if ahead[k].react_time == s:
+                arrived += ahead[k].react_amt
+            if ahead[k].prospect_at == s:
+                arrived += P.actor[k].batch
+            if arrived > 0:
+                m[k] += arrived
+                pending -= arrived
+                changed = True
+            if (W.actor[k].elim_left > 0) & (W.actor[k].elim_left == s):
+                m[k] = 0.0
+                changed = True
+            changed = changed | ((ahead[k].ready_at > 0) & (s == ahead[k].ready_at + 1))   # its cost stops
+        changed = changed | (s == notice_left + 1)
+        if changed:
+            treaty_code = W.world[0].treaty
+            if (treaty_code == NOTICE) & (s > notice_left):
+                treaty_code = TERMINATED
+            treaty_on = 1.0 if (treaty_code == IN_FORCE) | (treaty_code == NOTICE) else 0.0
+            in_range = 0.0
+            for j in range(n):
+                for k in range(n):
+                    if P.pair[j, k].adversary & hits[j, k]:
+                        in_range += m[j]
+                        break
+            pos = posture_of(P, -np.expm1(-in_range / P.missile_scale),
+                             -np.expm1(-max(pending, 0.0) / P.missile_scale), demands)
+            active = 1.0 if (ahead[i].ready_at >= s) else 0.0
+            flow = payoff(i, P, treaty_on, comp, threat(i, m, W, P, hits), m[i], active, hosting_cost_due(W, P, i),
+                          hazard_of(pos, P.h_max, P.k), quiet[0])
+        value += disc * flow
+    value += disc * gamma / (1.0 - gamma) * flow
+    if ahead[i].prospect_at > 0:
+        value -= P.actor[i].deploy_cost * P.actor[i].batch * gamma ** ahead[i].ready_at
+    # expected discounted reputation cost of violations still to be found: gamma p / (1 - gamma (1 - p))
+    if bound(W, P, i):
+        found = lambda p: gamma * p / (1.0 - gamma * (1.0 - p))  # noqa: E731
+        if W.actor[i].illicit > 0:
+            value -= P.actor[i].reputation_cost * found(P.p_detect) * (1.0 - P.p_detect)
+        elif W.actor[i].elim_left == 0:
+            for s in range(slots):
+                if W.pipeline[i, s] > 0:
+                    value -= P.actor[i].reputation_cost * found(P.p_detect)
+                    break
+        if testing_unseen(W, i):
+            value -= P.actor[i].reputation_cost * found(P.p_detect_test) * (1.0 - P.p_detect_test)
+    return value
+
+
+@njit(cache=True)
+def new_index(size):
+    capacity = 1
+    while capacity < 2 * size:          # at most half full: a probe ends at an empty position
+        capacity *= 2
+    return Index(np.zeros(capacity, np.int64), np.full(capacity, -1, np.int64), np.zeros(1, np.int64))
+
+
+@njit(cache=True, inline="always")
+def _first_position(index, key):
+    """Where the probe for a uint64 key starts (the key mixed, so that near keys spread)."""
+    h = (key ^ (key >> np.uint64(31))) * np.uint64(0x9E3779B97F4A7C15)
+    return int(h >> np.uint64(40)) & (index.entry.shape[0] - 1)
+
+
+@njit(cache=True)
+def new_future_memo(size, n, slots):
+    return FutureMemo(new_index(size), np.zeros(size, np.uint64), new_works(size, n, slots), np.zeros((size, n), AHEAD),
+                      np.zeros((size, n, n), np.bool_), np.zeros(size))
+
+
+@njit(cache=True, inline="always")
+def _future_key(W, ahead):
+    """A hash of most of what future_value reads, so that few entries are compared in full: FNV-1a
+    over three words per actor (fields packed, the pipeline as a weighted sum), a short serial chain."""
+    n, slots = W.pipeline.shape
+    h = np.uint64(1469598103934665603)
+    prime = np.uint64(1099511628211)
+    w = W.world[0]
+    h = (h ^ np.uint64(np.int64(w.treaty) + 7)) * prime
+    h = (h ^ np.uint64(w.notice_by + 7)) * prime
+    h = (h ^ np.uint64(w.notice_end + 7)) * prime
+    for i in range(n):
+        a = W.actor[i]
+        counts = (np.uint64(a.missiles) ^ (np.uint64(a.disputed) << np.uint64(21))
+                  ^ (np.uint64(a.illicit) << np.uint64(42)))
+        flags = (np.uint64(a.stage * 1024 + a.stage_left) ^ (np.uint64(a.elim_left * 64 + a.ult_target + 2)
+                                                             << np.uint64(24))
+                 ^ (np.uint64(a.demand + 2 * a.hosting + 4 * a.unbound + 8 * a.breach) << np.uint64(48))
+                 ^ (np.uint64(ahead[i].react_time) << np.uint64(54)))
+        orders = np.uint64(0)
+        for s in range(slots):
+            orders += np.uint64(W.pipeline[i, s]) * (np.uint64(2 * s + 1) * np.uint64(0x9E3779B97F4A7C15))
+        h = (h ^ counts) * prime
+        h = (h ^ flags) * prime
+        h = (h ^ orders) * prime
+    return h
+
+
+@njit(cache=True)
+def _same_record(a, b, names):
+    """Whether records a and b agree in every field (`names`: their dtype's field names)."""
+    for name in literal_unroll(names):  # noqa: SIM110  (numba: a plain loop)
+        if a[name] != b[name]:
+            return False
+    return True
+
+
+@njit(cache=True, inline="always")
+def _same_future(W, ahead, hits, F, q):
+    """Whether memo entry q was computed from the same inputs as future_value would now read in W,
+    `ahead` and `hits` (the actor, turn and parameters are those of the whole valuation): every field
+    of the world and actor records, the pipeline, the hits and the expected answers."""
+    n, slots = W.pipeline.shape
+    X = work_at(F.work, q)
+    if not _same_record(W.world[0], X.world[0], WORLD_FIELDS):
+        return False
+    for i in range(n):
+        if not _same_record(W.actor[i], X.actor[i], ACTOR_FIELDS):
+            return False
+        if (ahead[i].react_amt != F.react[q, i].react_amt) | (ahead[i].react_time != F.react[q, i].react_time):
+            return False
+        for s in range(slots):
+            if W.pipeline[i, s] != X.pipeline[i, s]:
+                return False
+        for k in range(n):
+            if hits[i, k] != F.hits[q, i, k]:
+                return False
+    return True
+
+
+@njit(cache=True, inline="always")
+def _recalled_future_value(i, W, V, hits, T, F, used):
+    """future_value(i, W, ...) (scratch T), recalled from the first `used` entries of memo F when one
+    holds the same inputs, else computed and remembered; returns the value and the entries used."""
+    ahead = T.ahead
+    key = _future_key(W, ahead)
+    index = F.index
+    pos = _first_position(index, key)
+    while index.stamp[pos] == index.gen[0]:
+        q = index.entry[pos]
+        if (F.key[q] == key) and _same_future(W, ahead, hits, F, q):
+            return F.value[q], used
+        pos = (pos + 1) & (index.entry.shape[0] - 1)
+    value = future_value(i, W, V.P, V.turn, hits, ahead, T.m, T.quiet)
+    if used < F.key.shape[0]:
+        index.entry[pos] = used
+        index.stamp[pos] = index.gen[0]
+        F.key[used] = key
+        F.value[used] = value
+        copy_work(W, work_at(F.work, used))
+        n = W.actor.shape[0]
+        for j in range(n):
+            F.react[used, j] = ahead[j]
+            for k in range(n):
+                F.hits[used, j, k] = hits[j, k]
+        used += 1
+    return value, used
+
+
+@njit(cache=True, inline="always")
+def _reactions(i, a, W, V, ahead):
+    """Orders i expects its adversaries to place next turn in answer to its move a."""
+    n = W.actor.shape[0]
+    P = V.P
+    for j in range(n):
+        ahead[j].react_amt = 0.0
+        ahead[j].react_time = 0
+        if (a >= 0) and P.pair[i, j].adversary and P.actor[j].can_own and legal(W, P, j, DEPLOYMENT):
+            ahead[j].react_amt = V.B[i, j, a, DEPLOYMENT] * P.actor[j].batch
+            ahead[j].react_time = 1 + P.actor[j].lag
+
+
+@no_refcount
+def _profiles(i, ctx, B, lg, P, seed, D):
+    """The others' joint moves i weighs (rows of D.prof, others' columns) and their weights (D.weight),
+    from i's beliefs B ([N, N, M, M]) after its move ctx; returns the count. i's rows are not used."""
+    prof, weight, dist, kept_of = D.prof, D.weight, D.dist, D.kept_of
+    n, moves = lg.shape
+    K = prof.shape[0]
+    count = 1
+    for j in range(n):
+        if j == i:
+            continue
+        total = 0.0
+        best = -1
+        best_p = -1.0
+        for b in range(moves):
+            p = B[i, j, ctx, b] if lg[j, b] else 0.0
+            dist[j, b] = p
+            total += p
+            if p > best_p:
+                best, best_p = b, p
+        if total <= 0.0:
+            for b in range(moves):
+                dist[j, b] = 1.0 if lg[j, b] else 0.0
+                total += dist[j, b]
+        kept = 0
+        kept_total = 0.0
+        for b in range(moves):
+            dist[j, b] /= total
+            if (dist[j, b] < P.min_belief) & (b != best):
+                dist[j, b] = 0.0
+            if dist[j, b] > 0:
+                kept += 1
+                kept_total += dist[j, b]
+        for b in range(moves):
+            dist[j, b] /= kept_total
+        kept_of[j] = kept
+        count = min(count * kept, K + 1)
+    if count <= K:
+        # every joint move, in mixed-radix order
+        for p in range(count):
+            rest = p
+            w = 1.0
+            for j in range(n - 1, -1, -1):
+                if j == i:
+                    prof[p, j] = 0
+                    continue
+                pick = rest % kept_of[j]
+                rest //= kept_of[j]
+                for b in range(moves):
+                    if dist[j, b] > 0:
+                        if pick == 0:
+                            prof[p, j] = b
+                            w *= dist[j, b]
+                            break
+                        pick -= 1
+            weight[p] = w
+        return count
+    x = seed
+    for p in range(K):
+        for j in range(n):
+            if j == i:
+                prof[p, j] = 0
+                continue
+            x, u = _next_uniform(x)
+            acc = 0.0
+            pick = moves - 1
+            for b in range(moves):
+                acc += dist[j, b]
+                if (u < acc) & (dist[j, b] > 0):
+                    pick = b
+                    break
+            while dist[j, pick] == 0:
+                pick -= 1
+            prof[p, j] = pick
+        weight[p] = 1.0 / K
+    return K
+
+
+@njit(cache=True, inline="always")
+def _first_draws(prof, count, i, dedupe, first):
+    """first[p] := the first row of prof[:count] equal to row p in the others' columns (p itself if
+    none, or if not `dedupe`). Sampled joint moves repeat: a repeat is valued once, with the same bits
+    as valuing it again (its resolve and future value would be recalled from the memos)."""
+    n = prof.shape[1]
+    for p in range(count):
+        first[p] = p
+        if not dedupe:
+            continue
+        for q in range(p):
+            if first[q] != q:
+                continue
+            same = True
+            for j in range(n):
+                if (j != i) & (prof[p, j] != prof[q, j]):
+                    same = False
+                    break
+            if same:
+                first[p] = q
+                break
+
+
+@njit(cache=True, inline="always")
+def _resolved(i, V, T, Rm, radix):
+    """The replica T.base after the joint move T.mv (expected version): i's payoff, the state and the
+    hits reached. Resolved once per replica into memo Rm, with the payoff of every actor with
+    V.needed; the state and hits returned are then the memo's own (views, not copies), else T's."""
+    mv = T.mv
+    n = mv.shape[0]
+    key = 0
+    for k in range(n):
+        key = key * radix + mv[k]            # exact: radix ** n < 2 ** 62, or Rm has no room
+    index = Rm.index
+    pos = _first_position(index, np.uint64(key))
+    while index.stamp[pos] == index.gen[0]:
+        q = index.entry[pos]
+        if Rm.key[q] == key:
+            return Rm.payoff[q, i], work_at(Rm.work, q), Rm.hits[q]
+        pos = (pos + 1) & (index.entry.shape[0] - 1)
+    q = Rm.used[0]
+    room = q < Rm.key.shape[0]
+    X = work_at(Rm.work, q) if room else T.work
+    E = T.events
+    copy_work(T.base, X)
+    resolve(X, E, V.P, mv, V.turn, V.u, True, V.needed)
+    if not room:
+        return E.actor[i].payoff, X, E.hits
+    index.entry[pos] = q
+    index.stamp[pos] = index.gen[0]
+    Rm.used[0] += 1
+    Rm.key[q] = key
+    for j in range(n):
+        Rm.payoff[q, j] = E.actor[j].payoff
+        for k in range(n):
+            Rm.hits[q, j, k] = E.hits[j, k]
+    return E.actor[i].payoff, X, Rm.hits[q]
+
+
+@njit(cache=True, inline="always")
+def _move_value(i, a, others, V, T, F, used, Rm):
+    """Payoff plus future value for i of playing a while the others play `others` (expected version);
+    returns it and the future memo's entries now used."""
+    P = V.P
+    moves = V.B.shape[3]
+    for k in range(T.mv.shape[0]):
+        T.mv[k] = others[k]
+    T.mv[i] = a
+    payoff_i, X, hits = _resolved(i, V, T, Rm, moves)
+    _reactions(i, a, X, V, T.ahead)
+    future, used = _recalled_future_value(i, X, V, hits, T, F, used)
+    value = payoff_i + future
+    target = X.actor[i].ult_target
+    if target >= 0:
+        # the audience cost expected at the deadline: unmet (the target does not comply) and not carried
+        # out (i carries out its threat, where it can, with the probability of its credibility)
+        p_met = V.B[i, target, a, COMPLY] if legal(X, P, target, COMPLY) else 0.0
+        is_bound = bound(X, P, i)
+        can_act = False
+        for b in range(moves):
+            can_act = can_act | (threatened_act(is_bound, b) and legal(X, P, i, b))
+        p_carry = 1.0 if X.actor[i].ult_acted else (X.actor[i].credibility if can_act else 0.0)
+        wait = max(X.actor[i].ult_deadline - V.turn, 1)
+        value -= (P.actor[i].discount ** wait * P.actor[i].audience_cost * X.actor[i].ult_stakes
+                  * (1.0 - p_met) * (1.0 - p_carry))
+    return value, used
+
+
+@njit(cache=True)
+def values_kernel(S, P, turn, seeds, needed, B, values, fixed, memo):
+    """values[r, i, a] for the actors with needed[i]; -inf for illegal moves.
+
+    seeds[r]: the uniform that seeds replica r's sampled joint moves. With fixed ([R, N], else
+    [0, N]) the others play fixed[r] (counterfactual values) instead of i's beliefs. With `memo`,
+    resolves and future values are remembered (see the module doc)."""
+    n = S.actor.shape[1]
+    slots = S.pipeline.shape[2]
+    moves = values.shape[2]
+    K = P.max_profiles
+    work = new_work(n, slots)
+    events = new_events(n)
+    ahead = np.zeros(n, AHEAD)
+    m = np.zeros(n)
+    mv = np.zeros(n, np.int64)
+    quiet = np.zeros(1, EVENTS)
+    D = Profiles(np.zeros((K, n), np.int64), np.zeros(K), np.zeros(K, np.int64), np.zeros(K), np.zeros((n, moves)),
+                 np.zeros(n, np.int64))
+    size = K * moves if memo else 0
+    F = new_future_memo(size, n, slots)
+    joint = size * needed.sum() if float(moves) ** n < 2.0 ** 62 else 0    # joint moves as exact int64 keys
+    Rm = ResolveMemo(new_index(joint), np.zeros(joint, np.int64), new_works(joint, n, slots),
+                     np.zeros((joint, n)), np.zeros((joint, n, n), np.bool_), np.zeros(1, np.int64))
+    lg = np.zeros((n, moves), np.bool_)
+    u = np.zeros(n * 3 + 2)           # the expected turn draws nothing
+    for r in range(S.world.shape[0]):
+        V = Valuation(P, turn, B[r], needed, u, seeds[r])
+        T = Scratch(work_at(S, r), work, events, ahead, m, mv, quiet)
+        _replica_values(r, V, T, D, F, Rm, lg, fixed, values[r])
+
+
+@no_refcount
+def _replica_values(r, V, T, D, F, Rm, lg, fixed, out):
+    """values_kernel's work for replica r (T.base), into out ([N, M])."""
+    n, moves = lg.shape
+    base = T.base
+    Rm.used[0] = 0              # resolves are remembered within this replica
+    Rm.index.gen[0] += 1
+    use_fixed = fixed.shape[0] > 0
+    memo = F.key.shape[0] > 0
+    for j in range(n):
+        for b in range(moves):
+            lg[j, b] = legal(base, V.P, j, b)
+    for i in range(n):
+        if not V.needed[i]:
+            continue
+        if use_fixed:
+            count = 1
+            for j in range(n):
+                D.prof[0, j] = fixed[r, j]
+            D.weight[0] = 1.0
+        else:
+            seed = np.uint64(int(V.seed * 9007199254740992.0)) ^ (
+                np.uint64(0x9E3779B97F4A7C15) * np.uint64(i + 1))        # wraps in uint64
+            if seed == 0:
+                seed = np.uint64(1)
+            count = _profiles(i, base.actor[i].last_moves, V.B, lg, V.P, seed, D)
+        _first_draws(D.prof, count, i, memo and not use_fixed, D.first)
+        used = 0                # future values are remembered within this actor's valuation
+        F.index.gen[0] += 1
+        for a in range(moves):
+            if not lg[i, a]:
+                out[i, a] = -np.inf
+                continue
+            total = 0.0
+            for p in range(count):
+                if D.first[p] == p:
+                    D.drawn[p], used = _move_value(i, a, D.prof[p], V, T, F, used, Rm)
+                total += D.weight[p] * D.drawn[D.first[p]]
+            out[i, a] = total
+
+
+@njit(cache=True)
+def continuation_kernel(S, P, turn, out):
+    """out[r, i]: future_value of replica r for actor i, nobody answering."""
+    R, n = S.actor.shape
+    hits = np.zeros((n, n), np.bool_)
+    ahead = np.zeros(n, AHEAD)
+    m = np.zeros(n)
+    quiet = np.zeros(1, EVENTS)
+    for r in range(R):
+        W = work_at(S, r)
+        fill_hits(W, P, hits)
+        for i in range(n):
+            out[r, i] = future_value(i, W, P, turn, hits, ahead, m, quiet)
+
+
+# ---------------------------------------------------------------- public functions (all replicas)
+
+
+def _beliefs(s: State, beliefs: np.ndarray | None) -> np.ndarray:
+    if beliefs is None:
+        return s.beliefs
+    b = np.asarray(beliefs, dtype=np.float64)
+    if b.ndim == 4:                      # unconditional [R, N, N, M]: the same for every context
+        b = np.broadcast_to(b[:, :, :, None, :], s.beliefs.shape)
+    return np.ascontiguousarray(b)
+
+
+def expected_values(s: State, params: Params, turn: int, actors: np.ndarray | None = None,
+                    beliefs: np.ndarray | None = None, draws: np.ndarray | None = None) -> np.ndarray:
+    """[R, N, M]: for actor i and legal own move a, the value expected against i's beliefs; -inf if illegal.
+
+    `beliefs` ([R, N, N, M, M] conditional, or [R, N, N, M] unconditional; default the state's);
+    `actors` ([N] bool) limits the work to the actors that need it (other rows zero); `draws`
+    ([R, 2 + 3N], this turn's uniforms) seeds the sampled joint moves when there are too many to
+    enumerate (default: seed 0).
+    """
+    return _values(s, params, turn, actors, _beliefs(s, beliefs), draws, None)
+
+
+def counterfactual_values(s: State, params: Params, turn: int, moves: np.ndarray,
+                          actors: np.ndarray | None = None) -> np.ndarray:
+    """[R, N, M]: the value of each own legal move of actor i had the others played `moves` ([R, N])."""
+    return _values(s, params, turn, actors, s.beliefs, None, np.ascontiguousarray(moves, dtype=np.int64))
+
+
+def _values(s: State, params: Params, turn: int, actors: np.ndarray | None, beliefs: np.ndarray,
+            draws: np.ndarray | None, fixed: np.ndarray | None, memo: bool = True) -> np.ndarray:
+    s = s.canonical()                 # the kernels only read it
+    r, n = s.missiles.shape
+    needed = np.ones(n, np.bool_) if actors is None else np.asarray(actors, dtype=np.bool_)
+    values = np.zeros((r, n, s.beliefs.shape[-1]))
+    seeds = np.zeros(r) if draws is None else np.array(draws, np.float64)[:, lookahead_column(n)].copy()
+    if needed.any():
+        values_kernel(s.replicas(), params.packed(), turn, seeds, needed, np.ascontiguousarray(beliefs), values,
+                      np.zeros((0, n), np.int64) if fixed is None else fixed, memo)
+    return values
+
+
+def continuation(s: State, params: Params, turn: int) -> np.ndarray:
+    """[R, N] discounted value of state `s` (reached on `turn`) from the next turn on, nothing answered."""
+    s = s.canonical()                 # the kernels only read it
+    out = np.zeros(s.missiles.shape)
+    continuation_kernel(s.replicas(), params.packed(), turn, out)
+    return out

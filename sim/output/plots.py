@@ -1,0 +1,341 @@
+"""Figures of a run: from a result folder (`summary.json`, `turns.csv`) or from a `sim.api.RunResult`.
+
+Each `plot_*` function takes the source and an optional matplotlib ``ax`` (or ``axes``) to draw on, and
+returns the Figure; importing this module never changes matplotlib's backend or settings.
+`draw_all` draws every figure of a run into a folder from its summary and the rows of the runs drawn
+one by one: `run` and `sim.run` pass them from memory, `plot_all` reads them from a result folder, so
+`run_sim.py plot DIR` redraws the figures without rerunning.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import textwrap
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import matplotlib as mpl
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
+
+from sim.core.actions import COLOURS, MOVE_NAMES
+from sim.core.errors import SimError
+from sim.core.safeio import atomic_path
+from sim.core.state import COMPONENT_LABELS
+from sim.core.textsafe import printable
+from sim.output.results import SAMPLE_RUNS, TURN_COLUMNS, figure_runs
+
+if TYPE_CHECKING:
+    from sim.api import RunResult
+
+TITLE_WIDTH = 100    # characters per title line: fits a 9-inch figure at 10 pt
+MOVE_COLORS = COLOURS
+COMPONENT_COLORS = {"treaty": "#fdae61", "missiles": "#d73027", "arming": "#8c6bb1", "demands": "#abd9e9"}
+
+
+def read_summary(folder: Path | str) -> dict:
+    """summary.json of a result folder, or a one-line error if it is not one."""
+    path = Path(folder) / "summary.json"
+    if not path.is_file():
+        raise SimError(f"{path}: missing; allowed: a folder written by `run_sim.py run`")
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise SimError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}); rerun `run_sim.py run`") from None
+
+
+def _summary(source: Any) -> dict:
+    return source.summary if hasattr(source, "summary") else read_summary(source)
+
+
+def _runs(source: Any, summary: dict) -> pd.DataFrame:
+    """The turns rows of the sample runs and the median run."""
+    wanted = figure_runs(summary)
+    if hasattr(source, "turns"):
+        return source.turns[source.turns["run"].isin(wanted)]
+    return _read_runs(Path(source), wanted)
+
+
+def plot_all(folder: Path | str, fmt: str = "png") -> list[Path]:
+    """Draw every figure of a result folder into it, from its files; returns their paths."""
+    summary = read_summary(folder)
+    return draw_all(summary, _read_runs(Path(folder), figure_runs(summary)), folder, fmt)
+
+
+def rows_as_read(turns_csv: str) -> pd.DataFrame:
+    """turns.csv rows (the text of `sim.output.result_files.format_batch`, no header) as `plot_all` reads them from
+    the file: the figures drawn from a run in memory are then byte for byte those `plot` redraws."""
+    return pd.read_csv(io.StringIO(",".join(TURN_COLUMNS) + "\n" + turns_csv))
+
+
+def draw_all(summary: dict, runs: pd.DataFrame, folder: Path | str, fmt: str = "png") -> list[Path]:
+    """Draw every figure of a run into `folder`: from its summary and the turns rows of the runs drawn one
+    by one (`sim.output.results.figure_runs`); returns their paths."""
+    figures = {"escalation": _escalation(summary, runs, None), "components": _components(summary, runs, None),
+               "moves": _moves(summary, None), "treaty": _treaty(summary, None),
+               "missiles": _missiles(summary, None)}
+    return [save_figure(fig, folder, name, fmt) for name, fig in figures.items()]
+
+
+def plot_escalation(source: RunResult | Path | str, ax: Axes | None = None) -> Figure:
+    """Median escalation with 50% and 90% bands, sample runs, and the median turns of key events."""
+    summary = _summary(source)
+    return _escalation(summary, _runs(source, summary), ax)
+
+
+def plot_components(source: RunResult | Path | str, ax: Axes | None = None) -> Figure:
+    """What drives the index: its four weighted components, stacked, for the median run."""
+    summary = _summary(source)
+    return _components(summary, _runs(source, summary), ax)
+
+
+def plot_moves(source: RunResult | Path | str, axes: Sequence[Axes] | None = None) -> Figure:
+    """Per actor, the share of runs playing each move, turn by turn (one axes per actor)."""
+    return _moves(_summary(source), axes)
+
+
+def plot_treaty(source: RunResult | Path | str, ax: Axes | None = None) -> Figure:
+    """Survival of the treaty: share of runs with it in force (and without notice), turn by turn."""
+    return _treaty(_summary(source), ax)
+
+
+def plot_missiles(source: RunResult | Path | str, ax: Axes | None = None) -> Figure:
+    """Deployed missiles per actor: median and 50% band."""
+    return _missiles(_summary(source), ax)
+
+
+def _escalation(summary: dict, runs: pd.DataFrame, ax: Axes | None) -> Figure:
+    q = summary["escalation_quantiles"]
+    dates = summary_dates(summary)
+    v = {qq: np.array(row) for qq, row in zip(q["quantiles"], q["values"], strict=True)}
+    fig, ax = dated_axes(summary, "escalation index", "escalation index (0 = calm, 100 = maximal)", ax)
+    ax.fill_between(dates, v[0.05], v[0.95], color="tab:red", alpha=0.15, lw=0, label="90% of runs")
+    ax.fill_between(dates, v[0.25], v[0.75], color="tab:red", alpha=0.3, lw=0, label="50% of runs")
+    for i, (_, run) in enumerate(runs[runs["run"] < SAMPLE_RUNS].groupby("run")):
+        ax.plot(pd.to_datetime(run["date"]), run["escalation"], color="0.35", lw=0.6, alpha=0.5,
+                label="sample runs" if i == 0 else None)
+    ax.plot(dates, v[0.5], color="darkred", lw=2.2, label="median")
+    markers = (("median_turn_notice", "notice", ":"), ("median_turn_treaty_ended", "treaty ends", "--"),
+               ("median_turn_first_deployment", "first deployment", "-."))
+    for key, label, style in markers:
+        turn = summary.get(key)
+        if turn is not None:
+            when = dates[min(round(turn), len(dates) - 1)]
+            ax.axvline(when, color="0.2", lw=1, ls=style, label=f"{label} (median, {when:%b %Y})")
+    ax.set_ylim(0, 100)
+    ax.legend(loc="upper left", frameon=False, ncols=3, fontsize=8)
+    return fig
+
+
+def _components(summary: dict, runs: pd.DataFrame, ax: Axes | None) -> Figure:
+    run_id = summary["median_run"]
+    run = runs[runs["run"] == run_id]
+    w = summary["escalation_weights"]
+    dates = pd.to_datetime(run["date"])
+    parts = {name: 100 * w[name] * run[f"esc_{name}"].to_numpy() for name in COMPONENT_COLORS}
+    fig, ax = dated_axes(summary, f"what drives the index in the median run (run {run_id})",
+                    "contribution to the escalation index (points)", ax)
+    labels = {name: COMPONENT_LABELS[f"esc_{name}"] for name in COMPONENT_COLORS}
+    ax.stackplot(dates, *parts.values(), colors=list(COMPONENT_COLORS.values()),
+                 labels=[f"{labels[k]} (weight {w[k]:g})" for k in parts], alpha=0.9)
+    ax.plot(dates, run["escalation"], color="black", lw=1.2, label="escalation index")
+    ax.set_ylim(0, 100)
+    ax.legend(loc="upper left", frameon=False, ncols=3, fontsize=8)
+    return fig
+
+
+def _moves(summary: dict, axes: Sequence[Axes] | None) -> Figure:
+    share = summary["per_turn"]["move_share"]
+    actors = summary["actors"]
+    dates = summary_dates(summary)[1:]
+    if axes is None:
+        fig, made = plt.subplots(len(actors), 1, figsize=(9, 2.2 * len(actors) + 1), dpi=120, sharex=True,
+                                 layout="constrained")
+        axes = list(np.atleast_1d(made))
+    else:
+        axes = list(np.atleast_1d(np.asarray(axes, dtype=object)))
+        if len(axes) != len(actors):
+            raise ValueError(f"plot_moves: {len(axes)} axes given; allowed: one per actor ({len(actors)})")
+        fig = figure_of(axes[0])
+    for ax, actor in zip(axes, actors, strict=True):
+        ax.stackplot(dates, *[share[actor][m] for m in MOVE_NAMES], colors=list(MOVE_COLORS.values()),
+                     labels=list(MOVE_NAMES))
+        ax.set_ylim(0, 1)
+        ax.set_xlim(dates[0], dates[-1])
+        ax.set_ylabel(f"{actor}\nshare of runs")
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    axes[0].legend(loc="lower left", bbox_to_anchor=(0, 1.02), ncols=5, frameon=False, fontsize=8)
+    _date_axis(axes[-1], summary)
+    fig.suptitle(_title(summary, "moves played, share of runs still going"), fontsize=10)
+    return fig
+
+
+def _treaty(summary: dict, ax: Axes | None) -> Figure:
+    t = summary["per_turn"]["treaty_share"]
+    dates = summary_dates(summary)
+    alive = np.array(t["in_force"]) + np.array(t["notice"])
+    fig, ax = dated_axes(summary, "treaty survival", "share of runs", ax)
+    if max(alive) == 0 and max(t["terminated"]) == 0:
+        ax.text(0.5, 0.5, "no treaty in this scenario", transform=ax.transAxes, ha="center")
+    ax.step(dates, alive, where="post", color="tab:blue", lw=2, label="treaty in force (notice or not)")
+    ax.step(dates, t["in_force"], where="post", color="tab:blue", lw=1, ls="--", label="in force, no notice given")
+    ax.step(dates, summary["per_turn"]["incident_share"], where="post", color="black", lw=1, ls=":",
+            label="crisis broke down (incident)")
+    ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.legend(loc="upper right", frameon=False, fontsize=8)
+    return fig
+
+
+def _missiles(summary: dict, ax: Axes | None) -> Figure:
+    q = summary["per_turn"]["missiles_quantiles"]
+    quantiles = summary["escalation_quantiles"]["quantiles"]
+    dates = summary_dates(summary)
+    fig, ax = dated_axes(summary, "deployed intermediate-range missiles", "missiles deployed", ax)
+    for i, actor in enumerate(summary["actors"]):
+        v = dict(zip(quantiles, map(np.array, q[actor]), strict=True))
+        color = f"C{i}"
+        ax.fill_between(dates, v[0.25], v[0.75], color=color, alpha=0.25, lw=0, step="post")
+        ax.step(dates, v[0.5], where="post", color=color, lw=2, label=f"{actor} (median, 50% band)")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="best", frameon=False, fontsize=8, ncols=2 if len(summary["actors"]) > 4 else 1)  # off the lines
+    return fig
+
+
+# ---------------------------------------------------------------- shared pieces
+
+
+def summary_dates(summary: dict) -> list[date]:
+    return [date.fromisoformat(d) for d in summary["escalation_quantiles"]["dates"]]
+
+
+def _title(summary: dict, what: str) -> str:
+    name = printable(summary["scenario"])
+    head = f"{printable(summary['title'])} ({name})" if summary.get("title") else name
+    # wrapped so that a long scenario title is not cut off at the figure's edges
+    runs = f"{summary['runs']} runs, seed {summary['seed']}"
+    return "\n".join([*textwrap.wrap(f"{head}: {what}", TITLE_WIDTH), runs])
+
+
+def date_ticks(ax: Axes) -> None:
+    """Dates on the x axis, labelled as compactly as they allow."""
+    locator = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def _date_axis(ax: Axes, summary: dict) -> None:
+    date_ticks(ax)
+    ax.set_xlabel(f"date (from {summary['start_date']}, one turn = {summary['turn_days']} days)")
+
+
+def figure_of(ax: Axes) -> Figure:
+    """The figure `ax` is drawn on, which a plot given that axes returns."""
+    # Axes.figure is typed Figure | SubFigure: the axes of a subfigure give the SubFigure, which is returned
+    # as it is (it is drawn on like a Figure, but has no savefig: `save_figure` takes the top Figure)
+    return ax.figure  # type: ignore[return-value]  # see above
+
+
+def dated_axes(summary: dict, what: str, ylabel: str, ax: Axes | None = None) -> tuple[Figure, Axes]:
+    """The given axes (and its figure), or a new figure of the standard size; styled for `summary`."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(9, 4.8), dpi=120, layout="constrained")
+    else:
+        fig = figure_of(ax)
+    dates = summary_dates(summary)
+    ax.set_xlim(dates[0], dates[-1])
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    _date_axis(ax, summary)
+    ax.set_title(_title(summary, what), fontsize=10)
+    return fig, ax
+
+
+def save_figure(fig: Figure, folder: Path | str, name: str, fmt: str = "png") -> Path:
+    """Write `fig` as FOLDER/NAME.FMT (atomically, the same bytes for the same figure) and close it."""
+    path = Path(folder) / f"{name}.{fmt}"
+    with atomic_path(path) as tmp, mpl.rc_context({"svg.hashsalt": "escalation-sim"}):   # stable SVG ids
+        fig.savefig(tmp, format=fmt, metadata=_metadata(fmt))
+    plt.close(fig)
+    return path
+
+
+def _read_runs(folder: Path, wanted: set[int]) -> pd.DataFrame:
+    """The turns.csv rows of the `wanted` runs (runs are in order, so reading stops early)."""
+    path = folder / "turns.csv"
+    if not path.is_file():
+        raise SimError(f"{path}: missing; allowed: a folder written by `run_sim.py run`")
+    rows, last = [], max(wanted)
+    for chunk in pd.read_csv(path, chunksize=200_000):
+        rows.append(chunk[chunk["run"].isin(wanted)])
+        if chunk["run"].iloc[-1] > last:
+            break
+    return pd.concat(rows)
+
+
+def _metadata(fmt: str) -> dict:
+    # no creation date or software version in the file, so the same results give the same bytes
+    if fmt == "png":
+        return {"Software": None}
+    if fmt == "svg":
+        return {"Date": None, "Creator": None}
+    return {"CreationDate": None, "Creator": None, "Producer": None}
+
+
+def plot_compare(labels: list[str], summaries: list[dict], ax: Axes | None = None) -> Figure:
+    """Median escalation and 50% band of every variant (summaries of runs on common seeds), overlaid."""
+    first = summaries[0]
+    fig, ax = dated_axes(first, "", "escalation index (0 = calm, 100 = maximal)", ax)
+    for i, (label, summary) in enumerate(zip(labels, summaries, strict=True)):
+        q = summary["escalation_quantiles"]
+        v = {qq: np.array(row) for qq, row in zip(q["quantiles"], q["values"], strict=True)}
+        dates = summary_dates(summary)
+        ax.fill_between(dates, v[0.25], v[0.75], color=f"C{i}", alpha=0.2, lw=0)
+        ax.plot(dates, v[0.5], color=f"C{i}", lw=2, label=f"{label} (median, 50% band)")
+    ax.set_ylim(0, 100)
+    ax.set_title(_title(first, f"escalation index of {len(labels)} variants on common seeds")
+                 + " (each variant)", fontsize=10)
+    ax.legend(loc="upper left", frameon=False, fontsize=8)
+    return fig
+
+
+def plot_tournament(cells: Sequence[Any], pair: tuple[str, str], outcome: str, label: str, heading: str,
+                    ax: Axes | None = None) -> Figure:
+    """A heatmap of one tournament outcome: rows the first side's rule, columns the second's."""
+    rules = list(dict.fromkeys(c.first for c in cells))
+    grid = np.full((len(rules), len(rules)), np.nan)
+    for c in cells:
+        grid[rules.index(c.first), rules.index(c.second)] = c.values[outcome][0]
+    share = outcome in ("treaty_ended", "incident")
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(1.3 * len(rules) + 3.5, 1.0 * len(rules) + 2.2), dpi=120,
+                               layout="constrained")
+    else:
+        fig = figure_of(ax)
+    cmap = "RdYlGn" if outcome.startswith("payoff") else "Reds"
+    top = max(0.05, float(np.nanmax(grid))) if share else None       # shares: from 0 to the largest
+    image = ax.imshow(grid, cmap=cmap, vmin=0 if share else None, vmax=top)
+    bar = fig.colorbar(image, ax=ax, shrink=0.85)
+    bar.set_label(label)
+    if share:
+        bar.ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    middle = np.nanmean(grid)
+    for (i, j), value in np.ndenumerate(grid):
+        text = f"{value:.0%}" if share else (f"{value:.1f}" if abs(value) < 100 else f"{value:.0f}")
+        ax.text(j, i, text, ha="center", va="center", fontsize=8,
+                color="white" if (top is not None and value > 0.6 * top)   # top is set for shares
+                or (not share and value > middle and cmap == "Reds") else "black")
+    ax.set_xticks(range(len(rules)), rules, rotation=30, ha="right")
+    ax.set_yticks(range(len(rules)), rules)
+    ax.set_xlabel(f"rule of {pair[1]}")
+    ax.set_ylabel(f"rule of {pair[0]}")
+    ax.set_title(f"{heading}\n{label}", fontsize=9)
+    return fig
