@@ -201,7 +201,7 @@ def test_a_whole_game_in_the_browser(server):
         # turn 4, the last: then the debrief, in the browser
         for team in TEAMS:
             submit(teams[team], "hold")
-        expect(wall.locator("#timer")).to_contain_text("game over")
+        expect(wall.locator("#timer")).to_contain_text("game over", timeout=60_000)   # the debrief runs the model band
         expect(wall.locator("#debrief-link")).to_be_visible(timeout=120_000)
         debrief = browser.new_page()
         debrief.goto(base + "/debrief")
