@@ -46,12 +46,15 @@ def calm_draws(n_actors: int = 3, replicas: int = 1) -> np.ndarray:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def compiled_kernels():
-    """Compile (or load) the numba kernels once, before any test starts a subprocess that needs them:
-    several subprocesses compiling at once on a fresh clone would each take minutes."""
-    from sim.engine.ensemble import warm_up
+def compiled_kernels(request):
+    """Compile (or load) the numba kernels once, before any test starts a subprocess that needs them
+    (the tests marked slow): several subprocesses compiling at once would each take the whole compile.
+    Without such a test, each kernel is compiled when a test first needs it: after an edit of a step,
+    its mechanism tests wait for the turn's kernels only, not the look-ahead's."""
+    if any(item.get_closest_marker("slow") for item in request.session.items):
+        from sim.engine.ensemble import warm_up
 
-    warm_up(scenario.load("inf_2018"))
+        warm_up(scenario.load("inf_2018"))
 
 
 class Done(NamedTuple):
