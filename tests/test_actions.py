@@ -52,13 +52,16 @@ def test_a_move_is_legal_exactly_when_every_condition_of_its_row_holds(name):
     import numpy as np
 
     from sim.kernel.dynamics import conditions, legal_moves
+    from sim.kernel.lookahead import expected_values
 
     seen = np.zeros(len(Action), dtype=bool)
     for state, params in _run_states(name):
         held, legal = conditions(state, params), legal_moves(state, params)
+        valued = np.isfinite(expected_values(state, params, 1))        # the kernel's own legal(): -inf if not
         for a in Action:
             expected = np.all(held[:, :, list(MOVES[a].legal_when)], axis=2)
             assert np.array_equal(legal[:, :, a], expected), a
+            assert np.array_equal(valued[:, :, a], expected), a
             seen[a] |= legal[:, :, a].any()
     assert seen.sum() >= 6          # the runs reach states where nearly every move is open to someone
 

@@ -39,12 +39,12 @@ from sim.kernel import dynamics, lookahead
 from sim.engine.ensemble import run_lockstep
 from sim.core.scenario import load
 run_lockstep(load("inf_2018"), 2019, np.arange(40), 60)
-for f in (dynamics.step_kernel, dynamics.legal_kernel, dynamics.score_kernel, lookahead.values_kernel):
+for f in (dynamics.step_kernel, dynamics.conditions_kernel, dynamics.score_kernel, lookahead.values_kernel):
     print(f.py_func.__name__, len(f.signatures))
 """
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     counts = dict(line.split() for line in out.splitlines())
-    assert counts == {"step_kernel": "1", "legal_kernel": "1", "score_kernel": "1", "values_kernel": "1"}
+    assert counts == {"step_kernel": "1", "conditions_kernel": "1", "score_kernel": "1", "values_kernel": "1"}
 
 
 def test_canonical_is_the_state_itself_only_when_the_kernels_can_take_it(start):

@@ -842,17 +842,6 @@ def step_kernel(S, B, P, turn, moves, U, realized, Out, hazard):
 
 
 @njit(cache=True)
-def legal_kernel(S, P, out):
-    """out[r, i, a] = whether move a is legal for actor i in replica r."""
-    n = S.actor.shape[1]
-    for r in range(S.world.shape[0]):
-        W = work_at(S, r)
-        for i in range(n):
-            for a in range(out.shape[2]):
-                out[r, i, a] = legal(W, P, i, a)
-
-
-@njit(cache=True)
 def conditions_kernel(S, P, out):
     """out[r, i, c] = whether legality condition c holds for actor i in replica r."""
     n = S.actor.shape[1]
@@ -900,11 +889,9 @@ def step(s: State, moves: np.ndarray, params: Params, turn: int,
 
 
 def legal_moves(s: State, params: Params) -> np.ndarray:
-    """[R, N, M] bool: the moves each actor may play in each replica (every one does something)."""
-    r, n = s.missiles.shape
-    out = np.zeros((r, n, s.beliefs.shape[-1]), dtype=np.bool_)
-    legal_kernel(s.canonical().replicas(), params.packed(), out)
-    return out
+    """[R, N, M] bool: the moves each actor may play in each replica (every one does something): those
+    whose every condition in the move table holds."""
+    return np.all(conditions(s, params)[:, :, LEGALITY], axis=3)
 
 
 def conditions(s: State, params: Params) -> np.ndarray:
