@@ -123,3 +123,16 @@ def test_the_readme_layout_lists_every_module():
                if f"`{path.relative_to(ROOT)}`" not in layout and path.name != "__init__.py"
                and not any(str(path.relative_to(ROOT)).startswith(folder) for folder in folders)]
     assert not missing, missing
+
+
+def test_no_compiled_function_takes_more_than_ten_parameters():
+    """Group what travels together (a replica's records, a valuation's scratch) instead of passing it
+    argument by argument (the look-ahead's driver once took 26)."""
+    many = []
+    for path in sorted((ROOT / "sim").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            compiled = isinstance(node, ast.FunctionDef) and any(
+                "njit" in ast.unparse(d) or "no_refcount" in ast.unparse(d) for d in node.decorator_list)
+            if compiled and len(node.args.args) > 10:
+                many.append(f"{path.relative_to(ROOT)}: {node.name} ({len(node.args.args)})")
+    assert not many, many
