@@ -4,11 +4,13 @@ the functions it compiles on the way). Run with an empty cache to see a cold com
     NUMBA_CACHE_DIR=$(mktemp -d) python bench/compile_profile.py
 """
 
-import time, numpy as np
+import numpy as np
 from numba.core import event
+
 from sim.core import scenario
 from sim.engine.crisis import Crisis
 from sim.kernel import lookahead
+
 with event.install_recorder("numba:compile") as rec:
     c = Crisis(scenario.load("inf_2018"), 1, np.arange(2), 2)
     v = c.view()
