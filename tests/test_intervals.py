@@ -106,9 +106,9 @@ def test_tournament_intervals_respect_the_bounds(tmp_path):
         low, high = float(r["ci95_low"]), float(r["ci95_high"])
         assert low <= float(r["mean"]) <= high
         if r["outcome"] in ("treaty_ended", "incident"):
-            assert 0.0 <= low and high <= 1.0 and high > 0.0
+            assert low >= 0.0 and 0.0 < high <= 1.0
         elif r["outcome"] == "final_escalation":
-            assert 0.0 <= low and high <= 100.0
+            assert low >= 0.0 and high <= 100.0
 
 
 @pytest.mark.slow   # about 3 s: the command of the issue, 2 x 200 runs
@@ -124,3 +124,18 @@ def test_compare_of_the_issue_no_longer_claims_a_difference(tmp_path):
     assert float(ended["p_value"]) == 0.125 and ended["runs_differing"] == "4"
     incident = rows["incident"]
     assert float(incident["ci95_low"]) < 0.0 < float(incident["ci95_high"])
+
+
+def test_treaty_figure_has_a_wilson_band(tmp_path):
+    from sim.output.plots import plot_treaty, survival_band
+
+    low, high = survival_band([1.0, 0.955, 0.0], 200)
+    assert low[0] == pytest.approx(0.9812, abs=1e-4) and high[0] == 1.0
+    assert (low[1], high[1]) == pytest.approx(share_interval(191, 200))
+    assert low[2] == 0.0 and high[2] == pytest.approx(0.0188, abs=1e-4)
+    result = __import__("sim").run("inf_2018", runs=20, turns=8, seed=2, jobs=1, plot=False, progress=False)
+    fig = plot_treaty(result)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "95% interval (Wilson, per date)" in labels
+    assert "20 runs" in ax.get_title()
