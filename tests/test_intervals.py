@@ -109,6 +109,11 @@ def test_tournament_intervals_respect_the_bounds(tmp_path):
             assert low >= 0.0 and 0.0 < high <= 1.0
         elif r["outcome"] == "final_escalation":
             assert low >= 0.0 and high <= 100.0
+    # the bootstrap is seeded from --seed, the pairing and the outcome: the same file whatever --jobs
+    again = tmp_path / "t2"
+    assert cli.main(["tournament", "inf_2018", "--rules", "mirror,grim", "--runs", "100", "--out", str(again),
+                     "--quiet", "--jobs", "2"]) == 0
+    assert (again / "tournament.csv").read_bytes() == (out / "tournament.csv").read_bytes()
 
 
 @pytest.mark.slow   # about 3 s: the command of the issue, 2 x 200 runs
