@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from sim import cli
 from sim.analysis.compare import paired_difference
@@ -108,11 +109,15 @@ def test_summary_aggregates_are_consistent(tmp_path):
 def test_paired_difference_known_answer():
     base = np.array([0.0, 1.0, 0.0, 1.0])
     other = np.array([1.0, 1.0, 0.0, 1.0])
-    mean, low, high = paired_difference(base, other)
-    assert mean == pytest.approx(0.25)
-    half = 1.959963984540054 * np.std([1, 0, 0, 0], ddof=1) / 2
-    assert (low, high) == pytest.approx((0.25 - half, 0.25 + half))
-    assert paired_difference(base, base) == (0.0, 0.0, 0.0)
+    # binary: one discordant run of four, exact McNemar p = 1 (scipy.stats.binomtest)
+    est = paired_difference(base, other, binary=True)
+    assert est.value == pytest.approx(0.25) and est.p_value == 1.0 and est.method == "mcnemar_exact"
+    assert est.low < 0.0 < est.high
+    # continuous: the paired t interval of the differences [1, 0, 0, 0]
+    est = paired_difference(base, other)
+    ci = stats.ttest_1samp([1.0, 0.0, 0.0, 0.0], 0.0).confidence_interval(0.95)
+    assert (est.value, est.low, est.high) == pytest.approx((0.25, ci.low, ci.high))
+    assert paired_difference(base, base)[:3] == (0.0, 0.0, 0.0)
 
 
 @pytest.mark.slow   # about 3 s: three variants of 40 runs and their figure

@@ -1,13 +1,14 @@
 """Side-by-side comparison of scenarios and variants run on common seeds.
 
 Run r of every variant uses the same random stream (common random numbers), so differences
-between variants are paired run by run and their confidence intervals are tight.
+between variants are paired run by run and their confidence intervals are tight. The intervals and
+p-values come from scipy (`sim.core.intervals`): the exact McNemar test for the shares (treaty ended,
+incident), the paired t test for the means.
 """
 
 from __future__ import annotations
 
 import csv
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import numpy as np
 
 from sim.core import scenario
 from sim.core.errors import SimError
+from sim.core.intervals import Estimate, paired_binary, paired_continuous
 from sim.output.tables import text_table
 
 OUTCOMES = {
@@ -23,7 +25,8 @@ OUTCOMES = {
     "peak_escalation": "mean peak escalation (0-100)",
     "turns_to_termination": "mean turns until the treaty ended (horizon if it survived)",
 }
-Z95 = 1.959963984540054
+#: the outcomes that are 0 or 1 per run: their differences are tested with McNemar's exact test
+BINARY = ("treaty_ended", "incident")
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,7 @@ def _split(changes: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Difference:
-    """A paired difference (variant minus baseline) of one outcome, with a 95% interval."""
+    """A paired difference (variant minus baseline) of one outcome, with a 95% interval and a p-value."""
 
     variant: str
     outcome: str
@@ -83,24 +86,22 @@ class Difference:
     difference: float
     low: float
     high: float
+    p_value: float
+    runs_differing: int      # runs whose outcome differs between the two: what the difference rests on
+    method: str              # mcnemar_exact or paired_t (sim.core.intervals)
 
     def row(self) -> list:
         return [self.variant, self.outcome, *(round(x, 4) for x in (
-            self.baseline_value, self.variant_value, self.difference, self.low, self.high))]
+            self.baseline_value, self.variant_value, self.difference, self.low, self.high, self.p_value)),
+                self.runs_differing, self.method]
 
 
-def paired_difference(base: np.ndarray, other: np.ndarray) -> tuple[float, float, float]:
-    """Mean of other - base and its normal 95% interval (paired, same runs)."""
+def paired_difference(base: np.ndarray, other: np.ndarray, binary: bool = False) -> Estimate:
+    """Mean of other - base (paired, same runs) with its 95% interval and p-value: the exact McNemar test
+    for a binary outcome, the paired t test otherwise (`sim.core.intervals`)."""
     if base.shape != other.shape or base.size == 0:
         raise SimError("compare: variants must have the same number of runs")
-    return mean_interval(other - base)
-
-
-def mean_interval(x: np.ndarray) -> tuple[float, float, float]:
-    """Mean and its normal 95% interval."""
-    mean = float(x.mean())
-    half = Z95 * float(x.std(ddof=1)) / math.sqrt(x.size) if x.size > 1 else math.inf
-    return mean, mean - half, mean + half
+    return paired_binary(base, other) if binary else paired_continuous(base, other)
 
 
 def differences(labels: list[str], outcomes: list[dict[str, np.ndarray]]) -> list[Difference]:
@@ -109,8 +110,10 @@ def differences(labels: list[str], outcomes: list[dict[str, np.ndarray]]) -> lis
     rows = []
     for label, out in zip(labels[1:], outcomes[1:], strict=True):
         for key in OUTCOMES:
-            diff, low, high = paired_difference(base[key], out[key])
-            rows.append(Difference(label, key, float(base[key].mean()), float(out[key].mean()), diff, low, high))
+            est = paired_difference(base[key], out[key], binary=key in BINARY)
+            rows.append(Difference(label, key, float(base[key].mean()), float(out[key].mean()), est.value,
+                                   est.low, est.high, est.p_value, int(np.count_nonzero(out[key] != base[key])),
+                                   est.method))
     return rows
 
 
@@ -120,14 +123,16 @@ def write_table(path: Path, baseline: str, rows: list[Difference]) -> None:
     with atomic_path(path) as tmp, open(tmp, "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["variant", "outcome", f"baseline ({baseline})", "variant_value", "difference",
-                    "ci95_low", "ci95_high"])
+                    "ci95_low", "ci95_high", "p_value", "runs_differing", "method"])
         for row in rows:
             w.writerow(row.row())
 
 
 def format_table(baseline: str, rows: list[Difference]) -> str:
     """The table as text: one line per variant and outcome."""
-    head = ["variant", "outcome", "baseline", "variant", "difference", "95% interval"]
+    head = ["variant", "outcome", "baseline", "variant", "difference", "95% interval", "p", "runs differing"]
     body = [[r.variant, r.outcome, f"{r.baseline_value:.3f}", f"{r.variant_value:.3f}", f"{r.difference:+.3f}",
-             f"[{r.low:+.3f}, {r.high:+.3f}]"] for r in rows]
-    return f"baseline: {baseline}\n" + text_table(head, body)
+             f"[{r.low:+.3f}, {r.high:+.3f}]", f"{r.p_value:.3f}", str(r.runs_differing)] for r in rows]
+    note = ("95% intervals and p: exact McNemar test for the shares (the interval excludes 0 only when it "
+            "rejects), paired t test for the means")
+    return f"baseline: {baseline}\n" + text_table(head, body) + "\n" + note

@@ -1,4 +1,9 @@
-"""A doctrine tournament: every pairing of rules for a scenario's adversary pair, on common seeds."""
+"""A doctrine tournament: every pairing of rules for a scenario's adversary pair, on common seeds.
+
+Each outcome of a pairing is given with a 95% interval from scipy (`sim.core.intervals`): the Wilson
+interval for the shares (treaty ended, incident), the percentile bootstrap for the means (final
+escalation, payoffs), its resamples seeded from the tournament's seed, pairing and outcome.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.analysis.compare import mean_interval
 from sim.core.codes import TERMINATED
 from sim.core.errors import SimError
+from sim.core.intervals import Estimate, bootstrap_mean, share
 from sim.core.scenario import Scenario, apply_overrides
 from sim.engine.ensemble import batch_tasks, default_batch_size, run_tasks
 from sim.output.results import BatchResult
@@ -54,7 +59,7 @@ class Cell:
 
     first: str
     second: str
-    values: dict[str, tuple[float, float, float]]
+    values: dict[str, Estimate]
 
 
 def outcomes_of(batch: BatchResult, first: int, second: int) -> dict[str, np.ndarray]:
@@ -88,8 +93,22 @@ def play(scn: Scenario, rules: list[str], runs: int, seed: int, jobs: int,
     for k, chunk in zip(owner, run_tasks(tasks, jobs, progress, dask), strict=True):
         for key, values in outcomes_of(chunk.batch, ids.index(a), ids.index(b)).items():
             parts[k][key].append(values)
-    return [Cell(ra, rb, {key: mean_interval(np.concatenate(v)) for key, v in part.items()})
-            for (ra, rb), part in zip(pairings, parts, strict=True)]
+    return [Cell(ra, rb, {key: estimate(key, np.concatenate(v), (seed, k, i))
+                          for i, (key, v) in enumerate(part.items())})
+            for k, ((ra, rb), part) in enumerate(zip(pairings, parts, strict=True))]
+
+
+#: the outcomes that are 0 or 1 per run: shares, with a Wilson interval
+SHARES = ("treaty_ended", "incident")
+
+
+def estimate(outcome: str, values: np.ndarray, seed: tuple[int, int, int]) -> Estimate:
+    """Mean and 95% interval of one outcome of one pairing over its runs (in run order): Wilson for a share,
+    the percentile bootstrap for a mean, its resamples drawn from `seed` (the tournament's seed, the pairing's
+    and the outcome's numbers), so the same command gives the same interval whatever --jobs."""
+    if outcome in SHARES:
+        return share(values)
+    return bootstrap_mean(values, np.random.default_rng(seed))
 
 
 def write_csv(path: Path, cells: list[Cell], pair: tuple[str, str]) -> None:
@@ -97,10 +116,11 @@ def write_csv(path: Path, cells: list[Cell], pair: tuple[str, str]) -> None:
 
     with atomic_path(path) as tmp, open(tmp, "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow([f"rule_{pair[0]}", f"rule_{pair[1]}", "outcome", "mean", "ci95_low", "ci95_high"])
+        w.writerow([f"rule_{pair[0]}", f"rule_{pair[1]}", "outcome", "mean", "ci95_low", "ci95_high", "method"])
         for c in cells:
-            for key, (mean, low, high) in c.values.items():
-                w.writerow([c.first, c.second, key, round(mean, 4), round(low, 4), round(high, 4)])
+            for key, est in c.values.items():
+                w.writerow([c.first, c.second, key, round(est.value, 4), round(est.low, 4), round(est.high, 4),
+                            est.method])
 
 
 def format_table(cells: list[Cell], pair: tuple[str, str]) -> str:
@@ -112,10 +132,11 @@ def format_table(cells: list[Cell], pair: tuple[str, str]) -> str:
         body.append([c.first, c.second,
                      f"{v['final_escalation'][0]:.1f} [{v['final_escalation'][1]:.1f}, {v['final_escalation'][2]:.1f}]",
                      _pct(v["treaty_ended"]), _pct(v["incident"]),
-                     f"{v['payoff_first'][0]:.0f} ±{v['payoff_first'][0] - v['payoff_first'][1]:.0f}",
-                     f"{v['payoff_second'][0]:.0f} ±{v['payoff_second'][0] - v['payoff_second'][1]:.0f}"])
-    return text_table(head, body)
+                     f"{v['payoff_first'][0]:.0f} [{v['payoff_first'][1]:.0f}, {v['payoff_first'][2]:.0f}]",
+                     f"{v['payoff_second'][0]:.0f} [{v['payoff_second'][1]:.0f}, {v['payoff_second'][2]:.0f}]"])
+    return (text_table(head, body) + "\n95% intervals: Wilson for the shares, percentile bootstrap for the means "
+            "(final E, payoffs)")
 
 
-def _pct(v: tuple[float, float, float]) -> str:
-    return f"{v[0]:.0%} [{max(v[1], 0):.0%}, {min(v[2], 1):.0%}]"
+def _pct(v: Estimate) -> str:
+    return f"{v.value:.0%} [{v.low:.1%}, {v.high:.1%}]"

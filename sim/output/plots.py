@@ -28,6 +28,7 @@ from matplotlib.ticker import PercentFormatter
 
 from sim.core.actions import COLOURS, MOVE_NAMES
 from sim.core.errors import SimError
+from sim.core.intervals import share_interval
 from sim.core.safeio import atomic_path
 from sim.core.state import COMPONENT_LABELS
 from sim.core.textsafe import printable
@@ -103,7 +104,8 @@ def plot_moves(source: RunResult | Path | str, axes: Sequence[Axes] | None = Non
 
 
 def plot_treaty(source: RunResult | Path | str, ax: Axes | None = None) -> Figure:
-    """Survival of the treaty: share of runs with it in force (and without notice), turn by turn."""
+    """Survival of the treaty: share of runs with it in force (with a pointwise 95% Wilson band) and without
+    notice, turn by turn."""
     return _treaty(_summary(source), ax)
 
 
@@ -185,14 +187,26 @@ def _treaty(summary: dict, ax: Axes | None) -> Figure:
     fig, ax = dated_axes(summary, "treaty survival", "share of runs", ax)
     if max(alive) == 0 and max(t["terminated"]) == 0:
         ax.text(0.5, 0.5, "no treaty in this scenario", transform=ax.transAxes, ha="center")
+    low, high = survival_band(alive, summary["runs"])
+    ax.fill_between(dates, low, high, step="post", color="tab:blue", alpha=0.2, lw=0,
+                    label="95% interval (Wilson, per date)")
     ax.step(dates, alive, where="post", color="tab:blue", lw=2, label="treaty in force (notice or not)")
     ax.step(dates, t["in_force"], where="post", color="tab:blue", lw=1, ls="--", label="in force, no notice given")
     ax.step(dates, summary["per_turn"]["incident_share"], where="post", color="black", lw=1, ls=":",
             label="crisis broke down (incident)")
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.legend(loc="upper right", frameon=False, fontsize=8)
+    ax.legend(loc="best", frameon=False, fontsize=8)        # off the curves and the band
     return fig
+
+
+def survival_band(alive: Sequence[float] | np.ndarray, runs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pointwise 95% band of the share of runs with the treaty in force: the Wilson interval of each date's
+    count of runs (scipy; every run counts at every date, its last state carried forward, so each date's
+    share is a plain proportion of the runs and no censoring arises). The shares in summary.json are
+    rounded to 4 decimals: the counts are recovered by rounding share x runs."""
+    bounds = [share_interval(round(a * runs), runs) for a in np.asarray(alive, dtype=np.float64)]
+    return np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds])
 
 
 def _missiles(summary: dict, ax: Axes | None) -> Figure:
