@@ -9,7 +9,7 @@ from scipy import stats
 
 from sim import cli
 from sim.analysis.compare import differences
-from sim.core.intervals import bootstrap_mean, paired_binary, paired_continuous, share, share_interval
+from sim.output.intervals import bootstrap_mean, paired_binary, paired_continuous, share, share_interval
 
 
 def _runs(ones: int, n: int = 200) -> np.ndarray:

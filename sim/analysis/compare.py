@@ -2,7 +2,7 @@
 
 Run r of every variant uses the same random stream (common random numbers), so differences
 between variants are paired run by run and their confidence intervals are tight. The intervals and
-p-values come from scipy (`sim.core.intervals`): the exact McNemar test for the shares (treaty ended,
+p-values come from scipy (`sim.output.intervals`): the exact McNemar test for the shares (treaty ended,
 incident), the paired t test for the means.
 """
 
@@ -16,7 +16,7 @@ import numpy as np
 
 from sim.core import scenario
 from sim.core.errors import SimError
-from sim.core.intervals import Estimate, paired_binary, paired_continuous
+from sim.output.intervals import Estimate, paired_binary, paired_continuous
 from sim.output.tables import text_table
 
 OUTCOMES = {
@@ -88,7 +88,7 @@ class Difference:
     high: float
     p_value: float
     runs_differing: int      # runs whose outcome differs between the two: what the difference rests on
-    method: str              # mcnemar_exact or paired_t (sim.core.intervals)
+    method: str              # mcnemar_exact or paired_t (sim.output.intervals)
 
     def row(self) -> list:
         return [self.variant, self.outcome, *(round(x, 4) for x in (
@@ -98,7 +98,7 @@ class Difference:
 
 def paired_difference(base: np.ndarray, other: np.ndarray, binary: bool = False) -> Estimate:
     """Mean of other - base (paired, same runs) with its 95% interval and p-value: the exact McNemar test
-    for a binary outcome, the paired t test otherwise (`sim.core.intervals`)."""
+    for a binary outcome, the paired t test otherwise (`sim.output.intervals`)."""
     if base.shape != other.shape or base.size == 0:
         raise SimError("compare: variants must have the same number of runs")
     return paired_binary(base, other) if binary else paired_continuous(base, other)

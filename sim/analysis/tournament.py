@@ -1,6 +1,6 @@
 """A doctrine tournament: every pairing of rules for a scenario's adversary pair, on common seeds.
 
-Each outcome of a pairing is given with a 95% interval from scipy (`sim.core.intervals`): the Wilson
+Each outcome of a pairing is given with a 95% interval from scipy (`sim.output.intervals`): the Wilson
 interval for the shares (treaty ended, incident), the percentile bootstrap for the means (final
 escalation, payoffs), its resamples seeded from the tournament's seed, pairing and outcome.
 """
@@ -16,9 +16,9 @@ import numpy as np
 
 from sim.core.codes import TERMINATED
 from sim.core.errors import SimError
-from sim.core.intervals import Estimate, bootstrap_mean, share
 from sim.core.scenario import Scenario, apply_overrides
 from sim.engine.ensemble import batch_tasks, default_batch_size, run_tasks
+from sim.output.intervals import Estimate, bootstrap_mean, share
 from sim.output.results import BatchResult
 from sim.output.tables import text_table
 from sim.rules.registry import PRESETS, RULES

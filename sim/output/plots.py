@@ -28,10 +28,10 @@ from matplotlib.ticker import PercentFormatter
 
 from sim.core.actions import COLOURS, MOVE_NAMES
 from sim.core.errors import SimError
-from sim.core.intervals import share_interval
 from sim.core.safeio import atomic_path
 from sim.core.state import COMPONENT_LABELS
 from sim.core.textsafe import printable
+from sim.output.intervals import share_interval
 from sim.output.results import SAMPLE_RUNS, TURN_COLUMNS, figure_runs
 
 if TYPE_CHECKING:
