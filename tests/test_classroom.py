@@ -249,6 +249,20 @@ def test_requests_that_do_not_fit_get_a_4xx_with_one_line_never_a_traceback(serv
     assert "deployment" in illegal and "allowed" in illegal
 
 
+@pytest.mark.parametrize("odd", ["²", "①", "𐩀", "9" * 5000])
+def test_a_move_or_forced_move_of_odd_digits_or_a_huge_number_is_a_4xx_with_a_message(served, odd):
+    room, client = served
+    join(client, room.seats["US"].code)
+    client.cookies.set("pin", room.pin)
+    room.start()
+    for r in (client.post("/api/team/move", json={"move": odd}),
+              client.post("/api/facilitator/inject", json={"text": f"force RU {odd}"}),
+              client.post("/api/facilitator/inject", json={"text": f"inject set risk.h_max={odd}"})):
+        assert 400 <= r.status_code < 500, r.text
+        assert 0 < len(r.json()["error"]) < 400 and "\n" not in r.json()["error"]
+    assert room.game.turn == 0 and not room.game.injections and room.phase == "playing"
+
+
 def test_too_many_wrong_codes_are_refused_for_a_while(served):
     room, client = served
     for _ in range(20):

@@ -523,3 +523,24 @@ def test_ctrl_c_saves_the_game_to_a_file_named_on_screen(tmp_path):
     saved = out / "game.json"
     assert f"Interrupted (Ctrl-C): game saved to {saved}" in text
     assert json.loads(saved.read_text())["log"][0]["moves"]["US"] == "dialogue"
+
+
+ODD_NUMBERS = ["²", "①", "𐩀", "9" * 5000]   # digits to str.isdigit that int() cannot read, and too many digits
+
+
+def test_a_move_typed_as_odd_digits_or_a_huge_number_is_refused_and_the_game_goes_on(monkeypatch, capsys, tmp_path):
+    out = tmp_path / "odd"
+    typed = [line for odd in ODD_NUMBERS for line in (odd, f"inject force RU {odd}")]
+    script = "\n".join([*typed, "hold", "quit"]) + "\n"
+    status, text, err = play_cli(monkeypatch, capsys, script, "play", "inf_2018", "--as", "US", "--turns", "3",
+                                 "--band-runs", BAND, "--out", str(out))
+    assert status == 0, err
+    assert "Traceback" not in text + err and text.count("unknown move") == 2 * len(ODD_NUMBERS)
+    log = json.loads((out / "game.json").read_text())["log"]
+    assert len(log) == 1 and log[0]["moves"]["US"] == "hold" and log[0]["chosen_by"]["RU"] != "facilitator"
+
+
+def test_a_set_of_a_number_too_long_to_read_is_one_line(cli_main, tmp_path):
+    done = cli_main("run", "inf_2018", "--set", f"risk.h_max={'9' * 5000}", "--runs", "2", "--out", tmp_path / "r")
+    assert done.status == 2 and len(done.err.strip().splitlines()) == 1 and "at most 4,300 digits" in done.err
+    assert len(done.err) < 300 and not (tmp_path / "r").exists()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import math
 import re
+import sys
 import tomllib
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -393,6 +394,10 @@ def parse_assignment(text: str, source: str = "--set") -> tuple[str, Any]:
         parsed = value.strip()
     except RecursionError:
         raise ScenarioError(source, key.strip(), MISSING, f"nested more than {MAX_DEPTH} deep") from None
+    except ValueError:   # a whole number of more digits than Python converts (4,300)
+        raise ScenarioError(source if len(source) < 80 else f"{source[:60]}...", key.strip()[:60],
+                            f"{value.strip()[:20]}...", "a number of at most "
+                            f"{sys.get_int_max_str_digits():,} digits") from None
     check_depth(parsed, source, key.strip())
     return key.strip(), parsed
 

@@ -51,14 +51,16 @@ def parse_move(text: str) -> Action:
     Whether the move is legal now is the game's to say (`Game.choose`, `Game.inject`).
     """
     word = text.strip().lower()
-    if word.isdigit() and 1 <= int(word) <= len(MOVE_NAMES):
+    # decimal digits only: "²", "①" or "𐩀" are digits to str.isdigit but not numbers int() reads, and a
+    # number of thousands of digits is more than int() converts
+    if word.isdecimal() and len(word) <= 3 and 1 <= int(word) <= len(MOVE_NAMES):
         return Action(int(word) - 1)
     matches = [name for name in MOVE_NAMES if name.startswith(word)] if word else []
     if len(matches) == 1:
         return Action.parse(matches[0])
     if len(matches) > 1:
         raise PlayError(f"{text!r} could be {' or '.join(matches)}; type more letters or the number")
-    raise PlayError(f"unknown move {text!r}; allowed: 1-{len(MOVE_NAMES)} or {', '.join(MOVE_NAMES)}")
+    raise PlayError(f"unknown move {text[:40]!r}; allowed: 1-{len(MOVE_NAMES)} or {', '.join(MOVE_NAMES)}")
 
 
 def actor_of(game: Game, text: str) -> str:
