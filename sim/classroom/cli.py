@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import socket
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from sim.arguments import shared
 from sim.core import scenario
 from sim.core.errors import SimError
 from sim.core.options import DEFAULT_SCENARIO
+from sim.core.safeio import locked_folder
 from sim.engine import interrupts
 from sim.terminal import path_arg, use_file_backend, whole_number
 
@@ -70,15 +72,29 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_classroom(args: argparse.Namespace) -> int:
+    from sim.output.result_files import prepare_out_dir
+
+    if args.resume is not None and (args.set or args.teams or args.scenario):
+        raise SimError("--resume with a scenario, --set or --teams: a saved game keeps its scenario and teams; "
+                       "allowed: leave them out")
+    out = args.out or (args.resume.parent if args.resume is not None else None)
+    with ExitStack() as held:
+        if out is not None:   # held before the game file is read: no other server writes it meanwhile
+            # a folder holding a game is refused (or resumed) below, with a better message
+            if not (out / "game.json").exists():
+                prepare_out_dir(out, args.force)
+            held.enter_context(locked_folder(out))
+        return _classroom(args, out, held)
+
+
+def _classroom(args: argparse.Namespace, out: Path | None, held: ExitStack) -> int:
+    """`classroom`, with `out` (if known yet) locked for the server's life; a new dated folder once made."""
     from sim.output.result_files import mark_ours, prepare_out_dir
     from sim.play import savefile
     from sim.play.cli import DEFAULT_TURNS, check_band, default_out, prepare_game, resolve_teams
     from sim.play.engine import Game
 
     if args.resume is not None:
-        if args.set or args.teams or args.scenario:
-            raise SimError("--resume with a scenario, --set or --teams: a saved game keeps its scenario and teams; "
-                           "allowed: leave them out")
         saved = savefile.read(args.resume)
         prepare_game(saved.scenario)     # before the replay of the saved turns, and before the addresses
         game = savefile.restore(saved, turns=args.turns)
@@ -91,8 +107,11 @@ def cmd_classroom(args: argparse.Namespace) -> int:
         turns = args.turns if args.turns is not None else min(DEFAULT_TURNS, scn.scenario.turns)
         prepare_game(scn)                # the kernels are ready before anyone is given an address
         game = Game(scn, seed=args.seed, humans=teams, turns=turns)
-    out = args.out or (args.resume.parent if args.resume is not None else default_out(scn.name, "classroom"))
     check_band(args.band_runs, game.turns, len(game.ids))
+    if out is None:
+        out = default_out(scn.name, "classroom")
+        prepare_out_dir(out, args.force)
+        held.enter_context(locked_folder(out))
     kept = out / "game.json"
     own_folder = args.resume is not None and kept.exists() and kept.resolve() == args.resume.resolve()
     if kept.exists() and not own_folder:
@@ -101,7 +120,6 @@ def cmd_classroom(args: argparse.Namespace) -> int:
     listening = bind(args.host, args.port)    # before anything is written: a port in use is one line
     if not own_folder:                          # the folder of the game resumed is that game's
         prepare_out_dir(out, args.force)
-    out.mkdir(parents=True, exist_ok=True)
     mark_ours(out)
     use_file_backend()                         # the debrief draws its figures in a thread
     return serve(game, out, listening, args.host, turn_seconds=args.turn_seconds, band_runs=args.band_runs)

@@ -30,15 +30,31 @@ def temp_name(path: Path) -> Path:
 
 
 @contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path in the same folder, renamed to `path` only if the block completes."""
+def atomic_path(path: Path, durable: bool = False) -> Iterator[Path]:
+    """A temporary path in the same folder, renamed to `path` only if the block completes.
+
+    `durable`: the file's data, then its new name, are flushed to the disk (fsync) before the block
+    returns, so that a crash of the computer a moment later still finds the file complete."""
     tmp = temp_name(Path(path))
     try:
         yield tmp
+        if durable:
+            fsync_path(tmp)
         os.replace(tmp, path)
+        if durable:
+            fsync_path(Path(path).parent)
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def fsync_path(path: Path) -> None:
+    """Flush a file, or a folder's entries, to the disk."""
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if Path(path).is_dir() else 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def os_error(exc: OSError, what: str = "") -> SimError:
@@ -63,9 +79,44 @@ def _lock(folder: Path) -> int:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
-        raise SimError(f"{folder}: another run_sim.py is writing into this folder; allowed: wait until it "
-                       "has finished, or another --out") from None
+        holder = lock_holder(folder)
+        raise SimError(f"{folder}: another run_sim.py is writing into this folder"
+                       f"{f' ({holder})' if holder else ''}; allowed: wait until it has finished, or another "
+                       "--out") from None
     return fd
+
+
+def lock_holder(folder: Path) -> str | None:
+    """Who holds the lock on `folder`, as "process PID: COMMAND", from the kernel's table of locks
+    (/proc/locks, Linux); None where there is no such table or it does not say."""
+    try:
+        st = os.stat(folder)
+        where = (os.major(st.st_dev), os.minor(st.st_dev), st.st_ino)
+        with open("/proc/locks", encoding="ascii", errors="replace") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        parts = line.split()     # "1: FLOCK ADVISORY WRITE PID MAJOR:MINOR:INODE 0 EOF"; "->": a waiter
+        if len(parts) < 6 or parts[1] != "FLOCK" or parts[5].count(":") != 2:
+            continue
+        try:
+            major, minor, inode = parts[5].split(":")
+            if (int(major, 16), int(minor, 16), int(inode)) != where:
+                continue
+            pid = int(parts[4])
+        except ValueError:
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                argv = [a.decode("utf-8", "replace") for a in f.read().split(b"\0") if a]
+        except OSError:
+            argv = []
+        start = next((k for k, a in enumerate(argv) if a.endswith(("run_sim.py", "escalation-sim"))), 0)
+        command = " ".join(" ".join(argv[start:]).split())     # on one line
+        command = command if len(command) <= 120 else command[:117] + "..."
+        return f"process {pid}{': ' + command if command else ''}"
+    return None
 
 
 def _make_folders(folder: Path) -> list[Path]:
@@ -92,6 +143,33 @@ def _remove_made(made: list[Path]) -> None:
 
 
 @contextmanager
+def locked_folder(folder: Path) -> Iterator[Path]:
+    """Lock `folder` (made, with its parents, if missing) for the block: while it runs, no other
+    run_sim.py writes into the folder (a second is refused, naming this process).
+
+    Private files and folders (*.partial) left in it by a killed process are removed first. If the
+    block fails, unless interrupted, the folders made for it are removed (if still empty).
+    """
+    folder = Path(folder)
+    made = _make_folders(folder)
+    try:
+        fd = _lock(folder)
+    except BaseException:
+        _remove_made(made)
+        raise
+    try:
+        for old in folder.glob(f".*{PARTIAL}"):    # left by a killed run: we hold the lock, so not in use
+            shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
+        yield folder
+    except BaseException as exc:
+        if not isinstance(exc, KeyboardInterrupt):
+            _remove_made(made)
+        raise
+    finally:
+        os.close(fd)
+
+
+@contextmanager
 def staged_folder(folder: Path, mark: Callable[[Path], None], seals: tuple[str, ...],
                   stale: Callable[[str], bool] = lambda name: False) -> Iterator[Path]:
     """Lock `folder` (made if missing) and yield a private folder inside it to write the outputs in.
@@ -102,27 +180,22 @@ def staged_folder(folder: Path, mark: Callable[[Path], None], seals: tuple[str, 
     the old outputs are untouched, the private folder is removed and, unless interrupted, so are
     the folders made for it. A private folder left by a killed process is removed by the next run.
     """
-    folder = Path(folder)
-    made = _make_folders(folder)
-    fd = _lock(folder)
-    stage = None
-    try:
-        for old in folder.glob(f".*{PARTIAL}"):    # left by a killed run: we hold the lock, so not in use
-            shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
-        stage = folder / f".stage.{os.getpid()}-{secrets.token_hex(4)}{PARTIAL}"
-        stage.mkdir()
-        yield stage
-        commit(stage, folder, mark, seals, stale)
-        stage.rmdir()
-        stage = None
-    except BaseException as exc:
-        if stage is not None:
+    with locked_folder(folder) as folder:
+        stage = new_stage(folder)
+        try:
+            yield stage
+            commit(stage, folder, mark, seals, stale)
+            stage.rmdir()
+        except BaseException:
             shutil.rmtree(stage, ignore_errors=True)
-        if not isinstance(exc, KeyboardInterrupt):
-            _remove_made(made)
-        raise
-    finally:
-        os.close(fd)
+            raise
+
+
+def new_stage(folder: Path, kind: str = "stage") -> Path:
+    """A new private folder inside `folder` (removed by the next `locked_folder` if left behind)."""
+    stage = Path(folder) / f".{kind}.{os.getpid()}-{secrets.token_hex(4)}{PARTIAL}"
+    stage.mkdir()
+    return stage
 
 
 def commit(stage: Path, folder: Path, mark: Callable[[Path], None], seals: tuple[str, ...],

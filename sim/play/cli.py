@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from sim.arguments import shared
 from sim.core import scenario
 from sim.core.errors import SimError
 from sim.core.options import DEFAULT_BAND, DEFAULT_SCENARIO, DEFAULT_SEED
+from sim.core.safeio import locked_folder
 from sim.engine import budget
 from sim.terminal import path_arg, prepare_model, use_file_backend
 
@@ -149,6 +151,21 @@ def check_band(runs: int, turns: int, actors: int) -> None:
 
 def cmd_play(args: argparse.Namespace) -> int:
     from sim.output.result_files import MARKER, prepare_out_dir
+
+    out = args.out
+    if out is None and args.resume is not None and args.resume.name == "game.json" \
+            and (args.resume.parent / MARKER).exists():
+        out = args.resume.parent     # a game saved on leaving: its debrief goes into the same folder
+    with ExitStack() as held:
+        if out is not None:          # held before the game file is read: no other game writes it meanwhile
+            prepare_out_dir(out, args.force)
+            held.enter_context(locked_folder(out))
+        return _play(args, out, held)
+
+
+def _play(args: argparse.Namespace, out: Path | None, held: ExitStack) -> int:
+    """`play`, with `out` (if known yet) locked for the command's life; a new dated folder is locked once made."""
+    from sim.output.result_files import prepare_out_dir
     from sim.play import savefile
     from sim.play.engine import Game
     from sim.play.screen import Screen, choose_theme, make_console
@@ -193,15 +210,12 @@ def cmd_play(args: argparse.Namespace) -> int:
         turns = args.turns if args.turns is not None else min(DEFAULT_TURNS, scn.scenario.turns)
         prepare_game(scn)                 # before the game starts its crisis, and before its first screen
         game = Game(scn, seed=args.seed if args.seed is not None else DEFAULT_SEED, humans=teams, turns=turns)
-    out = args.out
-    if out is None and args.resume is not None and args.resume.name == "game.json" \
-            and (args.resume.parent / MARKER).exists():
-        out = args.resume.parent     # a game saved on leaving: its debrief goes into the same folder
+    check_band(args.band_runs, game.turns, len(game.ids))
     if out is None:
         out = default_out(game.scenario.name)
-    check_band(args.band_runs, game.turns, len(game.ids))
+        prepare_out_dir(out, args.force)
+        held.enter_context(locked_folder(out))   # made now: the game is saved there after every turn
     check_out(out, game, args.resume)     # never a debrief over another game's
-    prepare_out_dir(out, args.force)
     keyboard = is_terminal(sys.stdin)
     interactive = keyboard and is_terminal(sys.stdout)   # clear the screen only for a person watching it
     screen = Screen(make_console(interactive, choose_theme(args.theme, os.environ)), interactive)
