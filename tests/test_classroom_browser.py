@@ -36,6 +36,7 @@ if not Path(CHROMIUM).exists():
     pytest.skip("no Chromium at /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
 
 from playwright.sync_api import Page, Response, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
 
 def free_port() -> int:
@@ -92,8 +93,20 @@ def choices_in(tree: object) -> list[object]:
 
 
 def submit(page: Page, move: str) -> None:
-    page.check(f"input[name=move][value={move}]")
-    page.click("#submit")
+    """Choose `move` and submit it, as a student does: again if the page's poll redrew the form for a
+    new turn between the choice and the click (the new form has nothing chosen, so nothing was sent:
+    the whole-game test then waited for a reveal that could not come: 3 of about 20 runs here)."""
+    for _ in range(3):
+        page.check(f"input[name=move][value={move}]")
+        try:
+            with page.expect_response(lambda r: r.url.endswith("/api/team/move") and r.request.method == "POST",
+                                      timeout=5_000) as sent:
+                page.click("#submit")
+        except PlaywrightTimeout:
+            continue
+        assert sent.value.ok, sent.value.text()
+        return
+    raise AssertionError(f"{move} could not be submitted from {page.url}")
 
 
 def shot(page: Page, name: str) -> None:
@@ -112,6 +125,12 @@ def test_a_whole_game_in_the_browser(server):
         assert wall.locator("img.qr").evaluate("img => img.naturalWidth") > 0      # the QR code loads offline
 
         fac = browser.new_context(viewport={"width": 1200, "height": 1000}).new_page()
+
+        def bot_button(team: str):
+            # the row whose first cell is the team: another team's random join code may contain "CN"
+            return fac.locator("#codes tr").filter(has=fac.locator("th", has_text=re.compile(f"^{team}$"))) \
+                .locator("button")
+
         fac.goto(base + "/facilitator")
         fac.fill("#pin", "WRONGPIN")
         fac.click("button[type=submit]")
@@ -185,12 +204,12 @@ def test_a_whole_game_in_the_browser(server):
         expect(teams["JP"].locator("#messages")).to_contain_text("restraint")
 
         # turn 3: a bot stands in for CN; then the facilitator undoes the turn and CN plays it again
-        fac.locator("#codes tr", has_text="CN").locator("button").click()
+        bot_button("CN").click()
         expect(teams["CN"].locator("#status")).to_contain_text("A bot plays your side")
         for team in ("US", "RU", "JP"):
             submit(teams[team], "dialogue")
         expect(wall.locator("#turn")).to_contain_text("turn 4 of 4")
-        fac.locator("#codes tr", has_text="CN").locator("button").click()        # the bot off again
+        bot_button("CN").click()        # the bot off again
         fac.click("button[data-act=undo]")
         expect(wall.locator("#turn")).to_contain_text("turn 3 of 4")
         shot(fac, "facilitator")
