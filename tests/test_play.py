@@ -544,3 +544,67 @@ def test_a_set_of_a_number_too_long_to_read_is_one_line(cli_main, tmp_path):
     done = cli_main("run", "inf_2018", "--set", f"risk.h_max={'9' * 5000}", "--runs", "2", "--out", tmp_path / "r")
     assert done.status == 2 and len(done.err.strip().splitlines()) == 1 and "at most 4,300 digits" in done.err
     assert len(done.err) < 300 and not (tmp_path / "r").exists()
+
+
+class Watching(io.StringIO):
+    """Standard input that notes, each time a line is read, how many turns the game file holds (None: no file)."""
+
+    def __init__(self, text: str, game_file: Path):
+        super().__init__(text)
+        self.game_file, self.seen = game_file, []
+
+    def readline(self, *args) -> str:
+        self.seen.append(len(json.loads(self.game_file.read_text())["log"]) if self.game_file.exists() else None)
+        return super().readline(*args)
+
+
+def test_the_game_is_on_disk_after_every_revealed_turn_and_undo(monkeypatch, capsys, tmp_path):
+    out = tmp_path / "kept"
+    stdin = Watching("hold\nundo\nhold\nhold\n", out / "game.json")
+    monkeypatch.setattr(sys, "stdin", stdin)
+    status = cli.main(["play", "inf_2018", "--as", "US", "--turns", "4", "--band-runs", BAND, "--out", str(out)])
+    assert status == 0, capsys.readouterr().err
+    assert stdin.seen[1:] == [1, 0, 1, 2], stdin.seen      # read after turn 1, the undo, turn 1 again, turn 2
+    assert not list(out.glob(".*.partial"))
+
+
+@pytest.mark.parametrize("command", ["play", "classroom"])
+def test_an_out_folder_that_cannot_be_made_is_refused_before_the_game(monkeypatch, capsys, tmp_path, command):
+    args = [command, "inf_2018", "--turns", "2", "--band-runs", BAND, "--out", "/proc/escalation-sim-x",
+            *(["--as", "US"] if command == "play" else ["--port", "0"])]
+    status, text, err = play_cli(monkeypatch, capsys, "hold\nhold\n", *args)
+    assert status == 2 and len(err.strip().splitlines()) == 1 and "/proc/escalation-sim-x" in err, err
+    assert "allowed" in err and "saved" not in err and "Turn 1" not in text
+
+
+@pytest.mark.parametrize("command", ["play", "classroom"])
+def test_more_turns_than_a_game_file_holds_are_refused_at_the_start(monkeypatch, capsys, tmp_path, command):
+    out = tmp_path / "long"
+    args = [command, "inf_2018", "--turns", "20000", "--out", str(out), *(["--as", "US"] if command == "play" else [])]
+    status, _, err = play_cli(monkeypatch, capsys, "hold\n", *args)
+    assert status == 2 and len(err.strip().splitlines()) == 1 and "--turns 20000" in err and "10,000" in err, err
+    assert not out.exists()
+
+
+@pytest.mark.slow
+def test_a_game_killed_after_a_turn_is_on_disk_and_resumes(tmp_path):
+    out = tmp_path / "killed"
+    proc = subprocess.Popen([sys.executable, "run_sim.py", "play", "inf_2018", "--as", "US", "--turns", "4",
+                             "--band-runs", BAND, "--out", str(out)], cwd=ROOT, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdin.write(b"dialogue\n")
+    proc.stdin.flush()
+    seen, deadline = b"", time.monotonic() + 300     # generous: a machine shared with other work is slow
+    while b"Turn 2 \xc2\xb7" not in seen and time.monotonic() < deadline:   # the next prompt: turn 1 is revealed
+        ready, _, _ = select.select([proc.stdout], [], [], 1)
+        if ready:
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            if not chunk:
+                break
+            seen += chunk
+    proc.kill()                                        # SIGKILL: nothing is caught, nothing saved on the way out
+    proc.communicate(timeout=60)
+    assert b"Turn 2 \xc2\xb7" in seen, seen[-2000:]
+    saved = savefile.read(out / "game.json")
+    assert [t["moves"]["US"] for t in saved.log] == ["dialogue"]
+    assert savefile.restore(saved).turn == 1

@@ -73,10 +73,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def cmd_classroom(args: argparse.Namespace) -> int:
     from sim.output.result_files import prepare_out_dir
+    from sim.play.cli import check_turns
 
     if args.resume is not None and (args.set or args.teams or args.scenario):
         raise SimError("--resume with a scenario, --set or --teams: a saved game keeps its scenario and teams; "
                        "allowed: leave them out")
+    check_turns(args.turns)
     out = args.out or (args.resume.parent if args.resume is not None else None)
     with ExitStack() as held:
         if out is not None:   # held before the game file is read: no other server writes it meanwhile

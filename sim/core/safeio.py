@@ -151,9 +151,17 @@ def locked_folder(folder: Path) -> Iterator[Path]:
     block fails, unless interrupted, the folders made for it are removed (if still empty).
     """
     folder = Path(folder)
-    made = _make_folders(folder)
+    try:
+        made = _make_folders(folder)
+    except OSError as exc:     # e.g. under /proc, or a folder one may not write
+        raise SimError(f"{folder}: cannot make this folder ({exc.strerror or exc}); allowed: a folder on a disk "
+                       "you may write") from None
     try:
         fd = _lock(folder)
+    except OSError as exc:
+        _remove_made(made)
+        raise SimError(f"{folder}: cannot open this folder ({exc.strerror or exc}); allowed: a folder you may "
+                       "read and write") from None
     except BaseException:
         _remove_made(made)
         raise

@@ -149,9 +149,19 @@ def check_band(runs: int, turns: int, actors: int) -> None:
     budget.check_memory(f"--band-runs {runs}", budget.summary_bytes(runs, turns, actors) + runs * turns * actors * 8)
 
 
+def check_turns(turns: int | None) -> None:
+    """Refuse a turn limit that a game file cannot hold (it could then be neither resumed nor replayed)."""
+    from sim.play.savefile import MAX_TURNS
+
+    if turns is not None and turns > MAX_TURNS:
+        raise SimError(f"--turns {turns}: more turns than a game file holds; allowed: a whole number from 1 to "
+                       f"{MAX_TURNS:,}")
+
+
 def cmd_play(args: argparse.Namespace) -> int:
     from sim.output.result_files import MARKER, prepare_out_dir
 
+    check_turns(args.turns)
     out = args.out
     if out is None and args.resume is not None and args.resume.name == "game.json" \
             and (args.resume.parent / MARKER).exists():

@@ -147,7 +147,7 @@ def write(game: Game, path: Path, make_folder: bool = False) -> Path:
             path.parent.mkdir(parents=True, exist_ok=True)
         elif not path.parent.is_dir():
             raise SimError(f"{path}: no folder {path.parent}; allowed: a file in an existing folder")
-        with atomic_path(path) as tmp:
+        with atomic_path(path, durable=True) as tmp:     # a class's game survives a crash of the computer
             tmp.write_text(json.dumps(to_dict(game), indent=1) + "\n", encoding="utf-8")
     except (OSError, ValueError) as exc:     # ValueError: a NUL byte in the name
         raise SimError(f"{path!s:.80}: cannot write the game file ({getattr(exc, 'strerror', None) or exc})") from None

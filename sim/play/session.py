@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from sim.core.errors import SimError, Terminated
+from sim.core.safeio import locked_folder
 from sim.output.result_files import mark_ours
 from sim.play import injections, narrate, savefile
 from sim.play.engine import Game
@@ -52,12 +53,16 @@ class Session:
         self.jobs = jobs
         self.hiding = len(game.humans) >= 2    # hot seat: decided once, so a forced move never turns it off
         self.written: dict[str, Path] = {}
+        self.saved_to: Path | None = None       # the file this session last saved the game in (its own)
         self.flash: list[tuple[str, str]] = []   # notes shown under the next screen (a redraw clears the old one)
 
     @property
     def autosave(self) -> Path:
-        """Where the game is saved on leaving: game.json in its folder, or game-2.json ... if that holds
-        another game, or this one as it no longer is (asked each time: an undo can go back past it)."""
+        """Where the game is saved after every turn and on leaving: the file this session saved it in
+        already, else game.json in its folder, or game-2.json ... if that holds another game, or this one
+        as it no longer is (asked until it is first saved: an undo can go back past it)."""
+        if self.saved_to is not None:     # the folder is locked: no one else has written it since
+            return self.saved_to
         return _free_name(self.out / "game.json", self.game)
 
     # ------------------------------------------------------------ the loop
@@ -94,6 +99,7 @@ class Session:
             waiting = game.waiting_for()
             if not waiting:
                 record = game.play()
+                self._keep()    # on disk before it is shown: a killed game loses no revealed turn
                 screen.clear()
                 screen.reveal(game, record)
                 if self.keyboard and not game.finished:
@@ -136,10 +142,17 @@ class Session:
         from sim.play.debrief import write_debrief
 
         try:
-            self.written = write_debrief(game, folder, self.band_runs, self.jobs)
+            if folder == self.out:     # locked by the command for its whole life
+                self.written = write_debrief(game, folder, self.band_runs, self.jobs)
+            else:
+                with locked_folder(folder):
+                    self.written = write_debrief(game, folder, self.band_runs, self.jobs)
         except (SimError, OSError, MemoryError) as exc:
-            screen.hint(f"the debrief could not be written ({exc}); the game is saved in {saved}: "
-                        f"python run_sim.py replay {saved} --out FOLDER writes it")
+            if isinstance(saved, SimError):
+                screen.hint(f"the debrief could not be written ({exc}), and the game could NOT be saved: {saved}")
+            else:
+                screen.hint(f"the debrief could not be written ({exc}); the game is saved in {saved}: "
+                            f"python run_sim.py replay {saved} --out FOLDER writes it")
             return 2
         screen.note(f"Debrief: {self.written['debrief.html']} (open in a browser) and {self.written['debrief.md']}",
                     style="ok")
@@ -152,11 +165,18 @@ class Session:
         try:
             path = savefile.write(self.game, self.autosave, make_folder=True)
             mark_ours(self.out)
-            return path
         except SimError as exc:
             return exc
         except OSError as exc:
             return SimError(f"{self.out}: {exc.strerror or exc}")
+        self.saved_to = path
+        return path
+
+    def _keep(self) -> None:
+        """Save the game after a change (a turn, an undo, an injection); if it cannot be, say so and go on."""
+        saved = self._save()
+        if isinstance(saved, SimError):
+            self._flash(f"the game could NOT be saved: {saved}", "warn")
 
     def _leave(self, why: str, status: int) -> int:
         """Save the game before leaving on end of input, Ctrl-C, SIGTERM or SIGHUP; then say so."""
@@ -285,13 +305,14 @@ class Session:
             said = {"choices": "Cleared this turn's choices: every team chooses again.",
                     "injection": "Cancelled the last injection.",
                     "turn": f"Took back turn {game.next_turn}: back to its briefing, before the moves were revealed."}
+            self._keep()
             self._flash(said[kind], "warn")
             return REDRAW
         if word == "save":
             try:
                 autosave = self.autosave
                 target = _save_target(rest) if rest else autosave
-                if savefile.is_game_file(target) and not may_replace(target, game):
+                if target != self.saved_to and savefile.is_game_file(target) and not may_replace(target, game):
                     what = "a finished game" if _over(target) else "another game"
                     raise SimError(f"save {target}: holds {what}, which would be lost; allowed: a new file name, "
                                    f"or save alone ({autosave})")
@@ -311,6 +332,7 @@ class Session:
             except SimError as exc:
                 screen.hint(str(exc))
                 return STAY
+            self._keep()
             self._flash(f"Injected for turn {event.turn}: {event.note}", "event")
             return REDRAW
         if word in ("resume", "load", "replay"):
