@@ -381,3 +381,59 @@ def test_a_debrief_that_cannot_be_written_is_said_once_and_not_tried_again(scn, 
         view = client.get("/api/projector").json()
     assert calls == [1]
     assert "No space left on device" in view["debrief_error"] and view["debrief"] is False
+
+
+def test_an_undo_while_the_debrief_is_written_keeps_the_games_file_and_drops_that_debrief(scn, tmp_path,
+                                                                                          monkeypatch):
+    import socket
+    import threading
+    import time as clock
+
+    import uvicorn
+
+    from sim.classroom import cli as classroom_cli
+    from sim.classroom import server
+    from sim.play import debrief
+
+    started, release, done = threading.Event(), threading.Event(), threading.Event()
+    real = debrief.write_debrief
+
+    def slow_debrief(*args, **kwargs):      # the band takes a while: the facilitator undoes meanwhile
+        started.set()
+        release.wait(60)
+        try:
+            return real(*args, **kwargs)
+        finally:
+            done.set()
+
+    made = {}
+    monkeypatch.setattr(debrief, "write_debrief", slow_debrief)
+    monkeypatch.setattr(server, "make_app", lambda room, **kw: made.update(room=room, **kw) or None)
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: None)
+    out = tmp_path / "lesson"
+    out.mkdir()
+    game = Game(scn, seed=3, humans=["US"], turns=2)
+    with socket.socket() as sock:      # the server as `classroom` sets it up, not run
+        sock.bind(("127.0.0.1", 0))
+        classroom_cli.serve(game, out, sock, "127.0.0.1", turn_seconds=0, band_runs=20)
+    room = made["room"]
+    app = make_app(room, write_debrief=made["write_debrief"], tick_seconds=0.01)
+    with TestClient(app, follow_redirects=False) as client:
+        client.cookies.set("pin", room.pin)
+        join(client, room.seats["US"].code)
+        assert client.post("/api/facilitator/start").status_code == 200
+        client.post("/api/team/move", json={"move": "dialogue"})
+        client.post("/api/team/move", json={"move": "hold"})       # the last turn: the debrief begins
+        assert room.phase == "over" and started.wait(30)
+        assert client.post("/api/facilitator/undo").status_code == 200    # back to turn 2's briefing
+        release.set()
+        assert done.wait(120)
+        deadline = clock.monotonic() + 10
+        while clock.monotonic() < deadline and any(out.glob(".*.partial")):
+            client.get("/api/projector")
+            clock.sleep(0.05)
+        view = client.get("/api/projector").json()
+    saved = json.loads((out / "game.json").read_text())
+    assert [t["moves"]["US"] for t in saved["log"]] == ["dialogue"] and room.game.turn == 1
+    assert view["debrief"] is False and room.debrief is None and room.phase == "paused"
+    assert not (out / "debrief.html").exists() and not list(out.glob(".*.partial"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import socket
 import sys
 from contextlib import ExitStack
@@ -163,16 +162,12 @@ def serve(game: Game, out: Path, listening: socket.socket, host: str, *, turn_se
 
     from sim.classroom.room import Room
     from sim.classroom.server import make_app
-    from sim.play.debrief import write_debrief
 
     room = Room(game, out, turn_seconds=turn_seconds, band_runs=band_runs)
     port = listening.getsockname()[1]
     base = f"http://{reachable_address(host)}:{port}"
 
-    async def debrief(room: Room) -> dict[str, Path]:
-        return await asyncio.to_thread(write_debrief, room.snapshot(), room.out, room.band_runs)
-
-    app = make_app(room, join_url=f"{base}/join", write_debrief=debrief)
+    app = make_app(room, join_url=f"{base}/join", write_debrief=Room.debrief_now)
     lines = [f"Classroom: {game.scenario.scenario.title or game.scenario.name}, {game.turns} turns, seed {game.seed}",
              f"  projector:   {base}/",
              f"  join:        {base}/join",

@@ -14,9 +14,11 @@ server loses nothing that `replay` cannot rebuild.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import secrets
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -26,6 +28,8 @@ from typing import Any
 from sim.briefing import briefing
 from sim.core.actions import Action
 from sim.core.errors import SimError
+from sim.core.safeio import commit, new_stage
+from sim.output.result_files import mark_ours
 from sim.play import injections, narrate, savefile
 from sim.play.engine import Game, PlayError, TurnRecord
 
@@ -87,6 +91,7 @@ class Room:
         self.debrief: dict[str, Path] | None = None
         self.debrief_error: str | None = None
         self._saved: tuple[int, int, bool] | None = None   # the game as game.json last held it
+        self.generation = 0            # bumped when turns are taken back: a debrief begun before is stale
         self._views: dict[str, dict[str, Any]] = {}
         self._views_version = -1
         for actor in game.humans:
@@ -215,6 +220,7 @@ class Room:
         if not self.game.can_undo:
             raise PlayError("nothing to undo: no turn has been played and nothing injected")
         kind = self.game.undo()
+        self.generation += 1
         if self.phase == "over":
             self.phase = "paused"
             self.paused_left = self.turn_seconds or None
@@ -428,6 +434,26 @@ class Room:
     def snapshot(self) -> Game:
         """A copy of the game for work done outside the server's loop (the debrief)."""
         return copy.deepcopy(self.game)
+
+    async def debrief_now(self) -> dict[str, Path] | None:
+        """Write the debrief of the game as it is now (the band runs in a thread); its files, or None if
+        the game changed meanwhile (an undo), when nothing is written.
+
+        The files are written into a private folder and moved into `out` only if the game is still the
+        one debriefed; game.json is the room's own, saved after every change, never the debrief's copy."""
+        from sim.play import debrief
+
+        generation, game = self.generation, self.snapshot()
+        stage = new_stage(self.out, "debrief")
+        try:
+            files = await asyncio.to_thread(debrief.write_debrief, game, stage, self.band_runs,
+                                            game_file=self.out / "game.json")
+            if generation != self.generation:     # checked and moved on the server's loop: no change between
+                return None
+            commit(stage, self.out, mark_ours, seals=("debrief.html", "debrief.md"), stale=lambda name: False)
+            return {name: self.out / path.name for name, path in files.items()}
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
 
     def debriefed(self, files: dict[str, Path] | None = None, error: str | None = None) -> None:
         """The debrief was written (its files), or could not be (why): pages show the one or the other."""

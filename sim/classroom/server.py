@@ -68,7 +68,7 @@ class Guard:
 
 
 def make_app(room: Room, *, join_url: str = "",
-             write_debrief: Callable[[Room], Awaitable[dict[str, Path]]] | None = None,
+             write_debrief: Callable[[Room], Awaitable[dict[str, Path] | None]] | None = None,
              tick_seconds: float = 0.25) -> Starlette:
     """The app for `room`. `join_url` is what the projector shows; `write_debrief` runs at the end."""
     guard = Guard()
@@ -108,11 +108,15 @@ def make_app(room: Room, *, join_url: str = "",
                 and write_debrief is not None and debriefing["task"] is None:
             debriefing["task"] = asyncio.get_running_loop().create_task(_debrief(write_debrief))
 
-    async def _debrief(write: Callable[[Room], Awaitable[dict[str, Path]]]) -> None:
+    async def _debrief(write: Callable[[Room], Awaitable[dict[str, Path] | None]]) -> None:
+        generation = room.generation
         try:
-            room.debriefed(files=await write(room))
+            files = await write(room)
+            if files is not None and generation == room.generation:   # else of an ending since undone
+                room.debriefed(files=files)
         except Exception as exc:   # said once on the pages; not tried again on every tick
-            room.debriefed(error=f"the debrief could not be written: {exc}")
+            if generation == room.generation:
+                room.debriefed(error=f"the debrief could not be written: {exc}")
         finally:
             debriefing["task"] = None
 

@@ -1264,14 +1264,18 @@ def history_section(doc: Doc, game: Game, band: Band, f: Facts, found: past.Hist
 
 
 def write_debrief(game: Game, out: Path, band_runs: int = 1000, jobs: int = 1,
-                  band: Band | None = None) -> dict[str, Path]:
-    """Run the band (unless given) and write every debrief file into `out`; returns their paths."""
+                  band: Band | None = None, game_file: Path | None = None) -> dict[str, Path]:
+    """Run the band (unless given) and write every debrief file into `out`; returns their paths.
+
+    `game_file`: where the caller keeps the game file (it is then not written here, and the debrief
+    names it): the classroom saves the game itself, and its game may have moved on since `game`
+    was copied for the debrief."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     mark_ours(out)
     band = band or model_band(game, band_runs, jobs)
     f = facts(game, band)
-    game_path = savefile.write(game, out / "game.json", make_folder=True)
+    game_path = game_file if game_file is not None else savefile.write(game, out / "game.json", make_folder=True)
     figures = {"escalation": plot_escalation(game, band, f, out), "payoffs": plot_payoffs(game, band, f, out)}
     with atomic_path(out / "band.json") as tmp:
         tmp.write_text(json.dumps(band.summary, indent=1) + "\n")
@@ -1282,4 +1286,4 @@ def write_debrief(game: Game, out: Path, band_runs: int = 1000, jobs: int = 1,
     title = f"Debrief: {game.scenario.scenario.title or game.scenario.name}"
     with atomic_path(out / "debrief.html") as tmp:
         tmp.write_text(doc.html(title), encoding="utf-8")
-    return {name: out / name for name in FILES}
+    return {name: game_path if name == "game.json" else out / name for name in FILES}
