@@ -496,9 +496,9 @@ def test_real_command_plays_a_scripted_game_and_replays_it(tmp_path):
     assert "identical to the saved game" in rep.stdout
 
 
-@pytest.mark.slow
-def test_ctrl_c_saves_the_game_to_a_file_named_on_screen(tmp_path):
-    out = tmp_path / "int"
+def _real_game_at_turn_2(out: Path) -> tuple[subprocess.Popen, bytes]:
+    """The real `play` (US, 4 turns) in a process of its own, turn 1 played as dialogue, now asking for
+    turn 2; the process and what it printed."""
     proc = subprocess.Popen([sys.executable, "run_sim.py", "play", "inf_2018", "--as", "US", "--turns", "4",
                              "--band-runs", BAND, "--out", str(out)], cwd=ROOT, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -516,6 +516,13 @@ def test_ctrl_c_saves_the_game_to_a_file_named_on_screen(tmp_path):
     if marker not in seen:
         proc.kill()
         pytest.fail(f"the game did not ask for turn 2: {seen[-2000:]!r} {proc.communicate()[1]!r}")
+    return proc, seen
+
+
+@pytest.mark.slow
+def test_ctrl_c_saves_the_game_to_a_file_named_on_screen(tmp_path):
+    out = tmp_path / "int"
+    proc, seen = _real_game_at_turn_2(out)
     proc.send_signal(signal.SIGINT)
     rest, err = proc.communicate(timeout=300)
     text = (seen + rest).decode()
@@ -589,22 +596,9 @@ def test_more_turns_than_a_game_file_holds_are_refused_at_the_start(monkeypatch,
 @pytest.mark.slow
 def test_a_game_killed_after_a_turn_is_on_disk_and_resumes(tmp_path):
     out = tmp_path / "killed"
-    proc = subprocess.Popen([sys.executable, "run_sim.py", "play", "inf_2018", "--as", "US", "--turns", "4",
-                             "--band-runs", BAND, "--out", str(out)], cwd=ROOT, stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    proc.stdin.write(b"dialogue\n")
-    proc.stdin.flush()
-    seen, deadline = b"", time.monotonic() + 300     # generous: a machine shared with other work is slow
-    while b"Turn 2 \xc2\xb7" not in seen and time.monotonic() < deadline:   # the next prompt: turn 1 is revealed
-        ready, _, _ = select.select([proc.stdout], [], [], 1)
-        if ready:
-            chunk = os.read(proc.stdout.fileno(), 65536)
-            if not chunk:
-                break
-            seen += chunk
+    proc, _ = _real_game_at_turn_2(out)               # turn 1 is revealed
     proc.kill()                                        # SIGKILL: nothing is caught, nothing saved on the way out
     proc.communicate(timeout=60)
-    assert b"Turn 2 \xc2\xb7" in seen, seen[-2000:]
     saved = savefile.read(out / "game.json")
     assert [t["moves"]["US"] for t in saved.log] == ["dialogue"]
     assert savefile.restore(saved).turn == 1
