@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
+from numba.extending import register_jitable
 
 from sim.core import actions, codes
 from sim.core.actions import LEGALITY
@@ -85,6 +86,7 @@ no_refcount = njit(cache=True, _nrt=False)  # type: ignore[call-overload]  # num
 TREATY_COMPONENT = np.array([0.0, 0.5, 1.0, 1.0])
 
 
+@register_jitable
 def draw_width(n_actors: int) -> int:
     """Uniform draws per replica and turn: incident; fielding and test detection per actor; rule per
     actor; the look-ahead's sample seed."""
@@ -161,13 +163,8 @@ def work_at(stack, q):
 
 @njit(cache=True)
 def new_events(n):
-    return events_at(np.zeros((1, n), EVENTS), 0, n)
-
-
-@njit(cache=True)
-def events_at(rows, r, n):
-    """Events writing into row r of `rows` ([R, N] EVENTS), with fresh scratch."""
-    return Events(rows[r], np.zeros((n, n), np.bool_), np.zeros((n, n), np.bool_), np.zeros(n))
+    """One replica's events, zero, with their scratch."""
+    return Events(np.zeros(n, EVENTS), np.zeros((n, n), np.bool_), np.zeros((n, n), np.bool_), np.zeros(n))
 
 
 @njit(cache=True)

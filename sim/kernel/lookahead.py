@@ -40,6 +40,7 @@ from sim.kernel.dynamics import (
     bound,
     compliance,
     copy_work,
+    draw_width,
     fill_hits,
     hazard_of,
     hosting_cost_due,
@@ -514,7 +515,7 @@ def values_kernel(S, P, turn, seeds, needed, B, values, fixed, memo):
     Rm = ResolveMemo(new_index(joint), np.zeros(joint, np.int64), new_works(joint, n, slots),
                      np.zeros((joint, n)), np.zeros((joint, n, n), np.bool_), np.zeros(1, np.int64))
     lg = np.zeros((n, moves), np.bool_)
-    u = np.zeros(n * 3 + 2)           # the expected turn draws nothing
+    u = np.zeros(draw_width(n))       # the expected turn draws nothing
     for r in range(S.world.shape[0]):
         V = Valuation(P, turn, B[r], needed, u, seeds[r])
         T = Scratch(work_at(S, r), work, events, ahead, m, mv, quiet)
