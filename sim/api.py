@@ -9,7 +9,7 @@ Nothing is written unless asked (`out=` or `RunResult.save`); what is written is
 ``run_sim.py run`` writes for the same scenario, overrides and seed: both run through `execute`, which
 writes the result folder as the batches finish (`run_sim.py run` keeps none of them, so its memory stays
 flat), keeps the batches in memory if asked (`sim.run`), and draws the figures from memory. Figures:
-`sim.output.plots` (each function takes a `RunResult` or a result folder and an optional ``ax``).
+`sim.plots` (each function takes a `RunResult` or a result folder and an optional ``ax``).
 """
 
 from __future__ import annotations
@@ -121,9 +121,14 @@ class RunOutput:
     seed: int
     summary: dict                       # what summary.json holds ("files" too when a folder was written)
     outcomes: Summary = field(repr=False)              # summed over the batches; per_run() for `compare`
-    kept: list[BatchResult] = field(repr=False)        # every batch in run order, or the first runs (`batches`)
-    batches: list[BatchResult] | None = field(repr=False)   # every batch in run order, if kept
+    kept: list[BatchResult] = field(repr=False)        # every batch in run order, or the first runs only
+    complete: bool                                     # `kept` holds every batch
     engine: str = "ensemble"
+
+    @property
+    def batches(self) -> list[BatchResult] | None:
+        """Every batch in run order, if all were kept."""
+        return self.kept if self.complete else None
 
     @property
     def runs(self) -> int:
@@ -191,7 +196,7 @@ def collect(scn: Scenario, seed: int, chunks: Iterable[Chunk], *, out: Path | No
             outcomes.add(chunk.batch)
             runs += len(chunk.batch.runs)
         summary = outcomes.as_dict(runs)
-    return RunOutput(scn, seed, summary, outcomes, kept, kept if keep else None, engine)
+    return RunOutput(scn, seed, summary, outcomes, kept, keep, engine)
 
 
 def run(scenario: str | Path | Scenario = "inf_2018", runs: int = 200, seed: int = 1, *,
