@@ -94,11 +94,30 @@ class TestQuantal(RuleContract):
     spec: ClassVar[dict[str, Any]] = {"name": "quantal", "lambda": 2.0}
     bad: ClassVar[list[dict[str, Any]]] = [{"lambda": -1}, {"temperature": 1}]
 
-    def test_zero_precision_is_uniform(self):
-        moves, _ = play({"name": "quantal", "lambda": 0.0}, replicas=range(2000), turns=1)
+    def test_zero_precision_is_uniform_over_the_moves_that_commit_to_nothing(self):
+        moves, crisis = play({"name": "quantal", "lambda": 0.0}, replicas=range(2000), turns=1)
         share = np.bincount(moves[:, 0], minlength=N_MOVES) / 2000
-        # uniform over the legal moves only: with no treaty, Blue can talk, hold or order
-        assert np.allclose(share[[D, H, X]], 1 / 3, atol=0.03) and share.sum() == pytest.approx(share[[D, H, X]].sum())
+        # with no treaty Blue can talk, hold or order; an order commits, so noise never makes it
+        best = int(np.argmax(crisis.last_turn[0].values()[0, 0]))
+        if best == X:
+            assert share[X] == 1.0
+        else:
+            assert np.allclose(share[[D, H]], 1 / 2, atol=0.03) and share[X] == 0.0
+
+    def test_a_commitment_is_made_exactly_where_it_is_the_best_move(self):
+        from sim.core.actions import COMMITMENTS
+        from sim.rules.quantal import choose_deliberate
+
+        rng = np.random.default_rng(7)
+        values = rng.normal(size=(4000, N_MOVES))
+        legal = rng.random((4000, N_MOVES)) < 0.7
+        legal[:, [D, H]] = True
+        best = np.argmax(np.where(legal, values, -np.inf), axis=1)
+        for precision in (0.0, 0.5, 2.0, 50.0):
+            picks = choose_deliberate(values, precision, rng.random(4000), legal)
+            assert legal[np.arange(4000), picks].all()
+            assert np.array_equal(COMMITMENTS[picks], COMMITMENTS[best]), precision
+            assert np.array_equal(picks[COMMITMENTS[best]], best[COMMITMENTS[best]])
 
 
 class TestBestResponse(RuleContract):

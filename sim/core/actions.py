@@ -91,6 +91,7 @@ class MoveSpec:
     legal_when: tuple[Condition, ...]   # offered when all hold (the kernel's legal-move mask reads these)
     verb: str          # narration: "<actor> <verb>"
     colour: str        # plots and screens
+    commitment: bool = False   # binding and costly to undo: the quantal rule makes it only as a best response
 
     @property
     def offered_when(self) -> str:
@@ -108,23 +109,23 @@ MOVES: dict[Action, MoveSpec] = {
     Action.COMPLY: MoveSpec(
         0, "verifiably eliminate the disputed missiles and halt a disputed programme (meets an ultimatum)",
         (Condition.TREATY_ALIVE, Condition.IN_DISPUTE), "complies verifiably",
-        "#41ab5d"),
+        "#41ab5d", commitment=True),
     Action.ULTIMATUM: MoveSpec(
         2, "publicly demand that an adversary in dispute comply before a deadline, or face the threatened act",
         (Condition.TREATY_ALIVE, Condition.NO_OPEN_ULTIMATUM, Condition.ADVERSARY_IN_DISPUTE),
-        "issues an ultimatum", "#fdae61"),
+        "issues an ultimatum", "#fdae61", commitment=True),
     Action.WITHDRAWAL: MoveSpec(
         3, "give notice to leave the treaty; it ends after the notice period",
         (Condition.TREATY_PARTY, Condition.TREATY_ALIVE, Condition.NOT_UNBOUND), "gives notice to withdraw",
-        "#d7301f"),
+        "#d7301f", commitment=True),
     Action.DEVELOP: MoveSpec(
         3, "advance the missile programme to its next stage: development, flight tests, production",
         (Condition.OWNER, Condition.BELOW_PRODUCTION, Condition.STAGE_COMPLETE),
-        "advances its missile programme", "#8c6bb1"),
+        "advances its missile programme", "#8c6bb1", commitment=True),
     Action.DEPLOYMENT: MoveSpec(
         4, "order a battalion of a ready system (arrives after the lag); for a host, consent to host its "
            "leader's missiles",
-        (Condition.CAN_FIELD,), "orders missiles", "#7f0000"),
+        (Condition.CAN_FIELD,), "orders missiles", "#7f0000", commitment=True),
 }
 HOST_VERB = "consents to host its ally's missiles"
 
@@ -133,6 +134,8 @@ RUNGS = np.array([MOVES[a].rung for a in Action], dtype=np.int64)
 #: [M, K] the conditions of each move's legality, padded with ALWAYS: what the kernel reads
 LEGALITY = np.array([[*MOVES[a].legal_when, *[Condition.ALWAYS] * (3 - len(MOVES[a].legal_when))] for a in Action],
                     dtype=np.int64)
+#: [M] bool: the moves that commit (every move but dialogue and hold)
+COMMITMENTS = np.array([MOVES[a].commitment for a in Action], dtype=bool)
 COLOURS: dict[str, str] = {a.label: MOVES[a].colour for a in Action}
 
 

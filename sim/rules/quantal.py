@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from sim.core.actions import COMMITMENTS
 from sim.core.rule_specs import NoParams, QuantalParams
 from sim.rules.base import Rule, TurnView
 
@@ -33,14 +34,28 @@ def choose_logit(values: np.ndarray, precision: float, u: np.ndarray, legal: np.
     return np.where(legal[np.arange(len(pick)), pick], pick, last_legal)
 
 
+def choose_deliberate(values: np.ndarray, precision: float, u: np.ndarray, legal: np.ndarray) -> np.ndarray:
+    """A logit choice in which commitments are deliberate: a committing move (`COMMITMENTS`: notice,
+    orders, consent, a programme stage, an ultimatum, compliance) is played only where it is the best
+    move; elsewhere the logit draws among the moves that commit to nothing (dialogue, hold).
+
+    Noise thus shades how an actor talks and waits, never whether it binds itself, so the
+    commitments are those of the best response at every precision."""
+    best = choose_logit(values, float("inf"), u, legal)
+    noisy = choose_logit(values, precision, u, legal & ~COMMITMENTS[None, :])
+    return np.where(COMMITMENTS[best], best, noisy)
+
+
 class Quantal(Rule):
     """Logit quantal response (McKelvey and Palfrey, 1995) with one-turn look-ahead.
 
     Each legal move is valued by its payoff this turn, averaged over the others' moves as the actor
     believes they will answer its last move, plus the discounted value of the state it leads to,
     with the orders that adversaries are believed to place in answer (sim/kernel/lookahead.py). The move is
-    drawn with probability proportional to ``exp(lambda * value)``; ``lambda = inf`` is a best
-    response, ``lambda = 0`` uniform play over the legal moves.
+    drawn with probability proportional to ``exp(lambda * value)`` among the moves that commit to
+    nothing (dialogue, hold); a commitment (notice, orders, consent, a programme stage, an ultimatum,
+    compliance) is made only where it is the best move (`choose_deliberate`). ``lambda = inf`` is a
+    best response, ``lambda = 0`` uniform play between dialogue and hold unless a commitment is best.
     """
 
     Params = QuantalParams
@@ -52,7 +67,8 @@ class Quantal(Rule):
                                             "uses_beliefs": True, "needs_human": False}
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
-        return choose_logit(view.values()[:, self.actor, :], self.params.lambda_, u, view.legal()[:, self.actor])
+        return choose_deliberate(view.values()[:, self.actor, :], self.params.lambda_, u,
+                                 view.legal()[:, self.actor])
 
 
 class BestResponse(Quantal):
