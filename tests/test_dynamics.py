@@ -4,7 +4,18 @@ import numpy as np
 import pytest
 
 from conftest import NATO, RU, US, C, D, H, U, V, W, X, calm_draws, moves
-from sim.core.codes import FLIGHT_TEST, IN_FORCE, NO_ONE, NOTICE, PRODUCTION, READY, TERMINATED
+from sim.core.codes import (
+    CUT_FORCE,
+    FLIGHT_TEST,
+    IN_FORCE,
+    KEEP_FORCE,
+    NO_ONE,
+    NO_TERMS,
+    NOTICE,
+    PRODUCTION,
+    READY,
+    TERMINATED,
+)
 from sim.core.errors import SimError
 from sim.kernel import dynamics
 from sim.kernel.lookahead import continuation, counterfactual_values
@@ -164,21 +175,38 @@ def test_backing_down_does_not_lower_the_index(start, params):
 def test_a_round_of_talks_grows_with_trust(start, params):
     d = params.diplomacy
     trust_us, trust_ru = start.trust[0, US, RU], start.trust[0, RU, US]
-    s, out = play(start, params, 1, D, D, H)
+    s = start.copy()
+    s.terms[0, US, RU] = s.terms[0, RU, US] = KEEP_FORCE            # a bargaining range: the round counts
+    s, out = play(s, params, 1, D, D, H)
     expected = d["talks_rate"] * 0.5 * (trust_us + trust_ru)
     assert s.talks[0, US, RU] == pytest.approx(expected)
     assert out.in_round[0].tolist() == [True, True, False]
 
 
-def test_agreement_rescinds_notice_and_settles_the_dispute(start, params):
+def test_an_agreement_on_elimination_rescinds_notice_and_concedes_the_dispute(start, params):
     s = start.copy()
     s.talks[0, US, RU] = s.talks[0, RU, US] = 0.95
+    s.terms[0, US, RU], s.terms[0, RU, US] = KEEP_FORCE, CUT_FORCE
     s.treaty[0], s.notice_by[0], s.notice_end[0] = NOTICE, US, 5
     s.unbound[0, US] = True
     nxt, out = play(s, params, 1, D, D, H)
     assert out.agreement[0].tolist() == [True, True, False]
     assert nxt.treaty[0] == IN_FORCE and not nxt.unbound[0].any()
-    assert nxt.ult_target[0, US] == NO_ONE and nxt.disputed[0, RU] == 0 and nxt.missiles[0, RU] == 0
+    assert nxt.ult_target[0, US] == NO_ONE and out.met[0, US]
+    # Russia eliminates its force over the elimination period; conceding the disputed force costs it at home
+    assert nxt.disputed[0, RU] == 0 and nxt.elim_left[0, RU] == params.elimination_turns - 1
+    assert nxt.missiles[0, RU] < 48 and out.complied[0].tolist() == [False, True, False]
+
+
+def test_a_freeze_keeps_the_forces_settles_the_dispute_and_cancels_orders(start, params):
+    s = start.copy()
+    s.talks[0, US, RU] = s.talks[0, RU, US] = 0.95
+    s.terms[0, US, RU] = s.terms[0, RU, US] = KEEP_FORCE
+    s.pipeline[0, RU, 1] = 16
+    nxt, out = play(s, params, 1, D, D, H)
+    assert out.agreement[0, US] and not out.complied[0].any()
+    assert nxt.missiles[0, RU] == 48 and nxt.disputed[0, RU] == 0 and nxt.pipeline[0, RU].sum() == 0
+    assert nxt.elim_left[0, RU] == 0 and not nxt.demand[0].any()
 
 
 def test_an_agreement_after_termination_is_a_new_treaty_that_eliminates_missiles(start, params):
@@ -188,10 +216,11 @@ def test_an_agreement_after_termination_is_a_new_treaty_that_eliminates_missiles
     s.disputed[0] = 0
     s.ult_target[0, US] = NO_ONE
     s.talks[0, US, RU] = s.talks[0, RU, US] = 0.95
+    s.terms[0, US, RU], s.terms[0, RU, US] = KEEP_FORCE, CUT_FORCE
     s.pipeline[0, RU, 1] = 16
-    nxt, _ = play(s, params, 1, D, D, H)
+    nxt, out = play(s, params, 1, D, D, H)
     assert nxt.treaty[0] == IN_FORCE and nxt.pipeline[0, RU].sum() == 0
-    assert nxt.elim_left[0, RU] > 0
+    assert nxt.elim_left[0, RU] > 0 and not out.complied[0].any()      # no treaty was broken: nothing conceded
     esc = [nxt.escalation[0]]
     for turn in range(2, 2 + params.elimination_turns + 1):
         nxt, _ = play(nxt, params, turn, H, H, H)
@@ -199,6 +228,30 @@ def test_an_agreement_after_termination_is_a_new_treaty_that_eliminates_missiles
     assert nxt.missiles[0, RU] == 0
     # finding 7 of the issue: the index can fall back to zero
     assert esc[-1] == pytest.approx(0.0) and esc[-1] < esc[0]
+
+
+def test_talks_stall_without_terms_and_progress_decays_without_a_round(start, params):
+    s = start.copy()
+    s.talks[0, US, RU] = s.talks[0, RU, US] = 0.5
+    s.terms[0, US, RU] = s.terms[0, RU, US] = NO_TERMS
+    stalled, out = play(s, params, 1, D, D, H)
+    assert out.in_round[0, US] and not out.agreement[0].any()
+    assert stalled.talks[0, US, RU] == pytest.approx(0.5 * (1 - params.diplomacy["talks_decay"]))
+    s.terms[0, US, RU] = s.terms[0, RU, US] = KEEP_FORCE
+    moved, _ = play(s, params, 1, D, D, H)
+    assert moved.talks[0, US, RU] == pytest.approx(0.5 + params.diplomacy["talks_rate"] * 0.2)
+    held, _ = play(s, params, 1, D, H, H)                # Russia holds: no round, the progress decays
+    assert held.talks[0, US, RU] == pytest.approx(0.5 * (1 - params.diplomacy["talks_decay"]))
+
+
+def test_talks_to_save_a_treaty_do_not_outlive_it(start, params):
+    s = start.copy()
+    s.treaty[0], s.notice_by[0], s.notice_end[0] = NOTICE, US, 1
+    s.unbound[0, US] = True
+    s.talks[0, US, RU] = s.talks[0, RU, US] = 0.6
+    s.terms[0, US, RU] = s.terms[0, RU, US] = KEEP_FORCE
+    nxt, _ = play(s, params, 1, D, D, H)
+    assert nxt.treaty[0] == TERMINATED and nxt.talks[0, US, RU] == 0.0
 
 
 # ---------------------------------------------------------------- index, hazard, threat

@@ -100,7 +100,6 @@ def test_tournament_intervals_respect_the_bounds(tmp_path):
     assert float(incident["mean"]) == 0.02 and incident["method"] == "wilson"
     assert (float(incident["ci95_low"]), float(incident["ci95_high"])) == pytest.approx((0.0055, 0.07), abs=1e-4)
     final = rows[("grim", "mirror", "final_escalation")]
-    assert float(final["mean"]) == pytest.approx(0.3144)
     assert 0.0 <= float(final["ci95_low"]) < float(final["ci95_high"]) <= 100.0
     for r in rows.values():
         low, high = float(r["ci95_low"]), float(r["ci95_high"])

@@ -94,6 +94,10 @@ def ultimatums(inf):
     return {a: ultimatum_record(inf, a) for a in AUDIENCE_COSTS}
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "Model 3, in progress: an ultimatum is a commitment, made only as the best move, and in inf_2018 the US "
+    "never finds one best, whatever its audience cost (0 issued in 100 runs x 24 turns at 0, 1 and 3): the "
+    "threat's information (resolve types, what a target reads into it) is not modelled yet"))
 def test_a_higher_audience_cost_makes_us_ultimatums_rarer(ultimatums):
     issued = [ultimatums[a]["issued"] for a in AUDIENCE_COSTS]
     assert issued[0] > 0
@@ -174,10 +178,11 @@ def test_russia_orders_only_when_threatened(inf):
 
 
 def test_in_an_arms_race_russia_never_orders_first(inf):
-    # a variant where the US can order at once and NATO hosts for free: Russia's orders must follow
+    # a variant where ordering pays the US: no treaty binds it, its system is ready and it is patient (0.99
+    # a month, so that a battalion arriving in six months is worth its cost). Russia's orders must follow
     # US missiles that reach it, fielded or on order, on the turn before
-    scn = scenario.apply_overrides(inf, {"actors.US.programme": {"stage": "ready"},
-                                         "actors.NATO.payoff.host_cost": 0.0})
+    scn = scenario.apply_overrides(inf, {"treaty.status": "none", "actors.US.programme": {"stage": "ready"},
+                                         "actors.US.payoff.discount": 0.99})
     c = Crisis(scn, 2019, np.arange(60), 24)
     answered = 0
     while not c.finished:

@@ -26,6 +26,12 @@ TREATY_CODES = {name: code for code, name in enumerate(TREATY_NAMES)}
 #: no actor (no notice given, no ultimatum target)
 NO_ONE = -1
 
+# ---------------------------------------------------------------- terms of an agreement
+# What each member of a bargaining pair undertakes under the terms on the table (`pair[i, j].terms` is
+# i's part of the deal with j): nothing (no bargaining range), keep its force and add nothing, eliminate it.
+NO_TERMS, KEEP_FORCE, CUT_FORCE = range(3)
+TERMS_NAMES = ("none", "keep", "eliminate")
+
 # ---------------------------------------------------------------- Kahn's escalation ladder
 # (On Escalation, 1965): the rungs the model's states map to (docs/ODD.md)
 RUNG_NONE, RUNG_OSTENSIBLE, RUNG_DECLARATIONS, RUNG_HARDENING, RUNG_SHOW_OF_FORCE, RUNG_CONFRONTATION = (

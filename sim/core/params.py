@@ -13,11 +13,12 @@ from sim.core.codes import N_MOVES
 from sim.core.scenario import Scenario, apply_overrides
 
 PAYOFF_FIELDS = (
-    "treaty_value", "threat_weight", "reaction", "deploy_cost", "upkeep", "programme_cost", "host_cost",
-    "comply_cost", "war_cost", "audience_cost", "reputation_cost", "talks_value", "dialogue_cost", "discount",
+    "treaty_value", "threat_weight", "reaction", "force_value", "force_scale", "deploy_cost", "upkeep",
+    "programme_cost", "host_cost", "comply_cost", "war_cost", "audience_cost", "reputation_cost", "talks_value",
+    "dialogue_cost", "discount",
 )
 DIPLOMACY_FIELDS = (
-    "talks_rate", "trust_round_gain", "trust_agreement_gain", "trust_one_sided_gain",
+    "talks_rate", "talks_decay", "trust_round_gain", "trust_agreement_gain", "trust_one_sided_gain",
     "trust_ultimatum_loss", "trust_withdrawal_loss", "trust_deploy_loss", "trust_detect_loss",
     "credibility_gain", "credibility_loss",
 )

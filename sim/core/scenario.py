@@ -87,6 +87,8 @@ class Payoff(_Strict):
     treaty_value: Weight = Field(default=1.0, ge=0)
     threat_weight: Weight = Field(default=1.0, ge=0)
     reaction: float = Field(default=0.5, ge=0, le=1)
+    force_value: Weight = Field(default=0.0, ge=0)
+    force_scale: Weight = Field(default=100.0, gt=0)
     deploy_cost: Weight = Field(default=0.01, ge=0)
     upkeep: Weight = Field(default=0.001, ge=0)
     programme_cost: Weight = Field(default=0.02, ge=0)
@@ -179,6 +181,7 @@ class Diplomacy(_Strict):
 
     initial_trust: float = Field(default=0.5, ge=0, le=1)
     talks_rate: float = Field(default=0.5, ge=0, le=1)
+    talks_decay: float = Field(default=0.2, ge=0, le=1)
     trust_round_gain: float = Field(default=0.05, ge=0, le=1)
     trust_agreement_gain: float = Field(default=0.2, ge=0, le=1)
     trust_one_sided_gain: float = Field(default=0.02, ge=0, le=1)

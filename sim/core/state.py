@@ -5,7 +5,7 @@ All replicas of one crisis at one turn are five arrays whose first axis is the r
 - `world`    [R] records of `WORLD`: the treaty, the escalation index and its parts, the incident;
 - `actor`    [R, N] records of `ACTOR`: each actor's forces, programme, ultimatum, credibility, last move;
 - `pipeline` [R, N, L] int64: ordered missiles arriving in 0..L-1 turns;
-- `pair`     [R, N, N] records of `PAIR`: talks and trust between i and j;
+- `pair`     [R, N, N] records of `PAIR`: talks, trust and the terms on the table between i and j;
 - `beliefs`  [R, N, N, M, M] float: beliefs[r, i, j, c, b] = P(j plays b | i played c last).
 
 The kernels take the first four as one `Replicas` tuple and work on replica r through `work_at`
@@ -65,6 +65,8 @@ ACTOR = np.dtype([
 PAIR = np.dtype([
     ("talks", _FLOAT),            # progress of talks, symmetric, 0..1
     ("trust", _FLOAT),            # how much i trusts j, 0..1
+    ("terms", _INT),              # i's part of the terms on the table with j (NO_TERMS, KEEP_FORCE, CUT_FORCE)
+    ("gain", _FLOAT),             # what those terms are worth to i over its outside option (utility units)
 ], align=True)
 
 #: The dtype of each part of a State, in field order.

@@ -18,6 +18,7 @@ from sim.core.scenario import Scenario
 from sim.core.state import State
 from sim.engine.initial import initial_state
 from sim.kernel import dynamics
+from sim.kernel.bargaining import table_terms
 from sim.rules.base import TurnView
 from sim.rules.registry import make_rule
 
@@ -101,7 +102,8 @@ class Crisis:
         view = self.view()
         for actor, move in self.schedule.forced.get(nxt, ()):
             moves[:, actor] = np.where(view.legal()[:, actor, move], move, moves[:, actor])
-        self.state, outcome = dynamics.step(self.state, moves, view.params, nxt, self.draws[:, self.turn])
+        state, outcome = dynamics.step(self.state, moves, view.params, nxt, self.draws[:, self.turn])
+        self.state = table_terms(state, self.schedule.params_at(nxt + 1), nxt)    # what the pairs could sign next
         if observe:
             for rule in self.rules:
                 rule.observe(view, moves)

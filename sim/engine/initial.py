@@ -9,6 +9,7 @@ from sim.core.codes import N_MOVES, NO_ONE, STAGES, TREATY_CODES
 from sim.core.params import Params
 from sim.core.scenario import Scenario
 from sim.core.state import State
+from sim.kernel.bargaining import table_terms
 from sim.kernel.dynamics import score_initial
 
 
@@ -88,4 +89,4 @@ def initial_state(scn: Scenario, params: Params, replicas: int, pipeline_len: in
     state = score_initial(state.copy(), params)
     # an ultimatum open at the start was issued at the stakes of the starting state
     state.ult_stakes[:] = np.where(state.ult_target != NO_ONE, state.escalation[:, None] / 100.0, 0.0)
-    return state
+    return table_terms(state, params, 0)

@@ -40,6 +40,7 @@ from sim.core.codes import (
     BELOW_PRODUCTION,
     CAN_FIELD,
     COMPLY,
+    CUT_FORCE,
     DEPLOYMENT,
     DEVELOP,
     DEVELOPMENT,
@@ -50,6 +51,7 @@ from sim.core.codes import (
     N_CONDITIONS,
     NO_ONE,
     NO_OPEN_ULTIMATUM,
+    NO_TERMS,
     NONE_STAGE,
     NOT_UNBOUND,
     NOTICE,
@@ -258,12 +260,17 @@ def fill_hits(W, P, hits):
 
 
 @njit(cache=True, inline="always")
-def threat(i, m, W, P, hits):
-    """Threat i faces: sat(H) * (1 - reaction_i * sat(O)), sat(x) = 1 - exp(-x / scale).
+def security(i, m, W, P, hits):
+    """What the balance of forces is worth to i per turn (0 with no forces in range; utility units):
 
-    H: adversaries' missiles that reach i or its allies, plus credibility * batch of each open
-    ultimatum aimed at i. O: missiles of i and its allies that reach an adversary of i. The product
-    makes the value of arming grow with the rival's stock (the security dilemma).
+        force_value_i * satf(O) - threat_weight_i * sat(H) * (1 - reaction_i * sat(O))
+
+    with sat(x) = 1 - exp(-x / missile_scale) and satf(x) = 1 - exp(-x / force_scale_i). H: adversaries'
+    missiles that reach i or its allies, plus credibility * batch of each open ultimatum aimed at i.
+    O: missiles of i and its allies that reach an adversary of i. The first term is what own forces
+    in range are worth by themselves (deterrence of the rival's other forces, hedging against third
+    parties); the second the threat, of which own forces relieve a share that grows with the rival's
+    stock, so that the value of arming grows with the rival's arming (the security dilemma).
     """
     n = m.shape[0]
     hostile = 0.0
@@ -281,7 +288,10 @@ def threat(i, m, W, P, hits):
                     break
         if W.actor[j].ult_target == i:
             hostile += W.actor[j].credibility * P.actor[j].batch
-    return -np.expm1(-hostile / P.missile_scale) * (1.0 + P.actor[i].reaction * np.expm1(-own / P.missile_scale))
+    a = P.actor[i]
+    return (-a.force_value * np.expm1(-own / a.force_scale)
+            + a.threat_weight * np.expm1(-hostile / P.missile_scale)
+            * (1.0 + a.reaction * np.expm1(-own / P.missile_scale)))
 
 
 @njit(cache=True, inline="always")
@@ -329,32 +339,86 @@ def step_withdrawal(W, E, P, mv, turn):
 
 
 @njit(cache=True, inline="always")
-def step_talks(W, E, P, mv):
-    """2. Rounds of talks between adversaries who both offer; an agreement at full progress.
+def talk_pair(P, i, j):
+    """i and j can hold talks: one names the other an adversary."""
+    return (i != j) & (P.pair[i, j].adversary | P.pair[j, i].adversary)
 
-    While the treaty is alive an agreement settles the pair's disputes (disputed missiles verified
-    or eliminated, disputed programmes halted, demands and ultimatums met) and rescinds a notice.
-    With no treaty left it is a new treaty: the parties are bound again, their orders cancelled,
-    programmes halted and missiles eliminated over the elimination period.
+
+@njit(cache=True, inline="always")
+def bargaining_pair(P, i, j):
+    """i and j negotiate terms: a talk pair of treaty parties (whose undertakings a treaty can bind)."""
+    return talk_pair(P, i, j) & P.actor[i].party & P.actor[j].party
+
+
+@njit(cache=True, inline="always")
+def concedes(W, k, cut):
+    """Eliminating, under an agreement, missiles disputed under the treaty still alive concedes the
+    violation (a unilateral `comply` does the same): the concession costs `comply_cost` at home."""
+    return cut & alive(W) & (W.actor[k].disputed > 0)
+
+
+@njit(cache=True, inline="always")
+def undertake(W, P, k, cut):
+    """k's part of an agreement: no more orders and a programme halted; its force, disputed or not, is
+    settled by the terms: kept as counted (`cut` False) or eliminated over the elimination period."""
+    for s in range(W.pipeline.shape[1]):
+        W.pipeline[k, s] = 0
+    halt(W, k)
+    W.actor[k].disputed = 0
+    W.actor[k].breach = False
+    W.actor[k].demand = False
+    W.actor[k].elim_left = P.elimination_turns if cut and (W.actor[k].missiles > 0) else 0
+
+
+@njit(cache=True, inline="always")
+def agree_terms(W, P, i, j):
+    """i and j sign the terms on the table (`pair[i, j].terms`, `pair[j, i].terms`): each undertakes its
+    part, their ultimatums on each other close, and the treaty is in force with every party bound (a
+    notice rescinded, or a new treaty)."""
+    undertake(W, P, i, W.pair[i, j].terms == CUT_FORCE)
+    undertake(W, P, j, W.pair[j, i].terms == CUT_FORCE)
+    for a, b in ((i, j), (j, i)):
+        if W.actor[a].ult_target == b:
+            W.actor[a].ult_target = NO_ONE
+            W.actor[a].ult_deadline = NO_ONE
+    W.world[0].treaty = IN_FORCE
+    W.world[0].notice_by = NO_ONE
+    W.world[0].notice_end = NO_ONE
+    for k in range(W.actor.shape[0]):
+        W.actor[k].unbound = False
+
+
+@njit(cache=True, inline="always")
+def step_talks(W, E, P, mv):
+    """2. Rounds of talks between adversaries who both offer; an agreement on the terms on the table.
+
+    A round makes progress only where the pair has terms on the table (a bargaining range, set
+    before the turn by `sim.kernel.bargaining`); without one the talks stall. Progress not carried by a
+    round decays. At full progress the pair signs its terms (`agree_terms`).
     """
     n = mv.shape[0]
     for i in range(n):
         E.actor[i].in_round = False
         E.actor[i].agreement = False
         E.actor[i].met = False
-    any_agreement = False
+        E.actor[i].complied = False
     for i in range(n):
         for j in range(i + 1, n):
-            pair = P.pair[i, j].adversary | P.pair[j, i].adversary
-            if pair & (mv[i] == DIALOGUE) & (mv[j] == DIALOGUE):
+            if not talk_pair(P, i, j):
+                continue
+            productive = (mv[i] == DIALOGUE) & (mv[j] == DIALOGUE) & (W.pair[i, j].terms != NO_TERMS)
+            if productive:
                 progress = min(1.0, W.pair[i, j].talks + P.talks_rate * 0.5 * (W.pair[i, j].trust + W.pair[j, i].trust))
-                W.pair[i, j].talks = progress
-                W.pair[j, i].talks = progress
+            else:
+                progress = W.pair[i, j].talks * (1.0 - P.talks_decay)
+            W.pair[i, j].talks = progress
+            W.pair[j, i].talks = progress
+    any_agreement = False
     for i in range(n):
         for j in range(n):
-            pair = (i != j) & (P.pair[i, j].adversary | P.pair[j, i].adversary)
+            pair = talk_pair(P, i, j)
             mutual = pair & (mv[i] == DIALOGUE) & (mv[j] == DIALOGUE)
-            E.agree[i, j] = mutual & (W.pair[i, j].talks >= 1.0 - 1e-12)
+            E.agree[i, j] = mutual & (W.pair[i, j].terms != NO_TERMS) & (W.pair[i, j].talks >= 1.0 - 1e-12)
             if mutual:
                 W.pair[i, j].trust += P.trust_round_gain
                 E.actor[i].in_round = True
@@ -367,40 +431,17 @@ def step_talks(W, E, P, mv):
         E.actor[i].unanswered = (mv[i] == DIALOGUE) & (not E.actor[i].in_round)
     if not any_agreement:
         return
-    if alive(W):
-        for i in range(n):
-            if E.actor[i].agreement:
-                settle(W, P, i)
-            if (W.actor[i].ult_target != NO_ONE) and E.agree[i, W.actor[i].ult_target]:
-                W.actor[i].ult_target = NO_ONE                               # met by the agreement
-                W.actor[i].ult_deadline = NO_ONE
-                E.actor[i].met = True
-                W.actor[i].credibility += P.credibility_gain
-        notice_by = W.world[0].notice_by
-        if (W.world[0].treaty == NOTICE) & (notice_by != NO_ONE):
-            rescind = False
-            for j in range(n):
-                rescind = rescind | (E.agree[notice_by, j] & P.actor[j].party)
-            if rescind:                                                # the treaty binds all again
-                W.world[0].treaty = IN_FORCE
-                W.world[0].notice_by = NO_ONE
-                W.world[0].notice_end = NO_ONE
-                for j in range(n):
-                    W.actor[j].unbound = False
-    else:
-        parties = 0
-        for i in range(n):
-            parties += 1 if P.actor[i].party & E.actor[i].agreement else 0
-        if parties >= 2:                                               # a new treaty with the same terms
-            W.world[0].treaty = IN_FORCE
-            W.world[0].notice_by = NO_ONE
-            W.world[0].notice_end = NO_ONE
-            for i in range(n):
-                W.actor[i].unbound = False
-                if P.actor[i].party:
-                    W.pipeline[i, :] = 0
-                    halt(W, i)
-                    W.actor[i].elim_left = P.elimination_turns if W.actor[i].missiles > 0 else 0
+    for i in range(n):
+        target = W.actor[i].ult_target
+        if (target != NO_ONE) and E.agree[i, target]:
+            E.actor[i].met = True                                        # met by the agreement
+            W.actor[i].credibility += P.credibility_gain
+    for i in range(n):
+        for j in range(i + 1, n):
+            if E.agree[i, j]:
+                E.actor[i].complied = E.actor[i].complied | concedes(W, i, W.pair[i, j].terms == CUT_FORCE)
+                E.actor[j].complied = E.actor[j].complied | concedes(W, j, W.pair[j, i].terms == CUT_FORCE)
+                agree_terms(W, P, i, j)
     for i in range(n):
         for j in range(n):
             if E.agree[i, j]:
@@ -433,9 +474,9 @@ def step_comply(W, E, P, mv):
     """3. Compliance: the actor's dispute is settled verifiably; ultimatums on it are met at once."""
     n = mv.shape[0]
     for i in range(n):
-        E.actor[i].complied = (mv[i] == COMPLY) & alive(W) & in_dispute(W, i)
-    for i in range(n):
-        if E.actor[i].complied:
+        complies = (mv[i] == COMPLY) & alive(W) & in_dispute(W, i)
+        E.actor[i].complied = E.actor[i].complied | complies          # or conceded in an agreement (step 2)
+        if complies:
             settle(W, P, i)
     for i in range(n):
         target = W.actor[i].ult_target
@@ -534,6 +575,8 @@ def step_treaty_end(W, P, turn):
             W.actor[i].elim_left = 0
             W.actor[i].ult_target = NO_ONE          # a demand to comply with a treaty that is gone is moot
             W.actor[i].ult_deadline = NO_ONE
+            for j in range(W.actor.shape[0]):
+                W.pair[i, j].talks = 0.0            # talks to save a treaty that is gone do not carry over
 
 
 @njit(cache=True, inline="always")
@@ -730,14 +773,14 @@ def hosting_cost_due(W, P, i):
 
 
 @njit(cache=True, inline="always")
-def payoff(i, P, treaty_on, comp, threat_i, missiles, programme, hosting, war, ev):
+def payoff(i, P, treaty_on, comp, security_i, missiles, programme, hosting, war, ev):
     """i's payoff of one turn (docs/ODD.md, step 12): the treaty's value at compliance `comp`, the
-    threat, the costs of arms, programme, hosting and war, and the turn's events in i's EVENTS
+    balance of forces (`security`), the costs of arms, programme, hosting and war, and the turn's events in i's EVENTS
     record `ev` (orders, compliance, a lapsed ultimatum, detection, talks). The look-ahead's flow
     payoff is this with an empty `ev`."""
     a = P.actor[i]
     return (a.treaty_value * treaty_on * comp
-            - a.threat_weight * threat_i
+            + security_i
             - a.deploy_cost * ev.ordered
             - a.upkeep * missiles
             - a.programme_cost * programme
@@ -762,7 +805,7 @@ def step_payoffs(W, E, P, needed, war):
         if not needed[i]:
             E.actor[i].payoff = 0.0
             continue
-        E.actor[i].payoff = payoff(i, P, treaty_on, compliance(i, W, P), threat(i, m, W, P, E.hits),
+        E.actor[i].payoff = payoff(i, P, treaty_on, compliance(i, W, P), security(i, m, W, P, E.hits),
                                    W.actor[i].missiles, programme_active(W, i), hosting_cost_due(W, P, i), war,
                                    E.actor[i])
 

@@ -53,8 +53,8 @@ from sim.kernel.dynamics import (
     payoff,
     posture_of,
     resolve,
+    security,
     testing_unseen,
-    threat,
     threatened_act,
     work_at,
 )
@@ -110,6 +110,19 @@ def _time_to_ready(W, P, k):
     return t
 
 
+@njit(cache=True, inline="always")
+def _ready_unfielded(W, P, k):
+    """k has a ready system, nothing fielded or on order, and no treaty binds it: the others expect a
+    battalion, as from a programme that becomes ready (capabilities, not intentions, are what others
+    plan against). k itself does not: whether it orders is its own decision, valued by its moves."""
+    if (not P.actor[k].can_own) or (W.actor[k].stage != READY) or (W.actor[k].missiles > 0) or bound(W, P, k):
+        return False
+    for s in range(W.pipeline.shape[1]):  # noqa: SIM110  (numba: a plain loop)
+        if W.pipeline[k, s] > 0:
+            return False
+    return True
+
+
 @no_refcount
 def future_value(i, W, P, turn, hits, ahead, m, quiet):
     """Discounted value for i of the state W reached on `turn`, from the next turn on (see module doc).
@@ -126,6 +139,8 @@ def future_value(i, W, P, turn, hits, ahead, m, quiet):
         ahead[k].prospect_at = 0
         if ahead[k].ready_at > 0:
             ahead[k].prospect_at = ahead[k].ready_at + 1 + P.actor[k].lag       # ordered the turn after it is ready
+        elif (k != i) and _ready_unfielded(W, P, k):
+            ahead[k].prospect_at = 1 + P.actor[k].lag              # others expect it ordered next turn
         horizon = max(horizon, ahead[k].prospect_at, ahead[k].react_time, W.actor[k].elim_left)
     notice_left = W.world[0].notice_end - turn - 1 if W.world[0].treaty == NOTICE else -1
     horizon = min(max(horizon, notice_left + 1), HORIZON_CAP)
@@ -180,7 +195,7 @@ def future_value(i, W, P, turn, hits, ahead, m, quiet):
             pos = posture_of(P, -np.expm1(-in_range / P.missile_scale),
                              -np.expm1(-max(pending, 0.0) / P.missile_scale), demands)
             active = 1.0 if (ahead[i].ready_at >= s) else 0.0
-            flow = payoff(i, P, treaty_on, comp, threat(i, m, W, P, hits), m[i], active, hosting_cost_due(W, P, i),
+            flow = payoff(i, P, treaty_on, comp, security(i, m, W, P, hits), m[i], active, hosting_cost_due(W, P, i),
                           hazard_of(pos, P.h_max, P.k), quiet[0])
         value += disc * flow
     value += disc * gamma / (1.0 - gamma) * flow

@@ -15,10 +15,12 @@ import numpy as np
 
 from sim.core.actions import HOST_VERB, MOVES, STAGE_WORDS, Action, Condition
 from sim.core.codes import (
+    CUT_FORCE,
     DEVELOPMENT,
     FLIGHT_TEST,
     IN_FORCE,
     NO_ONE,
+    NO_TERMS,
     NO_TREATY,
     NONE_STAGE,
     NOTICE,
@@ -252,8 +254,30 @@ def opening_sentences(game: Game) -> list[str]:
 # ---------------------------------------------------------------- what happened in a turn
 
 
+def round_reaches(s: State, p: Params, i: int, j: int) -> float | None:
+    """The progress a round of talks between i and j would reach from state s, or None where no terms
+    are on the table (the talks stall)."""
+    if int(s.terms[0, i, j]) == NO_TERMS:
+        return None
+    return min(1.0, float(s.talks[0, i, j]) + p.diplomacy["talks_rate"] * 0.5
+               * (float(s.trust[0, i, j]) + float(s.trust[0, j, i])))
+
+
+def terms_text(names: list[str], s: State, i: int, j: int) -> str:
+    """The terms on the table between i and j, in words ("" if there are none)."""
+    parts = []
+    for k, other in ((i, j), (j, i)):
+        if int(s.terms[0, k, other]) == CUT_FORCE:
+            parts.append(f"{names[k]} eliminates its {plural(int(s.missiles[0, k]), 'missile')}")
+        elif int(s.terms[0, k, other]) != NO_TERMS:
+            parts.append(f"{names[k]} keeps {'its ' + str(int(s.missiles[0, k])) if s.missiles[0, k] else 'no'} "
+                         "missiles and adds none")
+    return " and ".join(parts)
+
+
 def rounds(rec: TurnRecord) -> list[tuple[int, int, float, float, bool]]:
-    """Rounds of talks held in a turn: (i, j, progress before, progress reached, agreement)."""
+    """Rounds of talks held in a turn: (i, j, progress before, progress reached, agreement). A round
+    with no terms on the table stalls: it reaches what it started from."""
     b, p, mv = rec.before, rec.params, rec.moves
     pair = p.adversary | p.adversary.T
     out = []
@@ -262,10 +286,10 @@ def rounds(rec: TurnRecord) -> list[tuple[int, int, float, float, bool]]:
         for j in range(i + 1, n):
             if pair[i, j] and mv[i] == D and mv[j] == D:
                 before = float(b.talks[0, i, j])
-                reached = min(1.0, before + p.diplomacy["talks_rate"] * 0.5
-                              * (float(b.trust[0, i, j]) + float(b.trust[0, j, i])))
-                agreed = bool(rec.outcome.agreement[0, i] and rec.outcome.agreement[0, j] and reached >= 1.0 - 1e-12)
-                out.append((i, j, before, reached, agreed))
+                reached = round_reaches(b, p, i, j)
+                agreed = bool(reached is not None and rec.outcome.agreement[0, i] and rec.outcome.agreement[0, j]
+                              and reached >= 1.0 - 1e-12)
+                out.append((i, j, before, before if reached is None else reached, agreed))
     return out
 
 
@@ -349,12 +373,12 @@ def turn_sentences(game: Game, rec: TurnRecord) -> list[str]:
     # talks and agreements
     for i, j, before, reached, agreed in rounds(rec):
         if agreed:
-            settled = [f"{int(b.disputed[0, k])} disputed missiles of {names[k]} are eliminated"
-                       for k in (i, j) if int(b.disputed[0, k]) > 0 and not new_treaty(rec)]
-            settled += [f"{poss(names[k])} disputed programme is halted" for k in (i, j)
-                        if b.breach[0, k] and not new_treaty(rec)]
-            out.append(f"{names[i]} and {names[j]} held talks and REACHED AN AGREEMENT"
-                       + (": " + "; ".join(settled) if settled else "") + ".")
+            out.append(f"{names[i]} and {names[j]} held talks and REACHED AN AGREEMENT: "
+                       f"{terms_text(names, b, i, j)}; orders are cancelled and programmes halted.")
+        elif not (p.party[i] and p.party[j]):
+            out.append(f"{names[i]} and {names[j]} talked: trust grows (only treaty parties sign terms).")
+        elif int(b.terms[0, i, j]) == NO_TERMS:
+            out.append(f"{names[i]} and {names[j]} talked, but no terms both prefer to no deal: the talks stall.")
         else:
             out.append(f"{names[i]} and {names[j]} held a round of talks: progress "
                        f"{pct(before)} -> {pct(reached)} (agreement at 100%).")
@@ -507,9 +531,14 @@ def _dialogue(game: Game, i: int) -> str:
     parts = []
     for j in talk_partners(game, i):
         before = float(s.talks[0, i, j])
-        after = min(1.0, before + p.diplomacy["talks_rate"] * 0.5 * (float(s.trust[0, i, j]) + float(s.trust[0, j, i])))
+        after = round_reaches(s, p, i, j)
         offered = " (it offered last turn)" if int(s.last_moves[0, j]) == int(D) else ""
-        if after >= 1.0 - 1e-12:
+        if after is None and not (p.party[i] and p.party[j]):
+            parts.append(f"{cap(names[j])}{offered}: trust grows if it offers too (only treaty parties sign terms)")
+        elif after is None:
+            parts.append(f"{cap(names[j])}{offered}: no terms both prefer to no deal, so a round would stall"
+                         + (" (talks at " + pct(before) + ")" if before > 0 else ""))
+        elif after >= 1.0 - 1e-12:
             parts.append(f"{cap(names[j])}{offered}: an AGREEMENT if it offers too ({_agreement_effects(game, i, j)})")
         else:
             parts.append(f"{cap(names[j])}{offered}: talks {pct(before)} -> {pct(after)} if it offers too")
@@ -671,18 +700,11 @@ MENU_TEXT = {D: _dialogue, H: _hold, C: _comply, U: _ultimatum, W: _withdrawal, 
 
 def _agreement_effects(game: Game, i: int, j: int) -> str:
     s, p, names = game.state, game.params, prose_names(game)
-    alive = int(s.treaty[0]) in (IN_FORCE, NOTICE)
-    parts = []
-    if alive:
-        parts += [f"{poss(names[k])} {int(s.disputed[0, k])} disputed missiles eliminated"
-                  for k in (i, j) if int(s.disputed[0, k]) > 0]
-        parts += [f"{poss(names[k])} disputed programme halted" for k in (i, j) if s.breach[0, k]]
-        by = int(s.notice_by[0])
-        if int(s.treaty[0]) == NOTICE and by in (i, j) and p.party[i] and p.party[j]:
-            parts.append("the withdrawal notice rescinded")
-    elif p.party[i] and p.party[j]:
-        parts.append("a NEW TREATY: both bound again, orders cancelled, programmes halted, missiles eliminated over "
-                     f"{plural(int(p.elimination_turns), 'turn')}")
+    parts = [terms_text(names, s, i, j), "orders cancelled and programmes halted"]
+    if int(s.treaty[0]) == NOTICE:
+        parts.append("the withdrawal notice rescinded")
+    elif int(s.treaty[0]) not in (IN_FORCE, NOTICE):
+        parts.append(f"a NEW TREATY binding both; eliminations over {plural(int(p.elimination_turns), 'turn')}")
     for a, b in ((i, j), (j, i)):
         if int(s.ult_target[0, a]) == b:
             parts.append(f"{poss(names[a])} ultimatum met")

@@ -1,0 +1,127 @@
+"""The terms on the table: what a bargaining pair could sign, from each side's outside option.
+
+Before every turn, each bargaining pair (two treaty parties, one the other's adversary) looks for
+terms both prefer to going on without an agreement. The menu is each member's undertaking: keep its
+force as it stands and add nothing (a freeze), or eliminate it over the elimination period; either
+way orders are cancelled, programmes halted, the force's dispute settled and the treaty in force
+(`dynamics.agree_terms`). Each side values the state each deal would make, and the state as it is
+(its outside option), with the look-ahead's own `future_value`: what is set in motion, discounted.
+Terms are on the table only if both gain; among those, the pair's terms are the Nash (1950)
+bargaining solution, the deal with the largest product of gains. Deploying, a programme coming on
+line or a notice running out all move an outside option, and with it the range (Fearon 1995;
+Powell 2006). When the terms on the table change, or the range vanishes, progress of the talks
+restarts from zero: a new draft, or a collapse.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+from numba import njit
+
+from sim.core import codes
+from sim.core.codes import CUT_FORCE, KEEP_FORCE, NO_TERMS
+from sim.core.params import Params
+from sim.core.state import State
+from sim.kernel import dynamics, lookahead
+from sim.kernel.cache import drop_stale_kernels
+from sim.kernel.dynamics import (
+    EVENTS,
+    agree_terms,
+    bargaining_pair,
+    concedes,
+    copy_work,
+    fill_hits,
+    new_work,
+    undertake,
+    work_at,
+)
+from sim.kernel.lookahead import AHEAD, future_value
+
+drop_stale_kernels(__file__, codes.__file__, dynamics.__file__, lookahead.__file__)
+
+#: what future_value needs besides the actor and the state: parameters, turn, hits and scratch
+Valuer = namedtuple("Valuer", ["P", "turn", "hits", "ahead", "m", "quiet"])
+#: a gain below this (utility units) is no gain: a deal must leave each side better off
+MIN_GAIN = 1e-6
+#: the deals on the menu, as (i cuts, j cuts): a freeze, i eliminates, j eliminates, both eliminate
+DEALS = np.array([[False, False], [True, False], [False, True], [True, True]])
+
+
+@njit(cache=True, inline="always")
+def _nothing_to_cut(W, k):
+    return W.actor[k].missiles == 0
+
+
+@njit(cache=True, inline="always")
+def _expected_gain(i, j, cut, kept, outside, W, X, V):
+    """What a deal is worth to i over its outside option when j may renege: with i's trust in j the
+    deal is kept (value `kept`); otherwise i has done its part (orders cancelled, programme halted,
+    its force eliminated if it cuts) and nothing else changes: j goes on as it would without a deal,
+    and disputes and the treaty stay as they are (the sucker's outcome, valued in X, which is
+    overwritten). Conceding a disputed force costs `comply_cost` (`dynamics.concedes`)."""
+    P = V.P
+    trust = W.pair[i, j].trust
+    copy_work(W, X)
+    undertake(X, P, i, cut)
+    X.actor[i].disputed = W.actor[i].disputed
+    X.actor[i].breach = W.actor[i].breach
+    X.actor[i].demand = W.actor[i].demand
+    sucker = future_value(i, X, P, V.turn, V.hits, V.ahead, V.m, V.quiet)
+    return trust * kept + (1.0 - trust) * sucker - outside - P.actor[i].comply_cost * concedes(W, i, cut)
+
+
+@njit(cache=True)
+def terms_kernel(S, P, turn, deals):
+    """Set pair[i, j].terms and .gain of every bargaining pair in every replica of S (reached on `turn`)."""
+    n, slots = S.pipeline.shape[1], S.pipeline.shape[2]
+    X = new_work(n, slots)
+    hits = np.zeros((n, n), np.bool_)
+    ahead = np.zeros(n, AHEAD)             # nobody's answer is assumed: the value of the state itself
+    m = np.zeros(n)
+    quiet = np.zeros(1, EVENTS)
+    V = Valuer(P, turn, hits, ahead, m, quiet)
+    for r in range(S.world.shape[0]):
+        W = work_at(S, r)
+        fill_hits(W, P, hits)              # a deal changes no basing, so the hits hold for every deal
+        for i in range(n):
+            for j in range(i + 1, n):
+                if not bargaining_pair(P, i, j):
+                    continue
+                outside_i = future_value(i, W, P, turn, hits, ahead, m, quiet)
+                outside_j = future_value(j, W, P, turn, hits, ahead, m, quiet)
+                best = -1
+                best_product = 0.0
+                gain_i = 0.0
+                gain_j = 0.0
+                for d in range(deals.shape[0]):
+                    cut_i, cut_j = deals[d, 0], deals[d, 1]
+                    if (cut_i and _nothing_to_cut(W, i)) or (cut_j and _nothing_to_cut(W, j)):
+                        continue                   # the same deal as keeping: valued once, as the freeze
+                    copy_work(W, X)
+                    X.pair[i, j].terms = CUT_FORCE if cut_i else KEEP_FORCE
+                    X.pair[j, i].terms = CUT_FORCE if cut_j else KEEP_FORCE
+                    agree_terms(X, P, i, j)
+                    kept_i = future_value(i, X, P, turn, hits, ahead, m, quiet)
+                    kept_j = future_value(j, X, P, turn, hits, ahead, m, quiet)
+                    gi = _expected_gain(i, j, cut_i, kept_i, outside_i, W, X, V)
+                    gj = _expected_gain(j, i, cut_j, kept_j, outside_j, W, X, V)
+                    if (gi > MIN_GAIN) and (gj > MIN_GAIN) and (gi * gj > best_product):
+                        best, best_product, gain_i, gain_j = d, gi * gj, gi, gj
+                ti = NO_TERMS if best < 0 else (CUT_FORCE if deals[best, 0] else KEEP_FORCE)
+                tj = NO_TERMS if best < 0 else (CUT_FORCE if deals[best, 1] else KEEP_FORCE)
+                if (ti != W.pair[i, j].terms) or (tj != W.pair[j, i].terms):
+                    W.pair[i, j].talks = 0.0           # new terms are a new draft; no terms, a collapse
+                    W.pair[j, i].talks = 0.0
+                W.pair[i, j].terms = ti
+                W.pair[j, i].terms = tj
+                W.pair[i, j].gain = gain_i
+                W.pair[j, i].gain = gain_j
+
+
+def table_terms(s: State, params: Params, turn: int) -> State:
+    """Put on the table, in place, the terms each bargaining pair of every replica could sign next
+    (state `s` reached on `turn`); returns `s`."""
+    terms_kernel(s.replicas(), params.packed(), turn, DEALS)
+    return s
