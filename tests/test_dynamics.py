@@ -6,11 +6,13 @@ import pytest
 from conftest import NATO, RU, US, C, D, H, U, V, W, X, calm_draws, moves
 from sim.core.codes import (
     CUT_FORCE,
+    DEVELOPMENT,
     FLIGHT_TEST,
     IN_FORCE,
     KEEP_FORCE,
     NO_ONE,
     NO_TERMS,
+    NONE_STAGE,
     NOTICE,
     PRODUCTION,
     READY,
@@ -252,6 +254,46 @@ def test_talks_to_save_a_treaty_do_not_outlive_it(start, params):
     s.terms[0, US, RU] = s.terms[0, RU, US] = KEEP_FORCE
     nxt, _ = play(s, params, 1, D, D, H)
     assert nxt.treaty[0] == TERMINATED and nxt.talks[0, US, RU] == 0.0
+
+
+def test_a_new_treaty_ends_what_a_programme_built_and_a_restart_begins_with_development(start, params):
+    """Finding 5 of issue "Model 3": a halted ready system restarted past development. The INF Treaty
+    eliminates missiles, launchers, support structures and equipment (Art. IV) and bans producing or
+    flight-testing them (Art. VI); development is not banned. So a new treaty ends a programme that has
+    tested, produced or is ready (back to none), and leaves one in development as it is."""
+    s = start.repeat(3)
+    s.treaty[:] = TERMINATED
+    s.unbound[:, [US, RU]] = True
+    s.disputed[:], s.ult_target[:, US] = 0, NO_ONE
+    s.talks[:, US, RU] = s.talks[:, RU, US] = 0.95
+    s.terms[:, US, RU] = s.terms[:, RU, US] = KEEP_FORCE                  # a freeze on the table
+    s.stage[0, US], s.stage_left[0, US] = FLIGHT_TEST, 5          # 0: US in flight tests
+    s.stage[1, US], s.stage_left[1, US] = PRODUCTION, 0           # 1: US production complete (not yet ready)
+    s.stage[2, US], s.stage_left[2, US] = DEVELOPMENT, 7           # 2: US development under way
+    draws = np.repeat(calm_draws(), 3, axis=0)
+    nxt, out = dynamics.step(s, np.repeat(moves(D, D, H), 3, axis=0), params, 1, draws)
+    assert out.agreement[:, [US, RU]].all() and (nxt.treaty == IN_FORCE).all()
+    assert nxt.stage[:, RU].tolist() == [NONE_STAGE] * 3 and nxt.stage_left[:, RU].tolist() == [0] * 3
+    assert nxt.stage[:2, US].tolist() == [NONE_STAGE, NONE_STAGE] and nxt.stage_left[:2, US].tolist() == [0, 0]
+    assert nxt.stage[2, US] == DEVELOPMENT and nxt.stage_left[2, US] == 6       # counted down, not halted
+    # Russia's ready system is gone: a restart takes the whole development before any flight test
+    one = nxt.take([0])
+    assert V in legal(one, params, RU)
+    one, _ = play(one, params, 2, H, V, H)
+    assert one.stage[0, RU] == DEVELOPMENT and one.stage_left[0, RU] == params.stage_turns[RU, DEVELOPMENT] - 1
+    assert V not in legal(one, params, RU)
+
+
+def test_settling_a_detected_programme_ends_it(start, params):
+    """A programme whose tests were detected (breach) and is settled (comply, or an agreement while the
+    treaty lives) is halted the same way: its tests stop and a restart begins with development."""
+    s = start.copy()
+    s.stage[0, US], s.stage_left[0, US] = FLIGHT_TEST, 4
+    s.breach[0, US] = True
+    assert C in legal(s, params, US)
+    nxt, out = play(s, params, 1, C, D, H)
+    assert out.complied[0, US] and not nxt.breach[0, US]
+    assert nxt.stage[0, US] == NONE_STAGE and nxt.stage_left[0, US] == 0
 
 
 # ---------------------------------------------------------------- index, hazard, threat

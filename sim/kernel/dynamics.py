@@ -451,9 +451,13 @@ def step_talks(W, E, P, mv):
 
 @njit(cache=True, inline="always")
 def halt(W, i):
-    """Stop a programme past development: back to development, complete (its tests and production end)."""
+    """End a programme that has flight-tested, produced or is ready: back to none, so a restart begins
+    with development. What it built is what the INF Treaty eliminates (missiles, launchers, support
+    structures and equipment: Art. IV) and bans (producing and flight-testing them: Art. VI); what it
+    keeps is not a stage. A programme still in development is left as it is: development is not banned.
+    """
     if W.actor[i].stage > DEVELOPMENT:
-        W.actor[i].stage = DEVELOPMENT
+        W.actor[i].stage = NONE_STAGE
         W.actor[i].stage_left = 0
 
 

@@ -247,7 +247,8 @@ class Summary:
             "milestones": {
                 "note": "share of runs in which each actor first orders missiles, starts flight tests, "
                         "has a ready system, fields missiles beyond its start, and hosts an ally's; "
-                        "with the median turn it first does",
+                        "with the median turn it first does (a programme testing or ready at the start "
+                        "counts when it enters the stage again, after a halt)",
                 **{actor: {m: {"share": _share(marks[:, i, k] > 0),
                                "median_first_turn": _median(marks[:, i, k][marks[:, i, k] > 0])}
                            for k, m in enumerate(MILESTONES)} for i, actor in enumerate(ids)},
@@ -273,16 +274,20 @@ class Summary:
 
 
 def _milestones(b: BatchResult, scn: Scenario) -> np.ndarray:
-    """[R, N, len(MILESTONES)] the first turn each actor reaches each milestone after the start, or -1
-    (a programme already testing or ready at the start does not count as reaching it)."""
+    """[R, N, len(MILESTONES)] the first turn each actor reaches each milestone after the start, or -1.
+
+    A programme reaches flight tests (ready) on a turn its stage enters flight_test or beyond (ready) from
+    below: a programme already testing or ready at the start counts only when it enters the stage again,
+    after a halt (a new treaty's elimination, a settled dispute) and a restart."""
     start = np.array([a.missiles for a in scn.actors])[None, None, :]
-    stage0 = np.array([STAGES.index(a.programme.stage) for a in scn.actors])[None, None, :]
+    stage0 = np.array([STAGES.index(a.programme.stage) for a in scn.actors])
+    before = np.concatenate([np.broadcast_to(stage0, (b.stage.shape[0], 1, len(stage0))), b.stage[:, :-1]], axis=1)
     played = b.action >= 0
     test, ready = STAGES.index("flight_test"), STAGES.index("ready")
     marks = {
         "orders": b.ordered > 0,
-        "tests": played & (b.stage >= test) & (stage0 < test),
-        "ready": played & (b.stage >= ready) & (stage0 < ready),
+        "tests": played & (b.stage >= test) & (before < test),
+        "ready": played & (b.stage >= ready) & (before < ready),
         "fields": played & (b.missiles > start),
         "hosts": played & b.hosting,
     }

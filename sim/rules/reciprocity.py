@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from sim.core.actions import RUNGS, Action
-from sim.core.codes import FLIGHT_TEST, IN_FORCE, NOTICE, READY
+from sim.core.codes import DEVELOPMENT, FLIGHT_TEST, IN_FORCE, NOTICE, READY
 from sim.core.params import Params
 from sim.core.rule_specs import GenerousMirrorParams, GrimParams, MirrorParams, ReciprocalParams
 from sim.core.state import State
@@ -21,6 +21,14 @@ def threatening_missiles(state: State, params: Params, actor: int) -> np.ndarray
     reaches = (hits & params.side[actor][None, None, :]).any(axis=2)      # [R, N]: j's missiles reach the side
     armed = state.missiles + state.pipeline.sum(axis=2)
     return (armed * (reaches & params.adversary[actor][None, :])).sum(axis=1)
+
+
+def menacing_programmes(state: State, params: Params, actor: int) -> np.ndarray:
+    """[R] an adversary's programme is in flight tests, production or ready, and its missiles would reach
+    `actor` or its allies (from the adversary's territory or a consenting host's)."""
+    reaches = (hits_matrix(state, params) & params.side[actor][None, None, :]).any(axis=2)   # [R, N]
+    armed = (state.stage >= FLIGHT_TEST) & params.can_own[None, :]
+    return (armed & reaches)[:, params.adversary[actor]].any(axis=1)
 
 
 def escalated(state: State, params: Params, actor: int) -> np.ndarray:
@@ -108,20 +116,27 @@ class Grim(Rule):
 
 
 class Reciprocal(Rule):
-    """Reciprocal measures against threatening deployments, dialogue otherwise: a doctrine as declared.
+    """Reciprocal measures against what threatens it, dialogue otherwise, within the treaty: a declared
+    doctrine (Russia's in inf_2018, from the seed document: "effective reciprocal measures" against US
+    missiles "that pose a direct threat to our security", an answer "if the US withdraws", and "not
+    interested in a new arms race").
 
-    Reads the posture, not last turn's move labels. Each turn, in order:
+    Reads the posture, not last turn's move labels. Each turn, the first of these that applies:
 
-    1. if the adversaries' missiles that reach this actor or its allies, fielded or on order,
-       times `ratio`, exceed this actor's missiles added since the start (fielded or on order),
-       it orders a battalion (where it can);
-    2. else, if `answer_notice` and an adversary party has given treaty notice, it gives notice
-       too (where it still can);
-    3. else, if `answer_programme` and an adversary tests or produces banned missiles, it advances
-       its own programme (where it can);
+    1. if the adversaries' missiles that reach this actor or its allies, fielded or on order, times
+       `ratio`, exceed the missiles it has added (fielded or on order) since its force was smallest, it
+       orders a battalion (where it can);
+    2. if `answer_notice` and an adversary party has given treaty notice, it gives notice too;
+    3. if `answer_programme` and an adversary's programme threatens it (in flight tests, production or
+       ready, with missiles that would reach this actor or its allies, hosts included), it advances its
+       own programme (where it can);
     4. else it plays `otherwise` (default dialogue).
 
-    It never races on its own: without a threatening deployment it does not order missiles.
+    It keeps a treaty that binds it: it never orders missiles, nor advances its programme into flight
+    tests or production, while bound (development is not banned). Where an answer of step 1 or 3 would
+    break the treaty, it takes the legal way instead, notice, if an adversary's violation is established
+    (its missiles disputed or its tests detected) or an adversary party has given notice; otherwise it
+    does not answer yet. It never races on its own: without missiles that threaten it, it orders none.
     """
 
     Params = ReciprocalParams
@@ -135,17 +150,35 @@ class Reciprocal(Rule):
         s, p, i = view.state, view.params, self.actor
         legal = view.legal()[:, i]
         own = s.missiles[:, i] + s.pipeline[:, i].sum(axis=1)
-        if "baseline" not in self.memory:
-            self.memory["baseline"] = own.copy()
-        added = own - self.memory["baseline"]
+        # its smallest force so far: missiles a treaty eliminated are not rebuilt as an "answer"
+        smallest = np.minimum(self.memory.get("baseline", own), own)
+        self.memory["baseline"] = smallest
         threat = threatening_missiles(s, p, i)
-        need = (threat > 0) & (self.params.ratio * threat > added)
+        need = (threat > 0) & (self.params.ratio * threat > own - smallest)
         adv = p.adversary[i]
         alive = (s.treaty == IN_FORCE) | (s.treaty == NOTICE)
+        bound = p.party[i] & alive & ~s.unbound[:, i]
         notice = (s.unbound & p.party[None, :])[:, adv].any(axis=1) & alive
-        arming = ((s.stage >= FLIGHT_TEST) & (s.stage < READY))[:, adv].any(axis=1)
-        otherwise = or_else(int(Action.parse(self.params.otherwise)), legal, int(Action.parse(self.params.otherwise)))
-        move = otherwise
-        move = np.where(self.params.answer_programme & arming & legal[:, Action.DEVELOP], int(Action.DEVELOP), move)
-        move = np.where(self.params.answer_notice & notice & legal[:, Action.WITHDRAWAL], int(Action.WITHDRAWAL), move)
-        return np.where(need & legal[:, Action.DEPLOYMENT], int(Action.DEPLOYMENT), move)
+        violated = ((s.disputed > 0) | s.breach)[:, adv].any(axis=1) & alive
+        legal_way = notice | violated                   # Art. XV: notice, not a violation of one's own
+        menace = menacing_programmes(s, p, i)
+        # the moves a treaty binding this actor forbids: orders, and a programme into tests or production
+        forbidden = np.zeros_like(legal)
+        forbidden[:, Action.DEPLOYMENT] = bound
+        forbidden[:, Action.DEVELOP] = bound & (s.stage[:, i] >= DEVELOPMENT)
+        allowed = legal & ~forbidden
+
+        def answer(wanted: np.ndarray, move: int) -> tuple[np.ndarray, np.ndarray]:
+            """Where `move` is wanted: play it if allowed, else give notice if that is the legal way."""
+            play = wanted & allowed[:, move]
+            leave = wanted & legal[:, move] & forbidden[:, move] & legal_way & legal[:, Action.WITHDRAWAL]
+            return play, leave
+
+        order, leave_to_order = answer(need, int(Action.DEPLOYMENT))
+        arm, leave_to_arm = answer(self.params.answer_programme & menace, int(Action.DEVELOP))
+        echo = self.params.answer_notice & notice & legal[:, Action.WITHDRAWAL]
+        wanted = int(Action.parse(self.params.otherwise))
+        move = or_else(wanted, allowed, wanted)
+        move = np.where(arm, int(Action.DEVELOP), move)
+        move = np.where(echo | leave_to_order | leave_to_arm, int(Action.WITHDRAWAL), move)
+        return np.where(order, int(Action.DEPLOYMENT), move)
