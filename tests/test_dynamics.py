@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from conftest import NATO, RU, US, C, D, H, U, V, W, X, calm_draws, moves
+from sim.core import scenario
 from sim.core.codes import (
     CUT_FORCE,
     DEVELOPMENT,
@@ -19,6 +20,7 @@ from sim.core.codes import (
     TERMINATED,
 )
 from sim.core.errors import SimError
+from sim.core.params import compile_params
 from sim.kernel import dynamics
 from sim.kernel.lookahead import continuation, counterfactual_values
 
@@ -142,7 +144,34 @@ def test_the_target_can_meet_an_ultimatum_by_complying(start, params):
     assert out.complied[0, RU] and out.met[0, US] and not out.lapsed[0, US]
     assert s.disputed[0, RU] == 0 and s.missiles[0, RU] == 0 and s.ult_target[0, US] == NO_ONE
     assert out.payoff[0, RU] < play(start, params, 1, H, D, H)[1].payoff[0, RU]   # compliance costs Russia
-    assert s.credibility[0, US] > start.credibility[0, US]
+    # a threat met tells nothing about whether its issuer would have carried it out
+    assert s.credibility[0, US] == start.credibility[0, US]
+
+
+def test_credibility_is_a_belief_in_resolve_updated_by_what_is_done(start, params):
+    d = params.diplomacy
+    c = float(start.credibility[0, US])
+    carried, _ = play(start, params, 1, W, D, H)
+    lapsed, _ = play(start, params, 1, D, D, H)
+    up, down = carried.credibility[0, US] - c, c - lapsed.credibility[0, US]
+    assert up > 0 and down > 0 and down > up          # a bluff called says more than a threat kept
+    expected = c * d["carry_if_resolute"] / (c * d["carry_if_resolute"] + (1 - c) * d["carry_if_bluffing"])
+    assert carried.credibility[0, US] == pytest.approx(expected)
+
+
+def test_a_threat_costlier_to_back_down_from_is_more_credible(inf, start):
+    # Fearon (1994): audience costs screen out bluffers, so issuing says more the higher they are
+    s = start.copy()
+    s.ult_target[0, US], s.ult_deadline[0, US] = NO_ONE, NO_ONE
+    s.ult_target[0, NATO] = NO_ONE
+    issued = []
+    for cost in (0.0, 1.0, 3.0, 6.0):
+        p = compile_params(scenario.apply_overrides(inf, {"actors.NATO.payoff.audience_cost": cost}))
+        nxt, _ = play(s, p, 1, H, D, U)
+        assert nxt.ult_target[0, NATO] == RU
+        issued.append(float(nxt.credibility[0, NATO]))
+    assert issued[0] == pytest.approx(float(s.credibility[0, NATO]))     # a free threat says nothing
+    assert issued == sorted(issued) and issued[-1] > issued[0]
 
 
 def test_carrying_out_means_the_threatened_act(start, params):

@@ -20,7 +20,7 @@ PAYOFF_FIELDS = (
 DIPLOMACY_FIELDS = (
     "talks_rate", "talks_decay", "trust_round_gain", "trust_agreement_gain", "trust_one_sided_gain",
     "trust_ultimatum_loss", "trust_withdrawal_loss", "trust_deploy_loss", "trust_detect_loss",
-    "credibility_gain", "credibility_loss",
+    "carry_if_resolute", "carry_if_bluffing",
 )
 SCALAR_FIELDS = (
     "notice_turns", "ultimatum_turns", "elimination_turns", "w_treaty", "w_missiles", "w_arming", "w_demands",

@@ -189,8 +189,8 @@ class Diplomacy(_Strict):
     trust_withdrawal_loss: float = Field(default=0.1, ge=0, le=1)
     trust_deploy_loss: float = Field(default=0.1, ge=0, le=1)
     trust_detect_loss: float = Field(default=0.2, ge=0, le=1)
-    credibility_gain: float = Field(default=0.1, ge=0, le=1)
-    credibility_loss: float = Field(default=0.3, ge=0, le=1)
+    carry_if_resolute: float = Field(default=0.9, ge=0, le=1)
+    carry_if_bluffing: float = Field(default=0.2, ge=0, le=1)
 
 
 class Lookahead(_Strict):

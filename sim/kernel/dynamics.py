@@ -266,11 +266,12 @@ def security(i, m, W, P, hits):
         force_value_i * satf(O) - threat_weight_i * sat(H) * (1 - reaction_i * sat(O))
 
     with sat(x) = 1 - exp(-x / missile_scale) and satf(x) = 1 - exp(-x / force_scale_i). H: adversaries'
-    missiles that reach i or its allies, plus credibility * batch of each open ultimatum aimed at i.
-    O: missiles of i and its allies that reach an adversary of i. The first term is what own forces
-    in range are worth by themselves (deterrence of the rival's other forces, hedging against third
-    parties); the second the threat, of which own forces relieve a share that grows with the rival's
-    stock, so that the value of arming grows with the rival's arming (the security dilemma).
+    missiles that reach i or its allies (an open ultimatum enters through the look-ahead's expected
+    consequences, not here). O: missiles of i and its allies that reach an adversary of i. The first
+    term is what own forces in range are worth by themselves (deterrence of the rival's other forces,
+    hedging against third parties); the second the threat, of which own forces relieve a share that
+    grows with the rival's stock, so that the value of arming grows with the rival's arming (the
+    security dilemma).
     """
     n = m.shape[0]
     hostile = 0.0
@@ -286,8 +287,6 @@ def security(i, m, W, P, hits):
                 if P.pair[i, k].adversary & hits[j, k]:
                     own += m[j]
                     break
-        if W.actor[j].ult_target == i:
-            hostile += W.actor[j].credibility * P.actor[j].batch
     a = P.actor[i]
     return (-a.force_value * np.expm1(-own / a.force_scale)
             + a.threat_weight * np.expm1(-hostile / P.missile_scale)
@@ -435,7 +434,6 @@ def step_talks(W, E, P, mv):
         target = W.actor[i].ult_target
         if (target != NO_ONE) and E.agree[i, target]:
             E.actor[i].met = True                                        # met by the agreement
-            W.actor[i].credibility += P.credibility_gain
     for i in range(n):
         for j in range(i + 1, n):
             if E.agree[i, j]:
@@ -486,9 +484,29 @@ def step_comply(W, E, P, mv):
         target = W.actor[i].ult_target
         if (target != NO_ONE) and E.actor[target].complied:
             E.actor[i].met = True
-            W.actor[i].credibility += P.credibility_gain
             W.actor[i].ult_target = NO_ONE
             W.actor[i].ult_deadline = NO_ONE
+
+
+@njit(cache=True, inline="always")
+def signalled(c, audience_cost, stakes):
+    """The belief that an issuer is resolute (its credibility c) after it issues an ultimatum: a bluffer
+    issues one only with probability exp(-audience_cost * stakes), a resolute issuer always, so a
+    threat that is costlier to back down from says more (Fearon 1994). Bayes' rule."""
+    bluff = np.exp(-audience_cost * stakes)
+    return c / (c + (1.0 - c) * bluff) if c > 0.0 else 0.0
+
+
+@njit(cache=True, inline="always")
+def reputation_after(c, carried, if_resolute, if_bluffing):
+    """The belief that an issuer is resolute after its ultimatum ran out unmet: carried out (`carried`)
+    or lapsed. A resolute issuer carries out with probability `if_resolute`, a bluffer with
+    `if_bluffing` (Sartori 2005: reputations for resolve are beliefs updated from what is done).
+    Bayes' rule."""
+    like_r = if_resolute if carried else 1.0 - if_resolute
+    like_b = if_bluffing if carried else 1.0 - if_bluffing
+    den = c * like_r + (1.0 - c) * like_b
+    return c * like_r / den if den > 0.0 else c
 
 
 @njit(cache=True, inline="always")
@@ -509,6 +527,8 @@ def step_ultimatum(W, E, P, mv, turn):
             W.actor[i].ult_deadline = turn + P.ultimatum_turns
             W.actor[i].ult_acted = False
             W.actor[i].ult_stakes = W.world[0].escalation / 100.0
+            W.actor[i].credibility = signalled(W.actor[i].credibility, P.actor[i].audience_cost,
+                                               W.actor[i].ult_stakes)
             W.pair[best, i].trust -= P.trust_ultimatum_loss
 
 
@@ -548,10 +568,11 @@ def step_deployment(W, E, P, mv):
 
 @njit(cache=True, inline="always")
 def threatened_act(is_bound, a):
-    """Whether move a is the act an ultimatum threatens: notice for a bound party, else arming."""
+    """Whether move a is the act an ultimatum threatens: notice for a bound party; else fielding missiles
+    (an order, or a host's consent) or notice. Advancing a programme is not yet fielding anything."""
     if is_bound:
         return a == WITHDRAWAL
-    return (a == DEVELOP) | (a == DEPLOYMENT) | (a == WITHDRAWAL)
+    return (a == DEPLOYMENT) | (a == WITHDRAWAL)
 
 
 @njit(cache=True, inline="always")
@@ -620,10 +641,10 @@ def step_deadlines(W, E, P, turn):
             E.actor[i].met = E.actor[i].met | met
             E.actor[i].carried = (not met) & W.actor[i].ult_acted
             E.actor[i].lapsed = (not met) & (not W.actor[i].ult_acted)
-            if met | E.actor[i].carried:
-                W.actor[i].credibility += P.credibility_gain
+            if not met:                                   # what it did says whether it was resolute
+                W.actor[i].credibility = reputation_after(W.actor[i].credibility, E.actor[i].carried,
+                                                          P.carry_if_resolute, P.carry_if_bluffing)
             if E.actor[i].lapsed:
-                W.actor[i].credibility -= P.credibility_loss
                 E.actor[i].lapse_stakes = W.actor[i].ult_stakes
             if not met:
                 W.actor[target].demand = alive(W)

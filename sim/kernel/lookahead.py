@@ -30,7 +30,7 @@ import numpy as np
 from numba import literal_unroll, njit
 
 from sim.core import actions, codes
-from sim.core.codes import COMPLY, DEPLOYMENT, IN_FORCE, NONE_STAGE, NOTICE, PRODUCTION, READY, TERMINATED
+from sim.core.codes import COMPLY, DEPLOYMENT, IN_FORCE, NONE_STAGE, NOTICE, PRODUCTION, READY, TERMINATED, WITHDRAWAL
 from sim.core.params import Params
 from sim.core.state import ACTOR, WORLD, State
 from sim.kernel import dynamics
@@ -55,7 +55,6 @@ from sim.kernel.dynamics import (
     resolve,
     security,
     testing_unseen,
-    threatened_act,
     work_at,
 )
 
@@ -68,7 +67,7 @@ drop_stale_kernels(__file__, codes.__file__, actions.__file__, dynamics.__file__
 #: per other actor: its expected answer to i's move (an order of react_amt missiles arriving in
 #: react_time turns) and future_value's scratch
 AHEAD = np.dtype([("react_amt", np.float64), ("react_time", np.int64), ("ready_at", np.int64),
-                  ("prospect_at", np.int64)], align=True)
+                  ("prospect_at", np.int64), ("threat_amt", np.float64), ("threat_time", np.int64)], align=True)
 HORIZON_CAP = 240   # turns followed explicitly before the perpetuity (20 years of monthly turns)
 #: future values remembered during one actor's valuation: the inputs each read, and the value
 FutureMemo = namedtuple("FutureMemo", ["index", "key", "work", "react", "hits", "value"])
@@ -123,6 +122,23 @@ def _ready_unfielded(W, P, k):
     return True
 
 
+@njit(cache=True, inline="always")
+def can_arm_by(W, P, k, wait):
+    """k can order a battalion within `wait` turns: it owns a system that is ready by then."""
+    if not P.actor[k].can_own:
+        return False
+    if W.actor[k].stage == READY:
+        return True
+    ready = _time_to_ready(W, P, k)
+    return (ready > 0) & (ready <= wait)
+
+
+@njit(cache=True, inline="always")
+def _threat_wait(W, k, turn):
+    """Turns until k's ultimatum falls due (at least 1: it is carried out on a coming turn)."""
+    return max(W.actor[k].ult_deadline - turn, 1)
+
+
 @no_refcount
 def future_value(i, W, P, turn, hits, ahead, m, quiet):
     """Discounted value for i of the state W reached on `turn`, from the next turn on (see module doc).
@@ -142,6 +158,25 @@ def future_value(i, W, P, turn, hits, ahead, m, quiet):
         elif (k != i) and _ready_unfielded(W, P, k):
             ahead[k].prospect_at = 1 + P.actor[k].lag              # others expect it ordered next turn
         horizon = max(horizon, ahead[k].prospect_at, ahead[k].react_time, W.actor[k].elim_left)
+    # others' open ultimatums (7.14): each issuer k carries out its threat at the deadline with the probability
+    # of its credibility, where it can by then: notice (the treaty in force ends notice_turns later) or a battalion
+    threat_end = 0                      # relative turn from which the treaty may be gone (0: never)
+    keep = 1.0                          # the chance that it is not
+    for k in range(n):
+        ahead[k].threat_amt = 0.0
+        ahead[k].threat_time = 0
+        if (W.actor[k].ult_target < 0) or W.actor[k].ult_acted or (k == i):
+            continue                    # i's own threat is its own decision: its lapse is valued in _move_value
+        wait = _threat_wait(W, k, turn)
+        if bound(W, P, k):
+            if W.world[0].treaty == IN_FORCE:
+                end = wait + P.notice_turns
+                threat_end = end if threat_end == 0 else min(threat_end, end)
+                keep *= 1.0 - W.actor[k].credibility
+        elif can_arm_by(W, P, k, wait) and (ahead[k].prospect_at == 0):
+            ahead[k].threat_time = wait + P.actor[k].lag
+            ahead[k].threat_amt = W.actor[k].credibility * P.actor[k].batch
+        horizon = max(horizon, ahead[k].threat_time, threat_end)
     notice_left = W.world[0].notice_end - turn - 1 if W.world[0].treaty == NOTICE else -1
     horizon = min(max(horizon, notice_left + 1), HORIZON_CAP)
     for k in range(n):
@@ -155,7 +190,7 @@ def future_value(i, W, P, turn, hits, ahead, m, quiet):
     for k in range(n):
         for s in range(slots):
             pending += W.pipeline[k, s]
-        pending += ahead[k].react_amt
+        pending += ahead[k].react_amt + ahead[k].threat_amt
         if ahead[k].prospect_at > 0:
             pending += P.actor[k].batch
     value = 0.0
@@ -172,6 +207,8 @@ def future_value(i, W, P, turn, hits, ahead, m, quiet):
                 arrived += ahead[k].react_amt
             if ahead[k].prospect_at == s:
                 arrived += P.actor[k].batch
+            if ahead[k].threat_time == s:
+                arrived += ahead[k].threat_amt
             if arrived > 0:
                 m[k] += arrived
                 pending -= arrived
@@ -180,12 +217,14 @@ def future_value(i, W, P, turn, hits, ahead, m, quiet):
                 m[k] = 0.0
                 changed = True
             changed = changed | ((ahead[k].ready_at > 0) & (s == ahead[k].ready_at + 1))   # its cost stops
-        changed = changed | (s == notice_left + 1)
+        changed = changed | (s == notice_left + 1) | (s == threat_end)
         if changed:
             treaty_code = W.world[0].treaty
             if (treaty_code == NOTICE) & (s > notice_left):
                 treaty_code = TERMINATED
             treaty_on = 1.0 if (treaty_code == IN_FORCE) | (treaty_code == NOTICE) else 0.0
+            if (threat_end > 0) & (s >= threat_end):
+                treaty_on *= keep
             in_range = 0.0
             for j in range(n):
                 for k in range(n):
@@ -492,13 +531,15 @@ def _move_value(i, a, others, V, T, F, used, Rm):
     target = X.actor[i].ult_target
     if target >= 0:
         # the audience cost expected at the deadline: unmet (the target does not comply) and not carried
-        # out (i carries out its threat, where it can, with the probability of its credibility)
+        # out (i carries out its threat, where it can by then, with the probability of its record: its
+        # credibility before this move, not the others' reading of a threat it has just made)
         p_met = V.B[i, target, a, COMPLY] if legal(X, P, target, COMPLY) else 0.0
         is_bound = bound(X, P, i)
-        can_act = False
-        for b in range(moves):
-            can_act = can_act | (threatened_act(is_bound, b) and legal(X, P, i, b))
-        p_carry = 1.0 if X.actor[i].ult_acted else (X.actor[i].credibility if can_act else 0.0)
+        # a threat that cannot be carried out by its deadline is read as such
+        can_act = legal(X, P, i, WITHDRAWAL) if is_bound else (
+            can_arm_by(X, P, i, _threat_wait(X, i, V.turn)) | legal(X, P, i, WITHDRAWAL)
+            | (legal(X, P, i, DEPLOYMENT) & (not P.actor[i].can_own)))
+        p_carry = 1.0 if X.actor[i].ult_acted else (T.base.actor[i].credibility if can_act else 0.0)
         wait = max(X.actor[i].ult_deadline - V.turn, 1)
         value -= (P.actor[i].discount ** wait * P.actor[i].audience_cost * X.actor[i].ult_stakes
                   * (1.0 - p_met) * (1.0 - p_carry))

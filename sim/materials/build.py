@@ -43,9 +43,11 @@ def glossary(scn: Scenario) -> list[Term]:
     t, r, d, e = scn.treaty, scn.risk, scn.diplomacy, scn.escalation
     parts = ", ".join(f"{COMPONENT_LABELS[c]} (weight {getattr(e, COMPONENT_WEIGHTS[c]):g})" for c in COMPONENTS)
     terms = [
-        Term("credibility", "How sure the others are that a side carries out its threats, from 0 to 1. It rises by "
-             f"{d.credibility_gain:g} when an ultimatum of the side is met or carried out, and falls by "
-             f"{d.credibility_loss:g} when one lapses: backing down costs more than following through earns."),
+        Term("credibility", "How sure the others are that a side is resolute, that it carries out its threats, from "
+             "0 to 1. Issuing an ultimatum raises it: a bluffer shies away from threats that are costly to back down "
+             "from. When an ultimatum runs out unmet, what the side does updates it by Bayes' rule: a resolute side "
+             f"carries out {d.carry_if_resolute:.0%} of its threats, a bluffer {d.carry_if_bluffing:.0%}, so a "
+             "lapse costs far more credibility than following through earns."),
         Term("audience cost", "What a government pays at home for backing down from a public threat: when its "
              "ultimatum lapses unmet and it has not acted. The higher the escalation when the threat was made, the "
              "larger the cost (Fearon 1994; Tomz 2007)."),

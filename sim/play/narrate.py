@@ -566,8 +566,9 @@ def _hold(game: Game, i: int) -> str:
     if deadline <= t and in_dispute:
         c = float(s.credibility[0, i])
         cost = float(p.payoff["audience_cost"][i]) * float(s.ult_stakes[0, i])
+        lapsed = dynamics.reputation_after(c, False, d["carry_if_resolute"], d["carry_if_bluffing"])
         return text + (f" Your ultimatum to {names[target]} falls due NOW: holding lets it LAPSE (credibility "
-                       f"{c:.2f} -> {max(0.0, c - d['credibility_loss']):.2f}, audience cost {cost:.2f}) unless "
+                       f"{c:.2f} -> {lapsed:.2f}, audience cost {cost:.2f}) unless "
                        f"{names[target]} complies or talks settle the dispute.")
     if deadline <= t:
         return text + f" Your ultimatum to {names[target]} falls due now and is met: the dispute is settled."
@@ -601,9 +602,12 @@ def _ultimatum(game: Game, i: int) -> str:
     c = float(s.credibility[0, i])
     stakes = float(s.escalation[0]) / 100
     cost = float(p.payoff["audience_cost"][i]) * stakes
-    text = (f"Demand publicly that {names[j]} {dispute_words(game, s, j)} by {day(game.date(due))}. Unmet, you "
-            f"must {threat_words(game, s, i, you=True)} by then, or it lapses: credibility {c:.2f} -> "
-            f"{max(0.0, c - d['credibility_loss']):.2f} and an audience cost of {cost:.2f} (your audience cost "
+    issued = dynamics.signalled(c, float(p.payoff["audience_cost"][i]), stakes)
+    lapsed = dynamics.reputation_after(issued, False, d["carry_if_resolute"], d["carry_if_bluffing"])
+    text = (f"Demand publicly that {names[j]} {dispute_words(game, s, j)} by {day(game.date(due))}: your "
+            f"credibility {c:.2f} -> {issued:.2f} (the costlier backing down, the more a threat says). Unmet, you "
+            f"must {threat_words(game, s, i, you=True)} by then, or it lapses: credibility -> "
+            f"{lapsed:.2f} and an audience cost of {cost:.2f} (your audience cost "
             f"{float(p.payoff['audience_cost'][i]):g} x the stakes, the index now / 100). {cap(names[j])} trusts "
             "you less.")
     if not _can_carry_out(game, i):
