@@ -85,11 +85,16 @@ def can_ever_hold(scn: Scenario, actor: ActorSpec, condition: Condition) -> bool
         return actor.host_for is None
     if condition == Condition.BELOW_PRODUCTION:   # a ready programme goes back only if a treaty halts it
         return STAGES.index(actor.programme.stage) < PRODUCTION or actor.treaty_party
-    if condition == Condition.IN_DISPUTE:
-        return _can_be_in_dispute(actor)
-    if condition == Condition.ADVERSARY_IN_DISPUTE:
-        return any(_can_be_in_dispute(_actor(scn, j)) for j in actor.adversaries)
+    if condition == Condition.CAN_MEET_DEMAND:
+        return _can_be_in_dispute(actor) or _can_be_demanded(actor)
+    if condition == Condition.ADVERSARY_DEMANDABLE:
+        return any(_can_be_in_dispute(_actor(scn, j)) or _can_be_demanded(_actor(scn, j)) for j in actor.adversaries)
     return True
+
+
+def _can_be_demanded(actor: ActorSpec) -> bool:
+    # an owner can be asked to remove its missiles or halt its programme (a host owns neither)
+    return actor.host_for is None
 
 
 def _can_be_in_dispute(actor: ActorSpec) -> bool:

@@ -67,13 +67,12 @@ def test_without_an_open_ultimatum_the_audience_cost_acts_only_through_a_new_one
     others = [i for i in range(len(rows)) if i != u]
     np.testing.assert_allclose(a6[others], a0[others], atol=1e-12)
     np.testing.assert_allclose(b6[others], b0[others], atol=1e-12)
-    c = list(g_cols).index(int(Action.COMPLY))   # met at once if Russia complies: no lapse to fear
-    lapse = [j for j in range(len(g_cols)) if j != c]
-    assert a6[u, c] == pytest.approx(a0[u, c]) and (a6[u, lapse] < a0[u, lapse]).all()
+    c = list(g_cols).index(int(Action.COMPLY))
+    lapse = [j for j in range(len(g_cols)) if j != c]   # Russia defies: the US may have to back down, at a cost
+    assert (a6[u, lapse] < a0[u, lapse]).all()
     # and a threat costlier to back down from is more credible (Fearon 1994): Russia expects the US's notice
     # with more confidence if it defies, so defying is worth less to it (unless its own notice ends the treaty
-    # anyway), and complying the same
-    assert b6[u, c] == pytest.approx(b0[u, c])
+    # anyway)
     assert (b6[u, lapse] <= b0[u, lapse] + 1e-12).all() and (b6[u, lapse] < b0[u, lapse] - 0.1).sum() >= 2
 
 

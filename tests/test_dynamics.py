@@ -7,6 +7,8 @@ from conftest import NATO, RU, US, C, D, H, U, V, W, X, calm_draws, moves
 from sim.core import scenario
 from sim.core.codes import (
     CUT_FORCE,
+    DEMAND_HALT,
+    DEMAND_REMOVE,
     DEVELOPMENT,
     FLIGHT_TEST,
     IN_FORCE,
@@ -444,3 +446,64 @@ def test_remembered_future_values_change_no_value(name):
         if crisis.state.incident.any():
             crisis.drop_ended()
     assert compared > 1000
+
+
+# ---------------------------------------------------------------- demands beyond the treaty (Model 3)
+
+
+def unbound_crisis(start):
+    """No treaty left: Russia's 48 missiles reach NATO, no ultimatum open."""
+    s = start.copy()
+    s.treaty[0] = TERMINATED
+    s.unbound[0, [US, RU]] = True
+    s.disputed[0] = 0
+    s.ult_target[0] = NO_ONE
+    s.ult_deadline[0] = NO_ONE
+    return s
+
+
+def test_without_a_treaty_an_ultimatum_demands_the_removal_of_missiles_in_reach(start, params):
+    s = unbound_crisis(start)
+    assert U in legal(s, params, US) and C not in legal(s, params, RU)
+    issued, _ = play(s, params, 1, U, D, H)
+    assert issued.ult_target[0, US] == RU and issued.ult_demand[0, US] == DEMAND_REMOVE
+    assert C in legal(issued, params, RU)                    # Russia can meet it
+    met, out = play(issued, params, 2, H, C, H)
+    assert out.complied[0, RU] and out.met[0, US] and met.missiles[0, RU] == 0 and met.ult_target[0, US] == NO_ONE
+    # backing down lowers Russia's reputation for resolve
+    assert met.credibility[0, RU] < issued.credibility[0, RU]
+
+
+def test_a_programme_can_be_asked_to_halt(start, params):
+    s = unbound_crisis(start)
+    s.missiles[0, RU] = 0
+    s.stage[0, RU], s.stage_left[0, RU] = FLIGHT_TEST, 5
+    issued, _ = play(s, params, 1, U, D, H)
+    assert issued.ult_demand[0, US] == DEMAND_HALT
+    met, out = play(issued, params, 2, H, C, H)
+    assert out.met[0, US] and met.stage[0, RU] == NONE_STAGE
+
+
+def test_a_target_that_stands_firm_gains_a_reputation_for_resolve(start, params):
+    s = unbound_crisis(start)
+    issued, _ = play(s, params, 1, U, D, H)
+    s = issued
+    for turn in range(2, 2 + params.ultimatum_turns):
+        s, out = play(s, params, turn, H, D, H)
+    assert out.lapsed[0, US] and s.credibility[0, RU] > issued.credibility[0, RU]
+    assert s.credibility[0, US] < issued.credibility[0, US] and s.demand[0, RU]
+
+
+def test_a_target_reads_a_threat_by_whether_it_can_be_carried_out_in_time(start, params):
+    # Russia's value of defying a US demand to remove its missiles: lower if the US can field missiles by
+    # the deadline (ready), and lower the more credible the US
+    def defy_value(stage, credibility):
+        s = unbound_crisis(start)
+        s.hosting[0, NATO] = True
+        s.missiles[0, US] = 16                          # fielded already: a further battalion is what is threatened
+        s.stage[0, US], s.stage_left[0, US] = stage, 0 if stage == READY else 20
+        s.ult_target[0, US], s.ult_deadline[0, US], s.ult_demand[0, US] = RU, 3, DEMAND_REMOVE
+        s.credibility[0, US] = credibility
+        return continuation(s, params, 1)[0, RU]
+    assert defy_value(READY, 0.9) < defy_value(READY, 0.3) < defy_value(READY, 0.0)
+    assert defy_value(DEVELOPMENT, 0.9) == pytest.approx(defy_value(DEVELOPMENT, 0.0))   # not in time: no threat

@@ -143,8 +143,11 @@ def test_each_side_is_offered_only_the_moves_it_can_ever_play():
     nato_deploy = dict(briefing(inf, "NATO").moves)["deployment"]
     assert "Consent to host" in nato_deploy and "United States" in nato_deploy
     assert "16 missiles" in dict(briefing(inf, "US").moves)["deployment"]
-    dilemma = scenario.load("dilemma_2p")      # no treaty, both ready: nothing to withdraw from, develop or demand
-    assert [label for label, _ in briefing(dilemma, "RED").moves] == ["dialogue", "hold", "deployment"]
+    # no treaty, both ready: nothing to withdraw from or develop, but a demand to remove missiles or halt
+    # a programme can be made, and met
+    dilemma = scenario.load("dilemma_2p")
+    assert [label for label, _ in briefing(dilemma, "RED").moves] == ["dialogue", "hold", "comply", "ultimatum",
+                                                                      "deployment"]
 
 
 def test_a_briefing_is_frozen_and_names_an_actor_of_the_scenario():

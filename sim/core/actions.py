@@ -50,9 +50,9 @@ class Condition(IntEnum):
 
     ALWAYS = codes.ALWAYS
     TREATY_ALIVE = codes.TREATY_ALIVE
-    IN_DISPUTE = codes.IN_DISPUTE
+    CAN_MEET_DEMAND = codes.CAN_MEET_DEMAND
     NO_OPEN_ULTIMATUM = codes.NO_OPEN_ULTIMATUM
-    ADVERSARY_IN_DISPUTE = codes.ADVERSARY_IN_DISPUTE
+    ADVERSARY_DEMANDABLE = codes.ADVERSARY_DEMANDABLE
     TREATY_PARTY = codes.TREATY_PARTY
     NOT_UNBOUND = codes.NOT_UNBOUND
     OWNER = codes.OWNER
@@ -69,9 +69,11 @@ class Condition(IntEnum):
 CONDITION_TEXT = {
     Condition.ALWAYS: "always",
     Condition.TREATY_ALIVE: "the treaty is alive (in force or under notice)",
-    Condition.IN_DISPUTE: "the actor's missiles or programme are disputed",
+    Condition.CAN_MEET_DEMAND: "the actor is in dispute under a live treaty, or an ultimatum demands that it remove "
+                               "its missiles or halt its programme",
     Condition.NO_OPEN_ULTIMATUM: "the actor has no open ultimatum of its own",
-    Condition.ADVERSARY_IN_DISPUTE: "an adversary's missiles or programme are disputed",
+    Condition.ADVERSARY_DEMANDABLE: "an adversary is in dispute under a live treaty, has missiles that reach the "
+                                    "actor's side, or a programme in tests, production or ready",
     Condition.TREATY_PARTY: "the actor is a treaty party",
     Condition.NOT_UNBOUND: "it has not given notice",
     Condition.OWNER: "the actor can own missiles",
@@ -107,12 +109,14 @@ MOVES: dict[Action, MoveSpec] = {
     Action.HOLD: MoveSpec(
         1, "keep the current posture", (Condition.ALWAYS,), "holds", "#9e9e9e"),
     Action.COMPLY: MoveSpec(
-        0, "verifiably eliminate the disputed missiles and halt a disputed programme (meets an ultimatum)",
-        (Condition.TREATY_ALIVE, Condition.IN_DISPUTE), "complies verifiably",
+        0, "meet the demands on it verifiably: eliminate disputed missiles, remove missiles in range, halt a "
+           "programme (meets the ultimatums)",
+        (Condition.CAN_MEET_DEMAND,), "complies verifiably",
         "#41ab5d", commitment=True),
     Action.ULTIMATUM: MoveSpec(
-        2, "publicly demand that an adversary in dispute comply before a deadline, or face the threatened act",
-        (Condition.TREATY_ALIVE, Condition.NO_OPEN_ULTIMATUM, Condition.ADVERSARY_IN_DISPUTE),
+        2, "publicly demand that an adversary comply with the treaty, remove its missiles in range or halt its "
+           "programme before a deadline, or face the threatened act",
+        (Condition.NO_OPEN_ULTIMATUM, Condition.ADVERSARY_DEMANDABLE),
         "issues an ultimatum", "#fdae61", commitment=True),
     Action.WITHDRAWAL: MoveSpec(
         3, "give notice to leave the treaty; it ends after the notice period",

@@ -32,6 +32,12 @@ NO_ONE = -1
 NO_TERMS, KEEP_FORCE, CUT_FORCE = range(3)
 TERMS_NAMES = ("none", "keep", "eliminate")
 
+# ---------------------------------------------------------------- what an ultimatum demands of its target
+# (`actor.ult_demand` of the issuer): return to compliance with the treaty (settle the dispute), remove its
+# missiles (fielded or on order) that reach the issuer's side, halt its programme (tests, production, ready)
+DEMAND_COMPLY, DEMAND_REMOVE, DEMAND_HALT = range(3)
+DEMAND_NAMES = ("comply", "remove", "halt")
+
 # ---------------------------------------------------------------- Kahn's escalation ladder
 # (On Escalation, 1965): the rungs the model's states map to (docs/ODD.md)
 RUNG_NONE, RUNG_OSTENSIBLE, RUNG_DECLARATIONS, RUNG_HARDENING, RUNG_SHOW_OF_FORCE, RUNG_CONFRONTATION = (
@@ -44,6 +50,6 @@ RUNG_NAMES = {RUNG_NONE: "no crisis", RUNG_OSTENSIBLE: "ostensible crisis",
 # ---------------------------------------------------------------- legality
 # The conditions a move's legality is made of; `sim.core.actions.MOVES` lists each move's, the kernel
 # (`dynamics.holds`) evaluates them, the play screens say which failed, the briefings which can ever hold.
-(ALWAYS, TREATY_ALIVE, IN_DISPUTE, NO_OPEN_ULTIMATUM, ADVERSARY_IN_DISPUTE, TREATY_PARTY, NOT_UNBOUND, OWNER,
+(ALWAYS, TREATY_ALIVE, CAN_MEET_DEMAND, NO_OPEN_ULTIMATUM, ADVERSARY_DEMANDABLE, TREATY_PARTY, NOT_UNBOUND, OWNER,
  BELOW_PRODUCTION, STAGE_COMPLETE, CAN_FIELD) = range(11)
 N_CONDITIONS = 11

@@ -103,10 +103,12 @@ class Payoff(_Strict):
 
 
 class OpenUltimatum(_Strict):
-    """An ultimatum already open at the start."""
+    """An ultimatum already open at the start, and what it demands of its target: return to compliance
+    with the treaty, remove its missiles in range, or halt its programme."""
 
     target: str
     deadline: date
+    demand: Literal["comply", "remove", "halt"] = "comply"
 
 
 class Programme(_Strict):

@@ -55,6 +55,7 @@ ACTOR = np.dtype([
     ("elim_left", _INT),          # turns left to eliminate i's missiles under a new treaty
     ("ult_target", _INT),         # target of i's open ultimatum, or NO_ONE
     ("ult_deadline", _INT),       # its deadline turn
+    ("ult_demand", _INT),         # what it demands (DEMAND_COMPLY, DEMAND_REMOVE, DEMAND_HALT)
     ("ult_acted", _BOOL),         # i carried out the threatened act while it was open
     ("ult_stakes", _FLOAT),       # the escalation index (0..1) when it was issued
     ("credibility", _FLOAT),      # 0..1

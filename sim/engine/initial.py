@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.actions import Action
-from sim.core.codes import N_MOVES, NO_ONE, STAGES, TREATY_CODES
+from sim.core.codes import DEMAND_NAMES, N_MOVES, NO_ONE, STAGES, TREATY_CODES
 from sim.core.params import Params
 from sim.core.scenario import Scenario
 from sim.core.state import State
@@ -51,10 +51,12 @@ def initial_state(scn: Scenario, params: Params, replicas: int, pipeline_len: in
 
     ult_target = np.full(n, NO_ONE, dtype=np.int64)
     ult_deadline = np.full(n, NO_ONE, dtype=np.int64)
+    ult_demand = np.zeros(n, dtype=np.int64)
     for i, a in enumerate(scn.actors):
         if a.ultimatum is not None:
             ult_target[i] = ids[a.ultimatum.target]
             ult_deadline[i] = max(1, scn.turn_of(a.ultimatum.deadline))
+            ult_demand[i] = DEMAND_NAMES.index(a.ultimatum.demand)
 
     stage = np.array([STAGES.index(a.programme.stage) for a in scn.actors], dtype=np.int64)
     stage_left = np.zeros(n, dtype=np.int64)
@@ -82,6 +84,7 @@ def initial_state(scn: Scenario, params: Params, replicas: int, pipeline_len: in
     state.stage_left = stage_left
     state.ult_target = ult_target
     state.ult_deadline = ult_deadline
+    state.ult_demand = ult_demand
     state.trust = trust
     state.credibility = [a.credibility for a in scn.actors]
     state.beliefs[:] = prior_beliefs(scn, params)

@@ -35,18 +35,21 @@ from numba.extending import register_jitable
 from sim.core import actions, codes
 from sim.core.actions import LEGALITY
 from sim.core.codes import (
-    ADVERSARY_IN_DISPUTE,
+    ADVERSARY_DEMANDABLE,
     ALWAYS,
     BELOW_PRODUCTION,
     CAN_FIELD,
+    CAN_MEET_DEMAND,
     COMPLY,
     CUT_FORCE,
+    DEMAND_COMPLY,
+    DEMAND_HALT,
+    DEMAND_REMOVE,
     DEPLOYMENT,
     DEVELOP,
     DEVELOPMENT,
     DIALOGUE,
     FLIGHT_TEST,
-    IN_DISPUTE,
     IN_FORCE,
     N_CONDITIONS,
     NO_ONE,
@@ -202,19 +205,112 @@ def in_dispute(W, i):
 
 
 @njit(cache=True, inline="always")
+def reaches_side(W, P, j, i):
+    """j's missiles, fielded or on order, would reach i or an ally of i: from j's territory or from a
+    host of j's that consents."""
+    n = W.actor.shape[0]
+    for k in range(n):
+        if not P.pair[i, k].side:
+            continue
+        if P.pair[j, k].reach:
+            return True
+        for h in range(n):
+            if (P.actor[h].host_of == j) and W.actor[h].hosting and P.pair[h, k].reach:
+                return True
+    return False
+
+
+@njit(cache=True, inline="always")
+def armed(W, j):
+    """j has missiles fielded or on order."""
+    if W.actor[j].missiles > 0:
+        return True
+    for s in range(W.pipeline.shape[1]):  # noqa: SIM110  (numba: a plain loop)
+        if W.pipeline[j, s] > 0:
+            return True
+    return False
+
+
+@njit(cache=True, inline="always")
+def programme_menaces(W, j):
+    """j's programme is in flight tests, production or ready: there is something to halt."""
+    return (W.actor[j].stage == FLIGHT_TEST) | (W.actor[j].stage == PRODUCTION) | (W.actor[j].stage == READY)
+
+
+@njit(cache=True, inline="always")
+def demandable(W, P, i, j):
+    """What i can demand of j, the first that applies (DEMAND_*), or -1: return to compliance (j in
+    dispute under a live treaty); remove its missiles (fielded or on order, reaching i's side); halt its
+    programme (in tests, production or ready)."""
+    if alive(W) and in_dispute(W, j):
+        return DEMAND_COMPLY
+    if armed(W, j) and reaches_side(W, P, j, i) and (W.actor[j].elim_left == 0):
+        return DEMAND_REMOVE
+    if P.actor[j].can_own and programme_menaces(W, j):
+        return DEMAND_HALT
+    return -1
+
+
+@njit(cache=True, inline="always")
+def demand_met(W, P, i, j, kind):
+    """Whether j has done what i's ultimatum of `kind` demands."""
+    if kind == DEMAND_COMPLY:
+        return not in_dispute(W, j)
+    if kind == DEMAND_REMOVE:
+        return not (armed(W, j) and reaches_side(W, P, j, i)) or (W.actor[j].elim_left > 0)
+    return not programme_menaces(W, j)
+
+
+@njit(cache=True, inline="always")
+def can_meet_demand(W, P, i):
+    """i has something to concede: a dispute under a live treaty, or an open ultimatum's demand to remove
+    or halt that it has not met."""
+    if alive(W) and in_dispute(W, i):
+        return True
+    for k in range(W.actor.shape[0]):
+        if (W.actor[k].ult_target == i) and (W.actor[k].ult_demand != DEMAND_COMPLY) and \
+                (not demand_met(W, P, k, i, W.actor[k].ult_demand)):
+            return True
+    return False
+
+
+@njit(cache=True, inline="always")
+def meet_demands(W, P, i):
+    """i concedes, verifiably, what is demanded of it: its dispute settled (`settle`, under a live
+    treaty); missiles that others demand it remove eliminated, orders included; a programme others
+    demand it halt halted, its orders cancelled."""
+    if alive(W) and in_dispute(W, i):
+        settle(W, P, i)
+    for k in range(W.actor.shape[0]):
+        if W.actor[k].ult_target != i:
+            continue
+        if W.actor[k].ult_demand == DEMAND_REMOVE:
+            W.actor[i].missiles = 0
+            W.actor[i].disputed = 0
+            W.actor[i].illicit = 0
+            for s in range(W.pipeline.shape[1]):
+                W.pipeline[i, s] = 0
+        elif W.actor[k].ult_demand == DEMAND_HALT:
+            halt(W, i)
+            for s in range(W.pipeline.shape[1]):
+                W.pipeline[i, s] = 0
+    W.actor[i].demand = False
+
+
+@njit(cache=True, inline="always")
 def holds(W, P, i, c):
     """Whether legality condition c (`sim.core.codes`, named in `sim.core.actions.Condition`) holds for actor i."""
     if c == ALWAYS:
         return True
     if c == TREATY_ALIVE:
         return alive(W)
-    if c == IN_DISPUTE:
-        return in_dispute(W, i)
+    if c == CAN_MEET_DEMAND:
+        return can_meet_demand(W, P, i)
     if c == NO_OPEN_ULTIMATUM:
         return W.actor[i].ult_target == NO_ONE
-    if c == ADVERSARY_IN_DISPUTE:
+    if c == ADVERSARY_DEMANDABLE:
         for j in range(W.actor.shape[0]):  # noqa: SIM110  (numba: a plain loop, no generator inside any())
-            if P.pair[i, j].adversary & in_dispute(W, j):
+            if P.pair[i, j].adversary and (demandable(W, P, i, j) >= 0):
                 return True
         return False
     if c == TREATY_PARTY:
@@ -473,19 +569,23 @@ def settle(W, P, i):
 
 @njit(cache=True, inline="always")
 def step_comply(W, E, P, mv):
-    """3. Compliance: the actor's dispute is settled verifiably; ultimatums on it are met at once."""
+    """3. Compliance: the actor meets the demands on it verifiably (`meet_demands`); ultimatums on it
+    are met at once."""
     n = mv.shape[0]
     for i in range(n):
-        complies = (mv[i] == COMPLY) & alive(W) & in_dispute(W, i)
+        complies = (mv[i] == COMPLY) and can_meet_demand(W, P, i)
         E.actor[i].complied = E.actor[i].complied | complies          # or conceded in an agreement (step 2)
         if complies:
-            settle(W, P, i)
+            meet_demands(W, P, i)
     for i in range(n):
         target = W.actor[i].ult_target
         if (target != NO_ONE) and E.actor[target].complied:
             E.actor[i].met = True
             W.actor[i].ult_target = NO_ONE
             W.actor[i].ult_deadline = NO_ONE
+            # backing down under a threat says the target is not one to stand firm (Sartori 2005)
+            W.actor[target].credibility = reputation_after(W.actor[target].credibility, False,
+                                                           P.carry_if_resolute, P.carry_if_bluffing)
 
 
 @njit(cache=True, inline="always")
@@ -510,20 +610,34 @@ def reputation_after(c, carried, if_resolute, if_bluffing):
 
 
 @njit(cache=True, inline="always")
+def ultimatum_target(W, P, i):
+    """The adversary i's ultimatum would target and what it would demand: the first kind of demand
+    (comply, remove, halt) that some adversary allows, of the adversary with most disputed missiles,
+    then most missiles (listed first on ties); (-1, -1) if none."""
+    best = -1
+    best_kind = -1
+    best_score = -np.inf
+    for j in range(W.actor.shape[0]):
+        if not P.pair[i, j].adversary:
+            continue
+        kind = demandable(W, P, i, j)
+        if kind < 0:
+            continue
+        score = -kind * 1e9 + W.actor[j].disputed * 1e3 + W.actor[j].missiles - j * 1e-3
+        if score > best_score:
+            best, best_kind, best_score = j, kind, score
+    return best, best_kind
+
+
+@njit(cache=True, inline="always")
 def step_ultimatum(W, E, P, mv, turn):
-    """4. A new public demand: on the adversary in dispute with most disputed missiles (listed first on ties)."""
+    """4. A new public demand (`ultimatum_target`): what i can demand, of the adversary it matters most."""
     n = mv.shape[0]
     for i in range(n):
         if (mv[i] == ULTIMATUM) and legal(W, P, i, mv[i]):
-            best = -1
-            best_score = -np.inf
-            for j in range(n):
-                if P.pair[i, j].adversary & in_dispute(W, j):
-                    score = W.actor[j].disputed * 1e3 + W.actor[j].missiles - j * 1e-3
-                    if score > best_score:
-                        best = j
-                        best_score = score
+            best, kind = ultimatum_target(W, P, i)
             W.actor[i].ult_target = best
+            W.actor[i].ult_demand = kind
             W.actor[i].ult_deadline = turn + P.ultimatum_turns
             W.actor[i].ult_acted = False
             W.actor[i].ult_stakes = W.world[0].escalation / 100.0
@@ -598,8 +712,9 @@ def step_treaty_end(W, P, turn):
             W.actor[i].breach = False
             W.actor[i].demand = False
             W.actor[i].elim_left = 0
-            W.actor[i].ult_target = NO_ONE          # a demand to comply with a treaty that is gone is moot
-            W.actor[i].ult_deadline = NO_ONE
+            if W.actor[i].ult_demand == DEMAND_COMPLY:
+                W.actor[i].ult_target = NO_ONE      # a demand to comply with a treaty that is gone is moot
+                W.actor[i].ult_deadline = NO_ONE
             for j in range(W.actor.shape[0]):
                 W.pair[i, j].talks = 0.0            # talks to save a treaty that is gone do not carry over
 
@@ -637,17 +752,19 @@ def step_deadlines(W, E, P, turn):
         E.actor[i].lapse_stakes = 0.0
         target = W.actor[i].ult_target
         if (target != NO_ONE) and (W.actor[i].ult_deadline <= turn):
-            met = not in_dispute(W, target)
+            met = demand_met(W, P, i, target, W.actor[i].ult_demand)
             E.actor[i].met = E.actor[i].met | met
             E.actor[i].carried = (not met) & W.actor[i].ult_acted
             E.actor[i].lapsed = (not met) & (not W.actor[i].ult_acted)
-            if not met:                                   # what it did says whether it was resolute
+            if not met:              # what each did says whether it is resolute: the target stood firm
                 W.actor[i].credibility = reputation_after(W.actor[i].credibility, E.actor[i].carried,
                                                           P.carry_if_resolute, P.carry_if_bluffing)
+                W.actor[target].credibility = reputation_after(W.actor[target].credibility, True,
+                                                               P.carry_if_resolute, P.carry_if_bluffing)
             if E.actor[i].lapsed:
                 E.actor[i].lapse_stakes = W.actor[i].ult_stakes
-            if not met:
-                W.actor[target].demand = alive(W)
+            if not met:             # the demand stays public (one to comply with a dead treaty is moot)
+                W.actor[target].demand = alive(W) | (W.actor[i].ult_demand != DEMAND_COMPLY)
             W.actor[i].ult_target = NO_ONE
             W.actor[i].ult_deadline = NO_ONE
 
@@ -918,6 +1035,15 @@ def conditions_kernel(S, P, out):
 
 
 @njit(cache=True)
+def targets_kernel(S, P, out):
+    """out[r, i] = (target, demand) of the ultimatum actor i would issue in replica r ((-1, -1): none)."""
+    for r in range(S.world.shape[0]):
+        W = work_at(S, r)
+        for i in range(S.actor.shape[1]):
+            out[r, i, 0], out[r, i, 1] = ultimatum_target(W, P, i)
+
+
+@njit(cache=True)
 def score_kernel(S, P):
     """The index, components and rung of every replica of S, in place."""
     n = S.actor.shape[1]
@@ -964,6 +1090,15 @@ def conditions(s: State, params: Params) -> np.ndarray:
     r, n = s.missiles.shape
     out = np.zeros((r, n, N_CONDITIONS), dtype=np.bool_)
     conditions_kernel(s.canonical().replicas(), params.packed(), out)
+    return out
+
+
+def ultimatum_targets(s: State, params: Params) -> np.ndarray:
+    """[R, N, 2] int: the adversary each actor's ultimatum would target and what it would demand
+    (`sim.core.codes.DEMAND_*`), or (-1, -1)."""
+    r, n = s.missiles.shape
+    out = np.full((r, n, 2), -1, dtype=np.int64)
+    targets_kernel(s.canonical().replicas(), params.packed(), out)
     return out
 
 

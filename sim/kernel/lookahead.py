@@ -30,7 +30,18 @@ import numpy as np
 from numba import literal_unroll, njit
 
 from sim.core import actions, codes
-from sim.core.codes import COMPLY, DEPLOYMENT, IN_FORCE, NONE_STAGE, NOTICE, PRODUCTION, READY, TERMINATED, WITHDRAWAL
+from sim.core.codes import (
+    COMPLY,
+    DEPLOYMENT,
+    IN_FORCE,
+    NO_ONE,
+    NONE_STAGE,
+    NOTICE,
+    PRODUCTION,
+    READY,
+    TERMINATED,
+    WITHDRAWAL,
+)
 from sim.core.params import Params
 from sim.core.state import ACTOR, WORLD, State
 from sim.kernel import dynamics
@@ -46,6 +57,7 @@ from sim.kernel.dynamics import (
     hosting_cost_due,
     legal,
     lookahead_column,
+    meet_demands,
     new_events,
     new_work,
     new_works,
@@ -78,8 +90,9 @@ ResolveMemo = namedtuple("ResolveMemo", ["index", "key", "work", "payoff", "hits
 #: seeds the sampled joint moves
 Valuation = namedtuple("Valuation", ["P", "turn", "B", "needed", "u", "seed"])
 #: scratch of one replica's valuations: the replica, a state to resolve into, its events, the others'
-#: expected answers (AHEAD), missiles as floats, the joint move, and one empty EVENTS record
-Scratch = namedtuple("Scratch", ["base", "work", "events", "ahead", "m", "mv", "quiet"])
+#: expected answers (AHEAD), missiles as floats, the joint move, one empty EVENTS record, and a state,
+#: hits and no answers for valuing a target's demands met
+Scratch = namedtuple("Scratch", ["base", "work", "events", "ahead", "m", "mv", "quiet", "alt", "alt_hits", "still"])
 #: the joint moves one actor weighs: rows (others' columns), weights, the first equal row of each,
 #: the value of each first row, and the belief distributions' scratch
 Profiles = namedtuple("Profiles", ["prof", "weight", "first", "drawn", "dist", "kept_of"])
@@ -530,10 +543,27 @@ def _move_value(i, a, others, V, T, F, used, Rm):
     value = payoff_i + future
     target = X.actor[i].ult_target
     if target >= 0:
-        # the audience cost expected at the deadline: unmet (the target does not comply) and not carried
-        # out (i carries out its threat, where it can by then, with the probability of its record: its
-        # credibility before this move, not the others' reading of a threat it has just made)
-        p_met = V.B[i, target, a, COMPLY] if legal(X, P, target, COMPLY) else 0.0
+        # will the target meet the demand? i reckons with the target's incentives (Schelling 1966: coercion
+        # works through the target's choice): meeting it, at its comply cost, against defying it with i's
+        # threat hanging over it (the threat's expected consequences are in the target's future value);
+        # a target believed resolute (its credibility) stands firm whatever its incentives
+        p_met = 0.0
+        met_value = 0.0
+        if legal(X, P, target, COMPLY):
+            A = T.alt
+            copy_work(X, A)
+            meet_demands(A, P, target)
+            A.actor[i].ult_target = NO_ONE
+            A.actor[i].ult_deadline = NO_ONE
+            fill_hits(A, P, T.alt_hits)
+            meet = future_value(target, A, P, V.turn, T.alt_hits, T.still, T.m, T.quiet) \
+                - P.actor[target].comply_cost
+            if meet > future_value(target, X, P, V.turn, hits, T.still, T.m, T.quiet):
+                p_met = 1.0 - X.actor[target].credibility     # unless it is resolute: it stands firm
+                met_value = payoff_i + future_value(i, A, P, V.turn, T.alt_hits, T.ahead, T.m, T.quiet)
+        # the audience cost expected at the deadline: unmet and not carried out (i carries out its threat,
+        # where it can by then, with the probability of its record: its credibility before this move, not
+        # the others' reading of a threat it has just made)
         is_bound = bound(X, P, i)
         # a threat that cannot be carried out by its deadline is read as such
         can_act = legal(X, P, i, WITHDRAWAL) if is_bound else (
@@ -541,8 +571,8 @@ def _move_value(i, a, others, V, T, F, used, Rm):
             | (legal(X, P, i, DEPLOYMENT) & (not P.actor[i].can_own)))
         p_carry = 1.0 if X.actor[i].ult_acted else (T.base.actor[i].credibility if can_act else 0.0)
         wait = max(X.actor[i].ult_deadline - V.turn, 1)
-        value -= (P.actor[i].discount ** wait * P.actor[i].audience_cost * X.actor[i].ult_stakes
-                  * (1.0 - p_met) * (1.0 - p_carry))
+        unmet = value - P.actor[i].discount ** wait * P.actor[i].audience_cost * X.actor[i].ult_stakes * (1.0 - p_carry)
+        value = p_met * met_value + (1.0 - p_met) * unmet
     return value, used
 
 
@@ -563,6 +593,9 @@ def values_kernel(S, P, turn, seeds, needed, B, values, fixed, memo):
     m = np.zeros(n)
     mv = np.zeros(n, np.int64)
     quiet = np.zeros(1, EVENTS)
+    alt = new_work(n, slots)             # a target's demands met (_move_value)
+    alt_hits = np.zeros((n, n), np.bool_)
+    still = np.zeros(n, AHEAD)           # nobody's answer expected
     D = Profiles(np.zeros((K, n), np.int64), np.zeros(K), np.zeros(K, np.int64), np.zeros(K), np.zeros((n, moves)),
                  np.zeros(n, np.int64))
     size = K * moves if memo else 0
@@ -574,7 +607,7 @@ def values_kernel(S, P, turn, seeds, needed, B, values, fixed, memo):
     u = np.zeros(draw_width(n))       # the expected turn draws nothing
     for r in range(S.world.shape[0]):
         V = Valuation(P, turn, B[r], needed, u, seeds[r])
-        T = Scratch(work_at(S, r), work, events, ahead, m, mv, quiet)
+        T = Scratch(work_at(S, r), work, events, ahead, m, mv, quiet, alt, alt_hits, still)
         _replica_values(r, V, T, D, F, Rm, lg, fixed, values[r])
 
 

@@ -16,6 +16,8 @@ import numpy as np
 from sim.core.actions import HOST_VERB, MOVES, STAGE_WORDS, Action, Condition
 from sim.core.codes import (
     CUT_FORCE,
+    DEMAND_COMPLY,
+    DEMAND_REMOVE,
     DEVELOPMENT,
     FLIGHT_TEST,
     IN_FORCE,
@@ -156,7 +158,18 @@ def threat_words(game: Game, s: State, i: int, you: bool = False) -> str:
         return "give notice to leave the treaty (withdrawal)"
     if game.params.host_of[i] >= 0:
         return f"consent to host {its} ally's missiles (deployment)"
-    return f"advance {its} missile programme or order missiles (develop or deployment)"
+    return "order missiles (deployment)"
+
+
+def demand_words(game: Game, s: State, j: int, kind: int) -> str:
+    """What an ultimatum of `kind` (`sim.core.codes.DEMAND_*`) asks of j."""
+    if kind == DEMAND_COMPLY:
+        return dispute_words(game, s, j)
+    if kind == DEMAND_REMOVE:
+        ordered = int(s.pipeline[0, j].sum())
+        return (f"remove its {plural(int(s.missiles[0, j]), 'missile')}"
+                + (f" and cancel its {ordered} on order" if ordered else "") + " in reach of your side")
+    return f"halt its missile programme ({STAGE_WORDS[stage_name(s, j)]})"
 
 
 def dispute_words(game: Game, s: State, j: int) -> str:
@@ -201,7 +214,7 @@ def ultimatum_lines(game: Game) -> list[str]:
             continue
         deadline = int(s.ult_deadline[0, i])
         acted = " (carried out: it has acted)" if s.ult_acted[0, i] else ""
-        out.append(f"{game.ids[i]} -> {game.ids[target]}: {dispute_words(game, s, target)} by "
+        out.append(f"{game.ids[i]} -> {game.ids[target]}: {demand_words(game, s, target, int(s.ult_demand[0, i]))} by "
                    f"{when(game, deadline)}{acted}")
     for j in range(len(game.ids)):
         if s.demand[0, j]:
@@ -331,7 +344,7 @@ def move_sentence(game: Game, rec: TurnRecord, i: int) -> str:
     if m == U:
         target = int(a.ult_target[0, i])
         if int(b.ult_target[0, i]) == NO_ONE and target != NO_ONE:
-            return (f"{who} {verb} to {names[target]}: {dispute_words(game, b, target)} by "
+            return (f"{who} {verb} to {names[target]}: {demand_words(game, b, target, int(a.ult_demand[0, i]))} by "
                     f"{day(game.date(int(a.ult_deadline[0, i])))}, or it will {threat_words(game, b, i)}.")
         return f"{who} {verb}."
     if m == W:
@@ -486,10 +499,11 @@ def _cannot_field(game: Game, i: int, move: Action) -> str:
 #: For each legality condition, why it fails, in words (given the move it fails for).
 _FAILED: dict[Condition, Callable[[Game, int, Action], str]] = {
     Condition.TREATY_ALIVE: _no_treaty,
-    Condition.IN_DISPUTE: lambda game, i, move: "nothing of yours is in dispute",
+    Condition.CAN_MEET_DEMAND: lambda game, i, move: "nothing of yours is in dispute or demanded",
     Condition.NO_OPEN_ULTIMATUM: lambda game, i, move:
         f"your ultimatum to {prose_names(game)[int(game.state.ult_target[0, i])]} is still open",
-    Condition.ADVERSARY_IN_DISPUTE: lambda game, i, move: "no adversary of yours is in dispute",
+    Condition.ADVERSARY_DEMANDABLE: lambda game, i, move: "no adversary of yours is in dispute, has missiles "
+                                                          "in reach of your side or a programme past development",
     Condition.TREATY_PARTY: lambda game, i, move: "you are not a treaty party",
     Condition.NOT_UNBOUND: lambda game, i, move: "you have already given notice",
     Condition.OWNER: lambda game, i, move:
@@ -579,7 +593,9 @@ def _hold(game: Game, i: int) -> str:
 def _comply(game: Game, i: int) -> str:
     s, p = game.state, game.params
     names = prose_names(game)
-    text = f"{cap(dispute_words(game, s, i))}, verifiably"
+    asked = [demand_words(game, s, i, int(s.ult_demand[0, k])) for k in range(len(game.ids))
+             if int(s.ult_target[0, k]) == i and int(s.ult_demand[0, k]) != DEMAND_COMPLY]
+    text = f"{cap(listing(([dispute_words(game, s, i)] if s.in_dispute()[0, i] else []) + asked))}, verifiably"
     if s.breach[0, i]:
         text += " (the programme goes back to development)"
     text += f"; it costs you {float(p.payoff['comply_cost'][i]):g}."
@@ -594,17 +610,14 @@ def _comply(game: Game, i: int) -> str:
 def _ultimatum(game: Game, i: int) -> str:
     s, p, d = game.state, game.params, game.params.diplomacy
     names = prose_names(game)
-    n = len(game.ids)
-    disputed = s.in_dispute()[0]
-    j = max((k for k in range(n) if p.adversary[i, k] and disputed[k]),
-            key=lambda k: int(s.disputed[0, k]) * 1e3 + int(s.missiles[0, k]) - k * 1e-3)
+    j, kind = (int(x) for x in dynamics.ultimatum_targets(s, p)[0, i])
     due = game.next_turn + int(p.ultimatum_turns)
     c = float(s.credibility[0, i])
     stakes = float(s.escalation[0]) / 100
     cost = float(p.payoff["audience_cost"][i]) * stakes
     issued = dynamics.signalled(c, float(p.payoff["audience_cost"][i]), stakes)
     lapsed = dynamics.reputation_after(issued, False, d["carry_if_resolute"], d["carry_if_bluffing"])
-    text = (f"Demand publicly that {names[j]} {dispute_words(game, s, j)} by {day(game.date(due))}: your "
+    text = (f"Demand publicly that {names[j]} {demand_words(game, s, j, kind)} by {day(game.date(due))}: your "
             f"credibility {c:.2f} -> {issued:.2f} (the costlier backing down, the more a threat says). Unmet, you "
             f"must {threat_words(game, s, i, you=True)} by then, or it lapses: credibility -> "
             f"{lapsed:.2f} and an audience cost of {cost:.2f} (your audience cost "
@@ -616,11 +629,11 @@ def _ultimatum(game: Game, i: int) -> str:
 
 
 def _can_carry_out(game: Game, i: int) -> bool:
-    """Whether a threatened act of i's ultimatum is open to i now (notice while bound, else arming)."""
+    """Whether a threatened act of i's ultimatum is open to i now (notice while bound, else fielding)."""
     legal = game.legal_mask()[i]
     if bound(game, game.state, i):
         return bool(legal[int(W)])
-    return bool(legal[int(P)] or legal[int(X)])
+    return bool(legal[int(X)] or legal[int(W)])
 
 
 def _withdrawal(game: Game, i: int) -> str:
