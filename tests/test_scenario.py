@@ -83,3 +83,40 @@ def test_initial_state_follows_the_scenario(inf, start):
     deploy = int(Action.DEPLOYMENT)
     assert start.beliefs[0, 0, 1, deploy].argmax() == deploy
     assert start.stage[0].tolist() == [1, 4, 0] and start.stage_left[0, 0] == 24 - 13
+
+
+def test_rates_are_per_30_days_whatever_the_turn():
+    # Model 3, finding 8: turns from a day to a month share one payoff scale. A 15-day turn has half the
+    # flow, the square root of the monthly discount and the chance that gives the monthly one over two turns
+    from sim.core.params import compile_params
+
+    inf = scenario.load("inf_2018")
+    month = compile_params(inf)
+    fortnight = compile_params(scenario.apply_overrides(inf, {"scenario.turn_days": 15}))
+    for f in ("treaty_value", "threat_weight", "force_value", "upkeep", "programme_cost", "host_cost"):
+        np.testing.assert_allclose(fortnight.payoff[f], month.payoff[f] / 2)
+    for f in ("deploy_cost", "comply_cost", "war_cost", "audience_cost", "reputation_cost", "talks_value"):
+        np.testing.assert_array_equal(fortnight.payoff[f], month.payoff[f])        # events, not rates
+    np.testing.assert_allclose(fortnight.payoff["discount"] ** 2, month.payoff["discount"])
+    assert 1 - (1 - fortnight.h_max) ** 2 == pytest.approx(month.h_max)
+    assert 1 - (1 - fortnight.p_detect) ** 2 == pytest.approx(month.p_detect)
+    assert 1 - (1 - fortnight.diplomacy["talks_decay"]) ** 2 == pytest.approx(month.diplomacy["talks_decay"])
+
+
+def test_the_value_of_a_quiet_future_does_not_depend_on_the_turn_length():
+    # the discounted value of the start, nothing answered, is the same year for year with monthly or daily
+    # turns, to the discretisation: the flow starts a turn on, and a monthly step of 0.9 weighs the first
+    # month 10% less than daily steps do. Without the conversion, daily turns would value the start 30 times
+    # as much (a monthly flow every day)
+    from sim.core.params import compile_params
+    from sim.engine.initial import initial_state
+    from sim.kernel.lookahead import continuation
+
+    inf = scenario.load("inf_2018")
+    values = []
+    for days in (30, 10, 1):
+        scn = scenario.apply_overrides(inf, {"scenario.turn_days": days, "scenario.turns": 60})
+        params = compile_params(scn)
+        values.append(continuation(initial_state(scn, params, 1), params, 0)[0])
+    np.testing.assert_allclose(values[1], values[0], rtol=0.1)
+    np.testing.assert_allclose(values[2], values[0], rtol=0.1)

@@ -22,6 +22,13 @@ DIPLOMACY_FIELDS = (
     "trust_ultimatum_loss", "trust_withdrawal_loss", "trust_deploy_loss", "trust_detect_loss",
     "carry_if_resolute", "carry_if_bluffing",
 )
+#: The unit of time of the scenario's rates: flows of utility, discounts and chances are stated per 30 days
+#: (a month) and converted to the scenario's turn (`per_turn`), so that a crisis of days and one of months
+#: share one payoff scale. Costs of single events (an order, a concession, a lapse, a detection, a round of
+#: talks, the breakdown) are not rates and are not converted.
+RATE_DAYS = 30
+#: payoff weights that are flows per 30 days (the others are costs of events)
+FLOW_FIELDS = ("treaty_value", "threat_weight", "force_value", "upkeep", "programme_cost", "host_cost")
 SCALAR_FIELDS = (
     "notice_turns", "ultimatum_turns", "elimination_turns", "w_treaty", "w_missiles", "w_arming", "w_demands",
     "missile_scale", "h_max", "k", "p_detect", "p_detect_test", "max_profiles", "min_belief",
@@ -110,8 +117,19 @@ class Params:
         return int(self.lag.max()) + 1
 
 
+def per_turn(scn: Scenario) -> float:
+    """The length of a turn in the unit of the scenario's rates (30 days)."""
+    return scn.scenario.turn_days / RATE_DAYS
+
+
 def compile_params(scn: Scenario) -> Params:
-    """The numeric parameters of a scenario (without its events)."""
+    """The numeric parameters of a scenario (without its events), rates converted to its turn (`per_turn`):
+    a flow f per 30 days is f * d per turn, a discount g is g ** d, a chance p is 1 - (1 - p) ** d, with d
+    the turn's length in 30-day units."""
+    d = per_turn(scn)
+
+    def chance(p: float) -> float:
+        return p if d == 1 else 1.0 - (1.0 - p) ** d
     ids = tuple(scn.actor_ids)
     idx = {a: i for i, a in enumerate(ids)}
     n = len(ids)
@@ -137,7 +155,8 @@ def compile_params(scn: Scenario) -> Params:
         notice_turns=scn.days_to_turns(t.notice_days), ultimatum_turns=scn.days_to_turns(t.ultimatum_days),
         elimination_turns=max(1, scn.days_to_turns(t.elimination_days)),
         w_treaty=e.w_treaty, w_missiles=e.w_missiles, w_arming=e.w_arming, w_demands=e.w_demands,
-        missile_scale=e.missile_scale, h_max=r.h_max, k=r.k, p_detect=r.p_detect, p_detect_test=r.p_detect_test,
+        missile_scale=e.missile_scale, h_max=chance(r.h_max), k=r.k, p_detect=chance(r.p_detect),
+        p_detect_test=chance(r.p_detect_test),
         max_profiles=look.max_profiles, min_belief=look.min_belief,
     )
     return Params(
@@ -149,10 +168,18 @@ def compile_params(scn: Scenario) -> Params:
         stage_turns=stage_turns,
         belief_memory=np.array([a.belief_memory for a in scn.actors], dtype=np.float64),
         declares=declares,
-        payoff={f: np.array([getattr(a.payoff, f) for a in scn.actors], dtype=np.float64) for f in PAYOFF_FIELDS},
+        payoff=_payoff_per_turn(scn, d),
         scalars=scalars,
-        diplomacy=scn.diplomacy.model_dump(),
+        diplomacy={**scn.diplomacy.model_dump(), "talks_decay": chance(scn.diplomacy.talks_decay)},
     )
+
+
+def _payoff_per_turn(scn: Scenario, d: float) -> dict[str, np.ndarray]:
+    payoff = {f: np.array([getattr(a.payoff, f) for a in scn.actors], dtype=np.float64) for f in PAYOFF_FIELDS}
+    for f in FLOW_FIELDS:
+        payoff[f] = payoff[f] * d
+    payoff["discount"] = payoff["discount"] ** d
+    return payoff
 
 
 @dataclass(frozen=True)

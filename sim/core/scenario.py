@@ -82,7 +82,9 @@ class Treaty(_Strict):
 
 
 class Payoff(_Strict):
-    """Per-actor payoff weights (utility units per turn)."""
+    """Per-actor payoff weights, in utility units: flows (treaty_value, threat_weight, force_value, upkeep,
+    programme_cost, host_cost) and the discount are per 30 days, whatever the turn (converted in
+    `sim.core.params.compile_params`); the other weights are costs or values of single events."""
 
     treaty_value: Weight = Field(default=1.0, ge=0)
     threat_weight: Weight = Field(default=1.0, ge=0)
