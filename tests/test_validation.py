@@ -2,7 +2,9 @@
 
 C1 a longer deployment lag lowers the value of ordering; C2 a higher audience cost makes US ultimatums
 rarer and more often carried out; C3 a stronger reaction term makes the value of arming grow faster
-with the rival's stock (the security dilemma); C4 Russia's reciprocal rule orders only when threatened.
+with the rival's stock (the security dilemma); C4 Russia's reciprocal rule orders only when threatened;
+C5 (Model 3) a race diverges when reactions exceed costs and settles when they do not (Richardson), with
+or without decision noise.
 """
 
 from __future__ import annotations
@@ -195,3 +197,52 @@ def test_in_an_arms_race_russia_never_orders_first(inf):
         if c.state.incident.any():
             c.drop_ended()
     assert answered > 0
+
+
+# ---------------------------------------------------------------- C5: Richardson's stability condition (Model 3)
+
+
+def race(over: dict, runs: int = 6, turns: int = 36) -> np.ndarray:
+    """[turns, 2] mean missiles, fielded or on order, of Blue and Red in dilemma_2p under `over`."""
+    scn = scenario.apply_overrides(scenario.load("dilemma_2p"), over)
+    c = Crisis(scn, 1, np.arange(runs), turns)
+    stock = []
+    while not c.finished:
+        c.resolve(c.decide_all())
+        stock.append((c.state.missiles + c.state.pipeline.sum(axis=2)).mean(axis=0))
+        if c.state.incident.any():
+            c.drop_ended()
+    return np.array(stock)
+
+
+def race_settings(rule: dict, reaction: float, deploy_cost: float) -> dict:
+    out: dict = {}
+    for a in ("BLUE", "RED"):
+        out[f"actors.{a}.rule"] = rule
+        out.update({f"actors.{a}.payoff.{k}": v for k, v in {
+            "reaction": reaction, "force_value": reaction, "deploy_cost": deploy_cost, "upkeep": deploy_cost / 10,
+            "discount": 0.99}.items()})
+    return out
+
+
+BEST = {"name": "best_response"}
+
+
+def test_a_race_diverges_when_reactions_exceed_costs_and_settles_when_they_do_not():
+    # Richardson (1960): dx/dt = a y - m x + g is unstable when the reaction a outweighs the fatigue m.
+    # Here a is the value of arming against the rival's arms (reaction, force_value) and m the costs
+    # (deploy_cost, upkeep); both players best-respond, so no race comes from noise
+    cheap = race(race_settings(BEST, 1.0, 0.002))
+    assert (cheap[-1] > cheap[23]).all() and (cheap[23] > cheap[11]).all() and (cheap[11] > 0).all()
+    costly = race(race_settings(BEST, 1.0, 0.2))
+    indifferent = race(race_settings(BEST, 0.0, 0.002))
+    for settled in (costly, indifferent):
+        assert (settled[-1] == settled[11]).all() and (settled[-1] <= 10).all()
+
+
+def test_the_race_and_its_absence_hold_with_decision_noise():
+    # commitments are made only as a best response (7.17): noise changes talk and waiting, which move
+    # beliefs and trust a little, not whether a race arises
+    noisy = race(race_settings({"name": "quantal", "lambda": 1.0}, 1.0, 0.002))
+    np.testing.assert_allclose(noisy, race(race_settings(BEST, 1.0, 0.002)), rtol=0.05)
+    assert (race(race_settings({"name": "quantal", "lambda": 1.0}, 1.0, 0.2)) == 0).all()
