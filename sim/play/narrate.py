@@ -555,7 +555,10 @@ def _dialogue(game: Game, i: int) -> str:
         elif after >= 1.0 - 1e-12:
             parts.append(f"{cap(names[j])}{offered}: an AGREEMENT if it offers too ({_agreement_effects(game, i, j)})")
         else:
-            parts.append(f"{cap(names[j])}{offered}: talks {pct(before)} -> {pct(after)} if it offers too")
+            terms = ", ".join(f"{game.ids[k]} {'cuts' if int(s.terms[0, k, m]) == CUT_FORCE else 'keeps'} "
+                              f"{int(s.missiles[0, k])}" for k, m in ((i, j), (j, i)))
+            parts.append(f"{cap(names[j])}{offered}: talks {pct(before)} -> {pct(after)} if it offers too "
+                         f"(terms: {terms}; {float(s.gain[0, i, j]):+.1f} to you)")
     text = "Offer talks. " + "; ".join(parts) + "." if parts else "Offer talks (you have no adversary to talk to)."
     cost = float(p.payoff["dialogue_cost"][i])
     if cost > 0:
