@@ -33,6 +33,8 @@ class NoParams(RuleParams):
 class QuantalParams(RuleParams):
     lambda_: float = Field(default=2.0, ge=0, alias="lambda",
                            description="precision of the logit choice (inf: best response)")
+    deliberate: bool = Field(default=True, description="commitments only as a best response (false: the logit "
+                                                       "draws them too, as in Model 2; an ablation)")
 
 
 class FictitiousPlayParams(RuleParams):

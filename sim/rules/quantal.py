@@ -67,8 +67,8 @@ class Quantal(Rule):
                                             "uses_beliefs": True, "needs_human": False}
 
     def decide(self, view: TurnView, u: np.ndarray) -> np.ndarray:
-        return choose_deliberate(view.values()[:, self.actor, :], self.params.lambda_, u,
-                                 view.legal()[:, self.actor])
+        choose = choose_deliberate if self.params.deliberate else choose_logit
+        return choose(view.values()[:, self.actor, :], self.params.lambda_, u, view.legal()[:, self.actor])
 
 
 class BestResponse(Quantal):
