@@ -128,7 +128,7 @@ def test_the_debrief_names_the_rule_each_model_side_played_in_each_turn(scn):
     model = next(line for line in md.splitlines() if "**The model played:**" in line)
     assert "Russia (rule `reciprocal(" in model and "in turns 1-2" in model
     assert "then `dove(move='dialogue')` in turns 3-4, the facilitator's doctrine" in model
-    assert "NATO (rule `quantal(lambda=2.0)`)" in model
+    assert "NATO (rule `quantal(lambda=2.0, deliberate=True)`)" in model
 
 
 def _escalation_figure(game, band, f, monkeypatch, tmp_path):

@@ -210,13 +210,13 @@ def reaches_side(W, P, j, i):
     host of j's that consents."""
     n = W.actor.shape[0]
     for k in range(n):
-        if not P.pair[i, k].side:
-            continue
-        if P.pair[j, k].reach:
+        if P.pair[i, k].side and P.pair[j, k].reach:
             return True
-        for h in range(n):
-            if (P.actor[h].host_of == j) and W.actor[h].hosting and P.pair[h, k].reach:
-                return True
+    for h in range(n):
+        if (P.actor[h].host_of == j) and W.actor[h].hosting:
+            for k in range(n):
+                if P.pair[i, k].side and P.pair[h, k].reach:
+                    return True
     return False
 
 
@@ -244,7 +244,7 @@ def demandable(W, P, i, j):
     programme (in tests, production or ready)."""
     if alive(W) and in_dispute(W, j):
         return DEMAND_COMPLY
-    if armed(W, j) and reaches_side(W, P, j, i) and (W.actor[j].elim_left == 0):
+    if (W.actor[j].elim_left == 0) and armed(W, j) and reaches_side(W, P, j, i):
         return DEMAND_REMOVE
     if P.actor[j].can_own and programme_menaces(W, j):
         return DEMAND_HALT
@@ -295,6 +295,28 @@ def meet_demands(W, P, i):
             for s in range(W.pipeline.shape[1]):
                 W.pipeline[i, s] = 0
     W.actor[i].demand = False
+
+
+@njit(cache=True, inline="always")
+def time_to_ready(W, P, k):
+    """Turns until programme k is ready, if it is under way (0 if it is not)."""
+    if (W.actor[k].stage == NONE_STAGE) | (W.actor[k].stage == READY) | (W.actor[k].stage_left == 0):
+        return 0
+    t = W.actor[k].stage_left
+    for s in range(W.actor[k].stage + 1, PRODUCTION + 1):
+        t += P.actor[k].stage_turns[s]
+    return t
+
+
+@njit(cache=True, inline="always")
+def can_arm_by(W, P, k, wait):
+    """k can order a battalion within `wait` turns: it owns a system that is ready by then."""
+    if not P.actor[k].can_own:
+        return False
+    if W.actor[k].stage == READY:
+        return True
+    ready = time_to_ready(W, P, k)
+    return (ready > 0) & (ready <= wait)
 
 
 @njit(cache=True, inline="always")

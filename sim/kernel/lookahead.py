@@ -35,9 +35,7 @@ from sim.core.codes import (
     DEPLOYMENT,
     IN_FORCE,
     NO_ONE,
-    NONE_STAGE,
     NOTICE,
-    PRODUCTION,
     READY,
     TERMINATED,
     WITHDRAWAL,
@@ -49,6 +47,7 @@ from sim.kernel.cache import drop_stale_kernels
 from sim.kernel.dynamics import (
     EVENTS,
     bound,
+    can_arm_by,
     compliance,
     copy_work,
     draw_width,
@@ -67,6 +66,7 @@ from sim.kernel.dynamics import (
     resolve,
     security,
     testing_unseen,
+    time_to_ready,
     work_at,
 )
 
@@ -82,7 +82,7 @@ AHEAD = np.dtype([("react_amt", np.float64), ("react_time", np.int64), ("ready_a
                   ("prospect_at", np.int64), ("threat_amt", np.float64), ("threat_time", np.int64)], align=True)
 HORIZON_CAP = 240   # turns followed explicitly before the perpetuity (20 years of monthly turns)
 #: future values remembered during one actor's valuation: the inputs each read, and the value
-FutureMemo = namedtuple("FutureMemo", ["index", "key", "work", "react", "hits", "value"])
+FutureMemo = namedtuple("FutureMemo", ["index", "key", "work", "react", "hits", "value", "p_met", "met_future"])
 #: joint moves resolved in one replica: the move (mixed radix), the state, the payoffs and hits reached
 ResolveMemo = namedtuple("ResolveMemo", ["index", "key", "work", "payoff", "hits", "used"])
 #: what one replica's valuations read: parameters, turn, the replica's beliefs [N, N, M, M], whose
@@ -112,17 +112,6 @@ def _next_uniform(x):
 
 
 @njit(cache=True, inline="always")
-def _time_to_ready(W, P, k):
-    """Turns until programme k is ready, if it is under way (0 if it is not)."""
-    if (W.actor[k].stage == NONE_STAGE) | (W.actor[k].stage == READY) | (W.actor[k].stage_left == 0):
-        return 0
-    t = W.actor[k].stage_left
-    for s in range(W.actor[k].stage + 1, PRODUCTION + 1):
-        t += P.actor[k].stage_turns[s]
-    return t
-
-
-@njit(cache=True, inline="always")
 def _ready_unfielded(W, P, k):
     """k has a ready system, nothing fielded or on order, and no treaty binds it: the others expect a
     battalion, as from a programme that becomes ready (capabilities, not intentions, are what others
@@ -133,17 +122,6 @@ def _ready_unfielded(W, P, k):
         if W.pipeline[k, s] > 0:
             return False
     return True
-
-
-@njit(cache=True, inline="always")
-def can_arm_by(W, P, k, wait):
-    """k can order a battalion within `wait` turns: it owns a system that is ready by then."""
-    if not P.actor[k].can_own:
-        return False
-    if W.actor[k].stage == READY:
-        return True
-    ready = _time_to_ready(W, P, k)
-    return (ready > 0) & (ready <= wait)
 
 
 @njit(cache=True, inline="always")
@@ -164,7 +142,7 @@ def future_value(i, W, P, turn, hits, ahead, m, quiet):
     gamma = P.actor[i].discount
     horizon = slots
     for k in range(n):
-        ahead[k].ready_at = _time_to_ready(W, P, k)
+        ahead[k].ready_at = time_to_ready(W, P, k)
         ahead[k].prospect_at = 0
         if ahead[k].ready_at > 0:
             ahead[k].prospect_at = ahead[k].ready_at + 1 + P.actor[k].lag       # ordered the turn after it is ready
@@ -286,7 +264,7 @@ def _first_position(index, key):
 @njit(cache=True)
 def new_future_memo(size, n, slots):
     return FutureMemo(new_index(size), np.zeros(size, np.uint64), new_works(size, n, slots), np.zeros((size, n), AHEAD),
-                      np.zeros((size, n, n), np.bool_), np.zeros(size))
+                      np.zeros((size, n, n), np.bool_), np.zeros(size), np.zeros(size), np.zeros(size))
 
 
 @njit(cache=True, inline="always")
@@ -351,8 +329,10 @@ def _same_future(W, ahead, hits, F, q):
 
 @njit(cache=True, inline="always")
 def _recalled_future_value(i, W, V, hits, T, F, used):
-    """future_value(i, W, ...) (scratch T), recalled from the first `used` entries of memo F when one
-    holds the same inputs, else computed and remembered; returns the value and the entries used."""
+    """future_value(i, W, ...) (scratch T) and i's outlook for its open ultimatum (`_threat_outlook`),
+    recalled from the first `used` entries of memo F when one holds the same inputs, else computed and
+    remembered; returns the value, the chance the demand is met, i's future value if it is, and the
+    entries used."""
     ahead = T.ahead
     key = _future_key(W, ahead)
     index = F.index
@@ -360,14 +340,17 @@ def _recalled_future_value(i, W, V, hits, T, F, used):
     while index.stamp[pos] == index.gen[0]:
         q = index.entry[pos]
         if (F.key[q] == key) and _same_future(W, ahead, hits, F, q):
-            return F.value[q], used
+            return F.value[q], F.p_met[q], F.met_future[q], used
         pos = (pos + 1) & (index.entry.shape[0] - 1)
     value = future_value(i, W, V.P, V.turn, hits, ahead, T.m, T.quiet)
+    p_met, met_future = _threat_outlook(i, W, V, hits, T)
     if used < F.key.shape[0]:
         index.entry[pos] = used
         index.stamp[pos] = index.gen[0]
         F.key[used] = key
         F.value[used] = value
+        F.p_met[used] = p_met
+        F.met_future[used] = met_future
         copy_work(W, work_at(F.work, used))
         n = W.actor.shape[0]
         for j in range(n):
@@ -375,7 +358,7 @@ def _recalled_future_value(i, W, V, hits, T, F, used):
             for k in range(n):
                 F.hits[used, j, k] = hits[j, k]
         used += 1
-    return value, used
+    return value, p_met, met_future, used
 
 
 @njit(cache=True, inline="always")
@@ -529,6 +512,29 @@ def _resolved(i, V, T, Rm, radix):
 
 
 @njit(cache=True, inline="always")
+def _threat_outlook(i, X, V, hits, T):
+    """If i has an open ultimatum in X: the chance its target meets the demand, and i's future value if it
+    does (0, 0 otherwise). i reckons with the target's incentives (Schelling 1966: coercion works through
+    the target's choice): meeting the demand, at its comply cost, against defying it with i's threat
+    hanging over it (the threat's expected consequences are in the target's future value); a target
+    believed resolute (its credibility) stands firm whatever its incentives."""
+    P = V.P
+    target = X.actor[i].ult_target
+    if (target < 0) or not legal(X, P, target, COMPLY):
+        return 0.0, 0.0
+    A = T.alt
+    copy_work(X, A)
+    meet_demands(A, P, target)
+    A.actor[i].ult_target = NO_ONE
+    A.actor[i].ult_deadline = NO_ONE
+    fill_hits(A, P, T.alt_hits)
+    meet = future_value(target, A, P, V.turn, T.alt_hits, T.still, T.m, T.quiet) - P.actor[target].comply_cost
+    if meet <= future_value(target, X, P, V.turn, hits, T.still, T.m, T.quiet):
+        return 0.0, 0.0
+    return 1.0 - X.actor[target].credibility, future_value(i, A, P, V.turn, T.alt_hits, T.ahead, T.m, T.quiet)
+
+
+@njit(cache=True, inline="always")
 def _move_value(i, a, others, V, T, F, used, Rm):
     """Payoff plus future value for i of playing a while the others play `others` (expected version);
     returns it and the future memo's entries now used."""
@@ -539,28 +545,9 @@ def _move_value(i, a, others, V, T, F, used, Rm):
     T.mv[i] = a
     payoff_i, X, hits = _resolved(i, V, T, Rm, moves)
     _reactions(i, a, X, V, T.ahead)
-    future, used = _recalled_future_value(i, X, V, hits, T, F, used)
+    future, p_met, met_future, used = _recalled_future_value(i, X, V, hits, T, F, used)
     value = payoff_i + future
-    target = X.actor[i].ult_target
-    if target >= 0:
-        # will the target meet the demand? i reckons with the target's incentives (Schelling 1966: coercion
-        # works through the target's choice): meeting it, at its comply cost, against defying it with i's
-        # threat hanging over it (the threat's expected consequences are in the target's future value);
-        # a target believed resolute (its credibility) stands firm whatever its incentives
-        p_met = 0.0
-        met_value = 0.0
-        if legal(X, P, target, COMPLY):
-            A = T.alt
-            copy_work(X, A)
-            meet_demands(A, P, target)
-            A.actor[i].ult_target = NO_ONE
-            A.actor[i].ult_deadline = NO_ONE
-            fill_hits(A, P, T.alt_hits)
-            meet = future_value(target, A, P, V.turn, T.alt_hits, T.still, T.m, T.quiet) \
-                - P.actor[target].comply_cost
-            if meet > future_value(target, X, P, V.turn, hits, T.still, T.m, T.quiet):
-                p_met = 1.0 - X.actor[target].credibility     # unless it is resolute: it stands firm
-                met_value = payoff_i + future_value(i, A, P, V.turn, T.alt_hits, T.ahead, T.m, T.quiet)
+    if X.actor[i].ult_target >= 0:
         # the audience cost expected at the deadline: unmet and not carried out (i carries out its threat,
         # where it can by then, with the probability of its record: its credibility before this move, not
         # the others' reading of a threat it has just made)
@@ -572,7 +559,7 @@ def _move_value(i, a, others, V, T, F, used, Rm):
         p_carry = 1.0 if X.actor[i].ult_acted else (T.base.actor[i].credibility if can_act else 0.0)
         wait = max(X.actor[i].ult_deadline - V.turn, 1)
         unmet = value - P.actor[i].discount ** wait * P.actor[i].audience_cost * X.actor[i].ult_stakes * (1.0 - p_carry)
-        value = p_met * met_value + (1.0 - p_met) * unmet
+        value = p_met * (payoff_i + met_future) + (1.0 - p_met) * unmet
     return value, used
 
 
