@@ -89,19 +89,22 @@ def test_paired_continuous_is_scipy_paired_t():
 
 
 def test_tournament_intervals_respect_the_bounds(tmp_path):
-    # tournament inf_2018 --rules mirror,grim,hawk,dove --runs 100 gave incident 0.02 [-0.0076, 0.0476]
-    # (mirror against mirror) and final escalation 0.3 [-0.3, 0.9] (grim against mirror)
+    # tournament inf_2018 --rules mirror,hawk --runs 100 gives incident 0.01 [0.0018, 0.0545] (mirror against
+    # mirror), treaty ended 1.0 [0.963, 1.0] and final escalation 96.79 [95.94, 97.22], near the index's top
+    # (hawk against mirror: a confrontation, rung 9)
     out = tmp_path / "t"
-    assert cli.main(["tournament", "inf_2018", "--rules", "mirror,grim", "--runs", "100", "--out", str(out),
+    assert cli.main(["tournament", "inf_2018", "--rules", "mirror,hawk", "--runs", "100", "--out", str(out),
                      "--quiet", "--jobs", "1"]) == 0
     with open(out / "tournament.csv") as f:
         rows = {(r["rule_US"], r["rule_RU"], r["outcome"]): r for r in csv.DictReader(f)}
     incident = rows[("mirror", "mirror", "incident")]
-    assert float(incident["mean"]) == 0.02 and incident["method"] == "wilson"
-    assert (float(incident["ci95_low"]), float(incident["ci95_high"])) == pytest.approx((0.0055, 0.07), abs=1e-4)
-    final = rows[("grim", "mirror", "final_escalation")]
-    assert float(final["mean"]) == pytest.approx(0.3144)
-    assert 0.0 <= float(final["ci95_low"]) < float(final["ci95_high"]) <= 100.0
+    assert float(incident["mean"]) == 0.01 and incident["method"] == "wilson"
+    assert (float(incident["ci95_low"]), float(incident["ci95_high"])) == pytest.approx((0.0018, 0.0545), abs=1e-4)
+    ended = rows[("hawk", "mirror", "treaty_ended")]
+    assert float(ended["mean"]) == 1.0 and float(ended["ci95_high"]) == 1.0
+    final = rows[("hawk", "mirror", "final_escalation")]
+    assert float(final["mean"]) == pytest.approx(96.7932)
+    assert 90.0 <= float(final["ci95_low"]) < float(final["ci95_high"]) <= 100.0
     for r in rows.values():
         low, high = float(r["ci95_low"]), float(r["ci95_high"])
         assert low <= float(r["mean"]) <= high
@@ -111,7 +114,7 @@ def test_tournament_intervals_respect_the_bounds(tmp_path):
             assert low >= 0.0 and high <= 100.0
     # the bootstrap is seeded from --seed, the pairing and the outcome: the same file whatever --jobs
     again = tmp_path / "t2"
-    assert cli.main(["tournament", "inf_2018", "--rules", "mirror,grim", "--runs", "100", "--out", str(again),
+    assert cli.main(["tournament", "inf_2018", "--rules", "mirror,hawk", "--runs", "100", "--out", str(again),
                      "--quiet", "--jobs", "2"]) == 0
     assert (again / "tournament.csv").read_bytes() == (out / "tournament.csv").read_bytes()
 

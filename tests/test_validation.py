@@ -56,11 +56,25 @@ def value_of_ordering(scn, ru_missiles=None):
 # ---------------------------------------------------------------- C1: lag
 
 
-def test_a_longer_lag_lowers_the_value_of_ordering(inf):
+def lag_values(inf, war_cost):
     turn_days = inf.scenario.turn_days
-    value = {lag: value_of_ordering(scenario.apply_overrides(inf, {"actors.US.deploy_lag_days": lag * turn_days}))
-             for lag in (1, 12, 60)}
+    return {lag: value_of_ordering(scenario.apply_overrides(inf, {"actors.US.deploy_lag_days": lag * turn_days,
+                                                                   "actors.US.payoff.war_cost": war_cost}))
+            for lag in (1, 12, 60)}
+
+
+def test_a_longer_lag_lowers_the_value_of_ordering(inf):
+    # C1's premise, that the arriving missiles are worth having, holds for the threat they relieve: without
+    # the war cost, the later they arrive the less ordering is worth
+    value = lag_values(inf, 0.0)
     assert value[1] > value[12] > value[60]
+
+
+def test_with_the_war_cost_a_longer_lag_raises_the_value_of_ordering(inf):
+    # at the scenario's war cost the US missiles arriving in Europe open a confrontation with Russia's 48
+    # (docs/ODD.md 7.11), whose hazard costs more than the threat they relieve: the later, the better
+    value = lag_values(inf, 200.0)
+    assert value[1] < value[12] < value[60]
 
 
 # ---------------------------------------------------------------- C2: audience cost

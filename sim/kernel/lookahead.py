@@ -51,7 +51,6 @@ from sim.kernel.dynamics import (
     new_works,
     no_refcount,
     payoff,
-    posture_of,
     resolve,
     testing_unseen,
     threat,
@@ -132,17 +131,6 @@ def future_value(i, W, P, turn, hits, ahead, m, quiet):
     for k in range(n):
         m[k] = W.actor[k].missiles
     comp = compliance(i, W, P)
-    demands = 0.0
-    for k in range(n):
-        if W.actor[k].demand | (W.actor[k].ult_target >= 0):
-            demands = 1.0
-    pending = 0.0
-    for k in range(n):
-        for s in range(slots):
-            pending += W.pipeline[k, s]
-        pending += ahead[k].react_amt
-        if ahead[k].prospect_at > 0:
-            pending += P.actor[k].batch
     value = 0.0
     flow = 0.0
     disc = 1.0
@@ -159,7 +147,6 @@ def future_value(i, W, P, turn, hits, ahead, m, quiet):
                 arrived += P.actor[k].batch
             if arrived > 0:
                 m[k] += arrived
-                pending -= arrived
                 changed = True
             if (W.actor[k].elim_left > 0) & (W.actor[k].elim_left == s):
                 m[k] = 0.0
@@ -171,17 +158,9 @@ def future_value(i, W, P, turn, hits, ahead, m, quiet):
             if (treaty_code == NOTICE) & (s > notice_left):
                 treaty_code = TERMINATED
             treaty_on = 1.0 if (treaty_code == IN_FORCE) | (treaty_code == NOTICE) else 0.0
-            in_range = 0.0
-            for j in range(n):
-                for k in range(n):
-                    if P.pair[j, k].adversary & hits[j, k]:
-                        in_range += m[j]
-                        break
-            pos = posture_of(P, -np.expm1(-in_range / P.missile_scale),
-                             -np.expm1(-max(pending, 0.0) / P.missile_scale), demands)
             active = 1.0 if (ahead[i].ready_at >= s) else 0.0
             flow = payoff(i, P, treaty_on, comp, threat(i, m, W, P, hits), m[i], active, hosting_cost_due(W, P, i),
-                          hazard_of(pos, P.h_max, P.k), quiet[0])
+                          hazard_of(W, P, hits, m), quiet[0])
         value += disc * flow
     value += disc * gamma / (1.0 - gamma) * flow
     if ahead[i].prospect_at > 0:

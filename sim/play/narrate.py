@@ -208,7 +208,7 @@ def ultimatum_lines(game: Game) -> list[str]:
 
 
 def hazard(game: Game) -> float:
-    """The chance of an incident this turn at the present posture (`dynamics.hazard`)."""
+    """The chance of an incident this turn in the present state (`dynamics.hazard`: crisis stability)."""
     return float(dynamics.hazard(game.state, game.params)[0])
 
 
