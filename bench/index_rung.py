@@ -14,12 +14,12 @@ and reads every row of its turns.csv (every run, every turn it reached, turn 0 i
   is signed (terminated -> in_force), with the missiles still fielded on that turn (actions.csv);
 - the share of rows whose missiles component `esc_missiles` is at least 0.99 (saturated);
 
-and for inf_2018, 400 runs of seed 2019 (`--runs 400`): the share of runs with an incident
+and for each scenario, 400 runs of seed 2019 (`--incident-runs`): the share of runs with an incident
 (summary.json), plus the hazard turn by turn from the same runs replayed in this process
 (`sim.engine.crisis.Crisis`, the code path of `run`): the mean hazard per rung and the expected share
 of runs with an incident, mean over runs of 1 - prod_t (1 - h_t).
 
-    python bench/index_rung.py                 # both scenarios, 200 runs; incidents over 400 runs
+    python bench/index_rung.py                 # both scenarios, 200 runs; incidents over 400 runs each
     python bench/index_rung.py --runs 50       # quicker
 """
 
@@ -134,10 +134,11 @@ def main() -> None:
         folder = Path(tmp)
         for scenario in ("inf_2018", "inf_2018_asia"):
             report(scenario, args.runs, args.seed, folder)
-        _, _, summary = run("inf_2018", args.incident_runs, args.seed, folder / "incidents")
-        print(f"\ninf_2018: {args.incident_runs} runs, seed {args.seed}: share of runs with an incident "
-              f"{100 * summary['share_incident']:.2f}%")
-        hazards("inf_2018", args.incident_runs, args.seed)
+        for scenario in ("inf_2018", "inf_2018_asia"):
+            _, _, summary = run(scenario, args.incident_runs, args.seed, folder / f"incidents_{scenario}")
+            print(f"\n{scenario}: {args.incident_runs} runs, seed {args.seed}: share of runs with an incident "
+                  f"{100 * summary['share_incident']:.2f}%")
+            hazards(scenario, args.incident_runs, args.seed)
 
 
 if __name__ == "__main__":
