@@ -24,7 +24,7 @@ from mesa.visualization import SolaraViz
 from sim.core.actions import COLOURS, MOVE_NAMES
 from sim.core.rule_specs import PARAMS, expand
 from sim.core.scenario import Scenario, apply_overrides, available, load
-from sim.core.state import COMPONENT_LABELS, COMPONENT_WEIGHTS, COMPONENTS
+from sim.core.state import COMPONENT_LABELS, COMPONENTS, index_weights
 from sim.engine.model import EscalationModel
 from sim.output.plots import COMPONENT_COLORS
 
@@ -126,13 +126,13 @@ def initial_parameters() -> dict[str, Any]:
 
 def escalation_table(model: EscalationModel) -> pd.DataFrame:
     """One row per turn collected so far: turn, date, the index, and each component's points in it
-    (weight x component x 100, which add up to the index)."""
+    (weight x component x 100, which add up to the index: the rung's band, then the intensity's parts)."""
     df = model.datacollector.get_model_vars_dataframe()
-    weights = model.scenario.escalation
+    weights = index_weights(model.scenario.escalation)
     out = pd.DataFrame({"turn": df["turn"].astype(int), "date": pd.to_datetime(df["date"]),
                         "escalation": df["escalation"].astype(float)})
     for c in COMPONENTS:
-        out[c] = 100 * getattr(weights, COMPONENT_WEIGHTS[c]) * df[c].astype(float)
+        out[c] = 100 * weights[c] * df[c].astype(float)
     return out.reset_index(drop=True)
 
 

@@ -212,7 +212,9 @@ def test_inf_2018_start_class_and_equilibrium(inf):
     # the US is in a Prisoner's Dilemma (notice against talks), Russia in Harmony: no common class
     assert result.cls.row.name == PD and result.cls.col.name == HARMONY
     assert result.cls.name == OTHER and result.cls.label("US", "RU") == "other (US PD, RU HA)"
-    assert result.alternative.cls.label("US", "RU") == "other (US PD, RU HA)"    # restrain = hold: the same
+    # with hold as the restraint Russia is in a Prisoner's Dilemma too: the class is not robust to that choice
+    # (issue "Model 3", finding 7), which is why analyze reports both
+    assert result.alternative.cls.label("US", "RU") == "Prisoner's Dilemma"
     [eq] = result.equilibria.found
     assert eq.pure and (eq.strategy("row"), eq.strategy("col")) == ("withdrawal", "dialogue")
     assert result.equilibria.agree and not result.equilibria.degenerate
@@ -266,8 +268,9 @@ def test_an_ally_keeps_its_rules_move_or_a_forced_one(inf):
     assert legal[g.fixed[NATO]] and g.how[NATO] == "its rule's move"
 
 
-def lag_game(lag):
-    scn = scenario.load("inf_2018", {"actors.US.programme.stage": "ready", "actors.US.deploy_lag_days": lag})
+def lag_game(lag, war_cost=200.0):
+    scn = scenario.load("inf_2018", {"actors.US.programme.stage": "ready", "actors.US.deploy_lag_days": lag,
+                                     "actors.US.payoff.war_cost": war_cost})
     point = analysis.start_point(scn)
     state = point.state.copy()
     state.hosting[0, NATO] = True          # NATO has consented: US missiles in Europe reach Russia
@@ -276,12 +279,23 @@ def lag_game(lag):
 
 
 def test_a_longer_lag_lowers_the_us_value_of_arming():
+    # without a war cost the arriving missiles relieve Russia's threat: the later, the less arming is worth
     lags = [0, 90, 180, 360, 720, 1800, 3600]
-    reds = [lag_game(lag)[1] for lag in lags]
+    reds = [lag_game(lag, war_cost=0.0)[1] for lag in lags]
     assert all(r.escalate[0] == int(Action.DEPLOYMENT) and r.arming[0] for r in reds)
     for earlier, later in itertools.pairwise(reds):
         assert later.row.T < earlier.row.T and later.row.P < earlier.row.P     # arming is worth less
         assert later.row.R == pytest.approx(earlier.row.R)  # restraint is not affected  # noqa: SIM300 (R: a payoff)
+
+
+def test_with_the_war_cost_a_longer_lag_still_lowers_the_us_value_of_arming():
+    # at the scenario's war cost the arriving missiles also open a confrontation with Russia's 48 (docs/ODD.md
+    # 7.11), whose hazard costs the US; with their value as a force (7.12) they are still worth more early
+    reds = [lag_game(lag)[1] for lag in (0, 180, 720, 3600)]
+    for earlier, later in itertools.pairwise(reds):
+        assert later.row.T < earlier.row.T + 1e-9 and later.row.P < earlier.row.P + 1e-9
+        assert later.row.R == pytest.approx(earlier.row.R)  # noqa: SIM300 (R: a payoff)
+    assert reds[-1].row.T < reds[0].row.T - 0.3
 
 
 def test_analyze_with_a_lag_set_changes_the_us_value_of_arming(tmp_path):
@@ -293,7 +307,10 @@ def test_analyze_with_a_lag_set_changes_the_us_value_of_arming(tmp_path):
         us = json.loads((out / "analysis.json").read_text())["reduction"]["sides"]["US"]
         assert us["escalate"] == "deployment" and us["escalate_is_arming"]
         values.append(us)
-    assert values[1]["P"] < values[0]["P"] and values[1]["R"] == pytest.approx(values[0]["R"])
+    # NATO does not host at the start: US missiles would reach nothing, so arming is pure cost and the lag
+    # only defers the upkeep (orders under way raise no hazard: docs/ODD.md 7.11)
+    assert values[1]["P"] > values[0]["P"] and values[1]["T"] > values[0]["T"]
+    assert values[1]["R"] == pytest.approx(values[0]["R"])
 
 
 # ---------------------------------------------------------------- the median run, over time, the map

@@ -66,7 +66,7 @@ BAD_FILES = [
     case("unknown_ally", 'allies = ["NATO"]', 'allies = ["NAT0"]', "actors.US.allies", "'NAT0'", "NATO"),
     case("unknown_adversary", 'adversaries = ["US", "NATO"]', 'adversaries = ["US", "CN"]',
          "actors.RU.adversaries", "'CN'", "NATO"),
-    case("weights_not_summing_to_1", "w_demands = 0.2 ", "w_demands = 0.25 ", "escalation", "1.05", "sum to 1"),
+    case("weights_not_summing_to_1", "w_demands = 0.15 ", "w_demands = 0.2 ", "escalation", "1.05", "sum to 1"),
     # dates
     case("start_date_month_13", "start_date = 2019-01-16", 'start_date = "2019-13-01"',
          "scenario.start_date", "'2019-13-01'", "valid date"),

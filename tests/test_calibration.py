@@ -29,7 +29,8 @@ def test_inf_2018_start_us_dilemma_russia_harmony(inf):
     assert us.is_prisoners_dilemma, us                   # notice pays whatever Russia does, talks would pay both
     assert ru.R > ru.T and ru.S > ru.P and ru.R > ru.P   # Russia: restraint pays whatever the US does
     assert red.cls.row.name == PD and red.cls.col.name == HARMONY and red.cls.name == OTHER
-    assert reduced_at_start(inf, Action.HOLD)[1].cls.label("US", "RU") == "other (US PD, RU HA)"
+    # with hold as the restraint Russia is in a Prisoner's Dilemma too: not robust to that choice (finding 7)
+    assert reduced_at_start(inf, Action.HOLD)[1].cls.label("US", "RU") == "Prisoner's Dilemma"
 
 
 def test_dilemma_2p_is_a_symmetric_harmony():
@@ -69,11 +70,12 @@ def test_without_an_open_ultimatum_the_audience_cost_acts_only_through_a_new_one
     np.testing.assert_allclose(b6[others], b0[others], atol=1e-12)
     c = list(g_cols).index(int(Action.COMPLY))
     lapse = [j for j in range(len(g_cols)) if j != c]   # Russia defies: the US may have to back down, at a cost
-    assert (a6[u, lapse] < a0[u, lapse]).all()
+    quiet = [j for j in lapse if g_cols[j] in (int(Action.DIALOGUE), int(Action.HOLD))]   # defying by waiting
+    assert (a6[u, quiet] < a0[u, quiet]).all()
     # and a threat costlier to back down from is more credible (Fearon 1994): Russia expects the US's notice
     # with more confidence if it defies, so defying is worth less to it (unless its own notice ends the treaty
     # anyway)
-    assert (b6[u, lapse] <= b0[u, lapse] + 1e-12).all() and (b6[u, lapse] < b0[u, lapse] - 0.1).sum() >= 2
+    assert (b6[u, quiet] < b0[u, quiet] - 0.1).all()
 
 
 def test_a_costly_lapse_turns_the_us_dilemma_into_deadlock(inf):

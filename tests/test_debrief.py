@@ -51,10 +51,11 @@ def table_row(md: str, heading: str, first_cell: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def agreement(scn):
-    """The United States and Russia talk every turn and reach an agreement on turn 7 (NATO holds)."""
-    game = Game(scn, seed=1, humans=["US", "RU", "NATO"], turns=8)
-    for _ in range(8):
-        game.play({"US": "dialogue", "RU": "dialogue", "NATO": "hold"})
+    """The United States gives notice, then it and Russia talk every turn: the treaty ends on turn 7 and a
+    new one is signed on turn 11 (NATO holds). Without the notice Russia has nothing to gain from a deal."""
+    game = Game(scn, seed=1, humans=["US", "RU", "NATO"], turns=12)
+    for t in range(12):
+        game.play({"US": "withdrawal" if t == 0 else "dialogue", "RU": "dialogue", "NATO": "hold"})
     return (game, *band_and_facts(game))
 
 
@@ -82,7 +83,7 @@ def test_an_agreement_between_the_us_and_russia_is_asked_about_as_an_agreement(a
     game, band, f = agreement
     assert any(ok for r in game.history for *_, ok in narrate.rounds(r))
     asked = debrief.questions(game, band, f)
-    assert any("The United States and Russia reached an agreement on 14 Aug 2019" in q for q in asked), asked
+    assert any("The United States and Russia reached an agreement on 12 Dec 2019" in q for q in asked), asked
     assert not any("never produced an agreement" in q and "Russia" in q and "United States" in q for q in asked)
 
 
@@ -94,7 +95,7 @@ def test_turning_points_mark_the_biggest_changes_either_way(agreement):
     assert fall.delta < -10 and agreed == [fall.turn]    # the agreement settles the dispute: the biggest fall
     assert points and points[0].turn == fall.turn
     md = markdown(game, band, f)
-    assert f"**Turn {fall.turn}, 14 Aug 2019: {fall.delta:+.1f}**" in section(md, "Turning points")
+    assert f"**Turn {fall.turn}, 12 Dec 2019: {fall.delta:+.1f}**" in section(md, "Turning points")
 
 
 def test_moves_forced_by_the_facilitator_or_played_by_a_bot_are_not_credited_to_the_team(stand_ins):
@@ -179,7 +180,9 @@ def test_a_breakdown_the_facilitator_forced_is_not_asked_about_as_the_class_s_ch
     assert game.incident
     asked = debrief.questions(game, *band_and_facts(game))
     assert not any("What did you do" in q or "Why might people escalate" in q for q in asked), asked
-    assert "after the facilitator raised the chance of an incident that turn from 0.05% to 99.20%" in asked[0]
+    # the scenario's hazard that turn, h_max x p ** k with the crisis's stability p = 0.077 (Russia's 48 cruise
+    # missiles in range of NATO, docs/ODD.md 7.11): 0.005 x 0.077 = 0.04%; with h_max 1 and k 0.01: 0.077 ** 0.01
+    assert "after the facilitator raised the chance of an incident that turn from 0.04% to 97.46%" in asked[0]
     assert "set risk.h_max=1 risk.k=0.01" in asked[0]
 
 

@@ -111,15 +111,19 @@ def test_an_order_arrives_after_its_lag_and_is_valued_by_its_discounted_arrival(
         nxt, _ = play(nxt, params, turn, H, D, D)
     assert nxt.missiles[0, US] == params.batch[US]
 
-    def order_value(lag_days):
+    def order_value(lag_days, war_cost):
         p = params.__class__(**{**{k: v for k, v in params.__dict__.items() if k != "_packed"},
-                                "lag": np.array([lag_days, 3, 6])})
+                                "lag": np.array([lag_days, 3, 6]),
+                                "payoff": {**params.payoff, "war_cost": np.array([war_cost, 200.0, 200.0])}})
         fresh = s.copy()
         fresh.pipeline = np.zeros((1, 3, 121), dtype=np.int64)
         values = counterfactual_values(fresh, p, 1, moves(H, D, D), np.array([True, False, False]))[0, US]
         return values[X] - values[H]
-    # finding 1 of the issue: the lag now changes the incentive; a ten-year lag makes ordering worth less
-    assert order_value(1) > order_value(12) > order_value(120)
+    # finding 1 of the issue: the lag changes the incentive, the later the missiles arrive the less what they
+    # bring counts. They bring relief from Russia's threat and their value as a force (7.12), and with the
+    # war cost a confrontation with Russia's 48 (7.11) whose hazard costs less than they are worth
+    assert order_value(1, 0.0) > order_value(12, 0.0) > order_value(120, 0.0)
+    assert order_value(1, 200.0) > order_value(12, 200.0) > order_value(120, 200.0)
 
 
 def test_flight_tests_while_bound_are_a_violation_seen_by_national_means(start, params):
@@ -251,6 +255,8 @@ def test_an_agreement_after_termination_is_a_new_treaty_that_eliminates_missiles
     s.talks[0, US, RU] = s.talks[0, RU, US] = 0.95
     s.terms[0, US, RU], s.terms[0, RU, US] = KEEP_FORCE, CUT_FORCE
     s.pipeline[0, RU, 1] = 16
+    before = dynamics.score_initial(s, params)
+    assert before.rung[0] == dynamics.RUNG_SHOW_OF_FORCE          # Russia's order under way, its 48 freed
     nxt, out = play(s, params, 1, D, D, H)
     assert nxt.treaty[0] == IN_FORCE and nxt.pipeline[0, RU].sum() == 0
     assert nxt.elim_left[0, RU] > 0 and not out.complied[0].any()      # no treaty was broken: nothing conceded
@@ -259,8 +265,10 @@ def test_an_agreement_after_termination_is_a_new_treaty_that_eliminates_missiles
         nxt, _ = play(nxt, params, turn, H, H, H)
         esc.append(nxt.escalation[0])
     assert nxt.missiles[0, RU] == 0
-    # finding 7 of the issue: the index can fall back to zero
-    assert esc[-1] == pytest.approx(0.0) and esc[-1] < esc[0]
+    # finding 7 of the issue: the index can fall back to zero. Finding 6: with all 48 missiles still fielded,
+    # the new treaty takes the crisis off the ladder (missiles being eliminated under a treaty that binds
+    # their owner can strike no one: docs/ODD.md 7.10), and the index with it, down from rung 5
+    assert before.escalation[0] >= 50.0 and esc[0] == pytest.approx(0.0) and max(esc) == pytest.approx(0.0)
 
 
 def test_talks_stall_without_terms_and_progress_decays_without_a_round(start, params):
@@ -339,7 +347,7 @@ def test_the_index_is_a_function_of_the_present_state(start, params):
     assert a.escalation[0] == b.escalation[0] and a.rung[0] == b.rung[0]
 
 
-def test_the_hazard_reads_the_posture_not_the_treaty(start, params):
+def test_the_hazard_reads_crisis_stability_not_the_treaty(start, params):
     ended = start.copy()
     ended.treaty[0] = TERMINATED
     ended = dynamics.score_initial(ended, params)
@@ -365,16 +373,21 @@ def test_rungs_of_the_ladder(start, params):
 
 
 def test_the_value_of_arming_grows_with_the_rivals_stock(start, params):
-    """The security dilemma: own missiles in range relieve more threat when the rival has more."""
-    def relief(rival):
+    """The security dilemma: own missiles in range relieve more threat when the rival has more. The
+    hazard of the confrontation they open (docs/ODD.md 7.11) costs more the larger the rival's force."""
+    def relief(rival, war_cost):
+        p = params.__class__(**{**{k: v for k, v in params.__dict__.items() if k != "_packed"},
+                                "payoff": {**params.payoff, "war_cost": np.array([war_cost, 200.0, 200.0])}})
         s = start.copy()
         s.missiles[0, RU] = rival
         s.disputed[0] = 0
         s.hosting[0, NATO] = True
-        base = continuation(s, params, 1)[0, US]
+        base = continuation(s, p, 1)[0, US]
         s.missiles[0, US] = 32
-        return continuation(s, params, 1)[0, US] - base
-    assert relief(200) > relief(48) > relief(0)
+        return continuation(s, p, 1)[0, US] - base
+    assert relief(200, 0.0) > relief(48, 0.0) > relief(0, 0.0)
+    war = [relief(rival, 0.0) - relief(rival, 200.0) for rival in (0, 48, 200)]
+    assert 0.0 < war[0] < war[1] < war[2]
 
 
 def test_hosted_missiles_count_once(start, params):

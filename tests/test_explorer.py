@@ -113,7 +113,7 @@ def test_the_plotted_data_is_the_datacollectors(app):
     assert list(table["turn"]) == list(range(9)) == list(dc["turn"])
     assert list(table["date"].dt.date.astype(str)) == list(dc["date"])
     np.testing.assert_allclose(table["escalation"], dc["escalation"])
-    parts = table[["esc_treaty", "esc_missiles", "esc_arming", "esc_demands"]].sum(axis=1)
+    parts = table[["esc_ladder", "esc_treaty", "esc_missiles", "esc_arming", "esc_demands"]].sum(axis=1)
     np.testing.assert_allclose(parts, dc["escalation"], atol=1e-9)   # the stacked components add up to the line
 
     fig = app.escalation_figure(model)

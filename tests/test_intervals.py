@@ -89,17 +89,22 @@ def test_paired_continuous_is_scipy_paired_t():
 
 
 def test_tournament_intervals_respect_the_bounds(tmp_path):
-    # tournament inf_2018 --rules mirror,grim,hawk,dove --runs 100 gave incident 0.02 [-0.0076, 0.0476]
-    # (mirror against mirror) and final escalation 0.3 [-0.3, 0.9] (grim against mirror)
+    # tournament inf_2018 --rules mirror,hawk --runs 100: the share of incidents (mirror against mirror) has a
+    # Wilson interval; the final escalation of hawk against mirror (a confrontation, rung 9) is near the
+    # index's top, and its bootstrap interval stays inside [0, 100]
     out = tmp_path / "t"
-    assert cli.main(["tournament", "inf_2018", "--rules", "mirror,grim", "--runs", "100", "--out", str(out),
+    assert cli.main(["tournament", "inf_2018", "--rules", "mirror,hawk", "--runs", "100", "--out", str(out),
                      "--quiet", "--jobs", "1"]) == 0
     with open(out / "tournament.csv") as f:
         rows = {(r["rule_US"], r["rule_RU"], r["outcome"]): r for r in csv.DictReader(f)}
     incident = rows[("mirror", "mirror", "incident")]
-    assert float(incident["mean"]) == 0.02 and incident["method"] == "wilson"
-    assert (float(incident["ci95_low"]), float(incident["ci95_high"])) == pytest.approx((0.0055, 0.07), abs=1e-4)
-    final = rows[("grim", "mirror", "final_escalation")]
+    assert incident["method"] == "wilson"
+    k = round(float(incident["mean"]) * 100)
+    ci = stats.binomtest(k, 100).proportion_ci(0.95, method="wilson")
+    wilson = (ci.low, ci.high)
+    assert (float(incident["ci95_low"]), float(incident["ci95_high"])) == pytest.approx(wilson, abs=1e-4)
+    final = rows[("hawk", "mirror", "final_escalation")]    # near the index's top: the interval stays under it
+    assert float(final["mean"]) > 80.0
     assert 0.0 <= float(final["ci95_low"]) < float(final["ci95_high"]) <= 100.0
     for r in rows.values():
         low, high = float(r["ci95_low"]), float(r["ci95_high"])
@@ -110,7 +115,7 @@ def test_tournament_intervals_respect_the_bounds(tmp_path):
             assert low >= 0.0 and high <= 100.0
     # the bootstrap is seeded from --seed, the pairing and the outcome: the same file whatever --jobs
     again = tmp_path / "t2"
-    assert cli.main(["tournament", "inf_2018", "--rules", "mirror,grim", "--runs", "100", "--out", str(again),
+    assert cli.main(["tournament", "inf_2018", "--rules", "mirror,hawk", "--runs", "100", "--out", str(again),
                      "--quiet", "--jobs", "2"]) == 0
     assert (again / "tournament.csv").read_bytes() == (out / "tournament.csv").read_bytes()
 
@@ -123,9 +128,9 @@ def test_compare_of_the_issue_no_longer_claims_a_difference(tmp_path):
     with open(out / "compare.csv") as f:
         rows = {r["outcome"]: r for r in csv.DictReader(f)}
     ended = rows["treaty_ended"]
-    assert float(ended["difference"]) == -0.02
+    assert float(ended["difference"]) == -0.01
     assert float(ended["ci95_low"]) < 0.0 < float(ended["ci95_high"])
-    assert float(ended["p_value"]) == 0.125 and ended["runs_differing"] == "4"
+    assert float(ended["p_value"]) == 0.5 and ended["runs_differing"] == "2"
     incident = rows["incident"]
     assert float(incident["ci95_low"]) < 0.0 < float(incident["ci95_high"])
 

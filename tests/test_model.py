@@ -27,8 +27,8 @@ def test_step_advances_one_turn_and_collects(inf):
     assert model.turn == 1 and model.steps == 1
     assert model.date == "2019-02-15"
     frame = model.datacollector.get_model_vars_dataframe()
-    assert list(frame.columns) == ["turn", "date", "escalation", "esc_treaty", "esc_missiles", "esc_arming",
-                                   "esc_demands", "rung", "treaty", "incident"]
+    assert list(frame.columns) == ["turn", "date", "escalation", "esc_ladder", "esc_treaty", "esc_missiles",
+                                   "esc_arming", "esc_demands", "rung", "treaty", "incident"]
     assert len(frame) == 2 and 0 <= frame["escalation"].iloc[-1] <= 100
     agents = model.datacollector.get_agent_vars_dataframe()
     assert {"actor", "action", "missiles", "ordered", "programme", "hosting", "payoff",

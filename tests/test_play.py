@@ -95,7 +95,7 @@ def test_the_menu_offers_only_legal_moves_and_says_what_each_does_now(scn):
     assert [m.label for m in offered["NATO"]] == ["dialogue", "hold", "ultimatum"]
     us, ru, nato = (dict(narrate.menu(game, i)) for i in range(3))
     assert "talks 0% -> 10% if it offers too" in us[Action.DIALOGUE]
-    assert "LAPSE" in us[Action.HOLD] and "audience cost 0.94" in us[Action.HOLD]       # 3 x index 31.4 / 100
+    assert "LAPSE" in us[Action.HOLD] and "audience cost 1.27" in us[Action.HOLD]       # 3 x index 42.4 / 100
     assert "ends on 14 Aug 2019" in us[Action.WITHDRAWAL] and "carries out your ultimatum" in us[Action.WITHDRAWAL]
     assert "Eliminate its 48 disputed missiles" in ru[Action.COMPLY] and "meets the ultimatum of the United States" \
         in ru[Action.COMPLY]
@@ -109,7 +109,10 @@ def test_the_menu_offers_only_legal_moves_and_says_what_each_does_now(scn):
         game.choose("NATO", "withdrawal")
     assert not game.choices
     rec = game.play({"US": "dialogue", "RU": "dialogue", "NATO": "hold"})
-    assert float(rec.after.talks[0, 0, 1]) == pytest.approx(0.10)
+    # the round reached 10% on the freeze on the table, but the US ultimatum lapsed: Russia, its demand
+    # now public and the treaty still binding the US, gains nothing from any deal, and the talks collapse
+    assert any("progress 0% -> 10%" in line for line in narrate.turn_sentences(game, rec))
+    assert float(rec.after.talks[0, 0, 1]) == 0.0 and int(rec.after.terms[0, 0, 1]) == 0
     rec = game.play({"US": "withdrawal", "RU": "dialogue", "NATO": "hold"})
     assert int(rec.after.treaty[0]) == NOTICE and narrate.day(game.date(int(rec.after.notice_end[0]))) == "13 Sep 2019"
     story = " ".join(narrate.turn_sentences(game, rec))
@@ -158,7 +161,7 @@ def test_narration_and_debrief_read_the_index_components_and_the_rung(scn):
         for i in range(3):
             assert narrate.move_sentence(game, rec, i)
     text = narrate.index_text(game)
-    assert text.startswith("treaty ") and f"rung {int(game.state.rung[0])} (" in text
+    assert text.startswith("rung of Kahn's ladder ") and f"rung {int(game.state.rung[0])} (" in text
     assert narrate.hazard(game) == pytest.approx(float(hazard(game.state, game.params)[0]))
 
 
@@ -204,7 +207,7 @@ def test_injections_act_on_the_next_turn_and_bad_ones_are_refused(scn):
     assert float(game.state.trust[0, 0, 1]) == pytest.approx(0.0)          # 0.2 - 0.2: the US trusts Russia
     assert float(game.state.trust[0, 2, 1]) == pytest.approx(0.0)          # no more, nor does NATO
     assert Action.COMPLY in game.legal("RU")                             # now in dispute, Russia may comply
-    game.inject(injections.parse(game, "set risk.h_max=0.02 risk.p_detect_test=0.5 escalation.w_demands=0.1 "
+    game.inject(injections.parse(game, "set risk.h_max=0.02 risk.p_detect_test=0.5 escalation.w_demands=0.05 "
                                        "escalation.w_arming=0.3 treaty.elimination_days=730 "
                                        "actors.us.payoff.programme_cost=0.05"))
     with pytest.raises(PlayError, match="NATO cannot play deployment now: the United States neither produces nor "
@@ -215,7 +218,7 @@ def test_injections_act_on_the_next_turn_and_bad_ones_are_refused(scn):
     p = game.params
     assert p.h_max == 0.02 and p.payoff["war_cost"][0] == 300.0 and p.p_detect_test == 0.5
     assert p.elimination_turns == 25 and p.payoff["programme_cost"][0] == 0.05
-    assert index_weights(p)["esc_demands"] == 0.1
+    assert p.w_demands == 0.05 and index_weights(p)["esc_demands"] == pytest.approx(0.09 * 0.05)  # 9 points
     assert game.crisis.schedule.params_at(0).h_max == 0.005       # earlier turns keep their parameters
     rec = game.play({"US": "hold"})
     assert rec.moves[2] == Action.ULTIMATUM and rec.chosen_by[2] == "facilitator"

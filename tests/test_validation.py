@@ -58,10 +58,24 @@ def value_of_ordering(scn, ru_missiles=None):
 # ---------------------------------------------------------------- C1: lag
 
 
-def test_a_longer_lag_lowers_the_value_of_ordering(inf):
+def lag_values(inf, war_cost):
     turn_days = inf.scenario.turn_days
-    value = {lag: value_of_ordering(scenario.apply_overrides(inf, {"actors.US.deploy_lag_days": lag * turn_days}))
-             for lag in (1, 12, 60)}
+    return {lag: value_of_ordering(scenario.apply_overrides(inf, {"actors.US.deploy_lag_days": lag * turn_days,
+                                                                   "actors.US.payoff.war_cost": war_cost}))
+            for lag in (1, 12, 60)}
+
+
+def test_a_longer_lag_lowers_the_value_of_ordering(inf):
+    # C1's premise, that the arriving missiles are worth having, holds for the threat they relieve: without
+    # the war cost, the later they arrive the less ordering is worth
+    value = lag_values(inf, 0.0)
+    assert value[1] > value[12] > value[60]
+
+
+def test_at_the_scenarios_war_cost_a_longer_lag_lowers_the_value_of_ordering(inf):
+    # the arriving missiles also open a confrontation with Russia's 48 (docs/ODD.md 7.11), whose hazard costs
+    # the US; with their value as a force (7.12) they are still worth having, and the later, the less
+    value = lag_values(inf, 200.0)
     assert value[1] > value[12] > value[60]
 
 
@@ -180,11 +194,12 @@ def test_russia_orders_only_when_threatened(inf):
 
 
 def test_in_an_arms_race_russia_never_orders_first(inf):
-    # a variant where ordering pays the US: no treaty binds it, its system is ready and it is patient (0.99
-    # a month, so that a battalion arriving in six months is worth its cost). Russia's orders must follow
-    # US missiles that reach it, fielded or on order, on the turn before
+    # a variant with a race to answer: no treaty, the US system ready, and the US and NATO hawks (ordering and
+    # consenting whenever they can). Russia's doctrine is on trial here, not the others' incentives: its
+    # orders must follow US missiles that reach it, fielded or on order, on the turn before
     scn = scenario.apply_overrides(inf, {"treaty.status": "none", "actors.US.programme": {"stage": "ready"},
-                                         "actors.US.payoff.discount": 0.99})
+                                         "actors.US.rule": {"name": "hawk", "move": "deployment"},
+                                         "actors.NATO.rule": {"name": "hawk", "move": "deployment"}})
     c = Crisis(scn, 2019, np.arange(60), 24)
     answered = 0
     while not c.finished:

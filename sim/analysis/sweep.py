@@ -145,10 +145,11 @@ def assumed_factors(scn: Scenario, spread: float = 0.5) -> list[Factor]:
     return factors
 
 
-# the calendar and the look-ahead's size are not assumptions about the crisis; the index weights are a simplex
-# (they sum to 1), so one cannot move alone
+# the calendar and the look-ahead's size are not assumptions about the crisis; the index weights and the
+# hazard's are simplexes (each sums to 1), so one cannot move alone
 SKIP = {"scenario.turn_days", "scenario.turns", "lookahead.max_profiles", "lookahead.min_belief",
-        "escalation.w_treaty", "escalation.w_missiles", "escalation.w_arming", "escalation.w_demands"}
+        "escalation.w_treaty", "escalation.w_missiles", "escalation.w_arming", "escalation.w_demands",
+        "risk.w_exposure", "risk.w_alert", "risk.w_confrontation"}
 SKIP_ENDINGS = (".disputed", ".missiles")
 
 

@@ -31,12 +31,14 @@ RATE_DAYS = 30
 FLOW_FIELDS = ("treaty_value", "threat_weight", "force_value", "upkeep", "programme_cost", "host_cost")
 SCALAR_FIELDS = (
     "notice_turns", "ultimatum_turns", "elimination_turns", "w_treaty", "w_missiles", "w_arming", "w_demands",
-    "missile_scale", "h_max", "k", "p_detect", "p_detect_test", "max_profiles", "min_belief",
+    "missile_scale", "h_max", "k", "decision_minutes", "w_exposure", "w_alert", "w_confrontation", "p_detect",
+    "p_detect_test", "max_profiles", "min_belief",
 )
 #: What the compiled dynamics read per actor, as one record array (one array to pass, not twenty).
 ACTOR_PARAMS = np.dtype([
     ("party", np.bool_), ("can_own", np.bool_), ("host_of", np.int64), ("batch", np.int64), ("lag", np.int64),
-    ("stage_turns", np.int64, (5,)), ("memory", np.float64), *((name, np.float64) for name in PAYOFF_FIELDS),
+    ("stage_turns", np.int64, (5,)), ("memory", np.float64), ("standing", np.int64), ("index_scale", np.float64),
+    ("warning", np.float64), *((name, np.float64) for name in PAYOFF_FIELDS),
 ], align=True)
 #: What they read per ordered pair (i, j): j is i's adversary, ally, on i's side (i or an ally); missiles
 #: based on i's territory reach j.
@@ -60,6 +62,10 @@ class Params:
     stage_turns: np.ndarray    # [N, 5] turns each programme stage takes (none, development, tests, production, ready)
     belief_memory: np.ndarray  # [N]
     declares: np.ndarray       # [N, 5+] declared answer of i to each move of an adversary, or -1
+    # the index's and the hazard's view of each owner's force (docs/ODD.md 7.10, 7.11):
+    standing: np.ndarray       # [N] int: its standing force (missiles at the start)
+    index_scale: np.ndarray    # [N] its missiles' scale in the index and hazard (its missile_scale or [escalation]'s)
+    warning: np.ndarray        # [N] minutes of warning its missiles leave the side they reach (warning_minutes)
     payoff: dict[str, np.ndarray]  # each [N]
     scalars: dict[str, float]
     diplomacy: dict[str, float] = field(default_factory=dict)
@@ -80,6 +86,7 @@ class Params:
             actor["party"], actor["can_own"], actor["host_of"] = self.party, self.host_of < 0, self.host_of
             actor["batch"], actor["lag"], actor["memory"] = self.batch, self.lag, self.belief_memory
             actor["stage_turns"] = self.stage_turns
+            actor["standing"], actor["index_scale"], actor["warning"] = self.standing, self.index_scale, self.warning
             for name in PAYOFF_FIELDS:
                 actor[name] = self.payoff[name]
             pair = np.zeros((self.n_actors, self.n_actors), PAIR_PARAMS)
@@ -155,9 +162,9 @@ def compile_params(scn: Scenario) -> Params:
         notice_turns=scn.days_to_turns(t.notice_days), ultimatum_turns=scn.days_to_turns(t.ultimatum_days),
         elimination_turns=max(1, scn.days_to_turns(t.elimination_days)),
         w_treaty=e.w_treaty, w_missiles=e.w_missiles, w_arming=e.w_arming, w_demands=e.w_demands,
-        missile_scale=e.missile_scale, h_max=chance(r.h_max), k=r.k, p_detect=chance(r.p_detect),
-        p_detect_test=chance(r.p_detect_test),
-        max_profiles=look.max_profiles, min_belief=look.min_belief,
+        missile_scale=e.missile_scale, h_max=chance(r.h_max), k=r.k, decision_minutes=r.decision_minutes,
+        w_exposure=r.w_exposure, w_alert=r.w_alert, w_confrontation=r.w_confrontation, p_detect=chance(r.p_detect),
+        p_detect_test=chance(r.p_detect_test), max_profiles=look.max_profiles, min_belief=look.min_belief,
     )
     return Params(
         ids=ids,
@@ -168,6 +175,10 @@ def compile_params(scn: Scenario) -> Params:
         stage_turns=stage_turns,
         belief_memory=np.array([a.belief_memory for a in scn.actors], dtype=np.float64),
         declares=declares,
+        standing=np.array([a.missiles for a in scn.actors], dtype=np.int64),
+        index_scale=np.array([e.missile_scale if a.missile_scale is None else a.missile_scale for a in scn.actors],
+                             dtype=np.float64),
+        warning=np.array([a.warning_minutes for a in scn.actors], dtype=np.float64),
         payoff=_payoff_per_turn(scn, d),
         scalars=scalars,
         diplomacy={**scn.diplomacy.model_dump(), "talks_decay": chance(scn.diplomacy.talks_decay)},

@@ -149,6 +149,8 @@ class ActorSpec(_Strict):
     deploy_lag_days: Days = Field(default=180, ge=0)
     host_for: str | None = None
     basing_reach: list[str] | None = None
+    missile_scale: Scale | None = Field(default=None, gt=0)   # this owner's force scale; default [escalation]'s
+    warning_minutes: Annotated[float, Field(le=MAX_DAYS * 1440)] = Field(default=30.0, gt=0)
     programme: Programme = Programme()
     declares: dict[str, str] = {}
     credibility: float = Field(default=0.5, ge=0, le=1)
@@ -162,20 +164,24 @@ class ActorSpec(_Strict):
 
 
 class Escalation(_Strict):
-    """The ``[escalation]`` section: weights and scales of the escalation index."""
+    """The ``[escalation]`` section: weights of the intensity within a rung, and the force scale."""
 
-    w_treaty: float = Field(default=0.3, ge=0, le=1)
+    w_treaty: float = Field(default=0.35, ge=0, le=1)
     w_missiles: float = Field(default=0.3, ge=0, le=1)
     w_arming: float = Field(default=0.2, ge=0, le=1)
-    w_demands: float = Field(default=0.2, ge=0, le=1)
+    w_demands: float = Field(default=0.15, ge=0, le=1)
     missile_scale: Scale = Field(default=100.0, gt=0)
 
 
 class Risk(_Strict):
-    """The ``[risk]`` section: incident hazard and violation detection."""
+    """The ``[risk]`` section: incident hazard (crisis stability) and violation detection."""
 
     h_max: float = Field(default=0.01, ge=0, le=1)
-    k: Annotated[float, Field(le=100)] = Field(default=3.0, gt=0)
+    k: Annotated[float, Field(le=100)] = Field(default=1.0, gt=0)
+    decision_minutes: Annotated[float, Field(le=MAX_DAYS * 1440)] = Field(default=30.0, gt=0)
+    w_exposure: float = Field(default=0.2, ge=0, le=1)
+    w_alert: float = Field(default=0.3, ge=0, le=1)
+    w_confrontation: float = Field(default=0.5, ge=0, le=1)
     p_detect: float = Field(default=0.25, ge=0, le=1)
     p_detect_test: float = Field(default=0.8, ge=0, le=1)
 
@@ -567,6 +573,10 @@ def _check_references(scn: Scenario, source: str) -> None:
     total = w.w_treaty + w.w_missiles + w.w_arming + w.w_demands
     if abs(total - 1.0) > 1e-9:
         fail("escalation", round(total, 12), "w_treaty + w_missiles + w_arming + w_demands must sum to 1")
+    r = scn.risk
+    total = r.w_exposure + r.w_alert + r.w_confrontation
+    if abs(total - 1.0) > 1e-9:
+        fail("risk", round(total, 12), "w_exposure + w_alert + w_confrontation must sum to 1")
     t = scn.treaty
     parties = [a.id for a in scn.actors if a.treaty_party]
     if t.status == "notice":

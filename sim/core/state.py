@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.core.codes import IN_FORCE, NOTICE
+from sim.core.codes import IN_FORCE, NOTICE, RUNG_CONFRONTATION
 from sim.core.params import Params
 
 _INT, _BOOL, _FLOAT = np.int64, np.bool_, np.float64
@@ -32,7 +32,8 @@ WORLD = np.dtype([
     ("treaty", np.int8),          # IN_FORCE, NOTICE, TERMINATED or NO_TREATY (sim.core.codes)
     ("notice_by", _INT),          # actor who gave notice, or NO_ONE
     ("notice_end", _INT),         # turn on which the treaty ends under notice
-    ("esc_treaty", _FLOAT),       # the components of the index, each 0..1
+    ("esc_ladder", _FLOAT),       # the components of the index, each 0..1: the rung / 9, and the intensity
+    ("esc_treaty", _FLOAT),       # within it of the dyad that sets the index (treaty, missiles, arming, demands)
     ("esc_missiles", _FLOAT),
     ("esc_arming", _FLOAT),
     ("esc_demands", _FLOAT),
@@ -77,11 +78,30 @@ Replicas = namedtuple("Replicas", ["world", "actor", "pipeline", "pair"])
 _PARTS = {"world": WORLD, "actor": ACTOR, "pair": PAIR}
 _FIELD_PART = {name: part for part, dtype in _PARTS.items() for name in dtype.names or ()}
 
-#: The components of the escalation index (each 0..1) and the scenario weight of each.
-COMPONENTS = ("esc_treaty", "esc_missiles", "esc_arming", "esc_demands")
-COMPONENT_WEIGHTS = dict(zip(COMPONENTS, ("w_treaty", "w_missiles", "w_arming", "w_demands"), strict=True))
-COMPONENT_LABELS = {"esc_treaty": "treaty", "esc_missiles": "fielded missiles in range",
-                    "esc_arming": "arming (orders, tests, production)", "esc_demands": "public demands"}
+#: The components of the escalation index (each 0..1): the rung of Kahn's ladder (rung / 9), then the
+#: intensity within the rung's band (docs/ODD.md 7.10); `sim.kernel.dynamics.index_weights` gives the
+#: weight of each in the index (E = 100 * sum of weight x component).
+COMPONENTS = ("esc_ladder", "esc_treaty", "esc_missiles", "esc_arming", "esc_demands")
+#: The intensity's components and the scenario weight ([escalation]) of each.
+INTENSITY = COMPONENTS[1:]
+COMPONENT_WEIGHTS = dict(zip(INTENSITY, ("w_treaty", "w_missiles", "w_arming", "w_demands"), strict=True))
+COMPONENT_LABELS = {"esc_ladder": "rung of Kahn's ladder", "esc_treaty": "treaty",
+                    "esc_missiles": "fielded missiles in range", "esc_arming": "arming (orders, tests, production)",
+                    "esc_demands": "public demands"}
+#: Index points per rung of Kahn's ladder, and the span of the intensity within a rung (docs/ODD.md 7.10):
+#: E = RUNG_POINTS * rung + INTENSITY_POINTS * intensity, so that the tens digit of the index is the rung.
+RUNG_POINTS = 10.0
+INTENSITY_POINTS = 9.0
+
+
+def index_weights(weights: Any) -> dict[str, float]:
+    """The weight of each index component, by component name, so that E = 100 * sum of weight x component:
+    the rung's component is rung / 9, so its weight is 9 x RUNG_POINTS / 100; an intensity component's is
+    INTENSITY_POINTS / 100 x its [escalation] weight. `weights`: anything with the attributes w_treaty,
+    w_missiles, w_arming and w_demands (`Params`, or a scenario's `escalation`)."""
+    out = {"esc_ladder": RUNG_POINTS * RUNG_CONFRONTATION / 100.0}
+    out.update({c: INTENSITY_POINTS / 100.0 * float(getattr(weights, w)) for c, w in COMPONENT_WEIGHTS.items()})
+    return out
 
 
 @dataclass

@@ -75,7 +75,8 @@ from sim.core.codes import (
     WITHDRAWAL,
 )
 from sim.core.params import Params
-from sim.core.state import ACTOR, COMPONENTS, PAIR, WORLD, Replicas, State
+from sim.core.state import ACTOR, INTENSITY_POINTS, PAIR, RUNG_POINTS, WORLD, Replicas, State
+from sim.core.state import index_weights as _index_weights
 from sim.kernel.cache import drop_stale_kernels
 
 drop_stale_kernels(__file__, codes.__file__, actions.__file__)      # its kernels read their constants and move table
@@ -124,8 +125,9 @@ EVENTS = np.dtype([
     ("was_unbound", np.bool_),     # scratch: unbound at the start of the turn
 ], align=True)
 #: One replica's events as the steps take them: per actor, the pairs that agree, whose missiles
-#: reach whom (`hits`), and the payoffs' scratch (`stock`: missiles as floats), so that no step allocates.
-Events = namedtuple("Events", ["actor", "agree", "hits", "stock"])
+#: reach whom (`hits`), and scratch (`stock`: missiles as floats; `parts`: a dyad's index components), so
+#: that no step allocates.
+Events = namedtuple("Events", ["actor", "agree", "hits", "stock", "parts"])
 _OUTCOME_FIELDS = ("payoff", "ordered", "notice", "in_round", "agreement", "complied", "lapsed", "carried", "met",
                    "detected")
 
@@ -169,7 +171,8 @@ def work_at(stack, q):
 @njit(cache=True)
 def new_events(n):
     """One replica's events, zero, with their scratch."""
-    return Events(np.zeros(n, EVENTS), np.zeros((n, n), np.bool_), np.zeros((n, n), np.bool_), np.zeros(n))
+    return Events(np.zeros(n, EVENTS), np.zeros((n, n), np.bool_), np.zeros((n, n), np.bool_), np.zeros(n),
+                  np.zeros(4))
 
 
 @njit(cache=True)
@@ -829,97 +832,163 @@ def step_detection(W, E, P, u, expected):
 
 
 @njit(cache=True, inline="always")
-def arming_total(W, P):
-    """Missiles ordered and not yet arrived, plus one battalion for each programme in tests or production."""
-    n, slots = W.pipeline.shape
+def sat(x, scale):
+    """1 - exp(-x / scale): 0 at 0, tending to 1 (scale > 0)."""
+    return -np.expm1(-x / scale)
+
+
+@njit(cache=True, inline="always")
+def dyad(P, i, j):
+    """i and j form an adversary dyad: one names the other an adversary."""
+    return (i != j) & (P.pair[i, j].adversary | P.pair[j, i].adversary)
+
+
+@njit(cache=True, inline="always")
+def reaches(P, hits, i, j):
+    """Missiles of i reach j or an ally of j (from i's territory or from a consenting host's)."""
+    for k in range(hits.shape[0]):  # noqa: SIM110  (numba: a plain loop)
+        if P.pair[j, k].side & hits[i, k]:
+            return True
+    return False
+
+
+@njit(cache=True, inline="always")
+def eliminating(W, P, i):
+    """i's missiles are being eliminated under a treaty that binds it (a new treaty, 7.3)."""
+    return (W.actor[i].elim_left > 0) & bound(W, P, i)
+
+
+@njit(cache=True, inline="always")
+def in_range(P, hits, m, i, j):
+    """i's fielded missiles (m[i]) if they reach j's side, else 0."""
+    return m[i] if (m[i] > 0) and reaches(P, hits, i, j) else 0.0
+
+
+@njit(cache=True, inline="always")
+def poised(W, P, hits, m, i, j):
+    """i's missiles that can strike j's side: in range and not being eliminated."""
+    return 0.0 if eliminating(W, P, i) else in_range(P, hits, m, i, j)
+
+
+@njit(cache=True, inline="always")
+def contested(W, P, m, i):
+    """i's force is not the status quo: beyond its standing force (its missiles at the start), disputed,
+    or freed from a treaty that bound it (i is a party no longer bound)."""
+    return (m[i] > P.actor[i].standing) | in_dispute(W, i) | (P.actor[i].party & (not bound(W, P, i)))
+
+
+@njit(cache=True, inline="always")
+def arming_of(W, P, i):
+    """i's missiles on order, plus one battalion if its programme is in flight tests or production."""
     total = 0.0
-    for i in range(n):
-        for k in range(slots):
-            total += W.pipeline[i, k]
-        if (W.actor[i].stage == FLIGHT_TEST) | (W.actor[i].stage == PRODUCTION):
-            total += P.actor[i].batch
+    for k in range(W.pipeline.shape[1]):
+        total += W.pipeline[i, k]
+    if (W.actor[i].stage == FLIGHT_TEST) | (W.actor[i].stage == PRODUCTION):
+        total += P.actor[i].batch
     return total
 
 
 @njit(cache=True, inline="always")
-def in_range_total(W, P, hits):
-    """Fielded missiles that reach an adversary of their owner."""
-    n = W.actor.shape[0]
-    total = 0.0
-    for j in range(n):
-        for k in range(n):
-            if P.pair[j, k].adversary & hits[j, k]:
-                total += W.actor[j].missiles
-                break
-    return total
+def demanded(W, i, j):
+    """A public demand between i and j: an open ultimatum of one on the other, or a demand outstanding on either."""
+    return (W.actor[i].ult_target == j) | (W.actor[j].ult_target == i) | W.actor[i].demand | W.actor[j].demand
 
 
 @njit(cache=True, inline="always")
-def ladder_rung(W, P, hits):
-    """The rung of Kahn's escalation ladder the state stands on (the table in docs/ODD.md)."""
-    n = W.actor.shape[0]
-    confronted = False
-    for i in range(n):
-        for j in range(n):
-            if P.pair[i, j].adversary & (W.actor[i].missiles > 0) & (W.actor[j].missiles > 0):
-                reach_ij = False
-                reach_ji = False
-                for k in range(n):
-                    reach_ij = reach_ij | (P.pair[j, k].side & hits[i, k])
-                    reach_ji = reach_ji | (P.pair[i, k].side & hits[j, k])
-                confronted = confronted | (reach_ij & reach_ji)
-    if confronted:
+def confronted(W, P, hits, m, i, j):
+    """Rung 9's condition: forces of i and of j can each strike the other's side, and one of the two
+    forces is contested (a standing balance alone is the status quo)."""
+    return ((poised(W, P, hits, m, i, j) > 0) & (poised(W, P, hits, m, j, i) > 0)
+            & (contested(W, P, m, i) | contested(W, P, m, j)))
+
+
+@njit(cache=True, inline="always")
+def dyad_rung(W, P, hits, m, i, j):
+    """The rung of Kahn's escalation ladder the dyad (i, j) stands on (the table in docs/ODD.md 7.10)."""
+    if confronted(W, P, hits, m, i, j):
         return RUNG_CONFRONTATION
-    if arming_total(W, P) > 0:
+    if (arming_of(W, P, i) > 0) | (arming_of(W, P, j) > 0):
         return RUNG_SHOW_OF_FORCE
-    if W.world[0].treaty == NOTICE:       # a treaty being given up; once gone, no treaty is no crisis by itself
-        return RUNG_HARDENING
-    if in_range_total(W, P, hits) > 0:    # missiles one side fields in range of the other
-        return RUNG_HARDENING
-    demands = False
-    disputes = False
-    for i in range(n):
-        demands = demands | W.actor[i].demand | (W.actor[i].ult_target != NO_ONE)
-        disputes = disputes | in_dispute(W, i)
-    if demands:
+    if ((poised(W, P, hits, m, i, j) > 0) & contested(W, P, m, i)) | \
+            ((poised(W, P, hits, m, j, i) > 0) & contested(W, P, m, j)):
+        return RUNG_HARDENING                 # a contested force of one side can strike the other
+    if (W.world[0].treaty == NOTICE) & P.actor[i].party & P.actor[j].party:
+        return RUNG_HARDENING                 # the treaty between them is being given up
+    if demanded(W, i, j):
         return RUNG_DECLARATIONS
-    if disputes:
+    if in_dispute(W, i) | in_dispute(W, j):
         return RUNG_OSTENSIBLE
     return RUNG_NONE
 
 
 @njit(cache=True, inline="always")
-def step_index(W, P, hits):
-    """11. The escalation index of the present state: E = 100 (w_t T + w_m M + w_a A + w_d D)."""
+def dyad_intensity(W, P, hits, m, i, j, parts):
+    """The dyad's intensity within its rung: parts := (T, M, A, D), each 0..1; returns
+    w_treaty T + w_missiles M + w_arming A + w_demands D."""
+    a, b = P.actor[i], P.actor[j]
+    parts[0] = TREATY_COMPONENT[W.world[0].treaty] if a.party | b.party else 0.0
+    parts[1] = 1.0 - (1.0 - sat(poised(W, P, hits, m, i, j), a.index_scale)) * \
+        (1.0 - sat(poised(W, P, hits, m, j, i), b.index_scale))
+    parts[2] = 1.0 - (1.0 - sat(arming_of(W, P, i), a.index_scale)) * (1.0 - sat(arming_of(W, P, j), b.index_scale))
+    parts[3] = 1.0 if demanded(W, i, j) else 0.0
+    return P.w_treaty * parts[0] + P.w_missiles * parts[1] + P.w_arming * parts[2] + P.w_demands * parts[3]
+
+
+@njit(cache=True, inline="always")
+def step_index(W, P, hits, m, parts):
+    """11. The escalation index of the present state, per adversary dyad (docs/ODD.md 7.10): the rung of
+    the dyad highest on Kahn's ladder, and the intensity of the most intense dyad on that rung,
+    E = RUNG_POINTS * rung + INTENSITY_POINTS * intensity. `m`: missiles as floats; `parts`: scratch [4]."""
     n = W.actor.shape[0]
-    t = TREATY_COMPONENT[W.world[0].treaty]
-    m = -np.expm1(-in_range_total(W, P, hits) / P.missile_scale)
-    a = -np.expm1(-arming_total(W, P) / P.missile_scale)
-    d = 0.0
     for i in range(n):
-        if W.actor[i].demand | (W.actor[i].ult_target != NO_ONE):
-            d = 1.0
-    e = 100.0 * (P.w_treaty * t + P.w_missiles * m + P.w_arming * a + P.w_demands * d)
+        m[i] = W.actor[i].missiles
+    rung = RUNG_NONE
+    level = -1.0
+    t = a = d = missiles = 0.0
+    for i in range(n):
+        for j in range(i + 1, n):
+            if not dyad(P, i, j):
+                continue
+            r = dyad_rung(W, P, hits, m, i, j)
+            if r < rung:
+                continue
+            x = dyad_intensity(W, P, hits, m, i, j, parts)
+            if (r > rung) | (x > level):
+                rung, level = r, x
+                t, missiles, a, d = parts[0], parts[1], parts[2], parts[3]
+    level = max(level, 0.0)
+    W.world[0].rung = rung
+    W.world[0].esc_ladder = rung / RUNG_CONFRONTATION
     W.world[0].esc_treaty = t
-    W.world[0].esc_missiles = m
+    W.world[0].esc_missiles = missiles
     W.world[0].esc_arming = a
     W.world[0].esc_demands = d
-    W.world[0].escalation = min(max(e, 0.0), 100.0)
-    W.world[0].rung = ladder_rung(W, P, hits)
+    W.world[0].escalation = min(max(RUNG_POINTS * rung + INTENSITY_POINTS * min(level, 1.0), 0.0), 100.0)
 
 
 @njit(cache=True, inline="always")
-def posture_of(P, m, a, d):
-    """The forward posture (0..1) that drives the hazard: the index without its treaty component,
-    (w_m M + w_a A + w_d D) / (w_m + w_a + w_d). A treaty matters to the risk through what it restrains."""
-    total = P.w_missiles + P.w_arming + P.w_demands
-    return (P.w_missiles * m + P.w_arming * a + P.w_demands * d) / total if total > 0 else 0.0
-
-
-@njit(cache=True, inline="always")
-def hazard_of(posture, h_max, k):
-    """Per-turn probability of an incident: h_max * posture ** k."""
-    return h_max * min(max(posture, 0.0), 1.0) ** k
+def hazard_of(W, P, hits, m):
+    """Per-turn probability of an incident, from crisis stability (docs/ODD.md 7.11): in each dyad, the
+    forces that can strike the other side weighted by how little warning they leave, times what is
+    open between the two (an ultimatum's deadline, a confrontation); h_max * (worst dyad) ** k.
+    `m`: each actor's missiles (floats), so that the look-ahead can pass those of a later turn."""
+    n = W.actor.shape[0]
+    worst = 0.0
+    for i in range(n):
+        for j in range(i + 1, n):
+            if not dyad(P, i, j):
+                continue
+            fast_i = P.decision_minutes / (P.decision_minutes + P.actor[i].warning)
+            fast_j = P.decision_minutes / (P.decision_minutes + P.actor[j].warning)
+            p_ij = sat(poised(W, P, hits, m, i, j), P.actor[i].index_scale) * fast_i
+            p_ji = sat(poised(W, P, hits, m, j, i), P.actor[j].index_scale) * fast_j
+            exposure = 1.0 - (1.0 - p_ij) * (1.0 - p_ji)
+            if exposure <= 0.0:
+                continue
+            alert = 1.0 if (W.actor[i].ult_target == j) | (W.actor[j].ult_target == i) else 0.0
+            conf = 1.0 if confronted(W, P, hits, m, i, j) else 0.0
+            worst = max(worst, exposure * (P.w_exposure + P.w_alert * alert + P.w_confrontation * conf))
+    return P.h_max * min(worst, 1.0) ** P.k
 
 
 @njit(cache=True, inline="always")
@@ -1000,8 +1069,8 @@ def resolve(W, E, P, mv, turn, u, expected, needed):
     step_deadlines(W, E, P, turn)
     step_detection(W, E, P, u, expected)
     fill_hits(W, P, E.hits)
-    step_index(W, P, E.hits)
-    h = hazard_of(posture_of(P, W.world[0].esc_missiles, W.world[0].esc_arming, W.world[0].esc_demands), P.h_max, P.k)
+    step_index(W, P, E.hits, E.stock, E.parts)
+    h = hazard_of(W, P, E.hits, E.stock)
     broke = (not expected) and (u[0] < h)
     war = h if expected else (1.0 if broke else 0.0)
     step_payoffs(W, E, P, needed, war)
@@ -1033,7 +1102,7 @@ def step_kernel(S, B, P, turn, moves, U, realized, Out, hazard):
     needed = np.ones(n, np.bool_)
     for r in range(S.world.shape[0]):
         W = work_at(S, r)
-        E = Events(Out[r], scratch.agree, scratch.hits, scratch.stock)
+        E = Events(Out[r], scratch.agree, scratch.hits, scratch.stock, scratch.parts)
         mv = moves[r]
         h, broke = resolve(W, E, P, mv, turn, U[r], not realized, needed)
         if realized:
@@ -1070,10 +1139,26 @@ def score_kernel(S, P):
     """The index, components and rung of every replica of S, in place."""
     n = S.actor.shape[1]
     hits = np.zeros((n, n), np.bool_)
+    m = np.zeros(n)
+    parts = np.zeros(4)
     for r in range(S.world.shape[0]):
         W = work_at(S, r)
         fill_hits(W, P, hits)
-        step_index(W, P, hits)
+        step_index(W, P, hits, m, parts)
+
+
+@njit(cache=True)
+def hazard_kernel(S, P, out):
+    """out[r]: the hazard of replica r of S in its present state."""
+    n = S.actor.shape[1]
+    hits = np.zeros((n, n), np.bool_)
+    m = np.zeros(n)
+    for r in range(S.world.shape[0]):
+        W = work_at(S, r)
+        fill_hits(W, P, hits)
+        for i in range(n):
+            m[i] = W.actor[i].missiles
+        out[r] = hazard_of(W, P, hits, m)
 
 
 # ---------------------------------------------------------------- public functions (all replicas)
@@ -1133,16 +1218,11 @@ def hits(s: State, params: Params) -> np.ndarray:
     return out
 
 
-def posture(s: State, params: Params) -> np.ndarray:
-    """[R] the forward posture (0..1) of each replica: the index without its treaty component."""
-    w = np.array([params.w_missiles, params.w_arming, params.w_demands])
-    parts = np.stack([s.esc_missiles, s.esc_arming, s.esc_demands], axis=1)
-    return parts @ w / w.sum() if w.sum() > 0 else np.zeros(s.n_replicas)
-
-
 def hazard(s: State, params: Params) -> np.ndarray:
-    """[R] per-turn probability of an incident: h_max * posture ** k."""
-    return params.h_max * np.clip(posture(s, params), 0.0, 1.0) ** params.k
+    """[R] per-turn probability of an incident in each replica's present state (`hazard_of`)."""
+    out = np.zeros(s.n_replicas)
+    hazard_kernel(s.canonical().replicas(), params.packed(), out)
+    return out
 
 
 def score_initial(s: State, params: Params) -> State:
@@ -1153,7 +1233,5 @@ def score_initial(s: State, params: Params) -> State:
 
 
 def index_weights(params: Params) -> dict[str, float]:
-    """The weight of each index component, by component name."""
-    from sim.core.state import COMPONENT_WEIGHTS
-
-    return {c: float(getattr(params, COMPONENT_WEIGHTS[c])) for c in COMPONENTS}
+    """The weight of each index component, by component name: E = 100 * sum of weight x component."""
+    return _index_weights(params)

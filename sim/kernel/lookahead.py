@@ -62,7 +62,6 @@ from sim.kernel.dynamics import (
     new_works,
     no_refcount,
     payoff,
-    posture_of,
     resolve,
     security,
     testing_unseen,
@@ -173,17 +172,6 @@ def future_value(i, W, P, turn, hits, ahead, m, quiet):
     for k in range(n):
         m[k] = W.actor[k].missiles
     comp = compliance(i, W, P)
-    demands = 0.0
-    for k in range(n):
-        if W.actor[k].demand | (W.actor[k].ult_target >= 0):
-            demands = 1.0
-    pending = 0.0
-    for k in range(n):
-        for s in range(slots):
-            pending += W.pipeline[k, s]
-        pending += ahead[k].react_amt + ahead[k].threat_amt
-        if ahead[k].prospect_at > 0:
-            pending += P.actor[k].batch
     value = 0.0
     flow = 0.0
     disc = 1.0
@@ -202,7 +190,6 @@ def future_value(i, W, P, turn, hits, ahead, m, quiet):
                 arrived += ahead[k].threat_amt
             if arrived > 0:
                 m[k] += arrived
-                pending -= arrived
                 changed = True
             if (W.actor[k].elim_left > 0) & (W.actor[k].elim_left == s):
                 m[k] = 0.0
@@ -216,17 +203,9 @@ def future_value(i, W, P, turn, hits, ahead, m, quiet):
             treaty_on = 1.0 if (treaty_code == IN_FORCE) | (treaty_code == NOTICE) else 0.0
             if (threat_end > 0) & (s >= threat_end):
                 treaty_on *= keep
-            in_range = 0.0
-            for j in range(n):
-                for k in range(n):
-                    if P.pair[j, k].adversary & hits[j, k]:
-                        in_range += m[j]
-                        break
-            pos = posture_of(P, -np.expm1(-in_range / P.missile_scale),
-                             -np.expm1(-max(pending, 0.0) / P.missile_scale), demands)
             active = 1.0 if (ahead[i].ready_at >= s) else 0.0
             flow = payoff(i, P, treaty_on, comp, security(i, m, W, P, hits), m[i], active, hosting_cost_due(W, P, i),
-                          hazard_of(pos, P.h_max, P.k), quiet[0])
+                          hazard_of(W, P, hits, m), quiet[0])
         value += disc * flow
     value += disc * gamma / (1.0 - gamma) * flow
     if ahead[i].prospect_at > 0:

@@ -13,7 +13,7 @@ from pathlib import Path
 from sim.briefing import Briefing, briefing, can_ever_play, day, situation
 from sim.core.actions import MOVES, Action
 from sim.core.scenario import Scenario
-from sim.core.state import COMPONENT_LABELS, COMPONENT_WEIGHTS, COMPONENTS
+from sim.core.state import COMPONENT_LABELS, COMPONENT_WEIGHTS
 
 FIXED_PAGES = ("index.html", "cards.html", "primer.html", "glossary.html")
 CARD_PREFIX = "card_"
@@ -41,7 +41,7 @@ def is_output(name: str) -> bool:
 def glossary(scn: Scenario) -> list[Term]:
     """The terms a student meets in the game, with this scenario's numbers, then the moves some side can play."""
     t, r, d, e = scn.treaty, scn.risk, scn.diplomacy, scn.escalation
-    parts = ", ".join(f"{COMPONENT_LABELS[c]} (weight {getattr(e, COMPONENT_WEIGHTS[c]):g})" for c in COMPONENTS)
+    parts = ", ".join(f"{COMPONENT_LABELS[c]} (weight {getattr(e, w):g})" for c, w in COMPONENT_WEIGHTS.items())
     terms = [
         Term("credibility", "How sure the others are that a side is resolute, that it carries out its threats, from "
              "0 to 1. Issuing an ultimatum raises it: a bluffer shies away from threats that are costly to back down "
@@ -57,11 +57,16 @@ def glossary(scn: Scenario) -> list[Term]:
         Term("notice", f"A party's formal announcement that it leaves the treaty. The treaty ends {t.notice_days} "
              "days later unless an agreement rescinds the notice; the side that gave notice is no longer bound "
              "from the start."),
-        Term("hazard", "The chance that the crisis breaks down in an incident this turn. It grows steeply with the "
-             f"posture (the escalation index without its treaty part): {r.h_max:.1%} a turn at the top of the "
-             "index, almost nothing at the bottom. An incident ends the game, and every side pays its war cost."),
-        Term("escalation index", f"One number from 0 (calm) to 100 (the top) for the whole crisis, made of {parts}. "
-             "The game shows it every turn, with its parts."),
+        Term("hazard", "The chance that the crisis breaks down in an incident this turn. It comes from missiles that "
+             "can strike the other side, the more so the less warning they leave (a ballistic missile gives minutes, "
+             "a cruise missile most of an hour), and it grows when an ultimatum is open between the two sides and "
+             f"most when each side's missiles are within reach of the other's: {r.h_max:.1%} a turn at the top, "
+             "nothing while no missiles are within reach. An incident ends the game, and every side pays its war "
+             "cost."),
+        Term("escalation index", "One number from 0 (calm) to 99 (the top) for the whole crisis. Its tens digit is "
+             "the rung of Kahn's escalation ladder the crisis stands on, from 0 (no crisis) to 9 (a military "
+             "confrontation), read pair by pair of adversaries; the last digit is the intensity on that rung, "
+             f"made of {parts}. The game shows it every turn, with its parts."),
         Term("dispute", "A side is in dispute when others say its missiles or programme break the treaty. Only a "
              "side in dispute can be given an ultimatum, and only it can comply."),
         Term("trust", "How much one side believes another's offers, from 0 to 1. Talks go faster between sides "

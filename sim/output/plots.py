@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 
 TITLE_WIDTH = 100    # characters per title line: fits a 9-inch figure at 10 pt
 MOVE_COLORS = COLOURS
-COMPONENT_COLORS = {"treaty": "#fdae61", "missiles": "#d73027", "arming": "#8c6bb1", "demands": "#abd9e9"}
+COMPONENT_COLORS = {"ladder": "#d9d9d9", "treaty": "#fdae61", "missiles": "#d73027", "arming": "#8c6bb1",
+                    "demands": "#abd9e9"}
 
 
 def read_summary(folder: Path | str) -> dict:
@@ -93,7 +94,8 @@ def plot_escalation(source: RunResult | Path | str, ax: Axes | None = None) -> F
 
 
 def plot_components(source: RunResult | Path | str, ax: Axes | None = None) -> Figure:
-    """What drives the index: its four weighted components, stacked, for the median run."""
+    """What drives the index: the rung of Kahn's ladder and the four components of the intensity within
+    it, weighted and stacked, for the median run."""
     summary = _summary(source)
     return _components(summary, _runs(source, summary), ax)
 
@@ -147,7 +149,7 @@ def _components(summary: dict, runs: pd.DataFrame, ax: Axes | None) -> Figure:
                     "contribution to the escalation index (points)", ax)
     labels = {name: COMPONENT_LABELS[f"esc_{name}"] for name in COMPONENT_COLORS}
     ax.stackplot(dates, *parts.values(), colors=list(COMPONENT_COLORS.values()),
-                 labels=[f"{labels[k]} (weight {w[k]:g})" for k in parts], alpha=0.9)
+                 labels=[f"{labels[k]} (up to {100 * w[k]:.3g} points)" for k in parts], alpha=0.9)
     ax.plot(dates, run["escalation"], color="black", lw=1.2, label="escalation index")
     ax.set_ylim(0, 100)
     ax.legend(loc="upper left", frameon=False, ncols=3, fontsize=8)

@@ -14,7 +14,7 @@ from sim.core.actions import MOVE_NAMES
 from sim.core.codes import N_MOVES, STAGES, TREATY_CODES, TREATY_NAMES
 from sim.core.scenario import Scenario
 from sim.core.state import COMPONENTS as INDEX_COMPONENTS
-from sim.core.state import State
+from sim.core.state import State, index_weights
 
 if TYPE_CHECKING:
     from sim.engine.model import EscalationModel
@@ -46,6 +46,7 @@ class BatchResult:
     runs: np.ndarray          # [R] run numbers
     last_turn: np.ndarray     # [R] last turn played (the incident turn, or T)
     escalation: np.ndarray    # [R, T+1]
+    esc_ladder: np.ndarray
     esc_treaty: np.ndarray
     esc_missiles: np.ndarray
     esc_arming: np.ndarray
@@ -266,8 +267,7 @@ class Summary:
                                        for i, actor in enumerate(ids)},
             },
             "median_run": median_run,
-            "escalation_weights": {"treaty": e.w_treaty, "missiles": e.w_missiles, "arming": e.w_arming,
-                                   "demands": e.w_demands},
+            "escalation_weights": {c.removeprefix("esc_"): w for c, w in index_weights(e).items()},
             "median_rung": {"turns": list(range(self.turns + 1)),
                             "values": np.median(np.concatenate(self.rungs), axis=0).tolist()},
         }

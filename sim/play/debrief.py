@@ -222,7 +222,8 @@ def team_side_text(game: Game, i: int, name: str) -> str:
 
 def breakdown_cause(game: Game) -> str | None:
     """What the facilitator did to make the last turn's incident happen, in words ('raised the chance of an
-    incident that turn from 0.05% to 99.20% ("set risk.h_max=1")'); None without an incident or a hand in it.
+    incident that turn from 0.02% to 96.57% ("set risk.h_max=1 risk.k=0.01")'); None without an incident or a hand
+    in it.
 
     The chance is recomputed with the parameters the scenario alone gives that turn (no injection): the
     facilitator made the breakdown if its changes at least doubled it, or if it forced an escalating move

@@ -223,7 +223,7 @@ def ultimatum_lines(game: Game) -> list[str]:
 
 
 def hazard(game: Game) -> float:
-    """The chance of an incident this turn at the present posture (`dynamics.hazard`)."""
+    """The chance of an incident this turn in the present state (`dynamics.hazard`: crisis stability)."""
     return float(dynamics.hazard(game.state, game.params)[0])
 
 
@@ -389,7 +389,7 @@ def turn_sentences(game: Game, rec: TurnRecord) -> list[str]:
             out.append(f"{names[i]} and {names[j]} held talks and REACHED AN AGREEMENT: "
                        f"{terms_text(names, b, i, j)}; orders are cancelled and programmes halted.")
         elif not (p.party[i] and p.party[j]):
-            out.append(f"{names[i]} and {names[j]} talked: trust grows (only treaty parties sign terms).")
+            continue                     # talks without terms to sign: trust grows, nothing else to tell
         elif int(b.terms[0, i, j]) == NO_TERMS:
             out.append(f"{names[i]} and {names[j]} talked, but no terms both prefer to no deal: the talks stall.")
         else:
@@ -548,9 +548,9 @@ def _dialogue(game: Game, i: int) -> str:
         after = round_reaches(s, p, i, j)
         offered = " (it offered last turn)" if int(s.last_moves[0, j]) == int(D) else ""
         if after is None and not (p.party[i] and p.party[j]):
-            parts.append(f"{cap(names[j])}{offered}: trust grows if it offers too (only treaty parties sign terms)")
+            parts.append(f"{cap(names[j])}{offered}: trust grows if it offers too (no terms: not a party)")
         elif after is None:
-            parts.append(f"{cap(names[j])}{offered}: no terms both prefer to no deal, so a round would stall"
+            parts.append(f"{cap(names[j])}{offered}: no terms on the table, a round stalls"
                          + (" (talks at " + pct(before) + ")" if before > 0 else ""))
         elif after >= 1.0 - 1e-12:
             parts.append(f"{cap(names[j])}{offered}: an AGREEMENT if it offers too ({_agreement_effects(game, i, j)})")
