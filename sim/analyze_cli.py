@@ -359,7 +359,7 @@ def _symbols(labels: list[str]) -> dict[str, str]:
     from sim.analysis import equilibria
 
     fixed = {equilibria.PD: "P", equilibria.STAG: "S", equilibria.CHICKEN: "C", equilibria.HARMONY: "H",
-             equilibria.DEADLOCK: "D", equilibria.OTHER: "o"}
+             equilibria.DEADLOCK: "D", equilibria.OTHER: "o", equilibria.DEGENERATE: "."}
     out, spare = {}, iter("123456789abcdefghijklmnopqrstuvwxyz")
     for label in labels:
         out[label] = fixed.get(label) or next(spare)

@@ -14,7 +14,7 @@ from conftest import NATO, RU, US
 from sim.analysis import crisis_game as analysis
 from sim.analysis import equilibria
 from sim.analysis import stage_game as game
-from sim.analysis.equilibria import CHICKEN, DEADLOCK, HARMONY, OTHER, PD, STAG
+from sim.analysis.equilibria import CHICKEN, DEADLOCK, DEGENERATE, HARMONY, OTHER, PD, STAG
 from sim.analysis.stage_game import Reduced
 from sim.cli import main
 from sim.core import scenario
@@ -100,8 +100,9 @@ def test_matching_pennies_has_one_mixed_equilibrium_and_no_class():
     every, h, x = tuple(range(N_MOVES)), int(Action.HOLD), int(Action.DEPLOYMENT)
     row, col = game.reduce(*embed(a, -a), every, every, restrain=(h, h), escalate=(x, x))
     cls = equilibria.classify(row, col)
-    # zero-sum: each side gets the same from both restraining and both escalating (R = P)
-    assert cls.name == OTHER and cls.row.ties == ("R = P",) and cls.col.ties == ("R = P",)
+    # zero-sum: each side gets the same from both restraining and both escalating (R = P): degenerate, no class
+    assert cls.name == DEGENERATE and cls.row.ties == ("R = P",) and cls.col.ties == ("R = P",)
+    assert cls.label("A", "B") == "degenerate (A SH/other tie, B CH/other tie)"   # T < R = P > S; T > R = P < S
 
 
 def test_prisoners_dilemma_dominance_and_pareto():
@@ -129,9 +130,27 @@ def test_degenerate_game_is_noted_not_warned():
     with warnings.catch_warnings():
         warnings.simplefilter("error")       # a nashpy RuntimeWarning would fail the test
         eq = equilibria.equilibria(a, a.T)
-    assert eq.degenerate and eq.notes[0].startswith("degenerate game")
+    assert eq.degenerate and eq.notes[0].startswith("degenerate game") and not eq.ties_off_path
     for e in eq.found:
         assert e.as_dict()["payoff_row"] == pytest.approx(np.array(e.row) @ a @ np.array(e.col))
+
+
+def test_ties_off_the_equilibrium_path_leave_the_game_non_degenerate():
+    # a Prisoner's Dilemma with a third column the column player never plays (worse than escalating
+    # whatever the row does); against it the row player is indifferent between its two moves
+    a2, b2 = bimatrix(5, 3, 1, 0)
+    a = np.hstack([a2, [[2.0], [2.0]]])
+    b = np.hstack([b2, [[-9.0], [-9.0]]])
+    eq = equilibria.equilibria(a, b)
+    assert as_set(eq.found) == {(0, 1, 0, 1, 0)} and eq.agree
+    assert not eq.degenerate and len(eq.ties_off_path) == 1
+    assert "against column move" in eq.ties_off_path[0] and eq.notes[0].startswith("ties off the equilibrium path")
+    # the same tie without vertex enumeration to clear it: degenerate
+    unchecked = equilibria.equilibria(a, b, cross_check=False)
+    assert unchecked.degenerate and not unchecked.ties_off_path
+    # and a tie against a move an equilibrium plays is degenerate: the row is indifferent against escalation
+    a[1, 1] = a[0, 1]
+    assert equilibria.equilibria(a, b).degenerate
 
 
 # ---------------------------------------------------------------- the classifier and its boundaries
@@ -154,12 +173,23 @@ def test_the_classes_match_the_textbook_orders():
     ((5, 2, 2, 0), ("R = P",), (PD, DEADLOCK)),      # restraint no better than an arms race
     ((3, 3, 1, 1), ("T = R", "P = S"), (PD, STAG, CHICKEN, HARMONY)),
 ])
-def test_ties_are_borderline_other(values, ties, between):
+def test_ties_are_degenerate_not_forced_into_a_class(values, ties, between):
     side = equilibria.classify_side(Reduced(*values))
-    assert side.name == OTHER and side.ties == ties and side.between == between and side.borderline
+    assert side.name == DEGENERATE and side.ties == ties and side.between == between and side.borderline
+    assert side.describe().startswith("degenerate (")
     cls = equilibria.classify(Reduced(*values), Reduced(5, 3, 1, 0))
-    assert cls.name == OTHER and cls.borderline
-    assert "boundary" in cls.meaning("A", "B")
+    assert cls.name == DEGENERATE and cls.borderline and cls.degenerate
+    assert cls.label("A", "B").startswith("degenerate (A ") and cls.label("A", "B").endswith(" tie, B PD)")
+    assert "boundary" in cls.meaning("A", "B") and "no class" in cls.meaning("A", "B")
+
+
+def test_a_side_with_no_escalatory_move_is_degenerate():
+    # a textbook Prisoner's Dilemma on its numbers, but the row's "escalate" move is hold: no class
+    cls = equilibria.classify(Reduced(5, 3, 1, 0), Reduced(5, 3, 1, 0), escalates=(False, True))
+    assert cls.name == DEGENERATE and cls.row.reason == equilibria.NO_ESCALATION and cls.col.name == PD
+    assert cls.label("US", "RU") == "degenerate (US no escalation, RU PD)"
+    assert "no escalatory legal move" in cls.meaning("US", "RU")
+    assert equilibria.classify(Reduced(5, 3, 1, 0), Reduced(5, 3, 1, 0)).name == PD
 
 
 def test_ties_are_judged_relative_to_the_payoffs_scale():

@@ -370,7 +370,8 @@ def reduction_of(a: np.ndarray, b: np.ndarray, row_moves: tuple[int, ...], col_m
     esc, arming = escalate_moves(row_moves, col_moves)
     res = (int(restrain), int(restrain))
     row, col = game.reduce(a, b, row_moves, col_moves, res, esc)
-    return Reduction(res, esc, arming, row, col, classify(row, col))
+    escalates = (esc[0] not in game.RESTRAINING, esc[1] not in game.RESTRAINING)
+    return Reduction(res, esc, arming, row, col, classify(row, col, escalates=escalates))
 
 
 @dataclass

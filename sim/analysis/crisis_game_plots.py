@@ -25,14 +25,14 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from sim.analysis.crisis_game import Analysis, GameMap, OverTime
-from sim.analysis.equilibria import CHICKEN, CLASSES, DEADLOCK, HARMONY, OTHER, PD, STAG, GameClass
+from sim.analysis.equilibria import CHICKEN, CLASSES, DEADLOCK, DEGENERATE, HARMONY, OTHER, PD, STAG, GameClass
 from sim.core.actions import COLOURS, MOVE_NAMES
 from sim.core.codes import N_MOVES
 from sim.core.scenario import Scenario
 from sim.output.plots import date_ticks, figure_of
 
 CLASS_COLORS = {PD: "#d73027", DEADLOCK: "#67001f", CHICKEN: "#fdae61", STAG: "#4575b4", HARMONY: "#1a9850",
-                OTHER: "#bdbdbd"}
+                OTHER: "#bdbdbd", DEGENERATE: "#ffffff"}
 PAYOFF_UNITS = "own payoff this turn + future value (utility units)"
 ABBREVIATIONS = "PD Prisoner's Dilemma, SH Stag Hunt, CH Chicken, HA Harmony, DL Deadlock"
 
