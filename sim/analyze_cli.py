@@ -273,7 +273,20 @@ def format_analysis(r: Analysis) -> str:
         else "a different class"
     lines.append(f"  With restrain = hold instead: {alt.cls.label(s.row_id, s.col_id)} ({same}; "
                  f"{s.row_id} T R P S = {_trps(alt.row)}, {s.col_id} = {_trps(alt.col)}).")
+    for play in g.play or ():
+        lines.append(f"  {play.note()}")
     return "\n".join(lines)
+
+
+def _runs(turns: list[int]) -> str:
+    """'1, 3-7, 9': turns as runs of consecutive numbers."""
+    parts: list[list[int]] = []
+    for t in turns:
+        if parts and t == parts[-1][1] + 1:
+            parts[-1][1] = t
+        else:
+            parts.append([t, t])
+    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in parts)
 
 
 def _trps(r: Reduced) -> str:
@@ -325,9 +338,17 @@ def format_over_time(over: OverTime) -> str:
     if over.incident_turn is not None:
         lines.append(f"The median run breaks down in an incident on turn {over.incident_turn} "
                      f"({scn.date_of(over.incident_turn)}).")
-    degenerate = sum(t.equilibria.degenerate for t in over.turns)
-    if degenerate:
-        lines.append(f"Degenerate games on {degenerate} of {len(over.turns)} turns (see over_time.json).")
+    holds, n = over.start_holds(), len(over.turns)
+    if n:
+        lines.append(f"The start's class, {over.label(over.turns[0])}, holds on {len(holds)} of {n} turns"
+                     f"{'' if len(holds) == n else ' (turn' + ('s ' if len(holds) > 1 else ' ') + _runs(holds) + ')'}.")
+    c = over.counts()
+    lines.append(f"Degenerate: the reduction (no class) on {c['degenerate_class']} of {n} turns, the equilibria on "
+                 f"{c['degenerate_equilibria']}. On {c['ties_off_path_only']} other turns a player has tied best "
+                 "replies, but only against moves no equilibrium plays: they change no equilibrium (over_time.json "
+                 "lists them).")
+    for play in over.play:
+        lines.append(play.note("at the start"))
     lines.append(f"escalate: {s.row_id}'s move / {s.col_id}'s move in the reduction.")
     lines.append(f"Moves played in an equilibrium's support: {s.row_id} on {over.in_support('row'):.0%} of turns, "
                  f"{s.col_id} on {over.in_support('col'):.0%}.")
@@ -381,14 +402,15 @@ def _over_time_csv(over: OverTime) -> str:
     head = ["turn", "date", "game_turn", "escalation", "treaty", "class", "label"]
     for who in (s.row_id, s.col_id):
         head += [f"{who}_{v}" for v in "TRPS"]
-    head += ["equilibria", "degenerate", f"{s.row_id}_played", f"{s.col_id}_played"]
+    head += ["equilibria", "degenerate", "ties_off_path", f"{s.row_id}_played", f"{s.col_id}_played"]
     rows: list[list] = [head]
     for t in over.turns:
         row = [t.turn, t.date.isoformat(), t.turn + 1, f"{t.escalation:.4f}", t.treaty, t.reduced.cls.name,
                over.label(t)]
         for r in (t.reduced.row, t.reduced.col):
             row += [f"{v:.6f}" for v in (r.T, r.R, r.P, r.S)]
-        row += [t.equilibria.summary(), int(t.equilibria.degenerate), MOVE_NAMES[t.played[0]],
+        row += [t.equilibria.summary(), int(t.equilibria.degenerate), len(t.equilibria.ties_off_path),
+                MOVE_NAMES[t.played[0]],
                 MOVE_NAMES[t.played[1]]]
         rows.append(row)
     return _csv(rows)

@@ -5,6 +5,7 @@ import dataclasses
 import itertools
 import json
 import warnings
+from datetime import date
 
 import nashpy
 import numpy as np
@@ -296,6 +297,20 @@ def test_an_ally_keeps_its_rules_move_or_a_forced_one(inf):
     assert legal[g.fixed[NATO]] and g.how[NATO] == "its rule's move"
 
 
+def test_each_leader_is_told_whether_its_payoffs_drive_its_play(inf):
+    us, ru = analysis.stage_game(inf, analysis.start_point(inf)).play
+    assert (us.rule, us.reads_values, us.by_values) == ("quantal", True, True)
+    assert (ru.rule, ru.reads_values, ru.by_values, ru.move) == ("reciprocal_measures (rule reciprocal)", False, False,
+                                                                 int(Action.DIALOGUE))
+    assert ru.note() == ("RU plays reciprocal_measures (rule reciprocal), a rule that does not read these values: its "
+                         "payoffs describe its incentives, not its play (its rule plays dialogue here).")
+    # a US that reads the values, but whose first move an event forces: its payoffs do not drive that move
+    forced = scenario.apply_overrides(inf, {"events": [{"date": date(2019, 2, 15), "actor": "US", "move": "hold"}]})
+    us, _ = analysis.stage_game(forced, analysis.start_point(forced)).play
+    assert us.reads_values and not us.by_values and us.move == int(Action.HOLD)
+    assert us.note().startswith("US's move on this turn is forced by an event (hold)")
+
+
 def lag_game(lag):
     scn = scenario.load("inf_2018", {"actors.US.programme.stage": "ready", "actors.US.deploy_lag_days": lag})
     point = analysis.start_point(scn)
@@ -404,13 +419,18 @@ def test_analyze_at_the_start_prints_and_writes(tmp_path, capsys):
     text = capsys.readouterr().out
     for needle in ("Payoff of US (rows", "Payoff of RU", "Nash equilibria (1", "vertex enumeration agrees",
                    "Dominance", "Pareto-optimal cells", "Game: other (US PD, RU HA)", "restrain = hold instead",
-                   "NATO dialogue", "escalate: US withdrawal (no arming move is legal), RU deployment"):
+                   "NATO dialogue", "escalate: US withdrawal (no arming move is legal), RU deployment",
+                   "US plays quantal, which chooses by these look-ahead values: its payoffs drive its play",
+                   "RU plays reciprocal_measures (rule reciprocal), a rule that does not read these values: its "
+                   "payoffs describe its incentives, not its play (its rule plays dialogue here)"):
         assert needle in text, needle
     data = json.loads((out / "analysis.json").read_text())
     assert data["class"] == OTHER and data["reduction"]["label"] == "other (US PD, RU HA)"
     assert data["reduction"]["sides"]["US"]["class"] == PD and data["reduction"]["sides"]["RU"]["class"] == HARMONY
     assert data["players"]["row"] == {"leader": "US", "allies": ["NATO"]}
     assert data["others"]["NATO"]["move"] == "dialogue"
+    assert data["play"]["RU"]["reads_values"] is False and data["play"]["RU"]["rule_move"] == "dialogue"
+    assert data["play"]["US"]["payoffs_drive_play"] is True
     assert data["moves"]["row"] == ["dialogue", "hold", "withdrawal"]
     assert len(data["payoffs"]["row"]) == 3 and len(data["payoffs"]["row"][0]) == len(data["moves"]["col"])
     assert len(data["equilibria"]) == 1
@@ -437,9 +457,14 @@ def test_analyze_over_time_and_map(tmp_path, capsys, name):
     assert main(["analyze", name, "--over-time", "--runs", "4", "--turns", "5", "--jobs", "1", "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "median run" in text and start in text
+    assert f"The start's class, {start}, holds on " in text and "Degenerate: the reduction (no class) on " in text
     data = json.loads((out / "over_time.json").read_text())
     assert data["runs"] == 4 and data["per_turn"][0]["label"] == start
+    assert data["start_class_holds_on_turns"][0] == 1 and data["counts"]["games"] == len(data["per_turn"])
     assert (out / "over_time.csv").read_text().startswith("turn,date,game_turn,")
+    if name == "inf_2018":   # Russia's doctrine reads no values: said once, from the start's rules
+        assert data["play"]["RU"]["payoffs_drive_play"] is False and data["play"]["US"]["payoffs_drive_play"]
+        assert "RU plays reciprocal_measures (rule reciprocal), a rule that does not read these values" in text
     assert main(["analyze", name, "--map", f"actors.{actor}.payoff.audience_cost=0:6",
                  f"actors.{actor}.payoff.threat_weight=1:3", "--grid", "3", "--out", str(out)]) == 0
     text = capsys.readouterr().out

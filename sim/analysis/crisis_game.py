@@ -249,36 +249,93 @@ def rule_move(rule: Rule, view: TurnView) -> tuple[int, str]:
     return min(seen, key=lambda m: (-seen[m], m)), "the modal move of its rule"
 
 
-def held_moves(scn: Scenario, point: Point, sides: Sides) -> tuple[np.ndarray, dict[int, str]]:
-    """[N] the move every actor outside the pair plays on the deciding turn, and how each was found.
+def rule_moves(scn: Scenario, point: Point, actors: tuple[int, ...]) -> dict[int, tuple[int, str]]:
+    """The move each of `actors` plays on the deciding turn by its rule (`rule_move`), and how it was found.
 
     An event that forces an actor's move on that turn (where it is legal) wins over its rule, as in
-    the runs. The leaders' entries are hold (the game varies them).
+    the runs.
     """
     from sim.rules.base import TurnView
 
+    if not actors:
+        return {}
     turn = point.turn + 1
     rules = point.rules or _fresh_rules(scn)
-    fixed = np.full(len(sides.ids), int(Action.HOLD), dtype=np.int64)
-    how: dict[int, str] = {}
-    others = sides.others
-    if not others:
-        return fixed, how
-    needs = np.array([getattr(r, "reads_values", False) and i in others for i, r in enumerate(rules)])
+    needs = np.array([getattr(r, "reads_values", False) and i in actors for i, r in enumerate(rules)])
     view = TurnView(point.state, point.params, turn, scn.date_of(turn), needs)
-    own = [i for i in others if rules[i].has_beliefs]
+    own = [i for i in actors if rules[i].has_beliefs]
     if own:
         beliefs = point.state.beliefs.copy()
         for i in own:
             beliefs[:, i] = copy.deepcopy(rules[i]).own_beliefs(view)[:, :, None, :]
         view.beliefs = beliefs
     forced = dict(compile_schedule(scn).forced.get(turn, ()))
-    for i in others:
+    out = {}
+    for i in actors:
         if i in forced and view.legal()[0, i, forced[i]]:
-            fixed[i], how[i] = int(forced[i]), "forced by an event"
+            out[i] = (int(forced[i]), "forced by an event")
         else:
-            fixed[i], how[i] = rule_move(rules[i], view)
+            out[i] = rule_move(rules[i], view)
+    return out
+
+
+def held_moves(scn: Scenario, point: Point, sides: Sides) -> tuple[np.ndarray, dict[int, str]]:
+    """[N] the move every actor outside the pair plays on the deciding turn, and how each was found.
+
+    The leaders' entries are hold (the game varies them).
+    """
+    fixed = np.full(len(sides.ids), int(Action.HOLD), dtype=np.int64)
+    how: dict[int, str] = {}
+    for i, (move, found) in rule_moves(scn, point, sides.others).items():
+        fixed[i], how[i] = move, found
     return fixed, how
+
+
+@dataclass(frozen=True)
+class Play:
+    """How a leader's move is decided in the runs at a point: its rule, and whether that rule reads the
+    look-ahead values the game's cells are made of."""
+
+    actor: str
+    rule: str                 # the scenario's name for it (a preset such as reciprocal_measures, or a rule)
+    reads_values: bool        # whether the rule decides by the look-ahead values (quantal, best response, ...)
+    move: int                 # the rule's move here (its modal move, or a forced one)
+    how: str
+
+    @property
+    def by_values(self) -> bool:
+        """Whether the game's payoffs drive this leader's play: its rule reads them and no event forces it."""
+        return self.reads_values and self.how != "forced by an event"
+
+    def note(self, where: str = "here") -> str:
+        """One sentence on what this leader's payoffs say about its play (`where`: at the point)."""
+        move = MOVE_NAMES[self.move]
+        if self.how == "forced by an event":
+            return (f"{self.actor}'s move on this turn is forced by an event ({move}): its payoffs describe its "
+                    "incentives, not its play.")
+        if self.reads_values:
+            return (f"{self.actor} plays {self.rule}, which chooses by these look-ahead values: its payoffs "
+                    f"drive its play (its rule's likeliest move {where}: {move}).")
+        return (f"{self.actor} plays {self.rule}, a rule that does not read these values: its payoffs describe "
+                f"its incentives, not its play (its rule plays {move} {where}).")
+
+    def as_dict(self) -> dict:
+        return {"rule": self.rule, "reads_values": self.reads_values, "payoffs_drive_play": self.by_values,
+                "rule_move": MOVE_NAMES[self.move], "how": self.how, "note": self.note()}
+
+
+def leader_play(scn: Scenario, point: Point, sides: Sides) -> tuple[Play, Play]:
+    """How each leader's move is decided at `point` (see `Play`)."""
+    rules = point.rules or _fresh_rules(scn)
+    leaders = (sides.row[0], sides.col[0])
+    moves = rule_moves(scn, point, leaders)
+    out = []
+    for i in leaders:
+        spec = scn.actors[i].rule
+        name = spec.get("name", rules[i].name) if isinstance(spec, dict) else rules[i].name
+        label = name if name == rules[i].name else f"{name} (rule {rules[i].name})"
+        out.append(Play(sides.ids[i], label, bool(getattr(rules[i], "reads_values", False)), *moves[i]))
+    return out[0], out[1]
 
 
 # ---------------------------------------------------------------- the game at one point
@@ -297,6 +354,7 @@ class StageGame:
     col_moves: tuple[int, ...]
     fixed: np.ndarray                # [N] the moves of everyone outside the pair
     how: dict[int, str] = field(default_factory=dict)
+    play: tuple[Play, Play] | None = None   # how each leader's move is decided in the runs here
 
     @property
     def deciding_turn(self) -> int:
@@ -319,7 +377,7 @@ def stage_game(scn: Scenario, point: Point, sides: Sides | None = None) -> Stage
     sides = sides or sides_of(scn)
     fixed, how = held_moves(scn, point, sides)
     a, b, rm, cm = game.matrices(point.state, point.params, point.turn + 1, sides.row[0], sides.col[0], fixed)
-    return StageGame(scn, sides, point, a, b, rm, cm, fixed, how)
+    return StageGame(scn, sides, point, a, b, rm, cm, fixed, how, leader_play(scn, point, sides))
 
 
 @dataclass
@@ -410,6 +468,7 @@ class Analysis:
             "vertex_enumeration": None if self.equilibria.vertex is None else {
                 "agrees": self.equilibria.agree, "equilibria": [e.as_dict() for e in self.equilibria.vertex]},
             "degenerate": self.equilibria.degenerate,
+            "ties_off_path": self.equilibria.ties_off_path,
             "notes": [*self.equilibria.notes, *self.notes],
             "dominance": {s.row_id: self.dominance[0].as_dict(), s.col_id: self.dominance[1].as_dict()},
             "pareto_optimal": [[MOVE_NAMES[m] for m in g.cell(i, j)] for i, j in self.pareto],
@@ -417,6 +476,7 @@ class Analysis:
             "reduction_hold": self.alternative.as_dict(s),
             "class": self.cls.name,
             "meaning": self.cls.meaning(s.row_id, s.col_id),
+            "play": {p.actor: p.as_dict() for p in g.play or ()},
         }
 
 
@@ -470,9 +530,26 @@ class OverTime:
     turns: list[TurnGame]
     trajectory: list[tuple[int, float]]
     incident_turn: int | None
+    play: tuple[Play, ...] = ()        # how the leaders decide, at the start of the run
 
     def label(self, t: TurnGame) -> str:
         return t.reduced.cls.label(self.sides.row_id, self.sides.col_id)
+
+    def start_holds(self) -> list[int]:
+        """The games (turn played, 1 = the first) whose class is the start's."""
+        if not self.turns:
+            return []
+        first = self.label(self.turns[0])
+        return [t.turn + 1 for t in self.turns if self.label(t) == first]
+
+    def counts(self) -> dict[str, int]:
+        """Turns whose reduction is degenerate (no class), whose equilibria are degenerate, and whose only
+        ties are off the equilibrium path (they change no equilibrium)."""
+        return {"games": len(self.turns),
+                "degenerate_class": sum(t.reduced.cls.degenerate for t in self.turns),
+                "degenerate_equilibria": sum(t.equilibria.degenerate for t in self.turns),
+                "ties_off_path_only": sum(bool(t.equilibria.ties_off_path) and not t.equilibria.degenerate
+                                          for t in self.turns)}
 
     def phases(self) -> list[tuple[int, int]]:
         """Index ranges [first, last] into `turns` of consecutive games with the same class label and
@@ -501,6 +578,9 @@ class OverTime:
             "players": s.as_dict(), "fold": FOLD_RULE, "restrain": "dialogue",
             "escalate": "each leader's most escalatory legal arming move (else its most escalatory legal move)",
             "note": "entry t: the game played on turn t + 1 from the state of the median run after turn t",
+            "start_class_holds_on_turns": self.start_holds(),
+            "counts": self.counts(),
+            "play": {p.actor: p.as_dict() for p in self.play},
             "share_played_in_equilibrium_support": {s.row_id: round(self.in_support("row"), 4),
                                                     s.col_id: round(self.in_support("col"), 4)},
             "per_turn": [{
@@ -511,6 +591,7 @@ class OverTime:
                 "reduction": t.reduced.as_dict(s)["sides"],
                 "equilibria": [e.as_dict() for e in t.equilibria.found],
                 "degenerate": t.equilibria.degenerate,
+                "ties_off_path": t.equilibria.ties_off_path,
                 "vertex_enumeration_agrees": t.equilibria.agree,
                 "support_row": _rounded(t.equilibria.support("row")),
                 "support_col": _rounded(t.equilibria.support("col")),
@@ -535,7 +616,7 @@ def over_time(scn: Scenario, median: MedianRun, sides: Sides | None = None) -> O
         games.append(TurnGame(step.turn, point.date, float(step.state.escalation[0]),
                               TREATY_NAMES[int(step.state.treaty[0])], reduction(g),
                               equilibria(g.row, g.col, True, g.row_moves, g.col_moves), played, g.held()))
-    return OverTime(scn, sides, median, games, trajectory, incident)
+    return OverTime(scn, sides, median, games, trajectory, incident, leader_play(scn, start_point(scn), sides))
 
 
 # ---------------------------------------------------------------- over two parameters
