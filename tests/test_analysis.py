@@ -407,6 +407,8 @@ def test_the_region_over_a_hand_checked_grid(inf):
     assert rg.verdict().startswith(f"{pd} on 33% of the grid (US audience_cost 0-6 x RU treaty_value 0.5-1.5, 6 "
                                    "points): not robust; elsewhere")
     assert f"{dl} (33%) where US audience_cost = 6" in rg.verdict()
+    assert [a.key for a in rg.inert()] == ["actors.RU.payoff.treaty_value"]
+    assert rg.verdict().endswith("The class does not depend on RU treaty_value here.")
     assert rg.reduced.shape == (3, 2, 2, 4)
     # each cell is the full game's reduction at that point
     here = scenario.apply_overrides(inf, {"actors.US.payoff.audience_cost": 6.0, "actors.RU.payoff.treaty_value": 0.5})
@@ -487,6 +489,19 @@ def test_a_region_in_words(rows, text):
     a = analysis.Axis("a", 1, mask.shape[0], np.arange(1, mask.shape[0] + 1, dtype=float), 1, True)
     b = analysis.Axis("b", 10, 30, np.array([10.0, 20.0, 30.0]), 10, False)
     assert analysis.describe_region(mask, [a, b]) == text
+
+
+def test_a_parameter_the_region_does_not_depend_on_is_left_out():
+    staircase = np.array([[0, 0, 1], [0, 1, 1], [1, 1, 1]], dtype=bool)
+    a = analysis.Axis("a", 1, 3, np.array([1.0, 2.0, 3.0]), 1, True)
+    b = analysis.Axis("b", 10, 30, np.array([10.0, 20.0, 30.0]), 10, False)
+    c = analysis.Axis("c", 0, 1, np.array([0.0, 1.0]), 0, False)
+    flat = analysis.describe_region(staircase, [a, b])
+    assert analysis.describe_region(np.stack([staircase, staircase], axis=2), [a, b, c]) == flat
+    assert analysis.describe_region(np.stack([staircase, staircase], axis=0), [c, a, b]) == flat
+    # a third parameter that moves it: a threshold that depends on the two others
+    moved = np.stack([staircase, np.ones_like(staircase)], axis=2)
+    assert analysis.describe_region(moved, [a, b, c]) == "where a >= a threshold between 1 and 3 that depends on b, c"
 
 
 def test_integer_keys_give_an_integer_axis(inf):

@@ -790,6 +790,11 @@ class Region:
         """Where on the grid the game has `label`, in words ("where audience_cost >= 4.5", ...)."""
         return describe_region(self.labels() == label, self.axes)
 
+    def inert(self) -> list[Axis]:
+        """The parameters along which the game's class never changes on this grid."""
+        labels = self.labels()
+        return [a for j, a in enumerate(self.axes) if _constant_along(labels, j)]
+
     @property
     def degenerate_share(self) -> float:
         """The share of the grid whose game has no class (a tie, or a side with no escalatory move)."""
@@ -829,7 +834,9 @@ class Region:
         if not self.inside():
             head += " (the scenario's own point is outside the grid)"
         rest = [f"{other} ({_percent(v)}) {self.where(other)}" for other, v in self.shares().items() if other != label]
-        return head + "; elsewhere " + "; ".join(rest) + "."
+        inert = self.inert()
+        tail = f" The class does not depend on {', '.join(a.short for a in inert)} here." if inert else ""
+        return head + "; elsewhere " + "; ".join(rest) + "." + tail
 
     def summary(self) -> dict:
         """What analysis.json keeps of the region (region.json has every point)."""
@@ -840,6 +847,7 @@ class Region:
                      for a in self.axes],
             "points": self.size, "scenario_label": self.base_label, "scenario_share": round(self.base_share, 4),
             "robust": self.robust, "verdict": self.verdict(), "degenerate_share": round(self.degenerate_share, 4),
+            "inert": [a.key for a in self.inert()],
             "shares": {k: round(v, 4) for k, v in self.shares().items()},
             "where": {k: self.where(k) for k in self.shares()},
             "side_shares": {s.row_id: {k: round(v, 4) for k, v in self.side_shares(0).items()},
@@ -924,6 +932,10 @@ def describe_region(mask: np.ndarray, axes: list[Axis]) -> str:
         return "on the whole grid"
     if not mask.any():
         return "nowhere on the grid"
+    # parameters the region does not depend on are left out of the words
+    keep = [j for j in range(mask.ndim) if not _constant_along(mask, j)]
+    mask = mask[tuple(slice(None) if j in keep else 0 for j in range(mask.ndim))]
+    axes = [axes[j] for j in keep]
     k = mask.ndim
     spans = [np.flatnonzero(mask.any(axis=tuple(j for j in range(k) if j != i))) for i in range(k)]
     box = np.ones_like(mask)
@@ -943,6 +955,11 @@ def describe_region(mask: np.ndarray, axes: list[Axis]) -> str:
     parts = [_interval(axes[i], span[0], span[-1]) or f"{axes[i].short} anywhere" for i, span in enumerate(spans)]
     return (f"within {' and '.join(parts)}, on {int(mask.sum())} of the {int(box.sum())} points there, "
             "not a box nor a threshold on one parameter")
+
+
+def _constant_along(values: np.ndarray, axis: int) -> bool:
+    """Whether `values` is the same at every index of `axis`."""
+    return bool((values == np.take(values, [0], axis=axis)).all())
 
 
 def _interval(axis: Axis, first: int, last: int) -> str:
