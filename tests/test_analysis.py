@@ -504,6 +504,14 @@ def test_a_parameter_the_region_does_not_depend_on_is_left_out():
     assert analysis.describe_region(moved, [a, b, c]) == "where a >= a threshold between 1 and 3 that depends on b, c"
 
 
+def test_grid_values_are_written_to_the_grids_step():
+    eight = analysis.Axis("d", 0.8, 0.99, np.linspace(0.8, 0.99, 8), 0.9, False)     # a step of 0.027
+    assert [eight.fmt(v) for v in eight.values[:2]] == ["0.8", "0.827"]
+    twenty = analysis.Axis("d", 0.8, 0.99, np.linspace(0.8, 0.99, 20), 0.9, False)   # a step of 0.01
+    assert twenty.fmt(twenty.values[10]) == "0.9"
+    assert analysis.Axis("m", 48, 64, np.array([48.0, 56.0, 64.0]), 48, True).fmt(56.0) == "56"
+
+
 def test_integer_keys_give_an_integer_axis(inf):
     axis = analysis.parse_grid(inf, ["actors.RU.missiles=48:64:5", "risk.h_max=0:0.1"])[0]
     assert axis.integer and axis.values.tolist() == [48, 52, 56, 60, 64]

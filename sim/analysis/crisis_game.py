@@ -17,6 +17,7 @@ incentives, not play. docs/analysis.md explains the choices and the figures.
 from __future__ import annotations
 
 import copy
+import math
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -647,6 +648,12 @@ class Axis:
     base: float
     integer: bool
 
+    def fmt(self, v: float) -> str:
+        """A grid value in words, to the grid's step: 0.827 (not 0.827143) for a step of 0.027."""
+        step = (self.hi - self.lo) / max(len(self.values) - 1, 1)
+        digits = max(0, 1 - math.floor(math.log10(step))) if step > 0 else 6
+        return f"{round(float(v), digits):g}"
+
     @property
     def short(self) -> str:
         """The key in sentences: 'US audience_cost', 'US trust in RU', 'risk.h_max'."""
@@ -968,12 +975,12 @@ def _interval(axis: Axis, first: int, last: int) -> str:
     if first == 0 and last == n - 1:
         return ""
     if first == last:
-        return f"{axis.short} = {v[first]:g}"
+        return f"{axis.short} = {axis.fmt(v[first])}"
     if first == 0:
-        return f"{axis.short} <= {v[last]:g}"
+        return f"{axis.short} <= {axis.fmt(v[last])}"
     if last == n - 1:
-        return f"{axis.short} >= {v[first]:g}"
-    return f"{v[first]:g} <= {axis.short} <= {v[last]:g}"
+        return f"{axis.short} >= {axis.fmt(v[first])}"
+    return f"{axis.fmt(v[first])} <= {axis.short} <= {axis.fmt(v[last])}"
 
 
 def _threshold(mask: np.ndarray, axes: list[Axis], i: int) -> str:
@@ -1010,22 +1017,24 @@ def _threshold(mask: np.ndarray, axes: list[Axis], i: int) -> str:
             trend = ("rises with" if all(a <= b for a, b in pairwise(ts)) else
                      "falls with" if all(a >= b for a, b in pairwise(ts)) else "moves with")
             (o0, t0), (o1, t1) = defined[0], defined[-1]
-            text = (f"where {ax.short} {sign} a threshold that {trend} {other.short}, from {t0:g} "
-                    f"({other.short} {o0:g}) to {t1:g} ({other.short} {o1:g})")
+            text = (f"where {ax.short} {sign} a threshold that {trend} {other.short}, from {ax.fmt(t0)} "
+                    f"({other.short} {other.fmt(o0)}) to {ax.fmt(t1)} ({other.short} {other.fmt(o1)})")
             if trend == "moves with":
-                text += f", between {lo:g} and {hi:g}"
+                text += f", between {ax.fmt(lo)} and {ax.fmt(hi)}"
             missing = [other.values[j] for j, c in enumerate(cuts) if c is None]
             if missing:
-                text += f"; nowhere at {other.short} {_values(missing)}"
+                text += f"; nowhere at {other.short} {_values(other, missing)}"
             return text
         names = ", ".join(a.short for a in others)
-        return f"where {ax.short} {sign} a threshold between {lo:g} and {hi:g} that depends on {names}"
+        return f"where {ax.short} {sign} a threshold between {ax.fmt(lo)} and {ax.fmt(hi)} that depends on {names}"
     return ""
 
 
-def _values(values: list[float]) -> str:
+def _values(axis: Axis, values: list[float]) -> str:
     """'0.96-0.99' for a run of grid values, else 'a, b, c'."""
-    return f"{values[0]:g}-{values[-1]:g}" if len(values) > 2 else ", ".join(f"{v:g}" for v in values)
+    if len(values) > 2:
+        return f"{axis.fmt(values[0])}-{axis.fmt(values[-1])}"
+    return ", ".join(axis.fmt(v) for v in values)
 
 
 def default_sides_note(sides: Sides, held: dict[str, str] | None = None) -> str:
