@@ -309,6 +309,11 @@ def test_each_leader_is_told_whether_its_payoffs_drive_its_play(inf):
     us, _ = analysis.stage_game(forced, analysis.start_point(forced)).play
     assert us.reads_values and not us.by_values and us.move == int(Action.HOLD)
     assert us.note().startswith("US's move on this turn is forced by an event (hold)")
+    # a person's seat: no rule, payoffs only
+    seat = scenario.apply_overrides(inf, {"actors.RU.rule": {"name": "human"}})
+    _, ru = analysis.stage_game(seat, analysis.start_point(seat)).play
+    assert not ru.by_values
+    assert ru.note() == "RU is played by a person: its payoffs describe its incentives, not its play."
 
 
 def lag_game(lag):

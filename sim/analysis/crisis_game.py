@@ -317,6 +317,8 @@ class Play:
         if self.how == "forced by an event":
             return (f"{self.actor}'s move on this turn is forced by an event ({move}): its payoffs describe its "
                     "incentives, not its play.")
+        if self.how.startswith("a person's seat"):
+            return f"{self.actor} is played by a person: its payoffs describe its incentives, not its play."
         if self.reads_values:
             return (f"{self.actor} plays {self.rule}, which chooses by these look-ahead values: its payoffs "
                     f"drive its play (its rule's likeliest move {where}: {move}).")
