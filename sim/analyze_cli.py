@@ -1,4 +1,5 @@
-"""`run_sim.py analyze`: what game the actors are in, at a point, along the median run, or over a map.
+"""`run_sim.py analyze`: what game the actors are in, at a point (with where its class holds over a grid of
+parameters, at the start), or along the median run.
 
 `add_parser` and `cmd_analyze` are what `sim/cli.py` wires in; the work is done by `sim.analysis.crisis_game`
 and the figures by `sim.analysis.crisis_game_plots`, both loaded only when the command runs.
@@ -25,11 +26,21 @@ from sim.engine import budget
 from sim.terminal import use_file_backend, whole_number
 
 if TYPE_CHECKING:  # sim.analysis.crisis_game imports nashpy (half a second): only `analyze` loads it
-    from sim.analysis.crisis_game import Analysis, Axis, Dominance, GameMap, OverTime, StageGame
+    from sim.analysis.crisis_game import Analysis, Axis, Dominance, OverTime, Region, StageGame
     from sim.analysis.stage_game import Reduced
 
-DEFAULT_GRID = 41
-POINT_BYTES = 2048   # what one point of a map keeps: its stage game, reduced game and class
+POINT_BYTES = 2048   # what one point of a grid keeps: its reduced game and class
+
+
+def _grid_item(text: str) -> int | str:
+    """--grid: N (a whole number, at least 2: points per axis) or a parameter KEY=LO:HI[:N], checked later
+    against the scenario (`sim.analysis.crisis_game.parse_grid`)."""
+    if text.strip().lstrip("+-").isdigit():
+        return whole_number(2, "--grid")(text)
+    return text
+
+
+_grid_item.__name__ = "--grid"
 
 
 def _date(text: str) -> date:
@@ -44,14 +55,15 @@ _date.__name__ = "--date"
 
 EPILOG = """\
 examples:
-  # the game at the scenario's start: payoffs, equilibria, dominance, class
+  # the game at the scenario's start: payoffs, equilibria, dominance, class, and where the class holds
+  # over the default grid (the first actor's audience cost 0-6 and discount 0.8-0.99)
   %(prog)s inf_2018
+  # the class at the start over a grid you choose: 8 x 7 points
+  %(prog)s inf_2018 --grid actors.US.payoff.discount=0.8:0.99:8 --grid actors.US.payoff.audience_cost=0:6:7
   # the game in the median run's state on a date
   %(prog)s inf_2018 --date 2020-01-20
   # its class and equilibria turn by turn along the median run of 200 runs
   %(prog)s inf_2018 --over-time --runs 200
-  # its class at the start over two war costs, a 21 x 21 map
-  %(prog)s inf_2018 --map actors.US.payoff.war_cost=0:12000 actors.RU.payoff.war_cost=0:2000 --grid 21
 """
 
 
@@ -71,17 +83,18 @@ def add_parser(subparsers: argparse._SubParsersAction, parser_class: type[argpar
             runs=f"runs of the ensemble that picks the median run, for --turn, --date and --over-time (default "
                  f"{DEFAULT_RUNS})",
             seed=f"root seed of the ensemble (default {DEFAULT_SEED})",
-            out="output folder (default results/SCENARIO_analysis)", no_plot="skip the figure",
+            out="output folder (default results/SCENARIO_analysis)", no_plot="skip the figures",
             quiet="print only the output files")],
         description="The one-turn game between the scenario's adversary pair over their legal moves, each "
                     "with its own payoff plus the look-ahead's future value (allies and everyone else play "
                     "their rule's move): its Nash equilibria, dominance, Pareto-optimal cells, and its class "
                     "when reduced to restrain (dialogue) against arm (each leader's most escalatory legal "
-                    "arming move). See docs/analysis.md.\n\n"
+                    "arming move). At the start it also says where the class holds over a grid of parameters "
+                    "(--grid), and whether it is robust there. See docs/analysis.md.\n\n"
                     "Writes into one folder (default results/SCENARIO_analysis/): analysis.json and game.png "
-                    "(the game at one point: the start, --turn or --date), or over_time.json, over_time.csv "
-                    "and game_over_time.png (--over-time), or map.json, map.csv and game_map.png (--map). "
-                    "Prints a report and the files.")
+                    "(the game at one point: the start, --turn or --date), with region.json, region.csv and "
+                    "region.png at the start (the class over the grid); or over_time.json, over_time.csv and "
+                    "game_over_time.png (--over-time). Prints a report and the files.")
     if not isinstance(p, parser_class):
         raise TypeError(f"analyze: subparsers build {type(p).__name__}, not {parser_class.__name__}")
     p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
@@ -95,10 +108,14 @@ def add_parser(subparsers: argparse._SubParsersAction, parser_class: type[argpar
     where.add_argument("--over-time", action="store_true",
                        help="the game's class and equilibria on every turn of the median run")
     where.add_argument("--map", nargs=2, metavar=("KEY1=LO:HI", "KEY2=LO:HI"), default=None,
-                       help="the game's class at the start over two scenario parameters, x then y (default: no map, "
-                            "the game at one point)")
-    p.add_argument("--grid", type=whole_number(2, "--grid"), default=None, metavar="N",
-                   help=f"points per axis of --map (default {DEFAULT_GRID})")
+                       help="two parameters of the grid at the start, x then y: the same as --grid KEY1=LO:HI "
+                            "--grid KEY2=LO:HI (default: the default grid, see --grid)")
+    p.add_argument("--grid", type=_grid_item, action="append", default=[], metavar="KEY=LO:HI[:N]",
+                   help="a parameter of the grid over which the class at the start is found, with N points "
+                        "from LO to HI, e.g. actors.US.payoff.discount=0.8:0.99:20 (repeatable: two to four "
+                        "parameters); N alone sets the points of every parameter without its own (default: "
+                        "as many as keep the grid within 5,000 points, at most 41 per parameter; default grid: "
+                        "the first actor's payoff.audience_cost=0:6:13 and payoff.discount=0.8:0.99:20)")
     return p
 
 
@@ -109,15 +126,27 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     scn = scenario.load_as_given(args.scenario, args.set, args.turns)
     turns = scn.scenario.turns
-    if args.grid is not None and args.map is None:
-        raise SimError("--grid: only with --map; allowed: --map KEY1=LO:HI KEY2=LO:HI --grid N")
+    points = [g for g in args.grid if isinstance(g, int)]
+    specs = [*(args.map or []), *(g for g in args.grid if isinstance(g, str))]
+    at_start = not (args.over_time or args.date is not None or args.turn)
+    if args.grid and not at_start:
+        raise SimError("--grid: the class over parameters is found at the scenario's start (a run's state at a "
+                       "turn depends on the parameters through the run); allowed: without --turn, --date and "
+                       "--over-time")
+    if len(points) > 1:
+        raise SimError(f"--grid {points[0]} --grid {points[1]}: points per axis given twice; allowed: one --grid N")
     axes = None
-    if args.map is not None:
-        grid = args.grid if args.grid is not None else DEFAULT_GRID
-        budget.check_memory(f"--grid {grid} ({grid} x {grid} points)", grid * grid * POINT_BYTES)
-        axes = [analysis.parse_axis(scn, text, grid) for text in args.map]
-        if axes[0].key == axes[1].key:
-            raise SimError(f"--map: {axes[0].key} twice; allowed: two different keys")
+    if at_start:
+        option = "--map" if args.map and len(specs) == 2 else "--grid"
+        if not specs:
+            specs = [spec.rsplit(":", 1)[0] if points else spec for spec in analysis.grid_specs(scn)]
+        what = f"--grid {points[0]}" if points else "--grid"
+
+        def check(sizes: list[int]) -> None:
+            budget.check_memory(f"{what} ({' x '.join(map(str, sizes))} points)",
+                                float(np.prod(sizes, dtype=float)) * POINT_BYTES)
+
+        axes = analysis.parse_grid(scn, specs, points[0] if points else None, option, check)
     turn = None
     if args.date is not None:
         turn = analysis.turn_of_date(scn, args.date, turns)
@@ -143,16 +172,6 @@ def _analyze(args: argparse.Namespace, scn: scenario.Scenario, out: Path, axes: 
     from sim.analysis import crisis_game as analysis
 
     jobs = args.jobs if args.jobs is not None else _default_jobs()
-    if axes is not None:
-        gmap = analysis.game_map(scn, axes[0], axes[1])
-        files = _write(out, {"map.json": gmap.as_dict(), "map.csv": _map_csv(gmap)})
-        if not args.no_plot:
-            use_file_backend()
-            from sim.analysis.crisis_game_plots import plot_map
-            from sim.output.plots import save_figure
-
-            files.append(save_figure(plot_map(gmap), out, "game_map"))
-        return files, format_map(gmap)
     if args.over_time:
         along = analysis.median_run(scn, args.seed, runs, turns, jobs)
         over = analysis.over_time(scn, along)
@@ -167,13 +186,20 @@ def _analyze(args: argparse.Namespace, scn: scenario.Scenario, out: Path, axes: 
     median = analysis.median_run(scn, args.seed, runs, turns, jobs) if turn else None
     point = analysis.point_at(scn, turn or 0, median)
     result = analysis.analyze(analysis.stage_game(scn, point))
-    files = _write(out, {"analysis.json": result.as_dict()})
+    if axes is not None:
+        result.region = analysis.region(scn, axes)
+    contents: dict[str, object] = {"analysis.json": result.as_dict()}
+    if result.region is not None:
+        contents.update({"region.json": result.region.as_dict(), "region.csv": _region_csv(result.region)})
+    files = _write(out, contents)
     if not args.no_plot:
         use_file_backend()
-        from sim.analysis.crisis_game_plots import plot_game
+        from sim.analysis.crisis_game_plots import plot_game, plot_region
         from sim.output.plots import save_figure
 
         files.append(save_figure(plot_game(result), out, "game"))
+        if result.region is not None:
+            files.append(save_figure(plot_region(result.region), out, "region"))
     return files, format_analysis(result)
 
 
@@ -273,7 +299,25 @@ def format_analysis(r: Analysis) -> str:
         else "a different class"
     lines.append(f"  With restrain = hold instead: {alt.cls.label(s.row_id, s.col_id)} ({same}; "
                  f"{s.row_id} T R P S = {_trps(alt.row)}, {s.col_id} = {_trps(alt.col)}).")
+    for play in g.play or ():
+        lines.append(f"  {play.note()}")
+    if r.region is not None:
+        lines += ["", *format_region(r.region)]
+    elif pt.turn > 0:
+        lines.append("  (Where the class holds over parameters is found at the start only: run without --turn and "
+                     "--date, with --grid. Along the run: --over-time.)")
     return "\n".join(lines)
+
+
+def _runs(turns: list[int]) -> str:
+    """'1, 3-7, 9': turns as runs of consecutive numbers."""
+    parts: list[list[int]] = []
+    for t in turns:
+        if parts and t == parts[-1][1] + 1:
+            parts[-1][1] = t
+        else:
+            parts.append([t, t])
+    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in parts)
 
 
 def _trps(r: Reduced) -> str:
@@ -325,41 +369,60 @@ def format_over_time(over: OverTime) -> str:
     if over.incident_turn is not None:
         lines.append(f"The median run breaks down in an incident on turn {over.incident_turn} "
                      f"({scn.date_of(over.incident_turn)}).")
-    degenerate = sum(t.equilibria.degenerate for t in over.turns)
-    if degenerate:
-        lines.append(f"Degenerate games on {degenerate} of {len(over.turns)} turns (see over_time.json).")
+    holds, n = over.start_holds(), len(over.turns)
+    if n:
+        lines.append(f"The start's class, {over.label(over.turns[0])}, holds on {len(holds)} of {n} turns"
+                     f"{'' if len(holds) == n else ' (turn' + ('s ' if len(holds) > 1 else ' ') + _runs(holds) + ')'}.")
+    c = over.counts()
+    lines.append(f"Degenerate: the reduction (no class) on {c['degenerate_class']} of {n} turns, the equilibria on "
+                 f"{c['degenerate_equilibria']}. On {c['ties_off_path_only']} other turns a player has tied best "
+                 "replies, but only against moves no equilibrium plays: they change no equilibrium (over_time.json "
+                 "lists them).")
+    for play in over.play:
+        lines.append(play.note("at the start"))
     lines.append(f"escalate: {s.row_id}'s move / {s.col_id}'s move in the reduction.")
     lines.append(f"Moves played in an equilibrium's support: {s.row_id} on {over.in_support('row'):.0%} of turns, "
                  f"{s.col_id} on {over.in_support('col'):.0%}.")
     return "\n".join(lines)
 
 
-def format_map(gm: GameMap) -> str:
-    from sim.analysis import crisis_game as analysis
-
-    s, x, y = gm.sides, gm.x, gm.y
-    lines = [(f"{gm.scenario.name}: class of the game at the start over {x.key} ({x.lo:g} to {x.hi:g}) and "
-             f"{y.key} ({y.lo:g} to {y.hi:g}), {len(x.values)} x {len(y.values)} grid"),
-             (f"Players: {analysis.default_sides_note(s)}; restrain = dialogue, escalate at the scenario's "
-              f"point: {s.row_id} {MOVE_NAMES[gm.escalate[0]]}, {s.col_id} {MOVE_NAMES[gm.escalate[1]]} "
-              "(each grid point takes its own legal arming move)."),
-             f"The scenario's own point ({x.base:g}, {y.base:g}): {gm.base.label(s.row_id, s.col_id)}."]
-    shares = gm.shares()
+def format_region(rg: Region) -> list[str]:
+    """The lines on where the class holds over the grid: the verdict, each label's share and region, each
+    side's shares, and for two parameters a map of symbols."""
+    s = rg.sides
+    grid = " x ".join(f"{a.short} {a.lo:g} to {a.hi:g} ({len(a.values)})" for a in rg.axes)
+    lines = [f"Where the class holds: the reduced game at the start over {grid}, {rg.size} points; the "
+             f"scenario's own point ({', '.join(f'{a.base:g}' for a in rg.axes)}) is {rg.base_label}.",
+             f"  {rg.verdict()}"]
+    shares = rg.shares()
     symbols = _symbols(list(shares))
     for label, share in shares.items():
-        lines.append(f"  {symbols[label]}  {label:<40}{share:>7.1%} of the grid")
-    labels = gm.labels()
-    lines.append(f"Map (rows: {y.key} from {y.hi:g} down to {y.lo:g}; columns: {x.key} from {x.lo:g} to {x.hi:g}):")
-    for row in reversed(labels):
-        lines.append("  " + "".join(symbols[label] for label in row))
-    return "\n".join(lines)
+        lines.append(f"  {symbols[label]}  {label:<40}{share:>7.1%}  {rg.where(label)}")
+    for k, who in enumerate((s.row_id, s.col_id)):
+        parts = ", ".join(f"{name} {_pct(v)}" for name, v in rg.side_shares(k).items())
+        lines.append(f"  {who}'s side: {parts}")
+    if rg.degenerate_share:
+        lines.append("  Degenerate (no class: a tie, or a side with no escalatory move) on "
+                     f"{_pct(rg.degenerate_share)} of the grid.")
+    if len(rg.axes) == 2 and len(rg.axes[0].values) <= 60:
+        x, y = rg.axes
+        labels = rg.labels()            # [x][y]
+        lines.append(f"Map (rows: {y.short} from {y.hi:g} down to {y.lo:g}; columns: {x.short} from {x.lo:g} "
+                     f"to {x.hi:g}):")
+        for iy in reversed(range(len(y.values))):
+            lines.append("  " + "".join(symbols[labels[ix, iy]] for ix in range(len(x.values))))
+    return lines
+
+
+def _pct(share: float) -> str:
+    return f"{share:.0%}" if share in (0.0, 1.0) or 0.005 <= share < 0.995 else f"{share:.1%}"
 
 
 def _symbols(labels: list[str]) -> dict[str, str]:
     from sim.analysis import equilibria
 
     fixed = {equilibria.PD: "P", equilibria.STAG: "S", equilibria.CHICKEN: "C", equilibria.HARMONY: "H",
-             equilibria.DEADLOCK: "D", equilibria.OTHER: "o"}
+             equilibria.DEADLOCK: "D", equilibria.OTHER: "o", equilibria.DEGENERATE: "."}
     out, spare = {}, iter("123456789abcdefghijklmnopqrstuvwxyz")
     for label in labels:
         out[label] = fixed.get(label) or next(spare)
@@ -381,29 +444,30 @@ def _over_time_csv(over: OverTime) -> str:
     head = ["turn", "date", "game_turn", "escalation", "treaty", "class", "label"]
     for who in (s.row_id, s.col_id):
         head += [f"{who}_{v}" for v in "TRPS"]
-    head += ["equilibria", "degenerate", f"{s.row_id}_played", f"{s.col_id}_played"]
+    head += ["equilibria", "degenerate", "ties_off_path", f"{s.row_id}_played", f"{s.col_id}_played"]
     rows: list[list] = [head]
     for t in over.turns:
         row = [t.turn, t.date.isoformat(), t.turn + 1, f"{t.escalation:.4f}", t.treaty, t.reduced.cls.name,
                over.label(t)]
         for r in (t.reduced.row, t.reduced.col):
             row += [f"{v:.6f}" for v in (r.T, r.R, r.P, r.S)]
-        row += [t.equilibria.summary(), int(t.equilibria.degenerate), MOVE_NAMES[t.played[0]],
+        row += [t.equilibria.summary(), int(t.equilibria.degenerate), len(t.equilibria.ties_off_path),
+                MOVE_NAMES[t.played[0]],
                 MOVE_NAMES[t.played[1]]]
         rows.append(row)
     return _csv(rows)
 
 
-def _map_csv(gm: GameMap) -> str:
-    """One row per grid point: the two values, the class, and both sides' T, R, P, S."""
-    s = gm.sides
-    head = [gm.x.key, gm.y.key, "class", "label"]
+def _region_csv(rg: Region) -> str:
+    """One row per grid point: the values of the parameters, the game's class and label, each side's class,
+    and both sides' T, R, P, S."""
+    s = rg.sides
+    head = [a.key for a in rg.axes] + ["class", "label", f"{s.row_id}_class", f"{s.col_id}_class"]
     for who in (s.row_id, s.col_id):
         head += [f"{who}_{v}" for v in "TRPS"]
     rows: list[list] = [head]
-    labels = gm.labels()
-    for iy, vy in enumerate(gm.y.values):
-        for ix, vx in enumerate(gm.x.values):
-            rows.append([f"{vx:g}", f"{vy:g}", gm.classes[iy][ix].name, labels[iy][ix],
-                         *(f"{v:.6f}" for v in gm.reduced[iy, ix].ravel())])
+    labels = rg.labels()
+    for idx, cls in np.ndenumerate(rg.classes):
+        rows.append([*(f"{a.values[i]:g}" for a, i in zip(rg.axes, idx, strict=True)), cls.name, labels[idx],
+                     cls.row.name, cls.col.name, *(f"{v:.6f}" for v in rg.reduced[idx].ravel())])
     return _csv(rows)

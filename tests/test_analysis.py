@@ -4,7 +4,9 @@ the stage game against the look-ahead, the median run, the map, and `run_sim.py 
 import dataclasses
 import itertools
 import json
+import re
 import warnings
+from datetime import date
 
 import nashpy
 import numpy as np
@@ -14,7 +16,7 @@ from conftest import NATO, RU, US
 from sim.analysis import crisis_game as analysis
 from sim.analysis import equilibria
 from sim.analysis import stage_game as game
-from sim.analysis.equilibria import CHICKEN, DEADLOCK, HARMONY, OTHER, PD, STAG
+from sim.analysis.equilibria import CHICKEN, DEADLOCK, DEGENERATE, HARMONY, OTHER, PD, STAG
 from sim.analysis.stage_game import Reduced
 from sim.cli import main
 from sim.core import scenario
@@ -100,8 +102,9 @@ def test_matching_pennies_has_one_mixed_equilibrium_and_no_class():
     every, h, x = tuple(range(N_MOVES)), int(Action.HOLD), int(Action.DEPLOYMENT)
     row, col = game.reduce(*embed(a, -a), every, every, restrain=(h, h), escalate=(x, x))
     cls = equilibria.classify(row, col)
-    # zero-sum: each side gets the same from both restraining and both escalating (R = P)
-    assert cls.name == OTHER and cls.row.ties == ("R = P",) and cls.col.ties == ("R = P",)
+    # zero-sum: each side gets the same from both restraining and both escalating (R = P): degenerate, no class
+    assert cls.name == DEGENERATE and cls.row.ties == ("R = P",) and cls.col.ties == ("R = P",)
+    assert cls.label("A", "B") == "degenerate (A SH/other tie, B CH/other tie)"   # T < R = P > S; T > R = P < S
 
 
 def test_prisoners_dilemma_dominance_and_pareto():
@@ -129,9 +132,27 @@ def test_degenerate_game_is_noted_not_warned():
     with warnings.catch_warnings():
         warnings.simplefilter("error")       # a nashpy RuntimeWarning would fail the test
         eq = equilibria.equilibria(a, a.T)
-    assert eq.degenerate and eq.notes[0].startswith("degenerate game")
+    assert eq.degenerate and eq.notes[0].startswith("degenerate game") and not eq.ties_off_path
     for e in eq.found:
         assert e.as_dict()["payoff_row"] == pytest.approx(np.array(e.row) @ a @ np.array(e.col))
+
+
+def test_ties_off_the_equilibrium_path_leave_the_game_non_degenerate():
+    # a Prisoner's Dilemma with a third column the column player never plays (worse than escalating
+    # whatever the row does); against it the row player is indifferent between its two moves
+    a2, b2 = bimatrix(5, 3, 1, 0)
+    a = np.hstack([a2, [[2.0], [2.0]]])
+    b = np.hstack([b2, [[-9.0], [-9.0]]])
+    eq = equilibria.equilibria(a, b)
+    assert as_set(eq.found) == {(0, 1, 0, 1, 0)} and eq.agree
+    assert not eq.degenerate and len(eq.ties_off_path) == 1
+    assert "against column move" in eq.ties_off_path[0] and eq.notes[0].startswith("ties off the equilibrium path")
+    # the same tie without vertex enumeration to clear it: degenerate
+    unchecked = equilibria.equilibria(a, b, cross_check=False)
+    assert unchecked.degenerate and not unchecked.ties_off_path
+    # and a tie against a move an equilibrium plays is degenerate: the row is indifferent against escalation
+    a[1, 1] = a[0, 1]
+    assert equilibria.equilibria(a, b).degenerate
 
 
 # ---------------------------------------------------------------- the classifier and its boundaries
@@ -154,12 +175,23 @@ def test_the_classes_match_the_textbook_orders():
     ((5, 2, 2, 0), ("R = P",), (PD, DEADLOCK)),      # restraint no better than an arms race
     ((3, 3, 1, 1), ("T = R", "P = S"), (PD, STAG, CHICKEN, HARMONY)),
 ])
-def test_ties_are_borderline_other(values, ties, between):
+def test_ties_are_degenerate_not_forced_into_a_class(values, ties, between):
     side = equilibria.classify_side(Reduced(*values))
-    assert side.name == OTHER and side.ties == ties and side.between == between and side.borderline
+    assert side.name == DEGENERATE and side.ties == ties and side.between == between and side.borderline
+    assert side.describe().startswith("degenerate (")
     cls = equilibria.classify(Reduced(*values), Reduced(5, 3, 1, 0))
-    assert cls.name == OTHER and cls.borderline
-    assert "boundary" in cls.meaning("A", "B")
+    assert cls.name == DEGENERATE and cls.borderline and cls.degenerate
+    assert cls.label("A", "B").startswith("degenerate (A ") and cls.label("A", "B").endswith(" tie, B PD)")
+    assert "boundary" in cls.meaning("A", "B") and "no class" in cls.meaning("A", "B")
+
+
+def test_a_side_with_no_escalatory_move_is_degenerate():
+    # a textbook Prisoner's Dilemma on its numbers, but the row's "escalate" move is hold: no class
+    cls = equilibria.classify(Reduced(5, 3, 1, 0), Reduced(5, 3, 1, 0), escalates=(False, True))
+    assert cls.name == DEGENERATE and cls.row.reason == equilibria.NO_ESCALATION and cls.col.name == PD
+    assert cls.label("US", "RU") == "degenerate (US no escalation, RU PD)"
+    assert "no escalatory legal move" in cls.meaning("US", "RU")
+    assert equilibria.classify(Reduced(5, 3, 1, 0), Reduced(5, 3, 1, 0)).name == PD
 
 
 def test_ties_are_judged_relative_to_the_payoffs_scale():
@@ -268,6 +300,25 @@ def test_an_ally_keeps_its_rules_move_or_a_forced_one(inf):
     assert legal[g.fixed[NATO]] and g.how[NATO] == "its rule's move"
 
 
+def test_each_leader_is_told_whether_its_payoffs_drive_its_play(inf):
+    us, ru = analysis.stage_game(inf, analysis.start_point(inf)).play
+    assert (us.rule, us.reads_values, us.by_values) == ("quantal", True, True)
+    assert (ru.rule, ru.reads_values, ru.by_values, ru.move) == ("reciprocal_measures (rule reciprocal)", False, False,
+                                                                 int(Action.DIALOGUE))
+    assert ru.note() == ("RU plays reciprocal_measures (rule reciprocal), a rule that does not read these values: its "
+                         "payoffs describe its incentives, not its play (its rule plays dialogue here).")
+    # a US that reads the values, but whose first move an event forces: its payoffs do not drive that move
+    forced = scenario.apply_overrides(inf, {"events": [{"date": date(2019, 2, 15), "actor": "US", "move": "hold"}]})
+    us, _ = analysis.stage_game(forced, analysis.start_point(forced)).play
+    assert us.reads_values and not us.by_values and us.move == int(Action.HOLD)
+    assert us.note().startswith("US's move on this turn is forced by an event (hold)")
+    # a person's seat: no rule, payoffs only
+    seat = scenario.apply_overrides(inf, {"actors.RU.rule": {"name": "human"}})
+    _, ru = analysis.stage_game(seat, analysis.start_point(seat)).play
+    assert not ru.by_values
+    assert ru.note() == "RU is played by a person: its payoffs describe its incentives, not its play."
+
+
 def lag_game(lag, war_cost=200.0):
     scn = scenario.load("inf_2018", {"actors.US.programme.stage": "ready", "actors.US.deploy_lag_days": lag,
                                      "actors.US.payoff.war_cost": war_cost})
@@ -361,25 +412,143 @@ def test_a_median_run_that_breaks_down_ends_the_analysis():
         analysis.point_at(scn, 5, med)
 
 
-def test_map_marks_known_boundaries(inf):
-    x = analysis.parse_axis(inf, "actors.US.payoff.audience_cost=0:6", 3)
-    y = analysis.parse_axis(inf, "actors.RU.payoff.treaty_value=0.5:1.5", 2)
-    gm = analysis.game_map(inf, x, y)
-    assert gm.base.label("US", "RU") == "other (US PD, RU HA)" and (x.base, y.base) == (3.0, 1.0)
-    labels = gm.labels()
-    assert labels[0] == ["other (US SH, RU HA)", "other (US PD, RU HA)", "other (US DL, RU HA)"]
-    assert labels[1] == labels[0]        # Russia's treaty value does not move the US, nor Russia out of Harmony
-    assert gm.reduced.shape == (2, 3, 2, 4) and sum(gm.shares().values()) == pytest.approx(1)
-    # each map cell is the full game's reduction at that point
-    here = scenario.apply_overrides(inf, {"actors.US.payoff.audience_cost": 3.0, "actors.RU.payoff.treaty_value": 0.5})
+def test_the_region_over_a_hand_checked_grid(inf):
+    # audience cost 0, 3, 6 x Russia's treaty value 0.5, 1.5 (US discount 0.9): without an audience cost
+    # the US has no temptation (Stag Hunt on its side), at 6 a lapse costs it more than mutual escalation
+    # (Deadlock), and Russia's treaty value moves neither side
+    axes = analysis.parse_grid(inf, ["actors.US.payoff.audience_cost=0:6:3", "actors.RU.payoff.treaty_value=0.5:1.5"],
+                               points=2)
+    assert [a.values.tolist() for a in axes] == [[0, 3, 6], [0.5, 1.5]] and (axes[0].base, axes[1].base) == (3, 1)
+    rg = analysis.region(inf, axes)
+    sh, pd, dl = "other (US SH, RU HA)", "other (US PD, RU HA)", "other (US DL, RU HA)"
+    assert rg.labels().tolist() == [[sh, sh], [pd, pd], [dl, dl]]      # [audience cost][treaty value]
+    assert rg.base_label == pd and not rg.robust and rg.shares() == pytest.approx({pd: 1 / 3, sh: 1 / 3, dl: 1 / 3})
+    assert rg.where(sh) == "where US audience_cost = 0" and rg.where(dl) == "where US audience_cost = 6"
+    assert rg.where(pd) == "where US audience_cost = 3"
+    assert rg.side_shares(1) == {HARMONY: 1.0} and rg.side_shares(0) == pytest.approx({PD: 1 / 3, STAG: 1 / 3,
+                                                                                      DEADLOCK: 1 / 3})
+    assert rg.verdict().startswith(f"{pd} on 33% of the grid (US audience_cost 0-6 x RU treaty_value 0.5-1.5, 6 "
+                                   "points): not robust; elsewhere")
+    assert f"{dl} (33%) where US audience_cost = 6" in rg.verdict()
+    assert [a.key for a in rg.inert()] == ["actors.RU.payoff.treaty_value"]
+    assert rg.verdict().endswith("The class does not depend on RU treaty_value here.")
+    assert rg.reduced.shape == (3, 2, 2, 4)
+    # each cell is the full game's reduction at that point
+    here = scenario.apply_overrides(inf, {"actors.US.payoff.audience_cost": 6.0, "actors.RU.payoff.treaty_value": 0.5})
     full = analysis.reduction(analysis.stage_game(here, analysis.start_point(here)))
-    np.testing.assert_allclose(gm.reduced[0, 1], [[full.row.T, full.row.R, full.row.P, full.row.S],
+    np.testing.assert_allclose(rg.reduced[2, 0], [[full.row.T, full.row.R, full.row.P, full.row.S],
                                                   [full.col.T, full.col.R, full.col.P, full.col.S]], atol=1e-12)
+    assert full.cls.label("US", "RU") == dl
+
+
+def test_a_class_that_holds_everywhere_is_robust(inf):
+    axes = analysis.parse_grid(inf, ["actors.RU.payoff.treaty_value=0.5:1.5:3", "actors.RU.payoff.comply_cost=1:3:3"])
+    rg = analysis.region(inf, axes)
+    assert rg.robust and rg.shares() == {"other (US PD, RU HA)": 1.0} and rg.where("other (US PD, RU HA)") == \
+        "on the whole grid"
+    assert rg.verdict().endswith("9 points): robust over these ranges.")
+    # Russia's rule reads none of these values: the region says so, from the start's rules
+    us, ru = rg.play
+    assert us.reads_values and us.by_values and not ru.reads_values and not ru.by_values
+    assert ru.rule == "reciprocal_measures (rule reciprocal)" and "incentives, not its play" in ru.note()
+
+
+def test_the_shares_are_the_cells(inf):
+    axes = analysis.parse_grid(inf, ["actors.US.payoff.audience_cost=0:6:7", "actors.US.payoff.discount=0.8:0.98:10"])
+    rg = analysis.region(inf, axes)
+    labels = rg.labels()
+    assert labels.shape == (7, 10) and rg.size == 70
+    counted = {label: int((labels == label).sum()) for label in set(labels.ravel())}
+    assert rg.shares() == pytest.approx({k: v / 70 for k, v in counted.items()})
+    assert list(rg.shares()) == sorted(counted, key=lambda k: -counted[k])            # largest first
+    assert rg.base_share == pytest.approx(counted["other (US PD, RU HA)"] / 70) and 0 < rg.base_share < 1
+    # Deadlock is a threshold on the audience cost that rises with the discount (finding 7's grid)
+    assert rg.where("other (US DL, RU HA)").startswith(
+        "where US audience_cost >= a threshold that rises with US discount, from ")
+
+
+@pytest.fixture(scope="module")
+def unarmed():
+    """dilemma_2p with both programmes in development: neither side has an escalatory move at the start."""
+    prog = {"stage": "development", "since": date(2024, 12, 1), "development_days": 720, "flight_test_days": 360,
+            "production_days": 360}
+    return scenario.load("dilemma_2p", {"actors.BLUE.programme": prog, "actors.RED.programme": prog})
+
+
+def test_degenerate_games_are_labelled_not_classed(unarmed):
+    g = analysis.stage_game(unarmed, analysis.start_point(unarmed))
+    assert g.row_moves == g.col_moves == (int(Action.DIALOGUE), int(Action.HOLD))
+    red = analysis.reduction(g)
+    assert red.escalate == (int(Action.HOLD), int(Action.HOLD)) and red.cls.name == DEGENERATE
+    assert red.cls.label("BLUE", "RED") == "degenerate (BLUE no escalation, RED no escalation)"
+    # over a grid where a finished development stage gives a side its escalatory move (develop) back
+    axes = analysis.parse_grid(unarmed, ["actors.BLUE.programme.development_days=30:720",
+                                         "actors.RED.programme.development_days=30:720"], points=2)
+    rg = analysis.region(unarmed, axes)
+    assert rg.labels().tolist() == [
+        [HARMONY, "degenerate (BLUE HA, RED no escalation)"],
+        ["degenerate (BLUE no escalation, RED HA)", "degenerate (BLUE no escalation, RED no escalation)"]]
+    assert rg.degenerate_share == 0.75 and rg.side_shares(0) == {HARMONY: 0.5, DEGENERATE: 0.5}
+    assert rg.base_label == "degenerate (BLUE no escalation, RED no escalation)" and rg.base_share == 0.25
+
+
+@pytest.mark.parametrize("rows,text", [
+    ([[1, 1, 1], [1, 1, 1]], "on the whole grid"),
+    ([[0, 0, 0], [0, 0, 0]], "nowhere on the grid"),
+    ([[0, 0, 0], [1, 1, 1]], "where a = 2"),                                     # one parameter alone decides
+    ([[0, 1, 1], [0, 1, 1]], "where b >= 20"),
+    ([[1, 1, 0], [1, 1, 0]], "where b <= 20"),
+    ([[0, 1, 0], [0, 1, 0]], "where b = 20"),
+    ([[0, 0, 0], [0, 1, 1], [0, 1, 1]], "where a >= 2 and b >= 20"),              # a box
+    # a staircase: a threshold on a (the first that fits) that falls as b rises
+    ([[0, 0, 1], [0, 1, 1], [1, 1, 1]], "where a >= a threshold that falls with b, from 3 (b 10) to 1 (b 30)"),
+    ([[0, 0, 0], [0, 0, 1], [0, 1, 1]], "where a >= a threshold that falls with b, from 3 (b 20) to 2 (b 30); "
+                                        "nowhere at b 10"),
+    ([[1, 0, 1], [0, 0, 0], [0, 0, 0]], "within a = 1 and b anywhere, on 2 of the 3 points there, not a box "
+                                        "nor a threshold on one parameter"),
+])
+def test_a_region_in_words(rows, text):
+    mask = np.array(rows, dtype=bool)                       # [a][b]
+    a = analysis.Axis("a", 1, mask.shape[0], np.arange(1, mask.shape[0] + 1, dtype=float), 1, True)
+    b = analysis.Axis("b", 10, 30, np.array([10.0, 20.0, 30.0]), 10, False)
+    assert analysis.describe_region(mask, [a, b]) == text
+
+
+def test_a_parameter_the_region_does_not_depend_on_is_left_out():
+    staircase = np.array([[0, 0, 1], [0, 1, 1], [1, 1, 1]], dtype=bool)
+    a = analysis.Axis("a", 1, 3, np.array([1.0, 2.0, 3.0]), 1, True)
+    b = analysis.Axis("b", 10, 30, np.array([10.0, 20.0, 30.0]), 10, False)
+    c = analysis.Axis("c", 0, 1, np.array([0.0, 1.0]), 0, False)
+    flat = analysis.describe_region(staircase, [a, b])
+    assert analysis.describe_region(np.stack([staircase, staircase], axis=2), [a, b, c]) == flat
+    assert analysis.describe_region(np.stack([staircase, staircase], axis=0), [c, a, b]) == flat
+    # a third parameter that moves it: a threshold that depends on the two others
+    moved = np.stack([staircase, np.ones_like(staircase)], axis=2)
+    assert analysis.describe_region(moved, [a, b, c]) == "where a >= a threshold between 1 and 3 that depends on b, c"
+
+
+def test_grid_values_are_written_to_the_grids_step():
+    eight = analysis.Axis("d", 0.8, 0.99, np.linspace(0.8, 0.99, 8), 0.9, False)     # a step of 0.027
+    assert [eight.fmt(v) for v in eight.values[:2]] == ["0.8", "0.827"]
+    twenty = analysis.Axis("d", 0.8, 0.99, np.linspace(0.8, 0.99, 20), 0.9, False)   # a step of 0.01
+    assert twenty.fmt(twenty.values[10]) == "0.9"
+    assert analysis.Axis("m", 48, 64, np.array([48.0, 56.0, 64.0]), 48, True).fmt(56.0) == "56"
 
 
 def test_integer_keys_give_an_integer_axis(inf):
-    axis = analysis.parse_axis(inf, "actors.RU.missiles=48:64", 5)
+    axis = analysis.parse_grid(inf, ["actors.RU.missiles=48:64:5", "risk.h_max=0:0.1"])[0]
     assert axis.integer and axis.values.tolist() == [48, 52, 56, 60, 64]
+    # at most N whole numbers: the repeats of rounding go
+    axis = analysis.parse_grid(inf, ["actors.RU.missiles=48:50:9", "risk.h_max=0:0.1"])[0]
+    assert axis.values.tolist() == [48, 49, 50]
+
+
+def test_the_default_grid_is_the_row_leaders_audience_cost_and_discount(inf):
+    specs = analysis.grid_specs(inf)
+    assert specs == ["actors.US.payoff.audience_cost=0:6:13", "actors.US.payoff.discount=0.8:0.99:20"]
+    axes = analysis.parse_grid(inf, specs)
+    assert [len(a.values) for a in axes] == [13, 20] and axes[1].values[-1] == pytest.approx(0.99)
+    assert [analysis.default_points(k) for k in (2, 3, 4)] == [41, 17, 8]
 
 
 # ---------------------------------------------------------------- the command line
@@ -391,13 +560,18 @@ def test_analyze_at_the_start_prints_and_writes(tmp_path, capsys):
     text = capsys.readouterr().out
     for needle in ("Payoff of US (rows", "Payoff of RU", "Nash equilibria (1", "vertex enumeration agrees",
                    "Dominance", "Pareto-optimal cells", "Game: other (US PD, RU HA)", "restrain = hold instead",
-                   "NATO dialogue", "escalate: US withdrawal (no arming move is legal), RU deployment"):
+                   "NATO dialogue", "escalate: US withdrawal (no arming move is legal), RU deployment",
+                   "US plays quantal, which chooses by these look-ahead values: its payoffs drive its play",
+                   "RU plays reciprocal_measures (rule reciprocal), a rule that does not read these values: its "
+                   "payoffs describe its incentives, not its play (its rule plays dialogue here)"):
         assert needle in text, needle
     data = json.loads((out / "analysis.json").read_text())
     assert data["class"] == OTHER and data["reduction"]["label"] == "other (US PD, RU HA)"
     assert data["reduction"]["sides"]["US"]["class"] == PD and data["reduction"]["sides"]["RU"]["class"] == HARMONY
     assert data["players"]["row"] == {"leader": "US", "allies": ["NATO"]}
     assert data["others"]["NATO"]["move"] == "dialogue"
+    assert data["play"]["RU"]["reads_values"] is False and data["play"]["RU"]["rule_move"] == "dialogue"
+    assert data["play"]["US"]["payoffs_drive_play"] is True
     assert data["moves"]["row"] == ["dialogue", "hold", "withdrawal"]
     assert len(data["payoffs"]["row"]) == 3 and len(data["payoffs"]["row"][0]) == len(data["moves"]["col"])
     assert len(data["equilibria"]) == 1
@@ -417,35 +591,80 @@ def test_analyze_at_a_turn_and_a_date_of_dilemma_2p(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("name", ["inf_2018", "dilemma_2p"])
-def test_analyze_over_time_and_map(tmp_path, capsys, name):
-    actor = "US" if name == "inf_2018" else "BLUE"
+def test_analyze_over_time(tmp_path, capsys, name):
     start = "other (US PD, RU HA)" if name == "inf_2018" else HARMONY
     out = tmp_path / name
     assert main(["analyze", name, "--over-time", "--runs", "4", "--turns", "5", "--jobs", "1", "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "median run" in text and start in text
+    assert f"The start's class, {start}, holds on " in text and "Degenerate: the reduction (no class) on " in text
     data = json.loads((out / "over_time.json").read_text())
     assert data["runs"] == 4 and data["per_turn"][0]["label"] == start
+    assert data["start_class_holds_on_turns"][0] == 1 and data["counts"]["games"] == len(data["per_turn"])
     assert (out / "over_time.csv").read_text().startswith("turn,date,game_turn,")
-    assert main(["analyze", name, "--map", f"actors.{actor}.payoff.audience_cost=0:6",
-                 f"actors.{actor}.payoff.threat_weight=1:3", "--grid", "3", "--out", str(out)]) == 0
+    assert (out / "game_over_time.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    if name == "inf_2018":   # Russia's doctrine reads no values: said once, from the start's rules
+        assert data["play"]["RU"]["payoffs_drive_play"] is False and data["play"]["US"]["payoffs_drive_play"]
+        assert "RU plays reciprocal_measures (rule reciprocal), a rule that does not read these values" in text
+
+
+def test_analyze_at_the_start_reports_where_the_class_holds(tmp_path, capsys):
+    out = tmp_path / "grid"
+    assert main(["analyze", "inf_2018", "--grid", "actors.US.payoff.discount=0.8:0.98:10",
+                 "--grid", "actors.US.payoff.audience_cost=0:6:7", "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "scenario's own point" in text and "Map (rows:" in text
-    gm = json.loads((out / "map.json").read_text())
-    assert len(gm["classes"]) == 3 and len(gm["classes"][0]) == 3 and gm["scenario_label"] == start
-    for png in ("game_over_time.png", "game_map.png"):
+    region = json.loads((out / "region.json").read_text())
+    rows = (out / "region.csv").read_text().splitlines()
+    assert rows[0].split(",")[:6] == ["actors.US.payoff.discount", "actors.US.payoff.audience_cost", "class", "label",
+                                      "US_class", "RU_class"]
+    assert len(rows) == 1 + 70 and region["points"] == 70
+    labels = [row.split(",")[3] for row in rows[1:]]        # "other (US PD" ... the label has a comma: quoted
+    assert all(label.startswith('"other (US ') for label in labels)
+    share = sum('"other (US PD' in row for row in rows[1:]) / 70
+    assert region["scenario_share"] == pytest.approx(share, abs=1e-4) and 0.0 < share < 1.0
+    assert region["robust"] is False and region["scenario_label"] == "other (US PD, RU HA)"
+    assert f"other (US PD, RU HA) on {share:.0%} of the grid" in text and "not robust" in text
+    assert re.search(r"US.s side: .*Deadlock \d+%", text)                 # the US's side, its share
+    assert "RU's side: Harmony 100%" in text and "its payoffs describe its incentives, not its play" in text
+    analysis_json = json.loads((out / "analysis.json").read_text())
+    assert analysis_json["region"]["verdict"] == region["verdict"] and "play" in analysis_json
+    for png in ("game.png", "region.png"):
         assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # --map is two --grid parameters; --grid N sets their points
+    old = tmp_path / "map"
+    assert main(["analyze", "inf_2018", "--map", "actors.US.payoff.audience_cost=0:6",
+                 "actors.US.payoff.threat_weight=1:3", "--grid", "3", "--no-plot", "--out", str(old)]) == 0
+    gm = json.loads((old / "region.json").read_text())
+    assert [a["points"] for a in gm["axes"]] == [3, 3] and len(gm["labels"]) == 3 and len(gm["labels"][0]) == 3
+    assert "Map (rows: US threat_weight" in capsys.readouterr().out
+    assert not (old / "region.png").exists()
+
+
+def test_analyze_at_the_start_uses_the_default_grid(tmp_path, capsys):
+    out = tmp_path / "d"
+    assert main(["analyze", "dilemma_2p", "--grid", "3", "--no-plot", "--out", str(out)]) == 0
+    region = json.loads((out / "region.json").read_text())
+    assert [a["key"] for a in region["axes"]] == ["actors.BLUE.payoff.audience_cost", "actors.BLUE.payoff.discount"]
+    assert [a["points"] for a in region["axes"]] == [3, 3]
+    assert "Where the class holds" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("args,needle", [
     (["--set", "actors.XX.payoff.war_cost=3"], "unknown actor"),
-    (["--map", "actors.US.payoff.nope=0:1", "risk.h_max=0:0.1"], "unknown key"),
+    (["--map", "actors.US.payoff.nope=0:1", "risk.h_max=0:0.1"], "no such key"),
     (["--map", "actors.US.payoff.war_cost=5:1", "risk.h_max=0:0.1"], "LO < HI"),
-    (["--map", "risk.h_max=0:0.1", "risk.h_max=0:0.2"], "two different keys"),
+    (["--map", "risk.h_max=0:0.1", "risk.h_max=0:0.2"], "given twice"),
     (["--map", "risk.h_max=0:2", "risk.k=1:3"], "less than or equal to 1"),
     (["--map", "risk.h_max=x:y", "risk.k=1:3"], "must be numbers"),
     (["--map", "risk.h_max=0:0.1", "risk.k=1:3", "--grid", "1"], "--grid"),
-    (["--grid", "5"], "only with --map"),
+    (["--grid", "risk.h_max=0:0.1:1", "--grid", "risk.k=1:3"], "at least 2"),
+    (["--grid", "risk.h_max=0:0.1:x", "--grid", "risk.k=1:3"], "KEY=LO:HI:N"),
+    (["--grid", "risk.h_max=0:0.1"], "allowed: two to 4"),
+    (["--grid", "risk.h_max", "--grid", "risk.k=1:3"], "--grid 'risk.h_max': allowed: KEY=LO:HI"),
+    (["--grid", "actors.US.rule.name=0:1", "--grid", "risk.k=1:3"], "not a number"),
+    (["--grid", "risk.h_max=0:0.1", "--grid", "risk.k=1:3", "--grid", "4", "--grid", "5"], "given twice"),
+    (["--grid", "risk.h_max=0:0.1", "--grid", "risk.k=1:3", "--turn", "2"], "at the scenario's start"),
+    (["--grid", "5", "--over-time"], "at the scenario's start"),
     (["--date", "2030-01-01"], "outside the scenario"),
     (["--date", "2018-12-31"], "outside the scenario"),
     (["--date", "2019-02-30"], "YYYY-MM-DD"),
@@ -460,5 +679,5 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args, needle):
         status = exc.code
     assert status == 2
     err = capsys.readouterr().err
-    assert needle in err and err.count("\n") == 1 and "Traceback" not in err
+    assert needle in err and err.count("\n") == 1 and "Traceback" not in err, err
     assert not out.exists()

@@ -11,7 +11,7 @@ import pytest
 from conftest import NATO, RU, US
 from sim.analysis import crisis_game as analysis
 from sim.analysis import stage_game as game
-from sim.analysis.equilibria import HARMONY, OTHER, PD, classify
+from sim.analysis.equilibria import DEADLOCK, HARMONY, OTHER, PD, STAG, classify
 from sim.core.actions import Action
 from sim.core.scenario import apply_overrides, load
 from sim.kernel import lookahead
@@ -94,3 +94,14 @@ def test_the_cells_are_the_look_ahead_of_each_leader(inf, params, start):
     assert g.col[i, j] == pytest.approx(values[RU, int(Action.DIALOGUE)])
     assert fixed[NATO] == int(Action.DIALOGUE)
     assert game.arming_move(g.col_moves) == (int(Action.DEPLOYMENT), True)
+
+
+def test_the_us_dilemma_holds_between_two_audience_costs_only(inf):
+    # the start's US Prisoner's Dilemma is not robust (finding 7 of issue "Model 3"): at the scenario's
+    # discount it needs an audience cost of 0.5 to 3; without one notice tempts nothing (Stag Hunt), above
+    # it a lapse costs more than mutual escalation (Deadlock). Russia's side is Harmony throughout.
+    axes = analysis.parse_grid(inf, ["actors.US.payoff.audience_cost=0:6:13", "actors.US.payoff.discount=0.89:0.91:3"])
+    rg = analysis.region(inf, axes)
+    us = rg.side_classes(0)[:, 1].tolist()            # at the discount 0.9
+    assert us == [STAG] + [PD] * 6 + [DEADLOCK] * 6
+    assert not rg.robust and rg.side_shares(1) == {HARMONY: 1.0}

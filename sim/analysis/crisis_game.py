@@ -7,8 +7,11 @@ reaches at a turn. Every actor outside the pair, allies included, plays the move
 makes there (the modal move of a stochastic rule); no payoff is added to a leader's. This module finds
 the game's Nash equilibria with nashpy, its dominant and dominated moves and Pareto-optimal cells,
 reduces it to restrain (dialogue) against arm (the most escalatory legal arming move) and names its
-class; then does the same along the median run (`over_time`) and over a grid of two scenario
-parameters (`game_map`). docs/analysis.md explains the choices and the figures.
+class (or calls it degenerate); then does the same along the median run (`over_time`) and, at the
+start, over a grid of two to four scenario parameters (`region`: the share of the grid where each class
+holds, where that is in words, and whether the scenario's class is robust there). It also says whether
+each leader's rule reads the values the game is made of (`Play`): where it does not, the payoffs describe
+incentives, not play. docs/analysis.md explains the choices and the figures.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -38,9 +42,9 @@ from sim.analysis.equilibria import (
 )
 from sim.core.actions import MOVE_NAMES, Action
 from sim.core.codes import TREATY_NAMES
-from sim.core.errors import MISSING, ScenarioError, SimError
+from sim.core.errors import SimError
 from sim.core.params import Params, compile_schedule
-from sim.core.scenario import Scenario, apply_overrides, value_at
+from sim.core.scenario import Scenario, value_at
 from sim.core.state import State
 from sim.engine.crisis import Crisis
 from sim.engine.initial import initial_state
@@ -249,36 +253,95 @@ def rule_move(rule: Rule, view: TurnView) -> tuple[int, str]:
     return min(seen, key=lambda m: (-seen[m], m)), "the modal move of its rule"
 
 
-def held_moves(scn: Scenario, point: Point, sides: Sides) -> tuple[np.ndarray, dict[int, str]]:
-    """[N] the move every actor outside the pair plays on the deciding turn, and how each was found.
+def rule_moves(scn: Scenario, point: Point, actors: tuple[int, ...]) -> dict[int, tuple[int, str]]:
+    """The move each of `actors` plays on the deciding turn by its rule (`rule_move`), and how it was found.
 
     An event that forces an actor's move on that turn (where it is legal) wins over its rule, as in
-    the runs. The leaders' entries are hold (the game varies them).
+    the runs.
     """
     from sim.rules.base import TurnView
 
+    if not actors:
+        return {}
     turn = point.turn + 1
     rules = point.rules or _fresh_rules(scn)
-    fixed = np.full(len(sides.ids), int(Action.HOLD), dtype=np.int64)
-    how: dict[int, str] = {}
-    others = sides.others
-    if not others:
-        return fixed, how
-    needs = np.array([getattr(r, "reads_values", False) and i in others for i, r in enumerate(rules)])
+    needs = np.array([getattr(r, "reads_values", False) and i in actors for i, r in enumerate(rules)])
     view = TurnView(point.state, point.params, turn, scn.date_of(turn), needs)
-    own = [i for i in others if rules[i].has_beliefs]
+    own = [i for i in actors if rules[i].has_beliefs]
     if own:
         beliefs = point.state.beliefs.copy()
         for i in own:
             beliefs[:, i] = copy.deepcopy(rules[i]).own_beliefs(view)[:, :, None, :]
         view.beliefs = beliefs
     forced = dict(compile_schedule(scn).forced.get(turn, ()))
-    for i in others:
+    out = {}
+    for i in actors:
         if i in forced and view.legal()[0, i, forced[i]]:
-            fixed[i], how[i] = int(forced[i]), "forced by an event"
+            out[i] = (int(forced[i]), "forced by an event")
         else:
-            fixed[i], how[i] = rule_move(rules[i], view)
+            out[i] = rule_move(rules[i], view)
+    return out
+
+
+def held_moves(scn: Scenario, point: Point, sides: Sides) -> tuple[np.ndarray, dict[int, str]]:
+    """[N] the move every actor outside the pair plays on the deciding turn, and how each was found.
+
+    The leaders' entries are hold (the game varies them).
+    """
+    fixed = np.full(len(sides.ids), int(Action.HOLD), dtype=np.int64)
+    how: dict[int, str] = {}
+    for i, (move, found) in rule_moves(scn, point, sides.others).items():
+        fixed[i], how[i] = move, found
     return fixed, how
+
+
+@dataclass(frozen=True)
+class Play:
+    """How a leader's move is decided in the runs at a point: its rule, and whether that rule reads the
+    look-ahead values the game's cells are made of."""
+
+    actor: str
+    rule: str                 # the scenario's name for it (a preset such as reciprocal_measures, or a rule)
+    reads_values: bool        # whether the rule decides by the look-ahead values (quantal, best response, ...)
+    move: int                 # the rule's move here (its modal move, or a forced one)
+    how: str
+
+    @property
+    def by_values(self) -> bool:
+        """Whether the game's payoffs drive this leader's play: its rule reads them and no event forces it."""
+        return self.reads_values and self.how != "forced by an event"
+
+    def note(self, where: str = "here") -> str:
+        """One sentence on what this leader's payoffs say about its play (`where`: at the point)."""
+        move = MOVE_NAMES[self.move]
+        if self.how == "forced by an event":
+            return (f"{self.actor}'s move on this turn is forced by an event ({move}): its payoffs describe its "
+                    "incentives, not its play.")
+        if self.how.startswith("a person's seat"):
+            return f"{self.actor} is played by a person: its payoffs describe its incentives, not its play."
+        if self.reads_values:
+            return (f"{self.actor} plays {self.rule}, which chooses by these look-ahead values: its payoffs "
+                    f"drive its play (its rule's likeliest move {where}: {move}).")
+        return (f"{self.actor} plays {self.rule}, a rule that does not read these values: its payoffs describe "
+                f"its incentives, not its play (its rule plays {move} {where}).")
+
+    def as_dict(self) -> dict:
+        return {"rule": self.rule, "reads_values": self.reads_values, "payoffs_drive_play": self.by_values,
+                "rule_move": MOVE_NAMES[self.move], "how": self.how, "note": self.note()}
+
+
+def leader_play(scn: Scenario, point: Point, sides: Sides) -> tuple[Play, Play]:
+    """How each leader's move is decided at `point` (see `Play`)."""
+    rules = point.rules or _fresh_rules(scn)
+    leaders = (sides.row[0], sides.col[0])
+    moves = rule_moves(scn, point, leaders)
+    out = []
+    for i in leaders:
+        spec = scn.actors[i].rule
+        name = spec.get("name", rules[i].name) if isinstance(spec, dict) else rules[i].name
+        label = name if name == rules[i].name else f"{name} (rule {rules[i].name})"
+        out.append(Play(sides.ids[i], label, bool(getattr(rules[i], "reads_values", False)), *moves[i]))
+    return out[0], out[1]
 
 
 # ---------------------------------------------------------------- the game at one point
@@ -297,6 +360,7 @@ class StageGame:
     col_moves: tuple[int, ...]
     fixed: np.ndarray                # [N] the moves of everyone outside the pair
     how: dict[int, str] = field(default_factory=dict)
+    play: tuple[Play, Play] | None = None   # how each leader's move is decided in the runs here
 
     @property
     def deciding_turn(self) -> int:
@@ -319,7 +383,7 @@ def stage_game(scn: Scenario, point: Point, sides: Sides | None = None) -> Stage
     sides = sides or sides_of(scn)
     fixed, how = held_moves(scn, point, sides)
     a, b, rm, cm = game.matrices(point.state, point.params, point.turn + 1, sides.row[0], sides.col[0], fixed)
-    return StageGame(scn, sides, point, a, b, rm, cm, fixed, how)
+    return StageGame(scn, sides, point, a, b, rm, cm, fixed, how, leader_play(scn, point, sides))
 
 
 @dataclass
@@ -370,7 +434,8 @@ def reduction_of(a: np.ndarray, b: np.ndarray, row_moves: tuple[int, ...], col_m
     esc, arming = escalate_moves(row_moves, col_moves)
     res = (int(restrain), int(restrain))
     row, col = game.reduce(a, b, row_moves, col_moves, res, esc)
-    return Reduction(res, esc, arming, row, col, classify(row, col))
+    escalates = (esc[0] not in game.RESTRAINING, esc[1] not in game.RESTRAINING)
+    return Reduction(res, esc, arming, row, col, classify(row, col, escalates=escalates))
 
 
 @dataclass
@@ -384,6 +449,7 @@ class Analysis:
     reduced: Reduction                 # restrain = dialogue: the class of the game
     alternative: Reduction             # restrain = hold
     notes: list[str] = field(default_factory=list)
+    region: Region | None = None       # where the class holds over a grid of parameters (at the start)
 
     @property
     def cls(self) -> GameClass:
@@ -409,6 +475,7 @@ class Analysis:
             "vertex_enumeration": None if self.equilibria.vertex is None else {
                 "agrees": self.equilibria.agree, "equilibria": [e.as_dict() for e in self.equilibria.vertex]},
             "degenerate": self.equilibria.degenerate,
+            "ties_off_path": self.equilibria.ties_off_path,
             "notes": [*self.equilibria.notes, *self.notes],
             "dominance": {s.row_id: self.dominance[0].as_dict(), s.col_id: self.dominance[1].as_dict()},
             "pareto_optimal": [[MOVE_NAMES[m] for m in g.cell(i, j)] for i, j in self.pareto],
@@ -416,6 +483,8 @@ class Analysis:
             "reduction_hold": self.alternative.as_dict(s),
             "class": self.cls.name,
             "meaning": self.cls.meaning(s.row_id, s.col_id),
+            "play": {p.actor: p.as_dict() for p in g.play or ()},
+            "region": None if self.region is None else self.region.summary(),
         }
 
 
@@ -469,9 +538,26 @@ class OverTime:
     turns: list[TurnGame]
     trajectory: list[tuple[int, float]]
     incident_turn: int | None
+    play: tuple[Play, ...] = ()        # how the leaders decide, at the start of the run
 
     def label(self, t: TurnGame) -> str:
         return t.reduced.cls.label(self.sides.row_id, self.sides.col_id)
+
+    def start_holds(self) -> list[int]:
+        """The games (turn played, 1 = the first) whose class is the start's."""
+        if not self.turns:
+            return []
+        first = self.label(self.turns[0])
+        return [t.turn + 1 for t in self.turns if self.label(t) == first]
+
+    def counts(self) -> dict[str, int]:
+        """Turns whose reduction is degenerate (no class), whose equilibria are degenerate, and whose only
+        ties are off the equilibrium path (they change no equilibrium)."""
+        return {"games": len(self.turns),
+                "degenerate_class": sum(t.reduced.cls.degenerate for t in self.turns),
+                "degenerate_equilibria": sum(t.equilibria.degenerate for t in self.turns),
+                "ties_off_path_only": sum(bool(t.equilibria.ties_off_path) and not t.equilibria.degenerate
+                                          for t in self.turns)}
 
     def phases(self) -> list[tuple[int, int]]:
         """Index ranges [first, last] into `turns` of consecutive games with the same class label and
@@ -500,6 +586,9 @@ class OverTime:
             "players": s.as_dict(), "fold": FOLD_RULE, "restrain": "dialogue",
             "escalate": "each leader's most escalatory legal arming move (else its most escalatory legal move)",
             "note": "entry t: the game played on turn t + 1 from the state of the median run after turn t",
+            "start_class_holds_on_turns": self.start_holds(),
+            "counts": self.counts(),
+            "play": {p.actor: p.as_dict() for p in self.play},
             "share_played_in_equilibrium_support": {s.row_id: round(self.in_support("row"), 4),
                                                     s.col_id: round(self.in_support("col"), 4)},
             "per_turn": [{
@@ -510,6 +599,7 @@ class OverTime:
                 "reduction": t.reduced.as_dict(s)["sides"],
                 "equilibria": [e.as_dict() for e in t.equilibria.found],
                 "degenerate": t.equilibria.degenerate,
+                "ties_off_path": t.equilibria.ties_off_path,
                 "vertex_enumeration_agrees": t.equilibria.agree,
                 "support_row": _rounded(t.equilibria.support("row")),
                 "support_col": _rounded(t.equilibria.support("col")),
@@ -534,15 +624,24 @@ def over_time(scn: Scenario, median: MedianRun, sides: Sides | None = None) -> O
         games.append(TurnGame(step.turn, point.date, float(step.state.escalation[0]),
                               TREATY_NAMES[int(step.state.treaty[0])], reduction(g),
                               equilibria(g.row, g.col, True, g.row_moves, g.col_moves), played, g.held()))
-    return OverTime(scn, sides, median, games, trajectory, incident)
+    return OverTime(scn, sides, median, games, trajectory, incident, leader_play(scn, start_point(scn), sides))
 
 
-# ---------------------------------------------------------------- over two parameters
+# ---------------------------------------------------------------- over a grid of parameters
+
+#: The default grid when none is given: the row leader's audience cost and discount, the two values
+#: finding 7 of issue "Model 3" found decisive at the start (KEY=LO:HI:N; ROW is the row leader's id).
+DEFAULT_GRID = ("actors.{ROW}.payoff.audience_cost=0:6:13", "actors.{ROW}.payoff.discount=0.8:0.99:20")
+#: Points per axis of an axis given without its own: as many as keep the grid within this many points...
+GRID_POINTS = 5000
+#: ... and at most this many per axis (41 x 41 for two axes, 17 for three, 8 for four).
+AXIS_POINTS = 41
+MAX_AXES = 4
 
 
 @dataclass(frozen=True)
 class Axis:
-    """One parameter of the map: its key, range, grid values and the scenario's own value."""
+    """One parameter of the grid: its key, range, grid values and the scenario's own value."""
 
     key: str
     lo: float
@@ -551,76 +650,89 @@ class Axis:
     base: float
     integer: bool
 
+    def fmt(self, v: float) -> str:
+        """A grid value in words, to the grid's step: 0.827 (not 0.827143) for a step of 0.027."""
+        step = (self.hi - self.lo) / max(len(self.values) - 1, 1)
+        digits = max(0, 1 - math.floor(math.log10(step))) if step > 0 else 6
+        return f"{round(float(v), digits):g}"
 
-def parse_axis(scn: Scenario, text: str, grid: int) -> Axis:
-    """KEY=LO:HI as an axis of `grid` values; one-line errors for bad keys and ranges."""
-    origin = f"--map {text}"
-    key, sep, rng = text.partition("=")
-    key = key.strip()
-    lo_text, colon, hi_text = rng.partition(":")
-    if not sep or not key or not colon:
-        raise ScenarioError(origin, key, rng if sep else MISSING,
-                            "expected KEY=LO:HI, e.g. actors.US.payoff.war_cost=50:400")
+    @property
+    def short(self) -> str:
+        """The key in sentences: 'US audience_cost', 'US trust in RU', 'risk.h_max'."""
+        parts = self.key.split(".")
+        if len(parts) >= 3 and parts[0] == "actors":
+            who, rest = parts[1], parts[2:]
+            if rest[0] == "payoff" and len(rest) == 2:
+                return f"{who} {rest[1]}"
+            if rest[0] == "trust" and len(rest) == 2:
+                return f"{who} trust in {rest[1]}"
+            return f"{who} {'.'.join(rest)}"
+        return self.key
+
+
+def default_points(axes: int) -> int:
+    """Points per axis when an axis does not give its own: at most AXIS_POINTS, within GRID_POINTS in all."""
+    return min(AXIS_POINTS, int(round(GRID_POINTS ** (1 / axes), 9)))
+
+
+def grid_specs(scn: Scenario) -> list[str]:
+    """The default grid's axes for `scn` (KEY=LO:HI:N), on its row leader."""
+    return [spec.replace("{ROW}", sides_of(scn).row_id) for spec in DEFAULT_GRID]
+
+
+def parse_grid(scn: Scenario, specs: list[str], points: int | None = None, option: str = "--grid",
+               check: Callable[[list[int]], object] | None = None) -> list[Axis]:
+    """KEY=LO:HI or KEY=LO:HI:N items as the axes of a grid; `points` for an axis without its own N
+    (default: `default_points`). One-line errors (SimError) naming `option`. `check` is called with the
+    points of each axis before any is built (a memory budget).
+
+    The parsing and the checks are the sweep's (`sim.analysis.sweep.parse_factor`, `check_factors`: a
+    numeric scenario key, a finite range LO < HI whose ends the schema accepts, each key once); an integer
+    key gets whole numbers (at most N of them).
+    """
+    from sim.analysis import sweep
+
+    if not 2 <= len(specs) <= MAX_AXES:
+        raise SimError(f"{option}: {len(specs)} parameter{'s' if len(specs) != 1 else ''}; allowed: two to "
+                       f"{MAX_AXES}, each as {option} KEY=LO:HI[:N]")
+    factors, counts = [], []
+    for text in specs:
+        key, sep, rng = text.partition("=")
+        parts = rng.split(":")
+        n = points if points is not None else default_points(len(specs))
+        if sep and len(parts) == 3:
+            try:
+                n = int(parts[2])
+            except ValueError:
+                n = 0
+            if n < 2:
+                raise SimError(f"{option} {text!r}: N = {parts[2]!r}; allowed: KEY=LO:HI:N with N a whole number "
+                               "of points, at least 2")
+            text = f"{key}={parts[0]}:{parts[1]}"
+        factors.append(_as_option(option, sweep.parse_factor, text))
+        counts.append(n)
+    checked = _as_option(option, sweep.check_factors, scn, factors)
+    if check is not None:
+        check(counts)
+    raw = scn.raw()
+    axes = []
+    for f, n in zip(checked, counts, strict=True):
+        values = np.linspace(f.low, f.high, n)
+        if f.integer:
+            values = np.unique(np.round(values))
+        axes.append(Axis(f.key, f.low, f.high, values, float(value_at(raw, f.key)), f.integer))
+    return axes
+
+
+def _as_option(option: str, parse: Callable, *args: object) -> Any:
+    """`parse(*args)` with its errors naming `option` (the sweep's name its own, --param)."""
     try:
-        lo, hi = float(lo_text), float(hi_text)
-    except ValueError:
-        raise ScenarioError(origin, key, rng, "LO and HI must be numbers, e.g. 50:400") from None
-    if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
-        raise ScenarioError(origin, key, rng, "a range LO:HI with LO < HI")
-    base = value_at(scn.raw(), key)
-    if base is None or isinstance(base, bool) or not isinstance(base, int | float):
-        # let the schema name an unknown key; a known key that is not a number is refused here
-        apply_overrides(scn, {key: lo}, origin="--map")
-        raise ScenarioError(f"{scn.source} (--map {text})", key, base, "not a number; allowed: a numeric "
-                            "scenario value, e.g. actors.US.payoff.war_cost")
-    integer = isinstance(base, int)
-    values = np.linspace(lo, hi, grid)
-    if integer:
-        values = np.round(values)
-    for v in (values[0], values[-1]):  # both ends validated by the schema (ranges, types)
-        apply_overrides(scn, {key: int(v) if integer else float(v)}, origin="--map")
-    return Axis(key, lo, hi, values, float(base), integer)
-
-
-
-@dataclass
-class GameMap:
-    scenario: Scenario
-    sides: Sides
-    x: Axis
-    y: Axis
-    classes: list[list[GameClass]]          # [y][x]
-    reduced: np.ndarray                     # [ny, nx, 2, 4] T, R, P, S of the row and column player
-    base: GameClass                         # the scenario's own point
-    escalate: tuple[int, int]               # the escalate moves at the scenario's own point
-
-    def labels(self) -> list[list[str]]:
-        r, c = self.sides.row_id, self.sides.col_id
-        return [[cls.label(r, c) for cls in row] for row in self.classes]
-
-    def shares(self) -> dict[str, float]:
-        flat = [label for row in self.labels() for label in row]
-        return {label: flat.count(label) / len(flat) for label in dict.fromkeys(sorted(flat, key=_label_order))}
-
-    def as_dict(self) -> dict:
-        s = self.sides
-        return {
-            "scenario": self.scenario.name, "title": self.scenario.scenario.title, "version": __version__,
-            "players": s.as_dict(), "fold": FOLD_RULE, "restrain": "dialogue",
-            "escalate": {s.row_id: MOVE_NAMES[self.escalate[0]], s.col_id: MOVE_NAMES[self.escalate[1]]},
-            "point": "the scenario's start (turn 0, deciding turn 1) for every combination of the two values",
-            "x": {"key": self.x.key, "values": self.x.values.tolist(), "scenario": self.x.base},
-            "y": {"key": self.y.key, "values": self.y.values.tolist(), "scenario": self.y.base},
-            "scenario_class": self.base.name, "scenario_label": self.base.label(s.row_id, s.col_id),
-            "classes": self.labels(),
-            "shares": {k: round(v, 4) for k, v in self.shares().items()},
-            "reduced": {"note": "reduced[y][x] = [[T, R, P, S] of the row side, [T, R, P, S] of the column side]",
-                        "values": np.round(self.reduced, 6).tolist()},
-        }
-
-
-def _label_order(label: str) -> tuple[int, str]:
-    return (CLASSES.index(label) if label in CLASSES else len(CLASSES), label)
+        return parse(*args)
+    except SimError as exc:
+        text = str(exc).replace("--param", option).replace("sweep: ", f"{option}: ")
+        if option == "--grid":
+            text = text.replace("allowed: KEY=LO:HI", "allowed: KEY=LO:HI[:N]")
+        raise SimError(text) from None
 
 
 def _value(axis: Axis, v: float) -> int | float:
@@ -633,31 +745,298 @@ def class_at_start(scn: Scenario, sides: Sides, restrain: Action = game.RESTRAIN
     fixed, _ = held_moves(scn, pt, sides)
     row, col = sides.row[0], sides.col[0]
     esc, _ = escalate_moves(game.legal(pt.state, pt.params, row), game.legal(pt.state, pt.params, col))
-    rm, cm = (int(restrain), esc[0]), (int(restrain), esc[1])
+    rm, cm = tuple(dict.fromkeys((int(restrain), esc[0]))), tuple(dict.fromkeys((int(restrain), esc[1])))
     a, b, rows, cols = game.matrices(pt.state, pt.params, 1, row, col, fixed, rm, cm)
     return reduction_of(a, b, rows, cols, restrain)
 
 
-def game_map(scn: Scenario, x: Axis, y: Axis, progress: Callable[[int], object] | None = None) -> GameMap:
-    """The class of the game at the start for every pair of values of two parameters."""
-    if x.key == y.key:
-        raise ScenarioError(f"{scn.source} (--map)", x.key, MISSING, "the same key twice; allowed: two different keys")
+@dataclass
+class Region:
+    """The class of the game at the start over a grid of two or more parameters, and where each holds.
+
+    `classes` and `reduced` are indexed by the axes' value indices, in the order of `axes`.
+    """
+
+    scenario: Scenario
+    sides: Sides
+    axes: list[Axis]
+    classes: np.ndarray                     # [n1, ..., nk] of GameClass
+    reduced: np.ndarray                     # [n1, ..., nk, 2, 4] T, R, P, S of the row and the column side
+    base: Reduction                         # the scenario's own point
+    play: tuple[Play, Play]                 # how the leaders decide at the scenario's start
+
+    @property
+    def size(self) -> int:
+        return int(self.classes.size)
+
+    @property
+    def base_label(self) -> str:
+        return self.base.cls.label(self.sides.row_id, self.sides.col_id)
+
+    def labels(self) -> np.ndarray:
+        """[n1, ..., nk] the game's label at each point."""
+        r, c = self.sides.row_id, self.sides.col_id
+        out = np.empty(self.classes.shape, dtype=object)
+        for idx, cls in np.ndenumerate(self.classes):
+            out[idx] = cls.label(r, c)
+        return out
+
+    def side_classes(self, side: int) -> np.ndarray:
+        """[n1, ..., nk] one side's class at each point (0: row, 1: column), e.g. 'Deadlock', 'degenerate'."""
+        out = np.empty(self.classes.shape, dtype=object)
+        for idx, cls in np.ndenumerate(self.classes):
+            out[idx] = (cls.row if side == 0 else cls.col).name
+        return out
+
+    def shares(self) -> dict[str, float]:
+        """The share of the grid each game label holds, in the order of CLASSES."""
+        return _shares(self.labels())
+
+    def side_shares(self, side: int) -> dict[str, float]:
+        return _shares(self.side_classes(side))
+
+    def where(self, label: str) -> str:
+        """Where on the grid the game has `label`, in words ("where audience_cost >= 4.5", ...)."""
+        return describe_region(self.labels() == label, self.axes)
+
+    def inert(self) -> list[Axis]:
+        """The parameters along which the game's class never changes on this grid."""
+        labels = self.labels()
+        return [a for j, a in enumerate(self.axes) if _constant_along(labels, j)]
+
+    @property
+    def degenerate_share(self) -> float:
+        """The share of the grid whose game has no class (a tie, or a side with no escalatory move)."""
+        return float(np.mean([cls.degenerate for cls in self.classes.ravel()]))
+
+    @property
+    def base_share(self) -> float:
+        return self.shares().get(self.base_label, 0.0)
+
+    @property
+    def robust(self) -> bool:
+        """Whether the scenario's class holds at every point of the grid."""
+        return self.base_share == 1.0
+
+    def inside(self) -> bool:
+        return all(a.lo <= a.base <= a.hi for a in self.axes)
+
+    def headline(self) -> str:
+        """'other (US PD, RU HA) on 70% of the grid: not robust' (the verdict without where the others hold)."""
+        label, share = self.base_label, self.base_share
+        if share == 1.0:
+            return f"{label} on the whole grid: robust over these ranges"
+        where = f"on {_percent(share)} of the grid" if share > 0 else "nowhere on the grid"
+        outside = "" if self.inside() else " (the scenario's own point is outside the grid)"
+        return f"{label} {where}: not robust{outside}"
+
+    def verdict(self) -> str:
+        """A plain sentence: the scenario's class, the share of the grid where it holds, whether it is
+        robust there, and where the other classes hold."""
+        label, share = self.base_label, self.base_share
+        grid = " x ".join(f"{a.short} {a.lo:g}-{a.hi:g}" for a in self.axes)
+        n = self.size
+        if share == 1.0:
+            return f"{label} on the whole grid ({grid}, {n} points): robust over these ranges."
+        head = (f"{label} on {_percent(share)} of the grid ({grid}, {n} points): not robust"
+                if share > 0 else f"{label} nowhere on the grid ({grid}, {n} points): not robust")
+        if not self.inside():
+            head += " (the scenario's own point is outside the grid)"
+        rest = [f"{other} ({_percent(v)}) {self.where(other)}" for other, v in self.shares().items() if other != label]
+        inert = self.inert()
+        tail = f" The class does not depend on {', '.join(a.short for a in inert)} here." if inert else ""
+        return head + "; elsewhere " + "; ".join(rest) + "." + tail
+
+    def summary(self) -> dict:
+        """What analysis.json keeps of the region (region.json has every point)."""
+        s = self.sides
+        return {
+            "point": "the scenario's start, for every combination of the grid's values",
+            "axes": [{"key": a.key, "lo": a.lo, "hi": a.hi, "points": len(a.values), "scenario": a.base}
+                     for a in self.axes],
+            "points": self.size, "scenario_label": self.base_label, "scenario_share": round(self.base_share, 4),
+            "robust": self.robust, "verdict": self.verdict(), "degenerate_share": round(self.degenerate_share, 4),
+            "inert": [a.key for a in self.inert()],
+            "shares": {k: round(v, 4) for k, v in self.shares().items()},
+            "where": {k: self.where(k) for k in self.shares()},
+            "side_shares": {s.row_id: {k: round(v, 4) for k, v in self.side_shares(0).items()},
+                            s.col_id: {k: round(v, 4) for k, v in self.side_shares(1).items()}},
+            "play": {p.actor: p.as_dict() for p in self.play},
+        }
+
+    def as_dict(self) -> dict:
+        s = self.sides
+        return {
+            "scenario": self.scenario.name, "title": self.scenario.scenario.title, "version": __version__,
+            "players": s.as_dict(), "fold": FOLD_RULE, "restrain": "dialogue",
+            "escalate": "each leader's most escalatory legal arming move at each point (else its most escalatory "
+                        "legal move)",
+            **self.summary(),
+            "values": {a.key: a.values.tolist() for a in self.axes},
+            "labels": self.labels().tolist(),
+            "reduced": {"note": "reduced[i1]...[ik] = [[T, R, P, S] of the row side, [T, R, P, S] of the column "
+                                "side], indices in the order of 'axes'",
+                        "values": np.round(self.reduced, 6).tolist()},
+        }
+
+
+def _shares(labels: np.ndarray) -> dict[str, float]:
+    """The share of each label, largest first (ties: in the order of CLASSES)."""
+    flat = list(labels.ravel())
+    counts = Counter(flat)
+    return {label: counts[label] / len(flat) for label in sorted(counts, key=lambda k: (-counts[k], _label_order(k)))}
+
+
+def _percent(share: float) -> str:
+    """61%, or <1% / >99% rather than a rounded 0% or 100% that is not."""
+    if 0 < share < 0.005:
+        return "<1%"
+    if 0.995 <= share < 1:
+        return ">99%"
+    return f"{share:.0%}"
+
+
+def _label_order(label: str) -> tuple[int, str]:
+    name = label.split(" (")[0]
+    return (CLASSES.index(name) if name in CLASSES else len(CLASSES), label)
+
+
+def region(scn: Scenario, axes: list[Axis], progress: Callable[[int], object] | None = None) -> Region:
+    """The class of the game at the start at every point of the grid of `axes` (checked by `parse_grid`)."""
+    from sim.analysis import sweep
+
+    keys = [a.key for a in axes]
+    if len(set(keys)) != len(keys):
+        raise SimError(f"--grid: {', '.join(k for k in keys if keys.count(k) > 1)} given twice; allowed: each key once")
     sides = sides_of(scn)
     base = class_at_start(scn, sides)
-    classes: list[list[GameClass]] = []
-    reduced = np.zeros((len(y.values), len(x.values), 2, 4))
-    for iy, vy in enumerate(y.values):
-        row = []
-        for ix, vx in enumerate(x.values):
-            changed = apply_overrides(scn, {x.key: _value(x, vx), y.key: _value(y, vy)}, origin="--map")
-            red = class_at_start(changed, sides)
-            row.append(red.cls)
-            reduced[iy, ix] = [[red.row.T, red.row.R, red.row.P, red.row.S],
-                               [red.col.T, red.col.R, red.col.P, red.col.S]]
-        classes.append(row)
+    factors = [sweep.Factor(a.key, a.lo, a.hi, integer=a.integer) for a in axes]
+    shape = tuple(len(a.values) for a in axes)
+    classes = np.empty(shape, dtype=object)
+    reduced = np.zeros((*shape, 2, 4))
+    for idx in np.ndindex(*shape):
+        x = np.array([a.values[i] for a, i in zip(axes, idx, strict=True)])
+        red = class_at_start(_as_option("--grid", sweep.point_scenario, scn, factors, x), sides)
+        classes[idx] = red.cls
+        reduced[idx] = [[red.row.T, red.row.R, red.row.P, red.row.S], [red.col.T, red.col.R, red.col.P, red.col.S]]
         if progress:
             progress(1)
-    return GameMap(scn, sides, x, y, classes, reduced, base.cls, base.escalate)
+    return Region(scn, sides, list(axes), classes, reduced, base, leader_play(scn, start_point(scn), sides))
+
+
+# ---------------------------------------------------------------- a region in words
+
+
+def describe_region(mask: np.ndarray, axes: list[Axis]) -> str:
+    """Where `mask` ([n1, ..., nk] bool over the grid of `axes`) holds, in words.
+
+    In order: everywhere or nowhere; a box (an interval of values on each axis: "where a >= 4.5 and
+    b <= 0.9"); a threshold on one axis that moves with the others ("where a >= a threshold that rises
+    with b from 3.5 (b 0.8) to 6 (b 0.95); nowhere at b >= 0.96"); else the smallest box that holds it
+    and how much of that box it fills. Values are the grid's: a boundary lies between a value named and
+    the next one out.
+    """
+    mask = np.asarray(mask, dtype=bool)
+    if mask.all():
+        return "on the whole grid"
+    if not mask.any():
+        return "nowhere on the grid"
+    # parameters the region does not depend on are left out of the words
+    keep = [j for j in range(mask.ndim) if not _constant_along(mask, j)]
+    mask = mask[tuple(slice(None) if j in keep else 0 for j in range(mask.ndim))]
+    axes = [axes[j] for j in keep]
+    k = mask.ndim
+    spans = [np.flatnonzero(mask.any(axis=tuple(j for j in range(k) if j != i))) for i in range(k)]
+    box = np.ones_like(mask)
+    for i, span in enumerate(spans):
+        shape = [1] * k
+        shape[i] = mask.shape[i]
+        inside = np.zeros(mask.shape[i], dtype=bool)
+        inside[span[0]:span[-1] + 1] = True
+        box &= inside.reshape(shape)
+    if (mask == box).all():
+        parts = [_interval(axes[i], span[0], span[-1]) for i, span in enumerate(spans)]
+        return "where " + " and ".join(p for p in parts if p)
+    for i in range(k):
+        text = _threshold(mask, axes, i)
+        if text:
+            return text
+    parts = [_interval(axes[i], span[0], span[-1]) or f"{axes[i].short} anywhere" for i, span in enumerate(spans)]
+    return (f"within {' and '.join(parts)}, on {int(mask.sum())} of the {int(box.sum())} points there, "
+            "not a box nor a threshold on one parameter")
+
+
+def _constant_along(values: np.ndarray, axis: int) -> bool:
+    """Whether `values` is the same at every index of `axis`."""
+    return bool((values == np.take(values, [0], axis=axis)).all())
+
+
+def _interval(axis: Axis, first: int, last: int) -> str:
+    """'a >= 4.5', 'a <= 0.9', '2 <= a <= 4', 'a = 3', or '' for the whole axis."""
+    n, v = len(axis.values), axis.values
+    if first == 0 and last == n - 1:
+        return ""
+    if first == last:
+        return f"{axis.short} = {axis.fmt(v[first])}"
+    if first == 0:
+        return f"{axis.short} <= {axis.fmt(v[last])}"
+    if last == n - 1:
+        return f"{axis.short} >= {axis.fmt(v[first])}"
+    return f"{axis.fmt(v[first])} <= {axis.short} <= {axis.fmt(v[last])}"
+
+
+def _threshold(mask: np.ndarray, axes: list[Axis], i: int) -> str:
+    """The mask as a threshold on axis i that depends on the others, or '' if it is not one."""
+    lines = np.moveaxis(mask, i, -1).reshape(-1, mask.shape[i])   # every line along axis i
+    n = mask.shape[i]
+    for upper in (True, False):
+        ok, cuts = True, list[int | None]()
+        for line in lines:
+            hits = np.flatnonzero(line)
+            if not len(hits):
+                cuts.append(None)
+                continue
+            want = (hits[0], n - 1) if upper else (0, hits[-1])
+            if hits[0] != want[0] or hits[-1] != want[1] or len(hits) != want[1] - want[0] + 1:
+                ok = False
+                break
+            cuts.append(hits[0] if upper else hits[-1])
+        if not ok:
+            continue
+        ax, sign = axes[i], ">=" if upper else "<="
+        others = [a for j, a in enumerate(axes) if j != i]
+        values = [ax.values[c] for c in cuts if c is not None]
+        lo, hi = min(values), max(values)
+        if lo == hi:           # the same cut everywhere it holds, with gaps: not a threshold that moves
+            continue
+        if len(others) == 1:
+            other = others[0]
+            empty = [j for j, c in enumerate(cuts) if c is None]
+            if empty and empty != list(range(len(empty))) and empty != list(range(len(cuts) - len(empty), len(cuts))):
+                continue       # where it holds nowhere must be one end of the other parameter
+            defined = [(other.values[j], ax.values[c]) for j, c in enumerate(cuts) if c is not None]
+            ts = [t for _, t in defined]
+            trend = ("rises with" if all(a <= b for a, b in pairwise(ts)) else
+                     "falls with" if all(a >= b for a, b in pairwise(ts)) else "moves with")
+            (o0, t0), (o1, t1) = defined[0], defined[-1]
+            text = (f"where {ax.short} {sign} a threshold that {trend} {other.short}, from {ax.fmt(t0)} "
+                    f"({other.short} {other.fmt(o0)}) to {ax.fmt(t1)} ({other.short} {other.fmt(o1)})")
+            if trend == "moves with":
+                text += f", between {ax.fmt(lo)} and {ax.fmt(hi)}"
+            missing = [other.values[j] for j, c in enumerate(cuts) if c is None]
+            if missing:
+                text += f"; nowhere at {other.short} {_values(other, missing)}"
+            return text
+        names = ", ".join(a.short for a in others)
+        return f"where {ax.short} {sign} a threshold between {ax.fmt(lo)} and {ax.fmt(hi)} that depends on {names}"
+    return ""
+
+
+def _values(axis: Axis, values: list[float]) -> str:
+    """'0.96-0.99' for a run of grid values, else 'a, b, c'."""
+    if len(values) > 2:
+        return f"{axis.fmt(values[0])}-{axis.fmt(values[-1])}"
+    return ", ".join(axis.fmt(v) for v in values)
 
 
 def default_sides_note(sides: Sides, held: dict[str, str] | None = None) -> str:

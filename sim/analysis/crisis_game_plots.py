@@ -1,4 +1,4 @@
-"""Figures of the game analysis: the payoff matrices, the class along the median run, the class map.
+"""Figures of the game analysis: the payoff matrices, the class along the median run, the class over a grid.
 
 Same style as `sim/output/plots.py`: titles naming the scenario and the runs, dated axes, colorbars with
 units. Each function returns its Figure (drawn on the given axes, if any); `sim.output.plots.save_figure`
@@ -12,61 +12,29 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-import matplotlib as mpl
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.collections import PatchCollection
-from matplotlib.colors import to_hex, to_rgb
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from sim.analysis.crisis_game import Analysis, GameMap, OverTime
-from sim.analysis.equilibria import CHICKEN, CLASSES, DEADLOCK, HARMONY, OTHER, PD, STAG, GameClass
+from sim.analysis.crisis_game import Analysis, OverTime, Region
+from sim.analysis.equilibria import CHICKEN, CLASSES, DEADLOCK, DEGENERATE, HARMONY, OTHER, PD, STAG
 from sim.core.actions import COLOURS, MOVE_NAMES
 from sim.core.codes import N_MOVES
 from sim.core.scenario import Scenario
 from sim.output.plots import date_ticks, figure_of
 
-CLASS_COLORS = {PD: "#d73027", DEADLOCK: "#67001f", CHICKEN: "#fdae61", STAG: "#4575b4", HARMONY: "#1a9850",
-                OTHER: "#bdbdbd"}
+#: Okabe and Ito's colour-blind-safe palette (2008): each class its own; a degenerate side is white, hatched.
+CLASS_COLORS = {PD: "#D55E00", DEADLOCK: "#CC79A7", CHICKEN: "#E69F00", STAG: "#0072B2", HARMONY: "#009E73",
+                OTHER: "#56B4E9", DEGENERATE: "#FFFFFF"}
+DEGENERATE_HATCH = "xx"
 PAYOFF_UNITS = "own payoff this turn + future value (utility units)"
 ABBREVIATIONS = "PD Prisoner's Dilemma, SH Stag Hunt, CH Chicken, HA Harmony, DL Deadlock"
-
-
-class Palette:
-    """Colours of class labels: a named class has its own; "other" mixes the two sides' colours.
-
-    Games whose sides differ are drawn hatched, so a mixed colour is never mistaken for a class.
-    """
-
-    def __init__(self, classes: list[GameClass], row: str, col: str):
-        self.colors: dict[str, str] = {}
-        self.hatched: set[str] = set()
-        used: set[str] = set()
-        for cls in classes:
-            label = cls.label(row, col)
-            if label in self.colors:
-                continue
-            if cls.name != OTHER:
-                color = CLASS_COLORS[cls.name]
-            else:
-                self.hatched.add(label)
-                color = CLASS_COLORS[OTHER]
-                if not cls.borderline:
-                    pair = [np.array(to_rgb(CLASS_COLORS[side.name])) for side in (cls.row, cls.col)]
-                    color = to_hex(tuple((pair[0] + pair[1]) / 2))
-                while color in used:  # two "other" games with the same pair of colours: shade the second
-                    color = to_hex(tuple(np.array(to_rgb(color)) * 0.8 + 0.2))
-            used.add(color)
-            self.colors[label] = color
-
-    def patch(self, label: str, text: str | None = None) -> Patch:
-        return Patch(fc=self.colors[label], ec="0.3" if label in self.hatched else "none", lw=0.5,
-                     hatch="///" if label in self.hatched else None, label=text or label)
 
 
 def _figure(axes: Sequence[Axes] | None, count: int, make: Callable[[], tuple[Figure, Any]]) -> tuple[Figure, list]:
@@ -181,33 +149,35 @@ def plot_over_time(over: OverTime, axes: Sequence[Axes] | None = None) -> Figure
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", frameon=False, ncols=4, fontsize=8)
 
-    # class band
+    # class band: the upper half the row side's class, the lower half the column side's
     band = axes[1]
-    labels = [over.label(t) for t in over.turns]
-    palette = Palette([t.reduced.cls for t in over.turns], s.row_id, s.col_id)
-    for t, lab in zip(over.turns, labels, strict=True):
+    for t in over.turns:
         x0, x1 = mdates.date2num(scn.date_of(t.turn)), mdates.date2num(scn.date_of(t.turn + 1))
-        band.add_patch(Rectangle((x0, 0), x1 - x0, 1, fc=palette.colors[lab], lw=0,
-                                 hatch="///" if lab in palette.hatched else None, ec="0.3"))
+        for y0, side in ((0.5, t.reduced.cls.row), (0.0, t.reduced.cls.col)):
+            band.add_patch(Rectangle((x0, y0), x1 - x0, 0.5, fc=CLASS_COLORS[side.name], lw=0, ec="0.45",
+                                     hatch=DEGENERATE_HATCH if side.name == DEGENERATE else None))
     span = mdates.date2num(dates[-1]) - mdates.date2num(dates[0])
     for first, last in over.phases():
         x0 = mdates.date2num(scn.date_of(over.turns[first].turn))
         x1 = mdates.date2num(scn.date_of(over.turns[last].turn + 1))
-        band.axvline(x0, color="white", lw=1)
-        lab = labels[first]
-        if x1 - x0 > 0.12 * span and lab not in palette.hatched:
-            band.text((x0 + x1) / 2, 0.5, lab, ha="center", va="center", fontsize=8,
-                      color="black" if lab == CHICKEN else "white")
+        band.axvline(x0, color="black", lw=1)
+        cls = over.turns[first].reduced.cls
+        if x1 - x0 > 0.12 * span:
+            for y, side in ((0.75, cls.row), (0.25, cls.col)):
+                band.text((x0 + x1) / 2, y, side.name, ha="center", va="center", fontsize=7,
+                          color="white" if side.name in (PD, STAG, HARMONY) else "black")
+    band.axhline(0.5, color="white", lw=0.8)
     band.set_ylim(0, 1)
-    band.set_yticks([])
-    band.set_ylabel("game\nclass", rotation=0, ha="right", va="center")
-    present = sorted(palette.colors, key=lambda x: (CLASSES.index(x) if x in CLASSES else 9, x))
-    handles = [palette.patch(lab) for lab in present]
-    if palette.hatched:
-        handles.append(Patch(fc="none", ec="none", label="hatched: the sides' classes differ\n"
-                                                         + "\n".join(textwrap.wrap(ABBREVIATIONS, 34))))
+    band.set_yticks([0.75, 0.25], [s.row_id, s.col_id], fontsize=8)
+    band.set_ylabel("class of\neach side", rotation=0, ha="right", va="center")
+    present = [name for name in CLASSES if any(name in (t.reduced.cls.row.name, t.reduced.cls.col.name)
+                                               for t in over.turns)]
+    handles = [Patch(fc=CLASS_COLORS[name], ec="0.3", lw=0.5, hatch=DEGENERATE_HATCH if name == DEGENERATE else None,
+                     label=name) for name in present]
+    handles.append(Patch(fc="none", ec="none", label=f"upper half: {s.row_id}'s side\nlower half: {s.col_id}'s side\n"
+                                                     "the game has a class where\nboth halves share one"))
     band.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.35), frameon=False, fontsize=7,
-                title="class of the game", title_fontsize=7)
+                title="class", title_fontsize=7)
 
     # equilibrium supports, with the moves actually played
     for ax, player, leader in ((axes[2], "row", s.row_id), (axes[3], "col", s.col_id)):
@@ -239,61 +209,135 @@ def plot_over_time(over: OverTime, axes: Sequence[Axes] | None = None) -> Figure
 
 
 
-# ---------------------------------------------------------------- over two parameters
+# ---------------------------------------------------------------- over a grid of parameters
+
+#: Panels of a grid over three or four parameters: at most this many values of the third (columns) and
+#: the fourth (rows), evenly spaced.
+FACET_COLUMNS, FACET_ROWS = 6, 4
 
 
-def plot_map(gmap: GameMap, ax: Axes | None = None) -> Figure:
-    """game_map.png: the class of the game at the start over two parameters, the scenario's point marked."""
-    scn, s, x, y = gmap.scenario, gmap.sides, gmap.x, gmap.y
-    labels = gmap.labels()
-    shares = gmap.shares()
-    present = list(shares)
-    palette = Palette([cls for row in gmap.classes for cls in row], s.row_id, s.col_id)
-    code = {lab: k for k, lab in enumerate(present)}
-    grid = np.array([[code[lab] for lab in row] for row in labels])
-    cmap = mpl.colors.ListedColormap([palette.colors[lab] for lab in present])
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(10.5, 6.4), dpi=120, layout="constrained")
-    else:
-        fig = figure_of(ax)
+def plot_region(region: Region) -> Figure:
+    """region.png: the class of the game at the start over the grid, one heat map over the first two
+    parameters (a panel per value of a third and a fourth). Each cell is coloured by each side's class:
+    split into two triangles (upper-left the row side's, lower-right the column side's) where both sides'
+    classes vary over the grid, else filled with the side whose class varies (the other's is named in the
+    legend). Black lines separate the game's labels; the star is the scenario's own point."""
+    scn, s, axes = region.scenario, region.sides, region.axes
+    x, y = axes[0], axes[1]
+    cols = _facet(axes[2]) if len(axes) > 2 else [None]
+    rows = _facet(axes[3], FACET_ROWS) if len(axes) > 3 else [None]
+    panel = (4.2, 3.6) if len(cols) > 1 or len(rows) > 1 else (8.6, 5.4)
+    fig, grid = plt.subplots(len(rows), len(cols), figsize=(panel[0] * len(cols) + 0.8, panel[1] * len(rows) + 2.6),
+                             dpi=120, layout="constrained", squeeze=False, sharex=True, sharey=True)
+    labels = region.labels()
+    sides = (region.side_classes(0), region.side_classes(1))
+    constant = [len(set(side.ravel())) == 1 for side in sides]
+    split = not any(constant)
+    fill = 1 if constant[0] and not constant[1] else 0     # the side whose class fills the cells when not split
     xe, ye = _edges(x.values), _edges(y.values)
-    ax.pcolormesh(xe, ye, grid, cmap=cmap, vmin=-0.5, vmax=len(present) - 0.5, shading="flat")
-    hatched = np.isin(grid, [code[lab] for lab in palette.hatched])
-    cells = [Rectangle((xe[ix], ye[iy]), xe[ix + 1] - xe[ix], ye[iy + 1] - ye[iy])
-             for iy, ix in zip(*np.nonzero(hatched), strict=True)]
-    ax.add_collection(PatchCollection(cells, facecolor="none", edgecolor="0.3", hatch="///", lw=0))
-    # where a side's comparison of T, R, P, S changes sign: the boundaries between classes
-    comparisons = (("T = R", 0, 1), ("P = S", 2, 3), ("R = P", 1, 2))
-    drawn = []
-    for side, (who, ls) in enumerate(((s.row_id, "-"), (s.col_id, "--"))):
-        for text, i, j in comparisons:
-            diff = gmap.reduced[:, :, side, i] - gmap.reduced[:, :, side, j]
-            if diff.min() < 0 < diff.max():
-                cs = ax.contour(x.values, y.values, diff, levels=[0], colors="black", linewidths=1, linestyles=ls)
-                ax.clabel(cs, fmt={0: f"{who}: {text}"}, fontsize=7)
-                if who not in drawn:
-                    drawn.append(who)
-    handles: list[Artist] = [palette.patch(lab, f"{lab} ({shares[lab]:.0%} of the grid)") for lab in present]
-    inside = x.lo <= x.base <= x.hi and y.lo <= y.base <= y.hi
-    if inside:
-        ax.plot(x.base, y.base, marker="*", ms=16, color="white", mec="black", mew=1.2)
+    for r, i4 in enumerate(rows):
+        for c, i3 in enumerate(cols):
+            ax = grid[r][c]
+            index = tuple(i for i in (i3, i4) if i is not None)
+            take: tuple[slice | int, ...] = (slice(None), slice(None), *index)
+            if split:
+                _cells(ax, xe, ye, sides[0][take], sides[1][take])
+            else:
+                _cells(ax, xe, ye, sides[fill][take])
+            _label_edges(ax, xe, ye, labels[take])
+            here = [f"{a.short} = {a.values[i]:g}" for a, i in zip(axes[2:], index, strict=False)]
+            if here:
+                ax.set_title(", ".join(here), fontsize=9)
+            at_base = all(abs(a.values[i] - a.base) <= _half_step(a, i) for a, i in zip(axes[2:], index, strict=False))
+            if region.inside() and at_base:
+                ax.plot(x.base, y.base, marker="*", ms=16, color="white", mec="black", mew=1.2, zorder=5)
+            ax.set_xlim(xe[0], xe[-1])
+            ax.set_ylim(ye[0], ye[-1])
+            if r == len(rows) - 1:
+                ax.set_xlabel(x.key)
+            if c == 0:
+                ax.set_ylabel(y.key)
+    who = (s.row_id, s.col_id)
+    shown_sides = (0, 1) if split else (fill,)
+    present = [name for name in CLASSES if any(name in set(sides[k].ravel()) for k in shown_sides)]
+    handles: list[Artist] = [
+        Patch(fc=CLASS_COLORS[name], ec="0.3", lw=0.5, hatch=DEGENERATE_HATCH if name == DEGENERATE else None,
+              label=name + (" (a tie, or no\nescalatory move: no class)" if name == DEGENERATE else ""))
+        for name in present]
+    if split:
+        note = f"upper-left triangle: {who[0]}'s side\nlower-right triangle: {who[1]}'s side"
+    else:
+        other = 1 - fill
+        note = (f"colour: {who[fill]}'s side\n{who[other]}'s side: {sides[other].flat[0]}\nat every point")
+    handles.append(Patch(fc="none", ec="none", label=note))
+    handles.append(Line2D([], [], color="black", lw=1.2, label="boundary between\nthe game's classes"))
     handles.append(Line2D([], [], marker="*", ls="none", ms=12, color="white", mec="black",
-                          label=f"{scn.name} as it is ({x.base:g}, {y.base:g}):\n"
-                                f"{gmap.base.label(s.row_id, s.col_id)}{'' if inside else ' (outside the map)'}"))
-    handles += [Line2D([], [], color="black", ls="-" if who == s.row_id else "--",
-                       label=f"{who}: a comparison of its T, R, P, S flips") for who in drawn]
-    if palette.hatched:
-        handles.append(Patch(fc="none", ec="none", label="hatched: the sides' classes differ\n"
-                                                         + "\n".join(textwrap.wrap(ABBREVIATIONS, 36))))
-    fig.legend(handles=handles, loc="outside right upper", frameon=False, fontsize=8, title="class of the game",
+                          label=f"{scn.name} as it is\n({', '.join(f'{a.base:g}' for a in axes)}):\n"
+                                + "\n".join(textwrap.wrap(region.base_label, 24))
+                                + ("" if region.inside() else "\n(outside the grid)")))
+    shares = "\n".join(f"{share:>4.0%}  " + "\n       ".join(textwrap.wrap(label, 24))
+                       for label, share in region.shares().items())
+    handles.append(Patch(fc="none", ec="none", label=f"the game, share of the grid:\n{shares}\n"
+                                                     + "\n".join(textwrap.wrap(ABBREVIATIONS, 30))))
+    fig.legend(handles=handles, loc="outside right upper", frameon=False, fontsize=8, title="class",
                title_fontsize=9)
-    ax.set_xlabel(x.key)
-    ax.set_ylabel(y.key)
-    ax.set_title(f"{_head(scn)}\nclass of the game at the start ({scn.date_of(0)}) over two parameters, "
-                 f"{len(x.values)} x {len(y.values)} grid\n{s.row_id} against {s.col_id}, each with its own payoff; "
-                 f"restrain = dialogue, escalate: {s.row_id} {MOVE_NAMES[gmap.escalate[0]]}, "
-                 f"{s.col_id} {MOVE_NAMES[gmap.escalate[1]]}", fontsize=10)
+    shown = [f"{a.short} {a.lo:g} to {a.hi:g} ({len(a.values)} values)" for a in axes]
+    facets = ""
+    if any(len(f) < len(a.values) for f, a in zip((cols, rows), axes[2:], strict=False)):
+        facets = "; panels: evenly spaced values of the third and fourth"
+    width = int((fig.get_figwidth() - 2.6) * 14)    # characters beside the legend, at 9 points
+    title = [f"{_head(scn)}: the class of the game at the start ({scn.date_of(0)}, the moves of turn 1)",
+             f"over {' x '.join(shown)}: {region.size} points{facets}", region.headline()]
+    fig.suptitle("\n".join(textwrap.fill(line, width) for line in title), fontsize=9, ha="left", x=0.02)
     return fig
+def _facet(axis: Any, most: int = FACET_COLUMNS) -> list[int]:
+    """Indices of at most `most` evenly spaced values of `axis` (every one if it has no more)."""
+    n = len(axis.values)
+    return list(range(n)) if n <= most else sorted({round(k) for k in np.linspace(0, n - 1, most)})
+
+
+def _half_step(axis: Any, i: int) -> float:
+    edges = _edges(axis.values)
+    return (edges[i + 1] - edges[i]) / 2
+
+
+def _cells(ax: Axes, xe: np.ndarray, ye: np.ndarray, first: np.ndarray, second: np.ndarray | None = None) -> None:
+    """Each cell (ix, iy) in the colour of `first`'s class there; with `second`, as two triangles:
+    upper-left `first`'s class, lower-right `second`'s. Degenerate is white, hatched."""
+    polys: dict[bool, list] = {False: [], True: []}
+    colors: dict[bool, list] = {False: [], True: []}
+    for ix in range(len(xe) - 1):
+        for iy in range(len(ye) - 1):
+            x0, x1, y0, y1 = xe[ix], xe[ix + 1], ye[iy], ye[iy + 1]
+            if second is None:
+                shapes = [(first[ix, iy], [(x0, y0), (x0, y1), (x1, y1), (x1, y0)])]
+            else:
+                shapes = [(first[ix, iy], [(x0, y0), (x0, y1), (x1, y1)]),
+                          (second[ix, iy], [(x0, y0), (x1, y0), (x1, y1)])]
+            for name, shape in shapes:
+                polys[name == DEGENERATE].append(shape)
+                colors[name == DEGENERATE].append(CLASS_COLORS[name])
+    for hatched in (False, True):
+        if polys[hatched]:
+            ax.add_collection(PolyCollection(
+                polys[hatched], facecolors=colors[hatched], edgecolors="0.45" if hatched else "face",
+                linewidths=0 if hatched else 0.3, hatch=DEGENERATE_HATCH if hatched else None))
+
+
+def _label_edges(ax: Axes, xe: np.ndarray, ye: np.ndarray, labels: np.ndarray) -> None:
+    """Black lines on the cell edges between two different game labels."""
+    segments = []
+    nx, ny = labels.shape
+    for ix in range(nx):
+        for iy in range(ny):
+            if ix + 1 < nx and labels[ix, iy] != labels[ix + 1, iy]:
+                segments.append([(xe[ix + 1], ye[iy]), (xe[ix + 1], ye[iy + 1])])
+            if iy + 1 < ny and labels[ix, iy] != labels[ix, iy + 1]:
+                segments.append([(xe[ix], ye[iy + 1]), (xe[ix + 1], ye[iy + 1])])
+    if segments:
+        from matplotlib.collections import LineCollection
+
+        ax.add_collection(LineCollection(segments, colors="black", linewidths=1.2, zorder=4))
 
 
 def _edges(values: np.ndarray) -> np.ndarray:

@@ -20,10 +20,14 @@ from sim.core.codes import N_MOVES
 
 # ---------------------------------------------------------------- classes of 2 x 2 games
 
-PD, STAG, CHICKEN, HARMONY, DEADLOCK, OTHER = (
-    "Prisoner's Dilemma", "Stag Hunt", "Chicken", "Harmony", "Deadlock", "other")
-CLASSES = (PD, STAG, CHICKEN, HARMONY, DEADLOCK, OTHER)
-SHORT = {PD: "PD", STAG: "SH", CHICKEN: "CH", HARMONY: "HA", DEADLOCK: "DL", OTHER: "other"}
+PD, STAG, CHICKEN, HARMONY, DEADLOCK, OTHER, DEGENERATE = (
+    "Prisoner's Dilemma", "Stag Hunt", "Chicken", "Harmony", "Deadlock", "other", "degenerate")
+#: Every label a side or a game can get. "other": a strict pattern of the three comparisons that is none of
+#: the five; "degenerate": no class, because a comparison is a tie or the player has no move to escalate with.
+CLASSES = (PD, STAG, CHICKEN, HARMONY, DEADLOCK, OTHER, DEGENERATE)
+SHORT = {PD: "PD", STAG: "SH", CHICKEN: "CH", HARMONY: "HA", DEADLOCK: "DL", OTHER: "other", DEGENERATE: "degenerate"}
+#: Why a side without a tie is degenerate: its escalate move is dialogue or hold (no escalatory move is legal).
+NO_ESCALATION = "no escalatory legal move"
 # (greed: T > R, fear: P > S, mutual restraint beats mutual escalation: R > P) -> class
 _BY_SIGNS: dict[tuple[int, ...], str] = {
     (1, 1, 1): PD, (1, -1, 1): CHICKEN, (-1, 1, 1): STAG, (-1, -1, 1): HARMONY, (1, 1, -1): DEADLOCK,
@@ -65,8 +69,9 @@ def _sign(x: float, tol: float) -> int:
 class SideClass:
     """One side's class from its T, R, P, S: greed (T vs R), fear (P vs S), gain (R vs P).
 
-    Each is +1, -1, or 0 for a tie (within the tolerance). With a tie the class is "other" and
-    `between` names the classes on either side of the boundary.
+    Each is +1, -1, or 0 for a tie (within the tolerance). A side with a tie, or with no move to
+    escalate with, is degenerate: it gets no class. `between` names the classes on either side of a
+    tie; `reason` says why a side without a tie is degenerate.
     """
 
     name: str
@@ -75,39 +80,52 @@ class SideClass:
     gain: int
     ties: tuple[str, ...] = ()
     between: tuple[str, ...] = ()
+    reason: str = ""
 
     @property
     def borderline(self) -> bool:
+        """A tie in one of the three comparisons: the side sits on a boundary between classes."""
         return bool(self.ties)
+
+    @property
+    def degenerate(self) -> bool:
+        return self.name == DEGENERATE
 
     def describe(self) -> str:
         if self.ties:
-            return f"borderline ({', '.join(self.ties)}: between {' and '.join(self.between)})"
+            return f"degenerate ({', '.join(self.ties)}: between {' and '.join(self.between)})"
+        if self.reason:
+            return f"degenerate ({self.reason})"
         return self.name
 
 
-def classify_side(r: game.Reduced, tol: float | None = None) -> SideClass:
+def classify_side(r: game.Reduced, tol: float | None = None, escalates: bool = True) -> SideClass:
     """The class of one side's preferences over the four outcomes of restrain against escalate.
 
     Prisoner's Dilemma: greed and fear (T > R, P > S) with R > P; Chicken: greed only; Stag Hunt:
-    fear only; Harmony: neither (all with R > P); Deadlock: greed and fear with P > R; anything else
-    is "other". A tie in one of the three comparisons puts the side on a boundary: "other".
+    fear only; Harmony: neither (all with R > P); Deadlock: greed and fear with P > R; any other strict
+    pattern is "other". A tie in one of the three comparisons puts the side on a boundary, and a side
+    whose escalate move is no escalation (`escalates` False: only dialogue and hold are legal) compares
+    nothing that matters: both are "degenerate", not forced into a class.
     """
     tol = tolerance(np.array([r.T, r.R, r.P, r.S])) if tol is None else tol
     signs = (_sign(r.T - r.R, tol), _sign(r.P - r.S, tol), _sign(r.R - r.P, tol))
     names = ("T = R", "P = S", "R = P")
     ties = tuple(n for n, s in zip(names, signs, strict=True) if s == 0)
+    if not escalates:
+        return SideClass(DEGENERATE, *signs, reason=NO_ESCALATION)
     if not ties:
         return SideClass(_BY_SIGNS.get(signs, OTHER), *signs)
     options = [(-1, 1) if s == 0 else (s,) for s in signs]
     between = tuple(sorted({_BY_SIGNS.get(combo, OTHER) for combo in product(*options)},
                            key=CLASSES.index))
-    return SideClass(OTHER, *signs, ties=ties, between=between)
+    return SideClass(DEGENERATE, *signs, ties=ties, between=between)
 
 
 @dataclass(frozen=True)
 class GameClass:
-    """The class of the reduced game: a side class shared by both sides, else "other"."""
+    """The class of the reduced game: a side class shared by both sides, else "other"; "degenerate" if
+    either side is."""
 
     name: str
     row: SideClass
@@ -117,11 +135,16 @@ class GameClass:
     def borderline(self) -> bool:
         return self.row.borderline or self.col.borderline
 
+    @property
+    def degenerate(self) -> bool:
+        return self.name == DEGENERATE
+
     def label(self, row: str, col: str) -> str:
-        """The class, or for "other" the two sides' classes: e.g. "other (US DL, RU PD)"."""
-        if self.name != OTHER:
+        """The class, or for "other" and "degenerate" the two sides': e.g. "other (US DL, RU PD)",
+        "degenerate (US PD/SH tie, RU HA)"."""
+        if self.name not in (OTHER, DEGENERATE):
             return self.name
-        return f"other ({row} {_short(self.row)}, {col} {_short(self.col)})"
+        return f"{self.name} ({row} {_short(self.row)}, {col} {_short(self.col)})"
 
     def meaning(self, row: str, col: str) -> str:
         """One sentence on what the class means for the crisis."""
@@ -129,22 +152,33 @@ class GameClass:
             return MEANINGS[self.name].format(row=row, col=col)
         for who, side in ((row, self.row), (col, self.col)):
             if side.borderline:
-                return (f"{who} sits on the boundary {', '.join(side.ties)}, between "
+                return (f"Degenerate: {who} sits on the boundary {', '.join(side.ties)}, between "
                         f"{' and '.join(side.between)}: a small change in its payoffs tips the game "
-                        f"either way, so read the equilibria of the full game.")
+                        f"either way, so no class is given: read the equilibria of the full game.")
+            if side.degenerate:
+                return (f"Degenerate: {who} has no escalatory legal move (only dialogue and hold), so the "
+                        "reduction does not compare restraint with escalation and no class is given: read "
+                        "the equilibria of the full game.")
         return (f"{row} and {col} face different games ({row}: {self.row.name}; {col}: {self.col.name}), "
                 f"so no textbook class fits: read the equilibria of the full game.")
 
 
 def _short(side: SideClass) -> str:
-    return f"{'/'.join(SHORT[b] for b in side.between)} tie" if side.borderline else SHORT[side.name]
+    if side.borderline:
+        return f"{'/'.join(SHORT[b] for b in side.between)} tie"
+    if side.degenerate:
+        return "no escalation"
+    return SHORT[side.name]
 
 
-def classify(row: game.Reduced, col: game.Reduced, tol: float | None = None) -> GameClass:
-    """Both sides classified; the game takes their class when they share one, else "other"."""
-    r, c = classify_side(row, tol), classify_side(col, tol)
-    name = r.name if r.name == c.name and not (r.borderline or c.borderline) else OTHER
-    return GameClass(name, r, c)
+def classify(row: game.Reduced, col: game.Reduced, tol: float | None = None,
+             escalates: tuple[bool, bool] = (True, True)) -> GameClass:
+    """Both sides classified; the game takes their class when they share one, is "degenerate" when
+    either side is, else "other"."""
+    r, c = classify_side(row, tol, escalates[0]), classify_side(col, tol, escalates[1])
+    if r.degenerate or c.degenerate:
+        return GameClass(DEGENERATE, r, c)
+    return GameClass(r.name if r.name == c.name else OTHER, r, c)
 
 
 # ---------------------------------------------------------------- equilibria (nashpy)
@@ -198,12 +232,20 @@ class Equilibrium:
 
 @dataclass
 class Equilibria:
-    """Nash equilibria by support enumeration, checked by vertex enumeration, with notes."""
+    """Nash equilibria by support enumeration, checked by vertex enumeration, with notes.
+
+    `degenerate`: the degeneracy may touch the equilibria listed (continua, or equilibria support
+    enumeration cannot see): an equilibrium with more best replies than the other's support, an even
+    number of equilibria, or ties between best replies that vertex enumeration could not clear.
+    `ties_off_path`: ties between best replies against a move no equilibrium plays, where vertex
+    enumeration finds the same equilibria: formally degenerate, they change none of the equilibria.
+    """
 
     found: list[Equilibrium]
     vertex: list[Equilibrium] | None
     degenerate: bool
     notes: list[str] = field(default_factory=list)
+    ties_off_path: list[str] = field(default_factory=list)
 
     @property
     def agree(self) -> bool:
@@ -263,7 +305,9 @@ def equilibria(a: np.ndarray, b: np.ndarray, cross_check: bool = True, row_moves
     Vertex enumeration (on payoffs shifted to be positive, which changes no equilibrium) is the
     cross-check. nashpy's warning about degenerate games is caught and turned into a note, as are
     the other signs of degeneracy: a move with several best replies, an equilibrium with more best
-    replies than its support, an even number of equilibria.
+    replies than its support, an even number of equilibria. Ties against moves that no equilibrium
+    plays, where vertex enumeration agrees and nothing else is degenerate, change no equilibrium: they
+    are listed in `ties_off_path` and the game is not called degenerate.
     """
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     moves = (tuple(int(m) for m in row_moves), tuple(int(m) for m in col_moves))
@@ -292,14 +336,21 @@ def equilibria(a: np.ndarray, b: np.ndarray, cross_check: bool = True, row_moves
             vertex = [e for e in vertex if _is_nash(a, b, e, tol)]
         except (QhullError, ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:  # degenerate polytopes
             notes.append(f"vertex enumeration failed ({type(exc).__name__}): no cross-check")
-    reasons = _degeneracy(a, b, found, tol, moves)
+    off_path, reasons = _degeneracy(a, b, found, tol, moves)
+    agree = vertex is not None and {e.key() for e in found} == {e.key() for e in vertex}
     if nashpy_warned or len(found) % 2 == 0:
         reasons.append(f"support enumeration found an even number of equilibria ({len(found)})")
+    if off_path and (reasons or not agree):   # then the ties may hide equilibria: part of the degeneracy
+        reasons, off_path = off_path + reasons, []
     degenerate = bool(reasons)
     if degenerate:
         shown = "; ".join(reasons[:2]) + (f"; and {len(reasons) - 2} more" if len(reasons) > 2 else "")
         notes.insert(0, f"degenerate game ({shown}): equilibria may form continua, of which support "
                         "enumeration lists the points it meets; vertex enumeration gives the extreme points")
+    elif off_path:
+        shown = "; ".join(off_path[:2]) + (f"; and {len(off_path) - 2} more" if len(off_path) > 2 else "")
+        notes.insert(0, f"ties off the equilibrium path ({shown}): no equilibrium plays the move they answer "
+                        "and vertex enumeration finds the same equilibria, so they change none of them")
     if vertex is not None:
         ours, theirs = {e.key() for e in found}, {e.key() for e in vertex}
         if ours == theirs:
@@ -313,7 +364,7 @@ def equilibria(a: np.ndarray, b: np.ndarray, cross_check: bool = True, row_moves
             if missing:
                 notes.append("vertex enumeration does not find: " + "; ".join(
                     f"({e.strategy('row')}, {e.strategy('col')})" for e in missing))
-    return Equilibria(found, vertex, degenerate, notes)
+    return Equilibria(found, vertex, degenerate, notes, off_path)
 
 
 def _best_replies(values: np.ndarray, tol: float) -> np.ndarray:
@@ -325,25 +376,33 @@ def _names(codes: tuple[int, ...], n: int) -> tuple[str, ...]:
 
 
 def _degeneracy(a: np.ndarray, b: np.ndarray, found: list[Equilibrium], tol: float,
-                moves: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())) -> list[str]:
-    reasons = []
+                moves: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())) -> tuple[list[str], list[str]]:
+    """Signs of degeneracy, in two lists: ties between best replies against a pure move that no equilibrium
+    plays (off the path), and the rest: such ties against a move some equilibrium plays, and equilibria at
+    which a player has more best replies than the other's support has moves."""
     rn, cn = _names(moves[0], a.shape[0]), _names(moves[1], a.shape[1])
+    played_row = {i for e in found for i in e.support_row}
+    played_col = {j for e in found for j in e.support_col}
+    off_path: list[str] = []
+    on_path: list[str] = []
     for j in range(a.shape[1]):
         br = _best_replies(a[:, j], tol)
         if len(br) > 1:
-            reasons.append(f"against column move {cn[j]}, the row player has {len(br)} best replies "
-                           f"({', '.join(rn[i] for i in br)})")
+            (on_path if j in played_col else off_path).append(
+                f"against column move {cn[j]}, the row player has {len(br)} best replies "
+                f"({', '.join(rn[i] for i in br)})")
     for i in range(b.shape[0]):
         br = _best_replies(b[i, :], tol)
         if len(br) > 1:
-            reasons.append(f"against row move {rn[i]}, the column player has {len(br)} best replies "
-                           f"({', '.join(cn[j] for j in br)})")
+            (on_path if i in played_row else off_path).append(
+                f"against row move {rn[i]}, the column player has {len(br)} best replies "
+                f"({', '.join(cn[j] for j in br)})")
     for e in found:
         x, y = np.array(e.row), np.array(e.col)
         if len(_best_replies(a @ y, tol)) > len(e.support_col) or len(_best_replies(x @ b, tol)) > len(e.support_row):
-            reasons.append(f"at ({e.strategy('row')}, {e.strategy('col')}) a player has more best replies "
+            on_path.append(f"at ({e.strategy('row')}, {e.strategy('col')}) a player has more best replies "
                            "than the other's support has moves")
-    return reasons
+    return off_path, on_path
 
 
 # ---------------------------------------------------------------- dominance and Pareto

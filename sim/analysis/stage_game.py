@@ -25,6 +25,7 @@ from sim.core.state import State
 from sim.kernel import dynamics, lookahead
 
 RESTRAIN = Action.DIALOGUE                    # the reduction's restraint; hold is the alternative
+RESTRAINING = (int(Action.DIALOGUE), int(Action.HOLD))   # no escalation: a reduction to one of these compares nothing
 ARMING = (Action.DEPLOYMENT, Action.DEVELOP)  # the arming moves, most escalatory first
 
 
