@@ -19,7 +19,7 @@ from collections import Counter
 import numpy as np
 
 from sim.core import scenario
-from sim.core.codes import CUT_FORCE, IN_FORCE, NO_TREATY, TERMINATED, ULTIMATUM
+from sim.core.codes import CUT_FORCE, FLIGHT_TEST, IN_FORCE, NO_TREATY, TERMINATED, ULTIMATUM
 from sim.engine.crisis import Crisis
 
 
@@ -45,7 +45,8 @@ def measure(scn: scenario.Scenario, runs: int, seed: int) -> dict:
     c = Crisis(scn, seed, np.arange(runs), scn.scenario.turns)
     n = c.n_actors
     start = c.state.missiles.copy()
-    first = {k: np.full((runs, n), -1) for k in ("order", "field", "host")}
+    first = {k: np.full((runs, n), -1) for k in ("order", "field", "host", "notice", "test")}
+    ended_at = np.full(runs, -1)
     ult = Counter()
     deals: Counter = Counter()
     ended = np.zeros(runs, bool)
@@ -58,7 +59,8 @@ def measure(scn: scenario.Scenario, runs: int, seed: int) -> dict:
         moves, out = c.resolve(c.decide_all())
         t = c.turn
         s = c.state
-        for key, hit in (("order", out.ordered > 0), ("field", s.missiles > start[rows]), ("host", s.hosting)):
+        for key, hit in (("order", out.ordered > 0), ("field", s.missiles > start[rows]), ("host", s.hosting),
+                         ("notice", out.notice), ("test", (s.stage >= FLIGHT_TEST) & (before.stage < FLIGHT_TEST))):
             f = first[key][rows]
             f[(f < 0) & hit] = t
             first[key][rows] = f
@@ -73,13 +75,42 @@ def measure(scn: scenario.Scenario, runs: int, seed: int) -> dict:
                        c.scenario.actor_ids[j], "cuts" if before.terms[r, j, i] == CUT_FORCE else "keeps")] += 1
         dead = (s.treaty == TERMINATED) | (s.treaty == NO_TREATY)
         renewed[rows] |= ended[rows] & (s.treaty == IN_FORCE)
+        e = ended_at[rows]
+        e[(e < 0) & (s.treaty == TERMINATED)] = t
+        ended_at[rows] = e
         ended[rows] |= dead & (before.treaty != NO_TREATY)
         incident[rows] |= s.incident
         final[rows] = s.escalation
         if s.incident.any():
             c.drop_ended()
+    fielded_hosted = np.zeros(runs, bool)
+    ids = list(scn.actor_ids)
+    if "US" in ids and "NATO" in ids:
+        us, nato = ids.index("US"), ids.index("NATO")
+        fielded_hosted = (first["field"][:, us] >= 0) & (first["host"][:, nato] >= 0)
     return dict(first=first, ult=ult, deals=deals, ended=ended, renewed=renewed, incident=incident, final=final,
-                ids=scn.actor_ids, runs=runs)
+                ids=scn.actor_ids, runs=runs, ended_at=ended_at, fielded_hosted=fielded_hosted)
+
+
+def history(m: dict) -> list[tuple[str, float]]:
+    """The patterns of docs/validation.md (e): what happened after 16 January 2019, as shares of runs."""
+    ids = list(m["ids"])
+    if "US" not in ids or "RU" not in ids:
+        return []
+    us, ru = ids.index("US"), ids.index("RU")
+    notice_us, notice_ru = m["first"]["notice"][:, us], m["first"]["notice"][:, ru]
+    rows = [
+        ("US gives notice, 2 Feb 2019 (turn 1)", notice_us == 1),
+        ("Russia answers within two turns (turns 1-3)", (notice_ru >= 1) & (notice_ru <= 3)),
+        ("the treaty ends, 2 Aug 2019 (turn 7)", m["ended_at"] == 7),
+        ("US flight-tests by 18 Aug 2019 (turn 8)", (m["first"]["test"][:, us] >= 1)
+         & (m["first"]["test"][:, us] <= 8)),
+        ("no US missile fielded and hosted in Europe by end-2023", ~m["fielded_hosted"]),
+        ("no incident", ~m["incident"]),
+        ("no new treaty", ~m["renewed"]),
+    ]
+    together = np.logical_and.reduce([hit for _, hit in rows])
+    return [(name, float(np.mean(hit))) for name, hit in rows] + [("all seven together", float(together.mean()))]
 
 
 def share(first: np.ndarray) -> str:
@@ -98,6 +129,8 @@ def report(name: str, m: dict, seconds: float) -> None:
     print(f"  agreements signed: {sum(m['deals'].values())} ({deals})")
     print(f"  treaty ended {m['ended'].mean():.1%}; a new treaty after its end {m['renewed'].mean():.1%}; "
           f"incidents {m['incident'].mean():.1%}; final index median {np.median(m['final']):.1f}")
+    for name, value in history(m):
+        print(f"  history: {name}: {value:.3f}")
 
 
 def main() -> None:
