@@ -128,9 +128,12 @@ def test_compare_of_the_issue_no_longer_claims_a_difference(tmp_path):
     with open(out / "compare.csv") as f:
         rows = {r["outcome"]: r for r in csv.DictReader(f)}
     ended = rows["treaty_ended"]
-    assert float(ended["difference"]) == -0.01
-    assert float(ended["ci95_low"]) < 0.0 < float(ended["ci95_high"])
-    assert float(ended["p_value"]) == 0.5 and ended["runs_differing"] == "2"
+    # the treaty's fate hardly depends on Russia's answer (Model 3: the US notice ends it in every run): the
+    # few runs that differ, if any, are not a difference; the exact McNemar test says so
+    differing = int(ended["runs_differing"])
+    assert differing <= 4 and ended["method"] == "mcnemar_exact"
+    assert abs(float(ended["difference"])) <= differing / 200
+    assert float(ended["ci95_low"]) < 0.0 < float(ended["ci95_high"]) and float(ended["p_value"]) >= 0.125
     incident = rows["incident"]
     assert float(incident["ci95_low"]) < 0.0 < float(incident["ci95_high"])
 
