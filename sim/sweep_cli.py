@@ -21,6 +21,8 @@ from sim.arguments import shared
 from sim.core import scenario
 from sim.core.errors import SimError
 from sim.core.options import DEFAULT_SEED
+from sim.core.safeio import atomic_path, read_sealed_lines, sealed_line
+from sim.core.textsafe import one_line
 from sim.terminal import path_arg, use_file_backend, whole_number
 
 DEFAULT_SWEEP_RUNS = 200
@@ -28,6 +30,9 @@ DEFAULT_TRAJECTORIES = 20
 DEFAULT_SAMPLES = 64
 DEFAULT_LEVELS = 5
 JOURNAL = ".sweep-journal.jsonl"   # finished points of a sweep under way: what --resume continues from
+JOURNAL_FORMAT = "escalation-sim sweep journal"    # its first line; every line sealed (sim.core.safeio.sealed_line)
+JOURNAL_VERSION = 2
+MAX_REPORTED = 10                  # lines of a journal not trusted that are said one by one
 OUTPUTS = ("samples.csv", "indices.csv", "sweep.json", "morris.png", "sobol.png", "outcomes.png")
 
 EPILOG = """\
@@ -127,10 +132,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     is_output = lambda name: name in OUTPUTS or name.startswith(("morris.", "sobol.", "outcomes."))  # noqa: E731
     with writing(out, args.force, stale=is_output, seals=("sweep.json",)) as stage:
-        done = _read_journal(journal, definition["fingerprint"]) if args.resume else {}
+        done = (_read_journal(journal, definition["fingerprint"], names, len(tasks), args.runs, turns)
+                if args.resume else {})
         if not args.resume and journal.exists():
             journal.unlink()
-        with _journal(journal, definition["fingerprint"], append=bool(done)) as record, \
+        with _journal(journal, definition["fingerprint"], append=args.resume) as record, \
                 _bar(len(tasks), len(done), f"{scn.name} {args.method}", args.quiet) as tick:
             def run(todo: list) -> Iterator[np.ndarray]:
                 return map_in_order(sweep.evaluate_point, todo, jobs, dask=args.dask, warm=lambda: warm_up(scn))
@@ -172,26 +178,79 @@ def _definition(scn: scenario.Scenario, args: argparse.Namespace, factors: list,
     return {**body, "fingerprint": digest.hexdigest()}
 
 
-def _read_journal(path: Path, fingerprint: str) -> dict[int, np.ndarray]:
+def _read_journal(path: Path, fingerprint: str, names: list[str], points: int, runs: int,
+                  turns: int) -> dict[int, np.ndarray]:
+    """The finished points of the interrupted sweep whose journal is `path`, each record proved by its
+    checksum and checked against what a point's outcomes can be (`sweep.outcome_problem`); a record that
+    is not is said on stderr with its line number and left out, so its point is computed again. The
+    journal is then written again with the good records only, so that the lines appended next follow a
+    whole line and are read back by a later --resume. A header not of a sweep journal, or of another
+    sweep, is refused (SimError)."""
     if not path.is_file():
         raise SimError(f"{path}: no interrupted sweep to resume here; allowed: a sweep's --out without --resume")
-    done: dict[int, np.ndarray] = {}
-    with open(path, encoding="utf-8") as f:
-        lines = f.read().split("\n")
-    try:
-        head = json.loads(lines[0])
-    except (json.JSONDecodeError, IndexError):
-        raise SimError(f"{path}: not a sweep journal; allowed: --force to start again") from None
-    if head.get("fingerprint") != fingerprint:
+    lines = read_sealed_lines(path, fingerprint, first_key=JOURNAL_FORMAT)
+    number, head, why = next(lines, (1, None, "empty"))
+    if head is not None and (set(head) != {"journal", "version", "fingerprint"} or head["journal"] != JOURNAL_FORMAT
+                             or head["version"] != JOURNAL_VERSION or not isinstance(head["fingerprint"], str)):
+        head, why = None, "not the header of a sweep journal of this version"
+    if head is None:   # a journal not of this program, or of another version of it: the user decides
+        raise SimError(f"{path}: line 1: not a sweep journal ({why}); allowed: --force to start the sweep again")
+    if head["fingerprint"] != fingerprint:
         raise SimError(f"{path}: the interrupted sweep was another one (scenario, values, method, runs or seed "
                        "differ); allowed: the same command as before with --resume, or --force to start again")
-    for line in lines[1:]:
-        try:
-            entry = json.loads(line)
-            done[int(entry["point"])] = np.array(entry["outcomes"], dtype=np.float64)
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError):
-            break        # a line cut short by the interruption: that point is run again
+    done: dict[int, np.ndarray] = {}
+    lines_of: dict[int, list[int]] = {}
+    bad: list[str] = []
+    for number, record, why in lines:
+        point: int | None = None
+        if record is not None:
+            point, why = _record_problem(record, names, points, runs, turns)
+        if record is None or point is None or why:
+            bad.append(f"line {number}{'' if point is None else f' (point {point})'}: {why}")
+            continue
+        y = np.array(record["outcomes"], dtype=np.float64)
+        if point in lines_of and (point not in done or not np.array_equal(done[point], y)):
+            bad.append(f"line {number}: point {point} again, with other outcomes than line {lines_of[point][0]}")
+            done.pop(point, None)
+        elif point not in lines_of:
+            done[point] = y
+        lines_of.setdefault(point, []).append(number)
+    for line in bad[:MAX_REPORTED]:
+        _warn(f"{path}: {line}; not trusted: its point is computed again")
+    if len(bad) > MAX_REPORTED:
+        _warn(f"{path}: {len(bad) - MAX_REPORTED} more lines not trusted (their points are computed again)")
+    with atomic_path(path, durable=True) as tmp, open(tmp, "w", encoding="utf-8") as f:   # closed, then renamed
+        f.write(_header(fingerprint))
+        for point, y in done.items():
+            f.write(_record(point, y, fingerprint))
     return done
+
+
+def _record_problem(record: dict[str, Any], names: list[str], points: int, runs: int,
+                    turns: int) -> tuple[int | None, str]:
+    """The point of a journal record (None if it names none) and what is wrong with the record ("" if nothing)."""
+    from sim.analysis.sweep import outcome_problem
+
+    point = record.get("point")
+    if isinstance(point, bool) or not isinstance(point, int) or not 0 <= point < points:
+        return None, f"point = {repr(point)[:20]}; allowed: a whole number from 0 to {points - 1}"
+    if set(record) != {"point", "outcomes"}:
+        return point, f"keys {', '.join(sorted(record))[:60]}; allowed: point, outcomes"
+    return point, outcome_problem(record["outcomes"], names, runs, turns) or ""
+
+
+def _header(fingerprint: str) -> str:
+    return sealed_line({"journal": JOURNAL_FORMAT, "version": JOURNAL_VERSION, "fingerprint": fingerprint},
+                       JOURNAL_FORMAT)
+
+
+def _record(point: int, y: np.ndarray, fingerprint: str) -> str:
+    return sealed_line({"point": point, "outcomes": [float(v) for v in y]}, fingerprint)
+
+
+def _warn(line: str) -> None:
+    sys.stderr.write(f"warning: {one_line(line)}\n")
+    sys.stderr.flush()
 
 
 @contextmanager
@@ -199,11 +258,11 @@ def _journal(path: Path, fingerprint: str, append: bool) -> Iterator[Any]:
     """Append each finished point to the journal, flushed to disk, so that no finished point is lost."""
     with open(path, "a" if append else "w", encoding="utf-8") as f:
         if not append:
-            f.write(json.dumps({"fingerprint": fingerprint}) + "\n")
+            f.write(_header(fingerprint))
             f.flush()
 
         def record(point: int, y: np.ndarray) -> None:
-            f.write(json.dumps({"point": point, "outcomes": [float(v) for v in y]}) + "\n")
+            f.write(_record(point, y, fingerprint))
             f.flush()
             os.fsync(f.fileno())
         yield record

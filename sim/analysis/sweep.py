@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from sim.core.errors import ScenarioError, SimError
+from sim.core.safeio import json_type
 from sim.core.scenario import Scenario, apply_overrides, value_at
 
 METHODS = ("morris", "sobol", "grid")
@@ -307,6 +308,32 @@ def outcomes(batches: Sequence[Any], turns: int) -> np.ndarray:
     total = np.nansum(payoff, axis=1)
     return np.concatenate([[ended.mean(), incident.any(axis=1).mean(), peak.mean(), final.mean()],
                            first.mean(axis=0), total.mean(axis=0)])
+
+
+def outcome_problem(values: Any, names: Sequence[str], runs: int, turns: int) -> str | None:
+    """What is wrong with `values` as the outcomes of a point of `runs` runs of `turns` turns (see
+    `outcomes`), or None if they could be: one number per name, each finite and within its range (shares
+    0 to 1, escalation 0 to 100, first orders 1 to turns + 1), shares and first orders means of whole
+    numbers over the runs. Used on what a journal reads back, which is never trusted otherwise."""
+    if not isinstance(values, list) or len(values) != len(names):
+        size = f"{len(values)} values" if isinstance(values, list) else f"a JSON {json_type(values)}"
+        return f"outcomes: {size}; allowed: a list of {len(names)} numbers"
+    for name, v in zip(names, values, strict=True):
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            return f"{name} = {repr(v)[:20]}; allowed: a finite number"
+        if name in ("treaty_ended", "incident"):
+            low, high, counted = 0.0, 1.0, True
+        elif name.endswith("_escalation"):
+            low, high, counted = 0.0, 100.0, False
+        elif name.startswith("first_order_"):
+            low, high, counted = 1.0, turns + 1.0, True
+        else:
+            low, high, counted = -math.inf, math.inf, False
+        if not low <= v <= high:
+            return f"{name} = {v:g}; allowed: {low:g} to {high:g}"
+        if counted and abs(v * runs - round(v * runs)) > 1e-6 * max(1.0, abs(v * runs)):
+            return f"{name} = {v:g}; allowed: a mean over {runs} runs of whole numbers"
+    return None
 
 
 Point = tuple[Scenario, tuple[Factor, ...], np.ndarray, int, int, int]
