@@ -20,7 +20,7 @@ from sim.arguments import shared
 from sim.core import scenario
 from sim.core.actions import MOVE_NAMES
 from sim.core.errors import SimError
-from sim.core.options import DEFAULT_RUNS, DEFAULT_SCENARIO, DEFAULT_SEED
+from sim.core.options import DEFAULT_RUNS, DEFAULT_SCENARIO, DEFAULT_SEED, MAX_TURNS
 from sim.engine import budget
 from sim.terminal import use_file_backend, whole_number
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # sim.analysis.crisis_game imports nashpy (half a second): on
     from sim.analysis.stage_game import Reduced
 
 DEFAULT_GRID = 41
+MAX_GRID = 10_000     # points per axis (the memory the grid needs is checked too)
 POINT_BYTES = 2048   # what one point of a map keeps: its stage game, reduced game and class
 
 
@@ -90,14 +91,14 @@ def add_parser(subparsers: argparse._SubParsersAction, parser_class: type[argpar
     where.add_argument("--date", type=_date, default=None, metavar="YYYY-MM-DD",
                        help="the game on this date: the state the median run is in (last turn on or before it; "
                             "default: the start)")
-    where.add_argument("--turn", type=whole_number(0, "--turn"), default=None, metavar="T",
+    where.add_argument("--turn", type=whole_number(0, "--turn", MAX_TURNS), default=None, metavar="T",
                        help="the game after this many turns of the median run (default 0: the start)")
     where.add_argument("--over-time", action="store_true",
                        help="the game's class and equilibria on every turn of the median run")
     where.add_argument("--map", nargs=2, metavar=("KEY1=LO:HI", "KEY2=LO:HI"), default=None,
                        help="the game's class at the start over two scenario parameters, x then y (default: no map, "
                             "the game at one point)")
-    p.add_argument("--grid", type=whole_number(2, "--grid"), default=None, metavar="N",
+    p.add_argument("--grid", type=whole_number(2, "--grid", MAX_GRID), default=None, metavar="N",
                    help=f"points per axis of --map (default {DEFAULT_GRID})")
     return p
 

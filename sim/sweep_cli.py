@@ -23,12 +23,15 @@ from sim.core.errors import SimError
 from sim.core.options import DEFAULT_SEED
 from sim.core.safeio import atomic_path, read_sealed_lines, sealed_line
 from sim.core.textsafe import one_line
-from sim.terminal import path_arg, use_file_backend, whole_number
+from sim.terminal import decimal_number, path_arg, use_file_backend, whole_number
 
 DEFAULT_SWEEP_RUNS = 200
 DEFAULT_TRAJECTORIES = 20
 DEFAULT_SAMPLES = 64
 DEFAULT_LEVELS = 5
+MAX_TRAJECTORIES = 10_000
+MAX_SAMPLES = 2**20        # Sobol' base samples: a power of 2
+MAX_LEVELS = 1000          # grid points per value (the grid's size is checked too: sweep.MAX_GRID_POINTS)
 JOURNAL = ".sweep-journal.jsonl"   # finished points of a sweep under way: what --resume continues from
 JOURNAL_FORMAT = "escalation-sim sweep journal"    # its first line; every line sealed (sim.core.safeio.sealed_line)
 JOURNAL_VERSION = 2
@@ -85,14 +88,16 @@ def add_parser(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> 
                         "none)")
     p.add_argument("--params", type=path_arg("--params"), default=None, metavar="FILE.toml",
                    help="[[param]] tables: key, low, high, dist (unif, norm, triang, lognorm), mode (default: none)")
-    p.add_argument("--assumed", type=float, nargs="?", const=0.5, default=None, metavar="SPREAD",
+    p.add_argument("--assumed", type=decimal_number("--assumed", 0, 1), nargs="?", const=0.5, default=None,
+                   metavar="SPREAD",
                    help="add every number the scenario file calls \"assumed\", from (1 - SPREAD) to (1 + SPREAD) "
                         "times its value (SPREAD default 0.5 when given; default: not added)")
-    p.add_argument("--trajectories", type=whole_number(2, "--trajectories"), default=DEFAULT_TRAJECTORIES,
-                   metavar="R", help=f"Morris trajectories (default {DEFAULT_TRAJECTORIES})")
-    p.add_argument("--samples", type=whole_number(2, "--samples"), default=DEFAULT_SAMPLES, metavar="N",
+    p.add_argument("--trajectories", type=whole_number(2, "--trajectories", MAX_TRAJECTORIES),
+                   default=DEFAULT_TRAJECTORIES, metavar="R",
+                   help=f"Morris trajectories (default {DEFAULT_TRAJECTORIES})")
+    p.add_argument("--samples", type=whole_number(2, "--samples", MAX_SAMPLES), default=DEFAULT_SAMPLES, metavar="N",
                    help=f"Sobol' base samples, a power of 2 (default {DEFAULT_SAMPLES}; N x (2K + 2) points)")
-    p.add_argument("--levels", type=whole_number(2, "--levels"), default=DEFAULT_LEVELS, metavar="L",
+    p.add_argument("--levels", type=whole_number(2, "--levels", MAX_LEVELS), default=DEFAULT_LEVELS, metavar="L",
                    help=f"grid points per value (default {DEFAULT_LEVELS})")
     p.add_argument("--resume", action="store_true", help="continue the interrupted sweep whose journal is in --out")
     return p

@@ -119,7 +119,8 @@ SMALL = ["inf_2018", "--param", "risk.h_max=0.001:0.02", "--param", "actors.US.p
 @pytest.mark.parametrize("param, says", [
     ("risk.nope=0:1", "risk.nope: no such key"),
     ("risk.h_max=0.02:0.001", "empty or inverted"),
-    ("risk.h_max=nan:1", "not finite"),
+    ("risk.h_max=nan:1", "must be numbers"),
+    ("risk.h_max=1e999:2e999", "not finite"),
     ("scenario.title=1:2", "not a number"),
     ("risk.h_max=abc", "allowed: KEY=LO:HI"),
     ("risk.h_max=-1:0.5", "is not allowed there"),

@@ -46,18 +46,21 @@ class Factor:
         return [self.low, self.high, self.mode] if self.dist == "triang" else [self.low, self.high]
 
 
+# a number as --param takes it: ASCII digits (float() would take other scripts' digits too), at most 40 characters
+DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+
 def parse_factor(text: str) -> Factor:
     """``KEY=LO:HI`` (uniform) as a Factor; SimError naming the option if malformed."""
+    shown = text if len(text) <= 60 else f"{text[:40]}...{text[-8:]} ({len(text):,} characters)"
     m = re.fullmatch(r"\s*([A-Za-z0-9_.\-]+)\s*=\s*([^:]+):([^:]+)\s*", text)
     if not m:
-        raise SimError(f"--param {text!r}: allowed: KEY=LO:HI, e.g. risk.h_max=0.001:0.02")
-    key, lo, hi = m.group(1), m.group(2), m.group(3)
-    try:
-        low, high = float(lo), float(hi)
-    except ValueError:
-        raise SimError(f"--param {text!r}: LO and HI must be numbers; allowed: KEY=LO:HI, "
-                       "e.g. risk.h_max=0.001:0.02") from None
-    return _checked(Factor(key, low, high), f"--param {text}")
+        raise SimError(f"--param {shown!r}: allowed: KEY=LO:HI, e.g. risk.h_max=0.001:0.02")
+    key, lo, hi = m.group(1), m.group(2).strip(), m.group(3).strip()
+    if not all(len(end) <= 40 and DECIMAL.fullmatch(end) for end in (lo, hi)):
+        raise SimError(f"--param {shown!r}: LO and HI must be numbers (digits 0-9, at most 40 characters); "
+                       "allowed: KEY=LO:HI, e.g. risk.h_max=0.001:0.02")
+    return _checked(Factor(key, float(lo), float(hi)), f"--param {shown}")
 
 
 def _checked(f: Factor, origin: str) -> Factor:
@@ -98,8 +101,11 @@ def read_factors(path: Path) -> list[Factor]:
         if not isinstance(e["key"], str):
             raise SimError(f"{where}: key = {e['key']!r}; allowed: a scenario key as --set takes it")
         for name in ("low", "high", "mode"):
-            if name in e and (isinstance(e[name], bool) or not isinstance(e[name], int | float)):
-                raise SimError(f"{where}: {name} = {e[name]!r}; allowed: a number")
+            if name in e and (isinstance(e[name], bool) or not isinstance(e[name], int | float)
+                              or (isinstance(e[name], int) and abs(e[name]) > 2**63)):   # no float of a huge int
+                value = repr(e[name])
+                raise SimError(f"{where}: {name} = {value if len(value) <= 40 else value[:30] + '...'}; allowed: a "
+                               "number (at most 2^63 in size)")
         out.append(_checked(Factor(e["key"], float(e["low"]), float(e["high"]), str(e.get("dist", "unif")),
                                    float(e.get("mode", 0.5))), f"{where} ({e['key']})"))
     return out

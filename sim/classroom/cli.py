@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sim.arguments import shared
 from sim.core import scenario
 from sim.core.errors import SimError
-from sim.core.options import DEFAULT_SCENARIO
+from sim.core.options import DEFAULT_SCENARIO, MAX_TURN_SECONDS
 from sim.core.safeio import locked_folder
 from sim.engine import interrupts
 from sim.terminal import path_arg, use_file_backend, whole_number
@@ -63,8 +63,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help=f"port; 0: any free one, printed (default {DEFAULT_PORT})")
     p.add_argument("--teams", default=None, metavar="IDS",
                    help="actors the class plays, comma-separated, e.g. US,RU,NATO (default: every actor)")
-    p.add_argument("--turn-seconds", type=whole_number(0, "--turn-seconds"), default=DEFAULT_TURN_SECONDS,
-                   metavar="S", help=f"time for each turn; 0: no timer (default {DEFAULT_TURN_SECONDS})")
+    p.add_argument("--turn-seconds", type=whole_number(0, "--turn-seconds", MAX_TURN_SECONDS),
+                   default=DEFAULT_TURN_SECONDS, metavar="S",
+                   help=f"time for each turn; 0: no timer (default {DEFAULT_TURN_SECONDS}; at most a day)")
     p.add_argument("--resume", type=path_arg("--resume"), default=None, metavar="FILE",
                    help="go on with a saved game (its game.json; new codes and PIN are printed; default: a new "
                         "game)")

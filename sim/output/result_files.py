@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sim.core.actions import MOVE_NAMES
 from sim.core.codes import RUNG_NAMES, STAGES, TREATY_NAMES
 from sim.core.errors import SimError
+from sim.core.options import MAX_SEED, MAX_TURNS
 from sim.core.safeio import PARTIAL, atomic_path, staged_folder
 from sim.core.scenario import Scenario, to_toml
 from sim.output.csv_text import csv_text
@@ -193,8 +194,6 @@ class ResultWriter:
 Share = Annotated[float, Field(ge=0, le=1)]
 Escalation = Annotated[float, Field(ge=0, le=100)]
 FirstTurn = Annotated[float, Field(ge=1)]
-MAX_SEED = 2**63 - 1
-MAX_TURNS = 10_000                 # as a scenario's turns
 
 
 class _Strict(BaseModel):
