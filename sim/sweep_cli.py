@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import math
@@ -23,6 +24,7 @@ from sim.core.errors import SimError
 from sim.core.options import DEFAULT_SEED
 from sim.core.safeio import atomic_path, read_sealed_lines, sealed_line
 from sim.core.textsafe import one_line
+from sim.engine import interrupts
 from sim.terminal import decimal_number, path_arg, use_file_backend, whole_number
 
 DEFAULT_SWEEP_RUNS = 200
@@ -136,26 +138,43 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     jobs = args.jobs if args.jobs is not None else default_jobs()
     started = time.perf_counter()
     is_output = lambda name: name in OUTPUTS or name.startswith(("morris.", "sobol.", "outcomes."))  # noqa: E731
-    with writing(out, args.force, stale=is_output, seals=("sweep.json",)) as stage:
-        done = (_read_journal(journal, definition["fingerprint"], names, len(tasks), args.runs, turns)
-                if args.resume else {})
-        if not args.resume and journal.exists():
-            journal.unlink()
-        with _journal(journal, definition["fingerprint"], append=args.resume) as record, \
-                _bar(len(tasks), len(done), f"{scn.name} {args.method}", args.quiet) as tick:
-            def run(todo: list) -> Iterator[np.ndarray]:
-                return map_in_order(sweep.evaluate_point, todo, jobs, dask=args.dask, warm=lambda: warm_up(scn))
+    saved = [0]             # points in the journal
+    try:
+        with writing(out, args.force, stale=is_output, seals=("sweep.json",)) as stage:
+            done = (_read_journal(journal, definition["fingerprint"], names, len(tasks), args.runs, turns)
+                    if args.resume else {})
+            if not args.resume and journal.exists():
+                journal.unlink()
+            saved[0] = len(done)
+            with _journal(journal, definition["fingerprint"], append=args.resume) as record, \
+                    _bar(len(tasks), len(done), f"{scn.name} {args.method}", args.quiet) as tick, \
+                    _cluster(args.dask, jobs, needed=len(done) < len(tasks)) as address:
+                def run(todo: list) -> Iterator[np.ndarray]:
+                    return map_in_order(sweep.evaluate_point, todo, jobs, dask=address, warm=lambda: warm_up(scn))
 
-            Y = sweep.evaluate(tasks, run, done, lambda p, y: (record(p, y), tick()))
-        rows = sweep.indices(args.method, factors, X, Y, names, args.seed) if args.method != "grid" else []
-        _write_samples(stage / "samples.csv", factors, X, names, Y)
-        _write_indices(stage / "indices.csv", rows)
-        if not args.no_plot:
-            use_file_backend()
-            from sim.analysis import sweep_plots
+                def finished(p: int, y: np.ndarray) -> None:
+                    record(p, y)
+                    saved[0] += 1
+                    tick()
 
-            sweep_plots.draw_all(stage, args.method, factors, X, names, Y, rows, definition, args.format)
-        (stage / "sweep.json").write_text(json.dumps(definition, indent=2) + "\n")
+                Y = sweep.evaluate(tasks, run, done, finished)
+            rows = sweep.indices(args.method, factors, X, Y, names, args.seed) if args.method != "grid" else []
+            _write_samples(stage / "samples.csv", factors, X, names, Y)
+            _write_indices(stage / "indices.csv", rows)
+            if not args.no_plot:
+                use_file_backend()
+                from sim.analysis import sweep_plots
+
+                sweep_plots.draw_all(stage, args.method, factors, X, names, Y, rows, definition, args.format)
+            (stage / "sweep.json").write_text(json.dumps(definition, indent=2) + "\n")
+    except KeyboardInterrupt as exc:    # Ctrl-C, SIGTERM, SIGHUP: one line, and how to go on
+        what = "interrupted" if type(exc) is KeyboardInterrupt else f"stopped by {exc}"
+        if journal.is_file():
+            _say(f"{what}: {saved[0]} of {len(tasks)} points are kept in {journal}; the same command with --resume "
+                 "goes on from there")
+        else:
+            _say(f"{what}: nothing was written for this sweep")
+        return interrupts.exit_status(exc)
     journal.unlink(missing_ok=True)
     if not args.quiet:
         print(f"{scn.name}: {args.method} sweep of {len(factors)} values, {len(tasks)} points x {args.runs} runs, "
@@ -254,8 +273,63 @@ def _record(point: int, y: np.ndarray, fingerprint: str) -> str:
 
 
 def _warn(line: str) -> None:
-    sys.stderr.write(f"warning: {one_line(line)}\n")
-    sys.stderr.flush()
+    _say(f"warning: {line}")
+
+
+def _say(line: str) -> None:
+    try:
+        sys.stderr.write(f"{one_line(line)}\n")
+        sys.stderr.flush()
+    except OSError:    # no terminal left to say it on (SIGHUP)
+        pass
+
+
+@contextmanager
+def _cluster(dask: str | None, jobs: int, needed: bool) -> Iterator[str | None]:
+    """The address `map_in_order` runs the points on: `dask` as given, but for ``local`` (and points to
+    compute) the scheduler of a LocalCluster of `jobs` worker processes started here and closed after.
+
+    Its threads, and so the worker processes they start, have Ctrl-C (SIGINT) blocked: a terminal's
+    Ctrl-C goes to every process of its group, and a worker that took it would print a traceback,
+    starting up or shutting down; this process alone takes it, and closes the cluster. (multiprocessing
+    unblocks SIGINT in the thread that first starts its resource tracker: it is started here first.) The
+    cluster's own log and warnings say only errors (a cluster closed early warns of its workers)."""
+    if dask != "local" or not needed:
+        yield dask
+        return
+    import logging
+    import signal
+    import warnings
+    from multiprocessing import resource_tracker
+
+    from dask.distributed import LocalCluster
+
+    levels = {name: logging.getLogger(name).level for name in ("distributed", "asyncio", "tornado")}
+    environ = os.environ.get("DASK_LOGGING__DISTRIBUTED")
+    cluster = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")             # e.g. the scheduler's port in use: it takes another
+        try:
+            for name in levels:
+                logging.getLogger(name).setLevel(logging.CRITICAL)
+            os.environ["DASK_LOGGING__DISTRIBUTED"] = "critical"       # read by the workers as they start
+            resource_tracker.ensure_running()
+            mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)      # a Ctrl-C meanwhile is raised now
+            yield cluster.scheduler_address
+        finally:
+            if cluster is not None:
+                with interrupts.deferred(), contextlib.suppress(Exception):
+                    cluster.close()
+            if environ is None:
+                os.environ.pop("DASK_LOGGING__DISTRIBUTED", None)
+            else:
+                os.environ["DASK_LOGGING__DISTRIBUTED"] = environ
+            for name, level in levels.items():
+                logging.getLogger(name).setLevel(level)
 
 
 @contextmanager

@@ -192,6 +192,46 @@ def test_dask_gives_the_same_files_as_the_local_pool(tmp_path):
         assert (tmp_path / "local" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes(), name
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("when", ["cluster_starting", "points_running"])
+def test_ctrl_c_on_a_dask_local_sweep_is_one_line_with_the_resume_hint(tmp_path, when):
+    """A terminal's Ctrl-C goes to every process of its group: the sweep and the cluster's workers (which
+    printed 106 lines of tracebacks). The sweep alone takes it: one line, and --resume ends the sweep."""
+    args = [*SMALL, "--runs", "300", "--jobs", "2", "--no-plot", "--dask", "local"]
+    out = tmp_path / "cut"
+    proc = subprocess.Popen([sys.executable, str(ROOT / "run_sim.py"), "sweep", *args, "--out", str(out)],
+                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)                  # its own group, as a terminal's job
+    journal = out / JOURNAL
+    records = 0 if when == "cluster_starting" else 2        # the journal is begun as the cluster starts
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None and (
+            not journal.exists() or len(journal.read_text().splitlines()) < 1 + records):
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGINT)
+    err = proc.communicate(timeout=120)[1]
+    assert proc.returncode == 130, err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    assert err.startswith("interrupted: ") and f"of 9 points are kept in {journal}" in err and "--resume" in err
+    resumed = _sweep(*args, "--out", str(out), "--resume", cwd=tmp_path)
+    assert resumed.returncode == 0 and resumed.stderr == "", resumed.stderr
+    whole = _sweep(*SMALL, "--runs", "300", "--jobs", "2", "--no-plot", "--out", str(tmp_path / "whole"), cwd=tmp_path)
+    assert whole.returncode == 0, whole.stderr
+    for name in ("samples.csv", "indices.csv", "sweep.json"):
+        assert (out / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+
+
+def test_ctrl_c_on_a_sweep_says_how_many_points_are_kept_and_how_to_go_on(journalled, tmp_path, sweep_cli,
+                                                                         monkeypatch):
+    out = tmp_path / "s"
+    shutil.copytree(journalled.cut, out)
+    monkeypatch.setattr(sweep, "evaluate_point", _stopped_after(2))
+    r = sweep_cli(*JOURNALLED, "--out", out, "--resume")
+    assert r.status == 130
+    assert r.err == f"interrupted: 5 of 9 points are kept in {out / JOURNAL}; the same command with --resume goes " \
+                    "on from there\n"
+
+
 def _slow_square(x: int) -> int:
     time.sleep(0.3)
     return x * x
