@@ -487,6 +487,16 @@ def test_save_file_never_overwrites_other_files_nor_makes_folders(tmp_path, monk
     assert (tmp_path / "g" / "debrief.md").is_file()
 
 
+@pytest.mark.parametrize("folder", ["/", ".", ".."])
+def test_save_to_a_folder_is_a_hint_and_the_game_goes_on(tmp_path, monkeypatch, capsys, folder):
+    """`save /` ended the game with ValueError (found by the fuzz suite's game scripts, issue 24)."""
+    monkeypatch.chdir(tmp_path)
+    rc, text, err = play(monkeypatch, capsys, f"save {folder}\nhold\nhold\n\n", *game_args(tmp_path / "g"))
+    assert rc == 0 and "Traceback" not in err + text, err
+    assert f"save {folder!r}: a folder" in text
+    assert (tmp_path / "g" / "debrief.md").is_file()
+
+
 @pytest.mark.parametrize("line, needle", [
     ("inject set actors.US.payoff.war_cost=inf", "finite"),
     ("inject set actors.US.deploy_batch=99999999999999999999999", "less than or equal"),
