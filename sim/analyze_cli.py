@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # sim.analysis.crisis_game imports nashpy (half a second): on
     from sim.analysis.stage_game import Reduced
 
 DEFAULT_GRID = 41
-MAX_GRID = 10_000     # points per axis (the memory the grid needs is checked too)
+MAX_GRID = 10**6      # points per axis: the memory the grid needs is checked too, and refuses far fewer
 POINT_BYTES = 2048   # what one point of a map keeps: its stage game, reduced game and class
 
 

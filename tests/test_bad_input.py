@@ -299,7 +299,7 @@ HUGE_NUMBERS = {
     "run_seed_2^64": (["run", "--seed", SEED_2_64], ["--seed", SEED_2_64]),
     "run_seed_negative": (["run", "--seed", "-1"], ["--seed", "-1"]),
     **{f"{cmd}_runs_400_digits": ([cmd, *args, "--runs", DIGITS_400], ["--runs", "999999", "400 characters",
-                                                                       "100,000,000"])
+                                                                       "1,000,000,000,000"])
        for cmd, args in (("run", []), ("compare", ["inf_2018", "dilemma_2p"]), ("sweep", SWEEP),
                          ("tournament", ["inf_2018", "--rules", "hawk,dove"]), ("analyze", []))},
     **{f"{cmd}_turns_{n}": ([cmd, *args, "--turns", value], ["--turns", value[:20], "10,000"])
@@ -320,7 +320,7 @@ HUGE_NUMBERS = {
     "play_band_runs_400_digits": (["play", "--as", "US", "--band-runs", DIGITS_400], ["--band-runs"]),
     "analyze_turn_400_digits": (["analyze", "--turn", DIGITS_400], ["--turn", "10,000"]),
     "analyze_grid_400_digits": (["analyze", "--map", "risk.h_max=0:1", "risk.k=1:2", "--grid", DIGITS_400],
-                                ["--grid", "10,000"]),
+                                ["--grid", "1,000,000"]),
     "sweep_levels_400_digits": (["sweep", *SWEEP, "--method", "grid", "--levels", DIGITS_400], ["--levels"]),
     "sweep_trajectories_400_digits": (["sweep", *SWEEP, "--trajectories", DIGITS_400], ["--trajectories"]),
     "sweep_samples_400_digits": (["sweep", *SWEEP, "--method", "sobol", "--samples", DIGITS_400], ["--samples"]),
