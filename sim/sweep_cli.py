@@ -138,7 +138,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     jobs = args.jobs if args.jobs is not None else default_jobs()
     started = time.perf_counter()
     is_output = lambda name: name in OUTPUTS or name.startswith(("morris.", "sobol.", "outcomes."))  # noqa: E731
-    saved = [0]             # points in the journal
+    saved: list[int | None] = [None]       # points in the journal, once it has been read or begun
     try:
         with writing(out, args.force, stale=is_output, seals=("sweep.json",)) as stage:
             done = (_read_journal(journal, definition["fingerprint"], names, len(tasks), args.runs, turns)
@@ -154,7 +154,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
                 def finished(p: int, y: np.ndarray) -> None:
                     record(p, y)
-                    saved[0] += 1
+                    saved[0] = (saved[0] or 0) + 1
                     tick()
 
                 Y = sweep.evaluate(tasks, run, done, finished)
@@ -170,8 +170,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     except KeyboardInterrupt as exc:    # Ctrl-C, SIGTERM, SIGHUP: one line, and how to go on
         what = "interrupted" if type(exc) is KeyboardInterrupt else f"stopped by {exc}"
         if journal.is_file():
-            _say(f"{what}: {saved[0]} of {len(tasks)} points are kept in {journal}; the same command with --resume "
-                 "goes on from there")
+            kept = "the points finished are" if saved[0] is None else f"{saved[0]} of {len(tasks)} points are"
+            _say(f"{what}: {kept} kept in {journal}; the same command with --resume goes on from there")
         else:
             _say(f"{what}: nothing was written for this sweep")
         return interrupts.exit_status(exc)
