@@ -152,9 +152,10 @@ def _csv(name: str, change):
     return corrupt
 
 
-def _field(lines: list[str], row: int, column: int, value: str) -> list[str]:
+def _field(lines: list[str], row: int, column: str, value: str) -> list[str]:
+    """The CSV lines with the field of `column` (by the header's name) of line `row` (0: the header) set."""
     fields = lines[row].rstrip("\n").split(",")
-    fields[column] = value
+    fields[lines[0].rstrip("\n").split(",").index(column)] = value
     return [*lines[:row], ",".join(fields) + "\n", *lines[row + 1:]]
 
 
@@ -214,25 +215,26 @@ SCHEMA_CORRUPTIONS = {
                                        ["turns.csv", "line"]),
     "turns_header_changed": (_csv("turns.csv", lambda lines: [lines[0].replace("escalation", "esc", 1), *lines[1:]]),
                              ["turns.csv", "line 1"]),
-    "turns_run_beyond_runs": (_csv("turns.csv", lambda lines: _field(lines, len(lines) - 1, 0, "7")),
+    "turns_run_beyond_runs": (_csv("turns.csv", lambda lines: _field(lines, len(lines) - 1, "run", "7")),
                               ["turns.csv", "run", "7"]),
-    "turns_escalation_a_word": (_csv("turns.csv", lambda lines: _field(lines, 2, 4, "abc")),
+    "turns_escalation_a_word": (_csv("turns.csv", lambda lines: _field(lines, 2, "escalation", "abc")),
                                 ["turns.csv", "line 3", "escalation", "abc"]),
-    "turns_escalation_nan": (_csv("turns.csv", lambda lines: _field(lines, 2, 4, "nan")),
+    "turns_escalation_nan": (_csv("turns.csv", lambda lines: _field(lines, 2, "escalation", "nan")),
                              ["turns.csv", "line 3", "escalation"]),
     "turns_row_missing": (_csv("turns.csv", lambda lines: [*lines[:3], *lines[4:]]), ["turns.csv", "line 4", "turn"]),
     "turns_extra_field": (_csv("turns.csv", lambda lines: [*lines[:2], lines[2].rstrip() + ",1\n", *lines[3:]]),
                           ["turns.csv", "line 3"]),
-    "turns_seed_changed": (_csv("turns.csv", lambda lines: _field(lines, 2, 1, "9")), ["turns.csv", "line 3", "seed"]),
-    "turns_date_changed": (_csv("turns.csv", lambda lines: _field(lines, 2, 3, "2030-01-01")),
+    "turns_seed_changed": (_csv("turns.csv", lambda lines: _field(lines, 2, "seed", "9")),
+                           ["turns.csv", "line 3", "seed"]),
+    "turns_date_changed": (_csv("turns.csv", lambda lines: _field(lines, 2, "date", "2030-01-01")),
                            ["turns.csv", "line 3", "date"]),
-    "turns_treaty_unknown": (_csv("turns.csv", lambda lines: _field(lines, 2, 10, "forgotten")),
+    "turns_treaty_unknown": (_csv("turns.csv", lambda lines: _field(lines, 2, "treaty", "forgotten")),
                              ["turns.csv", "line 3", "treaty", "forgotten"]),
     "turns_empty": (_csv("turns.csv", lambda lines: []), ["turns.csv", "line 1"]),
     "actions_cut_mid_row": (_csv("actions.csv", lambda lines: [*lines[:-1], lines[-1][:9]]), ["actions.csv", "line"]),
-    "actions_move_unknown": (_csv("actions.csv", lambda lines: _field(lines, 1, 4, "nuke")),
+    "actions_move_unknown": (_csv("actions.csv", lambda lines: _field(lines, 1, "action", "nuke")),
                              ["actions.csv", "line 2", "action", "nuke"]),
-    "actions_actor_unknown": (_csv("actions.csv", lambda lines: _field(lines, 1, 3, "ZZ")),
+    "actions_actor_unknown": (_csv("actions.csv", lambda lines: _field(lines, 1, "actor", "ZZ")),
                               ["actions.csv", "line 2", "actor", "ZZ"]),
 }
 
