@@ -21,7 +21,7 @@ from sim.arguments import shared
 from sim.core import scenario
 from sim.core.actions import MOVE_NAMES
 from sim.core.errors import SimError
-from sim.core.options import DEFAULT_RUNS, DEFAULT_SCENARIO, DEFAULT_SEED
+from sim.core.options import DEFAULT_RUNS, DEFAULT_SCENARIO, DEFAULT_SEED, MAX_TURNS
 from sim.engine import budget
 from sim.terminal import use_file_backend, whole_number
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # sim.analysis.crisis_game imports nashpy (half a second): on
     from sim.analysis.crisis_game import Analysis, Axis, Dominance, OverTime, Region, StageGame
     from sim.analysis.stage_game import Reduced
 
+MAX_GRID = 10**6      # points per axis: the memory the grid needs is checked too, and refuses far fewer
 POINT_BYTES = 2048   # what one point of a grid keeps: its reduced game and class
 
 
@@ -36,7 +37,7 @@ def _grid_item(text: str) -> int | str:
     """--grid: N (a whole number, at least 2: points per axis) or a parameter KEY=LO:HI[:N], checked later
     against the scenario (`sim.analysis.crisis_game.parse_grid`)."""
     if text.strip().lstrip("+-").isdigit():
-        return whole_number(2, "--grid")(text)
+        return whole_number(2, "--grid", MAX_GRID)(text)
     return text
 
 
@@ -103,7 +104,7 @@ def add_parser(subparsers: argparse._SubParsersAction, parser_class: type[argpar
     where.add_argument("--date", type=_date, default=None, metavar="YYYY-MM-DD",
                        help="the game on this date: the state the median run is in (last turn on or before it; "
                             "default: the start)")
-    where.add_argument("--turn", type=whole_number(0, "--turn"), default=None, metavar="T",
+    where.add_argument("--turn", type=whole_number(0, "--turn", MAX_TURNS), default=None, metavar="T",
                        help="the game after this many turns of the median run (default 0: the start)")
     where.add_argument("--over-time", action="store_true",
                        help="the game's class and equilibria on every turn of the median run")

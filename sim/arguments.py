@@ -4,6 +4,10 @@ A command takes the ones it has as an argparse parent parser, `shared("--out", "
 same flag, type check, metavar and default everywhere, and the same help unless the command words it
 its own way (`--out`'s folder, what `--seed` seeds, what `--quiet` leaves out). In the command's
 --help they come after its own options, in three sections: the scenario and seed, the runs, the output.
+
+Every number is read by `sim.terminal.whole_number`, between bounds of `sim.core.options` (a seed up to
+2^63 - 1, the runs, turns and jobs a machine can carry): anything else, Unicode digits and thousands of
+them included, is one line naming the option, the value (shortened) and what is allowed, exit status 2.
 """
 
 from __future__ import annotations
@@ -18,6 +22,10 @@ from sim.core.options import (
     DEFAULT_SEED,
     ENGINES,
     FORMATS,
+    MAX_JOBS,
+    MAX_RUNS,
+    MAX_SEED,
+    MAX_TURNS,
 )
 from sim.terminal import OneLineParser, path_arg, whole_number
 
@@ -34,24 +42,24 @@ OPTIONS: dict[str, tuple[str, dict[str, Any]]] = {
         "help": "change a scenario value, validated like the file, e.g. actors.US.rule.lambda=4 (repeatable; "
                 "default: none, the file's values)"}),
     "--turns": (SCENARIO, {
-        "type": whole_number(1, "--turns"), "default": None, "metavar": "T",
+        "type": whole_number(1, "--turns", MAX_TURNS), "default": None, "metavar": "T",
         "help": "turns per run (default: the scenario's)"}),
     "--seed": (SCENARIO, {
-        "type": whole_number(0, "--seed"), "default": DEFAULT_SEED, "metavar": "S",
+        "type": whole_number(0, "--seed", MAX_SEED), "default": DEFAULT_SEED, "metavar": "S",
         "help": f"root seed (default {DEFAULT_SEED})"}),
     "--runs": (RUNS, {
-        "type": whole_number(1, "--runs"), "default": None, "metavar": "N",
+        "type": whole_number(1, "--runs", MAX_RUNS), "default": None, "metavar": "N",
         "help": f"number of seeded runs (default {DEFAULT_RUNS})"}),
     "--engine": (RUNS, {
         "choices": ENGINES, "default": DEFAULT_ENGINE,
         "help": "ensemble: replicas in lockstep (fast); mesa: one EscalationModel per run; the same files either "
                 f"way (default {DEFAULT_ENGINE})"}),
     "--jobs": (RUNS, {
-        "type": whole_number(1, "--jobs"), "default": None, "metavar": "N",
+        "type": whole_number(1, "--jobs", MAX_JOBS), "default": None, "metavar": "N",
         "help": "worker processes (default: every core)"}),
     "--dask": (RUNS, {"default": None, "metavar": "ADDRESS", "help": DASK_HELP}),
     "--batch-size": (RUNS, {
-        "type": whole_number(1, "--batch-size"), "default": None, "metavar": "N",
+        "type": whole_number(1, "--batch-size", MAX_RUNS), "default": None, "metavar": "N",
         "help": "runs advanced together in one batch (default: the runs shared over the jobs, at most 250)"}),
     "--out": (OUTPUT, {
         "type": path_arg("--out"), "default": None, "metavar": "DIR",
@@ -62,7 +70,7 @@ OPTIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "--no-plot": (OUTPUT, {"action": "store_true", "help": "skip the figures"}),
     "--quiet": (OUTPUT, {"action": "store_true", "help": "no progress bar and no summary"}),
     "--band-runs": (OUTPUT, {
-        "type": whole_number(1, "--band-runs"), "default": DEFAULT_BAND, "metavar": "N",
+        "type": whole_number(1, "--band-runs", MAX_RUNS), "default": DEFAULT_BAND, "metavar": "N",
         "help": f"model-only runs the debrief compares the game with (default {DEFAULT_BAND})"}),
 }
 

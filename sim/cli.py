@@ -26,7 +26,7 @@ from sim.core.textsafe import one_line, printable
 from sim.engine import budget, interrupts
 from sim.materials import cli as materials_cli
 from sim.output.tables import text_table
-from sim.terminal import OneLineParser, folder_arg, path_arg, prepare_model, use_file_backend
+from sim.terminal import OneLineParser, folder_arg, path_arg, prepare_model, short_words, use_file_backend
 
 if TYPE_CHECKING:   # sim.api imports pandas: only the commands that write results load it
     from sim.api import RunOutput
@@ -256,7 +256,7 @@ def fail(exc: SimError) -> int:
 
 def _write_err(line: str) -> None:
     try:
-        sys.stderr.write(one_line(line) + "\n")
+        sys.stderr.write(short_words(one_line(line)) + "\n")
         sys.stderr.flush()
     except OSError:   # no terminal left to say it on (SIGHUP)
         pass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import math
@@ -21,13 +22,22 @@ from sim.arguments import shared
 from sim.core import scenario
 from sim.core.errors import SimError
 from sim.core.options import DEFAULT_SEED
-from sim.terminal import path_arg, use_file_backend, whole_number
+from sim.core.safeio import atomic_path, read_sealed_lines, sealed_line
+from sim.core.textsafe import one_line
+from sim.engine import interrupts
+from sim.terminal import decimal_number, path_arg, use_file_backend, whole_number
 
 DEFAULT_SWEEP_RUNS = 200
 DEFAULT_TRAJECTORIES = 20
 DEFAULT_SAMPLES = 64
 DEFAULT_LEVELS = 5
+MAX_TRAJECTORIES = 10_000
+MAX_SAMPLES = 2**20        # Sobol' base samples: a power of 2
+MAX_LEVELS = 1000          # grid points per value (the grid's size is checked too: sweep.MAX_GRID_POINTS)
 JOURNAL = ".sweep-journal.jsonl"   # finished points of a sweep under way: what --resume continues from
+JOURNAL_FORMAT = "escalation-sim sweep journal"    # its first line; every line sealed (sim.core.safeio.sealed_line)
+JOURNAL_VERSION = 2
+MAX_REPORTED = 10                  # lines of a journal not trusted that are said one by one
 OUTPUTS = ("samples.csv", "indices.csv", "sweep.json", "morris.png", "sobol.png", "outcomes.png")
 
 EPILOG = """\
@@ -80,14 +90,16 @@ def add_parser(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> 
                         "none)")
     p.add_argument("--params", type=path_arg("--params"), default=None, metavar="FILE.toml",
                    help="[[param]] tables: key, low, high, dist (unif, norm, triang, lognorm), mode (default: none)")
-    p.add_argument("--assumed", type=float, nargs="?", const=0.5, default=None, metavar="SPREAD",
+    p.add_argument("--assumed", type=decimal_number("--assumed", 0, 1), nargs="?", const=0.5, default=None,
+                   metavar="SPREAD",
                    help="add every number the scenario file calls \"assumed\", from (1 - SPREAD) to (1 + SPREAD) "
                         "times its value (SPREAD default 0.5 when given; default: not added)")
-    p.add_argument("--trajectories", type=whole_number(2, "--trajectories"), default=DEFAULT_TRAJECTORIES,
-                   metavar="R", help=f"Morris trajectories (default {DEFAULT_TRAJECTORIES})")
-    p.add_argument("--samples", type=whole_number(2, "--samples"), default=DEFAULT_SAMPLES, metavar="N",
+    p.add_argument("--trajectories", type=whole_number(2, "--trajectories", MAX_TRAJECTORIES),
+                   default=DEFAULT_TRAJECTORIES, metavar="R",
+                   help=f"Morris trajectories (default {DEFAULT_TRAJECTORIES})")
+    p.add_argument("--samples", type=whole_number(2, "--samples", MAX_SAMPLES), default=DEFAULT_SAMPLES, metavar="N",
                    help=f"Sobol' base samples, a power of 2 (default {DEFAULT_SAMPLES}; N x (2K + 2) points)")
-    p.add_argument("--levels", type=whole_number(2, "--levels"), default=DEFAULT_LEVELS, metavar="L",
+    p.add_argument("--levels", type=whole_number(2, "--levels", MAX_LEVELS), default=DEFAULT_LEVELS, metavar="L",
                    help=f"grid points per value (default {DEFAULT_LEVELS})")
     p.add_argument("--resume", action="store_true", help="continue the interrupted sweep whose journal is in --out")
     return p
@@ -126,25 +138,43 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     jobs = args.jobs if args.jobs is not None else default_jobs()
     started = time.perf_counter()
     is_output = lambda name: name in OUTPUTS or name.startswith(("morris.", "sobol.", "outcomes."))  # noqa: E731
-    with writing(out, args.force, stale=is_output, seals=("sweep.json",)) as stage:
-        done = _read_journal(journal, definition["fingerprint"]) if args.resume else {}
-        if not args.resume and journal.exists():
-            journal.unlink()
-        with _journal(journal, definition["fingerprint"], append=bool(done)) as record, \
-                _bar(len(tasks), len(done), f"{scn.name} {args.method}", args.quiet) as tick:
-            def run(todo: list) -> Iterator[np.ndarray]:
-                return map_in_order(sweep.evaluate_point, todo, jobs, dask=args.dask, warm=lambda: warm_up(scn))
+    saved: list[int | None] = [None]       # points in the journal, once it has been read or begun
+    try:
+        with writing(out, args.force, stale=is_output, seals=("sweep.json",)) as stage:
+            done = (_read_journal(journal, definition["fingerprint"], names, len(tasks), args.runs, turns)
+                    if args.resume else {})
+            if not args.resume and journal.exists():
+                journal.unlink()
+            saved[0] = len(done)
+            with _journal(journal, definition["fingerprint"], append=args.resume) as record, \
+                    _bar(len(tasks), len(done), f"{scn.name} {args.method}", args.quiet) as tick, \
+                    _cluster(args.dask, jobs, needed=len(done) < len(tasks)) as address:
+                def run(todo: list) -> Iterator[np.ndarray]:
+                    return map_in_order(sweep.evaluate_point, todo, jobs, dask=address, warm=lambda: warm_up(scn))
 
-            Y = sweep.evaluate(tasks, run, done, lambda p, y: (record(p, y), tick()))
-        rows = sweep.indices(args.method, factors, X, Y, names, args.seed) if args.method != "grid" else []
-        _write_samples(stage / "samples.csv", factors, X, names, Y)
-        _write_indices(stage / "indices.csv", rows)
-        if not args.no_plot:
-            use_file_backend()
-            from sim.analysis import sweep_plots
+                def finished(p: int, y: np.ndarray) -> None:
+                    record(p, y)
+                    saved[0] = (saved[0] or 0) + 1
+                    tick()
 
-            sweep_plots.draw_all(stage, args.method, factors, X, names, Y, rows, definition, args.format)
-        (stage / "sweep.json").write_text(json.dumps(definition, indent=2) + "\n")
+                Y = sweep.evaluate(tasks, run, done, finished)
+            rows = sweep.indices(args.method, factors, X, Y, names, args.seed) if args.method != "grid" else []
+            _write_samples(stage / "samples.csv", factors, X, names, Y)
+            _write_indices(stage / "indices.csv", rows)
+            if not args.no_plot:
+                use_file_backend()
+                from sim.analysis import sweep_plots
+
+                sweep_plots.draw_all(stage, args.method, factors, X, names, Y, rows, definition, args.format)
+            (stage / "sweep.json").write_text(json.dumps(definition, indent=2) + "\n")
+    except KeyboardInterrupt as exc:    # Ctrl-C, SIGTERM, SIGHUP: one line, and how to go on
+        what = "interrupted" if type(exc) is KeyboardInterrupt else f"stopped by {exc}"
+        if journal.is_file():
+            kept = "the points finished are" if saved[0] is None else f"{saved[0]} of {len(tasks)} points are"
+            _say(f"{what}: {kept} kept in {journal}; the same command with --resume goes on from there")
+        else:
+            _say(f"{what}: nothing was written for this sweep")
+        return interrupts.exit_status(exc)
     journal.unlink(missing_ok=True)
     if not args.quiet:
         print(f"{scn.name}: {args.method} sweep of {len(factors)} values, {len(tasks)} points x {args.runs} runs, "
@@ -172,26 +202,134 @@ def _definition(scn: scenario.Scenario, args: argparse.Namespace, factors: list,
     return {**body, "fingerprint": digest.hexdigest()}
 
 
-def _read_journal(path: Path, fingerprint: str) -> dict[int, np.ndarray]:
+def _read_journal(path: Path, fingerprint: str, names: list[str], points: int, runs: int,
+                  turns: int) -> dict[int, np.ndarray]:
+    """The finished points of the interrupted sweep whose journal is `path`, each record proved by its
+    checksum and checked against what a point's outcomes can be (`sweep.outcome_problem`); a record that
+    is not is said on stderr with its line number and left out, so its point is computed again. The
+    journal is then written again with the good records only, so that the lines appended next follow a
+    whole line and are read back by a later --resume. A header not of a sweep journal, or of another
+    sweep, is refused (SimError)."""
     if not path.is_file():
         raise SimError(f"{path}: no interrupted sweep to resume here; allowed: a sweep's --out without --resume")
-    done: dict[int, np.ndarray] = {}
-    with open(path, encoding="utf-8") as f:
-        lines = f.read().split("\n")
-    try:
-        head = json.loads(lines[0])
-    except (json.JSONDecodeError, IndexError):
-        raise SimError(f"{path}: not a sweep journal; allowed: --force to start again") from None
-    if head.get("fingerprint") != fingerprint:
+    lines = read_sealed_lines(path, fingerprint, first_key=JOURNAL_FORMAT)
+    number, head, why = next(lines, (1, None, "empty"))
+    if head is not None and (set(head) != {"journal", "version", "fingerprint"} or head["journal"] != JOURNAL_FORMAT
+                             or head["version"] != JOURNAL_VERSION or not isinstance(head["fingerprint"], str)):
+        head, why = None, "not the header of a sweep journal of this version"
+    if head is None:   # a journal not of this program, or of another version of it: the user decides
+        raise SimError(f"{path}: line 1: not a sweep journal ({why}); allowed: --force to start the sweep again")
+    if head["fingerprint"] != fingerprint:
         raise SimError(f"{path}: the interrupted sweep was another one (scenario, values, method, runs or seed "
                        "differ); allowed: the same command as before with --resume, or --force to start again")
-    for line in lines[1:]:
-        try:
-            entry = json.loads(line)
-            done[int(entry["point"])] = np.array(entry["outcomes"], dtype=np.float64)
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError):
-            break        # a line cut short by the interruption: that point is run again
+    done: dict[int, np.ndarray] = {}
+    lines_of: dict[int, list[int]] = {}
+    bad: list[str] = []
+    for number, record, why in lines:
+        point: int | None = None
+        if record is not None:
+            point, why = _record_problem(record, names, points, runs, turns)
+        if record is None or point is None or why:
+            bad.append(f"line {number}{'' if point is None else f' (point {point})'}: {why}")
+            continue
+        y = np.array(record["outcomes"], dtype=np.float64)
+        if point in lines_of and (point not in done or not np.array_equal(done[point], y)):
+            bad.append(f"line {number}: point {point} again, with other outcomes than line {lines_of[point][0]}")
+            done.pop(point, None)
+        elif point not in lines_of:
+            done[point] = y
+        lines_of.setdefault(point, []).append(number)
+    for line in bad[:MAX_REPORTED]:
+        _warn(f"{path}: {line}; not trusted: its point is computed again")
+    if len(bad) > MAX_REPORTED:
+        _warn(f"{path}: {len(bad) - MAX_REPORTED} more lines not trusted (their points are computed again)")
+    with atomic_path(path, durable=True) as tmp, open(tmp, "w", encoding="utf-8") as f:   # closed, then renamed
+        f.write(_header(fingerprint))
+        for point, y in done.items():
+            f.write(_record(point, y, fingerprint))
     return done
+
+
+def _record_problem(record: dict[str, Any], names: list[str], points: int, runs: int,
+                    turns: int) -> tuple[int | None, str]:
+    """The point of a journal record (None if it names none) and what is wrong with the record ("" if nothing)."""
+    from sim.analysis.sweep import outcome_problem
+
+    point = record.get("point")
+    if isinstance(point, bool) or not isinstance(point, int) or not 0 <= point < points:
+        return None, f"point = {repr(point)[:20]}; allowed: a whole number from 0 to {points - 1}"
+    if set(record) != {"point", "outcomes"}:
+        return point, f"keys {', '.join(sorted(record))[:60]}; allowed: point, outcomes"
+    return point, outcome_problem(record["outcomes"], names, runs, turns) or ""
+
+
+def _header(fingerprint: str) -> str:
+    return sealed_line({"journal": JOURNAL_FORMAT, "version": JOURNAL_VERSION, "fingerprint": fingerprint},
+                       JOURNAL_FORMAT)
+
+
+def _record(point: int, y: np.ndarray, fingerprint: str) -> str:
+    return sealed_line({"point": point, "outcomes": [float(v) for v in y]}, fingerprint)
+
+
+def _warn(line: str) -> None:
+    _say(f"warning: {line}")
+
+
+def _say(line: str) -> None:
+    try:
+        sys.stderr.write(f"{one_line(line)}\n")
+        sys.stderr.flush()
+    except OSError:    # no terminal left to say it on (SIGHUP)
+        pass
+
+
+@contextmanager
+def _cluster(dask: str | None, jobs: int, needed: bool) -> Iterator[str | None]:
+    """The address `map_in_order` runs the points on: `dask` as given, but for ``local`` (and points to
+    compute) the scheduler of a LocalCluster of `jobs` worker processes started here and closed after.
+
+    Its threads, and so the worker processes they start, have Ctrl-C (SIGINT) blocked: a terminal's
+    Ctrl-C goes to every process of its group, and a worker that took it would print a traceback,
+    starting up or shutting down; this process alone takes it, and closes the cluster. (multiprocessing
+    unblocks SIGINT in the thread that first starts its resource tracker: it is started here first.) The
+    cluster's own log and warnings say only errors (a cluster closed early warns of its workers)."""
+    if dask != "local" or not needed:
+        yield dask
+        return
+    import logging
+    import signal
+    import warnings
+    from multiprocessing import resource_tracker
+
+    from dask.distributed import LocalCluster
+
+    levels = {name: logging.getLogger(name).level for name in ("distributed", "asyncio", "tornado")}
+    environ = os.environ.get("DASK_LOGGING__DISTRIBUTED")
+    cluster = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")             # e.g. the scheduler's port in use: it takes another
+        try:
+            for name in levels:
+                logging.getLogger(name).setLevel(logging.CRITICAL)
+            os.environ["DASK_LOGGING__DISTRIBUTED"] = "critical"       # read by the workers as they start
+            resource_tracker.ensure_running()
+            mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)      # a Ctrl-C meanwhile is raised now
+            yield cluster.scheduler_address
+        finally:
+            if cluster is not None:
+                with interrupts.deferred(), contextlib.suppress(Exception):
+                    cluster.close()
+            if environ is None:
+                os.environ.pop("DASK_LOGGING__DISTRIBUTED", None)
+            else:
+                os.environ["DASK_LOGGING__DISTRIBUTED"] = environ
+            for name, level in levels.items():
+                logging.getLogger(name).setLevel(level)
 
 
 @contextmanager
@@ -199,11 +337,11 @@ def _journal(path: Path, fingerprint: str, append: bool) -> Iterator[Any]:
     """Append each finished point to the journal, flushed to disk, so that no finished point is lost."""
     with open(path, "a" if append else "w", encoding="utf-8") as f:
         if not append:
-            f.write(json.dumps({"fingerprint": fingerprint}) + "\n")
+            f.write(_header(fingerprint))
             f.flush()
 
         def record(point: int, y: np.ndarray) -> None:
-            f.write(json.dumps({"point": point, "outcomes": [float(v) for v in y]}) + "\n")
+            f.write(_record(point, y, fingerprint))
             f.flush()
             os.fsync(f.fileno())
         yield record

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import threading
 import time
@@ -52,21 +53,62 @@ class OneLineParser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
-        sys.stderr.write(f"error: {self.prog}: {message} (see --help)\n")
+        sys.stderr.write(short_words(f"error: {self.prog}: {message} (see --help)") + "\n")
         raise SystemExit(2)
 
 
-def whole_number(minimum: int, flag: str, maximum: int | None = None) -> Callable[[str], int]:
-    """An argparse type: a whole number >= `minimum` (and <= `maximum`), with a one-line error naming `flag`."""
-    allowed = f"a whole number >= {minimum}" if maximum is None else f"a whole number from {minimum} to {maximum}"
+LONG_WORD = 200     # characters of a word (no space) an error line shows whole; a path is rarely longer
+
+
+def short_words(line: str, limit: int = LONG_WORD) -> str:
+    """`line` with every word longer than `limit` characters shortened (`shortened`): a value of thousands
+    of characters typed into an option shows as its start, end and length, and the line stays one line."""
+    return re.sub(rf"\S{{{limit + 1},}}", lambda m: shortened(m.group(0), 80), line)
+
+
+def shortened(text: str, limit: int = 40) -> str:
+    """`text` as an error line shows it: at most about `limit` characters, with its length if cut."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit - 16]}...{text[-6:]} ({len(text):,} characters)"
+
+
+# ASCII only: not the other digits int() takes (Arabic-Indic, fullwidth...), nor 1_000
+_DIGITS = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+
+def whole_number(minimum: int, flag: str, maximum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from `minimum` to `maximum`, typed in ASCII digits; anything else is
+    a one-line error naming `flag`, the value (shortened) and what is allowed. Every number option has a
+    maximum (`sim.core.options`), so no value the program cannot carry gets past the command line."""
+    allowed = f"a whole number from {minimum:,} to {maximum:,}"
 
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{flag} = {text!r}: allowed: {allowed}") from None
-        if value < minimum or (maximum is not None and value > maximum):
-            raise argparse.ArgumentTypeError(f"{flag} = {value}: allowed: {allowed}")
+        digits = text.strip(" \t")
+        if not _DIGITS.fullmatch(digits):
+            raise argparse.ArgumentTypeError(f"{flag} = {shortened(text)!r}: allowed: {allowed}")
+        if len(digits.lstrip("+-").lstrip("0")) > len(str(maximum)):   # not read: beyond any maximum
+            raise argparse.ArgumentTypeError(f"{flag} = {shortened(digits)}: allowed: {allowed}")
+        value = int(digits)
+        if not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"{flag} = {shortened(digits)}: allowed: {allowed}")
+        return value
+    parse.__name__ = flag
+    return parse
+
+
+def decimal_number(flag: str, low: float, high: float) -> Callable[[str], float]:
+    """An argparse type: a number strictly between `low` and `high`, typed in ASCII (e.g. 0.5, 5e-1)."""
+    allowed = f"a number between {low:g} and {high:g}"
+
+    def parse(text: str) -> float:
+        number = text.strip(" \t")
+        if len(number) > 40 or not _DECIMAL.fullmatch(number):
+            raise argparse.ArgumentTypeError(f"{flag} = {shortened(text)!r}: allowed: {allowed}")
+        value = float(number)
+        if not low < value < high:
+            raise argparse.ArgumentTypeError(f"{flag} = {number}: allowed: {allowed}")
         return value
     parse.__name__ = flag
     return parse

@@ -200,14 +200,14 @@ def test_missing_scenario_file(by, command, via, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("flag, value, allowed, via", [
-    ("--runs", "0", "whole number >= 1", "inproc"),
-    ("--runs", "-3", "whole number >= 1", "inproc"),
-    ("--runs", "two", "whole number >= 1", "inproc"),
-    ("--turns", "0", "whole number >= 1", "inproc"),
-    ("--turns", "-1", "whole number >= 1", "inproc"),
-    pytest.param("--runs", "0", "whole number >= 1", "subproc", marks=SUBPROC),
-    pytest.param("--turns", "-1", "whole number >= 1", "subproc", marks=SUBPROC),
-    ("--turns", "20000", "10000", "inproc"),
+    ("--runs", "0", "whole number from 1", "inproc"),
+    ("--runs", "-3", "whole number from 1", "inproc"),
+    ("--runs", "two", "whole number from 1", "inproc"),
+    ("--turns", "0", "whole number from 1", "inproc"),
+    ("--turns", "-1", "whole number from 1", "inproc"),
+    pytest.param("--runs", "0", "whole number from 1", "subproc", marks=SUBPROC),
+    pytest.param("--turns", "-1", "whole number from 1", "subproc", marks=SUBPROC),
+    ("--turns", "20000", "10,000", "inproc"),
 ])
 def test_bad_command_line_value(flag, value, allowed, via, tmp_path, capsys):
     out = tmp_path / "out"
@@ -278,3 +278,102 @@ def test_validate_good_file(target, via, tmp_path, capsys):
     rc, out, err = run_cli(["validate", target], via, capsys)
     assert (rc, err) == (0, "")
     assert "valid scenario 'inf_2018'" in out
+
+
+# ---------------------------------------------------------------- numbers no command can carry
+# Every number on the command line goes through one parser (sim.terminal.whole_number, bounds in
+# sim.core.options): one line naming the option, the value (shortened) and what is allowed, exit 2, nothing
+# written. These were tracebacks (OverflowError, ValueError) or were accepted and failed later.
+
+SEED_2_63, SEED_2_64 = str(2**63), str(2**64)
+DIGITS_400 = "9" * 400
+DIGITS_5000 = "1" * 5000
+SWEEP = ["inf_2018", "--param", "risk.h_max=0.001:0.02"]     # a sweep that runs unless refused
+CLASSROOM = ["inf_2018", "--port", "0"]                         # a server that starts unless refused
+# argv (after the command), and what the line must say besides "allowed"
+HUGE_NUMBERS = {
+    **{f"{cmd}_seed_2^63": ([cmd, *args, "--seed", SEED_2_63], ["--seed", SEED_2_63, "9,223,372,036,854,775,807"])
+       for cmd, args in (("run", ["inf_2018"]), ("compare", ["inf_2018", "dilemma_2p"]), ("sweep", SWEEP),
+                         ("tournament", ["inf_2018", "--rules", "hawk,dove"]), ("analyze", ["inf_2018"]),
+                         ("play", ["inf_2018", "--as", "US"]), ("classroom", CLASSROOM))},
+    "run_seed_2^64": (["run", "--seed", SEED_2_64], ["--seed", SEED_2_64]),
+    "run_seed_negative": (["run", "--seed", "-1"], ["--seed", "-1"]),
+    **{f"{cmd}_runs_400_digits": ([cmd, *args, "--runs", DIGITS_400], ["--runs", "999999", "400 characters",
+                                                                       "1,000,000,000,000"])
+       for cmd, args in (("run", []), ("compare", ["inf_2018", "dilemma_2p"]), ("sweep", SWEEP),
+                         ("tournament", ["inf_2018", "--rules", "hawk,dove"]), ("analyze", []))},
+    **{f"{cmd}_turns_{n}": ([cmd, *args, "--turns", value], ["--turns", value[:20], "10,000"])
+       for cmd, args in (("run", []), ("play", ["inf_2018", "--as", "US"]), ("classroom", CLASSROOM),
+                         ("sweep", SWEEP), ("analyze", []))
+       for n, value in (("20000", "20000"), ("100000", "100000"), ("400_digits", DIGITS_400))},
+    **{f"{cmd}_set_5000_digits": ([cmd, *args, "--set", f"risk.h_max={DIGITS_5000}"], ["risk.h_max", "4,300 digits"])
+       for cmd, args in (("run", []), ("classroom", CLASSROOM), ("sweep", SWEEP), ("analyze", []),
+                         ("play", ["inf_2018", "--as", "US"]))},
+    "compare_item_5000_digits": (["compare", "inf_2018", f"inf_2018:risk.h_max={DIGITS_5000}"],
+                                 ["risk.h_max", "4,300 digits"]),
+    "classroom_turn_seconds_400_digits": (["classroom", *CLASSROOM, "--turn-seconds", DIGITS_400],
+                                          ["--turn-seconds", "86,400"]),
+    "classroom_turn_seconds_a_year": (["classroom", *CLASSROOM, "--turn-seconds", "31536000"],
+                                      ["--turn-seconds", "31536000"]),
+    "run_jobs_a_million": (["run", "--jobs", "1000000"], ["--jobs", "1000000", "1,024"]),
+    "run_batch_size_400_digits": (["run", "--batch-size", DIGITS_400], ["--batch-size", "400 characters"]),
+    "play_band_runs_400_digits": (["play", "--as", "US", "--band-runs", DIGITS_400], ["--band-runs"]),
+    "analyze_turn_400_digits": (["analyze", "--turn", DIGITS_400], ["--turn", "10,000"]),
+    "analyze_grid_400_digits": (["analyze", "--map", "risk.h_max=0:1", "risk.k=1:2", "--grid", DIGITS_400],
+                                ["--grid", "1,000,000"]),
+    "sweep_levels_400_digits": (["sweep", *SWEEP, "--method", "grid", "--levels", DIGITS_400], ["--levels"]),
+    "sweep_trajectories_400_digits": (["sweep", *SWEEP, "--trajectories", DIGITS_400], ["--trajectories"]),
+    "sweep_samples_400_digits": (["sweep", *SWEEP, "--method", "sobol", "--samples", DIGITS_400], ["--samples"]),
+    "sweep_assumed_nan": (["sweep", "inf_2018", "--assumed", "nan"], ["--assumed", "nan", "between 0 and 1"]),
+    "sweep_assumed_huge": (["sweep", "inf_2018", "--assumed", "1e999"], ["--assumed", "1e999"]),
+    "sweep_param_5000_digits": (["sweep", "inf_2018", "--param", f"risk.h_max=0:{DIGITS_5000}"],
+                                ["--param", "risk.h_max", "5,013 characters"]),
+    "classroom_port_huge": (["classroom", "--port", DIGITS_400], ["--port", "65,535"]),
+    # digits int() takes that are not ASCII, and its underscores
+    **{f"run_{flag[2:]}_{name}": (["run", flag, text], [flag])
+       for flag in ("--seed", "--runs", "--turns", "--jobs")
+       for name, text in (("arabic_indic", "\u0661\u0662"), ("fullwidth", "\uff17"), ("superscript", "\u00b2"),
+                          ("underscore", "1_000"), ("circled", "\u2460"))},
+}
+
+
+@pytest.mark.parametrize("case", list(HUGE_NUMBERS))
+def test_a_number_no_command_can_carry_is_one_line_exit_2_nothing_written(case, tmp_path, capsys, monkeypatch):
+    argv, needles = HUGE_NUMBERS[case]
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out"
+    rc, _, err = run_cli([*argv, "--out", str(out)], "inproc", capsys)
+    assert_refused(rc, err, [*needles, *([] if "4,300 digits" in needles else ["allowed"])])   # a scenario's words
+    assert len(err) < 600, err                       # the value shortened, not thousands of digits
+    assert snapshot(tmp_path) == {}
+
+
+@pytest.fixture(scope="module")
+def game_file(tmp_path_factory):
+    """A game file as `play` saves one (a game of inf_2018 not yet played), as a dict."""
+    import json
+
+    from sim.core import scenario
+    from sim.play import savefile
+    from sim.play.engine import Game
+
+    path = savefile.write(Game(scenario.load("inf_2018"), seed=1, humans=["US"], turns=3),
+                          tmp_path_factory.mktemp("game") / "game.json")
+    return json.loads(path.read_text())
+
+
+@pytest.mark.parametrize("command", [["replay"], ["play", "--resume"], ["classroom", "--resume"]])
+@pytest.mark.parametrize("key, value", [("replica", 10**30), ("seed", 10**30), ("seed", 2**63), ("replica", -1),
+                                        ("turns", 10**30)])
+def test_a_game_file_with_a_number_no_game_can_carry_is_one_line(key, value, command, game_file, tmp_path, capsys,
+                                                                 monkeypatch):
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "saved" / "game.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps({**game_file, key: value}))
+    before = snapshot(tmp_path)
+    rc, _, err = run_cli([*command, str(path)], "inproc", capsys)
+    assert_refused(rc, err, [str(path), key, str(value)[:20], "corrupt game file"])
+    assert snapshot(tmp_path) == before

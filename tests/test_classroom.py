@@ -271,6 +271,182 @@ def test_too_many_wrong_codes_are_refused_for_a_while(served):
     assert r.status_code == 429
 
 
+# ---------------------------------------------------------------- the server under attack (issue 24, items 9-10)
+
+
+def _asgi_post(app, path: str, chunks, headers=()):
+    """POST `path` to the ASGI `app` with a body sent as `chunks` (chunked: no Content-Length); returns the
+    status and how many chunks the app read before it answered."""
+    import asyncio
+
+    sent = {"chunks": 0}
+    answer = {}
+    source = iter(chunks)
+
+    async def receive():
+        chunk = next(source, None)
+        if chunk is None:
+            return {"type": "http.request", "body": b"", "more_body": False}
+        sent["chunks"] += 1
+        return {"type": "http.request", "body": chunk, "more_body": True}
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            answer["status"] = message["status"]
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+             "headers": [(b"host", b"test"), (b"transfer-encoding", b"chunked"), *headers],
+             "client": ("192.0.2.7", 5000), "server": ("test", 80)}
+    asyncio.run(app(scope, receive, send))
+    return answer["status"], sent["chunks"]
+
+
+@pytest.mark.parametrize("path", ["/join", "/facilitator", "/api/team/move"])
+def test_a_chunked_body_over_the_limit_is_refused_while_it_is_read(scn, tmp_path, path):
+    room, _ = make_room(scn, tmp_path)
+    headers = [(b"cookie", f"team={room.seats['US'].code}".encode())] if path.startswith("/api") else []
+    megabyte = (b"x" * 1024 for _ in range(1024))     # 1 MB in 1 KB chunks; 256 MB took 256 MB of memory
+    status, read = _asgi_post(make_app(room), path, megabyte, headers)
+    assert status == 413 and read <= MAX_BODY // 1024 + 1, (status, read)
+
+
+@pytest.mark.parametrize("length", ["abc", "-1", "9" * 400, "\u0661\u0662"])
+def test_a_content_length_that_is_not_a_number_is_a_4xx(served, length):
+    _room, client = served
+    r = client.post("/join", content=b"code=X", headers={"content-length": length.encode("utf-8"),
+                                                         "content-type": "application/x-www-form-urlencoded"})
+    assert 400 <= r.status_code < 500 and "Traceback" not in r.text, r.text
+
+
+@pytest.mark.parametrize("where", ["team_api", "team_page", "team_move", "pin_api", "pin_page", "pin_act"])
+def test_every_check_of_a_cookie_is_rate_limited(served, where):
+    room, client = served
+    cookie = "pin" if where.startswith("pin") else "team"
+    request = {"team_api": ("GET", "/api/team"), "team_page": ("GET", "/team"),
+               "team_move": ("POST", "/api/team/move"), "pin_api": ("GET", "/api/facilitator"),
+               "pin_page": ("GET", "/facilitator"), "pin_act": ("POST", "/api/facilitator/start")}[where]
+    statuses = []
+    for k in range(25):
+        client.cookies.set(cookie, f"GUESS{k:03d}")
+        statuses.append(client.request(*request, json={"move": "hold"} if request[0] == "POST" else None).status_code)
+    assert 429 in statuses and statuses.index(429) <= 20, statuses
+    assert all(s == 429 for s in statuses[statuses.index(429):]), statuses
+    client.cookies.set(cookie, room.seats["US"].code if cookie == "team" else room.pin)    # right, but too late
+    assert client.request(*request, json={"move": "hold"} if request[0] == "POST" else None).status_code == 429
+
+
+def test_a_wrong_cookie_is_removed_so_a_stale_one_is_not_counted_again(served):
+    _room, client = served
+    client.cookies.set("team", "OLDGAME1")
+    r = client.get("/api/team")
+    assert r.status_code == 401
+    assert re.search(r'team=""?; .*Max-Age=0', r.headers["set-cookie"]) or "expires=" in r.headers["set-cookie"].lower()
+
+
+@pytest.mark.parametrize("raw", [b"team=\xe9t\xe9", b"pin=\xe9t\xe9", b"team=" + b"A" * 5000, b"pin=\x00\x01"])
+def test_a_cookie_that_is_not_ascii_or_too_long_is_a_401_not_a_500(served, raw):
+    _room, client = served
+    path = "/api/team" if raw.startswith(b"team") else "/api/facilitator"
+    r = client.get(path, headers={"cookie": raw})
+    assert r.status_code == 401, r.text
+
+
+@pytest.mark.parametrize("form", [{"code": "\u00e9t\u00e9"}, {"code": "\u0661" * 8}, {"code": "A" * 2000}])
+def test_a_code_or_pin_that_is_not_ascii_is_a_wrong_try_not_a_500(served, form):
+    _room, client = served
+    assert client.post("/join", data=form).status_code == 303
+    assert client.post("/facilitator", data={"pin": form["code"]}).status_code == 303
+
+
+@pytest.mark.parametrize("body", [b"[" * 2000 + b"]" * 2000, b'{"a":[' * 500 + b"]}" * 500])
+def test_deeply_nested_json_is_a_400_not_a_500(served, body):
+    room, client = served
+    join(client, room.seats["US"].code)
+    client.cookies.set("pin", room.pin)
+    for path in ("/api/team/move", "/api/team/message", "/api/facilitator/inject"):
+        r = client.post(path, content=body, headers={"content-type": "application/json"})
+        assert r.status_code == 400 and r.json()["error"] == "the body is not JSON", r.text
+
+
+@pytest.mark.parametrize("path, code, message", [("/join", "code", "That code is not a team's code."),
+                                                 ("/facilitator", "pin", "Wrong PIN.")])
+def test_the_join_and_login_pages_say_fixed_messages_never_text_from_the_address(served, path, code, message):
+    _room, client = served
+    assert message.replace("'", "&#39;") in client.get(f"{path}?error={code}").text
+    page = client.get(path, params={"error": "Your code expired: call 555-0100 now"}).text
+    assert "555-0100" not in page and "expired" not in page
+
+
+def test_x_forwarded_for_is_believed_only_from_a_trusted_proxy(scn, tmp_path):
+    from sim.classroom.server import server_config
+
+    room, _ = make_room(scn, tmp_path)
+    app = make_app(room)
+    assert server_config(app).proxy_headers is False
+    config = server_config(app, "10.0.0.1,10.0.0.2")
+    assert config.proxy_headers is True and config.forwarded_allow_ips == "10.0.0.1,10.0.0.2"
+
+
+@pytest.fixture()
+def real_server(scn, tmp_path):
+    """The app served by uvicorn as `classroom` serves it, on a free port of 127.0.0.1, in a thread."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from sim.classroom.server import server_config
+
+    room, _ = make_room(scn, tmp_path, turn_seconds=0)
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    listening.listen(16)
+    server = uvicorn.Server(server_config(make_app(room)))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listening]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield room, listening.getsockname()[1]
+    server.should_exit = True
+    thread.join(timeout=10)
+    listening.close()
+
+
+@pytest.mark.slow
+def test_wrong_pins_from_addresses_a_header_claims_are_one_address_and_blocked(real_server):
+    import http.client
+
+    _room, port = real_server
+
+    def wrong_pin(k: int) -> int:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("POST", "/facilitator", body=f"pin=WRONG{k:03d}",
+                     headers={"Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": f"203.0.113.{k}"})
+        status = conn.getresponse().status
+        conn.close()
+        return status
+
+    statuses = [wrong_pin(k) for k in range(40)]
+    assert statuses[:20] == [303] * 20 and set(statuses[20:]) == {429}, statuses
+
+
+@pytest.mark.slow
+def test_a_slow_chunked_body_is_answered_413_before_it_ends(real_server):
+    import socket
+
+    _room, port = real_server
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(b"POST /join HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                     b"Content-Type: application/x-www-form-urlencoded\r\n\r\n")
+        for _ in range(8):                     # 8 KB of a body that never ends
+            conn.sendall(b"400\r\n" + b"x" * 1024 + b"\r\n")
+        answer = conn.recv(200)                # before any end of the body is sent: the server answered
+    assert answer.startswith(b"HTTP/1.1 413"), answer
+
+
 def test_pages_escape_what_people_and_scenarios_say(tmp_path):
     scn = scenario.load("inf_2018", {"actors.US.name": "<script>alert(1)</script>"})
     room, _ = make_room(scn, tmp_path)
@@ -307,6 +483,7 @@ def test_a_fault_in_the_server_is_one_line_and_logged_not_a_traceback(served, mo
     (["--turn-seconds", "-5"], "--turn-seconds"),
     (["--port", "70000"], "--port"),
     (["--host", "203.0.113.9"], "cannot listen there"),
+    (["--trusted-proxy", "10.0.0.1,proxy.example"], "--trusted-proxy"),
 ])
 def test_bad_classroom_options_are_one_line_exit_2_and_nothing_written(tmp_path, capsys, args, needle):
     from sim import cli

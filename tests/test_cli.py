@@ -164,7 +164,7 @@ def test_usage_names_the_program_as_it_was_typed(tmp_path):
     assert proc.returncode == 0 and proc.stdout.startswith("usage: escalation-sim run "), proc.stdout
     proc = subprocess.run([str(script), "run", "--runs", "0"], cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 2 and proc.stderr.startswith("error: escalation-sim run: "), proc.stderr
-    assert "--runs = 0: allowed: a whole number >= 1" in proc.stderr
+    assert "--runs = 0: allowed: a whole number from 1 to 1,000,000,000,000" in proc.stderr
     assert proc.stderr.count("\n") == 1 and list(tmp_path.iterdir()) == []
 
 

@@ -7,6 +7,7 @@ are in test_fuzz_cli.py, signals in test_signals.py, concurrent runs in test_con
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -131,6 +132,131 @@ def test_plot_on_a_corrupted_folder_is_one_line_and_writes_nothing(tmp_path, cap
     rc, _, err = run_cli(["plot", str(out)], "inproc", capsys)
     assert_refused(rc, err, [])
     assert snapshot(out) == before
+
+
+def _rehash(out: Path, name: str) -> None:
+    """summary.json's record of `name` (size, SHA-256) made to match the file, as a careful forger would."""
+    path = out / "summary.json"
+    summary = json.loads(path.read_text())
+    data = (out / name).read_bytes()
+    summary["files"][name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    path.write_text(json.dumps(summary))
+
+
+def _csv(name: str, change):
+    """A corruption of `name` (its lines, header first, each with its end of line) that updates its hash."""
+    def corrupt(out: Path) -> None:
+        lines = (out / name).read_text().splitlines(keepends=True)
+        (out / name).write_text("".join(change(lines)))
+        _rehash(out, name)
+    return corrupt
+
+
+def _field(lines: list[str], row: int, column: str, value: str) -> list[str]:
+    """The CSV lines with the field of `column` (by the header's name) of line `row` (0: the header) set."""
+    fields = lines[row].rstrip("\n").split(",")
+    fields[lines[0].rstrip("\n").split(",").index(column)] = value
+    return [*lines[:row], ",".join(fields) + "\n", *lines[row + 1:]]
+
+
+# what `run` writes into summary.json, null: none of it may be (the median turns may: no run got there)
+SUMMARY_KEYS = ("scenario", "title", "version", "seed", "runs", "turns", "start_date", "turn_days", "actors",
+                "share_treaty_ended", "share_incident", "share_all_parties_deployed", "median_peak_escalation",
+                "mean_peak_escalation", "escalation_quantiles", "moves", "milestones", "per_turn", "median_run",
+                "escalation_weights", "median_rung", "files")
+
+
+def _set(path: str, value):
+    """A corruption of summary.json: the value at `path` (keys and list indices, dotted) set to `value`."""
+    def change(summary: dict) -> None:
+        *parents, last = path.split(".")
+        node = summary
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        node[int(last) if isinstance(node, list) else last] = value
+    return _summary(change)
+
+
+# corruptions that only the schema of the folder tells (the checksums match): each with what the line names
+SCHEMA_CORRUPTIONS = {
+    **{f"null_{key}": (_set(key, None), ["summary.json", key]) for key in SUMMARY_KEYS},
+    "start_date_not_a_date": (_set("start_date", "next tuesday"), ["start_date", "next tuesday"]),
+    "start_date_not_the_first_date": (_set("start_date", "2020-01-01"), ["start_date", "2020-01-01"]),
+    "turn_days_0": (_set("turn_days", 0), ["turn_days", "0"]),
+    "turn_days_not_the_dates": (_set("turn_days", 31), ["escalation_quantiles.dates", "31"]),
+    "quantile_nan": (_set("escalation_quantiles.values.2.1", float("nan")), ["escalation_quantiles.values.2.1", "nan"]),
+    "quantile_string": (_set("escalation_quantiles.values.0.0", "high"), ["escalation_quantiles.values.0.0", "high"]),
+    "quantile_huge": (_set("escalation_quantiles.values.4.3", 1e300), ["escalation_quantiles.values.4.3", "1e+300"]),
+    "quantiles_not_ordered": (_set("escalation_quantiles.values.0.1", 99.0), ["escalation_quantiles.values", "order"]),
+    "quantile_levels_changed": (_set("escalation_quantiles.quantiles", [0.1, 0.2, 0.5, 0.8, 0.9]),
+                                ["escalation_quantiles.quantiles"]),
+    "turns_longer_than_the_lists": (_set("turns", 30), ["turns", "30"]),
+    "runs_0": (_set("runs", 0), ["runs", "0"]),
+    "runs_true": (_set("runs", True), ["runs", "True"]),
+    "seed_negative": (_set("seed", -1), ["seed", "-1"]),
+    "seed_fraction": (_set("seed", 1.5), ["seed", "1.5"]),
+    "title_a_number": (_set("title", 5), ["title", "5"]),
+    "actors_twice": (_set("actors", ["US", "US", "NATO"]), ["actors"]),
+    "share_over_1": (_set("share_incident", 1.5), ["share_incident", "1.5"]),
+    "move_share_a_string": (_set("moves.US.hold.share", "0.5"), ["moves.US.hold.share", "0.5"]),
+    "moves_of_an_actor_missing": (_summary(lambda s: s["moves"].pop("RU")), ["moves", "RU"]),
+    "milestone_after_the_last_turn": (_set("milestones.US.orders.median_first_turn", 99999),
+                                      ["milestones.US.orders.median_first_turn", "99999"]),
+    "median_run_out_of_range": (_set("median_run", 3), ["median_run", "3"]),
+    "treaty_share_over_1": (_set("per_turn.treaty_share.in_force.0", 2), ["per_turn.treaty_share.in_force.0", "2"]),
+    "missiles_negative": (_set("per_turn.missiles_quantiles.RU.0.0", -5), ["per_turn.missiles_quantiles.RU.0.0"]),
+    "move_shares_short": (_summary(lambda s: s["per_turn"]["move_share"]["US"]["hold"].pop()),
+                          ["per_turn.move_share.US.hold"]),
+    "rungs_short": (_summary(lambda s: s["median_rung"]["values"].pop()), ["median_rung.values"]),
+    "weight_null": (_set("escalation_weights.treaty", None), ["escalation_weights.treaty"]),
+    # turns.csv and actions.csv changed and their records in summary.json updated to match
+    "turns_cut_mid_row": (_csv("turns.csv", lambda lines: [*lines[:-1], lines[-1][:12]]), ["turns.csv", "line"]),
+    "turns_cut_mid_row_with_newline": (_csv("turns.csv", lambda lines: [*lines[:-1], lines[-1][:12] + "\n"]),
+                                       ["turns.csv", "line"]),
+    "turns_header_changed": (_csv("turns.csv", lambda lines: [lines[0].replace("escalation", "esc", 1), *lines[1:]]),
+                             ["turns.csv", "line 1"]),
+    "turns_run_beyond_runs": (_csv("turns.csv", lambda lines: _field(lines, len(lines) - 1, "run", "7")),
+                              ["turns.csv", "run", "7"]),
+    "turns_escalation_a_word": (_csv("turns.csv", lambda lines: _field(lines, 2, "escalation", "abc")),
+                                ["turns.csv", "line 3", "escalation", "abc"]),
+    "turns_escalation_nan": (_csv("turns.csv", lambda lines: _field(lines, 2, "escalation", "nan")),
+                             ["turns.csv", "line 3", "escalation"]),
+    "turns_row_missing": (_csv("turns.csv", lambda lines: [*lines[:3], *lines[4:]]), ["turns.csv", "line 4", "turn"]),
+    "turns_extra_field": (_csv("turns.csv", lambda lines: [*lines[:2], lines[2].rstrip() + ",1\n", *lines[3:]]),
+                          ["turns.csv", "line 3"]),
+    "turns_seed_changed": (_csv("turns.csv", lambda lines: _field(lines, 2, "seed", "9")),
+                           ["turns.csv", "line 3", "seed"]),
+    "turns_date_changed": (_csv("turns.csv", lambda lines: _field(lines, 2, "date", "2030-01-01")),
+                           ["turns.csv", "line 3", "date"]),
+    "turns_treaty_unknown": (_csv("turns.csv", lambda lines: _field(lines, 2, "treaty", "forgotten")),
+                             ["turns.csv", "line 3", "treaty", "forgotten"]),
+    "turns_empty": (_csv("turns.csv", lambda lines: []), ["turns.csv", "line 1"]),
+    "actions_cut_mid_row": (_csv("actions.csv", lambda lines: [*lines[:-1], lines[-1][:9]]), ["actions.csv", "line"]),
+    "actions_move_unknown": (_csv("actions.csv", lambda lines: _field(lines, 1, "action", "nuke")),
+                             ["actions.csv", "line 2", "action", "nuke"]),
+    "actions_actor_unknown": (_csv("actions.csv", lambda lines: _field(lines, 1, "actor", "ZZ")),
+                              ["actions.csv", "line 2", "actor", "ZZ"]),
+}
+
+
+@pytest.mark.parametrize("corruption", list(SCHEMA_CORRUPTIONS))
+def test_plot_validates_the_whole_folder_not_only_its_checksums(tmp_path, capsys, corruption, complete_with_figures):
+    corrupt, needles = SCHEMA_CORRUPTIONS[corruption]
+    out = tmp_path / "R"
+    shutil.copytree(complete_with_figures, out)
+    corrupt(out)
+    before = snapshot(out)
+    rc, _, err = run_cli(["plot", str(out), "--format", "svg"], "inproc", capsys)
+    assert_refused(rc, err, [*needles, "allowed"])
+    assert snapshot(out) == before
+
+
+def test_plot_of_a_complete_folder_redraws_the_same_figures(tmp_path, capsys, complete_with_figures):
+    out = tmp_path / "R"
+    shutil.copytree(complete_with_figures, out)
+    rc, _, err = run_cli(["plot", str(out)], "inproc", capsys)
+    assert (rc, err) == (0, "")
+    assert snapshot(out) == snapshot(complete_with_figures)
 
 
 # ---------------------------------------------------------------- numbers the arithmetic cannot carry
@@ -360,6 +486,16 @@ def test_save_file_never_overwrites_other_files_nor_makes_folders(tmp_path, monk
     assert not (tmp_path / "new").exists() and not list(tmp_path.glob("x" * 200 + "*"))
     assert "exists and is not a saved game" in text and "no folder" in text and "250 bytes" in text
     assert json.loads((tmp_path / "mine.json").read_text())["format"] == "escalation-sim game"
+    assert (tmp_path / "g" / "debrief.md").is_file()
+
+
+@pytest.mark.parametrize("folder", ["/", ".", ".."])
+def test_save_to_a_folder_is_a_hint_and_the_game_goes_on(tmp_path, monkeypatch, capsys, folder):
+    """`save /` ended the game with ValueError (found by the fuzz suite's game scripts, issue 24)."""
+    monkeypatch.chdir(tmp_path)
+    rc, text, err = play(monkeypatch, capsys, f"save {folder}\nhold\nhold\n\n", *game_args(tmp_path / "g"))
+    assert rc == 0 and "Traceback" not in err + text, err
+    assert f"save {folder!r}: a folder" in text
     assert (tmp_path / "g" / "debrief.md").is_file()
 
 

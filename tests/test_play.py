@@ -591,8 +591,10 @@ def test_an_out_folder_that_cannot_be_made_is_refused_before_the_game(monkeypatc
 def test_more_turns_than_a_game_file_holds_are_refused_at_the_start(monkeypatch, capsys, tmp_path, command):
     out = tmp_path / "long"
     args = [command, "inf_2018", "--turns", "20000", "--out", str(out), *(["--as", "US"] if command == "play" else [])]
-    status, _, err = play_cli(monkeypatch, capsys, "hold\n", *args)
-    assert status == 2 and len(err.strip().splitlines()) == 1 and "--turns 20000" in err and "10,000" in err, err
+    with pytest.raises(SystemExit) as refused:      # by the command line's parser, before anything starts
+        play_cli(monkeypatch, capsys, "hold\n", *args)
+    status, err = refused.value.code, capsys.readouterr().err
+    assert status == 2 and len(err.strip().splitlines()) == 1 and "--turns = 20000" in err and "10,000" in err, err
     assert not out.exists()
 
 

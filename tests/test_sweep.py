@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -16,6 +21,8 @@ from sim.analysis import sweep
 from sim.analysis.sweep import Factor
 from sim.core import scenario
 from sim.core.errors import SimError
+from sim.core.safeio import read_sealed_lines, sealed_line
+from sim.sweep_cli import JOURNAL
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -112,7 +119,8 @@ SMALL = ["inf_2018", "--param", "risk.h_max=0.001:0.02", "--param", "actors.US.p
 @pytest.mark.parametrize("param, says", [
     ("risk.nope=0:1", "risk.nope: no such key"),
     ("risk.h_max=0.02:0.001", "empty or inverted"),
-    ("risk.h_max=nan:1", "not finite"),
+    ("risk.h_max=nan:1", "must be numbers"),
+    ("risk.h_max=1e999:2e999", "not finite"),
     ("scenario.title=1:2", "not a number"),
     ("risk.h_max=abc", "allowed: KEY=LO:HI"),
     ("risk.h_max=-1:0.5", "is not allowed there"),
@@ -167,7 +175,9 @@ def test_resuming_another_sweep_is_refused(tmp_path, sweep_cli):
     out = tmp_path / "s"
     out.mkdir()
     (out / ".escalation-sim").write_text("")
-    (out / ".sweep-journal.jsonl").write_text('{"fingerprint": "something else"}\n')
+    (out / ".sweep-journal.jsonl").write_text(sealed_line({"journal": "escalation-sim sweep journal", "version": 2,
+                                                           "fingerprint": "something else"},
+                                                          "escalation-sim sweep journal"))
     r = sweep_cli(*SMALL, "--runs", "2", "--out", out, "--resume")
     assert r.status == 2 and "was another one" in r.err
 
@@ -180,6 +190,46 @@ def test_dask_gives_the_same_files_as_the_local_pool(tmp_path):
     assert local.returncode == 0 and dask.returncode == 0, dask.stderr
     for name in ("samples.csv", "indices.csv", "sweep.json"):
         assert (tmp_path / "local" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes(), name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("when", ["cluster_starting", "points_running"])
+def test_ctrl_c_on_a_dask_local_sweep_is_one_line_with_the_resume_hint(tmp_path, when):
+    """A terminal's Ctrl-C goes to every process of its group: the sweep and the cluster's workers (which
+    printed 106 lines of tracebacks). The sweep alone takes it: one line, and --resume ends the sweep."""
+    args = [*SMALL, "--runs", "300", "--jobs", "2", "--no-plot", "--dask", "local"]
+    out = tmp_path / "cut"
+    proc = subprocess.Popen([sys.executable, str(ROOT / "run_sim.py"), "sweep", *args, "--out", str(out)],
+                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)                  # its own group, as a terminal's job
+    journal = out / JOURNAL
+    records = 0 if when == "cluster_starting" else 2        # the journal is begun as the cluster starts
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None and (
+            not journal.exists() or len(journal.read_text().splitlines()) < 1 + records):
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGINT)
+    err = proc.communicate(timeout=120)[1]
+    assert proc.returncode == 130, err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    assert err.startswith("interrupted: ") and f"of 9 points are kept in {journal}" in err and "--resume" in err
+    resumed = _sweep(*args, "--out", str(out), "--resume", cwd=tmp_path)
+    assert resumed.returncode == 0 and resumed.stderr == "", resumed.stderr
+    whole = _sweep(*SMALL, "--runs", "300", "--jobs", "2", "--no-plot", "--out", str(tmp_path / "whole"), cwd=tmp_path)
+    assert whole.returncode == 0, whole.stderr
+    for name in ("samples.csv", "indices.csv", "sweep.json"):
+        assert (out / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+
+
+def test_ctrl_c_on_a_sweep_says_how_many_points_are_kept_and_how_to_go_on(journalled, tmp_path, sweep_cli,
+                                                                         monkeypatch):
+    out = tmp_path / "s"
+    shutil.copytree(journalled.cut, out)
+    monkeypatch.setattr(sweep, "evaluate_point", _stopped_after(2))
+    r = sweep_cli(*JOURNALLED, "--out", out, "--resume")
+    assert r.status == 130
+    assert r.err == f"interrupted: 5 of 9 points are kept in {out / JOURNAL}; the same command with --resume goes " \
+                    "on from there\n"
 
 
 def _slow_square(x: int) -> int:
@@ -240,3 +290,186 @@ def test_an_unreachable_scheduler_is_one_line_exit_2(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "--dask tcp://127.0.0.1:9" in done.stderr
     assert not (tmp_path / "o").exists()
+
+
+# ---------------------------------------------------------------- a journal read back on --resume is never trusted
+# Every record is checksummed and checked against what a point's outcomes can be; a bad one is said with its
+# line number and its point computed again (the files come out as those of the uninterrupted sweep); a header
+# that is not a sweep journal's is one line, exit 2, nothing written.
+
+JOURNALLED = [*SMALL, "--runs", "4", "--jobs", "1", "--no-plot"]
+FILES = ("samples.csv", "indices.csv", "sweep.json")
+
+
+def _stopped_after(count: int):
+    """sweep.evaluate_point, raising KeyboardInterrupt (Ctrl-C) instead of computing its `count`-th point."""
+    real, calls = sweep.evaluate_point, itertools.count()
+
+    def evaluate(task):
+        if next(calls) == count:
+            raise KeyboardInterrupt
+        return real(task)
+    return evaluate
+
+
+@pytest.fixture(scope="module")
+def journalled(tmp_path_factory):
+    """The files of a small sweep (`whole`), and the folder of the same sweep stopped by Ctrl-C after 3 of its
+    9 points (`cut`), holding their journal; with the sweep's fingerprint and its outcome names."""
+    from sim import cli
+
+    base = tmp_path_factory.mktemp("journal")
+    assert cli.main(["sweep", *JOURNALLED, "--out", str(base / "whole")]) == 0
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sweep, "evaluate_point", _stopped_after(3))
+        assert cli.main(["sweep", *JOURNALLED, "--out", str(base / "cut")]) == 130
+    lines = (base / "cut" / JOURNAL).read_bytes().splitlines(keepends=True)
+    assert len(lines) == 4 and not (base / "cut" / "samples.csv").exists()
+    fingerprint = json.loads((base / "whole" / "sweep.json").read_text())["fingerprint"]
+    names = (base / "whole" / "samples.csv").read_text().splitlines()[0].split(",")[3:]
+    return SimpleNamespace(whole=base / "whole", cut=base / "cut", fingerprint=fingerprint, names=names,
+                           lines=lines)
+
+
+def _sealed(record: dict, key: str) -> bytes:
+    return sealed_line(record, key).encode()
+
+
+def _outcomes(j, line: int) -> list:
+    return json.loads(j.lines[line - 1])["outcomes"]
+
+
+def _point(j, outcomes, point=0, **extra) -> bytes:
+    """A record of `point` sealed with the sweep's own key: only its schema can tell it is wrong."""
+    return _sealed({"point": point, "outcomes": outcomes, **extra}, j.fingerprint)
+
+
+def _first(line: bytes, value: bytes) -> bytes:
+    """A journal line with its first outcome's text replaced (and so its checksum no longer matching)."""
+    return re.sub(rb'"outcomes": \[[^,]+', b'"outcomes": [' + value, line, count=1)
+
+
+def _change(outcomes: list, k: int, value) -> list:
+    return [*outcomes[:k], value, *outcomes[k + 1:]]
+
+
+# name: (the journal's lines from the cut sweep's, the line reported, what is said of it)
+BAD_RECORDS = {
+    "nan": (lambda j: [j.lines[0], _first(j.lines[1], b"NaN"), *j.lines[2:]], 2, "NaN"),
+    "infinity": (lambda j: [j.lines[0], _first(j.lines[1], b"-Infinity"), *j.lines[2:]], 2, "Infinity"),
+    "negative_share": (lambda j: [j.lines[0], _point(j, _change(_outcomes(j, 2), 0, -0.5)), *j.lines[2:]], 2,
+                       "treaty_ended = -0.5"),
+    "share_not_of_4_runs": (lambda j: [j.lines[0], _point(j, _change(_outcomes(j, 2), 1, 0.3)), *j.lines[2:]], 2,
+                            "incident = 0.3"),
+    "escalation_over_100": (lambda j: [j.lines[0], _point(j, _change(_outcomes(j, 2), 2, 150.0)), *j.lines[2:]],
+                            2, "peak_escalation = 150"),
+    "first_order_0": (lambda j: [j.lines[0], _point(j, _change(_outcomes(j, 2), 4, 0)), *j.lines[2:]], 2,
+                      "first_order_US = 0"),
+    "outcome_a_string": (lambda j: [j.lines[0], _point(j, _change(_outcomes(j, 2), 0, "0.5")), *j.lines[2:]], 2,
+                         "treaty_ended = '0.5'"),
+    "outcomes_short": (lambda j: [j.lines[0], _point(j, [0.5]), *j.lines[2:]], 2, "1 values"),
+    "outcomes_long": (lambda j: [j.lines[0], _point(j, _outcomes(j, 2) * 2), *j.lines[2:]], 2, "values"),
+    "outcomes_null": (lambda j: [j.lines[0], _point(j, None), *j.lines[2:]], 2, "a JSON null"),
+    "point_out_of_range": (lambda j: [*j.lines, _point(j, _outcomes(j, 2), point=9)], 5, "point = 9"),
+    "point_negative": (lambda j: [*j.lines, _point(j, _outcomes(j, 2), point=-1)], 5, "point = -1"),
+    "point_a_string": (lambda j: [*j.lines, _point(j, _outcomes(j, 2), point="4")], 5, "point = '4'"),
+    "point_true": (lambda j: [*j.lines, _point(j, _outcomes(j, 2), point=True)], 5, "point = True"),
+    "extra_key": (lambda j: [j.lines[0], _point(j, _outcomes(j, 2), note="x"), *j.lines[2:]], 2, "keys"),
+    "edited_value": (lambda j: [j.lines[0], _first(j.lines[1], b"0.123"), *j.lines[2:]], 2, "checksum"),
+    "other_sweeps_line": (lambda j: [j.lines[0], _sealed({"point": 0, "outcomes": _outcomes(j, 2)}, "0" * 64),
+                                     *j.lines[2:]], 2, "checksum"),
+    "no_checksum": (lambda j: [j.lines[0], json.dumps({"point": 0, "outcomes": _outcomes(j, 2)}).encode() + b"\n",
+                               *j.lines[2:]], 2, "no checksum"),
+    "not_utf8": (lambda j: [*j.lines[:2], b"\xff\xfe{\"point\": 1}\n", *j.lines[2:]], 3, "not UTF-8"),
+    "a_list": (lambda j: [*j.lines[:2], b"[1, 2]\n", *j.lines[2:]], 3, "a JSON array"),
+    "nested_deep": (lambda j: [*j.lines[:2], b"[" * 100_000 + b"]" * 100_000 + b"\n", *j.lines[2:]], 3,
+                    "not JSON"),
+    "empty_line": (lambda j: [*j.lines[:2], b"\n", *j.lines[2:]], 3, "an empty line"),
+    "huge_line": (lambda j: [*j.lines[:2], b"1" * (2 << 20) + b"\n", *j.lines[2:]], 3, "longer than"),
+    "cut_line": (lambda j: [*j.lines[:3], j.lines[3][:25]], 4, "cut short"),
+    "conflicting_twice": (lambda j: [*j.lines, _point(j, _change(_outcomes(j, 2), 3, 99.0))], 5, "again"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_RECORDS))
+def test_a_bad_journal_record_is_said_with_its_line_and_its_point_computed_again(case, journalled, tmp_path,
+                                                                                sweep_cli):
+    make, line, says = BAD_RECORDS[case]
+    out = tmp_path / "s"
+    shutil.copytree(journalled.cut, out)
+    (out / JOURNAL).write_bytes(b"".join(make(journalled)))
+    r = sweep_cli(*JOURNALLED, "--out", out, "--resume")
+    assert r.status == 0 and "Traceback" not in r.err, r.err
+    said = [x for x in r.err.splitlines() if re.search(rf"\bline {line}\b", x)]
+    assert len(said) == 1 and str(out / JOURNAL) in said[0] and says in said[0], r.err
+    assert "computed again" in said[0]
+    for name in FILES:
+        assert (out / name).read_bytes() == (journalled.whole / name).read_bytes(), name
+    assert not (out / JOURNAL).exists()
+
+
+# the header: not a journal, or a journal of another version: refused, the journal kept as it was
+BAD_HEADERS = {
+    "a_list": (b"[1, 2]\n", "a JSON array"), "a_string": (b'"x"\n', "a JSON string"),
+    "a_number": (b"3\n", "a JSON number"), "null": (b"null\n", "a JSON null"),
+    "empty_file": (b"", "empty"), "not_utf8": (b"\xff{}\n", "not UTF-8"),
+    "cut": (None, "cut short"), "unsealed": (b'{"fingerprint": "x"}\n', "no checksum"),
+    "old_format": (None, "checksum"), "another_version": (None, "of this version"),
+    "another_sweep": (None, "was another one"),
+}
+
+
+def _header_line(j, case: str) -> bytes:
+    line, _ = BAD_HEADERS[case]
+    if line is not None:
+        return line
+    if case == "cut":
+        return j.lines[0][:30]
+    if case == "old_format":           # the journal as written before its lines were sealed
+        return json.dumps({"fingerprint": j.fingerprint, "sha256": "0" * 64}).encode() + b"\n"
+    version = 3 if case == "another_version" else 2
+    fingerprint = j.fingerprint if case == "another_version" else "f" * 64
+    return _sealed({"journal": "escalation-sim sweep journal", "version": version, "fingerprint": fingerprint},
+                   "escalation-sim sweep journal")
+
+
+@pytest.mark.parametrize("case", list(BAD_HEADERS))
+def test_a_journal_whose_header_is_not_a_sweeps_is_one_line_exit_2_nothing_written(case, journalled, tmp_path,
+                                                                                  sweep_cli):
+    out = tmp_path / "s"
+    shutil.copytree(journalled.cut, out)
+    rest = [] if case in ("empty_file", "cut") else journalled.lines[1:]
+    (out / JOURNAL).write_bytes(b"".join([_header_line(journalled, case), *rest]))
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    r = sweep_cli(*JOURNALLED, "--out", out, "--resume")
+    assert r.status == 2 and "Traceback" not in r.err and r.err.count("\n") == 1, r.err
+    assert JOURNAL in r.err and BAD_HEADERS[case][1] in r.err and "--force" in r.err, r.err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_points_appended_after_a_cut_line_are_read_by_the_next_resume(journalled, tmp_path, sweep_cli, monkeypatch):
+    out = tmp_path / "s"
+    shutil.copytree(journalled.cut, out)
+    (out / JOURNAL).write_bytes(b"".join([*journalled.lines[:3], journalled.lines[3][:25]]))   # point 2 cut
+    real = sweep.evaluate_point
+    monkeypatch.setattr(sweep, "evaluate_point", _stopped_after(2))     # points 2 and 3 computed, then Ctrl-C
+    assert sweep_cli(*JOURNALLED, "--out", out, "--resume").status == 130
+    records = list(read_sealed_lines(out / JOURNAL, journalled.fingerprint, first_key="escalation-sim sweep journal"))
+    assert [why for _, _, why in records] == [""] * 5
+    assert [r["point"] for _, r, _ in records[1:]] == [0, 1, 2, 3]
+    computed = []
+    monkeypatch.setattr(sweep, "evaluate_point", lambda task: computed.append(1) or real(task))
+    r = sweep_cli(*JOURNALLED, "--out", out, "--resume")
+    assert r.status == 0 and r.err == "", r.err
+    assert len(computed) == 5                           # points 4 to 8: none of the journal's again
+    for name in FILES:
+        assert (out / name).read_bytes() == (journalled.whole / name).read_bytes(), name
+
+
+def test_a_good_journal_resumes_silently_to_the_same_files(journalled, tmp_path, sweep_cli):
+    out = tmp_path / "s"
+    shutil.copytree(journalled.cut, out)
+    r = sweep_cli(*JOURNALLED, "--out", out, "--resume")
+    assert (r.status, r.err) == (0, "")
+    for name in FILES:
+        assert (out / name).read_bytes() == (journalled.whole / name).read_bytes(), name

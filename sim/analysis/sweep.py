@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from sim.core.errors import ScenarioError, SimError
+from sim.core.safeio import json_type
 from sim.core.scenario import Scenario, apply_overrides, value_at
 
 METHODS = ("morris", "sobol", "grid")
@@ -45,18 +46,21 @@ class Factor:
         return [self.low, self.high, self.mode] if self.dist == "triang" else [self.low, self.high]
 
 
+# a number as --param takes it: ASCII digits (float() would take other scripts' digits too), at most 40 characters
+DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+
 def parse_factor(text: str) -> Factor:
     """``KEY=LO:HI`` (uniform) as a Factor; SimError naming the option if malformed."""
+    shown = text if len(text) <= 60 else f"{text[:40]}...{text[-8:]} ({len(text):,} characters)"
     m = re.fullmatch(r"\s*([A-Za-z0-9_.\-]+)\s*=\s*([^:]+):([^:]+)\s*", text)
     if not m:
-        raise SimError(f"--param {text!r}: allowed: KEY=LO:HI, e.g. risk.h_max=0.001:0.02")
-    key, lo, hi = m.group(1), m.group(2), m.group(3)
-    try:
-        low, high = float(lo), float(hi)
-    except ValueError:
-        raise SimError(f"--param {text!r}: LO and HI must be numbers; allowed: KEY=LO:HI, "
-                       "e.g. risk.h_max=0.001:0.02") from None
-    return _checked(Factor(key, low, high), f"--param {text}")
+        raise SimError(f"--param {shown!r}: allowed: KEY=LO:HI, e.g. risk.h_max=0.001:0.02")
+    key, lo, hi = m.group(1), m.group(2).strip(), m.group(3).strip()
+    if not all(len(end) <= 40 and DECIMAL.fullmatch(end) for end in (lo, hi)):
+        raise SimError(f"--param {shown!r}: LO and HI must be numbers (digits 0-9, at most 40 characters); "
+                       "allowed: KEY=LO:HI, e.g. risk.h_max=0.001:0.02")
+    return _checked(Factor(key, float(lo), float(hi)), f"--param {shown}")
 
 
 def _checked(f: Factor, origin: str) -> Factor:
@@ -97,8 +101,11 @@ def read_factors(path: Path) -> list[Factor]:
         if not isinstance(e["key"], str):
             raise SimError(f"{where}: key = {e['key']!r}; allowed: a scenario key as --set takes it")
         for name in ("low", "high", "mode"):
-            if name in e and (isinstance(e[name], bool) or not isinstance(e[name], int | float)):
-                raise SimError(f"{where}: {name} = {e[name]!r}; allowed: a number")
+            if name in e and (isinstance(e[name], bool) or not isinstance(e[name], int | float)
+                              or (isinstance(e[name], int) and abs(e[name]) > 2**63)):   # no float of a huge int
+                value = repr(e[name])
+                raise SimError(f"{where}: {name} = {value if len(value) <= 40 else value[:30] + '...'}; allowed: a "
+                               "number (at most 2^63 in size)")
         out.append(_checked(Factor(e["key"], float(e["low"]), float(e["high"]), str(e.get("dist", "unif")),
                                    float(e.get("mode", 0.5))), f"{where} ({e['key']})"))
     return out
@@ -308,6 +315,32 @@ def outcomes(batches: Sequence[Any], turns: int) -> np.ndarray:
     total = np.nansum(payoff, axis=1)
     return np.concatenate([[ended.mean(), incident.any(axis=1).mean(), peak.mean(), final.mean()],
                            first.mean(axis=0), total.mean(axis=0)])
+
+
+def outcome_problem(values: Any, names: Sequence[str], runs: int, turns: int) -> str | None:
+    """What is wrong with `values` as the outcomes of a point of `runs` runs of `turns` turns (see
+    `outcomes`), or None if they could be: one number per name, each finite and within its range (shares
+    0 to 1, escalation 0 to 100, first orders 1 to turns + 1), shares and first orders means of whole
+    numbers over the runs. Used on what a journal reads back, which is never trusted otherwise."""
+    if not isinstance(values, list) or len(values) != len(names):
+        size = f"{len(values)} values" if isinstance(values, list) else f"a JSON {json_type(values)}"
+        return f"outcomes: {size}; allowed: a list of {len(names)} numbers"
+    for name, v in zip(names, values, strict=True):
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            return f"{name} = {repr(v)[:20]}; allowed: a finite number"
+        if name in ("treaty_ended", "incident"):
+            low, high, counted = 0.0, 1.0, True
+        elif name.endswith("_escalation"):
+            low, high, counted = 0.0, 100.0, False
+        elif name.startswith("first_order_"):
+            low, high, counted = 1.0, turns + 1.0, True
+        else:
+            low, high, counted = -math.inf, math.inf, False
+        if not low <= v <= high:
+            return f"{name} = {v:g}; allowed: {low:g} to {high:g}"
+        if counted and abs(v * runs - round(v * runs)) > 1e-6 * max(1.0, abs(v * runs)):
+            return f"{name} = {v:g}; allowed: a mean over {runs} runs of whole numbers"
+    return None
 
 
 Point = tuple[Scenario, tuple[Factor, ...], np.ndarray, int, int, int]

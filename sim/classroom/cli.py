@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sim.arguments import shared
 from sim.core import scenario
 from sim.core.errors import SimError
-from sim.core.options import DEFAULT_SCENARIO
+from sim.core.options import DEFAULT_SCENARIO, MAX_TURN_SECONDS
 from sim.core.safeio import locked_folder
 from sim.engine import interrupts
 from sim.terminal import path_arg, use_file_backend, whole_number
@@ -63,11 +63,31 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help=f"port; 0: any free one, printed (default {DEFAULT_PORT})")
     p.add_argument("--teams", default=None, metavar="IDS",
                    help="actors the class plays, comma-separated, e.g. US,RU,NATO (default: every actor)")
-    p.add_argument("--turn-seconds", type=whole_number(0, "--turn-seconds"), default=DEFAULT_TURN_SECONDS,
-                   metavar="S", help=f"time for each turn; 0: no timer (default {DEFAULT_TURN_SECONDS})")
+    p.add_argument("--turn-seconds", type=whole_number(0, "--turn-seconds", MAX_TURN_SECONDS),
+                   default=DEFAULT_TURN_SECONDS, metavar="S",
+                   help=f"time for each turn; 0: no timer (default {DEFAULT_TURN_SECONDS}; at most a day)")
     p.add_argument("--resume", type=path_arg("--resume"), default=None, metavar="FILE",
                    help="go on with a saved game (its game.json; new codes and PIN are printed; default: a new "
                         "game)")
+    p.add_argument("--trusted-proxy", type=proxy_addresses, default=None, metavar="IPS",
+                   help="the addresses of a reverse proxy in front of the server, comma-separated: only from "
+                        "these is X-Forwarded-For believed as the client's address (default: none, the "
+                        "connection's address counts, e.g. for too many wrong codes)")
+
+
+def proxy_addresses(text: str) -> str:
+    """An argparse type: IP addresses, comma-separated (as uvicorn's forwarded_allow_ips takes them)."""
+    import ipaddress
+
+    parts = [part.strip() for part in text.split(",")]
+    for part in parts:
+        try:
+            ipaddress.ip_address(part)
+        except ValueError:
+            shown = part if len(part) <= 40 else part[:37] + "..."
+            raise argparse.ArgumentTypeError(f"--trusted-proxy = {shown!r}: allowed: IP addresses, comma-separated, "
+                                             "e.g. 127.0.0.1") from None
+    return ",".join(parts)
 
 
 def cmd_classroom(args: argparse.Namespace) -> int:
@@ -123,7 +143,8 @@ def _classroom(args: argparse.Namespace, out: Path | None, held: ExitStack) -> i
         prepare_out_dir(out, args.force)
     mark_ours(out)
     use_file_backend()                         # the debrief draws its figures in a thread
-    return serve(game, out, listening, args.host, turn_seconds=args.turn_seconds, band_runs=args.band_runs)
+    return serve(game, out, listening, args.host, turn_seconds=args.turn_seconds, band_runs=args.band_runs,
+                 trusted_proxies=args.trusted_proxy)
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -156,12 +177,12 @@ def reachable_address(host: str) -> str:
 
 
 def serve(game: Game, out: Path, listening: socket.socket, host: str, *, turn_seconds: float,
-          band_runs: int) -> int:
+          band_runs: int, trusted_proxies: str | None = None) -> int:
     """Run the server until Ctrl-C (or SIGTERM); print the addresses, the PIN and the codes first."""
     import uvicorn
 
     from sim.classroom.room import Room
-    from sim.classroom.server import make_app
+    from sim.classroom.server import make_app, server_config
 
     room = Room(game, out, turn_seconds=turn_seconds, band_runs=band_runs)
     port = listening.getsockname()[1]
@@ -176,8 +197,7 @@ def serve(game: Game, out: Path, listening: socket.socket, host: str, *, turn_se
              f"  saving to:   {out}/ (game.json after every change, log.jsonl, the debrief at the end)",
              "Ctrl-C stops the server."]
     print("\n".join(lines), flush=True)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(server_config(app, trusted_proxies))
     status = 0
     try:
         server.run(sockets=[listening])   # uvicorn stops on Ctrl-C or SIGTERM, then raises it again

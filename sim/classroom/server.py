@@ -5,6 +5,12 @@ Pages: `/` the projector, `/join` and `/team` a team's device, `/facilitator` th
 the only game state. Team and facilitator credentials are HttpOnly, SameSite=Strict cookies holding
 the join code or the PIN. Every request that does not fit gets a 4xx with one line of JSON, never a
 traceback; nothing is written outside the room's `out` folder.
+
+Under attack: a body is refused as soon as it is longer than MAX_BODY, while it is read (a chunked
+body too), so no request makes the server hold more; every check of a code or PIN, in a cookie or a
+form, counts a wrong one against the client's address, and too many in a minute are answered 429;
+the address is the connection's, not what an X-Forwarded-For header claims, unless the server is told
+to trust a proxy (`server_config`); pages show fixed messages, never text from the address bar.
 """
 
 from __future__ import annotations
@@ -34,6 +40,9 @@ from sim.core.errors import SimError
 STATIC = Path(__file__).parent / "static"
 MAX_BODY = 4096                  # bytes of a request body; a move, a message or a command fits easily
 FAILED_TRIES = 20                # wrong codes or PINs from one address in a minute before 429
+MAX_CREDENTIAL = 64              # characters of a code or PIN worth comparing (they have 8)
+# what the join and login pages say after a failed try, by the code in their address (?error=CODE)
+PAGE_ERRORS = {"code": "That code is not a team's code.", "pin": "Wrong PIN."}
 TEAM_COOKIE, PIN_COOKIE = "team", "pin"
 ACTIONS = ("start", "pause", "resume", "reveal", "undo", "end", "inject", "bot", "message")
 
@@ -58,13 +67,32 @@ class Guard:
         self.failures: dict[str, deque[float]] = defaultdict(deque)
 
     def blocked(self, who: str) -> bool:
-        times = self.failures[who]
+        times = self.failures.get(who)
+        if times is None:
+            return False
         while times and time.monotonic() - times[0] > self.window:
             times.popleft()
+        if not times:
+            del self.failures[who]       # nothing kept for an address that stopped
         return len(times) >= self.tries
 
     def failed(self, who: str) -> None:
         self.failures[who].append(time.monotonic())
+
+
+def well_formed(value: str | None) -> bool:
+    """Whether `value` could be a code or PIN at all (short printable ASCII): only such are compared."""
+    return value is not None and len(value) <= MAX_CREDENTIAL and value.isascii() and value.isprintable()
+
+
+def server_config(app: Starlette, trusted_proxies: str | None = None) -> Any:
+    """uvicorn's configuration for `app`: X-Forwarded-For believed only from `trusted_proxies` (addresses,
+    comma-separated; none by default: uvicorn would otherwise believe it from 127.0.0.1, and the guard
+    count each address such a header claims)."""
+    import uvicorn
+
+    return uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
+                          proxy_headers=bool(trusted_proxies), forwarded_allow_ips=trusted_proxies or "")
 
 
 def make_app(room: Room, *, join_url: str = "",
@@ -77,22 +105,52 @@ def make_app(room: Room, *, join_url: str = "",
     def client(request: Request) -> str:
         return request.client.host if request.client else "?"
 
+    def checked(request: Request, value: str | None, check: Callable[[str], Any], cookie: str | None = None) -> Any:
+        """`check(value)` of a code or PIN the request gives (None if it gives none): a wrong one counts
+        against the client, too many and the answer is 429, whatever the value. A wrong cookie is also
+        removed from the browser with the answer (see `forget`)."""
+        if value is None:
+            return None
+        who = client(request)
+        if guard.blocked(who):
+            raise HTTPException(429, "too many wrong codes or PINs from this address; allowed: wait a minute")
+        result = check(value) if well_formed(value) else None
+        if not result:
+            guard.failed(who)
+            if cookie is not None:
+                request.state.forget = cookie
+        return result
+
     def team_of(request: Request) -> str | None:
-        return room.team_of(request.cookies.get(TEAM_COOKIE))
+        return checked(request, request.cookies.get(TEAM_COOKIE), room.team_of, TEAM_COOKIE)
 
     def facilitator(request: Request) -> bool:
-        return room.is_facilitator(request.cookies.get(PIN_COOKIE))
+        return bool(checked(request, request.cookies.get(PIN_COOKIE), room.is_facilitator, PIN_COOKIE))
+
+    def forget(request: Request, response: Response) -> Response:
+        """The response, removing from the browser a cookie that held a wrong code or PIN."""
+        cookie = getattr(request.state, "forget", None)
+        if cookie is not None:
+            response.delete_cookie(cookie, httponly=True, samesite="strict")
+        return response
 
     async def body(request: Request) -> dict[str, Any]:
-        if int(request.headers.get("content-length") or 0) > MAX_BODY:
+        length = request.headers.get("content-length")
+        if length is not None and not (length.isascii() and length.isdigit()):
+            raise HTTPException(400, "Content-Length is not a number")
+        if length is not None and (len(length) > 9 or int(length) > MAX_BODY):
             raise HTTPException(413, f"a request body over {MAX_BODY} bytes")
-        raw = await request.body()
-        if len(raw) > MAX_BODY:
-            raise HTTPException(413, f"a request body over {MAX_BODY} bytes")
+        parts, size = [], 0
+        async for chunk in request.stream():     # refused on the chunk that crosses the limit, the rest not read
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise HTTPException(413, f"a request body over {MAX_BODY} bytes")
+            parts.append(chunk)
+        raw = b"".join(parts)
         if request.headers.get("content-type", "").startswith("application/json"):
             try:
                 data = json.loads(raw or b"{}")
-            except (json.JSONDecodeError, UnicodeDecodeError):
+            except (ValueError, RecursionError):      # not JSON, not UTF-8, nested deeper than Python reads
                 raise HTTPException(400, "the body is not JSON") from None
         else:   # a page's form (urlencoded; parsed here, so no multipart library is needed)
             try:
@@ -137,17 +195,16 @@ def make_app(room: Room, *, join_url: str = "",
     async def join_page(request: Request) -> Response:
         if team_of(request):
             return RedirectResponse("/team", status_code=303)
-        return page("join.html", title="Join the game", error=request.query_params.get("error", "")[:80])
+        return forget(request, page("join.html", title="Join the game",
+                                    error=PAGE_ERRORS.get(request.query_params.get("error", ""), "")))
 
     async def join(request: Request) -> Response:
-        who = client(request)
-        if guard.blocked(who):
+        if guard.blocked(client(request)):
             return refuse(429, "too many wrong codes; allowed: wait a minute and type the code again")
         code = (await body(request)).get("code", "")
-        team = room.team_of(code)
+        team = checked(request, code, room.team_of)
         if team is None:
-            guard.failed(who)
-            return RedirectResponse("/join?error=That+code+is+not+a+team%27s+code.", status_code=303)
+            return RedirectResponse("/join?error=code", status_code=303)
         room.join(team)
         response = RedirectResponse("/team", status_code=303)
         response.set_cookie(TEAM_COOKIE, code.strip().upper(), httponly=True, samesite="strict")
@@ -156,22 +213,21 @@ def make_app(room: Room, *, join_url: str = "",
     async def team_page(request: Request) -> Response:
         team = team_of(request)
         if team is None:
-            return RedirectResponse("/join", status_code=303)
+            return forget(request, RedirectResponse("/join", status_code=303))
         return page("team.html", title=f"{team}: {room.game.names[room.game.index[team]]}", team=team)
 
     async def facilitator_page(request: Request) -> Response:
         if not facilitator(request):
-            return page("login.html", title="Facilitator", error=request.query_params.get("error", "")[:80])
+            return forget(request, page("login.html", title="Facilitator",
+                                        error=PAGE_ERRORS.get(request.query_params.get("error", ""), "")))
         return page("facilitator.html", title="Facilitator console")
 
     async def login(request: Request) -> Response:
-        who = client(request)
-        if guard.blocked(who):
+        if guard.blocked(client(request)):
             return refuse(429, "too many wrong PINs; allowed: wait a minute")
         pin = (await body(request)).get("pin", "")
-        if not room.is_facilitator(pin):
-            guard.failed(who)
-            return RedirectResponse("/facilitator?error=Wrong+PIN.", status_code=303)
+        if not checked(request, pin, room.is_facilitator):
+            return RedirectResponse("/facilitator?error=pin", status_code=303)
         response = RedirectResponse("/facilitator", status_code=303)
         response.set_cookie(PIN_COOKIE, pin.strip().upper(), httponly=True, samesite="strict")
         return response
@@ -254,7 +310,7 @@ def make_app(room: Room, *, join_url: str = "",
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        return refuse(exc.status_code, str(exc.detail))
+        return forget(request, refuse(exc.status_code, str(exc.detail)))
 
     def safe(endpoint: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
         """The endpoint, with a fault answered as one line of JSON (and logged) instead of a traceback."""

@@ -17,3 +17,12 @@ DEFAULT_FORMAT = "png"
 
 ENGINES = ("ensemble", "mesa")    # ensemble: replicas in lockstep; mesa: one EscalationModel per run
 DEFAULT_ENGINE = "ensemble"
+
+# The largest value of each number the command line takes (`sim.terminal.whole_number` refuses more, in
+# one line): no number typed by a user reaches the program unbounded. Where a size costs memory the
+# command also checks its estimate (`sim.engine.budget`), which refuses far less than these.
+MAX_SEED = 2**63 - 1              # a seed is kept as a 64-bit integer (turns.csv, the kernels); numpy takes more
+MAX_RUNS = 10**12                 # --runs, --batch-size, --band-runs: the memory estimate refuses far fewer
+MAX_TURNS = 10_000                # --turns, as a scenario's turns (scenario.turns) and a game file's
+MAX_JOBS = 1024                   # --jobs: worker processes
+MAX_TURN_SECONDS = 86_400         # classroom --turn-seconds: a day

@@ -6,18 +6,24 @@
   holding a lock on that folder; only when every output is complete do they replace the old ones,
   the "seal" files (what says a folder is complete, e.g. ``summary.json``) removed first and put
   back last, so a crash while replacing leaves a folder that says it is incomplete.
+* `sealed_line`, `read_sealed_lines`: a journal of JSON lines (one record a line, appended as work
+  finishes), each line carrying the SHA-256 of its record and of the key of the work it belongs to,
+  so that a line cut short, altered or copied from another journal is recognised when read back.
 """
 
 from __future__ import annotations
 
 import errno
 import fcntl
+import hashlib
+import json
 import os
 import secrets
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sim.core.errors import SimError
 
@@ -225,3 +231,80 @@ def commit(stage: Path, folder: Path, mark: Callable[[Path], None], seals: tuple
             entry.rmdir()
         else:
             os.replace(entry, target)
+
+
+# ---------------------------------------------------------------- journals of sealed lines
+
+SEAL = "sha256"          # the key of a journal line's checksum
+MAX_LINE = 1 << 20       # bytes of a journal line; longer is not a record this program wrote
+
+
+def _digest(record: dict[str, Any], key: str) -> str:
+    text = json.dumps(record, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(f"{key}\n{text}".encode()).hexdigest()
+
+
+def sealed_line(record: dict[str, Any], key: str) -> str:
+    """`record` (JSON numbers, strings, lists and objects; no NaN) as one journal line, ending in a newline,
+    with the SHA-256 of `key` and the record under ``"sha256"``."""
+    return json.dumps({**record, SEAL: _digest(record, key)}, allow_nan=False) + "\n"
+
+
+def json_type(value: object) -> str:
+    """What `value`, read from JSON, is in JSON's words: object, array, string, number, boolean or null."""
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number a journal holds")
+
+
+def read_sealed_lines(path: Path, key: str, first_key: str | None = None) -> \
+        Iterator[tuple[int, dict[str, Any] | None, str]]:
+    """(line number from 1, record, "") for each line of `path` that `sealed_line(record, key)` wrote (the
+    first line: `sealed_line(record, first_key)`, if given; a header of another key), or
+    (line number, None, what is wrong with it) for any other: not UTF-8, not a JSON object, NaN or
+    Infinity, over MAX_LINE bytes, no checksum or not this one (cut, altered, another key's). A last line
+    without its newline is a line cut short. Reads line by line: memory stays flat in the file's size."""
+    with open(path, "rb") as f:
+        number = 0
+        while True:
+            raw = f.readline(MAX_LINE + 1)
+            if not raw:
+                return
+            number += 1
+            if len(raw) > MAX_LINE:
+                while raw and not raw.endswith(b"\n"):      # the rest of the line: not read into memory
+                    raw = f.readline(MAX_LINE)
+                yield number, None, f"longer than {MAX_LINE:,} bytes"
+                continue
+            if not raw.endswith(b"\n"):
+                yield number, None, "cut short (no end of line)"
+                continue
+            if not raw.strip():
+                yield number, None, "an empty line"
+                continue
+            try:
+                record = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+            except UnicodeDecodeError:
+                yield number, None, "not UTF-8 text"
+                continue
+            except (ValueError, RecursionError) as exc:       # JSONDecodeError is a ValueError
+                yield number, None, f"not JSON ({str(exc)[:60]})"
+                continue
+            if not isinstance(record, dict):
+                yield number, None, f"not a record (a JSON {json_type(record)})"
+                continue
+            seal = record.pop(SEAL, None)
+            if not isinstance(seal, str):
+                yield number, None, "no checksum"
+                continue
+            try:
+                good = _digest(record, first_key if number == 1 and first_key is not None else key) == seal
+            except (ValueError, TypeError, RecursionError):
+                good = False
+            if not good:
+                yield number, None, "checksum does not match (altered, cut, or of another sweep)"
+                continue
+            yield number, record, ""

@@ -25,14 +25,15 @@ from sim import __version__
 from sim.core.actions import MOVE_NAMES
 from sim.core.codes import STAGES
 from sim.core.errors import SimError
+from sim.core.options import MAX_RUNS, MAX_SEED, MAX_TURNS  # MAX_TURNS: as a scenario's turns
 from sim.core.safeio import atomic_path
 from sim.core.scenario import EVENT_KEYS, MAX_DEPTH, Scenario, changeable, check_depth, from_dict, to_toml
 from sim.play.engine import Game, Injection, PlayError
 from sim.play.roles import BOT, TEAM
+from sim.terminal import shortened
 
 FORMAT = "escalation-sim game"
 FORMAT_VERSION = 2
-MAX_TURNS = 10_000            # as a scenario's turns
 MAX_BYTES = 64_000_000        # a game of 10,000 turns of many actors is a few MB
 
 
@@ -70,8 +71,8 @@ class _File(_Model):
     format_version: int
     version: str = "?"
     scenario: str
-    seed: int = Field(ge=0)
-    replica: int = Field(default=0, ge=0)
+    seed: int = Field(ge=0, le=MAX_SEED)            # as --seed takes it
+    replica: int = Field(default=0, ge=0, lt=MAX_RUNS)     # a run of an ensemble of that seed
     turns: int = Field(ge=1, le=MAX_TURNS)
     teams: list[str]
     stopped: bool = False
@@ -184,7 +185,8 @@ def read(path: Path | str) -> SavedGame:
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
         key = ".".join(str(p) for p in err["loc"])
-        raise SimError(f"{path}: corrupt game file: {key}: {err['msg']}; {what}") from None
+        value = "" if err["type"] == "missing" else f" = {shortened(repr(err['input']))}"
+        raise SimError(f"{path}: corrupt game file: {key}{value}: {err['msg']}; {what}") from None
     if f.format_version > FORMAT_VERSION:
         raise SimError(f"{path}: game file format {f.format_version} is newer than this program's "
                        f"({FORMAT_VERSION}); allowed: update escalation-sim")

@@ -354,6 +354,8 @@ def _save_target(text: str) -> Path:
     if "\0" in text or any(len(part.encode("utf-8", "replace")) > 250 for part in Path(text).parts):
         raise SimError(f"save {text[:40]!r}: allowed: a file name of at most 250 bytes, without NUL characters")
     target = Path(text)
+    if target.name in ("", ".."):       # "/", ".", "..": a folder, which has no file name to add .json to
+        raise SimError(f"save {text[:40]!r}: a folder; allowed: a file name, e.g. save game.json")
     return target.with_suffix(".json") if target.suffix == "" else target
 
 
