@@ -180,9 +180,9 @@ def test_a_breakdown_the_facilitator_forced_is_not_asked_about_as_the_class_s_ch
     assert game.incident
     asked = debrief.questions(game, *band_and_facts(game))
     assert not any("What did you do" in q or "Why might people escalate" in q for q in asked), asked
-    # the scenario's hazard that turn, h_max x p ** k with the crisis's stability p = 0.077 (Russia's 48 cruise
-    # missiles in range of NATO, docs/ODD.md 7.11): 0.005 x 0.077 = 0.04%; with h_max 1 and k 0.01: 0.077 ** 0.01
-    assert "after the facilitator raised the chance of an incident that turn from 0.04% to 97.46%" in asked[0]
+    # the scenario's hazard that turn: Russia's 48 cruise missiles in range of NATO, the ultimatum lapsed
+    # (h_max 0.005 x 0.152 x w_exposure 0.2, 0.015%); with h_max 1 and k 0.01: 0.030 ** 0.01
+    assert "after the facilitator raised the chance of an incident that turn from 0.02% to 96.57%" in asked[0]
     assert "set risk.h_max=1 risk.k=0.01" in asked[0]
 
 

@@ -102,7 +102,8 @@ class Crisis:
         view = self.view()
         for actor, move in self.schedule.forced.get(nxt, ()):
             moves[:, actor] = np.where(view.legal()[:, actor, move], move, moves[:, actor])
-        state, outcome = dynamics.step(self.state, moves, view.params, nxt, self.draws[:, self.turn])
+        known = view.legal() if view.state is self.state else None       # the mask the rules chose from
+        state, outcome = dynamics.step(self.state, moves, view.params, nxt, self.draws[:, self.turn], known)
         self.state = table_terms(state, self.schedule.params_at(nxt + 1), nxt)    # what the pairs could sign next
         if observe:
             for rule in self.rules:

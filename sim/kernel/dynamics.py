@@ -978,15 +978,21 @@ def hazard_of(W, P, hits, m):
         for j in range(i + 1, n):
             if not dyad(P, i, j):
                 continue
+            strike_ij = poised(W, P, hits, m, i, j)
+            strike_ji = poised(W, P, hits, m, j, i)
+            if (strike_ij <= 0.0) & (strike_ji <= 0.0):
+                continue                                      # no exposure: nothing to add
             fast_i = P.decision_minutes / (P.decision_minutes + P.actor[i].warning)
             fast_j = P.decision_minutes / (P.decision_minutes + P.actor[j].warning)
-            p_ij = sat(poised(W, P, hits, m, i, j), P.actor[i].index_scale) * fast_i
-            p_ji = sat(poised(W, P, hits, m, j, i), P.actor[j].index_scale) * fast_j
+            p_ij = sat(strike_ij, P.actor[i].index_scale) * fast_i
+            p_ji = sat(strike_ji, P.actor[j].index_scale) * fast_j
             exposure = 1.0 - (1.0 - p_ij) * (1.0 - p_ji)
             if exposure <= 0.0:
                 continue
             alert = 1.0 if (W.actor[i].ult_target == j) | (W.actor[j].ult_target == i) else 0.0
-            conf = 1.0 if confronted(W, P, hits, m, i, j) else 0.0
+            # confronted(), with the forces computed above
+            conf = 1.0 if ((strike_ij > 0) & (strike_ji > 0) & (contested(W, P, m, i) | contested(W, P, m, j))) \
+                else 0.0
             worst = max(worst, exposure * (P.w_exposure + P.w_alert * alert + P.w_confrontation * conf))
     return P.h_max * min(worst, 1.0) ** P.k
 
@@ -1053,8 +1059,10 @@ def clamp(W):
 
 
 @no_refcount
-def resolve(W, E, P, mv, turn, u, expected, needed):
-    """One turn of one replica in ODD order; returns the hazard and whether an incident happened."""
+def resolve(W, E, P, mv, turn, u, expected, needed, score):
+    """One turn of one replica in ODD order; returns the hazard and whether an incident happened.
+    Without `score` the index and rung are left as they were (the look-ahead, whose values never read
+    them, saves their cost; the hazard and payoffs are computed the same)."""
     for i in range(W.actor.shape[0]):
         E.actor[i].was_unbound = W.actor[i].unbound
     step_withdrawal(W, E, P, mv, turn)
@@ -1069,7 +1077,11 @@ def resolve(W, E, P, mv, turn, u, expected, needed):
     step_deadlines(W, E, P, turn)
     step_detection(W, E, P, u, expected)
     fill_hits(W, P, E.hits)
-    step_index(W, P, E.hits, E.stock, E.parts)
+    if score:
+        step_index(W, P, E.hits, E.stock, E.parts)
+    else:
+        for i in range(W.actor.shape[0]):
+            E.stock[i] = W.actor[i].missiles
     h = hazard_of(W, P, E.hits, E.stock)
     broke = (not expected) and (u[0] < h)
     war = h if expected else (1.0 if broke else 0.0)
@@ -1104,7 +1116,7 @@ def step_kernel(S, B, P, turn, moves, U, realized, Out, hazard):
         W = work_at(S, r)
         E = Events(Out[r], scratch.agree, scratch.hits, scratch.stock, scratch.parts)
         mv = moves[r]
-        h, broke = resolve(W, E, P, mv, turn, U[r], not realized, needed)
+        h, broke = resolve(W, E, P, mv, turn, U[r], not realized, needed, True)
         if realized:
             if broke:
                 W.world[0].incident = True
@@ -1165,12 +1177,14 @@ def hazard_kernel(S, P, out):
 
 
 def step(s: State, moves: np.ndarray, params: Params, turn: int,
-         draws: np.ndarray | None = None) -> tuple[State, Outcome]:
-    """Resolve one turn for all replicas. `moves` is [R, N] legal moves; `draws` is [R, 2 + 3N] or None."""
+         draws: np.ndarray | None = None, legal: np.ndarray | None = None) -> tuple[State, Outcome]:
+    """Resolve one turn for all replicas. `moves` is [R, N] legal moves; `draws` is [R, 2 + 3N] or None;
+    `legal` ([R, N, M], optional) is `legal_moves(s, params)` if the caller already has it."""
+    mask = legal_moves(s, params) if legal is None else legal
     s = s.copy()
     moves = np.ascontiguousarray(moves, dtype=np.int64)
     r, n = moves.shape
-    ok = legal_moves(s, params)[np.arange(r)[:, None], np.arange(n)[None, :], moves]
+    ok = mask[np.arange(r)[:, None], np.arange(n)[None, :], moves]
     if not ok.all():
         rep, actor = map(int, np.argwhere(~ok)[0])
         from sim.core.actions import Action

@@ -476,7 +476,7 @@ def _resolved(i, V, T, Rm, radix):
     X = work_at(Rm.work, q) if room else T.work
     E = T.events
     copy_work(T.base, X)
-    resolve(X, E, V.P, mv, V.turn, V.u, True, V.needed)
+    resolve(X, E, V.P, mv, V.turn, V.u, True, V.needed, False)
     if not room:
         return E.actor[i].payoff, X, E.hits
     index.entry[pos] = q
@@ -491,6 +491,16 @@ def _resolved(i, V, T, Rm, radix):
 
 
 @njit(cache=True, inline="always")
+def _can_carry_out(X, P, i, turn):
+    """Whether i can carry out its open ultimatum's threat by the deadline: notice if bound; else a system
+    ready by then, notice, or (a host) consent."""
+    if bound(X, P, i):
+        return legal(X, P, i, WITHDRAWAL)
+    return can_arm_by(X, P, i, _threat_wait(X, i, turn)) | legal(X, P, i, WITHDRAWAL) | \
+        (legal(X, P, i, DEPLOYMENT) & (not P.actor[i].can_own))
+
+
+@njit(cache=True, inline="always")
 def _threat_outlook(i, X, V, hits, T):
     """If i has an open ultimatum in X: the chance its target meets the demand, and i's future value if it
     does (0, 0 otherwise). i reckons with the target's incentives (Schelling 1966: coercion works through
@@ -499,8 +509,10 @@ def _threat_outlook(i, X, V, hits, T):
     believed resolute (its credibility) stands firm whatever its incentives."""
     P = V.P
     target = X.actor[i].ult_target
-    if (target < 0) or not legal(X, P, target, COMPLY):
+    if (target < 0) or X.actor[i].ult_acted or not legal(X, P, target, COMPLY):
         return 0.0, 0.0
+    if not _can_carry_out(X, P, i, V.turn):
+        return 0.0, 0.0               # an empty threat is read as such: it moves nobody
     A = T.alt
     copy_work(X, A)
     meet_demands(A, P, target)
@@ -530,11 +542,8 @@ def _move_value(i, a, others, V, T, F, used, Rm):
         # the audience cost expected at the deadline: unmet and not carried out (i carries out its threat,
         # where it can by then, with the probability of its record: its credibility before this move, not
         # the others' reading of a threat it has just made)
-        is_bound = bound(X, P, i)
         # a threat that cannot be carried out by its deadline is read as such
-        can_act = legal(X, P, i, WITHDRAWAL) if is_bound else (
-            can_arm_by(X, P, i, _threat_wait(X, i, V.turn)) | legal(X, P, i, WITHDRAWAL)
-            | (legal(X, P, i, DEPLOYMENT) & (not P.actor[i].can_own)))
+        can_act = _can_carry_out(X, P, i, V.turn)
         p_carry = 1.0 if X.actor[i].ult_acted else (T.base.actor[i].credibility if can_act else 0.0)
         wait = max(X.actor[i].ult_deadline - V.turn, 1)
         unmet = value - P.actor[i].discount ** wait * P.actor[i].audience_cost * X.actor[i].ult_stakes * (1.0 - p_carry)
