@@ -1008,7 +1008,7 @@ def hosting_cost_due(W, P, i):
     lead = P.actor[i].host_of
     if (lead < 0) or (not W.actor[i].hosting):
         return False
-    return (W.actor[lead].missiles > 0) | (W.pipeline[lead].sum() > 0)
+    return armed(W, lead)
 
 
 @njit(cache=True, inline="always")
@@ -1037,9 +1037,7 @@ def step_payoffs(W, E, P, needed, war):
     """12. Each actor's payoff of the turn (expected war and detection terms in the expected version)."""
     n = W.actor.shape[0]
     treaty_on = 1.0 if alive(W) else 0.0
-    m = E.stock
-    for i in range(n):
-        m[i] = W.actor[i].missiles
+    m = E.stock                                 # filled by resolve
     for i in range(n):
         if not needed[i]:
             E.actor[i].payoff = 0.0
@@ -1077,11 +1075,10 @@ def resolve(W, E, P, mv, turn, u, expected, needed, score):
     step_deadlines(W, E, P, turn)
     step_detection(W, E, P, u, expected)
     fill_hits(W, P, E.hits)
+    for i in range(W.actor.shape[0]):
+        E.stock[i] = W.actor[i].missiles        # missiles as floats: the index, hazard and payoffs read them
     if score:
         step_index(W, P, E.hits, E.stock, E.parts)
-    else:
-        for i in range(W.actor.shape[0]):
-            E.stock[i] = W.actor[i].missiles
     h = hazard_of(W, P, E.hits, E.stock)
     broke = (not expected) and (u[0] < h)
     war = h if expected else (1.0 if broke else 0.0)

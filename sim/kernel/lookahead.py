@@ -46,6 +46,7 @@ from sim.kernel import dynamics
 from sim.kernel.cache import drop_stale_kernels
 from sim.kernel.dynamics import (
     EVENTS,
+    armed,
     bound,
     can_arm_by,
     compliance,
@@ -115,12 +116,7 @@ def _ready_unfielded(W, P, k):
     """k has a ready system, nothing fielded or on order, and no treaty binds it: the others expect a
     battalion, as from a programme that becomes ready (capabilities, not intentions, are what others
     plan against). k itself does not: whether it orders is its own decision, valued by its moves."""
-    if (not P.actor[k].can_own) or (W.actor[k].stage != READY) or (W.actor[k].missiles > 0) or bound(W, P, k):
-        return False
-    for s in range(W.pipeline.shape[1]):  # noqa: SIM110  (numba: a plain loop)
-        if W.pipeline[k, s] > 0:
-            return False
-    return True
+    return P.actor[k].can_own and (W.actor[k].stage == READY) and not armed(W, k) and not bound(W, P, k)
 
 
 @njit(cache=True, inline="always")
