@@ -307,6 +307,7 @@ def _cluster(dask: str | None, jobs: int, needed: bool) -> Iterator[str | None]:
     levels = {name: logging.getLogger(name).level for name in ("distributed", "asyncio", "tornado")}
     environ = os.environ.get("DASK_LOGGING__DISTRIBUTED")
     cluster = None
+    interrupted = False
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")             # e.g. the scheduler's port in use: it takes another
         try:
@@ -319,7 +320,11 @@ def _cluster(dask: str | None, jobs: int, needed: bool) -> Iterator[str | None]:
                 cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
             finally:
                 signal.pthread_sigmask(signal.SIG_SETMASK, mask)      # a Ctrl-C meanwhile is raised now
-            yield cluster.scheduler_address
+            try:
+                yield cluster.scheduler_address
+            except BaseException:
+                interrupted = True
+                raise
         finally:
             if cluster is not None:
                 with interrupts.deferred(), contextlib.suppress(Exception):
@@ -328,8 +333,12 @@ def _cluster(dask: str | None, jobs: int, needed: bool) -> Iterator[str | None]:
                 os.environ.pop("DASK_LOGGING__DISTRIBUTED", None)
             else:
                 os.environ["DASK_LOGGING__DISTRIBUTED"] = environ
+            # after an interruption the cluster's client may still log from its own thread (distributed's
+            # `sync`, cancelled, can raise in its loop as it closes): its loggers stay silent, the command
+            # is ending with its one line
             for name, level in levels.items():
-                logging.getLogger(name).setLevel(level)
+                if not interrupted:
+                    logging.getLogger(name).setLevel(level)
 
 
 @contextmanager
