@@ -2,8 +2,9 @@
 
 Each test names the mechanism and the literature it comes from: a deal must beat each side's outside
 option (Fearon 1995: the bargaining range), trust discounts a promise that may be broken (Kydd 2005;
-Fearon 1995's commitment problem), and forces in the field move the outside options and with them
-what each side gets (Schelling 1960: bargaining power is the ability to hurt).
+Fearon 1995's commitment problem), forces in the field move the outside options and with them
+what each side gets (Schelling 1960: bargaining power is the ability to hurt), and what each side
+keeps to itself makes terms fail that would hold in the open (Fearon 1995: private information).
 """
 
 import itertools
@@ -17,14 +18,16 @@ from conftest import NATO, RU, US
 from sim.core import scenario
 from sim.core.codes import CUT_FORCE, KEEP_FORCE, NO_ONE, NO_TERMS, NOTICE, READY, TERMINATED
 from sim.core.params import compile_params
+from sim.engine.crisis import private_reserves
 from sim.engine.initial import initial_state
 from sim.kernel.bargaining import DEALS, MIN_GAIN, table_terms, terms_kernel
 from sim.kernel.lookahead import continuation
 
 
-def situation(inf, params, *, treaty="dead", trust=1.0, us_missiles=0, hosted=False, ru_missiles=48):
+def situation(inf, params, *, treaty="dead", trust=1.0, us_missiles=0, hosted=False, ru_missiles=48, replicas=1,
+              reserves=None):
     """inf_2018 with the treaty dead (no disputes left), under notice or in force, and trust set."""
-    s = initial_state(inf, params, 1)
+    s = initial_state(inf, params, replicas, None, reserves)
     if treaty == "dead":
         s.treaty[0] = TERMINATED
         s.unbound[0, [US, RU]] = True
@@ -33,12 +36,15 @@ def situation(inf, params, *, treaty="dead", trust=1.0, us_missiles=0, hosted=Fa
     elif treaty == "notice":
         s.treaty[0], s.notice_by[0], s.notice_end[0] = NOTICE, US, 6
         s.unbound[0, US] = True
-    s.trust[0] = trust
+    s.trust[:] = trust
     if us_missiles:
-        s.missiles[0, US], s.stage[0, US], s.stage_left[0, US] = us_missiles, READY, 0
-    s.hosting[0, NATO] = hosted
-    s.missiles[0, RU] = ru_missiles
-    s.disputed[0, RU] = min(int(s.disputed[0, RU]), ru_missiles)
+        s.missiles[:, US], s.stage[:, US], s.stage_left[:, US] = us_missiles, READY, 0
+    s.hosting[:, NATO] = hosted
+    s.missiles[:, RU] = ru_missiles
+    s.disputed[:, RU] = np.minimum(s.disputed[:, RU], ru_missiles)
+    s.terms[:] = NO_TERMS
+    s.talks[:] = 0.0
+    s.reserve_floor[:] = -params.payoff["private_value"]   # nothing learned at the start's table
     return table_terms(s, params, 1)
 
 
@@ -127,3 +133,60 @@ def test_terms_are_the_nash_bargaining_solution(inf, params):
                 products[terms(alone)] = alone.gain[0, US, RU] * alone.gain[0, RU, US]
         assert products, kw
         assert terms(s) == max(products, key=products.get) and chosen == pytest.approx(max(products.values())), kw
+
+
+# ---------------------------------------------------------------- private information (C12)
+
+
+def private(inf, value):
+    """inf_2018 with both parties' reserves private within [-value, value]."""
+    scn = scenario.apply_overrides(inf, {"actors.US.payoff.private_value": value,
+                                         "actors.RU.payoff.private_value": value})
+    return scn, compile_params(scn)
+
+
+def test_private_information_makes_bargaining_failure_likelier(inf):
+    # Fearon (1995): with complete information terms both prefer exist in every replica of this state;
+    # the wider the range of what each side may privately need, the more often the terms chosen on what
+    # is known are turned down by a side that needs more, although no side's outside option changed
+    open_terms = situation(*private(inf, 0.0), trust=1.0)
+    most = max(open_terms.gain[0, US, RU], open_terms.gain[0, RU, US])   # below it, nobody could walk out
+    shares = []
+    for width in (0.0, 1.5, 3.0, 6.0):
+        scn, p = private(inf, width * most)
+        reserves = private_reserves(2019, np.arange(400), p.payoff["private_value"])
+        s = situation(scn, p, trust=1.0, replicas=400, reserves=reserves)
+        shares.append(float((s.terms[:, US, RU] != NO_TERMS).mean()))
+    assert shares[0] == 1.0
+    assert all(a > b for a, b in itertools.pairwise(shares)), shares
+
+
+def test_complete_information_is_private_information_of_no_width(inf, params):
+    # a range of 0 is the model without private information, bit for bit
+    scn, p = private(inf, 0.0)
+    assert private_reserves(7, np.arange(3), p.payoff["private_value"]) is None
+    for kw in ({"trust": 0.9, "us_missiles": 32, "hosted": True}, {"trust": 0.6}, {"treaty": "notice", "trust": 0.7}):
+        a, b = situation(inf, params, **kw), situation(scn, p, **kw)
+        assert terms(a) == terms(b) and a.gain[0].tobytes() == b.gain[0].tobytes()
+
+
+def test_a_walk_out_reveals_what_the_side_needs_at_least(inf):
+    width = 20.0
+    scn, p = private(inf, width)
+    open_terms = situation(scn, p, trust=1.0)                 # reserves 0: the terms of complete information
+    ru_gain = float(open_terms.gain[0, RU, US])
+    assert terms(open_terms) != (NO_TERMS, NO_TERMS) and 0 < ru_gain < width
+    # Russia privately needs a little more than those terms give it: it walks out, and everyone learns
+    # that its reserve is at least what it turned down; the US's stays unknown
+    reserves = np.array([[0.0, ru_gain + 0.1, 0.0]])
+    s = situation(scn, p, trust=1.0, reserves=reserves)
+    assert terms(s) == (NO_TERMS, NO_TERMS) and s.talks[0, US, RU] == 0.0
+    assert s.reserve_floor[0, RU] == pytest.approx(ru_gain) and s.reserve_floor[0, US] == -width
+    # the next draft is made on what was learned: Russia is expected to need (floor + width) / 2 more, so
+    # what is on the table, if anything, gives Russia at least that
+    table_terms(s, p, 2)
+    if terms(s) != (NO_TERMS, NO_TERMS):
+        assert s.gain[0, RU, US] > (ru_gain + width) / 2
+    # a side whose reserve the terms cover signs: Russia needing a little less than it gets stays
+    s = situation(scn, p, trust=1.0, reserves=np.array([[0.0, ru_gain - 0.1, 0.0]]))
+    assert terms(s) == terms(open_terms) and s.reserve_floor[0, RU] == -width

@@ -14,7 +14,7 @@ import pytest
 
 from sim.core import scenario
 from sim.core.actions import Action
-from sim.core.codes import NO_ONE, READY, TERMINATED
+from sim.core.codes import IN_FORCE, NO_ONE, READY, TERMINATED
 from sim.core.params import compile_params
 from sim.engine.crisis import Crisis
 from sim.engine.initial import initial_state
@@ -261,3 +261,30 @@ def test_the_race_and_its_absence_hold_with_decision_noise():
     noisy = race(race_settings({"name": "quantal", "lambda": 1.0}, 1.0, 0.002))
     np.testing.assert_allclose(noisy, race(race_settings(BEST, 1.0, 0.002)), rtol=0.05)
     assert (race(race_settings({"name": "quantal", "lambda": 1.0}, 1.0, 0.2)) == 0).all()
+
+
+# ---------------------------------------------------------------- C12: private information (Model 3)
+
+
+def new_treaty_share(inf, private_value: float, rule: dict | None, runs: int = 60, turns: int = 36) -> float:
+    """Share of `runs` runs of inf_2018 in which a new treaty follows the old one's end within `turns`
+    turns, both parties' reserves private within [-private_value, private_value] (docs/ODD.md 7.3)."""
+    over: dict = {f"actors.{a}.payoff.private_value": private_value for a in ("US", "RU")}
+    if rule is not None:
+        over.update({"actors.US.rule": rule, "actors.NATO.rule": rule})
+    c = Crisis(scenario.apply_overrides(inf, over), 2019, np.arange(runs), turns)
+    ended = np.zeros(runs, bool)
+    new = np.zeros(runs, bool)
+    while not c.finished:
+        c.resolve(c.decide_all())
+        ended |= c.state.treaty == TERMINATED
+        new |= ended & (c.state.treaty == IN_FORCE)
+    return float(new.mean())
+
+
+@pytest.mark.parametrize("rule", [None, BEST], ids=["default", "best_response"])
+def test_private_information_makes_a_new_treaty_rarer(inf, rule):
+    # Fearon (1995): the wider what each side may privately need beyond what the other can see, the more
+    # often the terms chosen on what is known are refused, and what a refusal teaches closes the range
+    shares = [new_treaty_share(inf, width, rule) for width in (0.0, 10.0, 20.0)]
+    assert shares[0] == 1.0 and shares[0] > shares[1] > shares[2], shares

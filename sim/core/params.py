@@ -15,7 +15,7 @@ from sim.core.scenario import Scenario, apply_overrides
 PAYOFF_FIELDS = (
     "treaty_value", "threat_weight", "reaction", "force_value", "force_scale", "deploy_cost", "upkeep",
     "programme_cost", "host_cost", "comply_cost", "war_cost", "audience_cost", "reputation_cost", "talks_value",
-    "dialogue_cost", "discount",
+    "dialogue_cost", "discount", "private_value",
 )
 DIPLOMACY_FIELDS = (
     "talks_rate", "talks_decay", "trust_round_gain", "trust_agreement_gain", "trust_one_sided_gain",

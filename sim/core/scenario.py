@@ -84,7 +84,9 @@ class Treaty(_Strict):
 class Payoff(_Strict):
     """Per-actor payoff weights, in utility units: flows (treaty_value, threat_weight, force_value, upkeep,
     programme_cost, host_cost) and the discount are per 30 days, whatever the turn (converted in
-    `sim.core.params.compile_params`); the other weights are costs or values of single events."""
+    `sim.core.params.compile_params`); the other weights are costs or values of single events.
+    `private_value` bounds what a side privately needs from a deal beyond its public valuation (its
+    reserve, drawn per run; docs/ODD.md 7.3): a value of the whole future, not a flow."""
 
     treaty_value: Weight = Field(default=1.0, ge=0)
     threat_weight: Weight = Field(default=1.0, ge=0)
@@ -102,6 +104,7 @@ class Payoff(_Strict):
     talks_value: Weight = Field(default=0.1, ge=0)
     dialogue_cost: Weight = Field(default=0.0, ge=0)
     discount: float = Field(default=0.9, ge=0, lt=1)
+    private_value: Weight = Field(default=0.0, ge=0)   # half-width of the private reserve's range (0: known)
 
 
 class OpenUltimatum(_Strict):

@@ -61,6 +61,8 @@ ACTOR = np.dtype([
     ("ult_stakes", _FLOAT),       # the escalation index (0..1) when it was issued
     ("credibility", _FLOAT),      # 0..1
     ("last_moves", _INT),         # i's move of the last turn
+    ("reserve", _FLOAT),          # what i privately needs from a deal beyond its public valuation (its type)
+    ("reserve_floor", _FLOAT),    # the least reserve i is known to have: it walked out of terms worth that
 ], align=True)
 
 #: What holds per ordered pair (i, j).

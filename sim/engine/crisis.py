@@ -34,6 +34,17 @@ def replica_draws(seed: int, replica: int, turns: int, n_actors: int) -> np.ndar
     return rng.random((turns, dynamics.draw_width(n_actors)))
 
 
+def private_reserves(seed: int, replicas: Sequence[int] | np.ndarray, private_value: np.ndarray) -> np.ndarray | None:
+    """[R, N] each actor's private reserve in each replica, uniform on [-private_value, private_value]
+    (docs/ODD.md 7.3), from the replica's own stream for types (spawn key (r, 1), apart from its turn
+    draws, so that a run's turns are the same whatever it draws here); None if every range is 0."""
+    if not (private_value > 0).any():
+        return None
+    n = len(private_value)
+    u = [np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(int(r), 1))).random(n) for r in replicas]
+    return (2.0 * np.array(u).reshape(-1, n) - 1.0) * private_value
+
+
 class Crisis:
     """Replicas `replicas` of scenario `scn` under root seed `seed`, at turn `turn`."""
 
@@ -49,7 +60,9 @@ class Crisis:
         self.draws = np.stack([replica_draws(seed, int(r), self.turns, n) for r in self.replicas]) \
             if len(self.replicas) else np.zeros((0, self.turns, dynamics.draw_width(n)))
         lag_slots = max(p.pipeline_len for _, p in self.schedule.epochs)
-        self.state: State = initial_state(scn, self.schedule.params_at(0), len(self.replicas), lag_slots)
+        start = self.schedule.params_at(0)
+        self.state: State = initial_state(scn, start, len(self.replicas), lag_slots,
+                                          private_reserves(seed, self.replicas, start.payoff["private_value"]))
         self.turn = 0
         meta = scn.scenario
         # `rules` lets a caller reuse rule objects (e.g. a reset one); by default they are made fresh

@@ -36,8 +36,11 @@ def prior_beliefs(scn: Scenario, params: Params) -> np.ndarray:
     return beliefs
 
 
-def initial_state(scn: Scenario, params: Params, replicas: int, pipeline_len: int | None = None) -> State:
-    """The scenario's starting situation, repeated over `replicas`."""
+def initial_state(scn: Scenario, params: Params, replicas: int, pipeline_len: int | None = None,
+                  reserves: np.ndarray | None = None) -> State:
+    """The scenario's starting situation, repeated over `replicas`; `reserves` ([R, N]) are the actors'
+    private reserves in each replica (docs/ODD.md 7.3; default 0), of which the others know only the
+    range [-private_value, private_value]."""
     n, r = params.n_actors, replicas
     ids = {a: i for i, a in enumerate(params.ids)}
     lag_slots = pipeline_len or params.pipeline_len
@@ -89,6 +92,9 @@ def initial_state(scn: Scenario, params: Params, replicas: int, pipeline_len: in
     state.credibility = [a.credibility for a in scn.actors]
     state.beliefs[:] = prior_beliefs(scn, params)
     state.last_moves = [int(Action.parse(a.last_move)) for a in scn.actors]
+    if reserves is not None:
+        state.reserve = reserves
+    state.reserve_floor = -params.payoff["private_value"]
     state = score_initial(state.copy(), params)
     # an ultimatum open at the start was issued at the stakes of the starting state
     state.ult_stakes[:] = np.where(state.ult_target != NO_ONE, state.escalation[:, None] / 100.0, 0.0)

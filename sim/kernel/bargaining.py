@@ -11,6 +11,12 @@ bargaining solution, the deal with the largest product of gains. Deploying, a pr
 line or a notice running out all move an outside option, and with it the range (Fearon 1995;
 Powell 2006). When the terms on the table change, or the range vanishes, progress of the talks
 restarts from zero: a new draft, or a collapse.
+
+Private information (Fearon 1995): each side may need more (or less) from a deal than its public
+valuation shows, its reserve, known only to itself within [-private_value, private_value]. Claims
+about it are cheap (each side would say it needs more), so the terms are chosen on what is known:
+each side's gain less its expected reserve. A side whose true gain from those terms is none walks
+out: the talks collapse, and everyone learns that its reserve is at least the gain it turned down.
 """
 
 from __future__ import annotations
@@ -34,12 +40,13 @@ from sim.kernel.dynamics import (
     copy_work,
     fill_hits,
     new_work,
+    state_types,
     undertake,
     work_at,
 )
 from sim.kernel.lookahead import AHEAD, future_value
 
-drop_stale_kernels(__file__, codes.__file__, dynamics.__file__, lookahead.__file__)
+drop_stale_kernels(__file__, codes.__file__, dynamics.__file__, lookahead.__file__, state_types.__file__)
 
 #: what future_value needs besides the actor and the state: parameters, turn, hits and scratch
 Valuer = namedtuple("Valuer", ["P", "turn", "hits", "ahead", "m", "quiet"])
@@ -52,6 +59,13 @@ DEALS = np.array([[False, False], [True, False], [False, True], [True, True]])
 @njit(cache=True, inline="always")
 def _nothing_to_cut(W, k):
     return W.actor[k].missiles == 0
+
+
+@njit(cache=True, inline="always")
+def expected_reserve(W, P, k):
+    """What the others expect k to need beyond its public valuation: the mean of its reserve's range,
+    [reserve_floor, private_value] (uniform; 0 with complete information)."""
+    return 0.5 * (W.actor[k].reserve_floor + P.actor[k].private_value)
 
 
 @njit(cache=True, inline="always")
@@ -91,6 +105,8 @@ def terms_kernel(S, P, turn, deals):
                     continue
                 outside_i = future_value(i, W, P, turn, hits, ahead, m, quiet)
                 outside_j = future_value(j, W, P, turn, hits, ahead, m, quiet)
+                known_i = expected_reserve(W, P, i)
+                known_j = expected_reserve(W, P, j)
                 best = -1
                 best_product = 0.0
                 gain_i = 0.0
@@ -107,8 +123,18 @@ def terms_kernel(S, P, turn, deals):
                     kept_j = future_value(j, X, P, turn, hits, ahead, m, quiet)
                     gi = _expected_gain(i, j, cut_i, kept_i, outside_i, W, X, V)
                     gj = _expected_gain(j, i, cut_j, kept_j, outside_j, W, X, V)
-                    if (gi > MIN_GAIN) and (gj > MIN_GAIN) and (gi * gj > best_product):
-                        best, best_product, gain_i, gain_j = d, gi * gj, gi, gj
+                    pi, pj = gi - known_i, gj - known_j          # as the other side can judge them
+                    if (pi > MIN_GAIN) and (pj > MIN_GAIN) and (pi * pj > best_product):
+                        best, best_product, gain_i, gain_j = d, pi * pj, gi, gj
+                if best >= 0:
+                    walks_i = gain_i - W.actor[i].reserve <= MIN_GAIN     # not worth it to i, privately
+                    walks_j = gain_j - W.actor[j].reserve <= MIN_GAIN
+                    if walks_i:
+                        W.actor[i].reserve_floor = max(W.actor[i].reserve_floor, gain_i)
+                    if walks_j:
+                        W.actor[j].reserve_floor = max(W.actor[j].reserve_floor, gain_j)
+                    if walks_i or walks_j:
+                        best, gain_i, gain_j = -1, 0.0, 0.0
                 ti = NO_TERMS if best < 0 else (CUT_FORCE if deals[best, 0] else KEEP_FORCE)
                 tj = NO_TERMS if best < 0 else (CUT_FORCE if deals[best, 1] else KEEP_FORCE)
                 if (ti != W.pair[i, j].terms) or (tj != W.pair[j, i].terms):

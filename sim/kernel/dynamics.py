@@ -33,6 +33,7 @@ from numba import njit
 from numba.extending import register_jitable
 
 from sim.core import actions, codes
+from sim.core import state as state_types
 from sim.core.actions import LEGALITY
 from sim.core.codes import (
     ADVERSARY_DEMANDABLE,
@@ -79,7 +80,8 @@ from sim.core.state import ACTOR, INTENSITY_POINTS, PAIR, RUNG_POINTS, WORLD, Re
 from sim.core.state import index_weights as _index_weights
 from sim.kernel.cache import drop_stale_kernels
 
-drop_stale_kernels(__file__, codes.__file__, actions.__file__)      # its kernels read their constants and move table
+# its kernels read the constants, the move table and the state's record types (a new field must recompile)
+drop_stale_kernels(__file__, codes.__file__, actions.__file__, state_types.__file__)
 
 #: The decorator of the steps the look-ahead calls thousands of times per replica. They allocate
 #: nothing (numba refuses to compile an allocation here) and work on views of arrays their callers

@@ -65,6 +65,7 @@ from sim.kernel.dynamics import (
     payoff,
     resolve,
     security,
+    state_types,
     testing_unseen,
     time_to_ready,
     work_at,
@@ -74,7 +75,7 @@ WORLD_FIELDS = WORLD.names
 ACTOR_FIELDS = ACTOR.names
 
 # its kernels link in the steps of the turn and read the constants and move table
-drop_stale_kernels(__file__, codes.__file__, actions.__file__, dynamics.__file__)
+drop_stale_kernels(__file__, codes.__file__, actions.__file__, dynamics.__file__, state_types.__file__)
 
 #: per other actor: its expected answer to i's move (an order of react_amt missiles arriving in
 #: react_time turns) and future_value's scratch
