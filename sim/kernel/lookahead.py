@@ -15,10 +15,11 @@ eliminates missiles, and adversaries who answer i's move with an order (by i's c
 add that order. Between those dates the flow payoff is constant; after the last it lasts forever.
 
 Many of i's joint moves lead to states that differ only in what the future value does not read
-(talks and trust, this turn's events): each future value is therefore remembered for the rest of i's
-valuation in that replica and turn, under the exact inputs it reads (`FutureMemo`), and recalled
-when they recur. In the same way a joint move is resolved once per replica and turn, with the
-payoffs of every actor valuing its moves, however many of their valuations weigh it (`ResolveMemo`).
+(talks and trust, this turn's events), and so do many replicas: each future value is therefore
+remembered, with its actor, for the rest of the call (all replicas of one turn), under the exact
+inputs it reads (`FutureMemo`), and recalled when they recur. In the same way a joint move is resolved
+once per replica and turn, with the payoffs of every actor valuing its moves, however many of their
+valuations weigh it (`ResolveMemo`).
 A recalled number is the one computed, so the values are unchanged, bit for bit.
 """
 
@@ -27,7 +28,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
-from numba import literal_unroll, njit
+from numba import njit
 
 from sim.core import actions, codes
 from sim.core.codes import (
@@ -71,9 +72,6 @@ from sim.kernel.dynamics import (
     work_at,
 )
 
-WORLD_FIELDS = WORLD.names
-ACTOR_FIELDS = ACTOR.names
-
 # its kernels link in the steps of the turn and read the constants and move table
 drop_stale_kernels(__file__, codes.__file__, actions.__file__, dynamics.__file__, state_types.__file__)
 
@@ -83,7 +81,8 @@ AHEAD = np.dtype([("react_amt", np.float64), ("react_time", np.int64), ("ready_a
                   ("prospect_at", np.int64), ("threat_amt", np.float64), ("threat_time", np.int64)], align=True)
 HORIZON_CAP = 240   # turns followed explicitly before the perpetuity (20 years of monthly turns)
 #: future values remembered during one actor's valuation: the inputs each read, and the value
-FutureMemo = namedtuple("FutureMemo", ["index", "key", "work", "react", "hits", "value", "p_met", "met_future"])
+FutureMemo = namedtuple("FutureMemo", ["index", "key", "owner", "work", "react", "hits", "value", "p_met", "met_future",
+                                       "used"])
 #: joint moves resolved in one replica: the move (mixed radix), the state, the payoffs and hits reached
 ResolveMemo = namedtuple("ResolveMemo", ["index", "key", "work", "payoff", "hits", "used"])
 #: what one replica's valuations read: parameters, turn, the replica's beliefs [N, N, M, M], whose
@@ -239,8 +238,9 @@ def _first_position(index, key):
 
 @njit(cache=True)
 def new_future_memo(size, n, slots):
-    return FutureMemo(new_index(size), np.zeros(size, np.uint64), new_works(size, n, slots), np.zeros((size, n), AHEAD),
-                      np.zeros((size, n, n), np.bool_), np.zeros(size), np.zeros(size), np.zeros(size))
+    return FutureMemo(new_index(size), np.zeros(size, np.uint64), np.full(size, -1, np.int64),
+                      new_works(size, n, slots), np.zeros((size, n), AHEAD), np.zeros((size, n, n), np.bool_),
+                      np.zeros(size), np.zeros(size), np.zeros(size), np.zeros(1, np.int64))
 
 
 @njit(cache=True, inline="always")
@@ -271,13 +271,18 @@ def _future_key(W, ahead):
     return h
 
 
-@njit(cache=True)
-def _same_record(a, b, names):
-    """Whether records a and b agree in every field (`names`: their dtype's field names)."""
-    for name in literal_unroll(names):  # noqa: SIM110  (numba: a plain loop)
-        if a[name] != b[name]:
-            return False
-    return True
+def _record_equality(dtype: np.dtype, name: str):
+    """A compiled `name(a, b)`: whether records a and b of `dtype` agree in every field, compared one by
+    one and inlined into the caller. Generated from the dtype, so that no field is ever left out; a
+    loop over the field names (`literal_unroll`) cannot be inlined, and its calls cost more."""
+    source = f"def {name}(a, b):\n    return " + " and ".join(f"(a.{f} == b.{f})" for f in dtype.names or ()) + "\n"
+    namespace: dict = {}
+    exec(source, namespace)
+    return njit(inline="always")(namespace[name])
+
+
+_same_world = _record_equality(WORLD, "_same_world")
+_same_actor = _record_equality(ACTOR, "_same_actor")
 
 
 @njit(cache=True, inline="always")
@@ -287,10 +292,10 @@ def _same_future(W, ahead, hits, F, q):
     of the world and actor records, the pipeline, the hits and the expected answers."""
     n, slots = W.pipeline.shape
     X = work_at(F.work, q)
-    if not _same_record(W.world[0], X.world[0], WORLD_FIELDS):
+    if not _same_world(W.world[0], X.world[0]):
         return False
     for i in range(n):
-        if not _same_record(W.actor[i], X.actor[i], ACTOR_FIELDS):
+        if not _same_actor(W.actor[i], X.actor[i]):
             return False
         if (ahead[i].react_amt != F.react[q, i].react_amt) | (ahead[i].react_time != F.react[q, i].react_time):
             return False
@@ -304,37 +309,59 @@ def _same_future(W, ahead, hits, F, q):
 
 
 @njit(cache=True, inline="always")
-def _recalled_future_value(i, W, V, hits, T, F, used):
-    """future_value(i, W, ...) (scratch T) and i's outlook for its open ultimatum (`_threat_outlook`),
-    recalled from the first `used` entries of memo F when one holds the same inputs, else computed and
-    remembered; returns the value, the chance the demand is met, i's future value if it is, and the
-    entries used."""
-    ahead = T.ahead
-    key = _future_key(W, ahead)
+def recall_future(F, i, W, ahead, hits):
+    """Where memo F holds i's future value of W under the expected answers `ahead` and the hits: its
+    entry (-1 if none), and the index position and key to remember it at."""
+    key = _future_key(W, ahead) ^ (np.uint64(i + 1) * np.uint64(0xD6E8FEB86659FD93))
     index = F.index
     pos = _first_position(index, key)
     while index.stamp[pos] == index.gen[0]:
         q = index.entry[pos]
-        if (F.key[q] == key) and _same_future(W, ahead, hits, F, q):
-            return F.value[q], F.p_met[q], F.met_future[q], used
+        if (F.key[q] == key) and (F.owner[q] == i) and _same_future(W, ahead, hits, F, q):
+            return q, pos, key
         pos = (pos + 1) & (index.entry.shape[0] - 1)
-    value = future_value(i, W, V.P, V.turn, hits, ahead, T.m, T.quiet)
+    return -1, pos, key
+
+
+@njit(cache=True, inline="always")
+def remember_future(F, i, W, ahead, hits, pos, key, value, p_met, met_future):
+    """Remember in F what `recall_future` did not find (at its `pos` and `key`); a full memo starts afresh."""
+    size = F.key.shape[0]
+    if size == 0:
+        return
+    if F.used[0] == size:
+        F.index.gen[0] += 1             # every position is free again
+        F.used[0] = 0
+        pos = _first_position(F.index, key)
+    q = F.used[0]
+    F.used[0] += 1
+    F.index.entry[pos] = q
+    F.index.stamp[pos] = F.index.gen[0]
+    F.key[q] = key
+    F.owner[q] = i
+    F.value[q] = value
+    F.p_met[q] = p_met
+    F.met_future[q] = met_future
+    copy_work(W, work_at(F.work, q))
+    n = W.actor.shape[0]
+    for j in range(n):
+        F.react[q, j] = ahead[j]
+        for k in range(n):
+            F.hits[q, j, k] = hits[j, k]
+
+
+@njit(cache=True, inline="always")
+def _recalled_future_value(i, W, V, hits, T, F):
+    """future_value(i, W, ...) (scratch T) and i's outlook for its open ultimatum (`_threat_outlook`),
+    recalled from memo F when it holds the same inputs, else computed and remembered; returns the
+    value, the chance the demand is met and i's future value if it is."""
+    q, pos, key = recall_future(F, i, W, T.ahead, hits)
+    if q >= 0:
+        return F.value[q], F.p_met[q], F.met_future[q]
+    value = future_value(i, W, V.P, V.turn, hits, T.ahead, T.m, T.quiet)
     p_met, met_future = _threat_outlook(i, W, V, hits, T)
-    if used < F.key.shape[0]:
-        index.entry[pos] = used
-        index.stamp[pos] = index.gen[0]
-        F.key[used] = key
-        F.value[used] = value
-        F.p_met[used] = p_met
-        F.met_future[used] = met_future
-        copy_work(W, work_at(F.work, used))
-        n = W.actor.shape[0]
-        for j in range(n):
-            F.react[used, j] = ahead[j]
-            for k in range(n):
-                F.hits[used, j, k] = hits[j, k]
-        used += 1
-    return value, p_met, met_future, used
+    remember_future(F, i, W, T.ahead, hits, pos, key, value, p_met, met_future)
+    return value, p_met, met_future
 
 
 @njit(cache=True, inline="always")
@@ -523,9 +550,8 @@ def _threat_outlook(i, X, V, hits, T):
 
 
 @njit(cache=True, inline="always")
-def _move_value(i, a, others, V, T, F, used, Rm):
-    """Payoff plus future value for i of playing a while the others play `others` (expected version);
-    returns it and the future memo's entries now used."""
+def _move_value(i, a, others, V, T, F, Rm):
+    """Payoff plus future value for i of playing a while the others play `others` (expected version)."""
     P = V.P
     moves = V.B.shape[3]
     for k in range(T.mv.shape[0]):
@@ -533,7 +559,7 @@ def _move_value(i, a, others, V, T, F, used, Rm):
     T.mv[i] = a
     payoff_i, X, hits = _resolved(i, V, T, Rm, moves)
     _reactions(i, a, X, V, T.ahead)
-    future, p_met, met_future, used = _recalled_future_value(i, X, V, hits, T, F, used)
+    future, p_met, met_future = _recalled_future_value(i, X, V, hits, T, F)
     value = payoff_i + future
     if X.actor[i].ult_target >= 0:
         # the audience cost expected at the deadline: unmet and not carried out (i carries out its threat,
@@ -545,7 +571,7 @@ def _move_value(i, a, others, V, T, F, used, Rm):
         wait = max(X.actor[i].ult_deadline - V.turn, 1)
         unmet = value - P.actor[i].discount ** wait * P.actor[i].audience_cost * X.actor[i].ult_stakes * (1.0 - p_carry)
         value = p_met * (payoff_i + met_future) + (1.0 - p_met) * unmet
-    return value, used
+    return value
 
 
 @njit(cache=True)
@@ -571,7 +597,7 @@ def values_kernel(S, P, turn, seeds, needed, B, values, fixed, memo):
     D = Profiles(np.zeros((K, n), np.int64), np.zeros(K), np.zeros(K, np.int64), np.zeros(K), np.zeros((n, moves)),
                  np.zeros(n, np.int64))
     size = K * moves if memo else 0
-    F = new_future_memo(size, n, slots)
+    F = new_future_memo(size, n, slots)  # for the whole call; starts afresh when full (a larger one was slower)
     joint = size * needed.sum() if float(moves) ** n < 2.0 ** 62 else 0    # joint moves as exact int64 keys
     Rm = ResolveMemo(new_index(joint), np.zeros(joint, np.int64), new_works(joint, n, slots),
                      np.zeros((joint, n)), np.zeros((joint, n, n), np.bool_), np.zeros(1, np.int64))
@@ -610,8 +636,6 @@ def _replica_values(r, V, T, D, F, Rm, lg, fixed, out):
                 seed = np.uint64(1)
             count = _profiles(i, base.actor[i].last_moves, V.B, lg, V.P, seed, D)
         _first_draws(D.prof, count, i, memo and not use_fixed, D.first)
-        used = 0                # future values are remembered within this actor's valuation
-        F.index.gen[0] += 1
         for a in range(moves):
             if not lg[i, a]:
                 out[i, a] = -np.inf
@@ -619,7 +643,7 @@ def _replica_values(r, V, T, D, F, Rm, lg, fixed, out):
             total = 0.0
             for p in range(count):
                 if D.first[p] == p:
-                    D.drawn[p], used = _move_value(i, a, D.prof[p], V, T, F, used, Rm)
+                    D.drawn[p] = _move_value(i, a, D.prof[p], V, T, F, Rm)
                 total += D.weight[p] * D.drawn[D.first[p]]
             out[i, a] = total
 
