@@ -80,8 +80,9 @@ drop_stale_kernels(__file__, codes.__file__, actions.__file__, dynamics.__file__
 AHEAD = np.dtype([("react_amt", np.float64), ("react_time", np.int64), ("ready_at", np.int64),
                   ("prospect_at", np.int64), ("threat_amt", np.float64), ("threat_time", np.int64)], align=True)
 HORIZON_CAP = 240   # turns followed explicitly before the perpetuity (20 years of monthly turns)
-#: future values remembered during one actor's valuation: the inputs each read, and the value
-FutureMemo = namedtuple("FutureMemo", ["index", "key", "owner", "work", "react", "hits", "value", "p_met", "met_future",
+#: future values remembered during one call: the inputs each read (its actor, the state, the expected
+#: answers), the value and the outlook of its owner's threat, and how many entries are used
+FutureMemo = namedtuple("FutureMemo", ["index", "key", "owner", "work", "react", "value", "p_met", "met_future",
                                        "used"])
 #: joint moves resolved in one replica: the move (mixed radix), the state, the payoffs and hits reached
 ResolveMemo = namedtuple("ResolveMemo", ["index", "key", "work", "payoff", "hits", "used"])
@@ -239,8 +240,8 @@ def _first_position(index, key):
 @njit(cache=True)
 def new_future_memo(size, n, slots):
     return FutureMemo(new_index(size), np.zeros(size, np.uint64), np.full(size, -1, np.int64),
-                      new_works(size, n, slots), np.zeros((size, n), AHEAD), np.zeros((size, n, n), np.bool_),
-                      np.zeros(size), np.zeros(size), np.zeros(size), np.zeros(1, np.int64))
+                      new_works(size, n, slots), np.zeros((size, n), AHEAD), np.zeros(size), np.zeros(size),
+                      np.zeros(size), np.zeros(1, np.int64))
 
 
 @njit(cache=True, inline="always")
@@ -286,10 +287,11 @@ _same_actor = _record_equality(ACTOR, "_same_actor")
 
 
 @njit(cache=True, inline="always")
-def _same_future(W, ahead, hits, F, q):
-    """Whether memo entry q was computed from the same inputs as future_value would now read in W,
-    `ahead` and `hits` (the actor, turn and parameters are those of the whole valuation): every field
-    of the world and actor records, the pipeline, the hits and the expected answers."""
+def _same_future(W, ahead, F, q):
+    """Whether memo entry q was computed from the same inputs as future_value would now read in W and
+    `ahead` (the actor is the entry's owner; the turn and parameters are those of the whole call): every
+    field of the world and actor records, the pipeline and the expected answers. The hits it reads are
+    those of W (`fill_hits`: the reach table and the hosting in the actor records), so they agree too."""
     n, slots = W.pipeline.shape
     X = work_at(F.work, q)
     if not _same_world(W.world[0], X.world[0]):
@@ -302,29 +304,26 @@ def _same_future(W, ahead, hits, F, q):
         for s in range(slots):
             if W.pipeline[i, s] != X.pipeline[i, s]:
                 return False
-        for k in range(n):
-            if hits[i, k] != F.hits[q, i, k]:
-                return False
     return True
 
 
 @njit(cache=True, inline="always")
-def recall_future(F, i, W, ahead, hits):
-    """Where memo F holds i's future value of W under the expected answers `ahead` and the hits: its
+def recall_future(F, i, W, ahead):
+    """Where memo F holds i's future value of W (with W's hits) under the expected answers `ahead`: its
     entry (-1 if none), and the index position and key to remember it at."""
     key = _future_key(W, ahead) ^ (np.uint64(i + 1) * np.uint64(0xD6E8FEB86659FD93))
     index = F.index
     pos = _first_position(index, key)
     while index.stamp[pos] == index.gen[0]:
         q = index.entry[pos]
-        if (F.key[q] == key) and (F.owner[q] == i) and _same_future(W, ahead, hits, F, q):
+        if (F.key[q] == key) and (F.owner[q] == i) and _same_future(W, ahead, F, q):
             return q, pos, key
         pos = (pos + 1) & (index.entry.shape[0] - 1)
     return -1, pos, key
 
 
 @njit(cache=True, inline="always")
-def remember_future(F, i, W, ahead, hits, pos, key, value, p_met, met_future):
+def remember_future(F, i, W, ahead, pos, key, value, p_met, met_future):
     """Remember in F what `recall_future` did not find (at its `pos` and `key`); a full memo starts afresh."""
     size = F.key.shape[0]
     if size == 0:
@@ -343,11 +342,8 @@ def remember_future(F, i, W, ahead, hits, pos, key, value, p_met, met_future):
     F.p_met[q] = p_met
     F.met_future[q] = met_future
     copy_work(W, work_at(F.work, q))
-    n = W.actor.shape[0]
-    for j in range(n):
+    for j in range(W.actor.shape[0]):
         F.react[q, j] = ahead[j]
-        for k in range(n):
-            F.hits[q, j, k] = hits[j, k]
 
 
 @njit(cache=True, inline="always")
@@ -355,12 +351,12 @@ def _recalled_future_value(i, W, V, hits, T, F):
     """future_value(i, W, ...) (scratch T) and i's outlook for its open ultimatum (`_threat_outlook`),
     recalled from memo F when it holds the same inputs, else computed and remembered; returns the
     value, the chance the demand is met and i's future value if it is."""
-    q, pos, key = recall_future(F, i, W, T.ahead, hits)
+    q, pos, key = recall_future(F, i, W, T.ahead)
     if q >= 0:
         return F.value[q], F.p_met[q], F.met_future[q]
     value = future_value(i, W, V.P, V.turn, hits, T.ahead, T.m, T.quiet)
     p_met, met_future = _threat_outlook(i, W, V, hits, T)
-    remember_future(F, i, W, T.ahead, hits, pos, key, value, p_met, met_future)
+    remember_future(F, i, W, T.ahead, pos, key, value, p_met, met_future)
     return value, p_met, met_future
 
 
