@@ -449,6 +449,11 @@ class Game:
     def can_undo(self) -> bool:
         return bool(self.choices or self._undo)
 
+    @property
+    def can_take_back(self) -> bool:
+        """Whether a turn or an injection can be taken back (choices for the next turn aside)."""
+        return bool(self._undo)
+
     # ------------------------------------------------------------ helpers
 
     def _i(self, actor: int | str) -> int:
