@@ -27,7 +27,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"]
 TEAMS = ("US", "RU", "CN", "JP")
-TURN_SECONDS = 6     # the timer runs only where the test lets it (paused otherwise: a slow machine is no race)
+TURN_SECONDS = 15    # the timer runs only where the test lets it (paused otherwise: a slow machine is no race)
 pytestmark = pytest.mark.slow   # a server process and a browser
 
 if not Path(CHROMIUM).exists():
@@ -45,14 +45,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    out = tmp_path_factory.mktemp("classroom") / "lesson"
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "run_sim.py", "classroom", "inf_2018_asia", "--teams", ",".join(TEAMS),
-                             "--turns", "4", "--turn-seconds", str(TURN_SECONDS), "--port", str(port),
-                             "--band-runs", "20", "--seed", "5", "--out", str(out)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+def start_server(out: Path, port: int, *args: str) -> tuple[subprocess.Popen, dict]:
+    """`classroom` in a process of its own, once its addresses are printed: the process, and what it printed."""
+    proc = subprocess.Popen([sys.executable, "run_sim.py", "classroom", *args, "--port", str(port), "--band-runs", "20",
+                             "--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     lines = []
     assert proc.stdout is not None
@@ -61,13 +57,24 @@ def server(tmp_path_factory):
         assert line, proc.stderr.read() if proc.stderr else "the server stopped"
         lines.append(line.strip())
     text = "\n".join(lines)
-    info = {"base": f"http://127.0.0.1:{port}", "pin": re.search(r"PIN (\w+)", text).group(1),
-            "codes": dict(re.findall(r"team (\w+)\s+code (\w+)", text)), "out": out, "proc": proc}
-    yield info
+    return proc, {"base": f"http://127.0.0.1:{port}", "pin": re.search(r"PIN (\w+)", text).group(1),
+                  "codes": dict(re.findall(r"team (\w+)\s+code (\w+)", text)), "out": out, "proc": proc}
+
+
+def stop_server(proc: subprocess.Popen) -> None:
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert "Traceback" not in err, err
     assert "Server stopped" in err
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    out = tmp_path_factory.mktemp("classroom") / "lesson"
+    proc, info = start_server(out, free_port(), "inf_2018_asia", "--teams", ",".join(TEAMS), "--turns", "4",
+                              "--turn-seconds", str(TURN_SECONDS), "--seed", "5")
+    yield info
+    stop_server(proc)
 
 
 class Watch:
@@ -110,26 +117,45 @@ def submit(page: Page, move: str) -> None:
 
 
 def shot(page: Page, name: str) -> None:
+    """The page as its screen shows it (CLASSROOM_SHOTS=DIR keeps it: docs/img/classroom_*.png come from here)."""
     folder = os.environ.get("CLASSROOM_SHOTS")
     if folder:
-        page.screenshot(path=str(Path(folder) / f"classroom_{name}.png"), full_page=True)
+        page.wait_for_timeout(300)          # the chart is drawn to the page's size after a resize
+        page.screenshot(path=str(Path(folder) / f"classroom_{name}.png"))
+
+
+def join(page: Page, base: str, code: str, name: str) -> None:
+    """Join as a student types it: the code in lower case with a space in the middle, and a name."""
+    page.goto(base + "/join")
+    page.fill("#code", f"{code[:4].lower()} {code[4:]}")
+    page.fill("#name", name)
+    page.click("button[type=submit]")
+    expect(page.locator("#status")).to_contain_text("You are in")
+
+
+def fits(page: Page, selector: str) -> bool:
+    """Whether the element is entirely on the page's first screen."""
+    box = page.locator(selector).bounding_box()
+    size = page.viewport_size
+    return box is not None and size is not None and box["y"] >= 0 and box["y"] + box["height"] <= size["height"] \
+        and box["x"] >= 0 and box["x"] + box["width"] <= size["width"]
 
 
 def test_a_whole_game_in_the_browser(server):
     base, codes = server["base"], server["codes"]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        wall = browser.new_page(viewport={"width": 1400, "height": 900})
+        wall = browser.new_page(viewport={"width": 1024, "height": 768})
         wall.goto(base + "/")
         expect(wall.locator("#teams")).to_contain_text("US")
         assert wall.locator("img.qr").evaluate("img => img.naturalWidth") > 0      # the QR code loads offline
 
-        fac = browser.new_context(viewport={"width": 1200, "height": 1000}).new_page()
+        fac = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
 
         def bot_button(team: str):
             # the row whose first cell is the team: another team's random join code may contain "CN"
             return fac.locator("#codes tr").filter(has=fac.locator("th", has_text=re.compile(f"^{team}$"))) \
-                .locator("button")
+                .locator("button", has_text="bot")
 
         fac.goto(base + "/facilitator")
         fac.fill("#pin", "WRONGPIN")
@@ -141,24 +167,54 @@ def test_a_whole_game_in_the_browser(server):
 
         teams: dict[str, Page] = {}
         watches: dict[str, Watch] = {}
-        for team in TEAMS:
-            page = browser.new_context(viewport={"width": 400, "height": 900}).new_page()   # a phone each
+        phone = browser.new_context(viewport={"width": 390, "height": 844})
+        wrong = phone.new_page()                 # a wrong code: the page says so and keeps what was typed
+        wrong.goto(base + "/join")
+        wrong.fill("#code", "ABCD EFGH")
+        wrong.fill("#name", "Zoe")
+        wrong.click("button[type=submit]")
+        expect(wrong.locator(".error")).to_contain_text("not a team's code")
+        expect(wrong.locator("#code")).to_have_value("ABCD EFGH")
+        expect(wrong.locator("#name")).to_have_value("Zoe")
+        wrong.close()
+        for team, name in zip(TEAMS, ("Ana", "Boris", "Chen", "Jun"), strict=True):
+            page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()   # a phone each
             watches[team] = Watch(page)
-            page.goto(base + "/join")
-            page.fill("#code", codes[team].lower())
-            page.click("button[type=submit]")
+            join(page, base, codes[team], name)
             expect(page.locator("h1")).to_contain_text(team)
             teams[team] = page
-        expect(wall.locator("#teams")).not_to_contain_text("not joined")
-        shot(teams["US"], "team_lobby")
+        adviser = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
+        join(adviser, base, codes["US"], "Ben")
+        expect(wall.locator("#teams")).to_contain_text("US 2 devices joined")
+        expect(wall.locator("#teams")).not_to_contain_text("deciding")        # nobody decides in the lobby
+        expect(fac.locator("#codes")).to_contain_text("Ben")
+        shot(wall, "projector_lobby_1024x768")
+        shot(teams["US"], "team_lobby_390x844")
 
-        # turn 1: every team submits in secret; nothing is revealed until the last one has
+        # turn 1: the adviser proposes, the captain submits; nothing is revealed until every team has
         fac.click("button[data-act=start]")
         fac.click("button[data-act=pause]")
         expect(wall.locator("#timer")).to_contain_text("paused")
-        expect(teams["US"].locator("#status")).to_contain_text("Choose a move")
+        expect(fac.locator("button[data-act=undo]")).to_be_disabled()         # nothing to take back at turn 1
+        expect(teams["US"].locator("#status")).to_contain_text("You are the captain")
+        expect(adviser.locator("#status")).to_contain_text("Ana (captain) submits")
+        expect(adviser.locator("#submit")).to_be_hidden()
+        adviser.check("input[name=move][value=withdrawal]")
+        expect(teams["US"].locator("#devices")).to_contain_text("Ben proposes withdrawal")
+        expect(fac.locator("#codes")).to_contain_text("Ben proposes withdrawal")
+        teams["US"].check("input[name=move][value=hold]")          # chosen, not submitted: a pause keeps it
+        fac.click("button[data-act=resume]")
+        fac.click("button[data-act=pause]")
+        expect(teams["US"].locator("#news")).to_contain_text("paused the clock")
+        expect(teams["US"].locator("input[name=move][value=hold]")).to_be_checked()
+        assert fits(teams["US"], "#submit"), "the decision is not on the phone's first screen"
+        assert fits(adviser, "#moves"), "the adviser's choices are not on the phone's first screen"
+        shot(teams["US"], "team_captain_390x844")
+        shot(adviser, "team_adviser_360x740")
+        shot(fac, "facilitator")
         submit(teams["US"], "withdrawal")
-        expect(teams["US"].locator("#status")).to_contain_text("Submitted: withdrawal")
+        expect(teams["US"].locator("#status")).to_contain_text("Submitted by Ana: withdrawal")
+        expect(adviser.locator("#status")).to_contain_text("Submitted by Ana: withdrawal")
         expect(wall.locator("#teams")).to_contain_text("submitted")
         for team in ("RU", "CN"):
             submit(teams[team], "dialogue")
@@ -168,10 +224,22 @@ def test_a_whole_game_in_the_browser(server):
             [(b["turn"], b["phase"], b.get("news")) for b in before_reveal if "turn" in b]
         assert all(c in (None, "dialogue") for b in before_reveal for c in choices_in(b)), "a move leaked"
         assert all(b["me"]["id"] == "RU" for b in before_reveal if "me" in b)
+        assert "Ben" not in json.dumps(before_reveal), "another team's names leaked"
         submit(teams["JP"], "hold")
         expect(wall.locator("#last-moves")).to_contain_text("withdrawal")
-        expect(wall.locator("#timeline")).to_contain_text("US withdrawal")
-        shot(wall, "projector")
+        expect(wall.locator("#news")).to_contain_text("Discuss it")           # the discussion waits for the teacher
+        expect(teams["JP"].locator("#status")).to_contain_text("Moves revealed")
+        expect(teams["JP"].locator("#submit")).to_be_disabled()
+        assert fits(wall, "#chart"), "the curve is not on the projector's screen"
+        shot(wall, "projector_discussion_1024x768")
+        wall.set_viewport_size({"width": 1920, "height": 1080})
+        assert fits(wall, "#chart")
+        shot(wall, "projector_discussion_1920x1080")
+        fac.dblclick("button[data-act=next]")             # a double click opens one turn, not two
+        expect(wall.locator("#turn")).to_contain_text("Deciding turn 2 of 4")
+        fac.click("button[data-act=pause]")
+        expect(wall.locator("#timer")).to_contain_text("paused")
+        expect(wall.locator("#turn")).to_contain_text("Deciding turn 2 of 4")
 
         # messages: to one team, and to all; the facilitator sees both, a third team only the second
         teams["US"].select_option("#to", "RU")
@@ -182,56 +250,110 @@ def test_a_whole_game_in_the_browser(server):
         teams["CN"].click("#message-form button")
         expect(teams["RU"].locator("#messages")).to_contain_text("meet in Geneva?")
         expect(teams["RU"].locator("#messages")).to_contain_text("<img src=x onerror=alert(1)>")   # as text
+        expect(teams["RU"].locator("#messages")).to_contain_text("US (Ana)")
+        expect(teams["RU"].locator("#new-messages")).to_contain_text("new message")
         assert teams["RU"].locator("#messages img").count() == 0
         expect(teams["JP"].locator("#messages")).to_contain_text("restraint")
         expect(teams["JP"].locator("#messages")).not_to_contain_text("Geneva")
         expect(fac.locator("#messages")).to_contain_text("Geneva")
-        shot(teams["RU"], "team")
+        shot(teams["RU"], "team_390x844")
 
         # turn 2: JP does not submit; the timer runs out and JP's rule plays for it this once
         for team in ("US", "RU", "CN"):
             submit(teams[team], "hold")
-            expect(teams[team].locator("#status")).to_contain_text("Submitted: hold")
+            expect(teams[team].locator("#status")).to_contain_text("Submitted by")
         fac.click("button[data-act=resume]")
         expect(wall.locator("#last-moves")).to_contain_text("(bot)", timeout=(TURN_SECONDS + 30) * 1000)
-        fac.click("button[data-act=pause]")
+        fac.click("button[data-act=next]")
+        fac.click("button[data-act=pause]")        # within the turn's seconds: the rest of the test is unhurried
         expect(wall.locator("#timer")).to_contain_text("paused")
-        expect(teams["JP"].locator("#status")).to_contain_text("Choose a move")
+        expect(teams["JP"].locator("#status")).to_contain_text("You are the captain")
 
-        # a reload rejoins where it was
+        # an event, announced on the wall and every team's page
+        fac.fill("#inject-text", "leader RU hawk")
+        fac.click("#inject-form button")
+        expect(wall.locator("#news")).to_contain_text("hawkish")
+        expect(teams["US"].locator("#news")).to_contain_text("hawkish")
+
+        # a reload rejoins where it was, as the same device
         teams["JP"].reload()
         expect(teams["JP"].locator("h1")).to_contain_text("JP")
         expect(teams["JP"].locator("#messages")).to_contain_text("restraint")
+        expect(teams["JP"].locator("#you")).to_contain_text("Jun")
 
-        # turn 3: a bot stands in for CN; then the facilitator undoes the turn and CN plays it again
+        # turn 3: a bot stands in for CN; a double click on "Reveal now" reveals turn 3 only; then the
+        # facilitator undoes the turn, which every page says, and the teams play it again
         bot_button("CN").click()
         expect(teams["CN"].locator("#status")).to_contain_text("A bot plays your side")
-        for team in ("US", "RU", "JP"):
+        for team in ("US", "RU"):
             submit(teams[team], "dialogue")
-        expect(wall.locator("#turn")).to_contain_text("turn 4 of 4")
+        fac.dblclick("button[data-act=reveal]")
+        expect(wall.locator("#turn")).to_contain_text("Turn 3 of 4 revealed")
+        fac.wait_for_timeout(1500)
+        expect(wall.locator("#turn")).to_contain_text("Turn 3 of 4 revealed")
         bot_button("CN").click()        # the bot off again
         fac.click("button[data-act=undo]")
         expect(wall.locator("#turn")).to_contain_text("turn 3 of 4")
-        shot(fac, "facilitator")
+        expect(teams["US"].locator("#news")).to_contain_text("took back the last turn 3")
+        expect(teams["US"].locator("#status")).to_contain_text("You are the captain")   # not "Submitted"
         for team in TEAMS:
             submit(teams[team], "dialogue")
-        expect(wall.locator("#turn")).to_contain_text("turn 4 of 4")
+        expect(wall.locator("#turn")).to_contain_text("Turn 3 of 4 revealed")
+        fac.click("button[data-act=next]")
+        fac.click("button[data-act=pause]")
 
         # turn 4, the last: then the debrief, in the browser
         for team in TEAMS:
             submit(teams[team], "hold")
         expect(wall.locator("#timer")).to_contain_text("game over", timeout=60_000)   # the debrief runs the model band
+        expect(wall.locator("#teams")).not_to_contain_text("deciding")
         expect(wall.locator("#debrief-link")).to_be_visible(timeout=120_000)
         debrief = browser.new_page()
         debrief.goto(base + "/debrief")
         expect(debrief.locator("h1").first).to_contain_text("Debrief")
         assert debrief.locator("img").first.evaluate("img => img.naturalWidth") > 0
-        shot(debrief, "debrief")
         browser.close()
 
     saved = savefile.read(server["out"] / "game.json")
     game = savefile.restore(saved)          # replays exactly, or raises
+    assert game.turn == 4
     assert [r.chosen_by[saved.scenario.actor_ids.index("JP")] for r in game.history] == ["team", "bot", "team", "team"]
     assert [r.chosen_by[saved.scenario.actor_ids.index("CN")] for r in game.history] == ["team"] * 4
     log = [json.loads(line) for line in (server["out"] / "log.jsonl").read_text().splitlines()]
     assert any(e["what"].startswith("undid") for e in log) and any("put a bot on CN" in e["what"] for e in log)
+    assert sum(e["what"].startswith("opened turn") for e in log) == 3       # one a discussion, double clicks too
+
+
+def test_a_restarted_server_keeps_the_room_and_the_pages_reconnect_by_themselves(tmp_path):
+    out, port = tmp_path / "lesson", free_port()
+    proc, info = start_server(out, port, "dilemma_2p", "--turns", "4", "--turn-seconds", "300", "--seed", "2")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            fac = browser.new_context().new_page()
+            fac.goto(info["base"] + "/facilitator")
+            fac.fill("#pin", info["pin"])
+            fac.click("button[type=submit]")
+            phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+            join(phone, info["base"], info["codes"]["BLUE"], "Ana")
+            fac.click("button[data-act=start]")
+            fac.select_option("#to", "BLUE")
+            fac.fill("#text", "Welcome, Blue.")
+            fac.click("#message-form button")
+            expect(phone.locator("#messages")).to_contain_text("Welcome, Blue.")
+            phone.check("input[name=move][value=hold]")            # chosen, not submitted
+            stop_server(proc)
+            expect(phone.locator("#link")).to_contain_text("Connection lost")
+            shot(phone, "team_connection_lost_390x844")
+            proc, again = start_server(out, port, "--resume", str(out / "game.json"))
+            assert again["pin"] == info["pin"] and again["codes"] == info["codes"]
+            expect(phone.locator("#link")).to_be_hidden(timeout=15_000)
+            assert phone.url.endswith("/team")                      # the same page, no new join
+            expect(phone.locator("#messages")).to_contain_text("Welcome, Blue.")
+            expect(phone.locator("#you")).to_contain_text("Ana")
+            expect(phone.locator("input[name=move][value=hold]")).to_be_checked()
+            expect(fac.locator("#timer")).to_contain_text("5:00")   # the room's turn length, not the default
+            expect(fac.locator("#codes")).to_contain_text("Ana")
+            browser.close()
+    finally:
+        stop_server(proc)

@@ -181,7 +181,7 @@ class Room:
         move = injections.parse_move(move_text)
         self.game.choose(team, move)
         by = f" by {device.name}" if device is not None else ""
-        self._record(team, f"submitted {move.label}{by}", public=f"{team} has submitted")
+        self._record(team, f"submitted {move.label}{by}")
         if self._everyone_in():
             self.reveal("every team had submitted")
         return move
@@ -224,7 +224,8 @@ class Room:
 
     def command(self, name: str, step: int | str | None = None, args: dict[str, str] | None = None) -> Any:
         """The facilitator's action `name` as clicked when the console showed `step`: done, or, if the game
-        has moved since (the same click twice, another console, the timer), nothing, and a note why.
+        has moved since (the same click twice, another console, the timer), nothing, and a note why. A bot
+        or a captain named, or a message, says what it means and is done whatever the step.
 
         `step` None acts whatever the step (a script). Returns what the action returns, or a `Stale`."""
         args = args or {}
@@ -239,7 +240,7 @@ class Room:
         }
         if name not in acts:
             raise PlayError(f"no action {name[:40]!r}; allowed: {', '.join(acts)}")
-        if step is not None and name != "message":
+        if step is not None and name not in ("message", "bot", "captain"):    # those say what they mean
             seen = str(step).strip()
             if not (seen.isascii() and seen.isdigit() and len(seen) < 12):
                 raise PlayError(f"step {seen[:20]!r}: allowed: the step the console shows, a whole number")
@@ -304,7 +305,6 @@ class Room:
         if on == (team in self.game.bots):
             return          # as asked already: a second click does nothing
         self._bot(team, on)
-        self._moved()
         self._record("facilitator", f"{'put a bot on' if on else 'took the bot off'} {team}",
                      public=f"A bot plays {team} for now." if on else f"{team} plays its own moves again.")
         if self._everyone_in():
@@ -501,7 +501,7 @@ class Room:
             "version": self.version, "boot": self.boot, "step": self.step,
             "title": scn.scenario.title or scn.name,
             "scenario": scn.name,
-            "phase": self.phase,
+            "phase": self.phase, "where": self.where(),
             "turn": g.turn, "turns": g.turns, "next_turn": g.next_turn,
             "date": narrate.day(g.date()), "next_date": narrate.day(g.date(g.next_turn)),
             "seconds_left": None if left is None else round(left, 1),

@@ -191,16 +191,19 @@ def make_app(room: Room, *, join_url: str = "",
         except SimError as exc:
             return refuse(409, str(exc))
         if isinstance(result, Stale):        # a click after the game moved on: nothing was done
-            return JSONResponse({"ok": True, "done": False, "note": result.note, "version": room.version})
+            return JSONResponse({"ok": True, "done": False, "note": result.note, "version": room.version,
+                                 "step": room.step})
         after_change()
         return JSONResponse({"ok": True, "done": True,
                              "result": result if isinstance(result, (str, int, float)) else None,
-                             "version": room.version})
+                             "version": room.version, "step": room.step})
 
     # ------------------------------------------------------------ pages
 
     async def projector(request: Request) -> Response:
-        return page("projector.html", title=room.projector_view()["title"], join_url=join_url)
+        base, slash, path = join_url.rpartition("/")       # the address breaks before its path, never in the port
+        return page("projector.html", title=room.projector_view()["title"], join_base=base,
+                    join_path=slash + path if base else join_url)
 
     def join_form(request: Request, status: int = 200, error: str = "", code: str = "", name: str = "") -> Response:
         return forget(request, page("join.html", status, title="Join the game", error=error, code=code, name=name))

@@ -107,7 +107,7 @@ function drawCommon(v) {
   });
   fill("story", last ? last.story : v.opening, (s) => el("li", s));
   set("story-title", last ? "What happened in turn " + last.turn + " (" + last.date + ")" : "Before the game");
-  fill("news", v.news.slice().reverse().slice(0, role === "projector" ? 3 : 2), (n, k) =>
+  fill("news", v.news.slice().reverse().slice(0, role === "team" ? 1 : 3), (n, k) =>
     el("li", n.text, k === 0 ? "latest" : "older"));
   show("debrief-link", v.debrief);
   deadline = v.seconds_left != null && v.phase === "playing" ? Date.now() + 1000 * v.seconds_left : null;
@@ -120,9 +120,10 @@ function drawProjector(v) {
   document.body.dataset.phase = v.phase;
   set("reveal-title", last ? "Moves of turn " + last.turn + " (" + last.date + ")" : "Moves are revealed together");
   fill("last-moves", last ? last.moves : [], (m) => {
-    const row = el("tr");
-    row.append(el("th", m.actor), el("td", m.move), el("td", m.by === "team" ? "" : "(" + m.by + ")", "muted"));
-    return row;
+    const item = el("li");
+    item.append(el("strong", m.actor + " "), m.move);
+    if (m.by !== "team") item.append(el("span", " (" + m.by + ")", "muted"));
+    return item;
   });
   drawChart(v);
 }
@@ -153,11 +154,12 @@ function drawChart(v) {
   }
   parts.push(svg("polyline", { points: points.map(([t, e]) => x(t) + "," + y(e)).join(" "), class: "curve" }));
   points.forEach(([t, e]) => parts.push(svg("circle", { cx: x(t), cy: y(e), r: font * 0.25, class: "dot" })));
-  const room = Math.max(1, Math.floor((W - L - R) / (font * 4.5)));     // dates that fit side by side
+  const room = Math.max(1, Math.floor((W - L - R) / (font * 5.5)));     // dates ("Sep 2019") that fit side by side
   const every = Math.max(1, Math.ceil(v.turns / room));
   v.dates.forEach((date, turn) => {
     if (turn % every !== 0 && turn !== v.turns) return;
-    if (turn !== v.turns && v.turns - turn < every * 0.8) return;        // no date overlapping the last
+    if (turn !== v.turns && (v.turns - turn) * (W - L - R) / v.turns < font * 6) return;   // none under the last
+    if (turn !== 0 && turn * (W - L - R) / v.turns < font * 6) return;                      // nor the first
     const anchor = turn === 0 ? "start" : turn === v.turns ? "end" : "middle";
     parts.push(svg("text", { x: x(turn), y: H - font * 0.4, "text-anchor": anchor }, date));
   });
@@ -244,8 +246,12 @@ function drawStatus() {
     else status += " It can change until the moves are revealed.";
   } else if (you.captain) status = picked ? "Selected " + picked + ": not submitted yet." :
     "You are the captain: choose the team's move and submit it.";
-  else status = (me.captain ? me.captain + " (captain)" : "The captain") + " submits. " +
-    (picked ? "You propose " + picked + "." : "Choose a move to propose it.");
+  else {
+    const lead = me.devices.find((d) => d.captain);
+    status = (me.captain ? me.captain + " (captain)" : "The captain") + " submits" +
+      (lead && lead.proposal ? ", leaning to " + lead.proposal : "") + ". " +
+      (picked ? "You propose " + picked + "." : "Choose a move to propose it.");
+  }
   set("status", status);
 }
 
@@ -268,7 +274,7 @@ function drawMessages(v) {
 // ---------------------------------------------------------------- the facilitator's console
 
 function drawFacilitator(v) {
-  set("phase", "The game is in " + v.phase + (v.over ? " (" + v.over + ")" : "") + ". " +
+  set("phase", "Now: " + v.where + (v.over ? " (" + v.over + ")" : "") + ". " +
       (v.teams.filter((t) => t.submitted).length) + " of " + v.teams.length + " teams have submitted.");
   fill("codes", v.teams, (t) => {
     const row = el("tr");
@@ -317,9 +323,9 @@ async function act(name, data) {
   const body = Object.assign({ step: String(view ? view.step : "") }, data || {});
   try {
     const answer = await post("/api/facilitator/" + name, body);
-    if (answer.done === false) set("act-note", answer.note);
+    if (answer.done === false) { set("act-note", answer.note); drawFacilitator(view); }
     return true;
-  } catch (e) { set("act-error", e.message); return false; }
+  } catch (e) { set("act-error", e.message); if (view) drawFacilitator(view); return false; }
 }
 
 // ---------------------------------------------------------------- polling
@@ -391,6 +397,9 @@ function wire() {
   document.querySelectorAll("button[data-act]").forEach((button) => {
     button.addEventListener("click", () => {
       if (button.dataset.act === "end" && !window.confirm("End the game now and write the debrief?")) return;
+      // every button waits for the game's next state: a second click meanwhile does nothing (and one from
+      // another console carries a step that is stale by then)
+      document.querySelectorAll("button[data-act]").forEach((b) => { b.disabled = true; });
       act(button.dataset.act);
     });
   });
