@@ -811,3 +811,27 @@ def test_a_restarted_room_keeps_codes_pin_devices_messages_and_its_settings(scn,
     assert served["turn_seconds"] == 90
     (out / keep.FILE).write_text("{not json")
     assert cli.main(["classroom", "--resume", str(out / "game.json"), "--port", "0"]) == 2
+
+
+def test_the_pages_colours_meet_wcag_aa_contrast():
+    """Text colours against the backgrounds they are drawn on: at least 4.5:1 (WCAG 2 AA, normal text)."""
+    css = (Path(__file__).resolve().parent.parent / "sim" / "classroom" / "static" / "classroom.css").read_text()
+    colour = dict(re.findall(r"--([\w-]+): (#[0-9a-f]{3,6})", css))
+
+    def luminance(hex_colour: str) -> float:
+        h = hex_colour.lstrip("#")
+        h = "".join(c * 2 for c in h) if len(h) == 3 else h
+        channels = [int(h[k:k + 2], 16) / 255 for k in (0, 2, 4)]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    def ratio(a: str, b: str) -> float:
+        hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+        return (hi + 0.05) / (lo + 0.05)
+
+    pairs = [(colour[t], colour[b]) for t in ("ink", "muted", "mid", "high", "low", "accent") for b in ("paper", "panel")]
+    pairs += [(colour["ink"], colour["news"]), ("#fff", colour["accent"]), ("#fff", colour["high"]),
+              ("#e8eef8", colour["accent"]), ("#fff", "#6b6b6b")]
+    assert "#e8eef8" in css and "#6b6b6b" in css        # the header's light text, a disabled button
+    low = [(a, b, round(ratio(a, b), 2)) for a, b in pairs if ratio(a, b) < 4.5]
+    assert not low, low
