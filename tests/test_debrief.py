@@ -214,6 +214,19 @@ def test_each_sides_score_is_shown_against_the_worst_and_best_the_model_got(agre
     assert "0 is the model's worst game and 100 its best" in payoffs
 
 
+def test_the_debrief_shows_the_score_the_team_pages_showed_and_says_how_it_differs(agreement):
+    """Issue 22, item 7: phones said US 9/10 while the debrief said "below the worst": both are right, of
+    different things, and the debrief now says both, in the same words as the pages."""
+    from sim.play import narrate
+
+    game, band, f = agreement
+    payoffs = section(markdown(game, band, f), "Payoffs")
+    for i, name in enumerate(narrate.prose_names(game)):
+        line = f"{narrate.cap(name)}: **{narrate.side_score(game, i)}** turn by turn"
+        assert line in payoffs, (line, payoffs[-800:])
+    assert "score on the team pages" in payoffs and "compares whole games" in payoffs
+
+
 # ---------------------------------------------------------------- what actually happened
 
 

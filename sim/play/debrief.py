@@ -1005,6 +1005,13 @@ def build(game: Game, band: Band, f: Facts, figures: dict[str, Path], game_file:
                    "model alone: middle run", "your game on that scale", "your game beat"], rows, "llrrrrr")
         doc.ul(lines)
         doc.image(figures["payoffs"], "Payoffs of each side against the model-only distribution")
+        doc.p(f"**The score on the team pages** measures something else: each turn, how close a side came to the "
+              f"most it could have got with the moves open to it, the others' moves and the luck as they were "
+              f"({_lit(narrate.SCORE_LEGEND)}). A side can choose the best reply turn after turn and still end "
+              "below the model's games, when the others' moves went against it; the table above compares whole "
+              "games.")
+        doc.ul([f"{narrate.cap(prose[i])}: **{narrate.side_score(game, i)}** turn by turn"
+                + (" (the score its team saw)" if game.is_human(i) else "") for i in range(n)])
     else:
         doc.p("No turn was played, so no payoff was collected.")
 
