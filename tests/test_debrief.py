@@ -245,7 +245,6 @@ def test_the_shipped_history_loads_and_every_event_is_dated_and_sourced(scn):
     assert by_concept["notice"] == dt.date(2019, 2, 2) and by_concept["treaty_ended"] == dt.date(2019, 8, 2)
     assert by_concept["flight_test"] == dt.date(2019, 8, 18)
     assert "never feed a parameter" in " ".join(past.path.read_text().splitlines()[:8]).replace("#", "")
-    assert history.for_scenario(scenario.load("inf_2018_asia")) is None
     assert "history" not in scenario.available()          # the lister does not take the folder for a scenario
 
 
@@ -334,8 +333,31 @@ def test_the_debrief_shows_what_actually_happened_beside_the_game_and_the_band(s
     assert "US ballistic missile test" in marks and not any("Typhon" in m or "Oreshnik" in m for m in marks)
 
 
-def test_a_scenario_without_a_history_file_says_so_in_one_line(tmp_path):
+def test_the_eight_actor_scenario_has_its_own_history_marked_as_after_its_start():
+    """Issue 22, item 8: inf_2018_asia's debrief had no "what really happened"; its file adds what the Asian
+    sides said and hosted, each with a source, all after the start and never a parameter."""
+    from sim.play import history
+
     asia = scenario.load("inf_2018_asia")
+    past = history.for_scenario(asia)
+    assert past is not None and past.path == ROOT / "scenarios" / "history" / "inf_2018_asia.toml"
+    head = " ".join(past.path.read_text().splitlines()[:8]).replace("#", "")
+    assert "never feed a parameter" in head and "AFTER" in head
+    dates = [e.date for e in past.events]
+    assert dates == sorted(dates) and dates[0] >= asia.scenario.start_date
+    assert {"CN", "JP", "KR", "AU"} <= {e.side for e in past.events}
+    for e in past.events:
+        assert e.actor and e.what and e.label and e.source.publisher and e.source.title
+        assert e.source.url is None or e.source.url.startswith("https://")
+    game = Game(asia, seed=1, humans=[], turns=2)
+    game.play()
+    md = markdown(game, *band_and_facts(game, runs=5))
+    happened = section(md, next(line for line in md.splitlines() if line.startswith("## What actually happened"))[3:])
+    assert "No history file" not in happened and "Morrison" in happened and "Fu Cong" in happened
+
+
+def test_a_scenario_without_a_history_file_says_so_in_one_line(tmp_path):
+    asia = scenario.load("dilemma_2p")
     game = Game(asia, seed=1, humans=[], turns=2)
     game.play()
     game.play()
