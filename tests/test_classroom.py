@@ -829,7 +829,8 @@ def test_the_pages_colours_meet_wcag_aa_contrast():
         hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
         return (hi + 0.05) / (lo + 0.05)
 
-    pairs = [(colour[t], colour[b]) for t in ("ink", "muted", "mid", "high", "low", "accent") for b in ("paper", "panel")]
+    texts, grounds = ("ink", "muted", "mid", "high", "low", "accent"), ("paper", "panel")
+    pairs = [(colour[t], colour[b]) for t in texts for b in grounds]
     pairs += [(colour["ink"], colour["news"]), ("#fff", colour["accent"]), ("#fff", colour["high"]),
               ("#e8eef8", colour["accent"]), ("#fff", "#6b6b6b")]
     assert "#e8eef8" in css and "#6b6b6b" in css        # the header's light text, a disabled button

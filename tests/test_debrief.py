@@ -127,9 +127,10 @@ def test_the_debrief_names_the_rule_each_model_side_played_in_each_turn(scn):
     game.play({"US": "hold"})
     md = markdown(game, *band_and_facts(game))
     model = next(line for line in md.splitlines() if "**The model played:**" in line)
-    assert "Russia (rule `reciprocal(" in model and "in turns 1-2" in model
-    assert "then `dove(move='dialogue')` in turns 3-4, the facilitator's doctrine" in model
-    assert "NATO (rule `quantal(lambda=2.0, deliberate=True)`)" in model
+    assert "Russia (follows its declared doctrine: " in model and "(reciprocal_measures) in turns 1-2" in model
+    assert "then never escalates, whatever the others do (dove) in turns 3-4, the facilitator's doctrine" in model
+    assert "NATO (" in model and "(quantal))" in model
+    assert "lambda=" not in md and "ratio=" not in md          # parameters are not for a class (issue 22, item 11)
 
 
 def _escalation_figure(game, band, f, monkeypatch, tmp_path):
@@ -393,8 +394,8 @@ def test_write_debrief_keeps_its_signature_and_writes_every_file(scn, tmp_path):
     game = Game(scn, seed=2, humans=["US"], turns=2)
     game.play({"US": "hold"})
     written = debrief.write_debrief(game, tmp_path / "d", band_runs=5, jobs=1)
-    assert list(written) == ["debrief.md", "debrief.html", "escalation.png", "payoffs.png", "band.json",
-                             "game.json"]
+    assert list(written) == ["debrief.md", "debrief.html", "slides.html", "escalation.png", "payoffs.png",
+                             "band.json", "game.json"]
     for path in written.values():
         assert path.parent == tmp_path / "d" and path.stat().st_size > 0
     page = written["debrief.html"].read_text()
@@ -412,3 +413,24 @@ def test_the_timeline_s_notes_are_full_width_lines_in_the_html_and_a_column_in_m
     assert '<tr class="note"><td colspan="4"><span class="what">what happened:</span> US gives notice</td></tr>' in page
     assert "| turn | date | US | RU | what happened |" in doc.markdown()
     assert "| 2 | 17 Mar 2019 | hold | hold | - |" in doc.markdown()
+
+
+def test_the_slides_are_the_debrief_one_idea_a_screen_without_commands_with_the_messages(scn, tmp_path):
+    """Issue 22, item 11: a presentation for the projector (one slide a screen, keys to move), no developer
+    text (commands, file names, rule parameters), and the messages of the game, escaped."""
+    game = Game(scn, seed=2, humans=["US"], turns=3)
+    for _ in range(3):
+        game.play({"US": "hold"})
+    said = [{"id": 1, "turn": 1, "sender": "US", "by": "Ana <b>", "to": "all", "text": "<script>x</script> talks?"}]
+    written = debrief.write_debrief(game, tmp_path / "d", band_runs=5, messages=said)
+    page = written["slides.html"].read_text()
+    shown = re.sub(r"<(script|style)>.*?</\1>", "", page, flags=re.S)
+    sections = re.findall(r'<section class="slide"', page)
+    assert len(sections) >= 8 and page.count("data:image/png;base64,") == 2
+    for developer in ("run_sim.py", "game.json", "Replay and continue", "lambda=", "<pre>"):
+        assert developer not in shown, developer
+    assert "Questions for discussion (1 of 3)" in page and "ArrowRight" in page
+    assert "&lt;script&gt;x&lt;/script&gt; talks?" in page and "<script>x</script>" not in page
+    assert "US (Ana &lt;b&gt;)" in page
+    md = written["debrief.md"].read_text()
+    assert "## Messages" in md and "talks?" in md

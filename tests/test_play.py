@@ -607,3 +607,18 @@ def test_a_game_killed_after_a_turn_is_on_disk_and_resumes(tmp_path):
     saved = savefile.read(out / "game.json")
     assert [t["moves"]["US"] for t in saved.log] == ["dialogue"]
     assert savefile.restore(saved).turn == 1
+
+
+def test_an_ultimatum_closed_by_the_treatys_end_is_not_said_to_be_met_by_an_agreement():
+    """Issue 22, item 11: the debrief said an ultimatum "was met by the agreement" when the treaty had simply
+    ended (a demand to comply with a treaty that is gone is moot)."""
+    import random
+
+    pick = random.Random(10)                 # a game of random legal moves where this happens in turn 7
+    game = Game(scenario.load("inf_2018"), seed=10, humans=["US", "RU", "NATO"], turns=7)
+    said: list[str] = []
+    while not game.finished:
+        record = game.play({a: pick.choice(game.legal(a)) for a in game.waiting_for()})
+        said += narrate.turn_sentences(game, record)
+    assert "The United States' ultimatum to Russia is closed: the treaty it was about has ended." in said
+    assert not any("met by the agreement" in s for s in said)

@@ -671,10 +671,11 @@ class Room:
         from sim.play import debrief
 
         generation, game = self.generation, self.snapshot()
+        messages = [asdict(m) for m in self.messages]
         stage = new_stage(self.out, "debrief")
         try:
             files = await asyncio.to_thread(debrief.write_debrief, game, stage, self.band_runs,
-                                            game_file=self.out / "game.json")
+                                            game_file=self.out / "game.json", messages=messages)
             if generation != self.generation:     # checked and moved on the server's loop: no change between
                 return None
             commit(stage, self.out, mark_ours, seals=("debrief.html", "debrief.md"), stale=lambda name: False)

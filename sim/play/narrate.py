@@ -450,8 +450,12 @@ def turn_sentences(game: Game, rec: TurnRecord) -> list[str]:
                        f"{names[i]} did not act ({cred}; it pays an audience cost of {cost:.2f}, its audience cost "
                        f"{float(p.payoff['audience_cost'][i]):g} times the stakes when issued, "
                        f"{float(b.ult_stakes[0, i]):.2f}); the demand on {names[target]} stays public.")
+        elif any(agreed for *_, agreed in rounds(rec)):
+            out.append(f"{poss(names[i])} ultimatum to {names[target]} is settled by the agreement.")
+        elif int(a.treaty[0]) == TERMINATED and int(b.treaty[0]) != TERMINATED:
+            out.append(f"{poss(names[i])} ultimatum to {names[target]} is closed: the treaty it was about has ended.")
         else:
-            out.append(f"{poss(names[i])} ultimatum to {names[target]} was met by the agreement.")
+            out.append(f"{poss(names[i])} ultimatum to {names[target]} is closed.")
     if int(a.rung[0]) != int(b.rung[0]):
         way = "up" if int(a.rung[0]) > int(b.rung[0]) else "down"
         out.append(f"The crisis moves {way} Kahn's escalation ladder: from {rung_text(int(b.rung[0]))} "

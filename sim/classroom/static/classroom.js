@@ -116,6 +116,7 @@ function drawCommon(v) {
 // ---------------------------------------------------------------- the projector
 
 function drawProjector(v) {
+  if (v.debrief && v.phase === "over") { window.location = "/debrief/slides.html"; return; }   // the debrief, as slides
   const last = v.turns_played[v.turns_played.length - 1];
   document.body.dataset.phase = v.phase;
   set("reveal-title", last ? "Moves of turn " + last.turn + " (" + last.date + ")" : "Moves are revealed together");
