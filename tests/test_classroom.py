@@ -716,6 +716,7 @@ def test_a_team_has_a_captain_who_submits_and_advisers_who_propose(scn, tmp_path
     room.submit("US", "dialogue", ana, turn=1)
     us = room.team_view("US", ben)["me"]
     assert us["choice"] == "dialogue" and us["submitted_by"] == "Ana" and us["captain"] == "Ana"
+    assert room.facilitator_view()["submitted_by"] == {"US": "Ana", "RU": None}
     assert room.hand_over(ana, ben.number) == "Ben" and room.roster.is_captain(ben)
     with pytest.raises(PlayError, match="only the captain hands over"):
         room.hand_over(ana, ben.number)
@@ -836,3 +837,44 @@ def test_the_pages_colours_meet_wcag_aa_contrast():
     assert "#e8eef8" in css and "#6b6b6b" in css        # the header's light text, a disabled button
     low = [(a, b, round(ratio(a, b), 2)) for a, b in pairs if ratio(a, b) < 4.5]
     assert not low, low
+
+
+def test_a_deal_between_teams_is_private_until_the_reveal_then_everyone_hears_who_kept_it(scn, tmp_path):
+    room, _ = discussing_room(scn, tmp_path, teams=("US", "RU", "NATO"))
+    us, ben = room.join("US", "Ana"), room.join("US", "Ben")
+    ru = room.join("RU", "Boris")
+    room.join("NATO", "Nadia")
+    with pytest.raises(PlayError, match="has not started"):
+        room.offer(us, "RU", "dialogue", "dialogue")
+    room.start()
+    with pytest.raises(PlayError, match="only your captain"):
+        room.offer(ben, "RU", "dialogue", "dialogue", turn=1)
+    with pytest.raises(PlayError, match="allowed: another team"):
+        room.offer(us, "US", "dialogue", "dialogue", turn=1)
+    first = room.offer(us, "RU", "hold", "dialogue", turn=1)
+    second = room.offer(us, "RU", "dialogue", "dialogue", turn=1)        # replaces the first
+    assert [o["status"] for o in room.team_view("RU")["offers"]] == ["withdrawn", "open"]
+    assert "offers" not in room.projector_view() and not room.team_view("NATO")["offers"]
+    assert "dialogue if RU" not in json.dumps(room.projector_view())
+    with pytest.raises(PlayError, match=f"no offer {first} to US"):
+        room.answer_offer(us, first, True, turn=1)
+    assert room.answer_offer(ru, second, True, turn=1) == "accepted"
+    with pytest.raises(PlayError, match="is accepted"):
+        room.answer_offer(ru, second, False, turn=1)
+    room.submit("US", "dialogue", us, turn=1)
+    room.submit("NATO", "hold")
+    room.submit("RU", "hold", ru, turn=1)             # Russia breaks its word
+    news = [n["text"] for n in room.projector_view()["news"]]
+    assert "Deal of turn 1: US will play dialogue if RU plays dialogue; RU did not keep its word." in news
+    assert room.team_view("US")["offers"][-1]["status"] == "broken"
+    room.undo()                                          # the turn is played again: the deal stands again
+    assert room.team_view("RU")["offers"][-1]["status"] == "accepted"
+    kept = keep_and_restore(room, tmp_path)
+    assert [o.status for o in kept.offers.all] == ["withdrawn", "accepted"]
+
+
+def keep_and_restore(room: Room, tmp_path: Path) -> Room:
+    """The room as a restarted server makes it from room.json."""
+    from sim.classroom import keep
+
+    return Room(room.game, tmp_path, turn_seconds=room.turn_seconds, kept=keep.read(tmp_path / keep.FILE))

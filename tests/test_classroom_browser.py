@@ -262,12 +262,25 @@ def test_a_whole_game_in_the_browser(server):
         expect(fac.locator("#messages")).to_contain_text("Geneva")
         shot(teams["RU"], "team_390x844")
 
+        # a deal: the US captain offers, Russia's accepts; at the reveal everyone hears who kept it
+        teams["US"].select_option("#offer-to", "RU")
+        teams["US"].select_option("#offer-we", "hold")
+        teams["US"].select_option("#offer-you", "hold")
+        teams["US"].click("#offer-form button")
+        offer = teams["RU"].locator("#offers li", has_text="we play hold if RU plays hold")
+        expect(offer).to_contain_text("open")
+        expect(adviser.locator("#offer-form")).to_be_hidden()              # captains make and answer deals
+        offer.locator("button", has_text="Accept").click()
+        expect(teams["US"].locator("#offers")).to_contain_text("accepted")
+        expect(wall.locator("body")).not_to_contain_text("we play hold")   # private until the reveal
+
         # turn 2: JP does not submit; the timer runs out and JP's rule plays for it this once
         for team in ("US", "RU", "CN"):
             submit(teams[team], "hold")
             expect(teams[team].locator("#status")).to_contain_text("Submitted by")
         fac.click("button[data-act=resume]")
         expect(wall.locator("#last-moves")).to_contain_text("(bot)", timeout=(TURN_SECONDS + 30) * 1000)
+        expect(wall.locator("#news")).to_contain_text("US will play hold if RU plays hold; both kept their word")
         fac.click("button[data-act=next]")
         fac.click("button[data-act=pause]")        # within the turn's seconds: the rest of the test is unhurried
         expect(wall.locator("#timer")).to_contain_text("paused")

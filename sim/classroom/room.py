@@ -37,6 +37,7 @@ from typing import Any
 from sim.briefing import briefing
 from sim.classroom import keep
 from sim.classroom.devices import Device, Roster
+from sim.classroom.offers import Offers
 from sim.core.actions import Action
 from sim.core.errors import SimError
 from sim.core.safeio import commit, new_stage
@@ -106,6 +107,7 @@ class Room:
         self.deadline: float | None = None
         self.paused_left: float | None = None
         self.messages: list[Message] = []
+        self.offers = Offers()
         self.events: list[dict[str, Any]] = []   # the log, newest last
         self.version = 0
         self.step = 0                  # moves with the turn, the phase and the events: see `command`
@@ -197,6 +199,36 @@ class Room:
             self._record(device.team, f"{device.name} proposes {label}" if label else f"{device.name} withdrew "
                                       "the proposal", log=False)
         return label
+
+    def offer(self, device: Device, to: str, we: str, you: str, turn: int | None = None) -> int:
+        """The captain of `device`'s team offers team `to` a deal for this turn: we play `we` if you play `you`."""
+        self._check_open(turn)
+        team = device.team
+        if not self.roster.is_captain(device):
+            raise PlayError("only your captain makes offers; allowed: propose it to your captain")
+        if to not in self.seats or to == team:
+            raise PlayError(f"to {to!r}: allowed: another team, {', '.join(t for t in self.seats if t != team)}")
+        ours, theirs = injections.parse_move(we), injections.parse_move(you)
+        self.game.refuse_illegal(team, ours)
+        self.game.refuse_illegal(to, theirs)
+        try:
+            made = self.offers.make(self.game.next_turn, team, to, ours.label, theirs.label, device.name)
+        except ValueError as exc:
+            raise PlayError(str(exc)) from None
+        self._record(team, f"offer {made.id} from {device.name}: {made.words()}")
+        return made.id
+
+    def answer_offer(self, device: Device, offer_id: int, accept: bool, turn: int | None = None) -> str:
+        """The captain of `device`'s team accepts or declines offer `offer_id` made to it."""
+        self._check_open(turn)
+        if not self.roster.is_captain(device):
+            raise PlayError("only your captain answers offers")
+        try:
+            answered = self.offers.answer(device.team, offer_id, accept, self.game.next_turn)
+        except ValueError as exc:
+            raise PlayError(str(exc)) from None
+        self._record(device.team, f"{device.name} {answered.status} offer {offer_id}: {answered.words()}")
+        return answered.status
 
     def hand_over(self, device: Device, number: int) -> str:
         """The captain `device` hands the captaincy to device `number` of its team."""
@@ -349,6 +381,7 @@ class Room:
                     self.game.choices[i] = move
         else:
             self.roster.clear_proposals()
+            self.offers.reopen(self.game.next_turn)
         if kind == "turn" or self.phase in ("over", "discussion"):
             self.phase = "paused"      # the class looks again at the turn taken back; the clock waits
             self.paused_left = self.turn_seconds or None
@@ -397,6 +430,8 @@ class Room:
                 self._bot(team, False)
         self.roster.clear_proposals()
         self._moved()
+        for deal in self.offers.revealed(record.turn, {a: record.moves[k].label for k, a in enumerate(self.game.ids)}):
+            self._record("server", deal, public=deal)
         if late:
             self._record("server", f"{narrate.listing(late)} had not submitted: "
                                    f"{'their rules' if len(late) > 1 else 'its rule'} played for "
@@ -462,13 +497,12 @@ class Room:
         chosen = g.choices.get(i)
         forced = g.forced().get(i)
         captain = self.roster.captain(team)
-        submitted_by = next((e["by"] for e in reversed(self.events)
-                             if e.get("submitted") == team and e["turn"] == g.next_turn), None)
+        submitted_by = self._submitted_by(team)
         view["me"] = {
             "id": team, "name": g.names[i],
             "bot": team in g.bots,
             "choice": chosen.label if chosen is not None else None,
-            "submitted_by": submitted_by if chosen is not None else None,
+            "submitted_by": submitted_by,
             "forced": forced[0].label if forced is not None else None,
             "moves": [] if g.finished else [{"move": m.label, "does": text} for m, text in narrate.menu(g, i)],
             "briefing": briefing_of(g, team),
@@ -478,14 +512,26 @@ class Room:
             "devices": self.roster.public(team),
         }
         view["messages"] = [asdict(m) for m in self.messages if m.to in ("all", team) or m.sender == team]
+        view["offers"] = self.offers.of(team)
+        view["teams_to"] = [a for a in self.seats if a != team]
+        view["all_moves"] = [m.label for m in Action]
         view["recipients"] = ["all", *[a for a in g.ids if a != team]]
         return view
+
+    def _submitted_by(self, team: str) -> str | None:
+        """The name of the device that submitted `team`'s move for the next turn (None if none has)."""
+        if not self.game.has_chosen(team):
+            return None
+        return next((e["by"] for e in reversed(self.events)
+                     if e.get("submitted") == team and e["turn"] == self.game.next_turn), None)
 
     def _facilitator_view(self) -> dict[str, Any]:
         view = self._common()
         view["codes"] = {a: s.code for a, s in self.seats.items()}
+        view["submitted_by"] = {a: self._submitted_by(a) for a in self.seats}
         view["devices"] = {a: self.roster.public(a) for a in self.seats}
         view["messages"] = [asdict(m) for m in self.messages]
+        view["offers"] = self.offers.to_json()
         view["log"] = self.events[-200:]
         view["can_undo"] = self.game.can_take_back
         view["injections"] = injections.usage()
@@ -630,7 +676,7 @@ class Room:
         return {"pin": self.pin, "codes": {a: s.code for a, s in self.seats.items()},
                 "turn_seconds": self.turn_seconds, "discussion": self.discussion, "phase": self.phase,
                 "turn": self.game.turn, "devices": self.roster.to_json(),
-                "messages": [asdict(m) for m in self.messages]}
+                "messages": [asdict(m) for m in self.messages], "offers": self.offers.to_json()}
 
     def _restore(self, kept: dict[str, Any]) -> None:
         """The room as room.json kept it (same codes, PIN, devices, messages), around the game as restored."""
@@ -646,6 +692,7 @@ class Room:
         fields = set(Message.__dataclass_fields__)
         self.messages = [Message(**{k: v for k, v in m.items() if k in fields}) for m in kept.get("messages", [])
                          if isinstance(m, dict)]
+        self.offers.restore(kept.get("offers", []))
         if self.game.finished:
             self.phase = "over"
         elif kept.get("phase") == "lobby" and not self.game.turn:
@@ -671,7 +718,10 @@ class Room:
         from sim.play import debrief
 
         generation, game = self.generation, self.snapshot()
-        messages = [asdict(m) for m in self.messages]
+        deals = [{"turn": o.turn, "sender": o.sender, "by": o.by, "to": o.to,
+                  "text": f"Offer: {o.words()} ({o.status}{': ' + o.outcome if o.outcome else ''})"}
+                 for o in self.offers.all]
+        messages = sorted([asdict(m) for m in self.messages] + deals, key=lambda m: m["turn"])
         stage = new_stage(self.out, "debrief")
         try:
             files = await asyncio.to_thread(debrief.write_debrief, game, stage, self.band_runs,

@@ -325,6 +325,21 @@ def make_app(room: Room, *, join_url: str = "",
         data = await body(request)
         return await act(lambda: room.propose(device, data.get("move", ""), turn_of(data)))
 
+    async def team_offer(request: Request) -> Response:
+        device = the_device(request)
+        data = await body(request)
+        return await act(lambda: room.offer(device, data.get("to", ""), data.get("we", ""), data.get("you", ""),
+                                            turn_of(data)))
+
+    async def team_answer(request: Request) -> Response:
+        device = the_device(request)
+        data = await body(request)
+        number = data.get("offer", "").strip()
+        if not (number.isascii() and number.isdigit() and len(number) < 6):
+            return refuse(400, f"offer {number[:20]!r}: allowed: an offer's number")
+        return await act(lambda: room.answer_offer(device, int(number), data.get("accept", "") == "true",
+                                                   turn_of(data)))
+
     async def team_captain(request: Request) -> Response:
         device = the_device(request)
         data = await body(request)
@@ -392,7 +407,8 @@ def make_app(room: Room, *, join_url: str = "",
         ("/api/projector", projector_api, "GET"), ("/api/team", team_api, "GET"),
         ("/api/facilitator", facilitator_api, "GET"), ("/api/team/move", team_move, "POST"),
         ("/api/team/message", team_message, "POST"), ("/api/team/propose", team_propose, "POST"),
-        ("/api/team/captain", team_captain, "POST"), ("/api/facilitator/{action}", facilitator_act, "POST"),
+        ("/api/team/captain", team_captain, "POST"), ("/api/team/offer", team_offer, "POST"),
+        ("/api/team/answer", team_answer, "POST"), ("/api/facilitator/{action}", facilitator_act, "POST"),
     ]
     routes: list[Route | Mount] = [Route(path, safe(fn), methods=[method]) for path, fn, method in endpoints]
     routes.append(Mount("/static", StaticFiles(directory=STATIC), name="static"))

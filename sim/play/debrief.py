@@ -913,13 +913,7 @@ def _inline(text: str, moves: bool = False) -> str:
 #: Move names in tables are tinted with the move table's colours (a light tint, so the text stays readable).
 MOVE_CSS = " ".join(f".mv.{a.label} {{ background: {MOVES[a].colour}33; }}" for a in Action)
 
-HTML_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
+HTML_PAGE = slides.HEAD + """
 body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; max-width: 980px; margin: 2em auto;
        padding: 0 1em; line-height: 1.45; color: #222; }}
 h1 {{ font-size: 1.7em; margin-bottom: 0.2em; }}
@@ -939,7 +933,8 @@ pre {{ padding: 0.7em; overflow-x: auto; }}
 ol li {{ margin-bottom: 0.6em; }}
 .mv {{ border-radius: 3px; padding: 0 0.25em; }}
 {move_css}
-@media print {{ body {{ max-width: none; }} h2 {{ break-after: avoid; }} table, figure {{ break-inside: avoid; }} }}
+@media print {{ body {{ max-width: none; font-size: 12pt; }} h2 {{ break-after: avoid; }}
+  table, figure {{ break-inside: avoid; }} table, table.notes {{ font-size: 10.5pt; }} .wide {{ overflow: visible; }} }}
 </style>
 </head>
 <body>

@@ -20,14 +20,17 @@ class Slide:
     body: list[str]       # HTML blocks
 
 
-PAGE = """<!DOCTYPE html>
+#: The start of a self-contained page, to its <style> (the debrief's document page begins so too).
+HEAD = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
-html, body {{ margin: 0; height: 100%; background: #fff; color: #111; }}
+"""
+
+PAGE = HEAD + """html, body {{ margin: 0; height: 100%; background: #fff; color: #111; }}
 body {{ font: clamp(16px, min(3.1vh, 2.1vw), 46px)/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }}
 .slide {{ display: none; box-sizing: border-box; height: 100vh; padding: 3vh 4vw 6vh; flex-direction: column;
           overflow: auto; }}

@@ -225,6 +225,7 @@ function drawTeam(v) {
     }
   }
   drawStatus();
+  drawOffers(v, you);
   drawMessages(v);
   const select = $("to");
   if (select && select.options.length !== v.recipients.length) {
@@ -254,6 +255,36 @@ function drawStatus() {
       (picked ? "You propose " + picked + "." : "Choose a move to propose it.");
   }
   set("status", status);
+}
+
+function options(id, values) {
+  const select = $(id);
+  if (!select || select.dataset.values === values.join(",")) return;
+  select.dataset.values = values.join(",");
+  select.replaceChildren(...values.map((r) => { const o = el("option", r); o.value = r; return o; }));
+}
+
+function drawOffers(v, you) {
+  const open = ["playing", "paused"].includes(v.phase);
+  fill("offers", v.offers.slice().reverse(), (o) => {
+    const item = el("li", null, "offer " + o.status);
+    item.append(el("span", "turn " + o.turn + " · ", "muted"),
+      el("span", o.sender + (o.by ? " (" + o.by + ")" : "") + ": we play " + o.we + " if " + o.to + " plays " + o.you),
+      el("strong", " · " + o.status + (o.outcome ? ": " + o.outcome : "")));
+    if (o.status === "open" && o.to === v.me.id && you.captain && open && o.turn === v.next_turn) {
+      for (const [word, yes] of [["Accept", "true"], ["Decline", "false"]]) {
+        const button = el("button", word, "small-button");
+        button.addEventListener("click", () => post("/api/team/answer", { offer: String(o.id), accept: yes,
+          turn: String(view.next_turn) }).catch((e) => set("offer-error", e.message)));
+        item.append(button);
+      }
+    }
+    return item;
+  });
+  show("offer-form", you.captain && open && v.teams_to.length > 0);
+  options("offer-to", v.teams_to);
+  options("offer-we", v.me.moves.map((m) => m.move));
+  options("offer-you", v.all_moves);
 }
 
 function drawMessages(v) {
@@ -298,7 +329,8 @@ function drawFacilitator(v) {
     if (!v.devices[t.id].length) list.append(el("li", "nobody yet", "muted"));
     people.append(list);
     row.append(el("th", t.id), el("td", v.codes[t.id], "code"), people,
-      el("td", t.bot ? "bot (its rule)" : "team"), el("td", t.submitted ? "submitted" : "—"), cell);
+      el("td", t.bot ? "bot (its rule)" : "team"),
+      el("td", t.submitted ? "submitted" + (v.submitted_by[t.id] ? " by " + v.submitted_by[t.id] : "") : "—"), cell);
     return row;
   });
   set("injections", "Allowed: " + v.injections);
@@ -338,6 +370,7 @@ async function poll() {
     const response = await fetch(API[role] + "?since=" + shown, { cache: "no-store" });
     if (response.status === 401) { window.location = role === "team" ? "/join" : "/facilitator"; return; }
     const v = await response.json();
+    if (lost) { set("move-error", ""); set("message-error", ""); set("act-error", ""); }   // no stale "no connection"
     lost = false;
     if (v.same) return;
     if (!response.ok) throw new Error(v.error || response.statusText);
@@ -374,6 +407,17 @@ function wire() {
     handoverForm.addEventListener("submit", async (event) => {
       event.preventDefault();
       try { await post("/api/team/captain", { number: $("handover").value }); } catch (e) { set("move-error", e.message); }
+    });
+  }
+  const offerForm = $("offer-form");
+  if (offerForm) {
+    offerForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      set("offer-error", "");
+      try {
+        await post("/api/team/offer", { to: $("offer-to").value, we: $("offer-we").value, you: $("offer-you").value,
+                                        turn: String(view.next_turn) });
+      } catch (e) { set("offer-error", e.message); }
     });
   }
   const messageForm = $("message-form");
