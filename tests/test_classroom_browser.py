@@ -341,6 +341,11 @@ def test_a_whole_game_in_the_browser(server):
         assert debrief.locator("img").first.evaluate("img => img.naturalWidth") > 0
         assert debrief.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), "it scrolls sideways"
         expect(debrief.locator("body")).to_contain_text("meet in Geneva?")                 # the messages
+        expect(fac.locator("#exports")).to_contain_text("JP")                            # a page per team, to grade
+        with fac.expect_popup() as graded:
+            fac.locator("#exports a", has_text="US").click()
+        expect(graded.value.locator("h1")).to_contain_text("Team US")
+        expect(graded.value.locator("body")).to_contain_text("meet in Geneva?")
         browser.close()
 
     saved = savefile.read(server["out"] / "game.json")

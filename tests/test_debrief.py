@@ -395,7 +395,7 @@ def test_write_debrief_keeps_its_signature_and_writes_every_file(scn, tmp_path):
     game.play({"US": "hold"})
     written = debrief.write_debrief(game, tmp_path / "d", band_runs=5, jobs=1)
     assert list(written) == ["debrief.md", "debrief.html", "slides.html", "escalation.png", "payoffs.png",
-                             "band.json", "game.json"]
+                             "band.json", "game.json", "team_US.html"]
     for path in written.values():
         assert path.parent == tmp_path / "d" and path.stat().st_size > 0
     page = written["debrief.html"].read_text()
@@ -434,3 +434,19 @@ def test_the_slides_are_the_debrief_one_idea_a_screen_without_commands_with_the_
     assert "US (Ana &lt;b&gt;)" in page
     md = written["debrief.md"].read_text()
     assert "## Messages" in md and "talks?" in md
+
+
+def test_each_team_gets_a_page_to_grade_with_its_moves_scores_and_messages(scn, tmp_path):
+    """Issue 22: an export per team for grading (its moves, who chose them, its scores, its messages)."""
+    game = Game(scn, seed=2, humans=["US", "RU"], turns=2)
+    game.play({"US": "hold", "RU": "dialogue"})
+    game.play({"US": "withdrawal", "RU": "hold"})
+    said = [{"turn": 1, "sender": "US", "by": "Ana", "to": "RU", "text": "a private word"},
+            {"turn": 2, "sender": "NATO", "by": "", "to": "all", "text": "to everyone"},
+            {"turn": 2, "sender": "RU", "by": "Boris", "to": "NATO", "text": "not for the US"}]
+    written = debrief.write_debrief(game, tmp_path / "d", band_runs=5, messages=said)
+    us = written["team_US.html"].read_text()
+    assert "Team US: United States" in us and '<strong><span class="mv withdrawal">withdrawal</span></strong>' in us
+    assert "the team chose 2 of its 2 moves" in us and "Turn by turn (as on the team's page)" in us
+    assert "a private word" in us and "to everyone" in us and "not for the US" not in us
+    assert "not for the US" in written["team_RU.html"].read_text()

@@ -1078,9 +1078,7 @@ def build(game: Game, band: Band, f: Facts, figures: dict[str, Path], game_file:
         doc.h(2, "Messages")
         doc.p("Every message sent during the game, as typed, in order (on the web classroom's pages; the "
               "facilitator saw them all).")
-        doc.table(["turn", "from", "to", "message"],
-                  [[str(m.get("turn", "")), _lit(str(m.get("sender", "")) + (f" ({m['by']})" if m.get("by") else "")),
-                    _lit(m.get("to", "")), _lit(m.get("text", ""))] for m in messages], "rlll", moves=False)
+        message_table(doc, messages)
 
     doc.h(2, "Questions for discussion")
     doc.ul(questions(game, band, f), ordered=True)
@@ -1361,4 +1359,52 @@ def write_debrief(game: Game, out: Path, band_runs: int = 1000, jobs: int = 1,
         tmp.write_text(doc.html(title), encoding="utf-8")
     with atomic_path(out / "slides.html") as tmp:
         tmp.write_text(slides.deck(title, slides_of(doc), MOVE_CSS), encoding="utf-8")
-    return {name: game_path if name == "game.json" else out / name for name in FILES}
+    written = {name: game_path if name == "game.json" else out / name for name in FILES}
+    for team in game.humans:          # one page per team, for grading
+        name = f"team_{team}.html"
+        with atomic_path(out / name) as tmp:
+            tmp.write_text(team_page(game, band, f, team, messages).html(f"{title}: team {team}"), encoding="utf-8")
+        written[name] = out / name
+    return written
+
+
+def message_table(doc: Doc, messages: list[dict]) -> None:
+    """The messages (and deals) as a table: turn, sender (and the name of the device), to whom, the text."""
+    doc.table(["turn", "from", "to", "message"],
+              [[str(m.get("turn", "")), _lit(str(m.get("sender", "")) + (f" ({m['by']})" if m.get("by") else "")),
+                _lit(m.get("to", "")), _lit(m.get("text", ""))] for m in messages], "rlll", moves=False)
+
+
+def team_page(game: Game, band: Band, f: Facts, team: str, messages: list[dict] | None = None) -> Doc:
+    """What team `team` did, for its teacher to grade: each turn's move and who chose it, its scores, and the
+    messages and deals it sent or received."""
+    i = game.index[team]
+    name = _lit(game.names[i])
+    doc = Doc()
+    doc.h(1, f"Team {_lit(team)}: {name}")
+    own, played = team_share(game, i)
+    doc.p(f"*{_lit(game.scenario.scenario.title or game.scenario.name)}, game of {datetime.now():%d %B %Y}: "
+          f"{played} turns played; the team chose {own} of its {played} moves.*")
+    rows = []
+    for rec in game.history:
+        values = narrate.move_payoffs(game, rec, i)
+        forced = rec.chosen_by[i] in (FACILITATOR, SCENARIO)
+        rows.append([str(rec.turn), narrate.day(rec.date), _move_cell(rec, i),
+                     narrate.turn_grade(values, rec.moves[i], forced), f"{rec.escalation:.1f} ({rec.delta:+.1f})"])
+    doc.h(2, "Moves")
+    doc.p("**Bold**: chosen by the team; *(bot)*: played by the scenario's rule while the team had not "
+          "submitted; *(forced)*: set by the facilitator. \"Among its moves\": how the move did that turn against "
+          "the others open to the team, the other sides' moves as they were.")
+    doc.table(["turn", "date", "move", "among its moves", "escalation after"], rows, "rllll")
+    doc.h(2, "Scores")
+    worst, best = score_range(f, i)
+    doc.ul([f"Turn by turn (as on the team's page): **{narrate.side_score(game, i)}** "
+            f"({_lit(narrate.SCORE_LEGEND)}).",
+            score_sentence(game, f, i, name, scale_score(float(f.class_totals[i]), worst, best))])
+    mine = [m for m in messages or [] if team in (m.get("sender"), m.get("to")) or m.get("to") == "all"]
+    doc.h(2, "Messages and deals")
+    if mine:
+        message_table(doc, mine)
+    else:
+        doc.p("None.")
+    return doc

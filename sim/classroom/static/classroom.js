@@ -333,6 +333,12 @@ function drawFacilitator(v) {
       el("td", t.submitted ? "submitted" + (v.submitted_by[t.id] ? " by " + v.submitted_by[t.id] : "") : "—"), cell);
     return row;
   });
+  fill("exports", v.debrief ? v.teams : [], (t) => {
+    const link = el("a", t.id + " ");
+    link.href = "/debrief/team_" + encodeURIComponent(t.id) + ".html";
+    link.target = "_blank";
+    return link;
+  });
   set("injections", "Allowed: " + v.injections);
   const input = $("inject-text");
   if (input && v.example && input.placeholder !== v.example) input.placeholder = v.example;
