@@ -1,4 +1,6 @@
-"""The web classroom in a real browser: a projector, a facilitator and four team pages play a 4-turn game.
+"""The web classroom in a real browser: a whole 4-turn game (projector, facilitator, four teams' phones and an
+adviser: captains, deals, a discussion after each reveal, double clicks, undo, the debrief as slides), a
+restart of the server that the pages ride out, and a lesson of thirty devices (three teams of ten).
 
 Needs Debian's Chromium (/usr/bin/chromium), driven by Playwright; `.ci/run` installs it and sets
 REQUIRE_BROWSER=1, so that there a missing browser fails instead of skipping. CLASSROOM_SHOTS=DIR saves a
@@ -8,6 +10,7 @@ screenshot of each page (the ones in docs/img/ come from it).
 from __future__ import annotations
 
 import contextlib
+import http.cookiejar
 import json
 import os
 import re
@@ -16,6 +19,11 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -391,3 +399,106 @@ def test_a_restarted_server_keeps_the_room_and_the_pages_reconnect_by_themselves
             browser.close()
     finally:
         stop_server(proc)
+
+
+class Student(threading.Thread):
+    """A device as its page talks to the server, without a browser: joins with a name, polls its view about
+    once a second (with `since`, as the page does), proposes a move each turn; keeps how long each poll took."""
+
+    def __init__(self, base: str, code: str, name: str, stop: threading.Event):
+        super().__init__(daemon=True)
+        self.base, self.code, self.name, self.stop = base, code, name, stop
+        self.waits: list[float] = []
+        self.errors: list[str] = []
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
+                                                  NoRedirect())
+
+    def run(self) -> None:
+        try:
+            self.opener.open(self.base + "/join", data=urllib.parse.urlencode({"code": self.code,
+                                                                               "name": self.name}).encode())
+        except urllib.error.HTTPError as exc:            # the 303 to /team, with the cookies set
+            if exc.code != 303:
+                self.errors.append(f"join: {exc.code}")
+                return
+        since, proposed = "", None
+        while not self.stop.is_set():
+            started = time.monotonic()
+            try:
+                view = json.loads(self.opener.open(f"{self.base}/api/team?since={since}", timeout=30).read())
+            except (OSError, ValueError) as exc:
+                self.errors.append(f"poll: {exc}")
+                return
+            self.waits.append(time.monotonic() - started)
+            if not view.get("same"):
+                since = f"{view['boot']}.{view['version']}"
+                turn = view["next_turn"]
+                if view["phase"] in ("playing", "paused") and proposed != turn and view["me"]["moves"]:
+                    move = view["me"]["moves"][0]["move"]
+                    request = urllib.request.Request(self.base + "/api/team/propose", method="POST",
+                                                     data=json.dumps({"move": move, "turn": str(turn)}).encode(),
+                                                     headers={"Content-Type": "application/json"})
+                    with contextlib.suppress(urllib.error.HTTPError):    # a proposal a reveal overtook
+                        self.opener.open(request, timeout=30)
+                    proposed = turn
+            self.stop.wait(1.0)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_a_lesson_of_thirty_devices_three_teams_of_ten_with_a_captain_each(tmp_path):
+    """Issue 22, "done means": three teams of ten. Each team's captain and one adviser are phones in Chromium;
+    the other eight advisers of each team talk to the server as their pages do (HTTP, polling, proposing),
+    which is what loads the server, without thirty browsers on a 2-core machine."""
+    out, port = tmp_path / "lesson", free_port()
+    proc, info = start_server(out, port, "inf_2018", "--turns", "3", "--turn-seconds", "0", "--seed", "4")
+    stop = threading.Event()
+    students: list[Student] = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            wall = browser.new_page(viewport={"width": 1024, "height": 768})
+            wall.goto(info["base"] + "/")
+            fac = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
+            fac.goto(info["base"] + "/facilitator")
+            fac.fill("#pin", info["pin"])
+            fac.click("button[type=submit]")
+            captains, advisers = {}, {}
+            for team in ("US", "RU", "NATO"):
+                captains[team] = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+                join(captains[team], info["base"], info["codes"][team], f"{team} captain")
+                advisers[team] = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
+                join(advisers[team], info["base"], info["codes"][team], f"{team} adviser")
+                students += [Student(info["base"], info["codes"][team], f"{team} student {k}", stop) for k in range(8)]
+            for student in students:
+                student.start()
+            for team in ("US", "RU", "NATO"):
+                expect(wall.locator("#teams")).to_contain_text(f"{team} 10 devices joined", timeout=30_000)
+            expect(fac.locator("#codes")).to_contain_text("NATO student 7")
+            fac.click("button[data-act=start]")
+            for turn in (1, 2, 3):
+                for team, page in captains.items():
+                    expect(page.locator("#devices")).to_contain_text("student 7 proposes", timeout=30_000)
+                    expect(advisers[team].locator("#submit")).to_be_hidden()
+                    submit(page, "hold")
+                if turn < 3:
+                    expect(wall.locator("#turn")).to_contain_text(f"Turn {turn} of 3 revealed")
+                    fac.click("button[data-act=next]")
+            expect(wall.locator("#timer")).to_contain_text("game over")
+            browser.close()
+    finally:
+        stop.set()
+        for student in students:
+            student.join(timeout=30)
+        stop_server(proc)
+    assert not [e for s in students for e in s.errors]
+    waits = sorted(w for s in students for w in s.waits)
+    p95 = waits[int(0.95 * len(waits))]
+    print(f"\n24 devices polling, besides 8 pages: {len(waits)} polls, median {1000 * waits[len(waits) // 2]:.0f} ms, "
+          f"p95 {1000 * p95:.0f} ms, max {1000 * waits[-1]:.0f} ms")
+    assert p95 < 2.0, p95          # a generous bound: a class notices seconds, not milliseconds
+    saved = savefile.read(out / "game.json")
+    assert [r.chosen_by for r in savefile.restore(saved).history] == [("team", "team", "team")] * 3
