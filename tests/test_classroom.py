@@ -878,3 +878,23 @@ def keep_and_restore(room: Room, tmp_path: Path) -> Room:
     from sim.classroom import keep
 
     return Room(room.game, tmp_path, turn_seconds=room.turn_seconds, kept=keep.read(tmp_path / keep.FILE))
+
+
+def test_the_pages_computations_are_warmed_before_the_addresses_on_a_copy_of_the_game(tmp_path, monkeypatch):
+    """Issue 22, item 3: on a fresh cache the first team page after the first reveal compiled for 1.7 s; the
+    server now plays one throwaway turn of a copy, with every view, before it prints where to go."""
+    from sim import cli
+    from sim.classroom import cli as classroom_cli
+    from sim.classroom import room as rooms
+
+    order = []
+    real = rooms.warm_up
+    monkeypatch.setattr(rooms, "warm_up", lambda game: order.append(("warm", game.turn)) or real(game))
+    def serve(game, out, *args, **kwargs):
+        order.append(("serve", game.turn, sorted(p.name for p in out.iterdir())))
+        return 0
+
+    monkeypatch.setattr(classroom_cli, "serve", serve)
+    assert cli.main(["classroom", "inf_2018", "--port", "0", "--out", str(tmp_path / "lesson")]) == 0
+    assert order[0] == ("warm", 0) and order[1][:2] == ("serve", 0)
+    assert "game.json" not in order[1][2] and "log.jsonl" not in order[1][2]     # the warm-up wrote nothing here

@@ -155,6 +155,10 @@ def _classroom(args: argparse.Namespace, out: Path | None, held: ExitStack) -> i
     turn_seconds = args.turn_seconds if args.turn_seconds is not None else \
         float(settings.get("turn_seconds", DEFAULT_TURN_SECONDS))
     discussion = args.discussion if args.discussion is not None else bool(settings.get("discussion", True))
+    if not game.finished:
+        from sim.classroom.room import warm_up
+
+        warm_up(game)                          # what the pages compute after a reveal: not in front of a class
     return serve(game, out, listening, args.host, turn_seconds=turn_seconds, band_runs=args.band_runs,
                  trusted_proxies=args.trusted_proxy, discussion=discussion, kept=kept)
 

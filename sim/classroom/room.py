@@ -750,6 +750,30 @@ ACTION_WORDS = {"start": "Start", "pause": "Pause", "resume": "Resume", "reveal"
                 "end": "End", "next": "Next turn", "inject": "Inject", "bot": "Bot", "captain": "Captain"}
 
 
+def warm_up(game: Game) -> None:
+    """Compile, or load from the cache, everything the pages compute around a turn (the menus' previews, the
+    scores' replays, the turn's story), by a throwaway room playing one turn of a copy of `game` in a
+    temporary folder: the kernels of the turn itself are ready already (`sim.play.cli.prepare_game`), these
+    would otherwise compile on the first page after the first reveal, in front of the class."""
+    import tempfile
+
+    copied = copy.deepcopy(game)
+    with tempfile.TemporaryDirectory() as folder:
+        room = Room(copied, Path(folder), turn_seconds=0)
+        for team in room.seats:
+            room.join(team, "warm-up")
+        if room.phase == "lobby":
+            room.start()
+        for team in copied.waiting_for():
+            room.submit(team, copied.legal(team)[0].label)
+        if not copied.humans:
+            room.reveal("warm-up")
+        for team in room.seats:
+            room.team_view(team)
+        room.projector_view()
+        room.facilitator_view()
+
+
 def read_log(path: Path, last: int = 200) -> list[dict[str, Any]]:
     """The last `last` events of a log.jsonl (a line cut short by a crash is skipped)."""
     events: list[dict[str, Any]] = []

@@ -142,20 +142,6 @@ def prepare_game(scn: scenario.Scenario) -> None:
     from sim.play.debrief import model_only
 
     prepare_model(model_only(scn)[0])
-    warm_narration(scn)
-
-
-def warm_narration(scn: scenario.Scenario) -> None:
-    """Compile, or load from the cache, what a game's pages call besides the turn: the menu's previews and the
-    score's replays of a turn (`narrate.menu`, `narrate.side_score`), on a throwaway one-turn game, so the
-    first page after the first reveal does not compile in front of a class."""
-    from sim.play import narrate
-    from sim.play.engine import Game
-
-    game = Game(scn, seed=0, humans=list(scn.actor_ids), turns=1)
-    narrate.menu(game, 0)
-    game.play({a: game.legal(a)[0] for a in game.waiting_for()})
-    narrate.side_score(game, 0)
 
 
 def check_band(runs: int, turns: int, actors: int) -> None:
