@@ -271,6 +271,7 @@ def test_too_many_wrong_codes_are_refused_for_a_while(served):
         client.post("/join", data={"code": "AAAAAAAA"})
     r = client.post("/join", data={"code": room.seats["US"].code})
     assert r.status_code == 429
+    assert r.headers["content-type"].startswith("text/html") and "wait a minute" in r.text     # a page, not JSON
 
 
 # ---------------------------------------------------------------- the server under attack (issue 24, items 9-10)
@@ -898,3 +899,13 @@ def test_the_pages_computations_are_warmed_before_the_addresses_on_a_copy_of_the
     assert cli.main(["classroom", "inf_2018", "--port", "0", "--out", str(tmp_path / "lesson")]) == 0
     assert order[0] == ("warm", 0) and order[1][:2] == ("serve", 0)
     assert "game.json" not in order[1][2] and "log.jsonl" not in order[1][2]     # the warm-up wrote nothing here
+
+
+def test_the_timer_is_a_timer_not_a_live_region_announced_every_second(served):
+    """Issue 22, item 12: the clock was an aria-live region rewritten four times a second."""
+    room, client = served
+    join(client, room.seats["US"].code)
+    client.cookies.set("pin", room.pin)
+    for path in ("/", "/team", "/facilitator"):
+        timer = re.search(r'<div id="timer"[^>]*>', client.get(path).text)
+        assert timer and 'role="timer"' in timer.group(0) and "aria-live" not in timer.group(0), (path, timer)
