@@ -589,7 +589,8 @@ class Room:
                 "delta": round(rec.delta, 1),
                 "moves": [{"actor": a, "move": rec.moves[k].label, "by": rec.chosen_by[k]}
                           for k, a in enumerate(g.ids)],
-                "story": narrate.turn_sentences(g, rec)}
+                "story": narrate.turn_sentences(g, rec)
+                + [w for k in range(len(g.ids)) if (w := narrate.why(g, rec, k)) is not None]}
 
     # ------------------------------------------------------------ helpers
 

@@ -54,7 +54,7 @@ ARMING = (P, X)     # moves that arm: the threatened act of an ultimatum by a si
 FILES = ("debrief.md", "debrief.html", "slides.html", "escalation.png", "payoffs.png", "band.json", "game.json")
 #: Sections of the document the slides leave out (commands and file names are not for the class), and those
 #: whose every list item is a slide of its own (one idea per screen).
-NOT_SLIDES = ("Replay and continue",)
+NOT_SLIDES = ("Replay and continue", "Why the model moved")
 ONE_A_SLIDE = ("Turning points", "Questions for discussion")
 SLIDE_CHARS = 900          # text on one slide before the next begins
 
@@ -1037,6 +1037,13 @@ def build(game: Game, band: Band, f: Facts, figures: dict[str, Path], game_file:
                      f"{who}Change by part of the index: {drivers or 'none'}; {ladder}. {story}")
     if items:
         doc.ul(items, ordered=True)
+
+    reasons = [(rec.turn, w) for rec in game.history for k in range(n) if (w := narrate.why(game, rec, k))]
+    if reasons:
+        doc.h(2, "Why the model moved")
+        doc.p("For each move the model (or a bot standing in for a team) played: the values it compared, for a "
+              "rule that weighs its moves (the higher the better for it), or the doctrine it follows.")
+        doc.ul([f"Turn {turn}: {_lit(w)}" for turn, w in reasons])
 
     doc.h(2, "Payoffs")
     if f.played:
