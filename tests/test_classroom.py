@@ -39,7 +39,7 @@ def make_room(scn, tmp_path: Path, teams=("US", "RU", "NATO"), turn_seconds: flo
 
 
 def without_clockwork(view: dict) -> dict:
-    return {k: v for k, v in view.items() if k not in ("version", "news")}
+    return {k: v for k, v in view.items() if k not in ("version", "news", "boot")}
 
 
 # ---------------------------------------------------------------- the room
@@ -200,16 +200,18 @@ def served(scn, tmp_path):
         yield room, client
 
 
-def join(client: TestClient, code: str) -> None:
-    r = client.post("/join", data={"code": code})
-    assert r.status_code == 303 and r.headers["location"] == "/team"
-    client.cookies.set("team", code)
+def join(client: TestClient, code: str, name: str = "Ana") -> None:
+    r = client.post("/join", data={"code": code, "name": name})
+    assert r.status_code == 303 and r.headers["location"] == "/team", r.text
+    client.cookies.set("team", r.cookies["team"])
+    client.cookies.set("device", r.cookies["device"])
 
 
 def test_a_team_joins_with_its_code_and_acts_only_for_itself(served):
     room, client = served
-    r = client.post("/join", data={"code": "WRONG123"})
-    assert r.status_code == 303 and "error" in r.headers["location"]
+    r = client.post("/join", data={"code": "WRONG123", "name": "Ana"})
+    assert r.status_code == 400 and "not a team&#39;s code" in r.text
+    assert 'value="WRONG123"' in r.text and 'value="Ana"' in r.text       # what was typed stays in the boxes
     assert client.get("/api/team").status_code == 401
     join(client, room.seats["RU"].code)
     view = client.get("/api/team").json()
@@ -269,6 +271,7 @@ def test_too_many_wrong_codes_are_refused_for_a_while(served):
         client.post("/join", data={"code": "AAAAAAAA"})
     r = client.post("/join", data={"code": room.seats["US"].code})
     assert r.status_code == 429
+    assert r.headers["content-type"].startswith("text/html") and "wait a minute" in r.text     # a page, not JSON
 
 
 # ---------------------------------------------------------------- the server under attack (issue 24, items 9-10)
@@ -305,7 +308,8 @@ def _asgi_post(app, path: str, chunks, headers=()):
 @pytest.mark.parametrize("path", ["/join", "/facilitator", "/api/team/move"])
 def test_a_chunked_body_over_the_limit_is_refused_while_it_is_read(scn, tmp_path, path):
     room, _ = make_room(scn, tmp_path)
-    headers = [(b"cookie", f"team={room.seats['US'].code}".encode())] if path.startswith("/api") else []
+    token = room.join("US", "Ana").token
+    headers = [(b"cookie", f"team={room.seats['US'].code}; device={token}".encode())] if path.startswith("/api") else []
     megabyte = (b"x" * 1024 for _ in range(1024))     # 1 MB in 1 KB chunks; 256 MB took 256 MB of memory
     status, read = _asgi_post(make_app(room), path, megabyte, headers)
     assert status == 413 and read <= MAX_BODY // 1024 + 1, (status, read)
@@ -355,7 +359,7 @@ def test_a_cookie_that_is_not_ascii_or_too_long_is_a_401_not_a_500(served, raw):
 @pytest.mark.parametrize("form", [{"code": "\u00e9t\u00e9"}, {"code": "\u0661" * 8}, {"code": "A" * 2000}])
 def test_a_code_or_pin_that_is_not_ascii_is_a_wrong_try_not_a_500(served, form):
     _room, client = served
-    assert client.post("/join", data=form).status_code == 303
+    assert client.post("/join", data={**form, "name": "Ana"}).status_code == 400
     assert client.post("/facilitator", data={"pin": form["code"]}).status_code == 303
 
 
@@ -460,10 +464,12 @@ def test_pages_escape_what_people_and_scenarios_say(tmp_path):
 def test_the_views_answer_in_a_few_bytes_when_nothing_changed(served):
     room, client = served
     first = client.get("/api/projector").json()
-    again = client.get(f"/api/projector?since={first['version']}")
-    assert again.json() == {"version": first["version"], "same": True}
+    since = f"{first['boot']}.{first['version']}"
+    again = client.get(f"/api/projector?since={since}")
+    assert again.json() == {"version": first["version"], "boot": first["boot"], "same": True}
+    assert "turns_played" in client.get(f"/api/projector?since=OTHERB.{first['version']}").json()   # a restart
     room.message("facilitator", "all", "news")
-    assert "turns_played" in client.get(f"/api/projector?since={first['version']}").json()
+    assert "turns_played" in client.get(f"/api/projector?since={since}").json()
 
 
 def test_a_fault_in_the_server_is_one_line_and_logged_not_a_traceback(served, monkeypatch):
@@ -600,6 +606,8 @@ def test_an_undo_while_the_debrief_is_written_keeps_the_games_file_and_drops_tha
         join(client, room.seats["US"].code)
         assert client.post("/api/facilitator/start").status_code == 200
         client.post("/api/team/move", json={"move": "dialogue"})
+        assert room.phase == "discussion"
+        client.post("/api/facilitator/next")
         client.post("/api/team/move", json={"move": "hold"})       # the last turn: the debrief begins
         assert room.phase == "over" and started.wait(30)
         assert client.post("/api/facilitator/undo").status_code == 200    # back to turn 2's briefing
@@ -614,3 +622,290 @@ def test_an_undo_while_the_debrief_is_written_keeps_the_games_file_and_drops_tha
     assert [t["moves"]["US"] for t in saved["log"]] == ["dialogue"] and room.game.turn == 1
     assert view["debrief"] is False and room.debrief is None and room.phase == "paused"
     assert not (out / "debrief.html").exists() and not list(out.glob(".*.partial"))
+
+
+# ---------------------------------------------------------------- Classroom 2 (issue 22): clicks, roles, rhythm
+
+
+def discussing_room(scn, tmp_path: Path, teams=("US", "RU"), turn_seconds: float = 60, turns: int = 6):
+    clock = Clock()
+    room = Room(Game(scn, seed=3, humans=list(teams), turns=turns), tmp_path, turn_seconds=turn_seconds,
+                band_runs=20, clock=clock, discussion=True)
+    return room, clock
+
+
+def test_a_facilitators_click_twice_or_from_two_consoles_acts_once(scn, tmp_path):
+    from sim.classroom.room import Stale
+
+    room, clock = discussing_room(scn, tmp_path)
+    room.join("US", "Ana")
+    room.join("RU", "Boris")
+    room.command("start", room.step)
+    seen = room.step                                   # what both consoles show
+    room.submit("US", "hold")
+    assert room.command("reveal", seen) == 1 and room.game.turn == 1 and room.phase == "discussion"
+    again = room.command("reveal", seen)               # the double click: turn 2 is not played by bots
+    assert isinstance(again, Stale) and "turn 1" in again.note and room.game.turn == 1
+    seen = room.step
+    assert room.command("next", seen) == 2 and room.phase == "playing"
+    assert isinstance(room.command("next", seen), Stale) and room.phase == "playing"
+    clock.now += 61                                    # the timer reveals turn 2 ...
+    room.tick()
+    assert room.game.turn == 2
+    assert isinstance(room.command("reveal", seen), Stale)    # ... so a late click does not reveal turn 3
+    seen = room.step
+    assert room.command("undo", seen) == "turn" and room.game.turn == 1
+    assert isinstance(room.command("undo", seen), Stale) and room.game.turn == 1     # one turn taken back
+    assert room.command("bot", room.step, {"team": "RU", "on": "true"}) is None
+    assert room.command("bot", room.step - 1, {"team": "RU", "on": "true"}) is None and "RU" in room.game.bots
+    with pytest.raises(PlayError, match="step"):
+        room.command("pause", "12; DROP")
+    assert room.command("message", 0, {"to": "all", "text": "a message is never stale"}) == 1
+
+
+def test_undo_with_nothing_to_take_back_keeps_the_submitted_moves_and_the_phones_agree(scn, tmp_path):
+    room, _ = discussing_room(scn, tmp_path)
+    room.join("US", "Ana")
+    room.join("RU", "Boris")
+    room.start()
+    room.submit("US", "withdrawal")
+    version = room.version
+    with pytest.raises(PlayError, match="nothing to undo"):
+        room.undo()
+    assert room.game.has_chosen("US") and room.team_view("US")["me"]["choice"] == "withdrawal"
+    assert room.version == version
+    room.submit("RU", "hold")                  # turn 1 revealed; the US chooses turn 2, then the turn is undone
+    room.next_turn()
+    room.submit("US", "dialogue")
+    assert room.undo() == "turn"
+    us = room.team_view("US")
+    assert room.game.turn == 0 and not room.game.choices and us["me"]["choice"] is None
+    assert room.phase == "paused" and "took back the last turn 1" in us["news"][-1]["text"]
+
+
+def test_a_move_meant_for_a_turn_already_revealed_is_not_played_in_the_next(scn, tmp_path):
+    room, _ = discussing_room(scn, tmp_path, teams=("US",))
+    captain = room.join("US", "Ana")
+    room.start()
+    room.submit("US", "hold", captain, turn=1)
+    room.next_turn()
+    with pytest.raises(PlayError, match="turn 1, which is past"):
+        room.submit("US", "withdrawal", captain, turn=1)
+    assert not room.game.choices and room.game.turn == 1
+
+
+def test_a_team_has_a_captain_who_submits_and_advisers_who_propose(scn, tmp_path):
+    room, clock = discussing_room(scn, tmp_path, teams=("US", "RU"))
+    ana = room.join("US", "Ana")
+    ben = room.join("US", "  Ben  ")
+    room.join("RU", "Boris")
+    assert room.roster.is_captain(ana) and not room.roster.is_captain(ben) and ben.name == "Ben"
+    for bad in ("", "x" * 31):
+        with pytest.raises(PlayError):
+            room.join("US", bad)
+    room.start()
+    with pytest.raises(PlayError, match=r"only your captain \(Ana\)"):
+        room.submit("US", "withdrawal", ben, turn=1)
+    room.propose(ben, "withdrawal", turn=1)
+    us = room.team_view("US", ben)
+    assert us["you"] == {"number": ben.number, "name": "Ben", "captain": False}
+    assert [(d["name"], d["captain"], d["proposal"]) for d in us["me"]["devices"]] == \
+        [("Ana", True, None), ("Ben", False, "withdrawal")]
+    assert "Ben" not in json.dumps(room.team_view("RU")) and "Ben" not in json.dumps(room.projector_view())
+    fac = room.facilitator_view()
+    assert [d["name"] for d in fac["devices"]["US"]] == ["Ana", "Ben"] and fac["devices"]["US"][1]["proposal"]
+    room.submit("US", "dialogue", ana, turn=1)
+    us = room.team_view("US", ben)["me"]
+    assert us["choice"] == "dialogue" and us["submitted_by"] == "Ana" and us["captain"] == "Ana"
+    assert room.facilitator_view()["submitted_by"] == {"US": "Ana", "RU": None}
+    assert room.hand_over(ana, ben.number) == "Ben" and room.roster.is_captain(ben)
+    with pytest.raises(PlayError, match="only the captain hands over"):
+        room.hand_over(ana, ben.number)
+    assert room.command("captain", room.step, {"team": "US", "number": str(ana.number)}) == "Ana"
+    clock.now += 20                     # Ben's phone is silent: shown away, Ana's polls
+    room.seen(ana)
+    room.tick()
+    assert [d["connected"] for d in room.facilitator_view()["devices"]["US"]] == [True, False]
+
+
+def test_reveal_waits_in_a_discussion_until_the_facilitator_opens_the_next_turn(scn, tmp_path):
+    room, clock = discussing_room(scn, tmp_path, turn_seconds=60)
+    room.join("US", "Ana")
+    room.join("RU", "Boris")
+    room.start()
+    room.submit("US", "hold")
+    room.submit("RU", "hold")
+    assert room.phase == "discussion" and room.seconds_left() is None
+    clock.now += 3600                   # the class talks for an hour: nothing is played
+    room.tick()
+    assert room.game.turn == 1 and room.phase == "discussion"
+    with pytest.raises(PlayError, match="open turn 2"):
+        room.submit("US", "hold")
+    wall = room.projector_view()
+    assert "Discuss" in wall["news"][-1]["text"] and wall["teams"][0]["state"] == "revealed"
+    room.next_turn()
+    assert room.phase == "playing" and room.seconds_left() == pytest.approx(60)
+    assert "Turn 2" in room.projector_view()["news"][-1]["text"]
+
+
+def test_every_facilitator_action_is_announced_on_the_wall_and_the_team_pages(scn, tmp_path):
+    from sim.play import injections
+
+    room, _ = discussing_room(scn, tmp_path)
+    room.join("US", "Ana")
+    room.join("RU", "Boris")
+    assert room.projector_view()["teams"][0]["state"] == "1 device joined"     # not "deciding" in the lobby
+    room.start()
+    example = room.facilitator_view()["example"]
+    room.inject(example)                 # the console's example is one the scenario accepts now
+    room.inject("leader US hawk")
+    room.pause()
+    room.resume()
+    room.undo()
+    room.set_bot("RU", True)
+    texts = [n["text"] for n in room.team_view("US")["news"]]
+    assert texts == [n["text"] for n in room.projector_view()["news"]]
+    joined = " | ".join(texts)
+    for needle in ("Event: ", "hawkish", "paused the clock", "clock runs again",
+                   "took back the last event", "A bot plays RU"):
+        assert needle in joined, (needle, texts)
+    assert example == injections.example(room.game)
+    assert all(isinstance(injections.example(Game(scenario.load(name), seed=1, turns=2)), str)
+               for name in ("inf_2018", "inf_2018_asia", "dilemma_2p"))
+
+
+def test_codes_typed_with_spaces_dashes_or_lower_case_are_accepted(scn, tmp_path):
+    room, _ = make_room(scn, tmp_path)
+    code = room.seats["RU"].code
+    assert room.team_of(f" {code[:4].lower()} {code[4:]} ") == "RU" and room.team_of(f"{code[:4]}-{code[4:]}") == "RU"
+    assert room.is_facilitator(f"{room.pin[:4]} {room.pin[4:].lower()}")
+
+
+def test_a_restarted_room_keeps_codes_pin_devices_messages_and_its_settings(scn, tmp_path, monkeypatch):
+    from sim import cli
+    from sim.classroom import cli as classroom_cli
+    from sim.classroom import keep
+
+    out = tmp_path / "lesson"
+    out.mkdir()
+    room = Room(Game(scn, seed=3, humans=["US", "RU"], turns=6), out, turn_seconds=240, discussion=True)
+    ana = room.join("US", "Ana")
+    ben = room.join("US", "Ben")
+    room.hand_over(ana, ben.number)
+    room.join("RU", "Boris")
+    room.start()
+    room.message("US", "RU", "meet in Geneva?", by="Ana")
+    room.submit("US", "hold")
+    room.submit("RU", "hold")
+    assert room.phase == "discussion"
+    served = {}
+    monkeypatch.setattr(classroom_cli, "serve", lambda game, out, *a, **k: served.update(game=game, **k) or 0)
+    assert cli.main(["classroom", "--resume", str(out / "game.json"), "--port", "0"]) == 0
+    assert served["turn_seconds"] == 240 and served["discussion"] is True     # not the defaults
+    again = Room(served["game"], out, turn_seconds=served["turn_seconds"], discussion=True, kept=served["kept"])
+    assert again.pin == room.pin and {a: s.code for a, s in again.seats.items()} == \
+        {a: s.code for a, s in room.seats.items()}
+    assert again.device(ben.token, "US").name == "Ben" and again.roster.is_captain(again.device(ben.token))
+    assert again.device(ana.token, "RU") is None
+    assert [m.text for m in again.messages] == ["meet in Geneva?"] and again.phase == "discussion"
+    assert not again.game.bots and any("Turn 1 revealed" in n["text"] for n in again.projector_view()["news"])
+    assert cli.main(["classroom", "--resume", str(out / "game.json"), "--port", "0", "--turn-seconds", "90"]) == 0
+    assert served["turn_seconds"] == 90
+    (out / keep.FILE).write_text("{not json")
+    assert cli.main(["classroom", "--resume", str(out / "game.json"), "--port", "0"]) == 2
+
+
+def test_the_pages_colours_meet_wcag_aa_contrast():
+    """Text colours against the backgrounds they are drawn on: at least 4.5:1 (WCAG 2 AA, normal text)."""
+    css = (Path(__file__).resolve().parent.parent / "sim" / "classroom" / "static" / "classroom.css").read_text()
+    colour = dict(re.findall(r"--([\w-]+): (#[0-9a-f]{3,6})", css))
+
+    def luminance(hex_colour: str) -> float:
+        h = hex_colour.lstrip("#")
+        h = "".join(c * 2 for c in h) if len(h) == 3 else h
+        channels = [int(h[k:k + 2], 16) / 255 for k in (0, 2, 4)]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    def ratio(a: str, b: str) -> float:
+        hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+        return (hi + 0.05) / (lo + 0.05)
+
+    texts, grounds = ("ink", "muted", "mid", "high", "low", "accent"), ("paper", "panel")
+    pairs = [(colour[t], colour[b]) for t in texts for b in grounds]
+    pairs += [(colour["ink"], colour["news"]), ("#fff", colour["accent"]), ("#fff", colour["high"]),
+              ("#e8eef8", colour["accent"]), ("#fff", "#6b6b6b")]
+    assert "#e8eef8" in css and "#6b6b6b" in css        # the header's light text, a disabled button
+    low = [(a, b, round(ratio(a, b), 2)) for a, b in pairs if ratio(a, b) < 4.5]
+    assert not low, low
+
+
+def test_a_deal_between_teams_is_private_until_the_reveal_then_everyone_hears_who_kept_it(scn, tmp_path):
+    room, _ = discussing_room(scn, tmp_path, teams=("US", "RU", "NATO"))
+    us, ben = room.join("US", "Ana"), room.join("US", "Ben")
+    ru = room.join("RU", "Boris")
+    room.join("NATO", "Nadia")
+    with pytest.raises(PlayError, match="has not started"):
+        room.offer(us, "RU", "dialogue", "dialogue")
+    room.start()
+    with pytest.raises(PlayError, match="only your captain"):
+        room.offer(ben, "RU", "dialogue", "dialogue", turn=1)
+    with pytest.raises(PlayError, match="allowed: another team"):
+        room.offer(us, "US", "dialogue", "dialogue", turn=1)
+    first = room.offer(us, "RU", "hold", "dialogue", turn=1)
+    second = room.offer(us, "RU", "dialogue", "dialogue", turn=1)        # replaces the first
+    assert [o["status"] for o in room.team_view("RU")["offers"]] == ["withdrawn", "open"]
+    assert "offers" not in room.projector_view() and not room.team_view("NATO")["offers"]
+    assert "dialogue if RU" not in json.dumps(room.projector_view())
+    with pytest.raises(PlayError, match=f"no offer {first} to US"):
+        room.answer_offer(us, first, True, turn=1)
+    assert room.answer_offer(ru, second, True, turn=1) == "accepted"
+    with pytest.raises(PlayError, match="is accepted"):
+        room.answer_offer(ru, second, False, turn=1)
+    room.submit("US", "dialogue", us, turn=1)
+    room.submit("NATO", "hold")
+    room.submit("RU", "hold", ru, turn=1)             # Russia breaks its word
+    news = [n["text"] for n in room.projector_view()["news"]]
+    assert "Deal of turn 1: US will play dialogue if RU plays dialogue; RU did not keep its word." in news
+    assert room.team_view("US")["offers"][-1]["status"] == "broken"
+    room.undo()                                          # the turn is played again: the deal stands again
+    assert room.team_view("RU")["offers"][-1]["status"] == "accepted"
+    kept = keep_and_restore(room, tmp_path)
+    assert [o.status for o in kept.offers.all] == ["withdrawn", "accepted"]
+
+
+def keep_and_restore(room: Room, tmp_path: Path) -> Room:
+    """The room as a restarted server makes it from room.json."""
+    from sim.classroom import keep
+
+    return Room(room.game, tmp_path, turn_seconds=room.turn_seconds, kept=keep.read(tmp_path / keep.FILE))
+
+
+def test_the_pages_computations_are_warmed_before_the_addresses_on_a_copy_of_the_game(tmp_path, monkeypatch):
+    """Issue 22, item 3: on a fresh cache the first team page after the first reveal compiled for 1.7 s; the
+    server now plays one throwaway turn of a copy, with every view, before it prints where to go."""
+    from sim import cli
+    from sim.classroom import cli as classroom_cli
+    from sim.classroom import room as rooms
+
+    order = []
+    real = rooms.warm_up
+    monkeypatch.setattr(rooms, "warm_up", lambda game: order.append(("warm", game.turn)) or real(game))
+    def serve(game, out, *args, **kwargs):
+        order.append(("serve", game.turn, sorted(p.name for p in out.iterdir())))
+        return 0
+
+    monkeypatch.setattr(classroom_cli, "serve", serve)
+    assert cli.main(["classroom", "inf_2018", "--port", "0", "--out", str(tmp_path / "lesson")]) == 0
+    assert order[0] == ("warm", 0) and order[1][:2] == ("serve", 0)
+    assert "game.json" not in order[1][2] and "log.jsonl" not in order[1][2]     # the warm-up wrote nothing here
+
+
+def test_the_timer_is_a_timer_not_a_live_region_announced_every_second(served):
+    """Issue 22, item 12: the clock was an aria-live region rewritten four times a second."""
+    room, client = served
+    join(client, room.seats["US"].code)
+    client.cookies.set("pin", room.pin)
+    for path in ("/", "/team", "/facilitator"):
+        timer = re.search(r'<div id="timer"[^>]*>', client.get(path).text)
+        assert timer and 'role="timer"' in timer.group(0) and "aria-live" not in timer.group(0), (path, timer)

@@ -127,9 +127,10 @@ def test_the_debrief_names_the_rule_each_model_side_played_in_each_turn(scn):
     game.play({"US": "hold"})
     md = markdown(game, *band_and_facts(game))
     model = next(line for line in md.splitlines() if "**The model played:**" in line)
-    assert "Russia (rule `reciprocal(" in model and "in turns 1-2" in model
-    assert "then `dove(move='dialogue')` in turns 3-4, the facilitator's doctrine" in model
-    assert "NATO (rule `quantal(lambda=2.0, deliberate=True)`)" in model
+    assert "Russia (follows its declared doctrine: " in model and "(reciprocal_measures) in turns 1-2" in model
+    assert "then never escalates, whatever the others do (dove) in turns 3-4, the facilitator's doctrine" in model
+    assert "NATO (" in model and "(quantal))" in model
+    assert "lambda=" not in md and "ratio=" not in md          # parameters are not for a class (issue 22, item 11)
 
 
 def _escalation_figure(game, band, f, monkeypatch, tmp_path):
@@ -214,6 +215,19 @@ def test_each_sides_score_is_shown_against_the_worst_and_best_the_model_got(agre
     assert "0 is the model's worst game and 100 its best" in payoffs
 
 
+def test_the_debrief_shows_the_score_the_team_pages_showed_and_says_how_it_differs(agreement):
+    """Issue 22, item 7: phones said US 9/10 while the debrief said "below the worst": both are right, of
+    different things, and the debrief now says both, in the same words as the pages."""
+    from sim.play import narrate
+
+    game, band, f = agreement
+    payoffs = section(markdown(game, band, f), "Payoffs")
+    for i, name in enumerate(narrate.prose_names(game)):
+        line = f"{narrate.cap(name)}: **{narrate.side_score(game, i)}** turn by turn"
+        assert line in payoffs, (line, payoffs[-800:])
+    assert "score on the team pages" in payoffs and "compares whole games" in payoffs
+
+
 # ---------------------------------------------------------------- what actually happened
 
 
@@ -232,7 +246,6 @@ def test_the_shipped_history_loads_and_every_event_is_dated_and_sourced(scn):
     assert by_concept["notice"] == dt.date(2019, 2, 2) and by_concept["treaty_ended"] == dt.date(2019, 8, 2)
     assert by_concept["flight_test"] == dt.date(2019, 8, 18)
     assert "never feed a parameter" in " ".join(past.path.read_text().splitlines()[:8]).replace("#", "")
-    assert history.for_scenario(scenario.load("inf_2018_asia")) is None
     assert "history" not in scenario.available()          # the lister does not take the folder for a scenario
 
 
@@ -321,8 +334,31 @@ def test_the_debrief_shows_what_actually_happened_beside_the_game_and_the_band(s
     assert "US ballistic missile test" in marks and not any("Typhon" in m or "Oreshnik" in m for m in marks)
 
 
-def test_a_scenario_without_a_history_file_says_so_in_one_line(tmp_path):
+def test_the_eight_actor_scenario_has_its_own_history_marked_as_after_its_start():
+    """Issue 22, item 8: inf_2018_asia's debrief had no "what really happened"; its file adds what the Asian
+    sides said and hosted, each with a source, all after the start and never a parameter."""
+    from sim.play import history
+
     asia = scenario.load("inf_2018_asia")
+    past = history.for_scenario(asia)
+    assert past is not None and past.path == ROOT / "scenarios" / "history" / "inf_2018_asia.toml"
+    head = " ".join(past.path.read_text().splitlines()[:8]).replace("#", "")
+    assert "never feed a parameter" in head and "AFTER" in head
+    dates = [e.date for e in past.events]
+    assert dates == sorted(dates) and dates[0] >= asia.scenario.start_date
+    assert {"CN", "JP", "KR", "AU"} <= {e.side for e in past.events}
+    for e in past.events:
+        assert e.actor and e.what and e.label and e.source.publisher and e.source.title
+        assert e.source.url is None or e.source.url.startswith("https://")
+    game = Game(asia, seed=1, humans=[], turns=2)
+    game.play()
+    md = markdown(game, *band_and_facts(game, runs=5))
+    happened = section(md, next(line for line in md.splitlines() if line.startswith("## What actually happened"))[3:])
+    assert "No history file" not in happened and "Morrison" in happened and "Fu Cong" in happened
+
+
+def test_a_scenario_without_a_history_file_says_so_in_one_line(tmp_path):
+    asia = scenario.load("dilemma_2p")
     game = Game(asia, seed=1, humans=[], turns=2)
     game.play()
     game.play()
@@ -358,8 +394,8 @@ def test_write_debrief_keeps_its_signature_and_writes_every_file(scn, tmp_path):
     game = Game(scn, seed=2, humans=["US"], turns=2)
     game.play({"US": "hold"})
     written = debrief.write_debrief(game, tmp_path / "d", band_runs=5, jobs=1)
-    assert list(written) == ["debrief.md", "debrief.html", "escalation.png", "payoffs.png", "band.json",
-                             "game.json"]
+    assert list(written) == ["debrief.md", "debrief.html", "slides.html", "escalation.png", "payoffs.png",
+                             "band.json", "game.json", "team_US.html"]
     for path in written.values():
         assert path.parent == tmp_path / "d" and path.stat().st_size > 0
     page = written["debrief.html"].read_text()
@@ -377,3 +413,40 @@ def test_the_timeline_s_notes_are_full_width_lines_in_the_html_and_a_column_in_m
     assert '<tr class="note"><td colspan="4"><span class="what">what happened:</span> US gives notice</td></tr>' in page
     assert "| turn | date | US | RU | what happened |" in doc.markdown()
     assert "| 2 | 17 Mar 2019 | hold | hold | - |" in doc.markdown()
+
+
+def test_the_slides_are_the_debrief_one_idea_a_screen_without_commands_with_the_messages(scn, tmp_path):
+    """Issue 22, item 11: a presentation for the projector (one slide a screen, keys to move), no developer
+    text (commands, file names, rule parameters), and the messages of the game, escaped."""
+    game = Game(scn, seed=2, humans=["US"], turns=3)
+    for _ in range(3):
+        game.play({"US": "hold"})
+    said = [{"id": 1, "turn": 1, "sender": "US", "by": "Ana <b>", "to": "all", "text": "<script>x</script> talks?"}]
+    written = debrief.write_debrief(game, tmp_path / "d", band_runs=5, messages=said)
+    page = written["slides.html"].read_text()
+    shown = re.sub(r"<(script|style)>.*?</\1>", "", page, flags=re.S)
+    sections = re.findall(r'<section class="slide"', page)
+    assert len(sections) >= 8 and page.count("data:image/png;base64,") == 2
+    for developer in ("run_sim.py", "game.json", "Replay and continue", "lambda=", "<pre>"):
+        assert developer not in shown, developer
+    assert "Questions for discussion (1 of 3)" in page and "ArrowRight" in page
+    assert "&lt;script&gt;x&lt;/script&gt; talks?" in page and "<script>x</script>" not in page
+    assert "US (Ana &lt;b&gt;)" in page
+    md = written["debrief.md"].read_text()
+    assert "## Messages" in md and "talks?" in md
+
+
+def test_each_team_gets_a_page_to_grade_with_its_moves_scores_and_messages(scn, tmp_path):
+    """Issue 22: an export per team for grading (its moves, who chose them, its scores, its messages)."""
+    game = Game(scn, seed=2, humans=["US", "RU"], turns=2)
+    game.play({"US": "hold", "RU": "dialogue"})
+    game.play({"US": "withdrawal", "RU": "hold"})
+    said = [{"turn": 1, "sender": "US", "by": "Ana", "to": "RU", "text": "a private word"},
+            {"turn": 2, "sender": "NATO", "by": "", "to": "all", "text": "to everyone"},
+            {"turn": 2, "sender": "RU", "by": "Boris", "to": "NATO", "text": "not for the US"}]
+    written = debrief.write_debrief(game, tmp_path / "d", band_runs=5, messages=said)
+    us = written["team_US.html"].read_text()
+    assert "Team US: United States" in us and '<strong><span class="mv withdrawal">withdrawal</span></strong>' in us
+    assert "the team chose 2 of its 2 moves" in us and "Turn by turn (as on the team's page)" in us
+    assert "a private word" in us and "to everyone" in us and "not for the US" not in us
+    assert "not for the US" in written["team_RU.html"].read_text()

@@ -8,6 +8,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import select
 import signal
 import subprocess
@@ -607,3 +608,35 @@ def test_a_game_killed_after_a_turn_is_on_disk_and_resumes(tmp_path):
     saved = savefile.read(out / "game.json")
     assert [t["moves"]["US"] for t in saved.log] == ["dialogue"]
     assert savefile.restore(saved).turn == 1
+
+
+def test_an_ultimatum_closed_by_the_treatys_end_is_not_said_to_be_met_by_an_agreement():
+    """Issue 22, item 11: the debrief said an ultimatum "was met by the agreement" when the treaty had simply
+    ended (a demand to comply with a treaty that is gone is moot)."""
+    import random
+
+    pick = random.Random(10)                 # a game of random legal moves where this happens in turn 7
+    game = Game(scenario.load("inf_2018"), seed=10, humans=["US", "RU", "NATO"], turns=7)
+    said: list[str] = []
+    while not game.finished:
+        record = game.play({a: pick.choice(game.legal(a)) for a in game.waiting_for()})
+        said += narrate.turn_sentences(game, record)
+    assert "The United States' ultimatum to Russia is closed: the treaty it was about has ended." in said
+    assert not any("met by the agreement" in s for s in said)
+
+
+def test_why_the_model_moved_says_the_values_it_compared_or_its_doctrine():
+    """Issue 22, "why did the model do that": for each move the model or a bot played, the reasons in plain
+    words from what its rule compared; nothing for a team's move."""
+    game = Game(scenario.load("inf_2018"), seed=3, humans=["US"], turns=2)
+    game.play({"US": "hold"})
+    record = game.play({"US": "withdrawal"})
+    us, ru, nato = (narrate.why(game, record, i) for i in range(3))
+    assert us is None
+    assert ru is not None and ru.startswith("Russia played") and "declared doctrine" in ru
+    assert nato is not None and "it weighed each move's payoff now and what it sets in motion" in nato
+    values = record.values[2]
+    shown = re.findall(r"(\w+) ([+-]\d+\.\d\d)", nato)
+    assert shown and all(abs(values[Action.parse(m)] - float(v)) < 0.006 for m, v in shown)
+    assert [m for m, _ in shown] == sorted((m for m, _ in shown), key=lambda m: -values[Action.parse(m)])
+    assert ("chose the best of them" in nato) == (int(np.argmax(values)) == int(record.moves[2]))

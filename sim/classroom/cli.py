@@ -7,7 +7,7 @@ import socket
 import sys
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sim.arguments import shared
 from sim.core import scenario
@@ -30,7 +30,7 @@ examples:
   %(prog)s inf_2018 --host 0.0.0.0 --turn-seconds 240 --out results/lesson1
   # two teams (the model plays NATO), eight turns
   %(prog)s inf_2018 --teams US,RU --turns 8
-  # the server stopped: go on with the saved game (new codes and PIN are printed)
+  # the server stopped: go on with the saved game (the same codes, PIN, settings and messages)
   %(prog)s --resume results/lesson1/game.json --host 0.0.0.0
 """
 
@@ -64,11 +64,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--teams", default=None, metavar="IDS",
                    help="actors the class plays, comma-separated, e.g. US,RU,NATO (default: every actor)")
     p.add_argument("--turn-seconds", type=whole_number(0, "--turn-seconds", MAX_TURN_SECONDS),
-                   default=DEFAULT_TURN_SECONDS, metavar="S",
-                   help=f"time for each turn; 0: no timer (default {DEFAULT_TURN_SECONDS}; at most a day)")
+                   default=None, metavar="S",
+                   help=f"time for each turn; 0: no timer (default {DEFAULT_TURN_SECONDS}, or with --resume the "
+                        "saved room's; at most a day)")
+    p.add_argument("--no-discussion", dest="discussion", action="store_false", default=None,
+                   help="open the next turn as soon as moves are revealed (default: after each reveal the game "
+                        "waits in a discussion phase until the facilitator opens the next turn; with --resume: "
+                        "as the saved room)")
     p.add_argument("--resume", type=path_arg("--resume"), default=None, metavar="FILE",
-                   help="go on with a saved game (its game.json; new codes and PIN are printed; default: a new "
-                        "game)")
+                   help="go on with a saved game (its game.json; the room beside it, room.json, keeps the codes, "
+                        "PIN, settings and messages; default: a new game)")
     p.add_argument("--trusted-proxy", type=proxy_addresses, default=None, metavar="IPS",
                    help="the addresses of a reverse proxy in front of the server, comma-separated: only from "
                         "these is X-Forwarded-For believed as the client's address (default: none, the "
@@ -110,12 +115,15 @@ def cmd_classroom(args: argparse.Namespace) -> int:
 
 def _classroom(args: argparse.Namespace, out: Path | None, held: ExitStack) -> int:
     """`classroom`, with `out` (if known yet) locked for the server's life; a new dated folder once made."""
+    from sim.classroom import keep
     from sim.output.result_files import mark_ours, prepare_out_dir
     from sim.play import savefile
     from sim.play.cli import DEFAULT_TURNS, check_band, default_out, prepare_game, resolve_teams
     from sim.play.engine import Game
 
+    kept = None
     if args.resume is not None:
+        kept = keep.read(args.resume.parent / keep.FILE)
         saved = savefile.read(args.resume)
         prepare_game(saved.scenario)     # before the replay of the saved turns, and before the addresses
         game = savefile.restore(saved, turns=args.turns)
@@ -133,18 +141,26 @@ def _classroom(args: argparse.Namespace, out: Path | None, held: ExitStack) -> i
         out = default_out(scn.name, "classroom")
         prepare_out_dir(out, args.force)
         held.enter_context(locked_folder(out))
-    kept = out / "game.json"
-    own_folder = args.resume is not None and kept.exists() and kept.resolve() == args.resume.resolve()
-    if kept.exists() and not own_folder:
-        raise SimError(f"{kept}: --out already holds a game; allowed: --resume {kept} to go on with it, or a new "
-                       "--out folder")
+    held_game = out / "game.json"
+    own_folder = args.resume is not None and held_game.exists() and held_game.resolve() == args.resume.resolve()
+    if held_game.exists() and not own_folder:
+        raise SimError(f"{held_game}: --out already holds a game; allowed: --resume {held_game} to go on with it, "
+                       "or a new --out folder")
     listening = bind(args.host, args.port)    # before anything is written: a port in use is one line
     if not own_folder:                          # the folder of the game resumed is that game's
         prepare_out_dir(out, args.force)
     mark_ours(out)
     use_file_backend()                         # the debrief draws its figures in a thread
-    return serve(game, out, listening, args.host, turn_seconds=args.turn_seconds, band_runs=args.band_runs,
-                 trusted_proxies=args.trusted_proxy)
+    settings = kept or {}
+    turn_seconds = args.turn_seconds if args.turn_seconds is not None else \
+        float(settings.get("turn_seconds", DEFAULT_TURN_SECONDS))
+    discussion = args.discussion if args.discussion is not None else bool(settings.get("discussion", True))
+    if not game.finished:
+        from sim.classroom.room import warm_up
+
+        warm_up(game)                          # what the pages compute after a reveal: not in front of a class
+    return serve(game, out, listening, args.host, turn_seconds=turn_seconds, band_runs=args.band_runs,
+                 trusted_proxies=args.trusted_proxy, discussion=discussion, kept=kept)
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -177,19 +193,22 @@ def reachable_address(host: str) -> str:
 
 
 def serve(game: Game, out: Path, listening: socket.socket, host: str, *, turn_seconds: float,
-          band_runs: int, trusted_proxies: str | None = None) -> int:
+          band_runs: int, trusted_proxies: str | None = None, discussion: bool = True,
+          kept: dict[str, Any] | None = None) -> int:
     """Run the server until Ctrl-C (or SIGTERM); print the addresses, the PIN and the codes first."""
     import uvicorn
 
     from sim.classroom.room import Room
     from sim.classroom.server import make_app, server_config
 
-    room = Room(game, out, turn_seconds=turn_seconds, band_runs=band_runs)
+    room = Room(game, out, turn_seconds=turn_seconds, band_runs=band_runs, discussion=discussion, kept=kept)
     port = listening.getsockname()[1]
     base = f"http://{reachable_address(host)}:{port}"
 
     app = make_app(room, join_url=f"{base}/join", write_debrief=Room.debrief_now)
-    lines = [f"Classroom: {game.scenario.scenario.title or game.scenario.name}, {game.turns} turns, seed {game.seed}",
+    timer = f"{turn_seconds:g} s a turn" if turn_seconds else "no timer"
+    lines = [f"Classroom: {game.scenario.scenario.title or game.scenario.name}, {game.turns} turns, seed {game.seed}, "
+             f"{timer}{', a discussion after each reveal' if discussion else ''}",
              f"  projector:   {base}/",
              f"  join:        {base}/join",
              f"  facilitator: {base}/facilitator   PIN {room.pin}",

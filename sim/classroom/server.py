@@ -3,8 +3,9 @@
 Pages: `/` the projector, `/join` and `/team` a team's device, `/facilitator` the console (PIN),
 `/debrief` at the end. Each page polls its JSON view (`/api/...`) about once a second; the server keeps
 the only game state. Team and facilitator credentials are HttpOnly, SameSite=Strict cookies holding
-the join code or the PIN. Every request that does not fit gets a 4xx with one line of JSON, never a
-traceback; nothing is written outside the room's `out` folder.
+the join code (with the device's own token) or the PIN. Every request to `/api/` that does not fit gets a
+4xx with one line of JSON, never a traceback; the join and login forms answer with their page and one
+line saying what was wrong, the typed code kept; nothing is written outside the room's `out` folder.
 
 Under attack: a body is refused as soon as it is longer than MAX_BODY, while it is read (a chunked
 body too), so no request makes the server hold more; every check of a code or PIN, in a cookie or a
@@ -34,7 +35,8 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Redire
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from sim.classroom.room import Room
+from sim.classroom.devices import Device, clean_name
+from sim.classroom.room import Room, Stale, typed_code
 from sim.core.errors import SimError
 
 STATIC = Path(__file__).parent / "static"
@@ -43,14 +45,14 @@ FAILED_TRIES = 20                # wrong codes or PINs from one address in a min
 MAX_CREDENTIAL = 64              # characters of a code or PIN worth comparing (they have 8)
 # what the join and login pages say after a failed try, by the code in their address (?error=CODE)
 PAGE_ERRORS = {"code": "That code is not a team's code.", "pin": "Wrong PIN."}
-TEAM_COOKIE, PIN_COOKIE = "team", "pin"
-ACTIONS = ("start", "pause", "resume", "reveal", "undo", "end", "inject", "bot", "message")
+TOO_MANY = "Too many wrong tries from this device: wait a minute, then type it again."
+TEAM_COOKIE, DEVICE_COOKIE, PIN_COOKIE = "team", "device", "pin"
 
 templates = Environment(loader=PackageLoader("sim.classroom", "templates"), autoescape=select_autoescape())
 
 
-def page(name: str, **context: Any) -> HTMLResponse:
-    return HTMLResponse(templates.get_template(name).render(**context),
+def page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return HTMLResponse(templates.get_template(template).render(**context), status_code=status,
                         headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY",
                                  "Content-Security-Policy": "default-src 'self'; img-src 'self' data:"})
 
@@ -124,6 +126,11 @@ def make_app(room: Room, *, join_url: str = "",
     def team_of(request: Request) -> str | None:
         return checked(request, request.cookies.get(TEAM_COOKIE), room.team_of, TEAM_COOKIE)
 
+    def device_of(request: Request, team: str | None) -> Device | None:
+        """The device of `team` whose token the request's cookie holds (the code, checked first, is the
+        secret that counts against the client; a token is only looked at with a right code)."""
+        return room.device(request.cookies.get(DEVICE_COOKIE), team) if team else None
+
     def facilitator(request: Request) -> bool:
         return bool(checked(request, request.cookies.get(PIN_COOKIE), room.is_facilitator, PIN_COOKIE))
 
@@ -183,36 +190,53 @@ def make_app(room: Room, *, join_url: str = "",
             result = fn()
         except SimError as exc:
             return refuse(409, str(exc))
+        if isinstance(result, Stale):        # a click after the game moved on: nothing was done
+            return JSONResponse({"ok": True, "done": False, "note": result.note, "version": room.version,
+                                 "step": room.step})
         after_change()
-        return JSONResponse({"ok": True, "result": result if isinstance(result, (str, int, float)) else None,
-                             "version": room.version})
+        return JSONResponse({"ok": True, "done": True,
+                             "result": result if isinstance(result, (str, int, float)) else None,
+                             "version": room.version, "step": room.step})
 
     # ------------------------------------------------------------ pages
 
     async def projector(request: Request) -> Response:
-        return page("projector.html", title=room.projector_view()["title"], join_url=join_url)
+        base, slash, path = join_url.rpartition("/")       # the address breaks before its path, never in the port
+        return page("projector.html", title=room.projector_view()["title"], join_base=base,
+                    join_path=slash + path if base else join_url)
+
+    def join_form(request: Request, status: int = 200, error: str = "", code: str = "", name: str = "") -> Response:
+        return forget(request, page("join.html", status, title="Join the game", error=error, code=code, name=name))
 
     async def join_page(request: Request) -> Response:
-        if team_of(request):
+        team = team_of(request)
+        if team and device_of(request, team):
             return RedirectResponse("/team", status_code=303)
-        return forget(request, page("join.html", title="Join the game",
-                                    error=PAGE_ERRORS.get(request.query_params.get("error", ""), "")))
+        # a device that holds its team's code but no name yet (or one from before): the code is kept
+        return join_form(request, error=PAGE_ERRORS.get(request.query_params.get("error", ""), ""),
+                         code=room.seats[team].code if team else "")
 
     async def join(request: Request) -> Response:
         if guard.blocked(client(request)):
-            return refuse(429, "too many wrong codes; allowed: wait a minute and type the code again")
-        code = (await body(request)).get("code", "")
+            return join_form(request, 429, TOO_MANY)
+        data = await body(request)
+        code, name = data.get("code", "")[:MAX_CREDENTIAL], data.get("name", "")[:200]
         team = checked(request, code, room.team_of)
         if team is None:
-            return RedirectResponse("/join?error=code", status_code=303)
-        room.join(team)
+            return join_form(request, 400, PAGE_ERRORS["code"] + " Check it and try again.", code=code, name=name)
+        try:
+            clean_name(name)
+            device = room.join(team, name)
+        except (ValueError, SimError) as exc:
+            return join_form(request, 400, str(exc), code=code, name=name)
         response = RedirectResponse("/team", status_code=303)
-        response.set_cookie(TEAM_COOKIE, code.strip().upper(), httponly=True, samesite="strict")
+        response.set_cookie(TEAM_COOKIE, room.seats[team].code, httponly=True, samesite="strict")
+        response.set_cookie(DEVICE_COOKIE, device.token, httponly=True, samesite="strict")
         return response
 
     async def team_page(request: Request) -> Response:
         team = team_of(request)
-        if team is None:
+        if team is None or device_of(request, team) is None:
             return forget(request, RedirectResponse("/join", status_code=303))
         return page("team.html", title=f"{team}: {room.game.names[room.game.index[team]]}", team=team)
 
@@ -224,12 +248,12 @@ def make_app(room: Room, *, join_url: str = "",
 
     async def login(request: Request) -> Response:
         if guard.blocked(client(request)):
-            return refuse(429, "too many wrong PINs; allowed: wait a minute")
+            return forget(request, page("login.html", 429, title="Facilitator", error=TOO_MANY))
         pin = (await body(request)).get("pin", "")
         if not checked(request, pin, room.is_facilitator):
             return RedirectResponse("/facilitator?error=pin", status_code=303)
         response = RedirectResponse("/facilitator", status_code=303)
-        response.set_cookie(PIN_COOKIE, pin.strip().upper(), httponly=True, samesite="strict")
+        response.set_cookie(PIN_COOKIE, typed_code(pin), httponly=True, samesite="strict")
         return response
 
     async def qr(request: Request) -> Response:
@@ -251,11 +275,12 @@ def make_app(room: Room, *, join_url: str = "",
 
     # ------------------------------------------------------------ views
 
-    def the_team(request: Request) -> str:
+    def the_device(request: Request) -> Device:
         team = team_of(request)
-        if team is None:
-            raise HTTPException(401, "not a team: join with your team's code")
-        return team
+        device = device_of(request, team)
+        if device is None:
+            raise HTTPException(401, "not a team's device: join with your team's code and your name")
+        return device
 
     def the_facilitator(request: Request) -> None:
         if not facilitator(request):
@@ -263,17 +288,17 @@ def make_app(room: Room, *, join_url: str = "",
 
     def current(request: Request, make: Callable[[], dict[str, Any]]) -> JSONResponse:
         """The view, or a few bytes if the page already shows this version (`?since=N`)."""
-        if request.query_params.get("since") == str(room.version):
-            return JSONResponse({"version": room.version, "same": True})
+        if request.query_params.get("since") == f"{room.boot}.{room.version}":
+            return JSONResponse({"version": room.version, "boot": room.boot, "same": True})
         return JSONResponse(make())
 
     async def projector_api(request: Request) -> Response:
         return current(request, room.projector_view)
 
     async def team_api(request: Request) -> Response:
-        team = the_team(request)
-        room.join(team)
-        return current(request, lambda: room.team_view(team))
+        device = the_device(request)
+        room.seen(device)
+        return current(request, lambda: room.team_view(device.team, device))
 
     async def facilitator_api(request: Request) -> Response:
         the_facilitator(request)
@@ -281,30 +306,59 @@ def make_app(room: Room, *, join_url: str = "",
 
     # ------------------------------------------------------------ acts
 
+    def turn_of(data: dict[str, str]) -> int | None:
+        """The turn a team's act was meant for (None if the request does not say)."""
+        text = data.get("turn", "").strip()
+        if not text:
+            return None
+        if not (text.isascii() and text.isdigit() and len(text) < 9):
+            raise HTTPException(400, f"turn {text[:20]!r}: allowed: a turn's number")
+        return int(text)
+
     async def team_move(request: Request) -> Response:
-        team = the_team(request)
+        device = the_device(request)
         data = await body(request)
-        return await act(lambda: room.submit(team, data.get("move", "")).label)
+        return await act(lambda: room.submit(device.team, data.get("move", ""), device, turn_of(data)).label)
+
+    async def team_propose(request: Request) -> Response:
+        device = the_device(request)
+        data = await body(request)
+        return await act(lambda: room.propose(device, data.get("move", ""), turn_of(data)))
+
+    async def team_offer(request: Request) -> Response:
+        device = the_device(request)
+        data = await body(request)
+        return await act(lambda: room.offer(device, data.get("to", ""), data.get("we", ""), data.get("you", ""),
+                                            turn_of(data)))
+
+    async def team_answer(request: Request) -> Response:
+        device = the_device(request)
+        data = await body(request)
+        number = data.get("offer", "").strip()
+        if not (number.isascii() and number.isdigit() and len(number) < 6):
+            return refuse(400, f"offer {number[:20]!r}: allowed: an offer's number")
+        return await act(lambda: room.answer_offer(device, int(number), data.get("accept", "") == "true",
+                                                   turn_of(data)))
+
+    async def team_captain(request: Request) -> Response:
+        device = the_device(request)
+        data = await body(request)
+        number = data.get("number", "").strip()
+        if not (number.isascii() and number.isdigit() and len(number) < 6):
+            return refuse(400, f"device {number[:20]!r}: allowed: a device's number")
+        return await act(lambda: room.hand_over(device, int(number)))
 
     async def team_message(request: Request) -> Response:
-        team = the_team(request)
+        device = the_device(request)
         data = await body(request)
-        return await act(lambda: room.message(team, data.get("to", "all"), data.get("text", "")).id)
+        return await act(lambda: room.message(device.team, data.get("to", "all"), data.get("text", ""),
+                                              by=device.name).id)
 
     async def facilitator_act(request: Request) -> Response:
         the_facilitator(request)
-        action = request.path_params["action"]
         data = await body(request)
-        acts: dict[str, Callable[[], Any]] = {
-            "start": room.start, "pause": room.pause, "resume": room.resume, "undo": room.undo, "end": room.end,
-            "reveal": lambda: room.reveal("the facilitator revealed early").turn,
-            "inject": lambda: room.inject(data.get("text", "")),
-            "bot": lambda: room.set_bot(data.get("team", ""), data.get("on", "") == "true"),
-            "message": lambda: room.message("facilitator", data.get("to", "all"), data.get("text", "")).id,
-        }
-        if action not in acts:
-            return refuse(404, f"no action {action[:40]!r}; allowed: {', '.join(ACTIONS)}")
-        return await act(acts[action])
+        step = data.pop("step", None)
+        return await act(lambda: room.command(request.path_params["action"], step, data))
 
     # ------------------------------------------------------------ the app
 
@@ -352,7 +406,9 @@ def make_app(room: Room, *, join_url: str = "",
         ("/qr.svg", qr, "GET"), ("/debrief", debrief, "GET"), ("/debrief/{name}", debrief, "GET"),
         ("/api/projector", projector_api, "GET"), ("/api/team", team_api, "GET"),
         ("/api/facilitator", facilitator_api, "GET"), ("/api/team/move", team_move, "POST"),
-        ("/api/team/message", team_message, "POST"), ("/api/facilitator/{action}", facilitator_act, "POST"),
+        ("/api/team/message", team_message, "POST"), ("/api/team/propose", team_propose, "POST"),
+        ("/api/team/captain", team_captain, "POST"), ("/api/team/offer", team_offer, "POST"),
+        ("/api/team/answer", team_answer, "POST"), ("/api/facilitator/{action}", facilitator_act, "POST"),
     ]
     routes: list[Route | Mount] = [Route(path, safe(fn), methods=[method]) for path, fn, method in endpoints]
     routes.append(Mount("/static", StaticFiles(directory=STATIC), name="static"))

@@ -38,7 +38,7 @@ from sim.kernel.dynamics import hazard, index_weights
 from sim.output.result_files import mark_ours
 from sim.output.results import Summary
 from sim.play import history as past
-from sim.play import narrate, savefile
+from sim.play import narrate, savefile, slides
 from sim.play.engine import Game, TurnRecord, build_schedule
 from sim.play.narrate import listing, plural, poss
 from sim.play.roles import BOT, FACILITATOR, SCENARIO, TEAM
@@ -51,7 +51,12 @@ D, H, C, U, W, P, X = (int(a) for a in (Action.DIALOGUE, Action.HOLD, Action.COM
                                         Action.WITHDRAWAL, Action.DEVELOP, Action.DEPLOYMENT))
 TIE = 1e-3          # the band's index is stored in float32: closer than this counts as equal
 ARMING = (P, X)     # moves that arm: the threatened act of an ultimatum by a side no longer bound
-FILES = ("debrief.md", "debrief.html", "escalation.png", "payoffs.png", "band.json", "game.json")
+FILES = ("debrief.md", "debrief.html", "slides.html", "escalation.png", "payoffs.png", "band.json", "game.json")
+#: Sections of the document the slides leave out (commands and file names are not for the class), and those
+#: whose every list item is a slide of its own (one idea per screen).
+NOT_SLIDES = ("Replay and continue", "Why the model moved")
+ONE_A_SLIDE = ("Turning points", "Questions for discussion")
+SLIDE_CHARS = 900          # text on one slide before the next begins
 
 
 # ---------------------------------------------------------------- the model-only band
@@ -166,10 +171,14 @@ def turn_ranges(turns: list[int]) -> str:
 
 
 def _rule_text(game: Game, i: int, spec: object) -> str:
+    """How a rule plays, in words (its name for the curious): never its parameters, which are not for a class."""
     from sim.rules.registry import make_rule
 
     meta = game.scenario.scenario
-    return repr(make_rule(spec, i, meta.start_date, meta.turn_days))
+    rule = make_rule(spec, i, meta.start_date, meta.turn_days)
+    preset = spec.get("name") if isinstance(spec, dict) else None
+    words = narrate.PRESET_WORDS.get(str(preset)) or narrate.RULE_WORDS.get(rule.name, "follows its rule")
+    return f"{words} ({preset or rule.name})"
 
 
 def rule_periods(game: Game, i: int) -> list[tuple[list[int], str, str | None]]:
@@ -194,13 +203,14 @@ def rule_periods(game: Game, i: int) -> list[tuple[list[int], str, str | None]]:
 
 
 def model_side_text(game: Game, i: int, name: str) -> str:
-    """'Russia (rule `reciprocal(...)` in turns 1-2; then `dove(...)` in turns 3-4, the facilitator's doctrine)'."""
+    """'Russia (follows ... (reciprocal_measures) in turns 1-2; then never escalates ... (dove) in turns 3-4, the
+    facilitator's doctrine)'."""
     periods = rule_periods(game, i)
     if len(periods) == 1:
-        return f"{name} (rule `{periods[0][1]}`)"
-    parts = [f"`{rule}` in {turn_ranges(turns)}" + (", the facilitator's doctrine" if doctrine else "")
+        return f"{name} ({periods[0][1]})"
+    parts = [f"{rule} in {turn_ranges(turns)}" + (", the facilitator's doctrine" if doctrine else "")
              for turns, rule, doctrine in periods]
-    return f"{name} (rule " + "; then ".join(parts) + ")"
+    return f"{name} (" + "; then ".join(parts) + ")"
 
 
 def team_side_text(game: Game, i: int, name: str) -> str:
@@ -215,7 +225,7 @@ def team_side_text(game: Game, i: int, name: str) -> str:
     if by[SCENARIO]:
         parts.append(f"scenario events set {turn_ranges(by[SCENARIO])}")
     if by[BOT]:
-        parts.append(f"the bot (the scenario's rule `{_rule_text(game, i, game.scenario.actors[i].rule)}`) "
+        parts.append(f"the bot (the scenario's rule: it {_rule_text(game, i, game.scenario.actors[i].rule)}) "
                      f"played {turn_ranges(by[BOT])}")
     return f"{name} ({game.ids[i]}; the team chose {own} of {played} moves: {'; '.join(parts)})"
 
@@ -782,38 +792,87 @@ class Doc:
         return "\n\n".join(out) + "\n"
 
     def html(self, title: str) -> str:
-        body: list[str] = []
-        for block in self.blocks:
-            kind = block[0]
-            if kind == "h":
-                body.append(f"<h{block[1]}>{_inline(block[2])}</h{block[1]}>")
-            elif kind == "p":
-                body.append(f"<p>{_inline(block[1])}</p>")
-            elif kind == "list":
-                tag = "ol" if block[1] else "ul"
-                body.append(f"<{tag}>" + "".join(f"<li>{_inline(t)}</li>" for t in block[2]) + f"</{tag}>")
-            elif kind == "table":
-                header, rows, align, tint, notes = block[1], block[2], block[3] or "l" * len(block[1]), *block[4:]
-                cls = lambda k, align=align: ' class="num"' if align[k] == "r" else ""  # noqa: E731
-                width = len(header) - 1 if notes else len(header)
-                head = "".join(f"<th{cls(k)}>{_inline(h)}</th>" for k, h in enumerate(header[:width]))
-                noted = [notes and r[-1] not in ("", "-") for r in rows]    # a note that says nothing is left out
-                rows_html = "".join(
-                    ('<tr class="noted">' if noted[q] else "<tr>")
-                    + "".join(f"<td{cls(k)}>{_inline(c, moves=tint)}</td>" for k, c in enumerate(r[:width]))
-                    + "</tr>"
-                    + (f'<tr class="note"><td colspan="{width}"><span class="what">{_inline(header[-1])}:</span> '
-                       f"{_inline(r[-1], moves=tint)}</td></tr>" if noted[q] else "")
-                    for q, r in enumerate(rows))
-                table_class = ' class="notes"' if notes else ""
-                body.append(f"<table{table_class}><thead><tr>{head}</tr></thead><tbody>{rows_html}</tbody></table>")
-            elif kind == "image":
-                data = base64.b64encode(Path(block[1]).read_bytes()).decode("ascii")
-                body.append(f'<figure><img alt="{html.escape(block[2])}" src="data:image/png;base64,{data}">'
-                            f"</figure>")
-            elif kind == "code":
-                body.append(f"<pre><code>{html.escape(block[1])}</code></pre>")
+        body = [block_html(block) for block in self.blocks]
         return HTML_PAGE.format(title=html.escape(title), body="\n".join(body), move_css=MOVE_CSS)
+
+
+def block_html(block: tuple) -> str:
+    """One block of a `Doc` as HTML (the document's and the slides' own)."""
+    kind = block[0]
+    if kind == "h":
+        return f"<h{block[1]}>{_inline(block[2])}</h{block[1]}>"
+    if kind == "p":
+        return f"<p>{_inline(block[1])}</p>"
+    if kind == "list":
+        tag = "ol" if block[1] else "ul"
+        return f"<{tag}>" + "".join(f"<li>{_inline(t)}</li>" for t in block[2]) + f"</{tag}>"
+    if kind == "table":
+        header, rows, align, tint, notes = block[1], block[2], block[3] or "l" * len(block[1]), *block[4:]
+        cls = lambda k, align=align: ' class="num"' if align[k] == "r" else ""  # noqa: E731
+        width = len(header) - 1 if notes else len(header)
+        head = "".join(f"<th{cls(k)}>{_inline(h)}</th>" for k, h in enumerate(header[:width]))
+        noted = [notes and r[-1] not in ("", "-") for r in rows]    # a note that says nothing is left out
+        rows_html = "".join(
+            ('<tr class="noted">' if noted[q] else "<tr>")
+            + "".join(f"<td{cls(k)}>{_inline(c, moves=tint)}</td>" for k, c in enumerate(r[:width]))
+            + "</tr>"
+            + (f'<tr class="note"><td colspan="{width}"><span class="what">{_inline(header[-1])}:</span> '
+               f"{_inline(r[-1], moves=tint)}</td></tr>" if noted[q] else "")
+            for q, r in enumerate(rows))
+        table_class = ' class="notes"' if notes else ""
+        return (f'<div class="wide"><table{table_class}><thead><tr>{head}</tr></thead><tbody>{rows_html}</tbody>'
+                "</table></div>")
+    if kind == "image":
+        data = base64.b64encode(Path(block[1]).read_bytes()).decode("ascii")
+        return f'<figure><img alt="{html.escape(block[2])}" src="data:image/png;base64,{data}"></figure>'
+    if kind == "code":
+        return f"<pre><code>{html.escape(block[1])}</code></pre>"
+    raise ValueError(f"a block of kind {kind!r}")
+
+
+def slides_of(doc: Doc) -> list[slides.Slide]:
+    """The document cut into slides: the title and its lines; then each section, a figure or a table a slide
+    of its own, text running on to a new slide when it is long, and one slide per turning point and per
+    question; no commands or file names (`NOT_SLIDES`, code blocks)."""
+    out: list[slides.Slide] = []
+    section, title, chars = "", "", 0
+    body: list[str] = []
+
+    def flush() -> None:
+        nonlocal body, chars
+        if body:
+            out.append(slides.Slide(title, body))
+        body, chars = [], 0
+
+    for block in doc.blocks:
+        kind = block[0]
+        if kind == "h":
+            flush()
+            section = block[2]
+            title = _inline(section)
+            continue
+        if section in NOT_SLIDES or kind == "code":
+            continue
+        if kind == "list" and section in ONE_A_SLIDE:
+            items = block[2]
+            for k, item in enumerate(items):
+                if body and k:
+                    flush()
+                title = f"{_inline(section)} ({k + 1} of {len(items)})"
+                body.append(f"<{'ol' if block[1] else 'ul'} start=\"{k + 1}\"><li>{_inline(item)}</li>"
+                            f"</{'ol' if block[1] else 'ul'}>")
+            flush()
+            continue
+        if kind in ("image", "table") and (chars > SLIDE_CHARS // 3 or any("<figure" in b or "<table" in b
+                                                                             for b in body)):
+            flush()                  # a figure or table shares its slide only with a little text before it
+        text = block_html(block)
+        if kind in ("p", "list") and chars and chars + len(text) > SLIDE_CHARS * 2:
+            flush()
+        body.append(text)
+        chars += len(text) if kind in ("p", "list") else SLIDE_CHARS
+    flush()
+    return out
 
 
 def _md_text(text: object) -> str:
@@ -854,18 +913,13 @@ def _inline(text: str, moves: bool = False) -> str:
 #: Move names in tables are tinted with the move table's colours (a light tint, so the text stays readable).
 MOVE_CSS = " ".join(f".mv.{a.label} {{ background: {MOVES[a].colour}33; }}" for a in Action)
 
-HTML_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
+HTML_PAGE = slides.HEAD + """
 body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; max-width: 980px; margin: 2em auto;
        padding: 0 1em; line-height: 1.45; color: #222; }}
 h1 {{ font-size: 1.7em; margin-bottom: 0.2em; }}
 h2 {{ margin-top: 1.6em; border-bottom: 2px solid #ddd; padding-bottom: 0.2em; }}
 table {{ border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }}
+.wide {{ overflow-x: auto; }}
 th, td {{ border: 1px solid #ccc; padding: 0.3em 0.55em; vertical-align: top; text-align: left; }}
 th {{ background: #f2f2f2; }}
 td.num, th.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
@@ -879,7 +933,8 @@ pre {{ padding: 0.7em; overflow-x: auto; }}
 ol li {{ margin-bottom: 0.6em; }}
 .mv {{ border-radius: 3px; padding: 0 0.25em; }}
 {move_css}
-@media print {{ body {{ max-width: none; }} h2 {{ break-after: avoid; }} table, figure {{ break-inside: avoid; }} }}
+@media print {{ body {{ max-width: none; font-size: 12pt; }} h2 {{ break-after: avoid; }}
+  table, figure {{ break-inside: avoid; }} table, table.notes {{ font-size: 10.5pt; }} .wide {{ overflow: visible; }} }}
 </style>
 </head>
 <body>
@@ -903,7 +958,8 @@ def _move_cell(rec: TurnRecord, i: int) -> str:
     return label
 
 
-def build(game: Game, band: Band, f: Facts, figures: dict[str, Path], game_file: str) -> Doc:
+def build(game: Game, band: Band, f: Facts, figures: dict[str, Path], game_file: str,
+          messages: list[dict] | None = None) -> Doc:
     scn = game.scenario
     names, ids, n = [_lit(x) for x in game.names], game.ids, len(game.ids)
     prose = [_lit(x) for x in narrate.prose_names(game)]
@@ -982,6 +1038,13 @@ def build(game: Game, band: Band, f: Facts, figures: dict[str, Path], game_file:
     if items:
         doc.ul(items, ordered=True)
 
+    reasons = [(rec.turn, w) for rec in game.history for k in range(n) if (w := narrate.why(game, rec, k))]
+    if reasons:
+        doc.h(2, "Why the model moved")
+        doc.p("For each move the model (or a bot standing in for a team) played: the values it compared, for a "
+              "rule that weighs its moves (the higher the better for it), or the doctrine it follows.")
+        doc.ul([f"Turn {turn}: {_lit(w)}" for turn, w in reasons])
+
     doc.h(2, "Payoffs")
     if f.played:
         doc.p(f"Each side's payoffs summed over the {f.played} turns played, against the same sum in each "
@@ -1005,11 +1068,24 @@ def build(game: Game, band: Band, f: Facts, figures: dict[str, Path], game_file:
                    "model alone: middle run", "your game on that scale", "your game beat"], rows, "llrrrrr")
         doc.ul(lines)
         doc.image(figures["payoffs"], "Payoffs of each side against the model-only distribution")
+        doc.p(f"**The score on the team pages** measures something else: each turn, how close a side came to the "
+              f"most it could have got with the moves open to it, the others' moves and the luck as they were "
+              f"({_lit(narrate.SCORE_LEGEND)}). A side can choose the best reply turn after turn and still end "
+              "below the model's games, when the others' moves went against it; the table above compares whole "
+              "games.")
+        doc.ul([f"{narrate.cap(prose[i])}: **{narrate.side_score(game, i)}** turn by turn"
+                + (" (the score its team saw)" if game.is_human(i) else "") for i in range(n)])
     else:
         doc.p("No turn was played, so no payoff was collected.")
 
     doc.h(2, "Your game against the model alone")
     doc.ul(compare_lines(game, band, f))
+
+    if messages:
+        doc.h(2, "Messages")
+        doc.p("Every message sent during the game, as typed, in order (on the web classroom's pages; the "
+              "facilitator saw them all).")
+        message_table(doc, messages)
 
     doc.h(2, "Questions for discussion")
     doc.ul(questions(game, band, f), ordered=True)
@@ -1265,12 +1341,13 @@ def history_section(doc: Doc, game: Game, band: Band, f: Facts, found: past.Hist
 
 
 def write_debrief(game: Game, out: Path, band_runs: int = 1000, jobs: int = 1,
-                  band: Band | None = None, game_file: Path | None = None) -> dict[str, Path]:
+                  band: Band | None = None, game_file: Path | None = None,
+                  messages: list[dict] | None = None) -> dict[str, Path]:
     """Run the band (unless given) and write every debrief file into `out`; returns their paths.
 
     `game_file`: where the caller keeps the game file (it is then not written here, and the debrief
     names it): the classroom saves the game itself, and its game may have moved on since `game`
-    was copied for the debrief."""
+    was copied for the debrief. `messages`: the classroom's messages (turn, sender, by, to, text)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     mark_ours(out)
@@ -1281,10 +1358,60 @@ def write_debrief(game: Game, out: Path, band_runs: int = 1000, jobs: int = 1,
     with atomic_path(out / "band.json") as tmp:
         tmp.write_text(json.dumps(band.summary, indent=1) + "\n")
     shown = str(game_path)
-    doc = build(game, band, f, figures, shown)
+    doc = build(game, band, f, figures, shown, messages)
     with atomic_path(out / "debrief.md") as tmp:
         tmp.write_text(doc.markdown(), encoding="utf-8")
     title = f"Debrief: {game.scenario.scenario.title or game.scenario.name}"
     with atomic_path(out / "debrief.html") as tmp:
         tmp.write_text(doc.html(title), encoding="utf-8")
-    return {name: game_path if name == "game.json" else out / name for name in FILES}
+    with atomic_path(out / "slides.html") as tmp:
+        tmp.write_text(slides.deck(title, slides_of(doc), MOVE_CSS), encoding="utf-8")
+    written = {name: game_path if name == "game.json" else out / name for name in FILES}
+    for team in game.humans:          # one page per team, for grading
+        name = f"team_{team}.html"
+        with atomic_path(out / name) as tmp:
+            tmp.write_text(team_page(game, band, f, team, messages).html(f"{title}: team {team}"), encoding="utf-8")
+        written[name] = out / name
+    return written
+
+
+def message_table(doc: Doc, messages: list[dict]) -> None:
+    """The messages (and deals) as a table: turn, sender (and the name of the device), to whom, the text."""
+    doc.table(["turn", "from", "to", "message"],
+              [[str(m.get("turn", "")), _lit(str(m.get("sender", "")) + (f" ({m['by']})" if m.get("by") else "")),
+                _lit(m.get("to", "")), _lit(m.get("text", ""))] for m in messages], "rlll", moves=False)
+
+
+def team_page(game: Game, band: Band, f: Facts, team: str, messages: list[dict] | None = None) -> Doc:
+    """What team `team` did, for its teacher to grade: each turn's move and who chose it, its scores, and the
+    messages and deals it sent or received."""
+    i = game.index[team]
+    name = _lit(game.names[i])
+    doc = Doc()
+    doc.h(1, f"Team {_lit(team)}: {name}")
+    own, played = team_share(game, i)
+    doc.p(f"*{_lit(game.scenario.scenario.title or game.scenario.name)}, game of {datetime.now():%d %B %Y}: "
+          f"{played} turns played; the team chose {own} of its {played} moves.*")
+    rows = []
+    for rec in game.history:
+        values = narrate.move_payoffs(game, rec, i)
+        forced = rec.chosen_by[i] in (FACILITATOR, SCENARIO)
+        rows.append([str(rec.turn), narrate.day(rec.date), _move_cell(rec, i),
+                     narrate.turn_grade(values, rec.moves[i], forced), f"{rec.escalation:.1f} ({rec.delta:+.1f})"])
+    doc.h(2, "Moves")
+    doc.p("**Bold**: chosen by the team; *(bot)*: played by the scenario's rule while the team had not "
+          "submitted; *(forced)*: set by the facilitator. \"Among its moves\": how the move did that turn against "
+          "the others open to the team, the other sides' moves as they were.")
+    doc.table(["turn", "date", "move", "among its moves", "escalation after"], rows, "rllll")
+    doc.h(2, "Scores")
+    worst, best = score_range(f, i)
+    doc.ul([f"Turn by turn (as on the team's page): **{narrate.side_score(game, i)}** "
+            f"({_lit(narrate.SCORE_LEGEND)}).",
+            score_sentence(game, f, i, name, scale_score(float(f.class_totals[i]), worst, best))])
+    mine = [m for m in messages or [] if team in (m.get("sender"), m.get("to")) or m.get("to") == "all"]
+    doc.h(2, "Messages and deals")
+    if mine:
+        message_table(doc, mine)
+    else:
+        doc.p("None.")
+    return doc

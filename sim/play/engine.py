@@ -99,6 +99,8 @@ class TurnRecord:
     outcome: Outcome                 # one replica
     params: Params                   # in force on this turn
     injections: list[Injection]      # made at this turn's prompt
+    rules: tuple[str, ...] = ()      # per actor: the name of the rule that played it (or would have, for a team)
+    values: np.ndarray | None = None  # [N, M] what the rules that weigh moves compared (-inf: not legal), or None
 
     @property
     def escalation(self) -> float:
@@ -382,11 +384,15 @@ class Game:
                 full[0, i] = int(crisis.decide(i)[0])   # asked even when forced, as in an ensemble run
                 chosen_by.append(forced[i][1] if i in forced else MODEL)
         played, outcome = crisis.resolve(full)
+        view = crisis.last_turn[0] if crisis.last_turn is not None else None
+        weighed = [i for i, who in enumerate(chosen_by) if who in (MODEL, BOT) and crisis.rules[i].reads_values]
+        values = np.array(view.values()[0]) if view is not None and weighed else None   # computed by those rules
         self.choices = {}
         record = TurnRecord(
             turn=nxt, date=self.date(nxt), moves=tuple(Action(int(m)) for m in played[0]),
             chosen_by=tuple(chosen_by), before=before, after=crisis.state.copy(),
-            outcome=copy.deepcopy(outcome), params=params, injections=made_now)
+            outcome=copy.deepcopy(outcome), params=params, injections=made_now,
+            rules=tuple(rule.name for rule in crisis.rules), values=values)
         self.history.append(record)
         return record
 
@@ -448,6 +454,11 @@ class Game:
     @property
     def can_undo(self) -> bool:
         return bool(self.choices or self._undo)
+
+    @property
+    def can_take_back(self) -> bool:
+        """Whether a turn or an injection can be taken back (choices for the next turn aside)."""
+        return bool(self._undo)
 
     # ------------------------------------------------------------ helpers
 

@@ -45,6 +45,18 @@ def usage() -> str:
     return "; ".join(form for form, _ in CATALOGUE)
 
 
+def example(game: Game) -> str:
+    """An injection the game accepts now, to show as an example: a violation that can be revealed, or else
+    new leadership in the first side."""
+    for actor in game.ids:
+        try:
+            parse(game, f"violation {actor}")
+        except SimError:
+            continue
+        return f"violation {actor}"
+    return f"leader {game.ids[0]} hawk"
+
+
 def parse_move(text: str) -> Action:
     """A move from its number (1 to 7, as the menu shows it), its name, or an unambiguous start of it.
 

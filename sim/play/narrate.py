@@ -450,8 +450,12 @@ def turn_sentences(game: Game, rec: TurnRecord) -> list[str]:
                        f"{names[i]} did not act ({cred}; it pays an audience cost of {cost:.2f}, its audience cost "
                        f"{float(p.payoff['audience_cost'][i]):g} times the stakes when issued, "
                        f"{float(b.ult_stakes[0, i]):.2f}); the demand on {names[target]} stays public.")
+        elif any(agreed for *_, agreed in rounds(rec)):
+            out.append(f"{poss(names[i])} ultimatum to {names[target]} is settled by the agreement.")
+        elif int(a.treaty[0]) == TERMINATED and int(b.treaty[0]) != TERMINATED:
+            out.append(f"{poss(names[i])} ultimatum to {names[target]} is closed: the treaty it was about has ended.")
         else:
-            out.append(f"{poss(names[i])} ultimatum to {names[target]} was met by the agreement.")
+            out.append(f"{poss(names[i])} ultimatum to {names[target]} is closed.")
     if int(a.rung[0]) != int(b.rung[0]):
         way = "up" if int(a.rung[0]) > int(b.rung[0]) else "down"
         out.append(f"The crisis moves {way} Kahn's escalation ladder: from {rung_text(int(b.rung[0]))} "
@@ -786,6 +790,29 @@ def rule_words(game: Game, i: int) -> str:
     if named in PRESET_WORDS and not any(j.kind == "doctrine" and j.actor == game.ids[i] for j in game.injections):
         return PRESET_WORDS[named]
     return RULE_WORDS.get(rule.name, "follows its rule in the scenario")
+
+
+def why(game: Game, rec: TurnRecord, i: int) -> str | None:
+    """Why the model (or a bot) played side i's move in turn `rec`, in plain words: for a rule that weighs
+    its moves, the values it compared (this turn's payoff and what the move sets in motion, against what it
+    expected the others to do); for a doctrine, the doctrine. None for a move a team, the facilitator or
+    the scenario chose."""
+    if rec.chosen_by[i] not in (MODEL, BOT):
+        return None
+    name = cap(prose_names(game)[i])
+    played = rec.moves[i]
+    rule = rec.rules[i] if rec.rules else game.crisis.rules[i].name
+    row = rec.values[i] if rec.values is not None else None
+    if row is not None and np.isfinite(row).any() and np.any(row[np.isfinite(row)] != 0):
+        ranked = sorted((Action(int(m)) for m in np.flatnonzero(np.isfinite(row))), key=lambda m: -float(row[m]))
+        weighed = ", ".join(f"{m.label} {float(row[m]):+.2f}" for m in ranked[:4])
+        pick = ("and chose the best of them" if ranked[0] == played else
+                f"{ranked[0].label} was worth more to it, but its rule leaves room for misjudgement, as people do")
+        return (f"{name} played {played.label}: it weighed each move's payoff now and what it sets in motion, "
+                f"against what it expected the others to do ({weighed}); {pick}.")
+    words = PRESET_WORDS.get(str(game.scenario.actors[i].rule.get("name", ""))) if rule == game.crisis.rules[i].name \
+        else None
+    return f"{name} played {played.label}: it {words or RULE_WORDS.get(rule, 'follows its rule in the scenario')}."
 
 
 def move_payoffs(game: Game, rec: TurnRecord, i: int) -> dict[Action, float]:
