@@ -1,5 +1,7 @@
 """Scenario loading, overrides and events."""
 
+from datetime import date
+
 import numpy as np
 import pytest
 
@@ -83,6 +85,34 @@ def test_initial_state_follows_the_scenario(inf, start):
     deploy = int(Action.DEPLOYMENT)
     assert start.beliefs[0, 0, 1, deploy].argmax() == deploy
     assert start.stage[0].tolist() == [1, 4, 0] and start.stage_left[0, 0] == 24 - 13
+
+
+def test_a_build_up_under_way_arrives_when_the_scenario_says(inf):
+    # Russia (index 1) has 16 more missiles on their way at the start: they arrive after its deploy lag
+    # (3 turns), or on the turn of the date given, in every run whatever the rules do
+    for arrives, turn in ((None, 3), (inf.date_of(2), 2)):
+        data = inf.raw()
+        ru = next(a for a in data["actors"] if a["id"] == "RU")
+        ru["on_order"] = 16
+        if arrives is not None:
+            ru["on_order_arrives"] = arrives
+        crisis = Crisis(scenario.from_dict(data, source="build-up"), seed=3, replicas=range(4), turns=turn)
+        assert crisis.state.pipeline[:, 1].sum() == 4 * 16
+        counts = []
+        while not crisis.finished:
+            crisis.resolve(crisis.decide_all())
+            counts.append(crisis.state.missiles[:, 1].copy())
+        assert (counts[-1] >= 48 + 16).all() and (turn == 1 or (counts[-2] < 48 + 16).all())
+
+
+@pytest.mark.parametrize(("key", "value", "allowed"), [
+    ("actors.NATO.on_order", 16, "ready system"),
+    ("actors.US.on_order", 16, "ready system"),
+    ("actors.RU.on_order_arrives", date(2030, 1, 1), "deploy lag later"),
+])
+def test_orders_under_way_need_a_ready_owner_and_a_date_within_the_lag(inf, key, value, allowed):
+    with pytest.raises(ScenarioError, match=allowed):
+        scenario.apply_overrides(inf, {key: value, **({"actors.RU.on_order": 16} if "arrives" in key else {})})
 
 
 def test_rates_are_per_30_days_whatever_the_turn():

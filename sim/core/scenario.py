@@ -148,6 +148,8 @@ class ActorSpec(_Strict):
     adversaries: list[str] = Field(min_length=1)
     missiles: Missiles = Field(default=0, ge=0)
     disputed: Missiles = Field(default=0, ge=0)
+    on_order: Missiles = Field(default=0, ge=0)            # ordered before the start: a build-up under way
+    on_order_arrives: date | None = None                   # when they arrive (default: start + deploy lag)
     deploy_batch: Batch = Field(default=16, ge=1)
     deploy_lag_days: Days = Field(default=180, ge=0)
     host_for: str | None = None
@@ -555,6 +557,14 @@ def _check_references(scn: Scenario, source: str) -> None:
             for move in (seen_move, answer):
                 if move.lower() not in MOVE_NAMES:
                     fail(f"actors.{a.id}.declares.{seen_move}", move, f"moves; allowed: {', '.join(MOVE_NAMES)}")
+        if a.on_order and (a.host_for is not None or a.programme.stage != "ready"):
+            fail(f"actors.{a.id}.on_order", a.on_order,
+                 "0 unless the actor owns a ready system (programme.stage = ready)")
+        if a.on_order_arrives is not None:
+            latest = meta.start_date + timedelta(days=a.deploy_lag_days)
+            if not meta.start_date < a.on_order_arrives <= latest:
+                fail(f"actors.{a.id}.on_order_arrives", str(a.on_order_arrives),
+                     f"a date after the start {meta.start_date} and at most its deploy lag later ({latest})")
         if a.disputed > a.missiles:
             fail(f"actors.{a.id}.disputed", a.disputed, f"at most the actor's missiles ({a.missiles})")
         if a.last_move.lower() not in MOVE_NAMES:

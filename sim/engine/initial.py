@@ -82,6 +82,10 @@ def initial_state(scn: Scenario, params: Params, replicas: int, pipeline_len: in
     state.notice_end = notice_end
     state.unbound = unbound
     state.missiles = [a.missiles for a in scn.actors]
+    for i, a in enumerate(scn.actors):          # a build-up under way: orders arriving on a coming turn
+        if a.on_order:
+            arrives = scn.turn_of(a.on_order_arrives) if a.on_order_arrives else int(params.lag[i])
+            state.pipeline[:, i, min(max(arrives, 1), int(params.lag[i])) - 1] += a.on_order
     state.disputed = [a.disputed for a in scn.actors]
     state.stage = stage
     state.stage_left = stage_left
