@@ -21,6 +21,7 @@ from sim.core.params import compile_params
 from sim.engine.crisis import private_reserves
 from sim.engine.initial import initial_state
 from sim.kernel.bargaining import DEALS, MIN_GAIN, table_terms, terms_kernel
+from sim.kernel.dynamics import agree_terms, work_at
 from sim.kernel.lookahead import continuation
 
 
@@ -190,3 +191,26 @@ def test_a_walk_out_reveals_what_the_side_needs_at_least(inf):
     # a side whose reserve the terms cover signs: Russia needing a little less than it gets stays
     s = situation(scn, p, trust=1.0, reserves=np.array([[0.0, ru_gain - 0.1, 0.0]]))
     assert terms(s) == terms(open_terms) and s.reserve_floor[0, RU] == -width
+
+
+# ---------------------------------------------------------------- terms pledged by people (the classroom)
+
+
+def test_pledged_terms_are_on_the_table_until_signed(inf, params):
+    # two teams of people agreed that Russia keeps its force and the US eliminates its own: the model
+    # would not choose those terms (it puts its Nash solution on the table), but the talks negotiate them
+    s = situation(inf, params, trust=0.8, us_missiles=48, hosted=True)
+    assert terms(s) == (CUT_FORCE, CUT_FORCE)
+    s.pledge[0, US, RU], s.pledge[0, RU, US] = CUT_FORCE, KEEP_FORCE
+    table_terms(s, params, 1)
+    assert terms(s) == (CUT_FORCE, KEEP_FORCE) and s.talks[0, US, RU] == 0.0    # a new draft
+    assert np.isfinite(s.gain[0, US, RU]) and np.isfinite(s.gain[0, RU, US])    # what they are worth, shown
+    # only a pledge by both sides counts
+    s.pledge[0, RU, US] = NO_TERMS
+    table_terms(s, params, 1)
+    assert terms(s) == (CUT_FORCE, CUT_FORCE)
+    # signed, the pledge is spent
+    s.pledge[0, US, RU], s.pledge[0, RU, US] = CUT_FORCE, KEEP_FORCE
+    table_terms(s, params, 1)
+    agree_terms(work_at(s.replicas(), 0), params.packed(), US, RU)
+    assert s.pledge[0, US, RU] == NO_TERMS and s.pledge[0, RU, US] == NO_TERMS

@@ -23,7 +23,7 @@ import pytest
 from sim import cli
 from sim.core import scenario
 from sim.core.actions import MOVES, Action
-from sim.core.codes import NOTICE
+from sim.core.codes import KEEP_FORCE, NO_TERMS, NOTICE
 from sim.core.errors import SimError
 from sim.core.state import COMPONENTS, State
 from sim.engine.ensemble import run_lockstep
@@ -319,6 +319,36 @@ def test_doctrine_injection_changes_a_model_sides_rule_and_replays(scn, tmp_path
     assert again.crisis.rules[1].name == "grim" and again.escalation_path() == game.escalation_path()
     for bad, needle in [("doctrine US hawk", "a team plays US"), ("doctrine RU human", "unknown rule"),
                         ("doctrine RU tiger", "unknown rule"), ("doctrine RU", "usage")]:
+        with pytest.raises(PlayError, match=needle):
+            injections.parse(game, bad)
+
+
+def test_terms_injection_puts_the_pledged_terms_on_the_table_until_signed_and_replays(scn, tmp_path):
+    # the class's US and Russia agree on terms: each keeps its force as it stands (a freeze), with the
+    # treaty under notice; their talks then negotiate those terms (trust high, so that two rounds do)
+    trusting = scenario.apply_overrides(scn, {"actors.US.trust.RU": 1.0, "actors.RU.trust.US": 1.0})
+    game = Game(trusting, seed=3, humans=["US", "RU"], turns=8)
+    game.play({"US": "withdrawal", "RU": "dialogue"})
+    event = game.inject(injections.parse(game, "terms us ru keep keep"))
+    assert event.kind == "terms" and "Russia" in event.note and "keeps its force" in event.note
+    s = game.state
+    assert (int(s.terms[0, 0, 1]), int(s.terms[0, 1, 0])) == (KEEP_FORCE, KEEP_FORCE)
+    assert game.undo() == "injection" and int(game.state.pledge[0, 0, 1]) == NO_TERMS
+    game.inject(injections.parse(game, "terms US RU keep keep"))
+    signed = None
+    for _ in range(4):                                    # rounds of talks on the pledged terms, then signed
+        record = game.play({"US": "dialogue", "RU": "dialogue"})
+        if record.outcome.agreement[0, 0]:
+            signed = record
+            break
+    assert signed is not None and int(game.state.treaty[0]) == 0 and int(game.state.pledge[0, 0, 1]) == NO_TERMS
+    assert int(game.state.missiles[0, 1]) == 48 and int(game.state.elim_left[0, 1]) == 0   # Russia kept its force
+    path = savefile.write(game, tmp_path / "t.json")
+    again = savefile.restore(savefile.read(path))
+    assert again.escalation_path() == game.escalation_path()
+    for bad, needle in [("terms US NATO keep keep", "only two treaty parties"),
+                        ("terms US RU keep halve", "allowed: keep"), ("terms US RU keep", "usage"),
+                        ("terms US US keep keep", "another actor")]:
         with pytest.raises(PlayError, match=needle):
             injections.parse(game, bad)
 

@@ -71,6 +71,7 @@ PAIR = np.dtype([
     ("trust", _FLOAT),            # how much i trusts j, 0..1
     ("terms", _INT),              # i's part of the terms on the table with j (NO_TERMS, KEEP_FORCE, CUT_FORCE)
     ("gain", _FLOAT),             # what those terms are worth to i over its outside option (utility units)
+    ("pledge", _INT),             # i's part of terms both sides pledged to negotiate (people's deal), or NO_TERMS
 ], align=True)
 
 #: The dtype of each part of a State, in field order.

@@ -17,6 +17,10 @@ valuation shows, its reserve, known only to itself within [-private_value, priva
 about it are cheap (each side would say it needs more), so the terms are chosen on what is known:
 each side's gain less its expected reserve. A side whose true gain from those terms is none walks
 out: the talks collapse, and everyone learns that its reserve is at least the gain it turned down.
+
+Pledged terms: where both sides are played by people who agreed on terms between themselves (the
+classroom's deals, `sim.play`'s "terms" injection), those terms are on the table whatever the model
+would value them at, until they are signed; their gains are still computed, to be shown.
 """
 
 from __future__ import annotations
@@ -111,9 +115,14 @@ def terms_kernel(S, P, turn, deals):
                 best_product = 0.0
                 gain_i = 0.0
                 gain_j = 0.0
+                pledged = (W.pair[i, j].pledge != NO_TERMS) and (W.pair[j, i].pledge != NO_TERMS)
                 for d in range(deals.shape[0]):
                     cut_i, cut_j = deals[d, 0], deals[d, 1]
-                    if (cut_i and _nothing_to_cut(W, i)) or (cut_j and _nothing_to_cut(W, j)):
+                    if pledged:
+                        if (cut_i != (W.pair[i, j].pledge == CUT_FORCE)) or \
+                                (cut_j != (W.pair[j, i].pledge == CUT_FORCE)):
+                            continue               # only the deal the two sides pledged
+                    elif (cut_i and _nothing_to_cut(W, i)) or (cut_j and _nothing_to_cut(W, j)):
                         continue                   # the same deal as keeping: valued once, as the freeze
                     copy_work(W, X)
                     X.pair[i, j].terms = CUT_FORCE if cut_i else KEEP_FORCE
@@ -124,9 +133,11 @@ def terms_kernel(S, P, turn, deals):
                     gi = _expected_gain(i, j, cut_i, kept_i, outside_i, W, X, V)
                     gj = _expected_gain(j, i, cut_j, kept_j, outside_j, W, X, V)
                     pi, pj = gi - known_i, gj - known_j          # as the other side can judge them
-                    if (pi > MIN_GAIN) and (pj > MIN_GAIN) and (pi * pj > best_product):
+                    if pledged:
+                        best, gain_i, gain_j = d, gi, gj     # on the table whatever it is worth
+                    elif (pi > MIN_GAIN) and (pj > MIN_GAIN) and (pi * pj > best_product):
                         best, best_product, gain_i, gain_j = d, pi * pj, gi, gj
-                if best >= 0:
+                if (best >= 0) and not pledged:
                     walks_i = gain_i - W.actor[i].reserve <= MIN_GAIN     # not worth it to i, privately
                     walks_j = gain_j - W.actor[j].reserve <= MIN_GAIN
                     if walks_i:

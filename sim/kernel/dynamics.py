@@ -513,6 +513,8 @@ def agree_terms(W, P, i, j):
     W.world[0].treaty = IN_FORCE
     W.world[0].notice_by = NO_ONE
     W.world[0].notice_end = NO_ONE
+    W.pair[i, j].pledge = NO_TERMS               # pledged terms, if any, are signed
+    W.pair[j, i].pledge = NO_TERMS
     for k in range(W.actor.shape[0]):
         W.actor[k].unbound = False
 

@@ -24,12 +24,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.core.actions import Action
-from sim.core.codes import STAGES
+from sim.core.codes import CUT_FORCE, KEEP_FORCE, STAGES
 from sim.core.errors import SimError
 from sim.core.params import Params, Schedule, compile_params
 from sim.core.scenario import Scenario, apply_overrides
 from sim.core.state import State
 from sim.engine.crisis import Crisis
+from sim.kernel.bargaining import table_terms
 from sim.kernel.dynamics import Outcome
 from sim.play.narrate import illegal_message
 from sim.play.roles import BOT, FACILITATOR, MODEL, SCENARIO, TEAM
@@ -46,13 +47,13 @@ class PlayError(SimError):
 class Injection:
     """A facilitator's event, made at the prompt of turn `turn` and acting on it."""
 
-    kind: str                        # "set", "leader", "force", "violation" or "doctrine"
+    kind: str                        # "set", "leader", "force", "violation", "doctrine" or "terms"
     turn: int                        # the turn it acts on (the next turn to be played)
     text: str                        # the command as it would be typed, e.g. "violation RU"
     note: str                        # one plain sentence for screens and the debrief
     actor: str | None = None
     move: str | None = None          # force: the move
-    changes: dict[str, Any] = field(default_factory=dict)   # set, leader: parameter changes
+    changes: dict[str, Any] = field(default_factory=dict)   # set, leader: parameter changes; terms: the parts
     rule: str | None = None          # doctrine: the rule or preset the actor follows from now on
 
     @property
@@ -416,6 +417,11 @@ class Game:
             self._push("injection")
             self.injections.append(injection)
             self.crisis.set_state(state)
+        elif injection.kind == "terms":
+            state = terms_state(self, injection.who, injection.changes)
+            self._push("injection")
+            self.injections.append(injection)
+            self.crisis.set_state(state)
         elif injection.kind == "doctrine":
             rule = doctrine_rule(self, injection.actor, injection.rule)
             self._push("injection")
@@ -424,7 +430,7 @@ class Game:
             self.crisis.invalidate()
         else:
             raise PlayError(f"unknown injection kind {injection.kind!r}; "
-                            "allowed: set, leader, force, violation, doctrine")
+                            "allowed: set, leader, force, violation, doctrine, terms")
         return injection
 
     def undo(self) -> str:
@@ -507,6 +513,33 @@ def doctrine_rule(game: Game, actor: str | None, name: str | None) -> Rule:
         return make_rule({"name": name}, game.index[actor], meta.start_date, meta.turn_days)
     except RuleSpecError as exc:  # pragma: no cover - every listed name is valid without parameters
         raise PlayError(f"doctrine {actor} {name}: {exc}") from None
+
+
+#: the parts of pledged terms, as typed: keep its force as it stands, or eliminate it
+TERM_PARTS = {"keep": KEEP_FORCE, "eliminate": CUT_FORCE}
+
+
+def terms_state(game: Game, actor: str, parts: dict[str, Any]) -> State:
+    """The state after `actor` and `parts["with"]` pledged terms to negotiate (``inject terms``, or two
+    teams' deal in the classroom): `parts["ours"]` and `parts["theirs"]` ("keep" or "eliminate") are
+    each side's part, on the table of their talks until signed (docs/ODD.md 7.3)."""
+    params = game.params
+    other = str(parts.get("with", ""))
+    if other not in game.index or other == actor:
+        raise PlayError(f"terms {actor} {other}: allowed: another actor, one of {', '.join(game.ids)}")
+    i, j = game.index[actor], game.index[other]
+    if not (params.party[i] and params.party[j] and params.talk_pairs[i, j]):
+        pairs = [f"{a} {b}" for x, a in enumerate(game.ids) for y, b in enumerate(game.ids)
+                 if x < y and params.party[x] and params.party[y] and params.talk_pairs[x, y]]
+        raise PlayError(f"terms {actor} {other}: only two treaty parties, one the other's adversary, negotiate "
+                        f"terms; allowed: {', '.join(pairs) or 'none in this scenario'}")
+    ours, theirs = str(parts.get("ours", "")).lower(), str(parts.get("theirs", "")).lower()
+    for part in (ours, theirs):
+        if part not in TERM_PARTS:
+            raise PlayError(f"terms part {part!r}: allowed: {', '.join(TERM_PARTS)}")
+    new = game.state.copy()
+    new.pledge[0, i, j], new.pledge[0, j, i] = TERM_PARTS[ours], TERM_PARTS[theirs]
+    return table_terms(new, game.crisis.schedule.params_at(game.next_turn), game.turn)
 
 
 def violation_state(game: Game, i: int) -> State:

@@ -13,7 +13,7 @@ from sim.core.actions import MOVE_NAMES, STAGE_WORDS, Action
 from sim.core.codes import STAGES
 from sim.core.errors import SimError
 from sim.core.scenario import EVENT_KEYS, changeable, parse_assignment
-from sim.play.engine import Game, Injection, PlayError, doctrine_rule, violation_state
+from sim.play.engine import Game, Injection, PlayError, doctrine_rule, terms_state, violation_state
 
 #: (how to type it, what it does): shown by `help` and by `inject` alone.
 CATALOGUE: tuple[tuple[str, str], ...] = (
@@ -28,6 +28,10 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
                                    "inject doctrine RU tit_for_tat (see `run_sim.py rules`)"),
     ("inject set KEY=VALUE ...", "change parameters from this turn on, e.g. set risk.h_max=0.02 "
                                  "or set actors.US.payoff.audience_cost=3"),
+    ("inject terms ACTOR OTHER keep|eliminate keep|eliminate", "ACTOR and OTHER put these terms on the table "
+                                                               "of their talks (ACTOR's part, then OTHER's) "
+                                                               "until signed, e.g. inject terms US RU keep "
+                                                               "eliminate"),
 )
 
 #: Leadership presets: payoff weight -> (operation, operand), applied to the weight in force.
@@ -139,6 +143,11 @@ def parse(game: Game, text: str) -> Injection:
         note = f"The facilitator changes parameters from turn {turn} on: {shown}."
         text_out = "set " + " ".join(f"{k}={_toml(v)}" for k, v in changes.items())
         return Injection("set", turn, text_out, note, changes=changes)
+    if kind == "terms":
+        if len(args) != 4:
+            raise PlayError("usage: inject terms ACTOR OTHER keep|eliminate keep|eliminate, "
+                            "e.g. inject terms US RU keep eliminate")
+        return terms(game, actor_of(game, args[0]), actor_of(game, args[1]), args[2], args[3])
     if kind == "doctrine":
         if len(args) != 2:
             raise PlayError("usage: inject doctrine ACTOR RULE, e.g. inject doctrine RU tit_for_tat")
@@ -151,6 +160,19 @@ def parse(game: Game, text: str) -> Injection:
                 f"(rule {rule.name}) instead of {before}.")
         return Injection("doctrine", turn, f"doctrine {actor} {name}", note, actor=actor, rule=name)
     raise PlayError(f"unknown event {kind!r}; allowed: {usage()}")
+
+
+def terms(game: Game, actor: str, other: str, ours: str, theirs: str) -> Injection:
+    """`actor` and `other` pledge terms for their talks: `ours` is actor's part, `theirs` other's."""
+    parts = {"with": other, "ours": ours.lower(), "theirs": theirs.lower()}
+    terms_state(game, actor, parts)                    # checks the pair and the parts
+    i, j = game.index[actor], game.index[other]
+    words = {"keep": "keeps its force as it stands", "eliminate": "eliminates its force"}
+    note = (f"{game.names[i]} and {game.names[j]} put terms on the table of their talks: {game.names[i]} "
+            f"{words[parts['ours']]}, {game.names[j]} {words[parts['theirs']]}; signed when their talks "
+            "reach agreement.")
+    return Injection("terms", game.next_turn, f"terms {actor} {other} {parts['ours']} {parts['theirs']}", note,
+                     actor=actor, changes=parts)
 
 
 def leader(game: Game, actor: str, kind: str) -> Injection:

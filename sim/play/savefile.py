@@ -28,7 +28,7 @@ from sim.core.errors import SimError
 from sim.core.options import MAX_RUNS, MAX_SEED, MAX_TURNS  # MAX_TURNS: as a scenario's turns
 from sim.core.safeio import atomic_path
 from sim.core.scenario import EVENT_KEYS, MAX_DEPTH, Scenario, changeable, check_depth, from_dict, to_toml
-from sim.play.engine import Game, Injection, PlayError
+from sim.play.engine import TERM_PARTS, Game, Injection, PlayError
 from sim.play.roles import BOT, TEAM
 from sim.terminal import shortened
 
@@ -42,7 +42,7 @@ class _Model(BaseModel):
 
 
 class _Injection(_Model):
-    kind: Literal["set", "leader", "force", "violation", "doctrine"]
+    kind: Literal["set", "leader", "force", "violation", "doctrine", "terms"]
     turn: int = Field(ge=1)
     text: str
     note: str = ""
@@ -229,7 +229,13 @@ def read(path: Path | str) -> SavedGame:
             raise SimError(f"{where}: a violation needs an actor")
         if j.kind == "doctrine" and (j.actor is None or not j.rule):
             raise SimError(f"{where}: a doctrine change needs an actor and a rule")
-        for key in j.changes:   # what `inject set` and `inject leader` may change, no more
+        if j.kind == "terms":
+            parts = j.changes
+            if (j.actor is None or parts.get("with") not in ids or set(parts) != {"with", "ours", "theirs"}
+                    or parts.get("ours") not in TERM_PARTS or parts.get("theirs") not in TERM_PARTS):
+                raise SimError(f"{where}: terms need an actor, another actor (with) and two parts "
+                               f"({', '.join(TERM_PARTS)}: ours, theirs)")
+        for key in j.changes if j.kind != "terms" else ():   # what `set` and `leader` may change, no more
             if j.kind not in ("set", "leader") or not changeable(key):
                 raise SimError(f"{where}.changes.{key}: not a parameter an injection may change; "
                                f"allowed: {EVENT_KEYS}")
