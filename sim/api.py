@@ -29,6 +29,7 @@ from sim.core.errors import SimError
 from sim.core.options import FORMATS
 from sim.core.scenario import Scenario, apply_overrides, load
 from sim.engine.ensemble import ENGINES, concat, default_batch_size, default_jobs, iter_batches, run_lockstep, run_mesa
+from sim.output import provenance
 from sim.output.result_files import Chunk, ResultWriter, format_batch, writing
 from sim.output.results import SAMPLE_RUNS, BatchResult, Summary, action_table, figure_runs, turn_table
 
@@ -62,6 +63,7 @@ class RunResult:
     seed: int
     batches: list[BatchResult] = field(repr=False)
     summary: dict = field(repr=False)
+    overrides: dict[str, Any] = field(default_factory=dict, repr=False)   # `set`: recorded in the provenance
 
     @property
     def runs(self) -> int:
@@ -95,7 +97,7 @@ class RunResult:
         out = Path(out)
         with writing(out, force) as stage:
             chunks = (format_batch(b, self.scenario, self.seed) for b in self.batches)
-            saved = collect(self.scenario, self.seed, chunks, out=stage)
+            saved = collect(self.scenario, self.seed, chunks, out=stage, overrides=self.overrides)
             if plot:
                 saved.draw(stage, fmt)
         return out
@@ -157,21 +159,22 @@ class RunOutput:
 def execute(scn: Scenario, seed: int, runs: int, *, engine: str = "ensemble", jobs: int | None = None,
             batch_size: int | None = None, dask: str | None = None,
             progress: Callable[[int], object] | None = None, out: Path | None = None,
-            keep: bool = True) -> RunOutput:
+            keep: bool = True, overrides: Mapping[str, Any] | None = None) -> RunOutput:
     """Run `scn` `runs` times from root seed `seed`: the one path of `sim.run` and of `run_sim.py run` and
     `compare`. With `out` (a folder already checked and locked, see `sim.output.result_files.writing`) the
     batches are formatted in the workers and their rows written as each finishes; `keep=False` keeps
     none of them (memory stays flat). `jobs` defaults to every core, `batch_size` to the runs shared
-    over the jobs; `progress(n)` is called with each batch's run count."""
+    over the jobs; `progress(n)` is called with each batch's run count. `overrides` (the --set values `scn`
+    was loaded with) go into the summary's provenance."""
     jobs = default_jobs() if jobs is None else int(jobs)
     batch_size = default_batch_size(runs, jobs) if batch_size is None else int(batch_size)
     chunks = iter_batches(scn, seed, runs, scn.scenario.turns, engine=engine, batch_size=batch_size, jobs=jobs,
                           progress=progress, formatted=out is not None, dask=dask)
-    return collect(scn, seed, chunks, out=out, keep=keep, engine=engine)
+    return collect(scn, seed, chunks, out=out, keep=keep, engine=engine, overrides=overrides)
 
 
 def collect(scn: Scenario, seed: int, chunks: Iterable[Chunk], *, out: Path | None = None, keep: bool = True,
-            engine: str = "ensemble") -> RunOutput:
+            engine: str = "ensemble", overrides: Mapping[str, Any] | None = None) -> RunOutput:
     """Where the batches of a run go, in run order: summed into its summary, written into the result folder
     `out` as they come if given (`sim.output.result_files.ResultWriter`: chunks with their CSV rows), and kept if
     `keep`; else only their first SAMPLE_RUNS runs are kept, for the figures."""
@@ -187,7 +190,7 @@ def collect(scn: Scenario, seed: int, chunks: Iterable[Chunk], *, out: Path | No
 
     turns = scn.scenario.turns
     if out is not None:
-        writer = ResultWriter(out, scn, seed, turns)
+        writer = ResultWriter(out, scn, seed, turns, overrides)
         summary = writer.write_all(passing(chunks))
         outcomes = writer.summary
     else:
@@ -196,6 +199,7 @@ def collect(scn: Scenario, seed: int, chunks: Iterable[Chunk], *, out: Path | No
             outcomes.add(chunk.batch)
             runs += len(chunk.batch.runs)
         summary = outcomes.as_dict(runs)
+        summary["provenance"] = provenance.record(scn, seed, runs, overrides)
     return RunOutput(scn, seed, summary, outcomes, kept, keep, engine)
 
 
@@ -217,7 +221,7 @@ def run(scenario: str | Path | Scenario = "inf_2018", runs: int = 200, seed: int
     try:
         with folder as stage:
             ran = execute(scn, int(seed), int(runs), engine=engine, jobs=jobs, batch_size=batch_size,
-                          progress=bar.update if bar is not None else None, out=stage)
+                          progress=bar.update if bar is not None else None, out=stage, overrides=set)
             if stage is not None and plot:
                 ran.draw(stage)
     finally:
@@ -225,7 +229,7 @@ def run(scenario: str | Path | Scenario = "inf_2018", runs: int = 200, seed: int
             bar.close()
     assert ran.batches is not None   # kept: execute's default
     summary = {k: v for k, v in ran.summary.items() if k != "files"}   # what the runs gave, not the files'
-    return RunResult(scn, int(seed), ran.batches, summary)
+    return RunResult(scn, int(seed), ran.batches, summary, dict(set or {}))
 
 
 def _bar(total: int, label: str) -> Any:

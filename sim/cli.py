@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sim import __version__, analyze_cli, sweep_cli
 from sim.arguments import shared
@@ -387,7 +387,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     _preflight(scn, args, out)
     started = time.perf_counter()
     with writing(out, args.force) as stage:
-        summary = _execute(scn, stage, args, label=scn.name).summary
+        overrides = dict(scenario.parse_assignment(item) for item in args.set)
+        summary = _execute(scn, stage, args, label=scn.name, overrides=overrides).summary
     if not args.quiet:
         turns = scn.scenario.turns
         ended = summary["median_turn_treaty_ended"]
@@ -420,7 +421,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     outcomes, summaries = [], []
     with writing(out, args.force, stale=lambda name: is_run_output(name) or name.startswith("compare.")) as stage:
         for v in variants:
-            ran = _execute(v.scenario, stage / v.slug, args, label=v.label)
+            ran = _execute(v.scenario, stage / v.slug, args, label=v.label, overrides=v.overrides)
             outcomes.append(ran.outcomes.per_run())
             summaries.append(ran.summary)
         rows = differences([v.label for v in variants], outcomes)
@@ -448,7 +449,8 @@ def _preflight(scn: scenario.Scenario, args: argparse.Namespace, out: Path, shar
     prepare_model(scn, quiet=args.quiet)
 
 
-def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace, label: str) -> RunOutput:
+def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace, label: str,
+             overrides: dict[str, Any]) -> RunOutput:
     """Run `scn` as the options say through `sim.api.execute`, the path of `sim.run` too: its result folder
     `out` (locked by the caller) is written as the batches finish, none of which is kept, and the figures
     are drawn from what stays in memory. Adds the progress bar; returns what the run left in memory."""
@@ -457,7 +459,7 @@ def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace, label:
     runs = args.runs if args.runs is not None else DEFAULT_RUNS
     with _progress(runs, label, args.quiet) as progress:
         ran = api.execute(scn, args.seed, runs, engine=args.engine, jobs=args.jobs, batch_size=args.batch_size,
-                          dask=args.dask, progress=progress, out=out, keep=False)
+                          dask=args.dask, progress=progress, out=out, keep=False, overrides=overrides)
     if not args.no_plot:
         use_file_backend()
         ran.draw(out, args.format)

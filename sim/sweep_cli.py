@@ -25,6 +25,7 @@ from sim.core.options import DEFAULT_SEED
 from sim.core.safeio import atomic_path, read_sealed_lines, sealed_line
 from sim.core.textsafe import one_line
 from sim.engine import interrupts
+from sim.output import provenance
 from sim.terminal import decimal_number, path_arg, use_file_backend, whole_number
 
 DEFAULT_SWEEP_RUNS = 200
@@ -189,7 +190,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def _definition(scn: scenario.Scenario, args: argparse.Namespace, factors: list, X: np.ndarray) -> dict:
     """What the sweep is (sweep.json): enough to tell whether a journal belongs to it."""
     body = {
-        "scenario": scn.name, "source": scn.source, "version": __version__, "method": args.method,
+        "scenario": scn.name, "source": provenance.anonymise(scn.source, here=False), "version": __version__,
+        "method": args.method,
         "runs": args.runs, "turns": scn.scenario.turns, "seed": args.seed, "points": len(X),
         "factors": [{"key": f.key, "low": f.low, "high": f.high, "dist": f.dist} for f in factors],
         "trajectories": args.trajectories if args.method == "morris" else None,

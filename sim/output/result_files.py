@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -27,6 +27,7 @@ from sim.core.errors import SimError
 from sim.core.options import MAX_SEED, MAX_TURNS
 from sim.core.safeio import PARTIAL, atomic_path, staged_folder
 from sim.core.scenario import Scenario, to_toml
+from sim.output import provenance
 from sim.output.csv_text import csv_text
 from sim.output.results import (
     ACTION_COLUMNS,
@@ -149,18 +150,20 @@ def _action_rows(b: BatchResult, scn: Scenario) -> str:
 
 
 class ResultWriter:
-    """Streams formatted batches, in run order, into turns.csv and actions.csv, then summary.json."""
+    """Streams formatted batches, in run order, into turns.csv and actions.csv, then summary.json (with the
+    provenance of `sim.output.provenance.record`: the `run` command, --set `overrides` included)."""
 
-    def __init__(self, out: Path, scn: Scenario, seed: int, turns: int):
+    def __init__(self, out: Path, scn: Scenario, seed: int, turns: int, overrides: Mapping[str, Any] | None = None):
         self.out, self.scn, self.seed, self.turns = out, scn, seed, turns
+        self.overrides = dict(overrides or {})
         self.summary = Summary(scn, seed, turns)
         self.runs = 0
 
     def write_all(self, chunks: Iterable[Chunk]) -> dict:
         """Write every file into the (private) output folder; returns the summary."""
         self.out.mkdir(parents=True, exist_ok=True)
-        with atomic_path(self.out / "scenario.toml") as tmp:
-            tmp.write_text(to_toml(self.scn))
+        with atomic_path(self.out / "scenario.toml") as tmp:   # its header names the source, anonymised
+            tmp.write_text(to_toml(self.scn.model_copy(update={"source": provenance.anonymise(self.scn.source)})))
         digests = {name: hashlib.sha256() for name in ("turns.csv", "actions.csv")}
         with atomic_path(self.out / "turns.csv") as turns_tmp, \
                 atomic_path(self.out / "actions.csv") as actions_tmp:
@@ -181,6 +184,7 @@ class ResultWriter:
                     self.runs += len(chunk.batch.runs)
                 sizes = {"turns.csv": tf.tell(), "actions.csv": af.tell()}
             summary = self.summary.as_dict(self.runs)
+            summary["provenance"] = provenance.record(self.scn, self.seed, self.runs, self.overrides)
             summary["files"] = {name: {"bytes": sizes[name], "sha256": d.hexdigest()} for name, d in digests.items()}
             with atomic_path(self.out / "summary.json") as tmp:
                 tmp.write_text(json.dumps(summary, indent=2) + "\n")
@@ -263,6 +267,7 @@ class _Summary(_Strict):
     median_run: int = Field(ge=0)
     escalation_weights: _Weights
     median_rung: _Rungs
+    provenance: dict[str, Any] = {}       # folders written before it was kept have none
     files: dict[str, _FileRecord] = {}
 
 
