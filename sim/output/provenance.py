@@ -25,7 +25,7 @@ from sim.core.scenario import SCENARIO_DIR, Scenario, to_toml
 RESULT_PACKAGES = ("numpy", "numba", "mesa", "scipy", "pandas")
 NOTE = ("the code and the command that make these files again (docs/reproducing.md); options that do not change "
         "the files (--jobs, --engine, --batch-size, --dask, --out, --quiet, --no-plot, --format) are left out")
-_CHECKOUT = Path(__file__).resolve().parent.parent     # the project's folder when run from a git checkout
+_CHECKOUT = Path(__file__).resolve().parents[2]     # the project's folder when run from a git checkout
 
 
 def _git(*args: str) -> str | None:
