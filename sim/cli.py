@@ -133,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "A folder this program did not make is refused unless --force.")
     run.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
                      help=f"{SCENARIO_ARG} (default {DEFAULT_SCENARIO})")
+    run.add_argument("--parquet", action="store_true",
+                     help="also write turns.parquet and actions.parquet: the same rows typed, at full precision "
+                          "(needs pyarrow: pip install 'escalation-sim[data]')")
 
     cmp = sub.add_parser(
         "compare", help="compare scenarios or variants on common seeds", epilog=COMPARE_EPILOG,
@@ -223,6 +226,10 @@ def _main(argv: list[str] | None) -> int:
         parser.print_help()
         return 0
     scenario.user_folders[:] = args.scenarios
+    try:
+        _check_extras(args)
+    except SimError as exc:
+        return fail(exc)
     commands = {"run": cmd_run, "compare": cmd_compare, "plot": cmd_plot, "list": cmd_list,
                 "validate": cmd_validate, "analyze": analyze_cli.cmd_analyze, "sweep": sweep_cli.cmd_sweep,
                 "rules": cmd_rules, "materials": materials_cli.cmd_materials,
@@ -246,6 +253,26 @@ def _main(argv: list[str] | None) -> int:
         what = "interrupted" if type(exc) is KeyboardInterrupt else f"stopped by {exc}"
         _write_err(f"{what}: no complete output was written for this run")
         return interrupts.exit_status(exc)
+
+
+#: what a command or option needs from an optional extra (pyproject.toml): the extra and the modules it installs
+EXTRAS = {"classroom": ("classroom", ("starlette", "uvicorn", "segno")), "--dask": ("dask", ("dask", "distributed")),
+          "--parquet": ("data", ("pyarrow",))}
+
+
+def _check_extras(args: argparse.Namespace) -> None:
+    """SimError naming the extra to install, before anything is done, if the command needs one that is missing."""
+    import importlib.util
+
+    wanted = [args.command] + (["--dask"] if getattr(args, "dask", None) is not None else []) \
+        + (["--parquet"] if getattr(args, "parquet", False) else [])
+    for what in wanted:
+        if what in EXTRAS:
+            extra, modules = EXTRAS[what]
+            missing = [m for m in modules if importlib.util.find_spec(m) is None]
+            if missing:
+                raise SimError(f"{what}: needs {', '.join(missing)} (the '{extra}' extra), not installed; allowed: "
+                               f"pip install 'escalation-sim[{extra}]'")
 
 
 def fail(exc: SimError) -> int:
@@ -459,7 +486,8 @@ def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace, label:
     runs = args.runs if args.runs is not None else DEFAULT_RUNS
     with _progress(runs, label, args.quiet) as progress:
         ran = api.execute(scn, args.seed, runs, engine=args.engine, jobs=args.jobs, batch_size=args.batch_size,
-                          dask=args.dask, progress=progress, out=out, keep=False, overrides=overrides)
+                          dask=args.dask, progress=progress, out=out, keep=False, overrides=overrides,
+                          parquet=getattr(args, "parquet", False))
     if not args.no_plot:
         use_file_backend()
         ran.draw(out, args.format)

@@ -13,7 +13,7 @@ import hashlib
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -40,12 +40,13 @@ from sim.output.results import (
     action_table,
     turn_table,
 )
+from sim.output.typed import PARQUET_FILES, parquet_files
 
 if TYPE_CHECKING:
     import pandas as pd
 
 MARKER = ".escalation-sim"
-OUTPUT_FILES = ("turns.csv", "actions.csv", "summary.json", "scenario.toml")
+OUTPUT_FILES = ("turns.csv", "actions.csv", "summary.json", "scenario.toml", *PARQUET_FILES)
 FIGURE_NAMES = ("escalation", "components", "moves", "treaty", "missiles")
 FIGURE_FORMATS = (".png", ".svg", ".pdf")
 # the files that say a folder is complete: removed first and written last when a folder is replaced
@@ -153,9 +154,11 @@ class ResultWriter:
     """Streams formatted batches, in run order, into turns.csv and actions.csv, then summary.json (with the
     provenance of `sim.output.provenance.record`: the `run` command, --set `overrides` included)."""
 
-    def __init__(self, out: Path, scn: Scenario, seed: int, turns: int, overrides: Mapping[str, Any] | None = None):
+    def __init__(self, out: Path, scn: Scenario, seed: int, turns: int, overrides: Mapping[str, Any] | None = None,
+                 parquet: bool = False):
         self.out, self.scn, self.seed, self.turns = out, scn, seed, turns
         self.overrides = dict(overrides or {})
+        self.parquet = parquet        # turns.parquet and actions.parquet too (`sim.output.typed`)
         self.summary = Summary(scn, seed, turns)
         self.runs = 0
 
@@ -166,7 +169,8 @@ class ResultWriter:
             tmp.write_text(to_toml(self.scn.model_copy(update={"source": provenance.anonymise(self.scn.source)})))
         digests = {name: hashlib.sha256() for name in ("turns.csv", "actions.csv")}
         with atomic_path(self.out / "turns.csv") as turns_tmp, \
-                atomic_path(self.out / "actions.csv") as actions_tmp:
+                atomic_path(self.out / "actions.csv") as actions_tmp, ExitStack() as typed:
+            parquet = typed.enter_context(parquet_files(self.out, self.scn, self.seed)) if self.parquet else None
             with open(turns_tmp, "wb") as tf, open(actions_tmp, "wb") as af:
                 files = ((tf, digests["turns.csv"]), (af, digests["actions.csv"]))
 
@@ -182,6 +186,8 @@ class ResultWriter:
                     put(1, chunk.actions_csv)
                     self.summary.add(chunk.batch)
                     self.runs += len(chunk.batch.runs)
+                    if parquet is not None:
+                        parquet(chunk.batch)
                 sizes = {"turns.csv": tf.tell(), "actions.csv": af.tell()}
             summary = self.summary.as_dict(self.runs)
             summary["provenance"] = provenance.record(self.scn, self.seed, self.runs, self.overrides)
