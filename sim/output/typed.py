@@ -32,8 +32,8 @@ def turns_frame(batches: Sequence[BatchResult], scn: Scenario, seed: int) -> pd.
     """turns.csv's rows as a DataFrame: `treaty` a category of fixed levels, dates as dates."""
     import pandas as pd
 
-    frame = _frame([turn_table(b, scn, seed) for b in batches])
-    frame["treaty"] = pd.Categorical(frame["treaty"], categories=TREATY_NAMES)
+    frame = _frame([turn_table(b, scn, seed, coded=True) for b in batches])
+    frame["treaty"] = pd.Categorical.from_codes(frame["treaty"].to_numpy(), categories=pd.Index(TREATY_NAMES))
     return frame
 
 
@@ -41,10 +41,9 @@ def actions_frame(batches: Sequence[BatchResult], scn: Scenario) -> pd.DataFrame
     """actions.csv's rows as a DataFrame: actor, action and programme categories of fixed levels."""
     import pandas as pd
 
-    frame = _frame([action_table(b, scn) for b in batches])
-    frame["actor"] = pd.Categorical(frame["actor"], categories=scn.actor_ids)
-    frame["action"] = pd.Categorical(frame["action"], categories=MOVE_NAMES)
-    frame["programme"] = pd.Categorical(frame["programme"], categories=STAGES)
+    frame = _frame([action_table(b, scn, coded=True) for b in batches])
+    for column, levels in (("actor", scn.actor_ids), ("action", MOVE_NAMES), ("programme", STAGES)):
+        frame[column] = pd.Categorical.from_codes(frame[column].to_numpy(), categories=pd.Index(levels))
     return frame
 
 
