@@ -136,13 +136,13 @@ class RunOutput:
             parts.append(again(self.scenario, self.seed, np.array([median]), self.scenario.scenario.turns))
         return concat(parts)
 
-    def draw(self, folder: Path | str, fmt: str = "png") -> list[Path]:
+    def draw(self, folder: Path | str, fmt: str = "png", dpi: int | None = None) -> list[Path]:
         """Draw the run's figures into `folder` from memory; the same bytes as `run_sim.py plot` draws from the
         result folder (the runs drawn one by one pass through the text of turns.csv, four decimals)."""
         from sim.output.plots import draw_all, rows_as_read
 
         rows = rows_as_read(format_batch(self.sample(), self.scenario, self.seed).turns_csv)
-        return draw_all(self.summary, rows, folder, fmt)
+        return draw_all(self.summary, rows, folder, fmt, dpi)
 
 
 def execute(scn: Scenario, seed: int, runs: int, *, engine: str = "ensemble", jobs: int | None = None,

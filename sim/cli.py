@@ -34,7 +34,7 @@ if TYPE_CHECKING:   # sim.api imports pandas: only the commands that write resul
 
 #: the options of `run` and `compare` (sim.arguments); `run` takes --set too
 RUN_OPTIONS = ("--turns", "--seed", "--runs", "--engine", "--jobs", "--dask", "--batch-size", "--out", "--force",
-               "--no-plot", "--format", "--quiet")
+               "--no-plot", "--format", "--dpi", "--quiet")
 RUN_SEED = f"root seed; run r uses its r-th spawned stream (default {DEFAULT_SEED})"
 
 
@@ -151,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     plot = sub.add_parser(
         "plot", help="redraw the figures of a result folder", epilog=PLOT_EPILOG,
-        parents=[shared("--format", "--force", force="draw into a result folder not made by this program")],
+        parents=[shared("--format", "--dpi", "--force", force="draw into a result folder not made by this program")],
         description="Redraw every figure of a result folder written by `run` (escalation, components, moves, "
                     "treaty, missiles) from its summary.json and turns.csv, without rerunning, e.g. in another "
                     "format. The figures are written into the folder itself, replacing those of the same "
@@ -160,7 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     tour = sub.add_parser(
         "tournament", help="every pairing of rules for the adversary pair", epilog=TOURNAMENT_EPILOG,
-        parents=[shared("--turns", "--seed", "--runs", "--jobs", "--dask", "--out", "--force", "--format", "--quiet",
+        parents=[shared("--turns", "--seed", "--runs", "--jobs", "--dask", "--out", "--force", "--format", "--dpi",
+                        "--quiet",
                         runs={"default": DEFAULT_TOURNAMENT_RUNS,
                               "help": f"runs per pairing (default {DEFAULT_TOURNAMENT_RUNS})"},
                         out="output folder (default results/tournament)", quiet="no progress bar and no table")],
@@ -372,7 +373,7 @@ def cmd_tournament(args: argparse.Namespace) -> int:
 
         for outcome, label in tournament.OUTCOMES.items():
             save_figure(plot_tournament(cells, pair, outcome, label, heading), stage, f"tournament_{outcome}",
-                        args.format)
+                        args.format, args.dpi)
     if not args.quiet:
         print(f"{heading.replace(chr(10), ', ')}; other actors keep their scenario rules; "
               f"{time.perf_counter() - started:.1f} s")
@@ -394,7 +395,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
         from sim.output.plots import plot_all
 
         try:
-            paths = plot_all(stage, args.format)
+            paths = plot_all(stage, args.format, args.dpi)
         except (KeyError, IndexError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             raise SimError(f"{folder}: summary.json or turns.csv is corrupted ({type(exc).__name__}: "
                            f"{str(exc)[:80]}); allowed: a folder written by `run_sim.py run` (rerun it)") from None
@@ -457,7 +458,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
             use_file_backend()
             from sim.output.plots import plot_compare, save_figure
 
-            save_figure(plot_compare([v.label for v in variants], summaries), stage, "compare", args.format)
+            save_figure(plot_compare([v.label for v in variants], summaries), stage, "compare", args.format,
+                        args.dpi)
     if not args.quiet:
         print(printable(format_table(variants[0].label, rows)))
         print(f"files: {out}{os.sep} (compare.csv{'' if args.no_plot else ', compare.' + args.format}, "
@@ -490,7 +492,7 @@ def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace, label:
                           parquet=getattr(args, "parquet", False))
     if not args.no_plot:
         use_file_backend()
-        ran.draw(out, args.format)
+        ran.draw(out, args.format, args.dpi)
     return ran
 
 

@@ -62,8 +62,8 @@ def add_parser(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> 
         "sweep", help="sensitivity: which values drive the outcomes (Morris, Sobol')",
         epilog=EPILOG,
         parents=[shared(
-            "--set", "--turns", "--seed", "--runs", "--jobs", "--dask", "--out", "--force", "--format", "--no-plot",
-            "--quiet",
+            "--set", "--turns", "--seed", "--runs", "--jobs", "--dask", "--out", "--force", "--format", "--dpi",
+            "--no-plot", "--quiet",
             set="change a scenario value at every point (repeatable; default: none)",
             seed=f"root seed of the runs and the sampling (default {DEFAULT_SEED})",
             runs={"default": DEFAULT_SWEEP_RUNS, "help": f"seeded runs per point (default {DEFAULT_SWEEP_RUNS})"},
@@ -166,7 +166,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 use_file_backend()
                 from sim.analysis import sweep_plots
 
-                sweep_plots.draw_all(stage, args.method, factors, X, names, Y, rows, definition, args.format)
+                sweep_plots.draw_all(stage, args.method, factors, X, names, Y, rows, definition, args.format,
+                                     args.dpi)
             (stage / "sweep.json").write_text(json.dumps(definition, indent=2) + "\n")
     except KeyboardInterrupt as exc:    # Ctrl-C, SIGTERM, SIGHUP: one line, and how to go on
         what = "interrupted" if type(exc) is KeyboardInterrupt else f"stopped by {exc}"

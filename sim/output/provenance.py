@@ -2,8 +2,8 @@
 and the `run` command that makes it again. `summary.json` keeps both under "provenance" (docs/reproducing.md).
 
 The command holds only the options that change the files (scenario, --runs, --turns, --seed, --set): the
-others (--jobs, --engine, --batch-size, --dask, --out, --force, --quiet, --no-plot, --format, --parquet)
-change how a run is carried out or add files beside these, never these files, which stay byte-identical.
+others (--jobs, --engine, --batch-size, --dask, --out, --force, --quiet, --no-plot, --format, --dpi,
+--parquet) change how a run is carried out or what is drawn or added beside these files, never these files.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from sim.core.scenario import SCENARIO_DIR, Scenario, to_toml
 #: the distributions whose versions can change a result (the simulation's arithmetic and tables)
 RESULT_PACKAGES = ("numpy", "numba", "mesa", "scipy", "pandas")
 NOTE = ("the code and the command that make these files again (docs/reproducing.md); options that do not change "
-        "them (--jobs, --engine, --batch-size, --dask, --out, --quiet, --no-plot, --format, --parquet) are left out")
+        "them (--jobs, --engine, --batch-size, --dask, --out, --quiet, --no-plot, --format, --dpi, --parquet) are "
+        "left out")
 _CHECKOUT = Path(__file__).resolve().parents[2]     # the project's folder when run from a git checkout
 
 
