@@ -83,6 +83,20 @@ def test_every_assumed_number_of_inf_2018_is_a_valid_factor(inf):
     assert lag.integer and (lag.low, lag.high) == (90, 270)
 
 
+def test_assumed_numbers_are_found_by_their_comments_wherever_the_line_puts_them(tmp_path):
+    # tomlkit reads the comments: an actor's id after its numbers, a '#' inside a string before the comment
+    text = (ROOT / "scenarios" / "dilemma_2p.toml").read_text()
+    text = text.replace('id = "BLUE"\nname = "Blue"\n', 'name = "Blue #1"  # the first\n', 1)
+    text = text.replace('deploy_lag_days = 60           # assumed: two turns from order to arrival\n',
+                        'deploy_lag_days = 60           # assumed: two turns from order to arrival\nid = "BLUE"\n', 1)
+    text = text.replace('rule = { name = "quantal", lambda = 3.0 }  # assumed',
+                        'rule = { name = "quantal", lambda = 3.0 }  # #1 assumed', 1)
+    (tmp_path / "moved.toml").write_text(text)
+    moved = {f.key for f in sweep.assumed_factors(scenario.load(str(tmp_path / "moved.toml")), 0.5)}
+    plain = {f.key for f in sweep.assumed_factors(scenario.load("dilemma_2p"), 0.5)}
+    assert moved == plain and {"actors.BLUE.deploy_lag_days", "actors.BLUE.rule.lambda"} <= moved
+
+
 def test_outcomes_of_a_point_are_means_over_its_runs():
     from sim.engine.ensemble import run_lockstep
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -115,38 +115,15 @@ def assumed_factors(scn: Scenario, spread: float = 0.5) -> list[Factor]:
     """Every numeric value of the scenario file whose comment says "assumed", from (1 - spread) to
     (1 + spread) times its value, kept within what the schema allows; zeros and structural values
     (the calendar, the look-ahead's size) are left out."""
-    path = Path(scn.source)
     factors: list[Factor] = []
-    actor = None
-    section = ""
-    for line in path.read_text(encoding="utf-8").splitlines():
-        stripped = line.strip()
-        if stripped.startswith("[["):
-            section, actor = stripped.strip("[]").strip(), None
-            continue
-        if stripped.startswith("["):
-            section = stripped.strip("[]").strip()
-            continue
-        m = re.match(r'\s*([A-Za-z0-9_]+)\s*=\s*(.+?)\s*#\s*(.*)$', line)
-        if not m:
-            m_id = re.match(r'\s*id\s*=\s*"([^"]+)"', line)
-            if m_id and section == "actors":
-                actor = m_id.group(1)
-            continue
-        key, raw, comment = m.groups()
-        if key == "id" and section == "actors":
-            actor = raw.strip('"')
+    for key, value, comment in _commented(Path(scn.source)):
         if "assumed" not in comment:
             continue
-        base = _key_base(section, actor)
-        if base is None:
-            continue
-        for sub, value in _numbers(key, raw):
-            full = ".".join(p for p in (base, sub) if p)
-            if value == 0 or full in SKIP or full.endswith(tuple(SKIP_ENDINGS)):
+        for full, number in _numbers(key, value):
+            if number == 0 or full in SKIP or full.endswith(tuple(SKIP_ENDINGS)):
                 continue
-            factor = _within_schema(scn, Factor(full, value * (1 - spread), value * (1 + spread),
-                                                integer=isinstance(value, int)), value)
+            factor = _within_schema(scn, Factor(full, number * (1 - spread), number * (1 + spread),
+                                                integer=isinstance(number, int)), number)
             if factor is not None:
                 factors.append(factor)
     return factors
@@ -160,26 +137,39 @@ SKIP = {"scenario.turn_days", "scenario.turns", "lookahead.max_profiles", "looka
 SKIP_ENDINGS = (".disputed", ".missiles")
 
 
-def _key_base(section: str, actor: str | None) -> str | None:
-    if section == "actors":
-        return f"actors.{actor}" if actor else None
-    if section.startswith("actors."):
-        return f"actors.{actor}.{section.split('.', 1)[1]}" if actor else None
-    return section
+def _commented(path: Path) -> Iterator[tuple[str, Any, str]]:
+    """(key as --set takes it, value, its comment) of every value of a scenario file, read by tomlkit, which
+    keeps the comments; an actor's values under ``actors.ID``."""
+    import tomlkit
+    from tomlkit.container import Container
+    from tomlkit.items import AoT, Table
+
+    def walk(container: Container, base: str) -> Iterator[tuple[str, Any, str]]:
+        for key, item in container.body:
+            if key is None:                        # a comment or blank line of its own
+                continue
+            name = f"{base}.{key.key}" if base else key.key
+            if isinstance(item, AoT):              # [[actors]]: each table under its id
+                for table in item.body:
+                    if table.get("id") is not None:
+                        yield from walk(table.value, f"{name}.{table['id']}")
+            elif isinstance(item, Table):
+                yield from walk(item.value, name)
+            else:
+                yield name, item.unwrap(), item.trivia.comment
+
+    yield from walk(tomlkit.parse(path.read_text(encoding="utf-8")), "")
 
 
-def _numbers(key: str, raw: str) -> Iterable[tuple[str, int | float]]:
-    """The numbers of one `key = value` line: a number, or the numbers of an inline table."""
-    try:
-        value = tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
-        return []
-    if isinstance(value, bool):
-        return []
-    if isinstance(value, int | float):
+def _numbers(key: str, value: Any) -> Iterable[tuple[str, int | float]]:
+    """The numbers of one value: a number, or the numbers of an inline table, with their keys."""
+    def number(v: Any) -> bool:
+        return isinstance(v, int | float) and not isinstance(v, bool)
+
+    if number(value):
         return [(key, value)]
     if isinstance(value, dict):
-        return [(f"{key}.{k}", v) for k, v in value.items() if isinstance(v, int | float) and not isinstance(v, bool)]
+        return [(f"{key}.{k}", v) for k, v in value.items() if number(v)]
     return []
 
 
