@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from sim import __version__
+from sim.analysis.sweep import METHODS
 from sim.arguments import shared
 from sim.core import scenario
 from sim.core.errors import SimError
@@ -83,8 +84,9 @@ def add_parser(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> 
                     "sweep's definition) and figures. An interrupted sweep continues with --resume and ends with "
                     "the same files.")
     p.add_argument("scenario", help="a scenario's name (see `list`) or a path to a TOML file")
-    p.add_argument("--method", choices=("morris", "sobol", "grid"), default="morris",
-                   help="morris: screening (elementary effects); sobol: variance shares; grid: full factorial "
+    p.add_argument("--method", choices=METHODS, default="morris",
+                   help="morris: screening (elementary effects); sobol: variance shares; grid: full factorial; "
+                        "latin: a Latin hypercube of --samples points; montecarlo: --samples random points "
                         "(default morris)")
     p.add_argument("--param", action="append", default=[], metavar="KEY=LO:HI",
                    help="a scenario value and its range, uniform, e.g. risk.h_max=0.001:0.02 (repeatable; default: "
@@ -99,7 +101,8 @@ def add_parser(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> 
                    default=DEFAULT_TRAJECTORIES, metavar="R",
                    help=f"Morris trajectories (default {DEFAULT_TRAJECTORIES})")
     p.add_argument("--samples", type=whole_number(2, "--samples", MAX_SAMPLES), default=DEFAULT_SAMPLES, metavar="N",
-                   help=f"Sobol' base samples, a power of 2 (default {DEFAULT_SAMPLES}; N x (2K + 2) points)")
+                   help=f"Sobol' base samples, a power of 2 (N x (2K + 2) points), or the points of latin and "
+                        f"montecarlo (default {DEFAULT_SAMPLES})")
     p.add_argument("--levels", type=whole_number(2, "--levels", MAX_LEVELS), default=DEFAULT_LEVELS, metavar="L",
                    help=f"grid points per value (default {DEFAULT_LEVELS})")
     p.add_argument("--resume", action="store_true", help="continue the interrupted sweep whose journal is in --out")
@@ -159,7 +162,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                     tick()
 
                 Y = sweep.evaluate(tasks, run, done, finished)
-            rows = sweep.indices(args.method, factors, X, Y, names, args.seed) if args.method != "grid" else []
+            rows = sweep.indices(args.method, factors, X, Y, names, args.seed) if args.method in sweep.INDEXED \
+                else []
             _write_samples(stage / "samples.csv", factors, X, names, Y)
             _write_indices(stage / "indices.csv", rows)
             if not args.no_plot:
@@ -196,7 +200,7 @@ def _definition(scn: scenario.Scenario, args: argparse.Namespace, factors: list,
         "runs": args.runs, "turns": scn.scenario.turns, "seed": args.seed, "points": len(X),
         "factors": [{"key": f.key, "low": f.low, "high": f.high, "dist": f.dist} for f in factors],
         "trajectories": args.trajectories if args.method == "morris" else None,
-        "samples": args.samples if args.method == "sobol" else None,
+        "samples": args.samples if args.method in ("sobol", "latin", "montecarlo") else None,
         "levels": args.levels if args.method == "grid" else None,
     }
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode())

@@ -66,6 +66,24 @@ def test_a_grid_is_the_full_factorial_with_its_corners():
     assert len(X) == 9 and {tuple(x) for x in X} >= {(0, 10), (1, 20), (0.5, 15)}
 
 
+def test_a_latin_hypercube_puts_one_point_in_each_of_n_equal_slices_of_every_range():
+    factors = [Factor("a", 0, 1), Factor("b", 10, 30)]
+    X = sweep.sample("latin", factors, seed=4, samples=16)
+    assert X.shape == (16, 2)
+    for k, f in enumerate(factors):
+        slices = np.floor((X[:, k] - f.low) / (f.high - f.low) * 16).astype(int)
+        assert sorted(slices) == list(range(16))
+    assert np.array_equal(X, sweep.sample("latin", factors, seed=4, samples=16))
+
+
+def test_monte_carlo_points_follow_each_factors_distribution():
+    factors = [Factor("a", 0, 1), Factor("b", 5.0, 2.0, dist="norm")]
+    X = sweep.sample("montecarlo", factors, seed=1, samples=4000)
+    assert X.shape == (4000, 2) and 0 <= X[:, 0].min() and X[:, 0].max() < 1
+    assert X[:, 1].mean() == pytest.approx(5.0, abs=0.15) and X[:, 1].std() == pytest.approx(2.0, abs=0.15)
+    assert not np.array_equal(X, sweep.sample("montecarlo", factors, seed=2, samples=4000))
+
+
 def test_a_grid_too_large_to_run_is_refused_before_anything_runs():
     with pytest.raises(SimError, match="make 9,765,625 points; allowed: at most 100,000"):
         sweep.sample("grid", [Factor(f"k{i}", 0, 1) for i in range(10)], seed=0, levels=5)
@@ -144,6 +162,16 @@ def test_a_bad_param_is_one_line_exit_2_and_nothing_written(tmp_path, param, say
     assert out.status == 2, out.err
     assert out.err.count("\n") == 1 and says in out.err and "Traceback" not in out.err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_latin_sweep_explores_its_points_without_indices(tmp_path, sweep_cli):
+    args = [a for a in SMALL if a not in ("--trajectories", "3")]
+    done = sweep_cli(*args, "--method", "latin", "--samples", "5", "--runs", "3", "--jobs", "1", "--out",
+                     tmp_path / "l")
+    assert done.status == 0, done.err
+    assert len((tmp_path / "l" / "samples.csv").read_text().splitlines()) == 1 + 5
+    assert {"outcomes.png", "sweep.json"} <= {p.name for p in (tmp_path / "l").iterdir()}
+    assert not (tmp_path / "l" / "morris.png").exists()
 
 
 def test_a_sweep_writes_samples_indices_definition_and_figures(tmp_path, sweep_cli):

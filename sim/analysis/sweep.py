@@ -1,4 +1,5 @@
-"""Sensitivity analysis: which assumptions drive the results (Morris screening, Sobol indices, grids).
+"""Sensitivity analysis and exploration: which assumptions drive the results (Morris screening, Sobol indices),
+and designs that explore them (grids, Latin hypercubes, Monte Carlo).
 
 A sweep varies scenario values (factors, each a `--set` key with a range) over sample points that
 SALib draws (`morris`, `sobol`) or a full factorial grid (`grid`). Every point runs the same seeded
@@ -24,7 +25,8 @@ from sim.core.errors import ScenarioError, SimError
 from sim.core.safeio import json_type
 from sim.core.scenario import Scenario, apply_overrides, value_at
 
-METHODS = ("morris", "sobol", "grid")
+METHODS = ("morris", "sobol", "grid", "latin", "montecarlo")
+INDEXED = ("morris", "sobol")       # the methods SALib estimates indices for; the others explore (samples.csv)
 DISTRIBUTIONS = ("unif", "norm", "triang", "lognorm")
 MORRIS_LEVELS = 4
 MAX_GRID_POINTS = 100_000
@@ -239,7 +241,8 @@ def problem(factors: Sequence[Factor]) -> dict[str, Any]:
 def sample(method: str, factors: Sequence[Factor], seed: int, *, trajectories: int = 20, samples: int = 64,
            levels: int = 5) -> np.ndarray:
     """[P, K] sample points: Morris trajectories (r = `trajectories`, 4 levels), Sobol' (Saltelli)
-    points (`samples` base points, second order), or a full factorial grid of `levels` per factor."""
+    points (`samples` base points, second order), a full factorial grid of `levels` per factor, or
+    `samples` points of a Latin hypercube (SALib) or of plain Monte Carlo, each factor by its distribution."""
     if method == "morris":
         from SALib.sample import morris
 
@@ -252,6 +255,15 @@ def sample(method: str, factors: Sequence[Factor], seed: int, *, trajectories: i
         if samples & (samples - 1):
             raise SimError(f"--samples {samples}: allowed: a power of 2 (Sobol' sequences balance only then)")
         return sobol.sample(problem(factors), samples, calc_second_order=True, seed=seed)
+    if method == "latin":
+        from SALib.sample import latin
+
+        return latin.sample(problem(factors), samples, seed=seed)
+    if method == "montecarlo":
+        from SALib.util import scale_samples
+
+        uniform = np.random.default_rng(seed).random((samples, len(factors)))
+        return scale_samples(uniform, problem(factors))
     if method == "grid":
         if any(f.dist != "unif" for f in factors):
             raise SimError("sweep --method grid: every factor needs a range; allowed: dist = unif")
