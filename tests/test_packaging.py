@@ -17,10 +17,12 @@ from sim.core import scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 # the import name of each declared distribution, where the two differ
-IMPORT_NAMES = {"tomli-w": "tomli_w", "annotated-types": "annotated_types", "SALib": "SALib", "dask": "dask"}
+IMPORT_NAMES = {"ema-workbench": "ema_workbench",
+                "tomli-w": "tomli_w", "annotated-types": "annotated_types", "SALib": "SALib", "dask": "dask"}
 # modules of sim/ that only the users of an optional extra import (nothing else in sim/ imports them)
 OPTIONAL_MODULES = {"app.py": "explorer", "classroom/server.py": "classroom", "classroom/cli.py": "classroom",
-                    "engine/executors.py": "dask", "sweep_cli.py": "dask", "output/typed.py": "data"}
+                    "engine/executors.py": "dask", "sweep_cli.py": "dask", "output/typed.py": "data",
+                    "exploratory.py": "ema"}
 
 
 def _declared(extra: str | None = None) -> set[str]:
