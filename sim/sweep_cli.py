@@ -40,7 +40,8 @@ JOURNAL = ".sweep-journal.jsonl"   # finished points of a sweep under way: what 
 JOURNAL_FORMAT = "escalation-sim sweep journal"    # its first line; every line sealed (sim.core.safeio.sealed_line)
 JOURNAL_VERSION = 2
 MAX_REPORTED = 10                  # lines of a journal not trusted that are said one by one
-OUTPUTS = ("samples.csv", "indices.csv", "sweep.json", "morris.png", "sobol.png", "outcomes.png")
+OUTPUTS = ("samples.csv", "indices.csv", "convergence.csv", "sweep.json", "morris.png", "sobol.png",
+           "sobol_convergence.png", "outcomes.png")
 
 EPILOG = """\
 examples:
@@ -141,7 +142,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     mark_ours(out)        # before the journal, so that a folder left by a crash can be resumed
     jobs = args.jobs if args.jobs is not None else default_jobs()
     started = time.perf_counter()
-    is_output = lambda name: name in OUTPUTS or name.startswith(("morris.", "sobol.", "outcomes."))  # noqa: E731
+    is_output = lambda name: name in OUTPUTS or name.startswith(("morris.", "sobol.", "sobol_convergence.",  # noqa: E731
+                                                                 "outcomes."))
     saved: list[int | None] = [None]       # points in the journal, once it has been read or begun
     try:
         with writing(out, args.force, stale=is_output, seals=("sweep.json",)) as stage:
@@ -166,12 +168,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 else []
             _write_samples(stage / "samples.csv", factors, X, names, Y)
             _write_indices(stage / "indices.csv", rows)
+            converging = sweep.convergence(factors, X, Y, names, args.seed) if args.method == "sobol" else []
+            if converging:
+                _write_indices(stage / "convergence.csv", converging, ("samples",))
             if not args.no_plot:
                 use_file_backend()
                 from sim.analysis import sweep_plots
 
                 sweep_plots.draw_all(stage, args.method, factors, X, names, Y, rows, definition, args.format,
-                                     args.dpi)
+                                     args.dpi, converging)
             (stage / "sweep.json").write_text(json.dumps(definition, indent=2) + "\n")
     except KeyboardInterrupt as exc:    # Ctrl-C, SIGTERM, SIGHUP: one line, and how to go on
         what = "interrupted" if type(exc) is KeyboardInterrupt else f"stopped by {exc}"
@@ -388,10 +393,10 @@ def _write_samples(path: Path, factors: list, X: np.ndarray, names: list[str], Y
     path.write_text("\n".join(lines) + "\n")
 
 
-def _write_indices(path: Path, rows: list[dict]) -> None:
-    lines = ["outcome,factor,index,value,conf95"]
-    lines += [f"{r['outcome']},{r['factor']},{r['index']},{_number(float(r['value']))},{_number(float(r['conf95']))}"
-              for r in rows]
+def _write_indices(path: Path, rows: list[dict], extra: tuple[str, ...] = ()) -> None:
+    lines = [",".join(["outcome", "factor", "index", *extra, "value", "conf95"])]
+    lines += [",".join([r["outcome"], r["factor"], r["index"], *(str(r[e]) for e in extra),
+                        _number(float(r["value"])), _number(float(r["conf95"]))]) for r in rows]
     path.write_text("\n".join(lines) + "\n")
 
 

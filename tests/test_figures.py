@@ -41,7 +41,7 @@ def _lab(colour: str, vision: np.ndarray) -> np.ndarray:
 @pytest.mark.parametrize("palette", ["moves", "components", "actors"])
 def test_every_palette_is_told_apart_by_colour_blind_readers(palette, vision):
     colours = {"moves": COLOURS, "components": plots.COMPONENT_COLORS,
-               "actors": {str(k): c for k, (c, _) in enumerate(plots.ACTOR_STYLES[:3])}}[palette]
+               "actors": {str(k): c for k, (c, _) in enumerate(plots.LINE_STYLES[:3])}}[palette]
     closest = min((float(np.linalg.norm(_lab(a, DICHROMATS[vision]) - _lab(b, DICHROMATS[vision]))), m, n)
                   for (m, a), (n, b) in itertools.combinations(colours.items(), 2))
     assert closest[0] >= MIN_DELTA_E, closest

@@ -50,6 +50,20 @@ def test_sobol_of_the_ishigami_function_matches_its_known_indices():
     assert rows[("x1 x x3", "S2")] == pytest.approx(0.244, abs=0.08)
 
 
+def test_the_convergence_table_reestimates_sobol_indices_on_growing_prefixes_of_the_design():
+    factors = [Factor(f"x{i}", -np.pi, np.pi) for i in (1, 2, 3)]
+    X = sweep.sample("sobol", factors, seed=5, samples=1024)
+    Y = (np.sin(X[:, 0]) + 7 * np.sin(X[:, 1]) ** 2 + 0.1 * X[:, 2] ** 4 * np.sin(X[:, 0]))[:, None]
+    rows = sweep.convergence(factors, X, Y, ["y"], seed=5)
+    assert sorted({r["samples"] for r in rows}) == [128, 256, 512, 1024]
+    st = {(r["factor"], r["samples"]): (r["value"], r["conf95"]) for r in rows if r["index"] == "ST"}
+    whole = {r["factor"]: r["value"] for r in sweep.indices("sobol", factors, X, Y, ["y"], seed=5)
+             if r["index"] == "ST"}
+    assert all(st[(f, 1024)][0] == whole[f] for f in whole)         # the last row is the sweep's own estimate
+    assert st[("x1", 1024)][1] < st[("x1", 128)][1]                   # the interval narrows with the samples
+    assert st[("x1", 1024)][0] == pytest.approx(0.558, abs=0.05)     # towards the known value
+
+
 @pytest.mark.parametrize("method", ["morris", "sobol", "grid"])
 def test_sampling_is_reproducible_from_the_seed(method):
     factors = [Factor("a", 0, 1), Factor("b", 10, 20)]
@@ -162,6 +176,17 @@ def test_a_bad_param_is_one_line_exit_2_and_nothing_written(tmp_path, param, say
     assert out.status == 2, out.err
     assert out.err.count("\n") == 1 and says in out.err and "Traceback" not in out.err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_sobol_sweep_writes_its_convergence_table_and_figure(tmp_path, sweep_cli):
+    args = [a for a in SMALL if a not in ("--trajectories", "3")]
+    done = sweep_cli(*args, "--method", "sobol", "--samples", "32", "--runs", "2", "--turns", "4", "--jobs", "1",
+                     "--out", tmp_path / "s")
+    assert done.status == 0, done.err
+    table = (tmp_path / "s" / "convergence.csv").read_text().splitlines()
+    assert table[0] == "outcome,factor,index,samples,value,conf95"
+    assert {line.split(",")[3] for line in table[1:]} == {"4", "8", "16", "32"}
+    assert (tmp_path / "s" / "sobol_convergence.png").stat().st_size > 0
 
 
 def test_a_latin_sweep_explores_its_points_without_indices(tmp_path, sweep_cli):

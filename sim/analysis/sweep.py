@@ -401,6 +401,19 @@ def indices(method: str, factors: Sequence[Factor], X: np.ndarray, Y: np.ndarray
     return rows
 
 
+def convergence(factors: Sequence[Factor], X: np.ndarray, Y: np.ndarray, names: Sequence[str],
+                seed: int) -> list[dict[str, Any]]:
+    """Rows of convergence.csv: the Sobol' S1 and ST of every outcome and factor from the first n base samples
+    of the design (its rows come in blocks of 2K + 2 per base sample), for n = N/8, N/4, N/2 and N (powers
+    of two, at least 4). An index has converged when it moves less than its interval from one n to the next."""
+    block = 2 * len(factors) + 2
+    total = len(X) // block
+    sizes = [n for n in (total // 8, total // 4, total // 2, total) if n >= 4]
+    return [{**row, "samples": n} for n in dict.fromkeys(sizes)
+            for row in indices("sobol", factors, X[:n * block], Y[:n * block], names, seed)
+            if row["index"] in ("S1", "ST")]
+
+
 def evaluate(tasks: Sequence[Point], run: Callable[[list], Iterable[np.ndarray]],
              done: dict[int, np.ndarray], record: Callable[[int, np.ndarray], object]) -> np.ndarray:
     """[P, O] outcomes: those in `done` (a resumed sweep), the rest computed by `run` (in order) and

@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.output.plots import save_figure
+from sim.output.plots import LINE_STYLES, save_figure
 
 HEADLINE = (("treaty_ended", "treaty ended (share of runs)"), ("incident", "incident (share of runs)"),
             ("peak_escalation", "peak escalation (index, mean)"),
@@ -124,6 +124,34 @@ def plot_sobol(rows: list[dict], definition: dict) -> Figure:
     return fig
 
 
+def plot_convergence(rows: Sequence[dict], definition: dict, top: int = 5) -> Figure:
+    """The total Sobol' index ST of the `top` factors (by ST at the most samples) against the base samples
+    it was estimated from, with 95% intervals, per headline outcome: flat lines within their intervals
+    have converged."""
+    fig, axes = plt.subplots(2, 2, figsize=(13, 9.5), dpi=110, layout="constrained")
+    for ax, (outcome, label) in zip(axes.ravel(), HEADLINE, strict=True):
+        mine = [r for r in rows if r["outcome"] == outcome and r["index"] == "ST"]
+        ax.set_title(label, fontsize=10)
+        most = max((r["samples"] for r in mine), default=0)
+        last = {r["factor"]: r["value"] for r in mine if r["samples"] == most}
+        if _flat(ax, np.array(list(last.values()))):
+            continue
+        leaders = sorted(last, key=lambda f: -np.nan_to_num(last[f], nan=-1))[:top]
+        for k, factor in enumerate(leaders):
+            line = sorted((r for r in mine if r["factor"] == factor), key=lambda r: r["samples"])
+            color, dash = LINE_STYLES[k % len(LINE_STYLES)]
+            ax.errorbar([r["samples"] * (1 + 0.03 * (k - 2)) for r in line], [r["value"] for r in line],
+                        yerr=[r["conf95"] for r in line], color=color, ls=dash, marker="o", ms=4, capsize=2,
+                        label=_short(factor))
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("base samples N (the design's first N blocks)")
+        ax.set_ylabel("ST, total index (95% interval)")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.suptitle(_title(definition, "convergence of the Sobol' total indices"), fontsize=10)
+    return fig
+
+
 def plot_outcomes(factors: Sequence[Any], X: np.ndarray, names: list[str], Y: np.ndarray, definition: dict,
                   order: Sequence[int] | None = None, outcome: str = "peak_escalation") -> Figure:
     """One outcome against each value (the first SHOWN in `order`), one point per sample point."""
@@ -146,7 +174,8 @@ def plot_outcomes(factors: Sequence[Any], X: np.ndarray, names: list[str], Y: np
 
 
 def draw_all(folder: Path, method: str, factors: Sequence[Any], X: np.ndarray, names: list[str], Y: np.ndarray,
-             rows: list[dict], definition: dict, fmt: str = "png", dpi: int | None = None) -> list[Path]:
+             rows: list[dict], definition: dict, fmt: str = "png", dpi: int | None = None,
+             converging: Sequence[dict] = ()) -> list[Path]:
     """The sweep's figures, written into `folder`."""
     paths = []
     index = {"morris": "mu_star", "sobol": "ST"}.get(method)
@@ -156,5 +185,7 @@ def draw_all(folder: Path, method: str, factors: Sequence[Any], X: np.ndarray, n
         order = sorted(range(len(factors)), key=lambda k: -np.nan_to_num(strength[factors[k].key][0], nan=-1))
         plot = plot_morris if method == "morris" else plot_sobol
         paths.append(save_figure(plot(rows, definition), folder, method, fmt, dpi))
+    if converging:
+        paths.append(save_figure(plot_convergence(converging, definition), folder, "sobol_convergence", fmt, dpi))
     paths.append(save_figure(plot_outcomes(factors, X, names, Y, definition, order), folder, "outcomes", fmt, dpi))
     return paths

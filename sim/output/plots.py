@@ -44,8 +44,8 @@ TITLE_WIDTH = 100    # characters per title line: fits a 9-inch figure at 10 pt
 MOVE_COLORS = COLOURS
 COMPONENT_COLORS = {"ladder": "#dddddd", "treaty": "#e69f00", "missiles": "#d55e00", "arming": "#cc79a7",
                     "demands": "#56b4e9"}
-#: the actors' lines, by their order in the scenario: a colour and a dash each, so that they differ in grey too
-ACTOR_STYLES = (("#0072b2", "-"), ("#d55e00", "--"), ("#009e73", "-."), ("#e69f00", ":"), ("#cc79a7", "-"),
+#: lines told apart (actors by their order in the scenario, variants, factors): a colour and a dash each, in grey too
+LINE_STYLES = (("#0072b2", "-"), ("#d55e00", "--"), ("#009e73", "-."), ("#e69f00", ":"), ("#cc79a7", "-"),
                 ("#56b4e9", "--"), ("#000000", "-."))
 HEATMAP = "cividis"   # heatmaps of values where higher is better (payoffs): perceptually uniform, colour-blind safe
 LEGEND = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "frameon": False, "fontsize": 8}   # beside the axes
@@ -229,7 +229,7 @@ def _missiles(summary: dict, ax: Axes | None) -> Figure:
     top = 1.0
     for i, actor in enumerate(summary["actors"]):
         v = dict(zip(quantiles, map(np.array, q[actor]), strict=True))
-        color, dash = ACTOR_STYLES[i % len(ACTOR_STYLES)]
+        color, dash = LINE_STYLES[i % len(LINE_STYLES)]
         ax.fill_between(dates, v[0.25], v[0.75], color=color, alpha=0.25, lw=0, step="post")
         ax.step(dates, v[0.5], where="post", color=color, ls=dash, lw=2, label=f"{actor}\n(median, 50% band)")
         top = max(top, float(np.max(v[0.75])))
@@ -328,7 +328,7 @@ def plot_compare(labels: list[str], summaries: list[dict], ax: Axes | None = Non
         q = summary["escalation_quantiles"]
         v = {qq: np.array(row) for qq, row in zip(q["quantiles"], q["values"], strict=True)}
         dates = summary_dates(summary)
-        color, dash = ACTOR_STYLES[i % len(ACTOR_STYLES)]
+        color, dash = LINE_STYLES[i % len(LINE_STYLES)]
         ax.fill_between(dates, v[0.25], v[0.75], color=color, alpha=0.2, lw=0, step="post")
         ax.step(dates, v[0.5], where="post", color=color, ls=dash, lw=2, label=f"{label}\n(median, 50% band)")
     ax.set_ylim(0, 100)
