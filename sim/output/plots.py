@@ -136,6 +136,10 @@ def _escalation(summary: dict, runs: pd.DataFrame, ax: Axes | None) -> Figure:
         ax.step(pd.to_datetime(run["date"]), run["escalation"], where="post", color="0.35", lw=0.6, alpha=0.5,
                 label="sample runs" if i == 0 else None)
     ax.step(dates, v[0.5], where="post", color="darkred", lw=2.2, label="median")
+    interval = summary.get("median_interval")          # folders written before it was kept have none
+    if interval:
+        ax.fill_between(dates, interval["low"], interval["high"], step="post", color="darkred", alpha=0.45, lw=0,
+                        label="95% interval of the median\n(Monte Carlo error)")
     markers = (("median_turn_notice", "notice", ":"), ("median_turn_treaty_ended", "treaty ends", "--"),
                ("median_turn_first_deployment", "first deployment", "-."))
     for key, label, style in markers:

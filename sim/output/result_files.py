@@ -231,6 +231,12 @@ class _PerTurn(_Strict):
     missiles_quantiles: dict[str, list[list[Annotated[float, Field(ge=0)]]]]
 
 
+class _Interval(_Strict):
+    note: str
+    low: list[Escalation]
+    high: list[Escalation]
+
+
 class _Weights(_Strict):
     treaty: Share
     missiles: Share
@@ -267,6 +273,7 @@ class _Summary(_Strict):
     median_peak_escalation: Escalation
     mean_peak_escalation: Escalation
     escalation_quantiles: _Quantiles
+    median_interval: _Interval | None = None     # folders written before it was kept have none
     moves: dict[str, dict[str, _First]]
     milestones: dict[str, dict[str, _First] | str]
     per_turn: _PerTurn
@@ -343,6 +350,8 @@ def check_summary(summary: dict[str, Any], path: Path) -> None:
                                             ("per_turn.incident_share", s.per_turn.incident_share, t + 1),
                                             ("median_rung.values", s.median_rung.values, t + 1)]
     lengths += [(f"escalation_quantiles.values.{k}", row, t + 1) for k, row in enumerate(q.values)]
+    if s.median_interval is not None:
+        lengths += [(f"median_interval.{end}", getattr(s.median_interval, end), t + 1) for end in ("low", "high")]
     lengths += [(f"per_turn.treaty_share.{name}", row, t + 1) for name, row in s.per_turn.treaty_share.items()]
     for actor, rows in s.per_turn.missiles_quantiles.items():
         lengths += [(f"per_turn.missiles_quantiles.{actor}", rows, len(QUANTILES))]

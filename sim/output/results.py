@@ -202,6 +202,9 @@ class Summary:
         scn = self.scenario
         ids = scn.actor_ids
         quant = np.quantile(esc, QUANTILES, axis=0)
+        from sim.output.intervals import median_interval
+
+        median_low, median_high = median_interval(esc, axis=0)
         moves: dict[str, dict[str, dict[str, float | None]]] = {}
         for i, actor in enumerate(ids):
             moves[actor] = {}
@@ -245,6 +248,10 @@ class Summary:
                 "dates": [scn.date_of(t).isoformat() for t in range(self.turns + 1)],
                 "values": _rounded(quant),
             },
+            "median_interval": {
+                "note": "per turn, the 95% interval of the median escalation (order statistics, distribution-free):"
+                        " how far the median curve could move with other seeds",
+                "low": _rounded(median_low), "high": _rounded(median_high)},
             "moves": moves,
             "milestones": {
                 "note": "share of runs in which each actor first orders missiles, starts flight tests, "
