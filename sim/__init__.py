@@ -7,9 +7,13 @@ first use, so that ``import sim`` (and the command line's start) stays light.
 
 from __future__ import annotations
 
+from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+try:   # setuptools-scm derives it from the git tags when the package is built or installed (docs/reproducing.md)
+    __version__ = metadata.version("escalation-sim")
+except metadata.PackageNotFoundError:   # run from a checkout that was never installed
+    __version__ = "0+unknown"
 __all__ = ["EscalationModel", "RunResult", "__version__", "load_scenario", "plots", "run"]
 
 if TYPE_CHECKING:

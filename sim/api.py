@@ -23,14 +23,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.core.actions import MOVE_NAMES
-from sim.core.codes import STAGES, TREATY_NAMES
 from sim.core.errors import SimError
 from sim.core.options import FORMATS
 from sim.core.scenario import Scenario, apply_overrides, load
 from sim.engine.ensemble import ENGINES, concat, default_batch_size, default_jobs, iter_batches, run_lockstep, run_mesa
+from sim.output import provenance
 from sim.output.result_files import Chunk, ResultWriter, format_batch, writing
-from sim.output.results import SAMPLE_RUNS, BatchResult, Summary, action_table, figure_runs, turn_table
+from sim.output.results import SAMPLE_RUNS, BatchResult, Summary, figure_runs
+from sim.output.typed import actions_frame, dataset, turns_frame
 
 if TYPE_CHECKING:   # loaded by the tables only: `run_sim.py run --no-plot` goes through `execute` without it
     import pandas as pd
@@ -62,6 +62,7 @@ class RunResult:
     seed: int
     batches: list[BatchResult] = field(repr=False)
     summary: dict = field(repr=False)
+    overrides: dict[str, Any] = field(default_factory=dict, repr=False)   # `set`: recorded in the provenance
 
     @property
     def runs(self) -> int:
@@ -70,32 +71,29 @@ class RunResult:
     @cached_property
     def turns(self) -> pd.DataFrame:
         """One row per run and turn it reached (turn 0 is the start): the index and its components."""
-        import pandas as pd
-
-        frame = _frame([turn_table(b, self.scenario, self.seed) for b in self.batches])
-        frame["treaty"] = pd.Categorical(frame["treaty"], categories=TREATY_NAMES)
-        return frame
+        return turns_frame(self.batches, self.scenario, self.seed)
 
     @cached_property
     def actions(self) -> pd.DataFrame:
         """One row per run, turn played and actor: its move and what followed."""
-        import pandas as pd
+        return actions_frame(self.batches, self.scenario)
 
-        frame = _frame([action_table(b, self.scenario) for b in self.batches])
-        frame["actor"] = pd.Categorical(frame["actor"], categories=self.scenario.actor_ids)
-        frame["action"] = pd.Categorical(frame["action"], categories=MOVE_NAMES)
-        frame["programme"] = pd.Categorical(frame["programme"], categories=STAGES)
-        return frame
+    def to_xarray(self) -> Any:
+        """The runs as an xarray Dataset over run x turn x actor (`sim.output.typed.dataset`; needs xarray,
+        the `data` extra)."""
+        return dataset(self.batches, self.scenario, self.seed)
 
-    def save(self, out: Path | str, *, force: bool = False, plot: bool = True, fmt: str = "png") -> Path:
+    def save(self, out: Path | str, *, force: bool = False, plot: bool = True, fmt: str = "png",
+             parquet: bool = False) -> Path:
         """Write the result folder `out` as ``run_sim.py run`` does (CSV, summary.json, scenario.toml and,
-        with `plot`, the figures); a folder this program did not write is refused unless `force`."""
+        with `plot`, the figures; with `parquet`, turns.parquet and actions.parquet as `--parquet`); a
+        folder this program did not write is refused unless `force`."""
         if fmt not in FORMATS:
             raise SimError(f"fmt = {fmt!r}: allowed: {', '.join(FORMATS)}")
         out = Path(out)
         with writing(out, force) as stage:
             chunks = (format_batch(b, self.scenario, self.seed) for b in self.batches)
-            saved = collect(self.scenario, self.seed, chunks, out=stage)
+            saved = collect(self.scenario, self.seed, chunks, out=stage, overrides=self.overrides, parquet=parquet)
             if plot:
                 saved.draw(stage, fmt)
         return out
@@ -103,13 +101,6 @@ class RunResult:
     def __repr__(self) -> str:
         return f"RunResult({self.scenario.name!r}, runs={self.runs}, turns={self.scenario.scenario.turns}, " \
                f"seed={self.seed})"
-
-
-def _frame(tables: list[dict[str, np.ndarray]]) -> pd.DataFrame:
-    import pandas as pd
-
-    columns = tables[0].keys()
-    return pd.DataFrame({c: np.concatenate([t[c] for t in tables]) for c in columns})
 
 
 @dataclass(eq=False)
@@ -145,33 +136,34 @@ class RunOutput:
             parts.append(again(self.scenario, self.seed, np.array([median]), self.scenario.scenario.turns))
         return concat(parts)
 
-    def draw(self, folder: Path | str, fmt: str = "png") -> list[Path]:
+    def draw(self, folder: Path | str, fmt: str = "png", dpi: int | None = None) -> list[Path]:
         """Draw the run's figures into `folder` from memory; the same bytes as `run_sim.py plot` draws from the
         result folder (the runs drawn one by one pass through the text of turns.csv, four decimals)."""
         from sim.output.plots import draw_all, rows_as_read
 
         rows = rows_as_read(format_batch(self.sample(), self.scenario, self.seed).turns_csv)
-        return draw_all(self.summary, rows, folder, fmt)
+        return draw_all(self.summary, rows, folder, fmt, dpi)
 
 
 def execute(scn: Scenario, seed: int, runs: int, *, engine: str = "ensemble", jobs: int | None = None,
             batch_size: int | None = None, dask: str | None = None,
             progress: Callable[[int], object] | None = None, out: Path | None = None,
-            keep: bool = True) -> RunOutput:
+            keep: bool = True, overrides: Mapping[str, Any] | None = None, parquet: bool = False) -> RunOutput:
     """Run `scn` `runs` times from root seed `seed`: the one path of `sim.run` and of `run_sim.py run` and
     `compare`. With `out` (a folder already checked and locked, see `sim.output.result_files.writing`) the
     batches are formatted in the workers and their rows written as each finishes; `keep=False` keeps
     none of them (memory stays flat). `jobs` defaults to every core, `batch_size` to the runs shared
-    over the jobs; `progress(n)` is called with each batch's run count."""
+    over the jobs; `progress(n)` is called with each batch's run count. `overrides` (the --set values `scn`
+    was loaded with) go into the summary's provenance; `parquet` adds turns.parquet and actions.parquet to `out`."""
     jobs = default_jobs() if jobs is None else int(jobs)
     batch_size = default_batch_size(runs, jobs) if batch_size is None else int(batch_size)
     chunks = iter_batches(scn, seed, runs, scn.scenario.turns, engine=engine, batch_size=batch_size, jobs=jobs,
                           progress=progress, formatted=out is not None, dask=dask)
-    return collect(scn, seed, chunks, out=out, keep=keep, engine=engine)
+    return collect(scn, seed, chunks, out=out, keep=keep, engine=engine, overrides=overrides, parquet=parquet)
 
 
 def collect(scn: Scenario, seed: int, chunks: Iterable[Chunk], *, out: Path | None = None, keep: bool = True,
-            engine: str = "ensemble") -> RunOutput:
+            engine: str = "ensemble", overrides: Mapping[str, Any] | None = None, parquet: bool = False) -> RunOutput:
     """Where the batches of a run go, in run order: summed into its summary, written into the result folder
     `out` as they come if given (`sim.output.result_files.ResultWriter`: chunks with their CSV rows), and kept if
     `keep`; else only their first SAMPLE_RUNS runs are kept, for the figures."""
@@ -187,7 +179,7 @@ def collect(scn: Scenario, seed: int, chunks: Iterable[Chunk], *, out: Path | No
 
     turns = scn.scenario.turns
     if out is not None:
-        writer = ResultWriter(out, scn, seed, turns)
+        writer = ResultWriter(out, scn, seed, turns, overrides, parquet)
         summary = writer.write_all(passing(chunks))
         outcomes = writer.summary
     else:
@@ -196,6 +188,7 @@ def collect(scn: Scenario, seed: int, chunks: Iterable[Chunk], *, out: Path | No
             outcomes.add(chunk.batch)
             runs += len(chunk.batch.runs)
         summary = outcomes.as_dict(runs)
+        summary["provenance"] = provenance.record(scn, seed, runs, overrides)
     return RunOutput(scn, seed, summary, outcomes, kept, keep, engine)
 
 
@@ -217,7 +210,7 @@ def run(scenario: str | Path | Scenario = "inf_2018", runs: int = 200, seed: int
     try:
         with folder as stage:
             ran = execute(scn, int(seed), int(runs), engine=engine, jobs=jobs, batch_size=batch_size,
-                          progress=bar.update if bar is not None else None, out=stage)
+                          progress=bar.update if bar is not None else None, out=stage, overrides=set)
             if stage is not None and plot:
                 ran.draw(stage)
     finally:
@@ -225,7 +218,7 @@ def run(scenario: str | Path | Scenario = "inf_2018", runs: int = 200, seed: int
             bar.close()
     assert ran.batches is not None   # kept: execute's default
     summary = {k: v for k, v in ran.summary.items() if k != "files"}   # what the runs gave, not the files'
-    return RunResult(scn, int(seed), ran.batches, summary)
+    return RunResult(scn, int(seed), ran.batches, summary, dict(set or {}))
 
 
 def _bar(total: int, label: str) -> Any:

@@ -16,16 +16,19 @@ from typing import Any
 
 from sim.core.options import (
     DEFAULT_BAND,
+    DEFAULT_DPI,
     DEFAULT_ENGINE,
     DEFAULT_FORMAT,
     DEFAULT_RUNS,
     DEFAULT_SEED,
     ENGINES,
     FORMATS,
+    MAX_DPI,
     MAX_JOBS,
     MAX_RUNS,
     MAX_SEED,
     MAX_TURNS,
+    MIN_DPI,
 )
 from sim.terminal import OneLineParser, path_arg, whole_number
 
@@ -67,6 +70,9 @@ OPTIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "--force": (OUTPUT, {"action": "store_true", "help": "write into a non-empty folder not made by this program"}),
     "--format": (OUTPUT, {
         "choices": FORMATS, "default": DEFAULT_FORMAT, "help": f"figure format (default {DEFAULT_FORMAT})"}),
+    "--dpi": (OUTPUT, {
+        "type": whole_number(MIN_DPI, "--dpi", MAX_DPI), "default": None, "metavar": "N",
+        "help": f"resolution of PNG figures, dots per inch (default {DEFAULT_DPI}; SVG and PDF are drawn as vectors)"}),
     "--no-plot": (OUTPUT, {"action": "store_true", "help": "skip the figures"}),
     "--quiet": (OUTPUT, {"action": "store_true", "help": "no progress bar and no summary"}),
     "--band-runs": (OUTPUT, {

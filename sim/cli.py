@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sim import __version__, analyze_cli, sweep_cli
 from sim.arguments import shared
@@ -34,7 +34,7 @@ if TYPE_CHECKING:   # sim.api imports pandas: only the commands that write resul
 
 #: the options of `run` and `compare` (sim.arguments); `run` takes --set too
 RUN_OPTIONS = ("--turns", "--seed", "--runs", "--engine", "--jobs", "--dask", "--batch-size", "--out", "--force",
-               "--no-plot", "--format", "--quiet")
+               "--no-plot", "--format", "--dpi", "--quiet")
 RUN_SEED = f"root seed; run r uses its r-th spawned stream (default {DEFAULT_SEED})"
 
 
@@ -133,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "A folder this program did not make is refused unless --force.")
     run.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
                      help=f"{SCENARIO_ARG} (default {DEFAULT_SCENARIO})")
+    run.add_argument("--parquet", action="store_true",
+                     help="also write turns.parquet and actions.parquet: the same rows typed, at full precision "
+                          "(needs pyarrow: pip install 'escalation-sim[data]')")
 
     cmp = sub.add_parser(
         "compare", help="compare scenarios or variants on common seeds", epilog=COMPARE_EPILOG,
@@ -148,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     plot = sub.add_parser(
         "plot", help="redraw the figures of a result folder", epilog=PLOT_EPILOG,
-        parents=[shared("--format", "--force", force="draw into a result folder not made by this program")],
+        parents=[shared("--format", "--dpi", "--force", force="draw into a result folder not made by this program")],
         description="Redraw every figure of a result folder written by `run` (escalation, components, moves, "
                     "treaty, missiles) from its summary.json and turns.csv, without rerunning, e.g. in another "
                     "format. The figures are written into the folder itself, replacing those of the same "
@@ -157,7 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     tour = sub.add_parser(
         "tournament", help="every pairing of rules for the adversary pair", epilog=TOURNAMENT_EPILOG,
-        parents=[shared("--turns", "--seed", "--runs", "--jobs", "--dask", "--out", "--force", "--format", "--quiet",
+        parents=[shared("--turns", "--seed", "--runs", "--jobs", "--dask", "--out", "--force", "--format", "--dpi",
+                        "--quiet",
                         runs={"default": DEFAULT_TOURNAMENT_RUNS,
                               "help": f"runs per pairing (default {DEFAULT_TOURNAMENT_RUNS})"},
                         out="output folder (default results/tournament)", quiet="no progress bar and no table")],
@@ -223,6 +227,10 @@ def _main(argv: list[str] | None) -> int:
         parser.print_help()
         return 0
     scenario.user_folders[:] = args.scenarios
+    try:
+        _check_extras(args)
+    except SimError as exc:
+        return fail(exc)
     commands = {"run": cmd_run, "compare": cmd_compare, "plot": cmd_plot, "list": cmd_list,
                 "validate": cmd_validate, "analyze": analyze_cli.cmd_analyze, "sweep": sweep_cli.cmd_sweep,
                 "rules": cmd_rules, "materials": materials_cli.cmd_materials,
@@ -246,6 +254,26 @@ def _main(argv: list[str] | None) -> int:
         what = "interrupted" if type(exc) is KeyboardInterrupt else f"stopped by {exc}"
         _write_err(f"{what}: no complete output was written for this run")
         return interrupts.exit_status(exc)
+
+
+#: what a command or option needs from an optional extra (pyproject.toml): the extra and the modules it installs
+EXTRAS = {"classroom": ("classroom", ("starlette", "uvicorn", "segno")), "--dask": ("dask", ("dask", "distributed")),
+          "--parquet": ("data", ("pyarrow",))}
+
+
+def _check_extras(args: argparse.Namespace) -> None:
+    """SimError naming the extra to install, before anything is done, if the command needs one that is missing."""
+    import importlib.util
+
+    wanted = [args.command] + (["--dask"] if getattr(args, "dask", None) is not None else []) \
+        + (["--parquet"] if getattr(args, "parquet", False) else [])
+    for what in wanted:
+        if what in EXTRAS:
+            extra, modules = EXTRAS[what]
+            missing = [m for m in modules if importlib.util.find_spec(m) is None]
+            if missing:
+                raise SimError(f"{what}: needs {', '.join(missing)} (the '{extra}' extra), not installed; allowed: "
+                               f"pip install 'escalation-sim[{extra}]'")
 
 
 def fail(exc: SimError) -> int:
@@ -345,7 +373,7 @@ def cmd_tournament(args: argparse.Namespace) -> int:
 
         for outcome, label in tournament.OUTCOMES.items():
             save_figure(plot_tournament(cells, pair, outcome, label, heading), stage, f"tournament_{outcome}",
-                        args.format)
+                        args.format, args.dpi)
     if not args.quiet:
         print(f"{heading.replace(chr(10), ', ')}; other actors keep their scenario rules; "
               f"{time.perf_counter() - started:.1f} s")
@@ -367,7 +395,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
         from sim.output.plots import plot_all
 
         try:
-            paths = plot_all(stage, args.format)
+            paths = plot_all(stage, args.format, args.dpi)
         except (KeyError, IndexError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             raise SimError(f"{folder}: summary.json or turns.csv is corrupted ({type(exc).__name__}: "
                            f"{str(exc)[:80]}); allowed: a folder written by `run_sim.py run` (rerun it)") from None
@@ -387,7 +415,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     _preflight(scn, args, out)
     started = time.perf_counter()
     with writing(out, args.force) as stage:
-        summary = _execute(scn, stage, args, label=scn.name).summary
+        overrides = dict(scenario.parse_assignment(item) for item in args.set)
+        summary = _execute(scn, stage, args, label=scn.name, overrides=overrides).summary
     if not args.quiet:
         turns = scn.scenario.turns
         ended = summary["median_turn_treaty_ended"]
@@ -420,7 +449,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     outcomes, summaries = [], []
     with writing(out, args.force, stale=lambda name: is_run_output(name) or name.startswith("compare.")) as stage:
         for v in variants:
-            ran = _execute(v.scenario, stage / v.slug, args, label=v.label)
+            ran = _execute(v.scenario, stage / v.slug, args, label=v.label, overrides=v.overrides)
             outcomes.append(ran.outcomes.per_run())
             summaries.append(ran.summary)
         rows = differences([v.label for v in variants], outcomes)
@@ -429,7 +458,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
             use_file_backend()
             from sim.output.plots import plot_compare, save_figure
 
-            save_figure(plot_compare([v.label for v in variants], summaries), stage, "compare", args.format)
+            save_figure(plot_compare([v.label for v in variants], summaries), stage, "compare", args.format,
+                        args.dpi)
     if not args.quiet:
         print(printable(format_table(variants[0].label, rows)))
         print(f"files: {out}{os.sep} (compare.csv{'' if args.no_plot else ', compare.' + args.format}, "
@@ -448,7 +478,8 @@ def _preflight(scn: scenario.Scenario, args: argparse.Namespace, out: Path, shar
     prepare_model(scn, quiet=args.quiet)
 
 
-def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace, label: str) -> RunOutput:
+def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace, label: str,
+             overrides: dict[str, Any]) -> RunOutput:
     """Run `scn` as the options say through `sim.api.execute`, the path of `sim.run` too: its result folder
     `out` (locked by the caller) is written as the batches finish, none of which is kept, and the figures
     are drawn from what stays in memory. Adds the progress bar; returns what the run left in memory."""
@@ -457,10 +488,11 @@ def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace, label:
     runs = args.runs if args.runs is not None else DEFAULT_RUNS
     with _progress(runs, label, args.quiet) as progress:
         ran = api.execute(scn, args.seed, runs, engine=args.engine, jobs=args.jobs, batch_size=args.batch_size,
-                          dask=args.dask, progress=progress, out=out, keep=False)
+                          dask=args.dask, progress=progress, out=out, keep=False, overrides=overrides,
+                          parquet=getattr(args, "parquet", False))
     if not args.no_plot:
         use_file_backend()
-        ran.draw(out, args.format)
+        ran.draw(out, args.format, args.dpi)
     return ran
 
 

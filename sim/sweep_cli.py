@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from sim import __version__
+from sim.analysis.sweep import METHODS
 from sim.arguments import shared
 from sim.core import scenario
 from sim.core.errors import SimError
@@ -25,6 +26,7 @@ from sim.core.options import DEFAULT_SEED
 from sim.core.safeio import atomic_path, read_sealed_lines, sealed_line
 from sim.core.textsafe import one_line
 from sim.engine import interrupts
+from sim.output import provenance
 from sim.terminal import decimal_number, path_arg, use_file_backend, whole_number
 
 DEFAULT_SWEEP_RUNS = 200
@@ -38,7 +40,8 @@ JOURNAL = ".sweep-journal.jsonl"   # finished points of a sweep under way: what 
 JOURNAL_FORMAT = "escalation-sim sweep journal"    # its first line; every line sealed (sim.core.safeio.sealed_line)
 JOURNAL_VERSION = 2
 MAX_REPORTED = 10                  # lines of a journal not trusted that are said one by one
-OUTPUTS = ("samples.csv", "indices.csv", "sweep.json", "morris.png", "sobol.png", "outcomes.png")
+OUTPUTS = ("samples.csv", "indices.csv", "convergence.csv", "sweep.json", "morris.png", "sobol.png",
+           "sobol_convergence.png", "outcomes.png")
 
 EPILOG = """\
 examples:
@@ -61,8 +64,8 @@ def add_parser(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> 
         "sweep", help="sensitivity: which values drive the outcomes (Morris, Sobol')",
         epilog=EPILOG,
         parents=[shared(
-            "--set", "--turns", "--seed", "--runs", "--jobs", "--dask", "--out", "--force", "--format", "--no-plot",
-            "--quiet",
+            "--set", "--turns", "--seed", "--runs", "--jobs", "--dask", "--out", "--force", "--format", "--dpi",
+            "--no-plot", "--quiet",
             set="change a scenario value at every point (repeatable; default: none)",
             seed=f"root seed of the runs and the sampling (default {DEFAULT_SEED})",
             runs={"default": DEFAULT_SWEEP_RUNS, "help": f"seeded runs per point (default {DEFAULT_SWEEP_RUNS})"},
@@ -82,8 +85,9 @@ def add_parser(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> 
                     "sweep's definition) and figures. An interrupted sweep continues with --resume and ends with "
                     "the same files.")
     p.add_argument("scenario", help="a scenario's name (see `list`) or a path to a TOML file")
-    p.add_argument("--method", choices=("morris", "sobol", "grid"), default="morris",
-                   help="morris: screening (elementary effects); sobol: variance shares; grid: full factorial "
+    p.add_argument("--method", choices=METHODS, default="morris",
+                   help="morris: screening (elementary effects); sobol: variance shares; grid: full factorial; "
+                        "latin: a Latin hypercube of --samples points; montecarlo: --samples random points "
                         "(default morris)")
     p.add_argument("--param", action="append", default=[], metavar="KEY=LO:HI",
                    help="a scenario value and its range, uniform, e.g. risk.h_max=0.001:0.02 (repeatable; default: "
@@ -98,7 +102,8 @@ def add_parser(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> 
                    default=DEFAULT_TRAJECTORIES, metavar="R",
                    help=f"Morris trajectories (default {DEFAULT_TRAJECTORIES})")
     p.add_argument("--samples", type=whole_number(2, "--samples", MAX_SAMPLES), default=DEFAULT_SAMPLES, metavar="N",
-                   help=f"Sobol' base samples, a power of 2 (default {DEFAULT_SAMPLES}; N x (2K + 2) points)")
+                   help=f"Sobol' base samples, a power of 2 (N x (2K + 2) points), or the points of latin and "
+                        f"montecarlo (default {DEFAULT_SAMPLES})")
     p.add_argument("--levels", type=whole_number(2, "--levels", MAX_LEVELS), default=DEFAULT_LEVELS, metavar="L",
                    help=f"grid points per value (default {DEFAULT_LEVELS})")
     p.add_argument("--resume", action="store_true", help="continue the interrupted sweep whose journal is in --out")
@@ -137,7 +142,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     mark_ours(out)        # before the journal, so that a folder left by a crash can be resumed
     jobs = args.jobs if args.jobs is not None else default_jobs()
     started = time.perf_counter()
-    is_output = lambda name: name in OUTPUTS or name.startswith(("morris.", "sobol.", "outcomes."))  # noqa: E731
+    is_output = lambda name: name in OUTPUTS or name.startswith(("morris.", "sobol.", "sobol_convergence.",  # noqa: E731
+                                                                 "outcomes."))
     saved: list[int | None] = [None]       # points in the journal, once it has been read or begun
     try:
         with writing(out, args.force, stale=is_output, seals=("sweep.json",)) as stage:
@@ -158,14 +164,19 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                     tick()
 
                 Y = sweep.evaluate(tasks, run, done, finished)
-            rows = sweep.indices(args.method, factors, X, Y, names, args.seed) if args.method != "grid" else []
+            rows = sweep.indices(args.method, factors, X, Y, names, args.seed) if args.method in sweep.INDEXED \
+                else []
             _write_samples(stage / "samples.csv", factors, X, names, Y)
             _write_indices(stage / "indices.csv", rows)
+            converging = sweep.convergence(factors, X, Y, names, args.seed) if args.method == "sobol" else []
+            if converging:
+                _write_indices(stage / "convergence.csv", converging, ("samples",))
             if not args.no_plot:
                 use_file_backend()
                 from sim.analysis import sweep_plots
 
-                sweep_plots.draw_all(stage, args.method, factors, X, names, Y, rows, definition, args.format)
+                sweep_plots.draw_all(stage, args.method, factors, X, names, Y, rows, definition, args.format,
+                                     args.dpi, converging)
             (stage / "sweep.json").write_text(json.dumps(definition, indent=2) + "\n")
     except KeyboardInterrupt as exc:    # Ctrl-C, SIGTERM, SIGHUP: one line, and how to go on
         what = "interrupted" if type(exc) is KeyboardInterrupt else f"stopped by {exc}"
@@ -189,11 +200,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def _definition(scn: scenario.Scenario, args: argparse.Namespace, factors: list, X: np.ndarray) -> dict:
     """What the sweep is (sweep.json): enough to tell whether a journal belongs to it."""
     body = {
-        "scenario": scn.name, "source": scn.source, "version": __version__, "method": args.method,
+        "scenario": scn.name, "source": provenance.anonymise(scn.source, here=False), "version": __version__,
+        "method": args.method,
         "runs": args.runs, "turns": scn.scenario.turns, "seed": args.seed, "points": len(X),
         "factors": [{"key": f.key, "low": f.low, "high": f.high, "dist": f.dist} for f in factors],
         "trajectories": args.trajectories if args.method == "morris" else None,
-        "samples": args.samples if args.method == "sobol" else None,
+        "samples": args.samples if args.method in ("sobol", "latin", "montecarlo") else None,
         "levels": args.levels if args.method == "grid" else None,
     }
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode())
@@ -381,10 +393,10 @@ def _write_samples(path: Path, factors: list, X: np.ndarray, names: list[str], Y
     path.write_text("\n".join(lines) + "\n")
 
 
-def _write_indices(path: Path, rows: list[dict]) -> None:
-    lines = ["outcome,factor,index,value,conf95"]
-    lines += [f"{r['outcome']},{r['factor']},{r['index']},{_number(float(r['value']))},{_number(float(r['conf95']))}"
-              for r in rows]
+def _write_indices(path: Path, rows: list[dict], extra: tuple[str, ...] = ()) -> None:
+    lines = [",".join(["outcome", "factor", "index", *extra, "value", "conf95"])]
+    lines += [",".join([r["outcome"], r["factor"], r["index"], *(str(r[e]) for e in extra),
+                        _number(float(r["value"])), _number(float(r["conf95"]))]) for r in rows]
     path.write_text("\n".join(lines) + "\n")
 
 

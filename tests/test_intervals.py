@@ -151,3 +151,27 @@ def test_treaty_figure_has_a_wilson_band(tmp_path):
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "95% interval (Wilson, per date)" in labels
     assert "20 runs" in ax.get_title()
+
+
+def test_the_interval_of_a_median_is_the_textbook_pair_of_order_statistics():
+    from sim.output.intervals import median_interval
+
+    x = np.array([7.0, 1, 9, 3, 5, 10, 2, 8, 4, 6])           # n = 10: ranks 2 and 9 (coverage 97.9%)
+    low, high = median_interval(x)
+    assert (low, high) == (2.0, 9.0)
+    rng = np.random.default_rng(3)
+    samples = rng.exponential(size=(2000, 51))                # skewed; the true median is ln 2
+    lows, highs = median_interval(samples, axis=1)
+    covered = ((lows <= np.log(2)) & (np.log(2) <= highs)).mean()
+    exact = 1 - 2 * stats.binom.cdf(18, 51, 0.5)               # ranks 19 and 33: at least 95%
+    assert exact >= 0.95 and covered == pytest.approx(exact, abs=0.015)
+
+
+def test_summary_json_brackets_the_median_escalation_with_its_interval():
+    import sim
+
+    s = sim.run("inf_2018", runs=40, turns=12, seed=6, progress=False, jobs=1).summary
+    median = s["escalation_quantiles"]["values"][s["escalation_quantiles"]["quantiles"].index(0.5)]
+    low, high = s["median_interval"]["low"], s["median_interval"]["high"]
+    assert len(low) == len(high) == 13
+    assert all(lo - 1e-4 <= m <= hi + 1e-4 for lo, m, hi in zip(low, median, high, strict=True))

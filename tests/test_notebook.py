@@ -21,4 +21,7 @@ def test_the_python_api_notebook_runs_without_error(tmp_path):
     shown = "".join(o.get("data", {}).get("text/plain", "") for o in outputs if o.output_type == "execute_result")
     assert "RunResult('inf_2018', runs=200" in shown
     assert any("image/png" in o.get("data", {}) for o in outputs), "the figure cell shows a figure"
+    for cell in nb.cells:
+        if cell.cell_type == "code":          # each figure once
+            assert sum("image/png" in o.get("data", {}) for o in cell.outputs) <= 1, cell.source
     assert list(tmp_path.iterdir()) == []      # nothing written unless asked

@@ -17,9 +17,12 @@ from sim.core import scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 # the import name of each declared distribution, where the two differ
-IMPORT_NAMES = {"tomli-w": "tomli_w", "annotated-types": "annotated_types", "SALib": "SALib", "dask": "dask"}
+IMPORT_NAMES = {"ema-workbench": "ema_workbench",
+                "tomli-w": "tomli_w", "annotated-types": "annotated_types", "SALib": "SALib", "dask": "dask"}
 # modules of sim/ that only the users of an optional extra import (nothing else in sim/ imports them)
-OPTIONAL_MODULES = {"app.py": "explorer"}
+OPTIONAL_MODULES = {"app.py": "explorer", "classroom/server.py": "classroom", "classroom/cli.py": "classroom",
+                    "engine/executors.py": "dask", "sweep_cli.py": "dask", "output/typed.py": "data",
+                    "exploratory.py": "ema"}
 
 
 def _declared(extra: str | None = None) -> set[str]:
@@ -116,3 +119,26 @@ def test_a_scenarios_dir_that_is_not_a_folder_is_one_line_exit_2(tmp_path, monke
     out = cli_main("--scenarios", target, "list")
     assert out.status == 2 and out.out == ""
     assert out.err.count("\n") == 1 and "--scenarios" in out.err and "allowed: an existing folder" in out.err
+
+
+@pytest.mark.parametrize("argv,extra", [
+    (["classroom", "inf_2018", "--out", "room"], "classroom"),
+    (["run", "inf_2018", "--runs", "2", "--dask", "local", "--out", "out"], "dask"),
+    (["run", "inf_2018", "--runs", "2", "--parquet", "--out", "out"], "data"),
+])
+def test_a_command_whose_extra_is_missing_says_which_in_one_line_and_writes_nothing(tmp_path, monkeypatch, cli_main,
+                                                                                    argv, extra):
+    monkeypatch.chdir(tmp_path)
+    for name in ("starlette", "distributed", "pyarrow"):
+        monkeypatch.setitem(sys.modules, name, None)       # as if not installed
+    done = cli_main(*argv)
+    assert done.status == 2 and done.err.count("\n") == 1, done.err
+    assert f"pip install 'escalation-sim[{extra}]'" in done.err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_core_install_leaves_the_web_stack_and_dask_to_extras():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    core = {req.split("[")[0].split(">")[0] for req in project["dependencies"]}
+    assert not core & {"starlette", "uvicorn", "segno", "dask", "solara"}
+    assert "escalation-sim[all]" in project["optional-dependencies"]["test"]     # make test installs every extra

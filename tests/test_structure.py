@@ -110,7 +110,8 @@ def test_every_layer_imports_only_from_itself_and_the_layers_below():
 
 def test_the_layers_hold_every_module_but_the_front_ends():
     top = sorted(p.stem for p in (ROOT / "sim").glob("*.py"))
-    assert top == ["__init__", "analyze_cli", "api", "app", "arguments", "briefing", "cli", "sweep_cli", "terminal"]
+    assert top == ["__init__", "analyze_cli", "api", "app", "arguments", "briefing", "cli", "exploratory", "sweep_cli",
+                   "terminal"]
     packages = sorted(p.name for p in (ROOT / "sim").iterdir() if (p / "__init__.py").exists())
     assert packages == ["analysis", "classroom", "core", "engine", "kernel", "materials", "output", "play", "rules"]
 

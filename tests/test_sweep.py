@@ -50,6 +50,20 @@ def test_sobol_of_the_ishigami_function_matches_its_known_indices():
     assert rows[("x1 x x3", "S2")] == pytest.approx(0.244, abs=0.08)
 
 
+def test_the_convergence_table_reestimates_sobol_indices_on_growing_prefixes_of_the_design():
+    factors = [Factor(f"x{i}", -np.pi, np.pi) for i in (1, 2, 3)]
+    X = sweep.sample("sobol", factors, seed=5, samples=1024)
+    Y = (np.sin(X[:, 0]) + 7 * np.sin(X[:, 1]) ** 2 + 0.1 * X[:, 2] ** 4 * np.sin(X[:, 0]))[:, None]
+    rows = sweep.convergence(factors, X, Y, ["y"], seed=5)
+    assert sorted({r["samples"] for r in rows}) == [128, 256, 512, 1024]
+    st = {(r["factor"], r["samples"]): (r["value"], r["conf95"]) for r in rows if r["index"] == "ST"}
+    whole = {r["factor"]: r["value"] for r in sweep.indices("sobol", factors, X, Y, ["y"], seed=5)
+             if r["index"] == "ST"}
+    assert all(st[(f, 1024)][0] == whole[f] for f in whole)         # the last row is the sweep's own estimate
+    assert st[("x1", 1024)][1] < st[("x1", 128)][1]                   # the interval narrows with the samples
+    assert st[("x1", 1024)][0] == pytest.approx(0.558, abs=0.05)     # towards the known value
+
+
 @pytest.mark.parametrize("method", ["morris", "sobol", "grid"])
 def test_sampling_is_reproducible_from_the_seed(method):
     factors = [Factor("a", 0, 1), Factor("b", 10, 20)]
@@ -64,6 +78,24 @@ def test_sampling_is_reproducible_from_the_seed(method):
 def test_a_grid_is_the_full_factorial_with_its_corners():
     X = sweep.sample("grid", [Factor("a", 0, 1), Factor("b", 10, 20)], seed=0, levels=3)
     assert len(X) == 9 and {tuple(x) for x in X} >= {(0, 10), (1, 20), (0.5, 15)}
+
+
+def test_a_latin_hypercube_puts_one_point_in_each_of_n_equal_slices_of_every_range():
+    factors = [Factor("a", 0, 1), Factor("b", 10, 30)]
+    X = sweep.sample("latin", factors, seed=4, samples=16)
+    assert X.shape == (16, 2)
+    for k, f in enumerate(factors):
+        slices = np.floor((X[:, k] - f.low) / (f.high - f.low) * 16).astype(int)
+        assert sorted(slices) == list(range(16))
+    assert np.array_equal(X, sweep.sample("latin", factors, seed=4, samples=16))
+
+
+def test_monte_carlo_points_follow_each_factors_distribution():
+    factors = [Factor("a", 0, 1), Factor("b", 5.0, 2.0, dist="norm")]
+    X = sweep.sample("montecarlo", factors, seed=1, samples=4000)
+    assert X.shape == (4000, 2) and X[:, 0].min() >= 0 and X[:, 0].max() < 1
+    assert X[:, 1].mean() == pytest.approx(5.0, abs=0.15) and X[:, 1].std() == pytest.approx(2.0, abs=0.15)
+    assert not np.array_equal(X, sweep.sample("montecarlo", factors, seed=2, samples=4000))
 
 
 def test_a_grid_too_large_to_run_is_refused_before_anything_runs():
@@ -81,6 +113,20 @@ def test_every_assumed_number_of_inf_2018_is_a_valid_factor(inf):
     sweep.check_factors(inf, factors)             # every end of every range is a valid scenario
     lag = next(f for f in factors if f.key == "actors.US.deploy_lag_days")
     assert lag.integer and (lag.low, lag.high) == (90, 270)
+
+
+def test_assumed_numbers_are_found_by_their_comments_wherever_the_line_puts_them(tmp_path):
+    # tomlkit reads the comments: an actor's id after its numbers, a '#' inside a string before the comment
+    text = (ROOT / "scenarios" / "dilemma_2p.toml").read_text()
+    text = text.replace('id = "BLUE"\nname = "Blue"\n', 'name = "Blue #1"  # the first\n', 1)
+    text = text.replace('deploy_lag_days = 60           # assumed: two turns from order to arrival\n',
+                        'deploy_lag_days = 60           # assumed: two turns from order to arrival\nid = "BLUE"\n', 1)
+    text = text.replace('rule = { name = "quantal", lambda = 3.0 }  # assumed',
+                        'rule = { name = "quantal", lambda = 3.0 }  # #1 assumed', 1)
+    (tmp_path / "moved.toml").write_text(text)
+    moved = {f.key for f in sweep.assumed_factors(scenario.load(str(tmp_path / "moved.toml")), 0.5)}
+    plain = {f.key for f in sweep.assumed_factors(scenario.load("dilemma_2p"), 0.5)}
+    assert moved == plain and {"actors.BLUE.deploy_lag_days", "actors.BLUE.rule.lambda"} <= moved
 
 
 def test_outcomes_of_a_point_are_means_over_its_runs():
@@ -130,6 +176,27 @@ def test_a_bad_param_is_one_line_exit_2_and_nothing_written(tmp_path, param, say
     assert out.status == 2, out.err
     assert out.err.count("\n") == 1 and says in out.err and "Traceback" not in out.err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_sobol_sweep_writes_its_convergence_table_and_figure(tmp_path, sweep_cli):
+    args = [a for a in SMALL if a not in ("--trajectories", "3")]
+    done = sweep_cli(*args, "--method", "sobol", "--samples", "32", "--runs", "2", "--turns", "4", "--jobs", "1",
+                     "--out", tmp_path / "s")
+    assert done.status == 0, done.err
+    table = (tmp_path / "s" / "convergence.csv").read_text().splitlines()
+    assert table[0] == "outcome,factor,index,samples,value,conf95"
+    assert {line.split(",")[3] for line in table[1:]} == {"4", "8", "16", "32"}
+    assert (tmp_path / "s" / "sobol_convergence.png").stat().st_size > 0
+
+
+def test_a_latin_sweep_explores_its_points_without_indices(tmp_path, sweep_cli):
+    args = [a for a in SMALL if a not in ("--trajectories", "3")]
+    done = sweep_cli(*args, "--method", "latin", "--samples", "5", "--runs", "3", "--jobs", "1", "--out",
+                     tmp_path / "l")
+    assert done.status == 0, done.err
+    assert len((tmp_path / "l" / "samples.csv").read_text().splitlines()) == 1 + 5
+    assert {"outcomes.png", "sweep.json"} <= {p.name for p in (tmp_path / "l").iterdir()}
+    assert not (tmp_path / "l" / "morris.png").exists()
 
 
 def test_a_sweep_writes_samples_indices_definition_and_figures(tmp_path, sweep_cli):

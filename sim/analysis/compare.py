@@ -9,8 +9,9 @@ incident), the paired t test for the means.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -35,6 +36,7 @@ class Variant:
 
     label: str
     scenario: scenario.Scenario
+    overrides: dict[str, Any] = field(default_factory=dict)     # its KEY=VALUE changes, read as TOML
 
     @property
     def slug(self) -> str:
@@ -49,7 +51,7 @@ def parse_variant(item: str, turns: int | None = None) -> Variant:
     scn = scenario.load(name, overrides)
     if turns is not None:
         scn = scn.with_turns(turns)
-    return Variant(item, scn)
+    return Variant(item, scn, overrides)
 
 
 def _split(changes: str) -> list[str]:

@@ -27,7 +27,7 @@ from sim.analysis.equilibria import CHICKEN, CLASSES, DEADLOCK, DEGENERATE, HARM
 from sim.core.actions import COLOURS, MOVE_NAMES
 from sim.core.codes import N_MOVES
 from sim.core.scenario import Scenario
-from sim.output.plots import date_ticks, figure_of
+from sim.output.plots import HEATMAP, date_ticks, figure_of
 
 #: Okabe and Ito's colour-blind-safe palette (2008): each class its own; a degenerate side is white, hatched.
 CLASS_COLORS = {PD: "#D55E00", DEADLOCK: "#CC79A7", CHICKEN: "#E69F00", STAG: "#0072B2", HARMONY: "#009E73",
@@ -68,24 +68,25 @@ def plot_game(analysis: Analysis, axes: Sequence[Axes] | None = None) -> Figure:
     letters = ({(re, cr): "T", (rr, cr): "R", (re, ce): "P", (rr, ce): "S"},     # row leader's cells
                {(rr, ce): "T", (rr, cr): "R", (re, ce): "P", (re, cr): "S"})     # column leader's cells
     for k, (ax, m, who) in enumerate(zip(axes, (g.row, g.col), (s.row_id, s.col_id), strict=True)):
-        image = ax.imshow(m, cmap="RdYlGn", aspect="equal")
+        image = ax.imshow(m, cmap=HEATMAP, aspect="equal")
         bar = fig.colorbar(image, ax=ax, shrink=0.8)
         bar.set_label(PAYOFF_UNITS, fontsize=8)
         lo, hi = float(m.min()), float(m.max())
         for i in range(m.shape[0]):
             for j in range(m.shape[1]):
                 shade = (m[i, j] - lo) / (hi - lo) if hi > lo else 0.5
-                ax.text(j, i, f"{m[i, j]:.2f}", ha="center", va="center", fontsize=9,
-                        color="black" if 0.2 < shade < 0.8 else "white")
+                ink = "black" if shade > 0.5 else "white"      # cividis: dark blue to light yellow
+                ax.text(j, i, f"{m[i, j]:.2f}", ha="center", va="center", fontsize=9, color=ink)
                 if (i, j) in letters[k]:
-                    ax.text(j - 0.42, i + 0.4, letters[k][(i, j)], fontsize=8, fontweight="bold", color="0.1",
+                    ax.text(j - 0.42, i + 0.4, letters[k][(i, j)], fontsize=8, fontweight="bold", color=ink,
                             ha="left", va="bottom")
         for i, j in analysis.pareto:
             ax.plot(j + 0.36, i - 0.34, marker="^", ms=6, color="white", mec="black", mew=0.8)
         for eq in analysis.equilibria.found:
             if eq.pure:
                 i, j = eq.support_row[0], eq.support_col[0]
-                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=3, ec="black"))
+                for width, edge in ((5, "white"), (2.2, "black")):     # seen on dark and light cells alike
+                    ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=width, ec=edge))
                 ax.plot(j, i - 0.3, marker="*", ms=13, color="gold", mec="black", mew=0.8)
             else:
                 for i in eq.support_row:
@@ -135,15 +136,15 @@ def plot_over_time(over: OverTime, axes: Sequence[Axes] | None = None) -> Figure
                                                       layout="constrained",
                                                       gridspec_kw={"height_ratios": [3.2, 0.7, 1.3, 1.3]}))
     ax = axes[0]
-    ax.fill_between(dates, v[0.05], v[0.95], color="tab:red", alpha=0.12, lw=0, label="90% of runs")
-    ax.fill_between(dates, v[0.25], v[0.75], color="tab:red", alpha=0.25, lw=0, label="50% of runs")
-    ax.plot(dates, v[0.5], color="darkred", lw=1, ls="--", label="median of runs")
+    ax.fill_between(dates, v[0.05], v[0.95], color="tab:red", alpha=0.12, lw=0, step="post", label="90% of runs")
+    ax.fill_between(dates, v[0.25], v[0.75], color="tab:red", alpha=0.25, lw=0, step="post", label="50% of runs")
+    ax.step(dates, v[0.5], where="post", color="darkred", lw=1, ls="--", label="median of runs")   # turn by turn
     run_dates = [scn.date_of(turn) for turn, _ in over.trajectory]
     run_esc = [esc for _, esc in over.trajectory]
     if over.incident_turn is not None:
         ax.plot(run_dates[-1], run_esc[-1], marker="X", ms=9, color="black", ls="none",
                 label=f"median run breaks down (turn {over.incident_turn})")
-    ax.plot(run_dates, run_esc, color="black", lw=2, label=f"median run (run {m.run})")
+    ax.step(run_dates, run_esc, where="post", color="black", lw=2, label=f"median run (run {m.run})")
     ax.set_ylim(0, 100)
     ax.set_ylabel("escalation index\n(0 = calm, 100 = maximal)")
     ax.grid(alpha=0.3)

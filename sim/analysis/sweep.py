@@ -1,4 +1,5 @@
-"""Sensitivity analysis: which assumptions drive the results (Morris screening, Sobol indices, grids).
+"""Sensitivity analysis and exploration: which assumptions drive the results (Morris screening, Sobol indices),
+and designs that explore them (grids, Latin hypercubes, Monte Carlo).
 
 A sweep varies scenario values (factors, each a `--set` key with a range) over sample points that
 SALib draws (`morris`, `sobol`) or a full factorial grid (`grid`). Every point runs the same seeded
@@ -13,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,8 @@ from sim.core.errors import ScenarioError, SimError
 from sim.core.safeio import json_type
 from sim.core.scenario import Scenario, apply_overrides, value_at
 
-METHODS = ("morris", "sobol", "grid")
+METHODS = ("morris", "sobol", "grid", "latin", "montecarlo")
+INDEXED = ("morris", "sobol")       # the methods SALib estimates indices for; the others explore (samples.csv)
 DISTRIBUTIONS = ("unif", "norm", "triang", "lognorm")
 MORRIS_LEVELS = 4
 MAX_GRID_POINTS = 100_000
@@ -115,38 +117,15 @@ def assumed_factors(scn: Scenario, spread: float = 0.5) -> list[Factor]:
     """Every numeric value of the scenario file whose comment says "assumed", from (1 - spread) to
     (1 + spread) times its value, kept within what the schema allows; zeros and structural values
     (the calendar, the look-ahead's size) are left out."""
-    path = Path(scn.source)
     factors: list[Factor] = []
-    actor = None
-    section = ""
-    for line in path.read_text(encoding="utf-8").splitlines():
-        stripped = line.strip()
-        if stripped.startswith("[["):
-            section, actor = stripped.strip("[]").strip(), None
-            continue
-        if stripped.startswith("["):
-            section = stripped.strip("[]").strip()
-            continue
-        m = re.match(r'\s*([A-Za-z0-9_]+)\s*=\s*(.+?)\s*#\s*(.*)$', line)
-        if not m:
-            m_id = re.match(r'\s*id\s*=\s*"([^"]+)"', line)
-            if m_id and section == "actors":
-                actor = m_id.group(1)
-            continue
-        key, raw, comment = m.groups()
-        if key == "id" and section == "actors":
-            actor = raw.strip('"')
+    for key, value, comment in _commented(Path(scn.source)):
         if "assumed" not in comment:
             continue
-        base = _key_base(section, actor)
-        if base is None:
-            continue
-        for sub, value in _numbers(key, raw):
-            full = ".".join(p for p in (base, sub) if p)
-            if value == 0 or full in SKIP or full.endswith(tuple(SKIP_ENDINGS)):
+        for full, number in _numbers(key, value):
+            if number == 0 or full in SKIP or full.endswith(tuple(SKIP_ENDINGS)):
                 continue
-            factor = _within_schema(scn, Factor(full, value * (1 - spread), value * (1 + spread),
-                                                integer=isinstance(value, int)), value)
+            factor = _within_schema(scn, Factor(full, number * (1 - spread), number * (1 + spread),
+                                                integer=isinstance(number, int)), number)
             if factor is not None:
                 factors.append(factor)
     return factors
@@ -160,26 +139,39 @@ SKIP = {"scenario.turn_days", "scenario.turns", "lookahead.max_profiles", "looka
 SKIP_ENDINGS = (".disputed", ".missiles")
 
 
-def _key_base(section: str, actor: str | None) -> str | None:
-    if section == "actors":
-        return f"actors.{actor}" if actor else None
-    if section.startswith("actors."):
-        return f"actors.{actor}.{section.split('.', 1)[1]}" if actor else None
-    return section
+def _commented(path: Path) -> Iterator[tuple[str, Any, str]]:
+    """(key as --set takes it, value, its comment) of every value of a scenario file, read by tomlkit, which
+    keeps the comments; an actor's values under ``actors.ID``."""
+    import tomlkit
+    from tomlkit.container import Container
+    from tomlkit.items import AoT, Table
+
+    def walk(container: Container, base: str) -> Iterator[tuple[str, Any, str]]:
+        for key, item in container.body:
+            if key is None:                        # a comment or blank line of its own
+                continue
+            name = f"{base}.{key.key}" if base else key.key
+            if isinstance(item, AoT):              # [[actors]]: each table under its id
+                for table in item.body:
+                    if table.get("id") is not None:
+                        yield from walk(table.value, f"{name}.{table['id']}")
+            elif isinstance(item, Table):
+                yield from walk(item.value, name)
+            else:
+                yield name, item.unwrap(), item.trivia.comment
+
+    yield from walk(tomlkit.parse(path.read_text(encoding="utf-8")), "")
 
 
-def _numbers(key: str, raw: str) -> Iterable[tuple[str, int | float]]:
-    """The numbers of one `key = value` line: a number, or the numbers of an inline table."""
-    try:
-        value = tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
-        return []
-    if isinstance(value, bool):
-        return []
-    if isinstance(value, int | float):
+def _numbers(key: str, value: Any) -> Iterable[tuple[str, int | float]]:
+    """The numbers of one value: a number, or the numbers of an inline table, with their keys."""
+    def number(v: Any) -> bool:
+        return isinstance(v, int | float) and not isinstance(v, bool)
+
+    if number(value):
         return [(key, value)]
     if isinstance(value, dict):
-        return [(f"{key}.{k}", v) for k, v in value.items() if isinstance(v, int | float) and not isinstance(v, bool)]
+        return [(f"{key}.{k}", v) for k, v in value.items() if number(v)]
     return []
 
 
@@ -249,7 +241,8 @@ def problem(factors: Sequence[Factor]) -> dict[str, Any]:
 def sample(method: str, factors: Sequence[Factor], seed: int, *, trajectories: int = 20, samples: int = 64,
            levels: int = 5) -> np.ndarray:
     """[P, K] sample points: Morris trajectories (r = `trajectories`, 4 levels), Sobol' (Saltelli)
-    points (`samples` base points, second order), or a full factorial grid of `levels` per factor."""
+    points (`samples` base points, second order), a full factorial grid of `levels` per factor, or
+    `samples` points of a Latin hypercube (SALib) or of plain Monte Carlo, each factor by its distribution."""
     if method == "morris":
         from SALib.sample import morris
 
@@ -262,6 +255,15 @@ def sample(method: str, factors: Sequence[Factor], seed: int, *, trajectories: i
         if samples & (samples - 1):
             raise SimError(f"--samples {samples}: allowed: a power of 2 (Sobol' sequences balance only then)")
         return sobol.sample(problem(factors), samples, calc_second_order=True, seed=seed)
+    if method == "latin":
+        from SALib.sample import latin
+
+        return latin.sample(problem(factors), samples, seed=seed)
+    if method == "montecarlo":
+        from SALib.util import scale_samples
+
+        uniform = np.random.default_rng(seed).random((samples, len(factors)))
+        return scale_samples(uniform, problem(factors))
     if method == "grid":
         if any(f.dist != "unif" for f in factors):
             raise SimError("sweep --method grid: every factor needs a range; allowed: dist = unif")
@@ -397,6 +399,19 @@ def indices(method: str, factors: Sequence[Factor], X: np.ndarray, Y: np.ndarray
                     rows.append({"outcome": name, "factor": f"{factors[a].key} x {factors[b].key}", "index": "S2",
                                  "value": si["S2"][a, b], "conf95": si["S2_conf"][a, b]})
     return rows
+
+
+def convergence(factors: Sequence[Factor], X: np.ndarray, Y: np.ndarray, names: Sequence[str],
+                seed: int) -> list[dict[str, Any]]:
+    """Rows of convergence.csv: the Sobol' S1 and ST of every outcome and factor from the first n base samples
+    of the design (its rows come in blocks of 2K + 2 per base sample), for n = N/8, N/4, N/2 and N (powers
+    of two, at least 4). An index has converged when it moves less than its interval from one n to the next."""
+    block = 2 * len(factors) + 2
+    total = len(X) // block
+    sizes = [n for n in (total // 8, total // 4, total // 2, total) if n >= 4]
+    return [{**row, "samples": n} for n in dict.fromkeys(sizes)
+            for row in indices("sobol", factors, X[:n * block], Y[:n * block], names, seed)
+            if row["index"] in ("S1", "ST")]
 
 
 def evaluate(tasks: Sequence[Point], run: Callable[[list], Iterable[np.ndarray]],

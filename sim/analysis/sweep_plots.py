@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.output.plots import save_figure
+from sim.output.plots import LINE_STYLES, save_figure
 
 HEADLINE = (("treaty_ended", "treaty ended (share of runs)"), ("incident", "incident (share of runs)"),
             ("peak_escalation", "peak escalation (index, mean)"),
@@ -61,9 +61,6 @@ def plot_morris(rows: list[dict], definition: dict) -> Figure:
             continue
         ax.errorbar(x, y, xerr=err, fmt="o", ms=4, color="tab:blue", ecolor="0.7", elinewidth=1, capsize=2,
                     label="value (mu* with 95% interval)")
-        top = np.argsort(-np.nan_to_num(x, nan=-1))[:6]
-        for k in top:
-            ax.annotate(_short(keys[k]), (x[k], y[k]), xytext=(4, 3), textcoords="offset points", fontsize=7)
         hi = max(float(np.nanmax(x)) if len(x) else 1.0, float(np.nanmax(y)) if len(y) else 1.0, 1e-12)
         ax.plot([0, hi], [0, hi], color="0.6", lw=0.8, ls="--",
                 label="sigma = mu* (strong interaction or non-linearity)")
@@ -72,9 +69,36 @@ def plot_morris(rows: list[dict], definition: dict) -> Figure:
         ax.set_xlabel(f"mu*: mean |elementary effect| on {label}")
         ax.set_ylabel("sigma: spread of the effects")
         ax.grid(alpha=0.3)
-        ax.legend(loc="upper left", fontsize=7, frameon=False)
+        top = [k for k in np.argsort(-np.nan_to_num(x, nan=-1))[:6] if x[k] > 0]     # no name for no effect
+        _label_points(ax, x[top], y[top], [_short(keys[k]) for k in top])
+    handles, labels = next((ax.get_legend_handles_labels() for ax in axes.ravel() if ax.get_legend_handles_labels()[0]),
+                           ([], []))
+    if handles:      # the same for every panel: once, below them, where it covers no point
+        fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=8, frameon=False)
     fig.suptitle(_title(definition, "Morris screening (effects per unit range of each value)"), fontsize=10)
     return fig
+
+
+def _label_points(ax: Axes, x: np.ndarray, y: np.ndarray, names: list[str]) -> None:
+    """Name each point beside it; a label that would overlap one already placed is moved up, with a line to
+    its point. The axes' limits must be final (the labels are placed in points on the page)."""
+    height, width = 9.0, 6.5        # a label's height and a character's width, in points, at font size 7
+    to_points = 72.0 / ax.figure.dpi
+    at = ax.transData.transform(np.column_stack([x, y])) * to_points
+    placed: list[tuple[float, float, float]] = []      # left, bottom, right of each label, in points
+    for k in np.argsort(at[:, 1], kind="stable"):
+        left, bottom = at[k, 0] + 4, at[k, 1] + 3
+        right = left + width * len(names[k])
+        moved = True
+        while moved:
+            moved = False
+            for l2, b2, r2 in placed:
+                if left < r2 and l2 < right and abs(bottom - b2) < height:
+                    bottom, moved = b2 + height, True
+        placed.append((left, bottom, right))
+        lift = bottom - at[k, 1]
+        ax.annotate(names[k], (x[k], y[k]), xytext=(4, lift), textcoords="offset points", fontsize=7,
+                    arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.5} if lift > 3 + 1e-9 else None)
 
 
 def plot_sobol(rows: list[dict], definition: dict) -> Figure:
@@ -100,6 +124,34 @@ def plot_sobol(rows: list[dict], definition: dict) -> Figure:
     return fig
 
 
+def plot_convergence(rows: Sequence[dict], definition: dict, top: int = 5) -> Figure:
+    """The total Sobol' index ST of the `top` factors (by ST at the most samples) against the base samples
+    it was estimated from, with 95% intervals, per headline outcome: flat lines within their intervals
+    have converged."""
+    fig, axes = plt.subplots(2, 2, figsize=(13, 9.5), dpi=110, layout="constrained")
+    for ax, (outcome, label) in zip(axes.ravel(), HEADLINE, strict=True):
+        mine = [r for r in rows if r["outcome"] == outcome and r["index"] == "ST"]
+        ax.set_title(label, fontsize=10)
+        most = max((r["samples"] for r in mine), default=0)
+        last = {r["factor"]: r["value"] for r in mine if r["samples"] == most}
+        if _flat(ax, np.array(list(last.values()))):
+            continue
+        leaders = sorted(last, key=lambda f: -np.nan_to_num(last[f], nan=-1))[:top]
+        for k, factor in enumerate(leaders):
+            line = sorted((r for r in mine if r["factor"] == factor), key=lambda r: r["samples"])
+            color, dash = LINE_STYLES[k % len(LINE_STYLES)]
+            ax.errorbar([r["samples"] * (1 + 0.03 * (k - 2)) for r in line], [r["value"] for r in line],
+                        yerr=[r["conf95"] for r in line], color=color, ls=dash, marker="o", ms=4, capsize=2,
+                        label=_short(factor))
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("base samples N (the design's first N blocks)")
+        ax.set_ylabel("ST, total index (95% interval)")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.suptitle(_title(definition, "convergence of the Sobol' total indices"), fontsize=10)
+    return fig
+
+
 def plot_outcomes(factors: Sequence[Any], X: np.ndarray, names: list[str], Y: np.ndarray, definition: dict,
                   order: Sequence[int] | None = None, outcome: str = "peak_escalation") -> Figure:
     """One outcome against each value (the first SHOWN in `order`), one point per sample point."""
@@ -122,7 +174,8 @@ def plot_outcomes(factors: Sequence[Any], X: np.ndarray, names: list[str], Y: np
 
 
 def draw_all(folder: Path, method: str, factors: Sequence[Any], X: np.ndarray, names: list[str], Y: np.ndarray,
-             rows: list[dict], definition: dict, fmt: str = "png") -> list[Path]:
+             rows: list[dict], definition: dict, fmt: str = "png", dpi: int | None = None,
+             converging: Sequence[dict] = ()) -> list[Path]:
     """The sweep's figures, written into `folder`."""
     paths = []
     index = {"morris": "mu_star", "sobol": "ST"}.get(method)
@@ -131,6 +184,8 @@ def draw_all(folder: Path, method: str, factors: Sequence[Any], X: np.ndarray, n
         strength = _rows(rows, "peak_escalation", index)
         order = sorted(range(len(factors)), key=lambda k: -np.nan_to_num(strength[factors[k].key][0], nan=-1))
         plot = plot_morris if method == "morris" else plot_sobol
-        paths.append(save_figure(plot(rows, definition), folder, method, fmt))
-    paths.append(save_figure(plot_outcomes(factors, X, names, Y, definition, order), folder, "outcomes", fmt))
+        paths.append(save_figure(plot(rows, definition), folder, method, fmt, dpi))
+    if converging:
+        paths.append(save_figure(plot_convergence(converging, definition), folder, "sobol_convergence", fmt, dpi))
+    paths.append(save_figure(plot_outcomes(factors, X, names, Y, definition, order), folder, "outcomes", fmt, dpi))
     return paths

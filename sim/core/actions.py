@@ -105,31 +105,31 @@ class MoveSpec:
 MOVES: dict[Action, MoveSpec] = {
     Action.DIALOGUE: MoveSpec(
         0, "offer talks; when two adversaries both offer, they hold a round toward an agreement",
-        (Condition.ALWAYS,), "offers talks", "#2b8cbe"),
+        (Condition.ALWAYS,), "offers talks", "#0072b2"),
     Action.HOLD: MoveSpec(
-        1, "keep the current posture", (Condition.ALWAYS,), "holds", "#9e9e9e"),
+        1, "keep the current posture", (Condition.ALWAYS,), "holds", "#cccccc"),
     Action.COMPLY: MoveSpec(
         0, "meet the demands on it verifiably: eliminate disputed missiles, remove missiles in range, halt a "
            "programme (meets the ultimatums)",
         (Condition.CAN_MEET_DEMAND,), "complies verifiably",
-        "#41ab5d", commitment=True),
+        "#009e73", commitment=True),
     Action.ULTIMATUM: MoveSpec(
         2, "publicly demand that an adversary comply with the treaty, remove its missiles in range or halt its "
            "programme before a deadline, or face the threatened act",
         (Condition.NO_OPEN_ULTIMATUM, Condition.ADVERSARY_DEMANDABLE),
-        "issues an ultimatum", "#fdae61", commitment=True),
+        "issues an ultimatum", "#e69f00", commitment=True),
     Action.WITHDRAWAL: MoveSpec(
         3, "give notice to leave the treaty; it ends after the notice period",
         (Condition.TREATY_PARTY, Condition.TREATY_ALIVE, Condition.NOT_UNBOUND), "gives notice to withdraw",
-        "#d7301f", commitment=True),
+        "#d55e00", commitment=True),
     Action.DEVELOP: MoveSpec(
         3, "advance the missile programme to its next stage: development, flight tests, production",
         (Condition.OWNER, Condition.BELOW_PRODUCTION, Condition.STAGE_COMPLETE),
-        "advances its missile programme", "#8c6bb1", commitment=True),
+        "advances its missile programme", "#cc79a7", commitment=True),
     Action.DEPLOYMENT: MoveSpec(
         4, "order a battalion of a ready system (arrives after the lag); for a host, consent to host its "
            "leader's missiles",
-        (Condition.CAN_FIELD,), "orders missiles", "#7f0000", commitment=True),
+        (Condition.CAN_FIELD,), "orders missiles", "#882255", commitment=True),
 }
 HOST_VERB = "consents to host its ally's missiles"
 

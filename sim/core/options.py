@@ -14,6 +14,7 @@ DEFAULT_BAND = 1000               # model-only runs of a game's debrief (play, r
 
 FORMATS = ("png", "svg", "pdf")   # figure formats
 DEFAULT_FORMAT = "png"
+DEFAULT_DPI, MIN_DPI, MAX_DPI = 120, 50, 1200   # PNG figures: dots per inch (--dpi)
 
 ENGINES = ("ensemble", "mesa")    # ensemble: replicas in lockstep; mesa: one EscalationModel per run
 DEFAULT_ENGINE = "ensemble"

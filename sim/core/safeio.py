@@ -14,12 +14,12 @@
 from __future__ import annotations
 
 import errno
-import fcntl
 import hashlib
 import json
 import os
 import secrets
 import shutil
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,7 +27,13 @@ from typing import Any
 
 from sim.core.errors import SimError
 
+try:
+    import fcntl  # POSIX only: the lock on an output folder is flock(2) on the folder itself
+except ImportError:  # pragma: no cover - Windows: a lock file in the folder (filelock), see `_lock`
+    fcntl = None     # type: ignore[assignment]
+
 PARTIAL = ".partial"   # the suffix of every temporary file and folder
+LOCK_FILE = f".lock{PARTIAL}"   # the lock where there is no flock(2): kept while a run writes, removed after
 
 
 def temp_name(path: Path) -> Path:
@@ -78,18 +84,40 @@ def os_error(exc: OSError, what: str = "") -> SimError:
                     f"{'; allowed: ' + hint if hint else ''}")
 
 
-def _lock(folder: Path) -> int:
-    """An exclusive lock on `folder` (the folder itself, so that nothing is written for it); its fd."""
+def _busy(folder: Path) -> SimError:
+    holder = lock_holder(folder)
+    return SimError(f"{folder}: another run_sim.py is writing into this folder{f' ({holder})' if holder else ''}; "
+                    "allowed: wait until it has finished, or another --out")
+
+
+@contextmanager
+def _lock(folder: Path) -> Iterator[None]:
+    """An exclusive lock on `folder` for the block: flock(2) on the folder itself, so that nothing is written
+    for it; where there is no flock (no fcntl: Windows), filelock's lock on LOCK_FILE inside it."""
+    if fcntl is None:
+        import filelock
+
+        lock = filelock.FileLock(folder / LOCK_FILE, timeout=0)
+        try:
+            lock.acquire()
+        except filelock.Timeout:
+            raise _busy(folder) from None
+        try:
+            yield
+        finally:
+            lock.release()
+            (folder / LOCK_FILE).unlink(missing_ok=True)
+        return
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
-        holder = lock_holder(folder)
-        raise SimError(f"{folder}: another run_sim.py is writing into this folder"
-                       f"{f' ({holder})' if holder else ''}; allowed: wait until it has finished, or another "
-                       "--out") from None
-    return fd
+        raise _busy(folder) from None
+    try:
+        yield
+    finally:
+        os.close(fd)
 
 
 def lock_holder(folder: Path) -> str | None:
@@ -162,8 +190,9 @@ def locked_folder(folder: Path) -> Iterator[Path]:
     except OSError as exc:     # e.g. under /proc, or a folder one may not write
         raise SimError(f"{folder}: cannot make this folder ({exc.strerror or exc}); allowed: a folder on a disk "
                        "you may write") from None
+    held = _lock(folder)
     try:
-        fd = _lock(folder)
+        held.__enter__()
     except OSError as exc:
         _remove_made(made)
         raise SimError(f"{folder}: cannot open this folder ({exc.strerror or exc}); allowed: a folder you may "
@@ -173,14 +202,16 @@ def locked_folder(folder: Path) -> Iterator[Path]:
         raise
     try:
         for old in folder.glob(f".*{PARTIAL}"):    # left by a killed run: we hold the lock, so not in use
-            shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
+            if old.name != LOCK_FILE:
+                shutil.rmtree(old) if old.is_dir() and not old.is_symlink() else old.unlink()
         yield folder
     except BaseException as exc:
+        held.__exit__(*sys.exc_info())
         if not isinstance(exc, KeyboardInterrupt):
             _remove_made(made)
         raise
-    finally:
-        os.close(fd)
+    else:
+        held.__exit__(None, None, None)
 
 
 @contextmanager

@@ -7,7 +7,6 @@ the estimate, so a user can see why and how far to scale down.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -19,15 +18,10 @@ ACTION_ROW_BYTES = 64
 
 
 def available_memory() -> int:
-    """Bytes of memory available to a new allocation (MemAvailable on Linux)."""
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    """Bytes of memory available to a new allocation (psutil: MemAvailable on Linux, its like elsewhere)."""
+    import psutil
+
+    return int(psutil.virtual_memory().available)
 
 
 def _human(n: float) -> str:

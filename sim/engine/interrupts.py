@@ -19,7 +19,9 @@ from types import FrameType
 
 from sim.core.errors import Terminated
 
-TERMINATING: dict[int, str] = {signal.SIGTERM: "SIGTERM", signal.SIGHUP: "SIGHUP"}
+TERMINATING: dict[int, str] = {signal.SIGTERM: "SIGTERM"}
+if hasattr(signal, "SIGHUP"):      # POSIX only (not on Windows): the terminal closed
+    TERMINATING[signal.SIGHUP] = "SIGHUP"
 PR_SET_PDEATHSIG = 1
 
 
@@ -74,7 +76,7 @@ def worker_init(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for signum in TERMINATING:
         signal.signal(signum, signal.SIG_DFL)
-    if sys.platform.startswith("linux"):
+    if sys.platform.startswith("linux"):     # prctl(PR_SET_PDEATHSIG) is Linux only; elsewhere the parent stops us
         try:
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)

@@ -42,6 +42,16 @@ def share_interval(successes: int, trials: int) -> tuple[float, float]:
     return float(ci.low), float(ci.high)
 
 
+def median_interval(x: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Distribution-free 95% interval of the median of `x` along `axis`: the order statistics of ranks j and
+    n - j + 1, j the binomial(n, 1/2) 2.5% quantile (scipy), which cover the median with probability at least
+    95% whatever the distribution (the Monte Carlo error of a median curve)."""
+    n = x.shape[axis]
+    j = max(int(stats.binom.ppf((1 - LEVEL) / 2, n, 0.5)), 1)
+    ordered = np.sort(x, axis=axis)
+    return np.take(ordered, j - 1, axis=axis), np.take(ordered, n - j, axis=axis)
+
+
 def share(x: np.ndarray) -> Estimate:
     """Share of the runs where `x` (0 or 1 per run) is 1, with its Wilson interval."""
     n, k = int(x.size), int(np.count_nonzero(x))

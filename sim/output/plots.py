@@ -28,6 +28,7 @@ from matplotlib.ticker import PercentFormatter
 
 from sim.core.actions import COLOURS, MOVE_NAMES
 from sim.core.errors import SimError
+from sim.core.options import DEFAULT_DPI
 from sim.core.safeio import atomic_path
 from sim.core.state import COMPONENT_LABELS
 from sim.core.textsafe import printable
@@ -38,9 +39,16 @@ if TYPE_CHECKING:
     from sim.api import RunResult
 
 TITLE_WIDTH = 100    # characters per title line: fits a 9-inch figure at 10 pt
+# Colour-blind-safe colours (Okabe and Ito's palette, told apart under deuteranopia and protanopia;
+# tests/test_figures.py checks it): the moves' are in the move table (sim.core.actions)
 MOVE_COLORS = COLOURS
-COMPONENT_COLORS = {"ladder": "#d9d9d9", "treaty": "#fdae61", "missiles": "#d73027", "arming": "#8c6bb1",
-                    "demands": "#abd9e9"}
+COMPONENT_COLORS = {"ladder": "#dddddd", "treaty": "#e69f00", "missiles": "#d55e00", "arming": "#cc79a7",
+                    "demands": "#56b4e9"}
+#: lines told apart (actors by their order in the scenario, variants, factors): a colour and a dash each, in grey too
+LINE_STYLES = (("#0072b2", "-"), ("#d55e00", "--"), ("#009e73", "-."), ("#e69f00", ":"), ("#cc79a7", "-"),
+                ("#56b4e9", "--"), ("#000000", "-."))
+HEATMAP = "cividis"   # heatmaps of values where higher is better (payoffs): perceptually uniform, colour-blind safe
+LEGEND = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "frameon": False, "fontsize": 8}   # beside the axes
 
 
 def read_summary(folder: Path | str) -> dict:
@@ -66,10 +74,10 @@ def _runs(source: Any, summary: dict) -> pd.DataFrame:
     return _read_runs(Path(source), wanted)
 
 
-def plot_all(folder: Path | str, fmt: str = "png") -> list[Path]:
+def plot_all(folder: Path | str, fmt: str = "png", dpi: int | None = None) -> list[Path]:
     """Draw every figure of a result folder into it, from its files; returns their paths."""
     summary = read_summary(folder)
-    return draw_all(summary, _read_runs(Path(folder), figure_runs(summary)), folder, fmt)
+    return draw_all(summary, _read_runs(Path(folder), figure_runs(summary)), folder, fmt, dpi)
 
 
 def rows_as_read(turns_csv: str) -> pd.DataFrame:
@@ -78,13 +86,14 @@ def rows_as_read(turns_csv: str) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(",".join(TURN_COLUMNS) + "\n" + turns_csv))
 
 
-def draw_all(summary: dict, runs: pd.DataFrame, folder: Path | str, fmt: str = "png") -> list[Path]:
+def draw_all(summary: dict, runs: pd.DataFrame, folder: Path | str, fmt: str = "png",
+             dpi: int | None = None) -> list[Path]:
     """Draw every figure of a run into `folder`: from its summary and the turns rows of the runs drawn one
     by one (`sim.output.results.figure_runs`); returns their paths."""
     figures = {"escalation": _escalation(summary, runs, None), "components": _components(summary, runs, None),
                "moves": _moves(summary, None), "treaty": _treaty(summary, None),
                "missiles": _missiles(summary, None)}
-    return [save_figure(fig, folder, name, fmt) for name, fig in figures.items()]
+    return [save_figure(fig, folder, name, fmt, dpi) for name, fig in figures.items()]
 
 
 def plot_escalation(source: RunResult | Path | str, ax: Axes | None = None) -> Figure:
@@ -121,21 +130,25 @@ def _escalation(summary: dict, runs: pd.DataFrame, ax: Axes | None) -> Figure:
     dates = summary_dates(summary)
     v = {qq: np.array(row) for qq, row in zip(q["quantiles"], q["values"], strict=True)}
     fig, ax = dated_axes(summary, "escalation index", "escalation index (0 = calm, 100 = maximal)", ax)
-    ax.fill_between(dates, v[0.05], v[0.95], color="tab:red", alpha=0.15, lw=0, label="90% of runs")
-    ax.fill_between(dates, v[0.25], v[0.75], color="tab:red", alpha=0.3, lw=0, label="50% of runs")
+    ax.fill_between(dates, v[0.05], v[0.95], color="tab:red", alpha=0.15, lw=0, step="post", label="90% of runs")
+    ax.fill_between(dates, v[0.25], v[0.75], color="tab:red", alpha=0.3, lw=0, step="post", label="50% of runs")
     for i, (_, run) in enumerate(runs[runs["run"] < SAMPLE_RUNS].groupby("run")):
-        ax.plot(pd.to_datetime(run["date"]), run["escalation"], color="0.35", lw=0.6, alpha=0.5,
+        ax.step(pd.to_datetime(run["date"]), run["escalation"], where="post", color="0.35", lw=0.6, alpha=0.5,
                 label="sample runs" if i == 0 else None)
-    ax.plot(dates, v[0.5], color="darkred", lw=2.2, label="median")
+    ax.step(dates, v[0.5], where="post", color="darkred", lw=2.2, label="median")
+    interval = summary.get("median_interval")          # folders written before it was kept have none
+    if interval:
+        ax.fill_between(dates, interval["low"], interval["high"], step="post", color="darkred", alpha=0.45, lw=0,
+                        label="95% interval of the median\n(Monte Carlo error)")
     markers = (("median_turn_notice", "notice", ":"), ("median_turn_treaty_ended", "treaty ends", "--"),
                ("median_turn_first_deployment", "first deployment", "-."))
     for key, label, style in markers:
         turn = summary.get(key)
         if turn is not None:
             when = dates[min(round(turn), len(dates) - 1)]
-            ax.axvline(when, color="0.2", lw=1, ls=style, label=f"{label} (median, {when:%b %Y})")
+            ax.axvline(when, color="0.2", lw=1, ls=style, label=f"{label}\n(median, {when:%b %Y})")
     ax.set_ylim(0, 100)
-    ax.legend(loc="upper left", frameon=False, ncols=3, fontsize=8)
+    ax.legend(**LEGEND)
     return fig
 
 
@@ -148,21 +161,21 @@ def _components(summary: dict, runs: pd.DataFrame, ax: Axes | None) -> Figure:
     fig, ax = dated_axes(summary, f"what drives the index in the median run (run {run_id})",
                     "contribution to the escalation index (points)", ax)
     labels = {name: COMPONENT_LABELS[f"esc_{name}"] for name in COMPONENT_COLORS}
-    ax.stackplot(dates, *parts.values(), colors=list(COMPONENT_COLORS.values()),
-                 labels=[f"{labels[k]} (up to {100 * w[k]:.3g} points)" for k in parts], alpha=0.9)
-    ax.plot(dates, run["escalation"], color="black", lw=1.2, label="escalation index")
+    ax.stackplot(dates, *parts.values(), colors=list(COMPONENT_COLORS.values()), step="post",   # turn by turn
+                 labels=[f"{labels[k]}\n(up to {100 * w[k]:.3g} points)" for k in parts], alpha=0.9)
+    ax.step(dates, run["escalation"], where="post", color="black", lw=1.2, label="escalation index")
     ax.set_ylim(0, 100)
-    ax.legend(loc="upper left", frameon=False, ncols=3, fontsize=8)
+    ax.legend(**LEGEND)
     return fig
 
 
 def _moves(summary: dict, axes: Sequence[Axes] | None) -> Figure:
     share = summary["per_turn"]["move_share"]
     actors = summary["actors"]
-    dates = summary_dates(summary)[1:]
+    dates = summary_dates(summary)      # the move of turn t is played over the turn that ends on date t
     if axes is None:
-        fig, made = plt.subplots(len(actors), 1, figsize=(9, 2.2 * len(actors) + 1), dpi=120, sharex=True,
-                                 layout="constrained")
+        fig, made = plt.subplots(len(actors), 1, figsize=(9, 2.2 * len(actors) + 1), dpi=DEFAULT_DPI,
+                                 sharex=True, layout="constrained")
         axes = list(np.atleast_1d(made))
     else:
         axes = list(np.atleast_1d(np.asarray(axes, dtype=object)))
@@ -170,13 +183,14 @@ def _moves(summary: dict, axes: Sequence[Axes] | None) -> Figure:
             raise ValueError(f"plot_moves: {len(axes)} axes given; allowed: one per actor ({len(actors)})")
         fig = figure_of(axes[0])
     for ax, actor in zip(axes, actors, strict=True):
-        ax.stackplot(dates, *[share[actor][m] for m in MOVE_NAMES], colors=list(MOVE_COLORS.values()),
-                     labels=list(MOVE_NAMES))
+        ax.stackplot(dates, *[[s[0], *s] for s in (share[actor][m] for m in MOVE_NAMES)], step="pre",
+                     colors=list(MOVE_COLORS.values()), labels=list(MOVE_NAMES), edgecolor="white", lw=0.3)
         ax.set_ylim(0, 1)
         ax.set_xlim(dates[0], dates[-1])
         ax.set_ylabel(f"{actor}\nshare of runs")
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    axes[0].legend(loc="lower left", bbox_to_anchor=(0, 1.02), ncols=5, frameon=False, fontsize=8)
+    axes[0].legend(loc="lower left", bbox_to_anchor=(0, 1.02), ncols=len(MOVE_NAMES), frameon=False, fontsize=8,
+                   handlelength=1.2, columnspacing=1.0)
     _date_axis(axes[-1], summary)
     fig.suptitle(_title(summary, "moves played, share of runs still going"), fontsize=10)
     return fig
@@ -198,7 +212,7 @@ def _treaty(summary: dict, ax: Axes | None) -> Figure:
             label="crisis broke down (incident)")
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.legend(loc="best", frameon=False, fontsize=8)        # off the curves and the band
+    ax.legend(**LEGEND)
     return fig
 
 
@@ -216,13 +230,15 @@ def _missiles(summary: dict, ax: Axes | None) -> Figure:
     quantiles = summary["escalation_quantiles"]["quantiles"]
     dates = summary_dates(summary)
     fig, ax = dated_axes(summary, "deployed intermediate-range missiles", "missiles deployed", ax)
+    top = 1.0
     for i, actor in enumerate(summary["actors"]):
         v = dict(zip(quantiles, map(np.array, q[actor]), strict=True))
-        color = f"C{i}"
+        color, dash = LINE_STYLES[i % len(LINE_STYLES)]
         ax.fill_between(dates, v[0.25], v[0.75], color=color, alpha=0.25, lw=0, step="post")
-        ax.step(dates, v[0.5], where="post", color=color, lw=2, label=f"{actor} (median, 50% band)")
-    ax.set_ylim(bottom=0)
-    ax.legend(loc="best", frameon=False, fontsize=8, ncols=2 if len(summary["actors"]) > 4 else 1)  # off the lines
+        ax.step(dates, v[0.5], where="post", color=color, ls=dash, lw=2, label=f"{actor}\n(median, 50% band)")
+        top = max(top, float(np.max(v[0.75])))
+    ax.set_ylim(-0.03 * top, 1.05 * top)           # a line at zero is drawn above the axis, not hidden by it
+    ax.legend(**LEGEND)
     return fig
 
 
@@ -242,10 +258,11 @@ def _title(summary: dict, what: str) -> str:
 
 
 def date_ticks(ax: Axes) -> None:
-    """Dates on the x axis, labelled as compactly as they allow."""
-    locator = mdates.AutoDateLocator()
+    """Dates on the x axis, compactly, each label with its year (years, or month and year; days add the month)."""
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)      # "Jul 2019" labels apart at 9 inches
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    formats = ["%Y", "%b %Y", "%d %b", "%H:%M", "%H:%M", "%S.%f"]
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, formats=formats, zero_formats=formats))
 
 
 def _date_axis(ax: Axes, summary: dict) -> None:
@@ -263,7 +280,7 @@ def figure_of(ax: Axes) -> Figure:
 def dated_axes(summary: dict, what: str, ylabel: str, ax: Axes | None = None) -> tuple[Figure, Axes]:
     """The given axes (and its figure), or a new figure of the standard size; styled for `summary`."""
     if ax is None:
-        fig, ax = plt.subplots(figsize=(9, 4.8), dpi=120, layout="constrained")
+        fig, ax = plt.subplots(figsize=(10, 4.8), dpi=DEFAULT_DPI, layout="constrained")
     else:
         fig = figure_of(ax)
     dates = summary_dates(summary)
@@ -275,11 +292,12 @@ def dated_axes(summary: dict, what: str, ylabel: str, ax: Axes | None = None) ->
     return fig, ax
 
 
-def save_figure(fig: Figure, folder: Path | str, name: str, fmt: str = "png") -> Path:
-    """Write `fig` as FOLDER/NAME.FMT (atomically, the same bytes for the same figure) and close it."""
+def save_figure(fig: Figure, folder: Path | str, name: str, fmt: str = "png", dpi: int | None = None) -> Path:
+    """Write `fig` as FOLDER/NAME.FMT (atomically, the same bytes for the same figure) and close it; `dpi`
+    for a PNG (default: the figure's, DEFAULT_DPI)."""
     path = Path(folder) / f"{name}.{fmt}"
     with atomic_path(path) as tmp, mpl.rc_context({"svg.hashsalt": "escalation-sim"}):   # stable SVG ids
-        fig.savefig(tmp, format=fmt, metadata=_metadata(fmt))
+        fig.savefig(tmp, format=fmt, metadata=_metadata(fmt), dpi=dpi or "figure")
     plt.close(fig)
     return path
 
@@ -314,12 +332,13 @@ def plot_compare(labels: list[str], summaries: list[dict], ax: Axes | None = Non
         q = summary["escalation_quantiles"]
         v = {qq: np.array(row) for qq, row in zip(q["quantiles"], q["values"], strict=True)}
         dates = summary_dates(summary)
-        ax.fill_between(dates, v[0.25], v[0.75], color=f"C{i}", alpha=0.2, lw=0)
-        ax.plot(dates, v[0.5], color=f"C{i}", lw=2, label=f"{label} (median, 50% band)")
+        color, dash = LINE_STYLES[i % len(LINE_STYLES)]
+        ax.fill_between(dates, v[0.25], v[0.75], color=color, alpha=0.2, lw=0, step="post")
+        ax.step(dates, v[0.5], where="post", color=color, ls=dash, lw=2, label=f"{label}\n(median, 50% band)")
     ax.set_ylim(0, 100)
     ax.set_title(_title(first, f"escalation index of {len(labels)} variants on common seeds")
                  + " (each variant)", fontsize=10)
-    ax.legend(loc="upper left", frameon=False, fontsize=8)
+    ax.legend(**LEGEND)
     return fig
 
 
@@ -332,11 +351,11 @@ def plot_tournament(cells: Sequence[Any], pair: tuple[str, str], outcome: str, l
         grid[rules.index(c.first), rules.index(c.second)] = c.values[outcome][0]
     share = outcome in ("treaty_ended", "incident")
     if ax is None:
-        fig, ax = plt.subplots(figsize=(1.3 * len(rules) + 3.5, 1.0 * len(rules) + 2.2), dpi=120,
+        fig, ax = plt.subplots(figsize=(1.3 * len(rules) + 3.5, 1.0 * len(rules) + 2.2), dpi=DEFAULT_DPI,
                                layout="constrained")
     else:
         fig = figure_of(ax)
-    cmap = "RdYlGn" if outcome.startswith("payoff") else "Reds"
+    cmap = HEATMAP if outcome.startswith("payoff") else "Reds"     # Reds: more is worse, lighter to darker
     top = max(0.05, float(np.nanmax(grid))) if share else None       # shares: from 0 to the largest
     image = ax.imshow(grid, cmap=cmap, vmin=0 if share else None, vmax=top)
     bar = fig.colorbar(image, ax=ax, shrink=0.85)
@@ -348,7 +367,7 @@ def plot_tournament(cells: Sequence[Any], pair: tuple[str, str], outcome: str, l
         text = f"{value:.0%}" if share else (f"{value:.1f}" if abs(value) < 100 else f"{value:.0f}")
         ax.text(j, i, text, ha="center", va="center", fontsize=8,
                 color="white" if (top is not None and value > 0.6 * top)   # top is set for shares
-                or (not share and value > middle and cmap == "Reds") else "black")
+                or (not share and (value > middle) == (cmap == "Reds")) else "black")   # dark cells: white
     ax.set_xticks(range(len(rules)), rules, rotation=30, ha="right")
     ax.set_yticks(range(len(rules)), rules)
     ax.set_xlabel(f"rule of {pair[1]}")

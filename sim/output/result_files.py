@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,6 +27,7 @@ from sim.core.errors import SimError
 from sim.core.options import MAX_SEED, MAX_TURNS
 from sim.core.safeio import PARTIAL, atomic_path, staged_folder
 from sim.core.scenario import Scenario, to_toml
+from sim.output import provenance
 from sim.output.csv_text import csv_text
 from sim.output.results import (
     ACTION_COLUMNS,
@@ -39,12 +40,13 @@ from sim.output.results import (
     action_table,
     turn_table,
 )
+from sim.output.typed import PARQUET_FILES, parquet_files
 
 if TYPE_CHECKING:
     import pandas as pd
 
 MARKER = ".escalation-sim"
-OUTPUT_FILES = ("turns.csv", "actions.csv", "summary.json", "scenario.toml")
+OUTPUT_FILES = ("turns.csv", "actions.csv", "summary.json", "scenario.toml", *PARQUET_FILES)
 FIGURE_NAMES = ("escalation", "components", "moves", "treaty", "missiles")
 FIGURE_FORMATS = (".png", ".svg", ".pdf")
 # the files that say a folder is complete: removed first and written last when a folder is replaced
@@ -149,21 +151,26 @@ def _action_rows(b: BatchResult, scn: Scenario) -> str:
 
 
 class ResultWriter:
-    """Streams formatted batches, in run order, into turns.csv and actions.csv, then summary.json."""
+    """Streams formatted batches, in run order, into turns.csv and actions.csv, then summary.json (with the
+    provenance of `sim.output.provenance.record`: the `run` command, --set `overrides` included)."""
 
-    def __init__(self, out: Path, scn: Scenario, seed: int, turns: int):
+    def __init__(self, out: Path, scn: Scenario, seed: int, turns: int, overrides: Mapping[str, Any] | None = None,
+                 parquet: bool = False):
         self.out, self.scn, self.seed, self.turns = out, scn, seed, turns
+        self.overrides = dict(overrides or {})
+        self.parquet = parquet        # turns.parquet and actions.parquet too (`sim.output.typed`)
         self.summary = Summary(scn, seed, turns)
         self.runs = 0
 
     def write_all(self, chunks: Iterable[Chunk]) -> dict:
         """Write every file into the (private) output folder; returns the summary."""
         self.out.mkdir(parents=True, exist_ok=True)
-        with atomic_path(self.out / "scenario.toml") as tmp:
-            tmp.write_text(to_toml(self.scn))
+        with atomic_path(self.out / "scenario.toml") as tmp:   # its header names the source, anonymised
+            tmp.write_text(to_toml(self.scn.model_copy(update={"source": provenance.anonymise(self.scn.source)})))
         digests = {name: hashlib.sha256() for name in ("turns.csv", "actions.csv")}
         with atomic_path(self.out / "turns.csv") as turns_tmp, \
-                atomic_path(self.out / "actions.csv") as actions_tmp:
+                atomic_path(self.out / "actions.csv") as actions_tmp, ExitStack() as typed:
+            parquet = typed.enter_context(parquet_files(self.out, self.scn, self.seed)) if self.parquet else None
             with open(turns_tmp, "wb") as tf, open(actions_tmp, "wb") as af:
                 files = ((tf, digests["turns.csv"]), (af, digests["actions.csv"]))
 
@@ -179,8 +186,11 @@ class ResultWriter:
                     put(1, chunk.actions_csv)
                     self.summary.add(chunk.batch)
                     self.runs += len(chunk.batch.runs)
+                    if parquet is not None:
+                        parquet(chunk.batch)
                 sizes = {"turns.csv": tf.tell(), "actions.csv": af.tell()}
             summary = self.summary.as_dict(self.runs)
+            summary["provenance"] = provenance.record(self.scn, self.seed, self.runs, self.overrides)
             summary["files"] = {name: {"bytes": sizes[name], "sha256": d.hexdigest()} for name, d in digests.items()}
             with atomic_path(self.out / "summary.json") as tmp:
                 tmp.write_text(json.dumps(summary, indent=2) + "\n")
@@ -221,6 +231,12 @@ class _PerTurn(_Strict):
     missiles_quantiles: dict[str, list[list[Annotated[float, Field(ge=0)]]]]
 
 
+class _Interval(_Strict):
+    note: str
+    low: list[Escalation]
+    high: list[Escalation]
+
+
 class _Weights(_Strict):
     treaty: Share
     missiles: Share
@@ -257,12 +273,14 @@ class _Summary(_Strict):
     median_peak_escalation: Escalation
     mean_peak_escalation: Escalation
     escalation_quantiles: _Quantiles
+    median_interval: _Interval | None = None     # folders written before it was kept have none
     moves: dict[str, dict[str, _First]]
     milestones: dict[str, dict[str, _First] | str]
     per_turn: _PerTurn
     median_run: int = Field(ge=0)
     escalation_weights: _Weights
     median_rung: _Rungs
+    provenance: dict[str, Any] = {}       # folders written before it was kept have none
     files: dict[str, _FileRecord] = {}
 
 
@@ -332,6 +350,8 @@ def check_summary(summary: dict[str, Any], path: Path) -> None:
                                             ("per_turn.incident_share", s.per_turn.incident_share, t + 1),
                                             ("median_rung.values", s.median_rung.values, t + 1)]
     lengths += [(f"escalation_quantiles.values.{k}", row, t + 1) for k, row in enumerate(q.values)]
+    if s.median_interval is not None:
+        lengths += [(f"median_interval.{end}", getattr(s.median_interval, end), t + 1) for end in ("low", "high")]
     lengths += [(f"per_turn.treaty_share.{name}", row, t + 1) for name, row in s.per_turn.treaty_share.items()]
     for actor, rows in s.per_turn.missiles_quantiles.items():
         lengths += [(f"per_turn.missiles_quantiles.{actor}", rows, len(QUANTILES))]

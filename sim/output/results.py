@@ -4,6 +4,7 @@ batches (`Summary`, what summary.json holds). Writing them into a result folder:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -201,6 +202,9 @@ class Summary:
         scn = self.scenario
         ids = scn.actor_ids
         quant = np.quantile(esc, QUANTILES, axis=0)
+        from sim.output.intervals import median_interval
+
+        median_low, median_high = median_interval(esc, axis=0)
         moves: dict[str, dict[str, dict[str, float | None]]] = {}
         for i, actor in enumerate(ids):
             moves[actor] = {}
@@ -244,6 +248,10 @@ class Summary:
                 "dates": [scn.date_of(t).isoformat() for t in range(self.turns + 1)],
                 "values": _rounded(quant),
             },
+            "median_interval": {
+                "note": "per turn, the 95% interval of the median escalation (order statistics, distribution-free):"
+                        " how far the median curve could move with other seeds",
+                "low": _rounded(median_low), "high": _rounded(median_high)},
             "moves": moves,
             "milestones": {
                 "note": "share of runs in which each actor first orders missiles, starts flight tests, "
@@ -329,34 +337,41 @@ def _dates(scn: Scenario, turns: np.ndarray) -> np.ndarray:
     return table[turns]
 
 
-def turn_table(b: BatchResult, scn: Scenario, seed: int) -> dict[str, np.ndarray]:
-    """The columns of turns.csv (TURN_COLUMNS) for a batch: one row per run and turn it reached."""
+def turn_table(b: BatchResult, scn: Scenario, seed: int, coded: bool = False) -> dict[str, np.ndarray]:
+    """The columns of turns.csv (TURN_COLUMNS) for a batch: one row per run and turn it reached; with `coded`,
+    `treaty` as its code (an index into TREATY_NAMES), not its name."""
     r, t1 = b.escalation.shape
     keep = (np.arange(t1)[None, :] <= b.last_turn[:, None]).ravel()
     turn = np.tile(np.arange(t1), r)[keep]
     table = {"run": np.repeat(b.runs, t1)[keep], "seed": np.full(len(turn), seed, dtype=np.int64), "turn": turn,
              "date": _dates(scn, turn)}
     table.update({name: getattr(b, name).ravel()[keep] for name in COMPONENTS})
-    table.update(rung=b.rung.ravel()[keep], treaty=np.array(TREATY_NAMES)[b.treaty.ravel()[keep]],
+    treaty = b.treaty.ravel()[keep]
+    table.update(rung=b.rung.ravel()[keep], treaty=treaty if coded else np.array(TREATY_NAMES)[treaty],
                  incident=b.incident.ravel()[keep])
     return table
 
 
-def action_table(b: BatchResult, scn: Scenario) -> dict[str, np.ndarray]:
-    """The columns of actions.csv (ACTION_COLUMNS) for a batch: one row per run, turn played and actor."""
+def action_table(b: BatchResult, scn: Scenario, coded: bool = False) -> dict[str, np.ndarray]:
+    """The columns of actions.csv (ACTION_COLUMNS) for a batch: one row per run, turn played and actor; with
+    `coded`, actor, action and programme as their codes (indices into the actors, MOVE_NAMES and STAGES)."""
     r, t, n = b.action.shape
     act = b.action.reshape(-1)
     keep = act >= 0
     turn = np.tile(np.repeat(np.arange(1, t + 1), n), r)[keep]
+
+    def named(codes: np.ndarray, names: Sequence[str]) -> np.ndarray:
+        return codes if coded else np.array(names)[codes]
+
     return {
         "run": np.repeat(b.runs, t * n)[keep],
         "turn": turn,
         "date": _dates(scn, turn),
-        "actor": np.array(scn.actor_ids)[np.tile(np.arange(n), r * t)[keep]],
-        "action": np.array(MOVE_NAMES)[act[keep]],
+        "actor": named(np.tile(np.arange(n), r * t)[keep], scn.actor_ids),
+        "action": named(act[keep], MOVE_NAMES),
         "missiles": b.missiles.reshape(-1)[keep],
         "ordered": b.ordered.reshape(-1)[keep],
-        "programme": np.array(STAGES)[b.stage.reshape(-1)[keep]],
+        "programme": named(b.stage.reshape(-1)[keep], STAGES),
         "hosting": b.hosting.reshape(-1)[keep],
         "payoff": b.payoff.reshape(-1)[keep],
         "credibility": b.credibility.reshape(-1)[keep],
