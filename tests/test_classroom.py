@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 from sim.classroom.room import ALPHABET, CODE_LENGTH, Room
 from sim.classroom.server import MAX_BODY, make_app
 from sim.core import scenario
+from sim.core.codes import KEEP_FORCE
 from sim.play import savefile
 from sim.play.engine import Game, PlayError
 
@@ -872,6 +873,31 @@ def test_a_deal_between_teams_is_private_until_the_reveal_then_everyone_hears_wh
     assert room.team_view("RU")["offers"][-1]["status"] == "accepted"
     kept = keep_and_restore(room, tmp_path)
     assert [o.status for o in kept.offers.all] == ["withdrawn", "accepted"]
+
+
+def test_a_deal_of_terms_accepted_puts_its_terms_on_the_table_of_the_models_talks(scn, tmp_path):
+    # Classroom 2: once the model's talks carry terms, an accepted offer puts those terms on the table
+    room, _ = discussing_room(scn, tmp_path, teams=("US", "RU", "NATO"))
+    us, ru, nato = room.join("US", "Ana"), room.join("RU", "Boris"), room.join("NATO", "Nadia")
+    room.start()
+    assert room.team_view("US")["term_parts"] == ["keep", "eliminate"] and not room.team_view("NATO")["term_parts"]
+    with pytest.raises(PlayError, match="only two treaty parties"):
+        room.offer(nato, "RU", "keep", "eliminate", turn=1)          # NATO signs no treaty
+    with pytest.raises(PlayError, match="allowed: keep"):
+        room.offer(us, "RU", "keep", "halve", turn=1)
+    offer = room.offer(us, "RU", "keep", "keep", turn=1)
+    words = room.team_view("RU")["offers"][-1]["words"]
+    assert words == "terms for the talks: US keeps its force as it stands and RU keeps its force as it stands"
+    assert int(room.game.state.pledge[0, 0, 1]) == 0                # not before it is accepted
+    room.answer_offer(ru, offer, True, turn=1)
+    s = room.game.state
+    assert (int(s.pledge[0, 0, 1]), int(s.pledge[0, 1, 0])) == (KEEP_FORCE, KEEP_FORCE)
+    assert (int(s.terms[0, 0, 1]), int(s.terms[0, 1, 0])) == (KEEP_FORCE, KEEP_FORCE)
+    for team, device in (("US", us), ("RU", ru), ("NATO", nato)):
+        room.submit(team, "dialogue", device, turn=1)
+    news = [n["text"] for n in room.projector_view()["news"]]
+    assert any(n.startswith("Deal of turn 1: terms for the talks") and "negotiate these terms" in n for n in news)
+    assert room.team_view("US")["offers"][-1]["status"] == "on the table"
 
 
 def keep_and_restore(room: Room, tmp_path: Path) -> Room:

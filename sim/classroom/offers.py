@@ -2,8 +2,10 @@
 by the other, and checked at the reveal.
 
 An offer is private to the two teams (and the facilitator) until the turn is revealed; then whether each
-side kept its word is said on every page, which is what a class discusses. The model does not read
-offers: its own talks have terms of their own (docs/ODD.md); a deal here is the teams' word, nothing more.
+side kept its word is said on every page, which is what a class discusses. The model does not read a deal
+of moves: it is the teams' word, nothing more. A deal of terms ("we keep our force if you eliminate
+yours"), between two teams whose sides can sign a treaty, is different: accepted, its terms are on the
+table of the model's talks between the two until they sign them (docs/ODD.md 7.3, pledged terms).
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 OPEN, ACCEPTED, DECLINED, WITHDRAWN, KEPT, BROKEN = "open", "accepted", "declined", "withdrawn", "kept", "broken"
+ON_TABLE = "on the table"
+#: the parts of a deal of terms, and how each reads
+TERM_WORDS = {"keep": "keeps its force as it stands", "eliminate": "eliminates its force"}
 MAX_OPEN = 20              # open offers in a room at once: enough for any class, bounded for the server
 
 
@@ -27,7 +32,15 @@ class Offer:
     status: str = OPEN
     outcome: str = ""      # after the reveal: who kept the deal
 
+    @property
+    def of_terms(self) -> bool:
+        """A deal of terms for the two sides' talks, not of this turn's moves."""
+        return self.we in TERM_WORDS and self.you in TERM_WORDS
+
     def words(self) -> str:
+        if self.of_terms:
+            return (f"terms for the talks: {self.sender} {TERM_WORDS[self.we]} and {self.to} "
+                    f"{TERM_WORDS[self.you]}")
         return f"{self.sender} will play {self.we} if {self.to} plays {self.you}"
 
 
@@ -71,6 +84,10 @@ class Offers:
                 continue
             if o.status != ACCEPTED:
                 continue
+            if o.of_terms:
+                o.status, o.outcome = ON_TABLE, "their talks negotiate these terms until they sign them"
+                said.append(f"Deal of turn {turn}: {o.words()}; {o.outcome}.")
+                continue
             kept = {o.sender: moves.get(o.sender) == o.we, o.to: moves.get(o.to) == o.you}
             o.status = KEPT if all(kept.values()) else BROKEN
             if all(kept.values()):
@@ -84,11 +101,11 @@ class Offers:
     def reopen(self, turn: int) -> None:
         """`turn` was taken back: its deals stand again, to be checked when it is played again."""
         for o in self.all:
-            if o.turn == turn and o.status in (KEPT, BROKEN):
+            if o.turn == turn and o.status in (KEPT, BROKEN, ON_TABLE):
                 o.status, o.outcome = ACCEPTED, ""
 
     def of(self, team: str) -> list[dict[str, Any]]:
-        return [asdict(o) for o in self.all if team in (o.sender, o.to)]
+        return [{**asdict(o), "words": o.words()} for o in self.all if team in (o.sender, o.to)]
 
     def to_json(self) -> list[dict[str, Any]]:
         return [asdict(o) for o in self.all]

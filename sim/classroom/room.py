@@ -37,7 +37,7 @@ from typing import Any
 from sim.briefing import briefing
 from sim.classroom import keep
 from sim.classroom.devices import Device, Roster
-from sim.classroom.offers import Offers
+from sim.classroom.offers import TERM_WORDS, Offers
 from sim.core.actions import Action
 from sim.core.errors import SimError
 from sim.core.safeio import commit, new_stage
@@ -200,19 +200,32 @@ class Room:
                                       "the proposal", log=False)
         return label
 
+    def _bargains(self, team: str) -> bool:
+        """Whether `team`'s side can sign terms with another team's (both treaty parties, one the other's
+        adversary): its deals may then be of terms."""
+        p, i = self.game.params, self.game.index[team]
+        return any(p.party[i] and p.party[j] and p.talk_pairs[i, j] for j in (self.game.index[t] for t in self.seats)
+                   if j != i)
+
     def offer(self, device: Device, to: str, we: str, you: str, turn: int | None = None) -> int:
-        """The captain of `device`'s team offers team `to` a deal for this turn: we play `we` if you play `you`."""
+        """The captain of `device`'s team offers team `to` a deal for this turn: we play `we` if you play `you`;
+        or, with `we` and `you` "keep" or "eliminate", terms for the two sides' talks."""
         self._check_open(turn)
         team = device.team
         if not self.roster.is_captain(device):
             raise PlayError("only your captain makes offers; allowed: propose it to your captain")
         if to not in self.seats or to == team:
             raise PlayError(f"to {to!r}: allowed: another team, {', '.join(t for t in self.seats if t != team)}")
-        ours, theirs = injections.parse_move(we), injections.parse_move(you)
-        self.game.refuse_illegal(team, ours)
-        self.game.refuse_illegal(to, theirs)
+        if we.strip().lower() in TERM_WORDS or you.strip().lower() in TERM_WORDS:
+            we, you = we.strip().lower(), you.strip().lower()
+            injections.terms(self.game, team, to, we, you)         # checks the pair and both parts
+        else:
+            ours, theirs = injections.parse_move(we), injections.parse_move(you)
+            self.game.refuse_illegal(team, ours)
+            self.game.refuse_illegal(to, theirs)
+            we, you = ours.label, theirs.label
         try:
-            made = self.offers.make(self.game.next_turn, team, to, ours.label, theirs.label, device.name)
+            made = self.offers.make(self.game.next_turn, team, to, we, you, device.name)
         except ValueError as exc:
             raise PlayError(str(exc)) from None
         self._record(team, f"offer {made.id} from {device.name}: {made.words()}")
@@ -227,6 +240,9 @@ class Room:
             answered = self.offers.answer(device.team, offer_id, accept, self.game.next_turn)
         except ValueError as exc:
             raise PlayError(str(exc)) from None
+        if accept and answered.of_terms:           # on the table of their talks from this turn
+            self.game.inject(injections.terms(self.game, answered.sender, answered.to, answered.we, answered.you))
+            self._moved()
         self._record(device.team, f"{device.name} {answered.status} offer {offer_id}: {answered.words()}")
         return answered.status
 
@@ -515,6 +531,7 @@ class Room:
         view["offers"] = self.offers.of(team)
         view["teams_to"] = [a for a in self.seats if a != team]
         view["all_moves"] = [m.label for m in Action]
+        view["term_parts"] = list(TERM_WORDS) if self._bargains(team) else []
         view["recipients"] = ["all", *[a for a in g.ids if a != team]]
         return view
 

@@ -269,7 +269,7 @@ function drawOffers(v, you) {
   fill("offers", v.offers.slice().reverse(), (o) => {
     const item = el("li", null, "offer " + o.status);
     item.append(el("span", "turn " + o.turn + " · ", "muted"),
-      el("span", o.sender + (o.by ? " (" + o.by + ")" : "") + ": we play " + o.we + " if " + o.to + " plays " + o.you),
+      el("span", o.sender + (o.by ? " (" + o.by + ")" : "") + ": " + o.words),
       el("strong", " · " + o.status + (o.outcome ? ": " + o.outcome : "")));
     if (o.status === "open" && o.to === v.me.id && you.captain && open && o.turn === v.next_turn) {
       for (const [word, yes] of [["Accept", "true"], ["Decline", "false"]]) {
@@ -283,8 +283,9 @@ function drawOffers(v, you) {
   });
   show("offer-form", you.captain && open && v.teams_to.length > 0);
   options("offer-to", v.teams_to);
-  options("offer-we", v.me.moves.map((m) => m.move));
-  options("offer-you", v.all_moves);
+  options("offer-we", v.me.moves.map((m) => m.move).concat(v.term_parts));
+  options("offer-you", v.all_moves.concat(v.term_parts));
+  show("terms-hint", v.term_parts.length > 0);
 }
 
 function drawMessages(v) {
