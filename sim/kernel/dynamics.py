@@ -546,18 +546,20 @@ def step_talks(W, E, P, mv):
             W.pair[j, i].talks = progress
     any_agreement = False
     for i in range(n):
+        offered = mv[i] == DIALOGUE
         for j in range(n):
-            pair = talk_pair(P, i, j)
-            mutual = pair & (mv[i] == DIALOGUE) & (mv[j] == DIALOGUE)
-            E.agree[i, j] = mutual & (W.pair[i, j].terms != NO_TERMS) & (W.pair[i, j].talks >= 1.0 - 1e-12)
-            if mutual:
-                W.pair[i, j].trust += P.trust_round_gain
-                E.actor[i].in_round = True
-            if E.agree[i, j]:
+            E.agree[i, j] = False
+            if not (offered and talk_pair(P, i, j)):
+                continue
+            if mv[j] != DIALOGUE:
+                W.pair[j, i].trust += P.trust_one_sided_gain      # i offered, j did not answer
+                continue
+            W.pair[i, j].trust += P.trust_round_gain             # a round (each entry moves once a turn)
+            E.actor[i].in_round = True
+            if (W.pair[i, j].terms != NO_TERMS) & (W.pair[i, j].talks >= 1.0 - 1e-12):
+                E.agree[i, j] = True
                 E.actor[i].agreement = True
                 any_agreement = True
-            if pair & (mv[i] == DIALOGUE) & (mv[j] != DIALOGUE):
-                W.pair[j, i].trust += P.trust_one_sided_gain      # i offered, j did not answer
     for i in range(n):
         E.actor[i].unanswered = (mv[i] == DIALOGUE) & (not E.actor[i].in_round)
     if not any_agreement:
