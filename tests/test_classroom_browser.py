@@ -275,12 +275,17 @@ def test_a_whole_game_in_the_browser(server):
         teams["US"].select_option("#offer-we", "hold")
         teams["US"].select_option("#offer-you", "hold")
         teams["US"].click("#offer-form button")
-        offer = teams["RU"].locator("#offers li", has_text="we play hold if RU plays hold")
+        offer = teams["RU"].locator("#offers li", has_text="US will play hold if RU plays hold")
         expect(offer).to_contain_text("open")
         expect(adviser.locator("#offer-form")).to_be_hidden()              # captains make and answer deals
         offer.locator("button", has_text="Accept").click()
         expect(teams["US"].locator("#offers")).to_contain_text("accepted")
-        expect(wall.locator("body")).not_to_contain_text("we play hold")   # private until the reveal
+        expect(wall.locator("body")).not_to_contain_text("will play hold")   # private until the reveal
+        # the United States and Russia can sign a treaty: their deals may also be terms for their talks
+        expect(teams["US"].locator("#offer-we option[value=eliminate]")).to_have_count(1)
+        expect(teams["US"].locator("#terms-hint")).to_be_visible()
+        teams["US"].locator("#deals-panel").scroll_into_view_if_needed()
+        shot(teams["US"], "team_deals_390x844")
 
         # turn 2: JP does not submit; the timer runs out and JP's rule plays for it this once
         for team in ("US", "RU", "CN"):
