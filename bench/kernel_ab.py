@@ -10,7 +10,9 @@ ratio of their total times over several repetitions, and the values are checked 
 
 REV's `sim/` is copied (git archive) into a folder under the system's temporary folder, renamed
 `simold`, and keeps its compiled kernels there for the next comparison with the same revision (the
-first compiles them: minutes). The state layout must be the same in both.
+first compiles them: minutes). The state layout must be the same in both (a revision with other
+record fields cannot value this tree's states), and REV must have the layered package (sim/core,
+sim/kernel: Engine 2 on).
 """
 
 from __future__ import annotations
@@ -82,10 +84,10 @@ def main() -> None:
     args = parser.parse_args()
 
     sys.path.insert(0, str(old_package(args.rev)))
-    import simold.lookahead as old_lookahead
-    import simold.params as old_params
-    import simold.scenario as old_scenario
-    import simold.state as old_state
+    import simold.core.params as old_params
+    import simold.core.scenario as old_scenario
+    import simold.core.state as old_state
+    import simold.kernel.lookahead as old_lookahead
 
     import sim.kernel.lookahead as lookahead
     from sim.core.params import compile_schedule
@@ -106,7 +108,7 @@ def main() -> None:
                 if label == "new":
                     call = (lookahead.values_kernel, S, new_sched.params_at(turn).packed(), turn, *rest)
                 else:
-                    call = (old_lookahead.values_kernel, old_state.StateArrays(*S),
+                    call = (old_lookahead.values_kernel, old_state.Replicas(*S),
                             old_sched.params_at(turn).packed(), turn, *rest)
                     call = call[:old_takes + 1]
                 kernel, *arguments = call
