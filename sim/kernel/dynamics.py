@@ -1046,18 +1046,19 @@ def payoff(i, P, treaty_on, comp, security_i, missiles, programme, hosting, war,
 
 
 @njit(cache=True, inline="always")
+def payoff_after(i, W, P, m, hits, ev, war):
+    """i's payoff of the turn that led to state W: `m` its missiles as floats, `hits` its reach, `ev` i's
+    EVENTS record of the turn, `war` the breakdown's chance (expected) or 0/1. It reads nothing that
+    `clamp` changes (trust, credibility), so it may be computed after the turn is over."""
+    return payoff(i, P, 1.0 if alive(W) else 0.0, compliance(i, W, P), security(i, m, W, P, hits),
+                  W.actor[i].missiles, programme_active(W, i), hosting_cost_due(W, P, i), war, ev)
+
+
+@njit(cache=True, inline="always")
 def step_payoffs(W, E, P, needed, war):
     """12. Each actor's payoff of the turn (expected war and detection terms in the expected version)."""
-    n = W.actor.shape[0]
-    treaty_on = 1.0 if alive(W) else 0.0
-    m = E.stock                                 # filled by resolve
-    for i in range(n):
-        if not needed[i]:
-            E.actor[i].payoff = 0.0
-            continue
-        E.actor[i].payoff = payoff(i, P, treaty_on, compliance(i, W, P), security(i, m, W, P, E.hits),
-                                   W.actor[i].missiles, programme_active(W, i), hosting_cost_due(W, P, i), war,
-                                   E.actor[i])
+    for i in range(W.actor.shape[0]):
+        E.actor[i].payoff = payoff_after(i, W, P, E.stock, E.hits, E.actor[i], war) if needed[i] else 0.0
 
 
 @njit(cache=True, inline="always")

@@ -64,6 +64,7 @@ from sim.kernel.dynamics import (
     new_works,
     no_refcount,
     payoff,
+    payoff_after,
     resolve,
     security,
     state_types,
@@ -84,8 +85,9 @@ HORIZON_CAP = 240   # turns followed explicitly before the perpetuity (20 years 
 #: answers), the value and the outlook of its owner's threat, and how many entries are used
 FutureMemo = namedtuple("FutureMemo", ["index", "key", "owner", "work", "react", "value", "p_met", "met_future",
                                        "used"])
-#: joint moves resolved in one replica: the move (mixed radix), the state, the payoffs and hits reached
-ResolveMemo = namedtuple("ResolveMemo", ["index", "key", "work", "payoff", "hits", "used"])
+#: joint moves resolved in one replica: the move (mixed radix), the state, the payoffs and hits reached,
+#: the turn's events and breakdown chance, and whose payoffs are known yet (each is computed when first asked)
+ResolveMemo = namedtuple("ResolveMemo", ["index", "key", "work", "payoff", "hits", "used", "events", "war", "known"])
 #: what one replica's valuations read: parameters, turn, the replica's beliefs [N, N, M, M], whose
 #: payoffs the resolves compute, the (unused) uniforms of the expected turn, and the uniform that
 #: seeds the sampled joint moves
@@ -93,7 +95,8 @@ Valuation = namedtuple("Valuation", ["P", "turn", "B", "needed", "u", "seed"])
 #: scratch of one replica's valuations: the replica, a state to resolve into, its events, the others'
 #: expected answers (AHEAD), missiles as floats, the joint move, one empty EVENTS record, and a state,
 #: hits and no answers for valuing a target's demands met
-Scratch = namedtuple("Scratch", ["base", "work", "events", "ahead", "m", "mv", "quiet", "alt", "alt_hits", "still"])
+Scratch = namedtuple("Scratch", ["base", "work", "events", "ahead", "m", "mv", "quiet", "alt", "alt_hits", "still",
+                                 "only"])
 #: the joint moves one actor weighs: rows (others' columns), weights, the first equal row of each,
 #: the value of each first row, and the belief distributions' scratch
 Profiles = namedtuple("Profiles", ["prof", "weight", "first", "drawn", "dist", "kept_of"])
@@ -477,8 +480,10 @@ def _first_draws(prof, count, i, dedupe, first):
 @njit(cache=True, inline="always")
 def _resolved(i, V, T, Rm, radix):
     """The replica T.base after the joint move T.mv (expected version): i's payoff, the state and the
-    hits reached. Resolved once per replica into memo Rm, with the payoff of every actor with
-    V.needed; the state and hits returned are then the memo's own (views, not copies), else T's."""
+    hits reached. Resolved once per replica into memo Rm, with i's payoff; another actor's payoff of
+    the same joint move is computed when it first asks, from the state, hits and events remembered
+    (`payoff_after`: the same numbers as in the turn). The state and hits returned are then the memo's
+    own (views, not copies), else T's."""
     mv = T.mv
     n = mv.shape[0]
     key = 0
@@ -489,24 +494,35 @@ def _resolved(i, V, T, Rm, radix):
     while index.stamp[pos] == index.gen[0]:
         q = index.entry[pos]
         if Rm.key[q] == key:
-            return Rm.payoff[q, i], work_at(Rm.work, q), Rm.hits[q]
+            X = work_at(Rm.work, q)
+            if not Rm.known[q, i]:
+                for k in range(n):
+                    T.m[k] = X.actor[k].missiles
+                Rm.payoff[q, i] = payoff_after(i, X, V.P, T.m, Rm.hits[q], Rm.events[q, i], Rm.war[q])
+                Rm.known[q, i] = True
+            return Rm.payoff[q, i], X, Rm.hits[q]
         pos = (pos + 1) & (index.entry.shape[0] - 1)
     q = Rm.used[0]
     room = q < Rm.key.shape[0]
     X = work_at(Rm.work, q) if room else T.work
     E = T.events
     copy_work(T.base, X)
-    resolve(X, E, V.P, mv, V.turn, V.u, True, V.needed, False)
+    T.only[i] = True
+    war, _ = resolve(X, E, V.P, mv, V.turn, V.u, True, T.only, False)
+    T.only[i] = False
     if not room:
         return E.actor[i].payoff, X, E.hits
     index.entry[pos] = q
     index.stamp[pos] = index.gen[0]
     Rm.used[0] += 1
     Rm.key[q] = key
+    Rm.war[q] = war
     for j in range(n):
-        Rm.payoff[q, j] = E.actor[j].payoff
+        Rm.events[q, j] = E.actor[j]
+        Rm.known[q, j] = j == i
         for k in range(n):
             Rm.hits[q, j, k] = E.hits[j, k]
+    Rm.payoff[q, i] = E.actor[i].payoff
     return E.actor[i].payoff, X, Rm.hits[q]
 
 
@@ -596,12 +612,14 @@ def values_kernel(S, P, turn, seeds, needed, B, values, fixed, memo):
     F = new_future_memo(size, n, slots)  # for the whole call; starts afresh when full (a larger one was slower)
     joint = size * needed.sum() if float(moves) ** n < 2.0 ** 62 else 0    # joint moves as exact int64 keys
     Rm = ResolveMemo(new_index(joint), np.zeros(joint, np.int64), new_works(joint, n, slots),
-                     np.zeros((joint, n)), np.zeros((joint, n, n), np.bool_), np.zeros(1, np.int64))
+                     np.zeros((joint, n)), np.zeros((joint, n, n), np.bool_), np.zeros(1, np.int64),
+                     np.zeros((joint, n), EVENTS), np.zeros(joint), np.zeros((joint, n), np.bool_))
+    only = np.zeros(n, np.bool_)         # the one actor whose payoff a resolve computes
     lg = np.zeros((n, moves), np.bool_)
     u = np.zeros(draw_width(n))       # the expected turn draws nothing
     for r in range(S.world.shape[0]):
         V = Valuation(P, turn, B[r], needed, u, seeds[r])
-        T = Scratch(work_at(S, r), work, events, ahead, m, mv, quiet, alt, alt_hits, still)
+        T = Scratch(work_at(S, r), work, events, ahead, m, mv, quiet, alt, alt_hits, still, only)
         _replica_values(r, V, T, D, F, Rm, lg, fixed, values[r])
 
 
