@@ -306,14 +306,16 @@ def make_app(room: Room, *, join_url: str = "",
 
     # ------------------------------------------------------------ acts
 
+    def whole_number(text: str, what: str, allowed: str, digits: int) -> int:
+        """`text` as a whole number of at most `digits` digits; else a 400 naming `what` and what is allowed."""
+        if not (text.isascii() and text.isdigit() and len(text) <= digits):
+            raise HTTPException(400, f"{what} {text[:20]!r}: allowed: {allowed}")
+        return int(text)
+
     def turn_of(data: dict[str, str]) -> int | None:
         """The turn a team's act was meant for (None if the request does not say)."""
         text = data.get("turn", "").strip()
-        if not text:
-            return None
-        if not (text.isascii() and text.isdigit() and len(text) < 9):
-            raise HTTPException(400, f"turn {text[:20]!r}: allowed: a turn's number")
-        return int(text)
+        return whole_number(text, "turn", "a turn's number", 8) if text else None
 
     async def team_move(request: Request) -> Response:
         device = the_device(request)
@@ -334,19 +336,14 @@ def make_app(room: Room, *, join_url: str = "",
     async def team_answer(request: Request) -> Response:
         device = the_device(request)
         data = await body(request)
-        number = data.get("offer", "").strip()
-        if not (number.isascii() and number.isdigit() and len(number) < 6):
-            return refuse(400, f"offer {number[:20]!r}: allowed: an offer's number")
-        return await act(lambda: room.answer_offer(device, int(number), data.get("accept", "") == "true",
-                                                   turn_of(data)))
+        number = whole_number(data.get("offer", "").strip(), "offer", "an offer's number", 5)
+        return await act(lambda: room.answer_offer(device, number, data.get("accept", "") == "true", turn_of(data)))
 
     async def team_captain(request: Request) -> Response:
         device = the_device(request)
         data = await body(request)
-        number = data.get("number", "").strip()
-        if not (number.isascii() and number.isdigit() and len(number) < 6):
-            return refuse(400, f"device {number[:20]!r}: allowed: a device's number")
-        return await act(lambda: room.hand_over(device, int(number)))
+        number = whole_number(data.get("number", "").strip(), "device", "a device's number", 5)
+        return await act(lambda: room.hand_over(device, number))
 
     async def team_message(request: Request) -> Response:
         device = the_device(request)
