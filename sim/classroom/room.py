@@ -203,9 +203,8 @@ class Room:
     def _bargains(self, team: str) -> bool:
         """Whether `team`'s side can sign terms with another team's (both treaty parties, one the other's
         adversary): its deals may then be of terms."""
-        p, i = self.game.params, self.game.index[team]
-        return any(p.party[i] and p.party[j] and p.talk_pairs[i, j] for j in (self.game.index[t] for t in self.seats)
-                   if j != i)
+        i = self.game.index[team]
+        return bool(self.game.params.bargaining_pairs[i, [self.game.index[t] for t in self.seats]].any())
 
     def offer(self, device: Device, to: str, we: str, you: str, turn: int | None = None) -> int:
         """The captain of `device`'s team offers team `to` a deal for this turn: we play `we` if you play `you`;

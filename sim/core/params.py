@@ -120,6 +120,11 @@ class Params:
         return self.adversary | self.adversary.T
 
     @property
+    def bargaining_pairs(self) -> np.ndarray:
+        """[N, N] bool: i and j negotiate terms, a talk pair of two treaty parties (`dynamics.bargaining_pair`)."""
+        return self.talk_pairs & self.party[:, None] & self.party[None, :]
+
+    @property
     def pipeline_len(self) -> int:
         return int(self.lag.max()) + 1
 

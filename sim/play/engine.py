@@ -528,9 +528,9 @@ def terms_state(game: Game, actor: str, parts: dict[str, Any]) -> State:
     if other not in game.index or other == actor:
         raise PlayError(f"terms {actor} {other}: allowed: another actor, one of {', '.join(game.ids)}")
     i, j = game.index[actor], game.index[other]
-    if not (params.party[i] and params.party[j] and params.talk_pairs[i, j]):
+    if not params.bargaining_pairs[i, j]:
         pairs = [f"{a} {b}" for x, a in enumerate(game.ids) for y, b in enumerate(game.ids)
-                 if x < y and params.party[x] and params.party[y] and params.talk_pairs[x, y]]
+                 if x < y and params.bargaining_pairs[x, y]]
         raise PlayError(f"terms {actor} {other}: only two treaty parties, one the other's adversary, negotiate "
                         f"terms; allowed: {', '.join(pairs) or 'none in this scenario'}")
     ours, theirs = str(parts.get("ours", "")).lower(), str(parts.get("theirs", "")).lower()

@@ -388,7 +388,7 @@ def turn_sentences(game: Game, rec: TurnRecord) -> list[str]:
         if agreed:
             out.append(f"{names[i]} and {names[j]} held talks and REACHED AN AGREEMENT: "
                        f"{terms_text(names, b, i, j)}; orders are cancelled and programmes halted.")
-        elif not (p.party[i] and p.party[j]):
+        elif not p.bargaining_pairs[i, j]:
             continue                     # talks without terms to sign: trust grows, nothing else to tell
         elif int(b.terms[0, i, j]) == NO_TERMS:
             out.append(f"{names[i]} and {names[j]} talked, but no terms both prefer to no deal: the talks stall.")
@@ -551,7 +551,7 @@ def _dialogue(game: Game, i: int) -> str:
         before = float(s.talks[0, i, j])
         after = round_reaches(s, p, i, j)
         offered = " (it offered last turn)" if int(s.last_moves[0, j]) == int(D) else ""
-        if after is None and not (p.party[i] and p.party[j]):
+        if after is None and not p.bargaining_pairs[i, j]:
             parts.append(f"{cap(names[j])}{offered}: trust grows if it offers too (no terms: not a party)")
         elif after is None:
             parts.append(f"{cap(names[j])}{offered}: no terms on the table, a round stalls"
