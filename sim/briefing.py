@@ -79,8 +79,8 @@ def can_ever_play(scn: Scenario, actor: ActorSpec, move: Action) -> bool:
 def can_ever_hold(scn: Scenario, actor: ActorSpec, condition: Condition) -> bool:
     """Whether a legality condition can hold for `actor` at some turn of `scn`: a host never owns
     missiles, a non-party is never bound, a dispute needs something that can be disputed."""
-    if condition == Condition.TREATY_PARTY:
-        return actor.treaty_party
+    if condition == Condition.CAN_WITHDRAW:   # a party gives notice, a host withdraws its consent
+        return actor.treaty_party or actor.host_for is not None
     if condition == Condition.OWNER:
         return actor.host_for is None
     if condition == Condition.BELOW_PRODUCTION:   # a ready programme goes back only if a treaty halts it
@@ -118,8 +118,12 @@ def _move_words(scn: Scenario, actor: ActorSpec, move: Action) -> str:
     if move == Action.ULTIMATUM:
         return (f"{meaning}. The deadline is {t.ultimatum_days} days away; unmet by then, you must carry out your "
                 "threat or the ultimatum lapses: you lose credibility and pay an audience cost at home.")
+    if move == Action.WITHDRAWAL and not actor.treaty_party and actor.host_for is not None:
+        return (f"Withdraw your consent to host the missiles of {_names(scn, [actor.host_for])}: they then no longer "
+                "reach from your territory (you may consent again later).")
     if move == Action.WITHDRAWAL:
-        return f"{meaning}, here {t.notice_days} days; from your notice on, you are no longer bound by it."
+        return f"Give notice to leave the treaty; it ends after the notice period, here {t.notice_days} days; from " \
+               "your notice on, you are no longer bound by it."
     if move == Action.DEVELOP:
         p = actor.programme
         text = (f"{meaning}; for you about {p.development_days}, {p.flight_test_days} and {p.production_days} days "
@@ -132,7 +136,8 @@ def _move_words(scn: Scenario, actor: ActorSpec, move: Action) -> str:
         if actor.host_for is not None:
             leader = display_name(_actor(scn, actor.host_for))
             return (f"Consent to host the missiles of your ally ({leader}) once it produces or has them: from your "
-                    "territory they reach further. Consent is for good and costs your governments at home every turn.")
+                    "territory they reach further. Consent costs your governments at home every turn the missiles "
+                    "are there or on order; you may withdraw it.")
         # the table's meaning has an owner's part and a host's part: "order ...; for a host, consent ..."
         own = meaning.partition("; for a host")[0]
         text = (f"{own}; for you a battalion is {actor.deploy_batch} missiles, arriving about "

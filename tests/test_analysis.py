@@ -320,8 +320,10 @@ def test_each_leader_is_told_whether_its_payoffs_drive_its_play(inf):
 
 
 def lag_game(lag, war_cost=200.0):
+    # NATO hosts at no cost at home, so that it keeps its consent: the lag is what varies. (A host that
+    # withdraws its consent makes an order a pure cost, which a later arrival defers; docs/ODD.md 7.7.)
     scn = scenario.load("inf_2018", {"actors.US.programme.stage": "ready", "actors.US.deploy_lag_days": lag,
-                                     "actors.US.payoff.war_cost": war_cost})
+                                     "actors.US.payoff.war_cost": war_cost, "actors.NATO.payoff.host_cost": 0.0})
     point = analysis.start_point(scn)
     state = point.state.copy()
     state.hosting[0, NATO] = True          # NATO has consented: US missiles in Europe reach Russia

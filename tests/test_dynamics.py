@@ -75,6 +75,32 @@ def test_a_host_may_consent_only_once_its_leader_produces(start, params):
     assert X not in legal(nxt, params, US)             # not ready yet: the US cannot order
 
 
+def test_a_host_may_withdraw_its_consent_and_then_its_leaders_missiles_no_longer_reach_from_it(start, params):
+    s = start.copy()
+    s.stage[0, US], s.missiles[0, US] = READY, 16
+    assert W not in legal(s, params, NATO)                # nothing to withdraw before it consents
+    hosting, _ = play(s, params, 1, H, H, X)
+    assert dynamics.hits(hosting, params)[0, US, RU] and W in legal(hosting, params, NATO)
+    revoked, out = play(hosting, params, 2, H, H, W)
+    assert not revoked.hosting[0, NATO] and not dynamics.hits(revoked, params)[0, US, RU]
+    assert not out.notice[0, NATO] and revoked.treaty[0] == IN_FORCE    # a host's withdrawal is not notice
+    assert X in legal(revoked, params, NATO) and W not in legal(revoked, params, NATO)   # it may consent again
+    assert revoked.missiles[0, US] == 16                  # the missiles are the leader's: they stay its own
+
+
+def test_a_withdrawal_of_consent_meets_a_demand_to_remove_what_it_hosted(start, params):
+    s = unbound_crisis(start)
+    s.stage[0, US], s.missiles[0, US], s.hosting[0, NATO] = READY, 16, True
+    s, _ = play(s, params, 1, H, U, H)
+    assert s.ult_target[0, RU] == US and s.ult_demand[0, RU] == DEMAND_REMOVE
+    s, _ = play(s, params, 2, H, H, W)
+    for turn in range(3, 3 + params.ultimatum_turns):
+        s, out = play(s, params, turn, H, H, H)
+        if s.ult_target[0, RU] == NO_ONE:
+            break
+    assert out.met[0, RU] and s.missiles[0, US] == 16 and not out.lapsed[0, RU]
+
+
 # ---------------------------------------------------------------- programmes and orders
 
 

@@ -139,9 +139,12 @@ def test_each_side_is_offered_only_the_moves_it_can_ever_play():
     inf = scenario.load("inf_2018")
     labels = {a: [label for label, _ in briefing(inf, a).moves] for a in inf.actor_ids}
     assert labels["US"] == list(MOVE_NAMES) and labels["RU"] == list(MOVE_NAMES)
-    assert labels["NATO"] == ["dialogue", "hold", "ultimatum", "deployment"]   # a host and no party
+    # a host and no party: its withdrawal is of its consent
+    assert labels["NATO"] == ["dialogue", "hold", "ultimatum", "withdrawal", "deployment"]
     nato_deploy = dict(briefing(inf, "NATO").moves)["deployment"]
     assert "Consent to host" in nato_deploy and "United States" in nato_deploy
+    nato_withdraw = dict(briefing(inf, "NATO").moves)["withdrawal"]
+    assert "Withdraw your consent to host the missiles of United States" in nato_withdraw
     assert "16 missiles" in dict(briefing(inf, "US").moves)["deployment"]
     # no treaty, both ready: nothing to withdraw from or develop, but a demand to remove missiles or halt
     # a programme can be made, and met

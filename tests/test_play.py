@@ -106,7 +106,8 @@ def test_the_menu_offers_only_legal_moves_and_says_what_each_does_now(scn):
     with pytest.raises(PlayError, match=r"^US cannot play deployment now: your programme is in development: .*; "
                                         r"allowed: 1 dialogue, 2 hold, 5 withdrawal$"):
         game.choose("US", "deployment")
-    with pytest.raises(PlayError, match="NATO cannot play withdrawal now: you are not a treaty party"):
+    with pytest.raises(PlayError, match="NATO cannot play withdrawal now: you do not host the United States' "
+                                        "missiles: there is no consent to withdraw"):
         game.choose("NATO", "withdrawal")
     assert not game.choices
     rec = game.play({"US": "dialogue", "RU": "dialogue", "NATO": "hold"})

@@ -61,6 +61,15 @@ def test_mirror_answers_in_kind_above_its_threshold(start, params):
     assert tit_for_tat.decide(view_of(s, params), np.zeros(4)).tolist() == [H, H, W, X]
 
 
+def test_mirror_answers_a_hosts_withdrawal_of_consent_as_an_offer_of_talks(start, params):
+    # NATO is no party: its withdrawal can only withdraw its consent to host, a step back, not a notice to echo
+    s = start.repeat(2)
+    s.last_moves[:, US] = D
+    s.last_moves[:, NATO] = [W, H]
+    tit_for_tat = make_rule({"name": "mirror"}, RU, START, 30)
+    assert tit_for_tat.decide(view_of(s, params), np.zeros(2)).tolist() == [D, H]
+
+
 def test_reciprocal_measures_answer_threatening_missiles_not_move_labels(start, params):
     """Finding 3 of the issue: Russia's doctrine reads the posture, so choice noise is not echoed."""
     rule = make_rule({"name": "reciprocal_measures"}, RU, START, 30)

@@ -115,6 +115,16 @@ def test_orders_under_way_need_a_ready_owner_and_a_date_within_the_lag(inf, key,
         scenario.apply_overrides(inf, {key: value, **({"actors.RU.on_order": 16} if "arrives" in key else {})})
 
 
+def test_a_host_may_consent_at_the_start_and_only_a_host(inf):
+    # consent in principle before the crisis opens (NATO's 1979 decision): US missiles reach Russia from
+    # NATO soil once they exist, and NATO may withdraw its consent from the first turn
+    start = Crisis(scenario.apply_overrides(inf, {"actors.NATO.hosting": True}), seed=1, replicas=range(2),
+                   turns=1).state
+    assert start.hosting[:, 2].all() and not start.hosting[:, :2].any()
+    with pytest.raises(ScenarioError, match=r"actors\.US\.hosting.*unless the actor is a host"):
+        scenario.apply_overrides(inf, {"actors.US.hosting": True})
+
+
 def test_rates_are_per_30_days_whatever_the_turn():
     # Model 3, finding 8: turns from a day to a month share one payoff scale. A 15-day turn has half the
     # flow, the square root of the monthly discount and the chance that gives the monthly one over two turns

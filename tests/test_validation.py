@@ -4,10 +4,13 @@ C1 a longer deployment lag lowers the value of ordering; C2 a higher audience co
 rarer and more often carried out; C3 a stronger reaction term makes the value of arming grow faster
 with the rival's stock (the security dilemma); C4 Russia's reciprocal rule orders only when threatened;
 C5 (Model 3) a race diverges when reactions exceed costs and settles when they do not (Richardson), with
-or without decision noise.
+or without decision noise; C12 private information makes a new treaty rarer (Fearon); C13 a host withdraws
+its consent when hosting costs it more at home than it is worth (Putnam).
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 import numpy as np
 import pytest
@@ -290,3 +293,37 @@ def test_private_information_makes_a_new_treaty_rarer(inf, rule):
     # often the terms chosen on what is known are refused, and what a refusal teaches closes the range
     shares = [new_treaty_share(inf, width, rule) for width in (0.0, 10.0, 20.0)]
     assert shares[0] == 1.0 and shares[0] > shares[1] > shares[2], shares
+
+
+# ---------------------------------------------------------------- C13: a host's politics (Model 3)
+
+
+def consent_withdrawn(inf, host_cost: float, rule: dict | None, protest: dict | None = None, runs: int = 20,
+                      turns: int = 12) -> np.ndarray:
+    """[runs] the turn on which NATO, consenting at the start to host 16 fielded US missiles, withdraws its
+    consent (-1: never), at a cost of hosting at home of `host_cost` (and `protest`: events)."""
+    over: dict = {"actors.US.programme.stage": "ready", "actors.US.missiles": 16, "actors.NATO.hosting": True,
+                  "actors.NATO.payoff.host_cost": host_cost}
+    if rule is not None:
+        over.update({"actors.US.rule": rule, "actors.NATO.rule": rule})
+    scn = scenario.apply_overrides(inf, over)
+    if protest is not None:
+        scn = scn.model_copy(update={"events": [scenario.Event(**protest)]})
+    c = Crisis(scn, 2019, np.arange(runs), turns)
+    withdrawn = np.full(runs, -1)
+    while not c.finished:
+        c.resolve(c.decide_all())
+        withdrawn = np.where((withdrawn < 0) & ~c.state.hosting[:, NATO], c.turn, withdrawn)
+    return withdrawn
+
+
+@pytest.mark.parametrize("rule", [None, BEST], ids=["default", "best_response"])
+def test_a_host_withdraws_its_consent_when_hosting_costs_it_more_at_home_than_it_is_worth(inf, rule):
+    # Putnam (1988): what a government can keep to abroad is bounded by what its constituency will ratify.
+    # A host whose cost at home outweighs what the hosted force is worth to it withdraws its consent; one
+    # that pays little keeps it; a protest that raises the cost on a date turns the one into the other then
+    assert (consent_withdrawn(inf, 0.02, rule) == -1).all()
+    assert (consent_withdrawn(inf, 0.3, rule) == 1).all()
+    protest = {"date": date(2019, 6, 10), "set": {"actors.NATO.payoff.host_cost": 0.3}, "note": "protests"}
+    after = consent_withdrawn(inf, 0.02, rule, protest)
+    assert (after == inf.turn_of(protest["date"])).all(), after

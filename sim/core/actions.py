@@ -49,12 +49,10 @@ class Condition(IntEnum):
     """A condition of a move's legality (the value is its code in `sim.core.codes`)."""
 
     ALWAYS = codes.ALWAYS
-    TREATY_ALIVE = codes.TREATY_ALIVE
     CAN_MEET_DEMAND = codes.CAN_MEET_DEMAND
     NO_OPEN_ULTIMATUM = codes.NO_OPEN_ULTIMATUM
     ADVERSARY_DEMANDABLE = codes.ADVERSARY_DEMANDABLE
-    TREATY_PARTY = codes.TREATY_PARTY
-    NOT_UNBOUND = codes.NOT_UNBOUND
+    CAN_WITHDRAW = codes.CAN_WITHDRAW
     OWNER = codes.OWNER
     BELOW_PRODUCTION = codes.BELOW_PRODUCTION
     STAGE_COMPLETE = codes.STAGE_COMPLETE
@@ -68,14 +66,13 @@ class Condition(IntEnum):
 
 CONDITION_TEXT = {
     Condition.ALWAYS: "always",
-    Condition.TREATY_ALIVE: "the treaty is alive (in force or under notice)",
     Condition.CAN_MEET_DEMAND: "the actor is in dispute under a live treaty, or an ultimatum demands that it remove "
                                "its missiles or halt its programme",
     Condition.NO_OPEN_ULTIMATUM: "the actor has no open ultimatum of its own",
     Condition.ADVERSARY_DEMANDABLE: "an adversary is in dispute under a live treaty, has missiles that reach the "
                                     "actor's side, or a programme in tests, production or ready",
-    Condition.TREATY_PARTY: "the actor is a treaty party",
-    Condition.NOT_UNBOUND: "it has not given notice",
+    Condition.CAN_WITHDRAW: "a treaty party still bound by the treaty (in force or under notice) that has not "
+                            "given notice, or a host that consents to host its leader's missiles",
     Condition.OWNER: "the actor can own missiles",
     Condition.BELOW_PRODUCTION: "its programme is not yet in production",
     Condition.STAGE_COMPLETE: "its current stage is complete",
@@ -119,8 +116,9 @@ MOVES: dict[Action, MoveSpec] = {
         (Condition.NO_OPEN_ULTIMATUM, Condition.ADVERSARY_DEMANDABLE),
         "issues an ultimatum", "#e69f00", commitment=True),
     Action.WITHDRAWAL: MoveSpec(
-        3, "give notice to leave the treaty; it ends after the notice period",
-        (Condition.TREATY_PARTY, Condition.TREATY_ALIVE, Condition.NOT_UNBOUND), "gives notice to withdraw",
+        3, "give notice to leave the treaty (it ends after the notice period); for a host, withdraw its consent "
+           "to host its leader's missiles",
+        (Condition.CAN_WITHDRAW,), "gives notice to withdraw",
         "#d55e00", commitment=True),
     Action.DEVELOP: MoveSpec(
         3, "advance the missile programme to its next stage: development, flight tests, production",
@@ -132,6 +130,7 @@ MOVES: dict[Action, MoveSpec] = {
         (Condition.CAN_FIELD,), "orders missiles", "#882255", commitment=True),
 }
 HOST_VERB = "consents to host its ally's missiles"
+HOST_REVOKE_VERB = "withdraws its consent to host its ally's missiles"
 
 MOVE_NAMES: tuple[str, ...] = tuple(a.label for a in Action)
 RUNGS = np.array([MOVES[a].rung for a in Action], dtype=np.int64)

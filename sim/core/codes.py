@@ -50,6 +50,6 @@ RUNG_NAMES = {RUNG_NONE: "no crisis", RUNG_OSTENSIBLE: "ostensible crisis",
 # ---------------------------------------------------------------- legality
 # The conditions a move's legality is made of; `sim.core.actions.MOVES` lists each move's, the kernel
 # (`dynamics.holds`) evaluates them, the play screens say which failed, the briefings which can ever hold.
-(ALWAYS, TREATY_ALIVE, CAN_MEET_DEMAND, NO_OPEN_ULTIMATUM, ADVERSARY_DEMANDABLE, TREATY_PARTY, NOT_UNBOUND, OWNER,
- BELOW_PRODUCTION, STAGE_COMPLETE, CAN_FIELD) = range(11)
-N_CONDITIONS = 11
+(ALWAYS, CAN_MEET_DEMAND, NO_OPEN_ULTIMATUM, ADVERSARY_DEMANDABLE, CAN_WITHDRAW, OWNER, BELOW_PRODUCTION,
+ STAGE_COMPLETE, CAN_FIELD) = range(9)
+N_CONDITIONS = 9

@@ -153,6 +153,7 @@ class ActorSpec(_Strict):
     deploy_batch: Batch = Field(default=16, ge=1)
     deploy_lag_days: Days = Field(default=180, ge=0)
     host_for: str | None = None
+    hosting: bool = False                                  # a host that consents at the start (in principle)
     basing_reach: list[str] | None = None
     missile_scale: Scale | None = Field(default=None, gt=0)   # this owner's force scale; default [escalation]'s
     warning_minutes: Annotated[float, Field(le=MAX_DAYS * 1440)] = Field(default=30.0, gt=0)
@@ -557,6 +558,8 @@ def _check_references(scn: Scenario, source: str) -> None:
             for move in (seen_move, answer):
                 if move.lower() not in MOVE_NAMES:
                     fail(f"actors.{a.id}.declares.{seen_move}", move, f"moves; allowed: {', '.join(MOVE_NAMES)}")
+        if a.hosting and a.host_for is None:
+            fail(f"actors.{a.id}.hosting", "true", "false unless the actor is a host (host_for names its leader)")
         if a.on_order and (a.host_for is not None or a.programme.stage != "ready"):
             fail(f"actors.{a.id}.on_order", a.on_order,
                  "0 unless the actor owns a ready system (programme.stage = ready)")

@@ -87,6 +87,7 @@ def initial_state(scn: Scenario, params: Params, replicas: int, pipeline_len: in
             arrives = scn.turn_of(a.on_order_arrives) if a.on_order_arrives else int(params.lag[i])
             state.pipeline[:, i, min(max(arrives, 1), int(params.lag[i])) - 1] += a.on_order
     state.disputed = [a.disputed for a in scn.actors]
+    state.hosting = [a.hosting for a in scn.actors]
     state.stage = stage
     state.stage_left = stage_left
     state.ult_target = ult_target

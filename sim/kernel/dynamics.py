@@ -41,6 +41,7 @@ from sim.core.codes import (
     BELOW_PRODUCTION,
     CAN_FIELD,
     CAN_MEET_DEMAND,
+    CAN_WITHDRAW,
     COMPLY,
     CUT_FORCE,
     DEMAND_COMPLY,
@@ -57,7 +58,6 @@ from sim.core.codes import (
     NO_OPEN_ULTIMATUM,
     NO_TERMS,
     NONE_STAGE,
-    NOT_UNBOUND,
     NOTICE,
     OWNER,
     PRODUCTION,
@@ -70,8 +70,6 @@ from sim.core.codes import (
     RUNG_SHOW_OF_FORCE,
     STAGE_COMPLETE,
     TERMINATED,
-    TREATY_ALIVE,
-    TREATY_PARTY,
     ULTIMATUM,
     WITHDRAWAL,
 )
@@ -205,6 +203,12 @@ def bound(W, P, i):
 
 
 @njit(cache=True, inline="always")
+def revocable(W, P, i):
+    """i is a host that consents to host its leader's missiles: a withdrawal revokes the consent."""
+    return (P.actor[i].host_of >= 0) & W.actor[i].hosting
+
+
+@njit(cache=True, inline="always")
 def in_dispute(W, i):
     return (W.actor[i].disputed > 0) | W.actor[i].breach
 
@@ -329,8 +333,6 @@ def holds(W, P, i, c):
     """Whether legality condition c (`sim.core.codes`, named in `sim.core.actions.Condition`) holds for actor i."""
     if c == ALWAYS:
         return True
-    if c == TREATY_ALIVE:
-        return alive(W)
     if c == CAN_MEET_DEMAND:
         return can_meet_demand(W, P, i)
     if c == NO_OPEN_ULTIMATUM:
@@ -340,10 +342,8 @@ def holds(W, P, i, c):
             if P.pair[i, j].adversary and (demandable(W, P, i, j) >= 0):
                 return True
         return False
-    if c == TREATY_PARTY:
-        return P.actor[i].party
-    if c == NOT_UNBOUND:
-        return not W.actor[i].unbound
+    if c == CAN_WITHDRAW:
+        return bound(W, P, i) | revocable(W, P, i)
     if c == OWNER:
         return P.actor[i].can_own
     if c == BELOW_PRODUCTION:
@@ -702,10 +702,13 @@ def step_programmes(W, E, P, mv):
 
 @njit(cache=True, inline="always")
 def step_deployment(W, E, P, mv):
-    """6. A ready owner orders a battalion (arriving after its lag); a host consents to host."""
+    """6. A ready owner orders a battalion (arriving after its lag); a host consents to host, or, playing
+    withdrawal unbound by a treaty, revokes its consent (its leader's missiles no longer reach from it)."""
     n = mv.shape[0]
     for i in range(n):
         E.actor[i].ordered = 0
+        if (mv[i] == WITHDRAWAL) & (not E.actor[i].notice) & revocable(W, P, i):
+            W.actor[i].hosting = False
         if mv[i] != DEPLOYMENT:
             continue
         if P.actor[i].can_own:
@@ -721,10 +724,11 @@ def step_deployment(W, E, P, mv):
 @njit(cache=True, inline="always")
 def threatened_act(is_bound, a):
     """Whether move a is the act an ultimatum threatens: notice for a bound party; else fielding missiles
-    (an order, or a host's consent) or notice. Advancing a programme is not yet fielding anything."""
+    (an order, or a host's consent). Advancing a programme is not yet fielding anything, and a host's
+    withdrawal of consent takes a force away."""
     if is_bound:
         return a == WITHDRAWAL
-    return (a == DEPLOYMENT) | (a == WITHDRAWAL)
+    return a == DEPLOYMENT
 
 
 @njit(cache=True, inline="always")

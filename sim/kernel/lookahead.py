@@ -39,7 +39,6 @@ from sim.core.codes import (
     NOTICE,
     READY,
     TERMINATED,
-    WITHDRAWAL,
 )
 from sim.core.params import Params
 from sim.core.state import ACTOR, WORLD, State
@@ -529,11 +528,10 @@ def _resolved(i, V, T, Rm, radix):
 @njit(cache=True, inline="always")
 def _can_carry_out(X, P, i, turn):
     """Whether i can carry out its open ultimatum's threat by the deadline: notice if bound; else a system
-    ready by then, notice, or (a host) consent."""
+    ready by then, or (a host) consent."""
     if bound(X, P, i):
-        return legal(X, P, i, WITHDRAWAL)
-    return can_arm_by(X, P, i, _threat_wait(X, i, turn)) | legal(X, P, i, WITHDRAWAL) | \
-        (legal(X, P, i, DEPLOYMENT) & (not P.actor[i].can_own))
+        return True
+    return can_arm_by(X, P, i, _threat_wait(X, i, turn)) | (legal(X, P, i, DEPLOYMENT) & (not P.actor[i].can_own))
 
 
 @njit(cache=True, inline="always")

@@ -77,7 +77,7 @@ def glossary(scn: Scenario) -> list[Term]:
     ]
     if any(a.host_for for a in scn.actors):
         terms.append(Term("host", "A side that owns no missiles but may consent to base its ally's missiles on its "
-                          "territory, from where they reach further. Consent is for good."))
+                          "territory, from where they reach further. It may withdraw its consent, and consent again."))
     return terms + [Term(a.label, f"{MOVES[a].meaning[:1].upper()}{MOVES[a].meaning[1:]}. Offered when: "
                          f"{MOVES[a].offered_when}.", is_move=True) for a in Action
                      if any(can_ever_play(scn, actor, a) for actor in scn.actors)]

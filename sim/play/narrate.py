@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.core.actions import HOST_VERB, MOVES, STAGE_WORDS, Action, Condition
+from sim.core.actions import HOST_REVOKE_VERB, HOST_VERB, MOVES, STAGE_WORDS, Action, Condition
 from sim.core.codes import (
     CUT_FORCE,
     DEMAND_COMPLY,
@@ -348,6 +348,10 @@ def move_sentence(game: Game, rec: TurnRecord, i: int) -> str:
                     f"{day(game.date(int(a.ult_deadline[0, i])))}, or it will {threat_words(game, b, i)}.")
         return f"{who} {verb}."
     if m == W:
+        if b.hosting[0, i] and not a.hosting[0, i]:
+            lead = int(p.host_of[i])
+            revoke = HOST_REVOKE_VERB.replace("its ally's", poss(names[lead]))
+            return f"{who} {revoke}: they no longer reach from its territory."
         if not o.notice[0, i]:
             return f"{who} {verb}."
         if int(b.treaty[0]) == IN_FORCE:
@@ -485,9 +489,15 @@ def why_not(game: Game, i: int, move: Action) -> str:
     return _FAILED[failed](game, i, move)
 
 
-def _no_treaty(game: Game, i: int, move: Action) -> str:
-    purpose = {C: "to comply with", U: "to demand compliance with", W: "to leave"}.get(move, "")
-    return f"there is no treaty left {purpose}".rstrip()
+def _cannot_withdraw(game: Game, i: int, move: Action) -> str:
+    s, p = game.state, game.params
+    if p.host_of[i] >= 0 and not p.party[i]:
+        return f"you do not host {poss(prose_names(game)[int(p.host_of[i])])} missiles: there is no consent to withdraw"
+    if not p.party[i]:
+        return "you are not a treaty party"
+    if int(s.treaty[0]) not in (IN_FORCE, NOTICE):
+        return "there is no treaty left to leave"
+    return "you have already given notice"
 
 
 def _cannot_field(game: Game, i: int, move: Action) -> str:
@@ -502,14 +512,12 @@ def _cannot_field(game: Game, i: int, move: Action) -> str:
 
 #: For each legality condition, why it fails, in words (given the move it fails for).
 _FAILED: dict[Condition, Callable[[Game, int, Action], str]] = {
-    Condition.TREATY_ALIVE: _no_treaty,
     Condition.CAN_MEET_DEMAND: lambda game, i, move: "nothing of yours is in dispute or demanded",
     Condition.NO_OPEN_ULTIMATUM: lambda game, i, move:
         f"your ultimatum to {prose_names(game)[int(game.state.ult_target[0, i])]} is still open",
     Condition.ADVERSARY_DEMANDABLE: lambda game, i, move: "no adversary of yours is in dispute, has missiles "
                                                           "in reach of your side or a programme past development",
-    Condition.TREATY_PARTY: lambda game, i, move: "you are not a treaty party",
-    Condition.NOT_UNBOUND: lambda game, i, move: "you have already given notice",
+    Condition.CAN_WITHDRAW: _cannot_withdraw,
     Condition.OWNER: lambda game, i, move:
         f"you own no missiles (you may host {poss(prose_names(game)[int(game.params.host_of[i])])})",
     Condition.BELOW_PRODUCTION: lambda game, i, move:
@@ -539,7 +547,7 @@ def _ultimatum_note(game: Game, i: int, move: Action) -> str:
     target = int(s.ult_target[0, i])
     if target == NO_ONE or s.ult_acted[0, i]:
         return ""
-    acts = (move == W) if bound(game, s, i) else move in (P, X, W)
+    acts = dynamics.threatened_act(bool(bound(game, s, i)), int(move))
     return f" It carries out your ultimatum to {prose_names(game)[target]}." if acts else ""
 
 
@@ -648,6 +656,10 @@ def _withdrawal(game: Game, i: int) -> str:
     names = prose_names(game)
     t = game.next_turn
     others = [names[j] for j in range(len(game.ids)) if p.adversary[i, j]]
+    if not bound(game, s, i):   # a host that consents: the only withdrawal open to it
+        lead = int(p.host_of[i])
+        return (f"Withdraw your consent to host {poss(names[lead])} missiles: from then on they no longer reach from "
+                "your territory, and the cost of hosting them at home ends. You may consent again later.")
     if int(s.treaty[0]) == IN_FORCE:
         end = t + int(p.notice_turns)
         text = (f"Give notice to leave the treaty: it ends on {day(game.date(end))} unless an agreement rescinds it; "

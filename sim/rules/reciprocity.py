@@ -47,7 +47,8 @@ class Mirror(Rule):
     Looks at the most escalatory move (by rung) any adversary made last turn. If it is at or above
     the `threshold` rung, plays that same move where it is legal, else `otherwise`; below the
     threshold, plays `otherwise`. With threshold ``dialogue`` it is plain tit-for-tat. It answers
-    move labels, noise included; Russia's declared doctrine is the posture-based `reciprocal`.
+    move labels, noise included (a host's withdrawal of its consent reads as an offer of talks);
+    Russia's declared doctrine is the posture-based `reciprocal`.
     """
 
     Params = MirrorParams
@@ -59,7 +60,11 @@ class Mirror(Rule):
 
     def answer(self, view: TurnView) -> np.ndarray:
         """[R] the move in kind (or `otherwise`) to the adversaries' last moves."""
-        seen = view.state.last_moves[:, view.params.adversary[self.actor]]
+        p = view.params
+        seen = view.state.last_moves[:, p.adversary[self.actor]]
+        # a host outside the treaty withdraws only its consent: a step back, answered as an offer of talks
+        revoker = ((p.host_of >= 0) & ~p.party)[p.adversary[self.actor]]
+        seen = np.where(revoker[None, :] & (seen == Action.WITHDRAWAL), int(Action.DIALOGUE), seen)
         threshold = RUNGS[int(Action.parse(self.params.threshold))]
         otherwise = int(Action.parse(self.params.otherwise))
         score = np.where(RUNGS[seen] >= threshold, RUNGS[seen] * 16 + seen, -1)
@@ -171,12 +176,12 @@ class Reciprocal(Rule):
         def answer(wanted: np.ndarray, move: int) -> tuple[np.ndarray, np.ndarray]:
             """Where `move` is wanted: play it if allowed, else give notice if that is the legal way."""
             play = wanted & allowed[:, move]
-            leave = wanted & legal[:, move] & forbidden[:, move] & legal_way & legal[:, Action.WITHDRAWAL]
+            leave = wanted & legal[:, move] & forbidden[:, move] & legal_way & bound
             return play, leave
 
         order, leave_to_order = answer(need, int(Action.DEPLOYMENT))
         arm, leave_to_arm = answer(self.params.answer_programme & menace, int(Action.DEVELOP))
-        echo = self.params.answer_notice & notice & legal[:, Action.WITHDRAWAL]
+        echo = self.params.answer_notice & notice & bound
         wanted = int(Action.parse(self.params.otherwise))
         move = or_else(wanted, allowed, wanted)
         move = np.where(arm, int(Action.DEVELOP), move)
