@@ -19,8 +19,11 @@ from collections import Counter
 import numpy as np
 
 from sim.core import scenario
-from sim.core.codes import CUT_FORCE, FLIGHT_TEST, IN_FORCE, NO_TREATY, TERMINATED, ULTIMATUM
+from sim.core.codes import CUT_FORCE, FLIGHT_TEST, IN_FORCE, KEEP_FORCE, NO_TREATY, PARITY, TERMINATED, ULTIMATUM
 from sim.engine.crisis import Crisis
+
+#: each part of signed terms, as the report words it
+PART_VERBS = {KEEP_FORCE: "keeps", CUT_FORCE: "cuts", PARITY: "to parity"}
 
 
 def variants(scn: scenario.Scenario) -> dict[str, dict]:
@@ -71,8 +74,8 @@ def measure(scn: scenario.Scenario, runs: int, seed: int) -> dict:
             agreed = [(i, j) for i in range(n) for j in range(i + 1, n)
                       if out.agreement[r, i] and out.agreement[r, j] and before.terms[r, i, j]]
             for i, j in agreed:
-                deals[(c.scenario.actor_ids[i], "cuts" if before.terms[r, i, j] == CUT_FORCE else "keeps",
-                       c.scenario.actor_ids[j], "cuts" if before.terms[r, j, i] == CUT_FORCE else "keeps")] += 1
+                deals[(c.scenario.actor_ids[i], PART_VERBS[before.terms[r, i, j]],
+                       c.scenario.actor_ids[j], PART_VERBS[before.terms[r, j, i]])] += 1
         dead = (s.treaty == TERMINATED) | (s.treaty == NO_TREATY)
         renewed[rows] |= ended[rows] & (s.treaty == IN_FORCE)
         e = ended_at[rows]

@@ -16,10 +16,11 @@ from hypothesis import strategies as st
 
 from conftest import NATO, RU, US
 from sim.core import scenario
-from sim.core.codes import CUT_FORCE, KEEP_FORCE, NO_ONE, NO_TERMS, NOTICE, READY, TERMINATED
+from sim.core.codes import CUT_FORCE, KEEP_FORCE, NO_ONE, NO_TERMS, NOTICE, PARITY, READY, TERMINATED
 from sim.core.params import compile_params
 from sim.engine.crisis import private_reserves
 from sim.engine.initial import initial_state
+from sim.kernel import dynamics
 from sim.kernel.bargaining import DEALS, MIN_GAIN, table_terms, terms_kernel
 from sim.kernel.dynamics import agree_terms, work_at
 from sim.kernel.lookahead import continuation
@@ -125,12 +126,12 @@ def test_terms_are_the_nash_bargaining_solution(inf, params):
         s = situation(inf, params, **kw)
         chosen = s.gain[0, US, RU] * s.gain[0, RU, US]
         products = {}
-        for d, (cut_us, cut_ru) in enumerate(DEALS):
+        for d, (part_us, part_ru) in enumerate(DEALS):
             alone = s.copy()
             alone.terms[0] = NO_TERMS
             terms_kernel(alone.replicas(), params.packed(), 1, DEALS[d:d + 1])
             if terms(alone) != (NO_TERMS, NO_TERMS):
-                assert terms(alone) == (CUT_FORCE if cut_us else KEEP_FORCE, CUT_FORCE if cut_ru else KEEP_FORCE)
+                assert terms(alone) == (part_us, part_ru)
                 products[terms(alone)] = alone.gain[0, US, RU] * alone.gain[0, RU, US]
         assert products, kw
         assert terms(s) == max(products, key=products.get) and chosen == pytest.approx(max(products.values())), kw
@@ -214,3 +215,49 @@ def test_pledged_terms_are_on_the_table_until_signed(inf, params):
     table_terms(s, params, 1)
     agree_terms(work_at(s.replicas(), 0), params.packed(), US, RU)
     assert s.pledge[0, US, RU] == NO_TERMS and s.pledge[0, RU, US] == NO_TERMS
+
+
+# ---------------------------------------------------------------- levels: parity (finding 8)
+
+
+def unequal_rivals(trust: float = 0.9):
+    """dilemma_2p with both sides treaty parties, Blue's 30 missiles against Red's 150, a force whose value
+    saturates early (force_scale 10) and no war cost: each side wants some force, not all of it."""
+    over: dict = {"actors.BLUE.treaty_party": True, "actors.RED.treaty_party": True,
+                  "actors.BLUE.missiles": 30, "actors.RED.missiles": 150}
+    for a in ("BLUE", "RED"):
+        over.update({f"actors.{a}.payoff.{k}": v for k, v in
+                     {"force_value": 1.0, "force_scale": 10.0, "war_cost": 0.0, "threat_weight": 1.0}.items()})
+    scn = scenario.apply_overrides(scenario.load("dilemma_2p"), over)
+    params = compile_params(scn)
+    s = initial_state(scn, params, 1, None)
+    s.trust[:] = trust
+    return s, params
+
+
+def test_equal_ceilings_reach_a_deal_that_keep_or_eliminate_cannot():
+    # Fearon (1995): an issue that cannot be divided leaves no deal both prefer although a division would
+    # exist. With only keep or eliminate, Red will not give up its whole force and Blue gains nothing from a
+    # freeze; cutting both to the smaller force (parity, as the SALT and START ceilings did) is a deal both take
+    s, params = unequal_rivals()
+    coarse = s.copy()
+    terms_kernel(coarse.replicas(), params.packed(), 1, DEALS[:4])
+    assert terms(coarse) == (NO_TERMS, NO_TERMS)
+    table_terms(s, params, 1)
+    assert terms(s) == (PARITY, PARITY) and s.gain[0, 0, 1] > MIN_GAIN and s.gain[0, 1, 0] > MIN_GAIN
+
+
+def test_parity_cuts_the_larger_force_to_the_smaller_over_the_elimination_period():
+    s, params = unequal_rivals()
+    table_terms(s, params, 1)
+    agree_terms(work_at(s.replicas(), 0), params.packed(), 0, 1)
+    assert (int(s.elim_left[0, 1]), int(s.elim_floor[0, 1])) == (params.elimination_turns, 30)
+    assert int(s.elim_left[0, 0]) == 0                                     # Blue is at the ceiling already
+    assert dynamics.hazard(s, params)[0] > 0                               # the 30 each keeps still stand
+    calm = np.full((1, dynamics.draw_width(2)), 0.999999)
+    left = []
+    for turn in range(2, 2 + params.elimination_turns):
+        s, _ = dynamics.step(s, np.array([[1, 1]]), params, turn, calm)
+        left.append(int(s.missiles[0, 1]))
+    assert left[-1] == 30 and left == sorted(left, reverse=True) and left[0] < 150
+    assert int(s.elim_left[0, 1]) == 0 and int(s.elim_floor[0, 1]) == 0 and int(s.missiles[0, 0]) == 30

@@ -880,11 +880,14 @@ def test_a_deal_of_terms_accepted_puts_its_terms_on_the_table_of_the_models_talk
     room, _ = discussing_room(scn, tmp_path, teams=("US", "RU", "NATO"))
     us, ru, nato = room.join("US", "Ana"), room.join("RU", "Boris"), room.join("NATO", "Nadia")
     room.start()
-    assert room.team_view("US")["term_parts"] == ["keep", "eliminate"] and not room.team_view("NATO")["term_parts"]
+    assert room.team_view("US")["term_parts"] == ["keep", "eliminate", "parity"]
+    assert not room.team_view("NATO")["term_parts"]
     with pytest.raises(PlayError, match="only two treaty parties"):
         room.offer(nato, "RU", "keep", "eliminate", turn=1)          # NATO signs no treaty
     with pytest.raises(PlayError, match="allowed: keep"):
         room.offer(us, "RU", "keep", "halve", turn=1)
+    with pytest.raises(PlayError, match="parity is equal ceilings for both"):
+        room.offer(us, "RU", "keep", "parity", turn=1)
     offer = room.offer(us, "RU", "keep", "keep", turn=1)
     words = room.team_view("RU")["offers"][-1]["words"]
     assert words == "terms for the talks: US keeps its force as it stands and RU keeps its force as it stands"

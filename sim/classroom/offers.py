@@ -16,7 +16,8 @@ from typing import Any
 OPEN, ACCEPTED, DECLINED, WITHDRAWN, KEPT, BROKEN = "open", "accepted", "declined", "withdrawn", "kept", "broken"
 ON_TABLE = "on the table"
 #: the parts of a deal of terms, and how each reads
-TERM_WORDS = {"keep": "keeps its force as it stands", "eliminate": "eliminates its force"}
+TERM_WORDS = {"keep": "keeps its force as it stands", "eliminate": "eliminates its force",
+              "parity": "cuts its force to the other side's level if it has more (equal ceilings)"}
 MAX_OPEN = 20              # open offers in a room at once: enough for any class, bounded for the server
 
 

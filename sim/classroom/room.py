@@ -208,7 +208,7 @@ class Room:
 
     def offer(self, device: Device, to: str, we: str, you: str, turn: int | None = None) -> int:
         """The captain of `device`'s team offers team `to` a deal for this turn: we play `we` if you play `you`;
-        or, with `we` and `you` "keep" or "eliminate", terms for the two sides' talks."""
+        or, with `we` and `you` "keep", "eliminate" or "parity", terms for the two sides' talks."""
         self._check_open(turn)
         team = device.team
         if not self.roster.is_captain(device):

@@ -28,9 +28,10 @@ NO_ONE = -1
 
 # ---------------------------------------------------------------- terms of an agreement
 # What each member of a bargaining pair undertakes under the terms on the table (`pair[i, j].terms` is
-# i's part of the deal with j): nothing (no bargaining range), keep its force and add nothing, eliminate it.
-NO_TERMS, KEEP_FORCE, CUT_FORCE = range(3)
-TERMS_NAMES = ("none", "keep", "eliminate")
+# i's part of the deal with j): nothing (no bargaining range), keep its force and add nothing, eliminate it,
+# or cut it to a ceiling equal for both (parity: the smaller of the two forces at signing).
+NO_TERMS, KEEP_FORCE, CUT_FORCE, PARITY = range(4)
+TERMS_NAMES = ("none", "keep", "eliminate", "parity")
 
 # ---------------------------------------------------------------- what an ultimatum demands of its target
 # (`actor.ult_demand` of the issuer): return to compliance with the treaty (settle the dispute), remove its

@@ -54,6 +54,7 @@ ACTOR = np.dtype([
     ("breach", _BOOL),            # i's banned programme activity (tests, production) was detected
     ("demand", _BOOL),            # a public demand on i is outstanding (ultimatum ran out unmet)
     ("elim_left", _INT),          # turns left to eliminate i's missiles under a new treaty
+    ("elim_floor", _INT),         # the missiles that elimination leaves (a ceiling: parity), 0 for all of them
     ("ult_target", _INT),         # target of i's open ultimatum, or NO_ONE
     ("ult_deadline", _INT),       # its deadline turn
     ("ult_demand", _INT),         # what it demands (DEMAND_COMPLY, DEMAND_REMOVE, DEMAND_HALT)
@@ -69,7 +70,7 @@ ACTOR = np.dtype([
 PAIR = np.dtype([
     ("talks", _FLOAT),            # progress of talks, symmetric, 0..1
     ("trust", _FLOAT),            # how much i trusts j, 0..1
-    ("terms", _INT),              # i's part of the terms on the table with j (NO_TERMS, KEEP_FORCE, CUT_FORCE)
+    ("terms", _INT),              # i's part of the terms on the table with j (NO_TERMS, KEEP_FORCE, CUT_FORCE, PARITY)
     ("gain", _FLOAT),             # what those terms are worth to i over its outside option (utility units)
     ("pledge", _INT),             # i's part of terms both sides pledged to negotiate (people's deal), or NO_TERMS
 ], align=True)

@@ -2,8 +2,9 @@
 
 Before every turn, each bargaining pair (two treaty parties, one the other's adversary) looks for
 terms both prefer to going on without an agreement. The menu is each member's undertaking: keep its
-force as it stands and add nothing (a freeze), or eliminate it over the elimination period; either
-way orders are cancelled, programmes halted, the force's dispute settled and the treaty in force
+force as it stands and add nothing (a freeze), eliminate it over the elimination period, or (both)
+cut it over that period to equal ceilings at the smaller of the two forces (parity); either way
+orders are cancelled, programmes halted, the force's dispute settled and the treaty in force
 (`dynamics.agree_terms`). Each side values the state each deal would make, and the state as it is
 (its outside option), with the look-ahead's own `future_value`: what is set in motion, discounted.
 Terms are on the table only if both gain; among those, the pair's terms are the Nash (1950)
@@ -31,7 +32,7 @@ import numpy as np
 from numba import njit
 
 from sim.core import codes
-from sim.core.codes import CUT_FORCE, KEEP_FORCE, NO_TERMS
+from sim.core.codes import CUT_FORCE, KEEP_FORCE, NO_TERMS, PARITY
 from sim.core.params import Params
 from sim.core.state import State
 from sim.kernel import dynamics, lookahead
@@ -40,6 +41,7 @@ from sim.kernel.dynamics import (
     EVENTS,
     agree_terms,
     bargaining_pair,
+    ceiling,
     concedes,
     copy_work,
     fill_hits,
@@ -56,13 +58,21 @@ drop_stale_kernels(__file__, codes.__file__, dynamics.__file__, lookahead.__file
 Valuer = namedtuple("Valuer", ["P", "turn", "hits", "ahead", "m", "quiet"])
 #: a gain below this (utility units) is no gain: a deal must leave each side better off
 MIN_GAIN = 1e-6
-#: the deals on the menu, as (i cuts, j cuts): a freeze, i eliminates, j eliminates, both eliminate
-DEALS = np.array([[False, False], [True, False], [False, True], [True, True]])
+#: the deals on the menu, as (i's part, j's part): a freeze, i eliminates, j eliminates, both eliminate (the
+#: zero option), both cut to parity (equal ceilings at the smaller force)
+DEALS = np.array([[KEEP_FORCE, KEEP_FORCE], [CUT_FORCE, KEEP_FORCE], [KEEP_FORCE, CUT_FORCE], [CUT_FORCE, CUT_FORCE],
+                  [PARITY, PARITY]], dtype=np.int64)
 
 
 @njit(cache=True, inline="always")
-def _nothing_to_cut(W, k):
-    return W.actor[k].missiles == 0
+def _same_as_an_earlier_deal(W, i, j, part_i, part_j):
+    """Whether the deal does what an earlier one on the menu does, so it is valued once: eliminating
+    no missiles is keeping them; parity with forces equal is a freeze, with either at none it is the
+    other's elimination."""
+    if part_i == PARITY:
+        return (W.actor[i].missiles == W.actor[j].missiles) or (ceiling(W, i, j) == 0)
+    return ((part_i == CUT_FORCE) and (W.actor[i].missiles == 0)) or \
+        ((part_j == CUT_FORCE) and (W.actor[j].missiles == 0))
 
 
 @njit(cache=True, inline="always")
@@ -73,7 +83,7 @@ def expected_reserve(W, P, k):
 
 
 @njit(cache=True, inline="always")
-def _expected_gain(i, j, cut, kept, outside, W, X, V):
+def _expected_gain(i, j, part, kept, outside, W, X, V):
     """What a deal is worth to i over its outside option when j may renege: with i's trust in j the
     deal is kept (value `kept`); otherwise i has done its part (orders cancelled, programme halted,
     its force eliminated if it cuts) and nothing else changes: j goes on as it would without a deal,
@@ -82,12 +92,12 @@ def _expected_gain(i, j, cut, kept, outside, W, X, V):
     P = V.P
     trust = W.pair[i, j].trust
     copy_work(W, X)
-    undertake(X, P, i, cut)
+    undertake(X, P, i, part, ceiling(W, i, j))
     X.actor[i].disputed = W.actor[i].disputed
     X.actor[i].breach = W.actor[i].breach
     X.actor[i].demand = W.actor[i].demand
     sucker = future_value(i, X, P, V.turn, V.hits, V.ahead, V.m, V.quiet)
-    return trust * kept + (1.0 - trust) * sucker - outside - P.actor[i].comply_cost * concedes(W, i, cut)
+    return trust * kept + (1.0 - trust) * sucker - outside - P.actor[i].comply_cost * concedes(W, i, part)
 
 
 @njit(cache=True)
@@ -117,21 +127,20 @@ def terms_kernel(S, P, turn, deals):
                 gain_j = 0.0
                 pledged = (W.pair[i, j].pledge != NO_TERMS) and (W.pair[j, i].pledge != NO_TERMS)
                 for d in range(deals.shape[0]):
-                    cut_i, cut_j = deals[d, 0], deals[d, 1]
+                    part_i, part_j = deals[d, 0], deals[d, 1]
                     if pledged:
-                        if (cut_i != (W.pair[i, j].pledge == CUT_FORCE)) or \
-                                (cut_j != (W.pair[j, i].pledge == CUT_FORCE)):
+                        if (part_i != W.pair[i, j].pledge) or (part_j != W.pair[j, i].pledge):
                             continue               # only the deal the two sides pledged
-                    elif (cut_i and _nothing_to_cut(W, i)) or (cut_j and _nothing_to_cut(W, j)):
-                        continue                   # the same deal as keeping: valued once, as the freeze
+                    elif _same_as_an_earlier_deal(W, i, j, part_i, part_j):
+                        continue                   # valued once, as the earlier deal
                     copy_work(W, X)
-                    X.pair[i, j].terms = CUT_FORCE if cut_i else KEEP_FORCE
-                    X.pair[j, i].terms = CUT_FORCE if cut_j else KEEP_FORCE
+                    X.pair[i, j].terms = part_i
+                    X.pair[j, i].terms = part_j
                     agree_terms(X, P, i, j)
                     kept_i = future_value(i, X, P, turn, hits, ahead, m, quiet)
                     kept_j = future_value(j, X, P, turn, hits, ahead, m, quiet)
-                    gi = _expected_gain(i, j, cut_i, kept_i, outside_i, W, X, V)
-                    gj = _expected_gain(j, i, cut_j, kept_j, outside_j, W, X, V)
+                    gi = _expected_gain(i, j, part_i, kept_i, outside_i, W, X, V)
+                    gj = _expected_gain(j, i, part_j, kept_j, outside_j, W, X, V)
                     pi, pj = gi - known_i, gj - known_j          # as the other side can judge them
                     if pledged:
                         best, gain_i, gain_j = d, gi, gj     # on the table whatever it is worth
@@ -146,8 +155,8 @@ def terms_kernel(S, P, turn, deals):
                         W.actor[j].reserve_floor = max(W.actor[j].reserve_floor, gain_j)
                     if walks_i or walks_j:
                         best, gain_i, gain_j = -1, 0.0, 0.0
-                ti = NO_TERMS if best < 0 else (CUT_FORCE if deals[best, 0] else KEEP_FORCE)
-                tj = NO_TERMS if best < 0 else (CUT_FORCE if deals[best, 1] else KEEP_FORCE)
+                ti = NO_TERMS if best < 0 else deals[best, 0]
+                tj = NO_TERMS if best < 0 else deals[best, 1]
                 if (ti != W.pair[i, j].terms) or (tj != W.pair[j, i].terms):
                     W.pair[i, j].talks = 0.0           # new terms are a new draft; no terms, a collapse
                     W.pair[j, i].talks = 0.0

@@ -43,7 +43,6 @@ from sim.core.codes import (
     CAN_MEET_DEMAND,
     CAN_WITHDRAW,
     COMPLY,
-    CUT_FORCE,
     DEMAND_COMPLY,
     DEMAND_HALT,
     DEMAND_REMOVE,
@@ -53,6 +52,7 @@ from sim.core.codes import (
     DIALOGUE,
     FLIGHT_TEST,
     IN_FORCE,
+    KEEP_FORCE,
     N_CONDITIONS,
     NO_ONE,
     NO_OPEN_ULTIMATUM,
@@ -60,6 +60,7 @@ from sim.core.codes import (
     NONE_STAGE,
     NOTICE,
     OWNER,
+    PARITY,
     PRODUCTION,
     READY,
     RUNG_CONFRONTATION,
@@ -253,7 +254,7 @@ def demandable(W, P, i, j):
     programme (in tests, production or ready)."""
     if alive(W) and in_dispute(W, j):
         return DEMAND_COMPLY
-    if (W.actor[j].elim_left == 0) and armed(W, j) and reaches_side(W, P, j, i):
+    if ((W.actor[j].elim_left == 0) or (W.actor[j].elim_floor > 0)) and armed(W, j) and reaches_side(W, P, j, i):
         return DEMAND_REMOVE
     if P.actor[j].can_own and programme_menaces(W, j):
         return DEMAND_HALT
@@ -266,7 +267,8 @@ def demand_met(W, P, i, j, kind):
     if kind == DEMAND_COMPLY:
         return not in_dispute(W, j)
     if kind == DEMAND_REMOVE:
-        return not (armed(W, j) and reaches_side(W, P, j, i)) or (W.actor[j].elim_left > 0)
+        return not (armed(W, j) and reaches_side(W, P, j, i)) or ((W.actor[j].elim_left > 0) and
+                                                                  (W.actor[j].elim_floor == 0))
     return not programme_menaces(W, j)
 
 
@@ -480,23 +482,33 @@ def bargaining_pair(P, i, j):
 
 
 @njit(cache=True, inline="always")
-def concedes(W, k, cut):
-    """Eliminating, under an agreement, missiles disputed under the treaty still alive concedes the
-    violation (a unilateral `comply` does the same): the concession costs `comply_cost` at home."""
-    return cut & alive(W) & (W.actor[k].disputed > 0)
+def concedes(W, k, part):
+    """Cutting, under an agreement, missiles disputed under the treaty still alive concedes the violation
+    (a unilateral `comply` does the same): the concession costs `comply_cost` at home."""
+    return (part != KEEP_FORCE) & alive(W) & (W.actor[k].disputed > 0)
 
 
 @njit(cache=True, inline="always")
-def undertake(W, P, k, cut):
+def ceiling(W, i, j):
+    """The ceiling of parity between i and j: the smaller of their fielded forces."""
+    return min(W.actor[i].missiles, W.actor[j].missiles)
+
+
+@njit(cache=True, inline="always")
+def undertake(W, P, k, part, level):
     """k's part of an agreement: no more orders and a programme halted; its force, disputed or not, is
-    settled by the terms: kept as counted (`cut` False) or eliminated over the elimination period."""
+    settled by the terms: kept as counted (KEEP_FORCE), eliminated over the elimination period
+    (CUT_FORCE), or cut over that period to `level` (PARITY)."""
     for s in range(W.pipeline.shape[1]):
         W.pipeline[k, s] = 0
     halt(W, k)
     W.actor[k].disputed = 0
     W.actor[k].breach = False
     W.actor[k].demand = False
-    W.actor[k].elim_left = P.elimination_turns if cut and (W.actor[k].missiles > 0) else 0
+    floor = level if part == PARITY else 0
+    cut = (part != KEEP_FORCE) & (W.actor[k].missiles > floor)
+    W.actor[k].elim_left = P.elimination_turns if cut else 0
+    W.actor[k].elim_floor = floor if cut else 0
 
 
 @njit(cache=True, inline="always")
@@ -504,8 +516,9 @@ def agree_terms(W, P, i, j):
     """i and j sign the terms on the table (`pair[i, j].terms`, `pair[j, i].terms`): each undertakes its
     part, their ultimatums on each other close, and the treaty is in force with every party bound (a
     notice rescinded, or a new treaty)."""
-    undertake(W, P, i, W.pair[i, j].terms == CUT_FORCE)
-    undertake(W, P, j, W.pair[j, i].terms == CUT_FORCE)
+    level = ceiling(W, i, j)
+    undertake(W, P, i, W.pair[i, j].terms, level)
+    undertake(W, P, j, W.pair[j, i].terms, level)
     for a, b in ((i, j), (j, i)):
         if W.actor[a].ult_target == b:
             W.actor[a].ult_target = NO_ONE
@@ -571,8 +584,8 @@ def step_talks(W, E, P, mv):
     for i in range(n):
         for j in range(i + 1, n):
             if E.agree[i, j]:
-                E.actor[i].complied = E.actor[i].complied | concedes(W, i, W.pair[i, j].terms == CUT_FORCE)
-                E.actor[j].complied = E.actor[j].complied | concedes(W, j, W.pair[j, i].terms == CUT_FORCE)
+                E.actor[i].complied = E.actor[i].complied | concedes(W, i, W.pair[i, j].terms)
+                E.actor[j].complied = E.actor[j].complied | concedes(W, j, W.pair[j, i].terms)
                 agree_terms(W, P, i, j)
     for i in range(n):
         for j in range(n):
@@ -754,6 +767,7 @@ def step_treaty_end(W, P, turn):
             W.actor[i].breach = False
             W.actor[i].demand = False
             W.actor[i].elim_left = 0
+            W.actor[i].elim_floor = 0
             if W.actor[i].ult_demand == DEMAND_COMPLY:
                 W.actor[i].ult_target = NO_ONE      # a demand to comply with a treaty that is gone is moot
                 W.actor[i].ult_deadline = NO_ONE
@@ -774,11 +788,13 @@ def step_arrivals(W, P):
             W.pipeline[i, k] = W.pipeline[i, k + 1]
         W.pipeline[i, slots - 1] = 0
         if (W.actor[i].elim_left > 0) & bound(W, P, i):
-            cut = -(-W.actor[i].missiles // W.actor[i].elim_left)
+            cut = -(-max(W.actor[i].missiles - W.actor[i].elim_floor, 0) // W.actor[i].elim_left)
             W.actor[i].missiles -= cut
             W.actor[i].disputed = min(W.actor[i].disputed, W.actor[i].missiles)
             W.actor[i].illicit = min(W.actor[i].illicit, W.actor[i].missiles)
             W.actor[i].elim_left -= 1
+            if W.actor[i].elim_left == 0:
+                W.actor[i].elim_floor = 0
 
 
 @njit(cache=True, inline="always")
@@ -883,8 +899,12 @@ def in_range(P, hits, m, i, j):
 
 @njit(cache=True, inline="always")
 def poised(W, P, hits, m, i, j):
-    """i's missiles that can strike j's side: in range and not being eliminated."""
-    return 0.0 if eliminating(W, P, i) else in_range(P, hits, m, i, j)
+    """i's missiles that can strike j's side: in range and not being eliminated (under parity, the
+    ceiling it keeps)."""
+    if eliminating(W, P, i):
+        floor = float(W.actor[i].elim_floor)
+        return floor if (floor > 0) and reaches(P, hits, i, j) else 0.0
+    return in_range(P, hits, m, i, j)
 
 
 @njit(cache=True, inline="always")

@@ -191,7 +191,7 @@ def future_value(i, W, P, turn, hits, ahead, m, quiet):
                 m[k] += arrived
                 changed = True
             if (W.actor[k].elim_left > 0) & (W.actor[k].elim_left == s):
-                m[k] = 0.0
+                m[k] = float(W.actor[k].elim_floor)
                 changed = True
             changed = changed | ((ahead[k].ready_at > 0) & (s == ahead[k].ready_at + 1))   # its cost stops
         changed = changed | (s == notice_left + 1) | (s == threat_end)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.core.actions import Action
-from sim.core.codes import CUT_FORCE, KEEP_FORCE, STAGES
+from sim.core.codes import CUT_FORCE, KEEP_FORCE, PARITY, STAGES
 from sim.core.errors import SimError
 from sim.core.params import Params, Schedule, compile_params
 from sim.core.scenario import Scenario, apply_overrides
@@ -515,14 +515,15 @@ def doctrine_rule(game: Game, actor: str | None, name: str | None) -> Rule:
         raise PlayError(f"doctrine {actor} {name}: {exc}") from None
 
 
-#: the parts of pledged terms, as typed: keep its force as it stands, or eliminate it
-TERM_PARTS = {"keep": KEEP_FORCE, "eliminate": CUT_FORCE}
+#: the parts of pledged terms, as typed: keep its force as it stands, eliminate it, or (both sides) cut it to
+#: equal ceilings at the smaller force
+TERM_PARTS = {"keep": KEEP_FORCE, "eliminate": CUT_FORCE, "parity": PARITY}
 
 
 def terms_state(game: Game, actor: str, parts: dict[str, Any]) -> State:
     """The state after `actor` and `parts["with"]` pledged terms to negotiate (``inject terms``, or two
-    teams' deal in the classroom): `parts["ours"]` and `parts["theirs"]` ("keep" or "eliminate") are
-    each side's part, on the table of their talks until signed (docs/ODD.md 7.3)."""
+    teams' deal in the classroom): `parts["ours"]` and `parts["theirs"]` ("keep", "eliminate", or both
+    "parity") are each side's part, on the table of their talks until signed (docs/ODD.md 7.3)."""
     params = game.params
     other = str(parts.get("with", ""))
     if other not in game.index or other == actor:
@@ -537,6 +538,9 @@ def terms_state(game: Game, actor: str, parts: dict[str, Any]) -> State:
     for part in (ours, theirs):
         if part not in TERM_PARTS:
             raise PlayError(f"terms part {part!r}: allowed: {', '.join(TERM_PARTS)}")
+    if (ours == "parity") != (theirs == "parity"):
+        raise PlayError(f"terms {ours} {theirs}: parity is equal ceilings for both; allowed: parity parity, or "
+                        "keep and eliminate in any pair")
     new = game.state.copy()
     new.pledge[0, i, j], new.pledge[0, j, i] = TERM_PARTS[ours], TERM_PARTS[theirs]
     return table_terms(new, game.crisis.schedule.params_at(game.next_turn), game.turn)

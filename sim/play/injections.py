@@ -28,10 +28,9 @@ CATALOGUE: tuple[tuple[str, str], ...] = (
                                    "inject doctrine RU tit_for_tat (see `run_sim.py rules`)"),
     ("inject set KEY=VALUE ...", "change parameters from this turn on, e.g. set risk.h_max=0.02 "
                                  "or set actors.US.payoff.audience_cost=3"),
-    ("inject terms ACTOR OTHER keep|eliminate keep|eliminate", "ACTOR and OTHER put these terms on the table "
-                                                               "of their talks (ACTOR's part, then OTHER's) "
-                                                               "until signed, e.g. inject terms US RU keep "
-                                                               "eliminate"),
+    ("inject terms ACTOR OTHER keep|eliminate|parity keep|eliminate|parity",
+     "ACTOR and OTHER put these terms on the table of their talks (ACTOR's part, then OTHER's; parity is for "
+     "both) until signed, e.g. inject terms US RU keep eliminate"),
 )
 
 #: Leadership presets: payoff weight -> (operation, operand), applied to the weight in force.
@@ -145,7 +144,7 @@ def parse(game: Game, text: str) -> Injection:
         return Injection("set", turn, text_out, note, changes=changes)
     if kind == "terms":
         if len(args) != 4:
-            raise PlayError("usage: inject terms ACTOR OTHER keep|eliminate keep|eliminate, "
+            raise PlayError("usage: inject terms ACTOR OTHER keep|eliminate|parity keep|eliminate|parity, "
                             "e.g. inject terms US RU keep eliminate")
         return terms(game, actor_of(game, args[0]), actor_of(game, args[1]), args[2], args[3])
     if kind == "doctrine":

@@ -26,6 +26,7 @@ from sim.core.codes import (
     NO_TREATY,
     NONE_STAGE,
     NOTICE,
+    PARITY,
     PRODUCTION,
     READY,
     RUNG_NAMES,
@@ -282,6 +283,10 @@ def terms_text(names: list[str], s: State, i: int, j: int) -> str:
     for k, other in ((i, j), (j, i)):
         if int(s.terms[0, k, other]) == CUT_FORCE:
             parts.append(f"{names[k]} eliminates its {plural(int(s.missiles[0, k]), 'missile')}")
+        elif int(s.terms[0, k, other]) == PARITY:
+            level = min(int(s.missiles[0, k]), int(s.missiles[0, other]))
+            kept = "keeps its" if level == int(s.missiles[0, k]) else f"cuts to {level} of its"
+            parts.append(f"{names[k]} {kept} {plural(int(s.missiles[0, k]), 'missile')} (parity)")
         elif int(s.terms[0, k, other]) != NO_TERMS:
             parts.append(f"{names[k]} keeps {'its ' + str(int(s.missiles[0, k])) if s.missiles[0, k] else 'no'} "
                          "missiles and adds none")
@@ -567,8 +572,7 @@ def _dialogue(game: Game, i: int) -> str:
         elif after >= 1.0 - 1e-12:
             parts.append(f"{cap(names[j])}{offered}: an AGREEMENT if it offers too ({_agreement_effects(game, i, j)})")
         else:
-            terms = ", ".join(f"{game.ids[k]} {'cuts' if int(s.terms[0, k, m]) == CUT_FORCE else 'keeps'} "
-                              f"{int(s.missiles[0, k])}" for k, m in ((i, j), (j, i)))
+            terms = terms_text(game.ids, s, i, j)
             parts.append(f"{cap(names[j])}{offered}: talks {pct(before)} -> {pct(after)} if it offers too "
                          f"(terms: {terms}; {float(s.gain[0, i, j]):+.1f} to you)")
     text = "Offer talks. " + "; ".join(parts) + "." if parts else "Offer talks (you have no adversary to talk to)."
