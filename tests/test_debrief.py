@@ -187,6 +187,18 @@ def test_a_breakdown_the_facilitator_forced_is_not_asked_about_as_the_class_s_ch
     assert "set risk.h_max=1 risk.k=0.01" in asked[0]
 
 
+def test_a_host_that_withdraws_its_consent_is_told_and_asked_why(scn):
+    hosting = scenario.apply_overrides(scn, {"actors.US.programme.stage": "ready", "actors.US.missiles": 16,
+                                             "actors.NATO.hosting": True})
+    game = Game(hosting, seed=1, humans=["NATO"], turns=3)
+    rec = game.play({"NATO": "withdrawal"})
+    told = narrate.turn_sentences(game, rec)
+    assert any("NATO (team) withdraws its consent to host the United States' missiles: they no longer reach from "
+               "its territory." in t for t in told), told
+    asked = debrief.questions(game, *band_and_facts(game))
+    assert any("withdraws its consent" in q and "what did the United States lose by it" in q for q in asked), asked
+
+
 def test_an_incident_the_scenario_made_likely_is_still_asked_about_as_before(scn):
     risky = scenario.apply_overrides(scn, {"risk.h_max": 1.0, "risk.k": 0.01})
     game = Game(risky, seed=1, humans=["US"], turns=6)

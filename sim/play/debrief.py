@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.core.actions import HOST_VERB, MOVE_NAMES, MOVES, STAGE_WORDS, Action
+from sim.core.actions import HOST_REVOKE_VERB, HOST_VERB, MOVE_NAMES, MOVES, STAGE_WORDS, Action
 from sim.core.codes import IN_FORCE, NO_ONE, NOTICE, STAGES, TERMINATED
 from sim.core.safeio import atomic_path
 from sim.core.scenario import Scenario, apply_overrides
@@ -465,6 +465,11 @@ def candidates(game: Game, band: Band, f: Facts) -> list[tuple[float, str, str]]
                 add(74, "host", f"{names[i]} {consent}{by_note(rec, i)} on "
                     f"{day(rec.date)}. In 1983 that consent brought hundreds of thousands into the streets: what "
                     "did hosting buy the alliance, and what did it cost at home?")
+            if rec.before.hosting[0, i] and not rec.after.hosting[0, i]:
+                lead = int(rec.params.host_of[i])
+                revoke = HOST_REVOKE_VERB.replace("its ally's", poss(names[lead]))
+                add(73, "unhost", f"{names[i]} {revoke}{by_note(rec, i)} on {day(rec.date)}. What made keeping "
+                    f"them cost more than they were worth, and what did {names[lead]} lose by it?")
     # violations
     for rec in game.history:
         for i in range(n):
