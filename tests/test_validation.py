@@ -4,13 +4,17 @@ C1 a longer deployment lag lowers the value of ordering; C2 a higher audience co
 rarer and more often carried out; C3 a stronger reaction term makes the value of arming grow faster
 with the rival's stock (the security dilemma); C4 Russia's reciprocal rule orders only when threatened;
 C5 (Model 3) a race diverges when reactions exceed costs and settles when they do not (Richardson), with
-or without decision noise; C12 private information makes a new treaty rarer (Fearon); C13 a host withdraws
+or without decision noise; C11 shifting power raises the value of arming first unless the risk of war
+weighs; C12 private information makes a new treaty rarer (Fearon); C13 a host withdraws
 its consent when hosting costs it more at home than it is worth (Putnam).
 """
 
 from __future__ import annotations
 
+import importlib.util
+import itertools
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,6 +27,7 @@ from sim.engine.crisis import Crisis
 from sim.engine.initial import initial_state
 from sim.kernel.lookahead import counterfactual_values
 
+ROOT = Path(__file__).resolve().parent.parent
 US, RU, NATO = 0, 1, 2
 D, H, X = int(Action.DIALOGUE), int(Action.HOLD), int(Action.DEPLOYMENT)
 U = int(Action.ULTIMATUM)
@@ -327,3 +332,27 @@ def test_a_host_withdraws_its_consent_when_hosting_costs_it_more_at_home_than_it
     protest = {"date": date(2019, 6, 10), "set": {"actors.NATO.payoff.host_cost": 0.3}, "note": "protests"}
     after = consent_withdrawn(inf, 0.02, rule, protest)
     assert (after == inf.turn_of(protest["date"])).all(), after
+
+
+# ---------------------------------------------------------------- C11: shifting power (Model 3)
+
+
+def shifting_power_bench():
+    """bench/shifting_power.py as a module: the test asserts the figures the bench prints."""
+    spec = importlib.util.spec_from_file_location("shifting_power", ROOT / "bench" / "shifting_power.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_shifting_power_raises_the_value_of_arming_first_unless_the_risk_of_war_weighs(inf):
+    # Fearon (1995), Powell (2006): as the rival's power comes on line, acting before it arrives is worth
+    # more. Through security it is: the sooner the US battalion is due, the more Russia's own force relieves.
+    # Through crisis stability it is not: a second force in a confrontation raises the hazard both share
+    # (Schelling 1960, the reciprocal fear of surprise attack), and at the scenario's war cost that weighs more
+    bench = shifting_power_bench()
+    calm = scenario.apply_overrides(inf, {"actors.RU.payoff.war_cost": 0.0})
+    rising = [bench.value_of_ordering_first(calm, left) for left in bench.TURNS_LEFT]
+    assert all(a < b for a, b in itertools.pairwise(rising)), rising
+    falling = [bench.value_of_ordering_first(inf, left) for left in bench.TURNS_LEFT]
+    assert all(a > b for a, b in itertools.pairwise(falling)), falling
