@@ -220,15 +220,29 @@ def test_pledged_terms_are_on_the_table_until_signed(inf, params):
 # ---------------------------------------------------------------- levels: parity (finding 8)
 
 
-def unequal_rivals(trust: float = 0.9):
+def unequal_scenario(third_force: int = 0, counted: bool = False) -> scenario.Scenario:
     """dilemma_2p with both sides treaty parties, Blue's 30 missiles against Red's 150, a force whose value
-    saturates early (force_scale 10) and no war cost: each side wants some force, not all of it."""
-    over: dict = {"actors.BLUE.treaty_party": True, "actors.RED.treaty_party": True,
-                  "actors.BLUE.missiles": 30, "actors.RED.missiles": 150}
-    for a in ("BLUE", "RED"):
-        over.update({f"actors.{a}.payoff.{k}": v for k, v in
-                     {"force_value": 1.0, "force_scale": 10.0, "war_cost": 0.0, "threat_weight": 1.0}.items()})
-    scn = scenario.apply_overrides(scenario.load("dilemma_2p"), over)
+    saturates early (force_scale 10) and no war cost: each side wants some force, not all of it. With
+    `third_force`, Green, Blue's ally outside the treaty, fields that many missiles, which reach Red; with
+    `counted`, Blue's ceilings count Green's force with its own (Blue's `counts_with`)."""
+    data = scenario.load("dilemma_2p").raw()
+    for a in data["actors"]:
+        a["treaty_party"] = True
+        a["missiles"] = 30 if a["id"] == "BLUE" else 150
+        a["payoff"].update(force_value=1.0, force_scale=10.0, war_cost=0.0, threat_weight=1.0)
+    if third_force:
+        blue = data["actors"][0]
+        green = {k: v for k, v in blue.items() if k != "briefing"}
+        green.update(id="GREEN", name="Green", treaty_party=False, missiles=third_force, allies=["BLUE"])
+        blue.update(allies=["GREEN"], counts_with=["GREEN"] if counted else [])
+        data["actors"].append(green)
+        data["actors"][1]["adversaries"] = ["BLUE", "GREEN"]
+    return scenario.from_dict(data, source="unequal rivals")
+
+
+def unequal_rivals(trust: float = 0.9, **third):
+    """The state at the start of `unequal_scenario(**third)`, with every trust at `trust`."""
+    scn = unequal_scenario(**third)
     params = compile_params(scn)
     s = initial_state(scn, params, 1, None)
     s.trust[:] = trust
@@ -261,3 +275,20 @@ def test_parity_cuts_the_larger_force_to_the_smaller_over_the_elimination_period
         left.append(int(s.missiles[0, 1]))
     assert left[-1] == 30 and left == sorted(left, reverse=True) and left[0] < 150
     assert int(s.elim_left[0, 1]) == 0 and int(s.elim_floor[0, 1]) == 0 and int(s.missiles[0, 0]) == 30
+
+
+def test_counting_an_allys_force_in_the_ceiling_raises_the_others():
+    # whose forces count (the INF talks of 1981-83: the Soviet Union asked that British and French missiles
+    # count on NATO's side): counted with Blue's, Green's 40 lift the ceiling to 70, so Red keeps 70 of its
+    # 150, not 30, and Blue's own floor stays 30. Parity is then worth less to Blue and more to Red
+    floors, gains = {}, {}
+    for counted in (False, True):
+        s, params = unequal_rivals(third_force=40, counted=counted)
+        w = dynamics.work_at(s.replicas(), 0)
+        floors[counted] = (int(dynamics.parity_floor(w, params.packed(), 0, 1)),
+                           int(dynamics.parity_floor(w, params.packed(), 1, 0)))
+        s.pledge[0, 0, 1] = s.pledge[0, 1, 0] = PARITY          # valued whatever it is worth
+        table_terms(s, params, 1)
+        gains[counted] = (float(s.gain[0, 0, 1]), float(s.gain[0, 1, 0]))
+    assert floors == {False: (30, 30), True: (30, 70)}
+    assert gains[True][0] < gains[False][0] and gains[True][1] > gains[False][1], gains

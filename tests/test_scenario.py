@@ -125,6 +125,15 @@ def test_a_host_may_consent_at_the_start_and_only_a_host(inf):
         scenario.apply_overrides(inf, {"actors.US.hosting": True})
 
 
+@pytest.mark.parametrize(("actor", "other", "allowed"), [
+    ("US", "NATO", "allies of US that own missiles: none"),     # a host owns none
+    ("RU", "US", "allies of RU that own missiles: none"),       # an adversary is no ally
+])
+def test_only_an_allys_own_force_can_count_in_a_ceiling(inf, actor, other, allowed):
+    with pytest.raises(ScenarioError, match=allowed):
+        scenario.apply_overrides(inf, {f"actors.{actor}.counts_with": [other]})
+
+
 def test_rates_are_per_30_days_whatever_the_turn():
     # Model 3, finding 8: turns from a day to a month share one payoff scale. A 15-day turn has half the
     # flow, the square root of the monthly discount and the chance that gives the monthly one over two turns

@@ -41,8 +41,9 @@ ACTOR_PARAMS = np.dtype([
     ("warning", np.float64), *((name, np.float64) for name in PAYOFF_FIELDS),
 ], align=True)
 #: What they read per ordered pair (i, j): j is i's adversary, ally, on i's side (i or an ally); missiles
-#: based on i's territory reach j.
-PAIR_PARAMS = np.dtype([("adversary", np.bool_), ("ally", np.bool_), ("side", np.bool_), ("reach", np.bool_)])
+#: based on i's territory reach j; j's force counts with i's in a ceiling (parity).
+PAIR_PARAMS = np.dtype([("adversary", np.bool_), ("ally", np.bool_), ("side", np.bool_), ("reach", np.bool_),
+                        ("counted", np.bool_)])
 # mypy reads namedtuple fields only from literals (so it sees no fields here, nor at `Packed(...)` below)
 Packed = namedtuple("Packed", ["actor", "pair", *SCALAR_FIELDS, *DIPLOMACY_FIELDS])  # type: ignore[misc]
 
@@ -56,6 +57,7 @@ class Params:
     adversary: np.ndarray      # [N, N] bool: adversary[i, j] is True if j is an adversary of i
     ally: np.ndarray           # [N, N] bool: ally[i, j] is True if j is an ally of i
     reach: np.ndarray          # [N, N] bool: missiles based on i's territory reach j
+    counted: np.ndarray        # [N, N] bool: j's force counts with i's in a ceiling (i's `counts_with`)
     host_of: np.ndarray        # [N] int: the leader whose missiles i may host, or -1 (i can own missiles)
     batch: np.ndarray          # [N] missiles per deployment order
     lag: np.ndarray            # [N] turns from order to arrival, at least 1
@@ -148,6 +150,7 @@ def compile_params(scn: Scenario) -> Params:
     adversary = np.zeros((n, n), dtype=bool)
     ally = np.zeros((n, n), dtype=bool)
     reach = np.zeros((n, n), dtype=bool)
+    counted = np.zeros((n, n), dtype=bool)
     host_of = np.full(n, -1, dtype=np.int64)
     declares = np.full((n, N_MOVES), -1, dtype=np.int64)
     stage_turns = np.zeros((n, 5), dtype=np.int64)
@@ -155,6 +158,7 @@ def compile_params(scn: Scenario) -> Params:
         adversary[i, [idx[b] for b in a.adversaries]] = True
         ally[i, [idx[b] for b in a.allies]] = True
         reach[i, [idx[b] for b in (a.adversaries if a.basing_reach is None else a.basing_reach)]] = True
+        counted[i, [idx[b] for b in a.counts_with]] = True
         if a.host_for is not None:
             host_of[i] = idx[a.host_for]
         for seen, answer in a.declares.items():
@@ -174,7 +178,7 @@ def compile_params(scn: Scenario) -> Params:
     return Params(
         ids=ids,
         party=np.array([a.treaty_party for a in scn.actors], dtype=bool),
-        adversary=adversary, ally=ally, reach=reach, host_of=host_of,
+        adversary=adversary, ally=ally, reach=reach, counted=counted, host_of=host_of,
         batch=np.array([a.deploy_batch for a in scn.actors], dtype=np.int64),
         lag=np.array([max(1, scn.days_to_turns(a.deploy_lag_days)) for a in scn.actors], dtype=np.int64),
         stage_turns=stage_turns,

@@ -154,6 +154,7 @@ class ActorSpec(_Strict):
     deploy_lag_days: Days = Field(default=180, ge=0)
     host_for: str | None = None
     hosting: bool = False                                  # a host that consents at the start (in principle)
+    counts_with: list[str] = []                            # allies whose forces count with its own in a ceiling
     basing_reach: list[str] | None = None
     missile_scale: Scale | None = Field(default=None, gt=0)   # this owner's force scale; default [escalation]'s
     warning_minutes: Annotated[float, Field(le=MAX_DAYS * 1440)] = Field(default=30.0, gt=0)
@@ -558,6 +559,11 @@ def _check_references(scn: Scenario, source: str) -> None:
             for move in (seen_move, answer):
                 if move.lower() not in MOVE_NAMES:
                     fail(f"actors.{a.id}.declares.{seen_move}", move, f"moves; allowed: {', '.join(MOVE_NAMES)}")
+        owning_allies = [b.id for b in scn.actors if b.id in a.allies and b.host_for is None]
+        for other in a.counts_with:
+            if other not in owning_allies:
+                fail(f"actors.{a.id}.counts_with", other,
+                     f"allies of {a.id} that own missiles: {', '.join(owning_allies) or 'none'}")
         if a.hosting and a.host_for is None:
             fail(f"actors.{a.id}.hosting", "true", "false unless the actor is a host (host_for names its leader)")
         if a.on_order and (a.host_for is not None or a.programme.stage != "ready"):

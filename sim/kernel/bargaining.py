@@ -41,11 +41,11 @@ from sim.kernel.dynamics import (
     EVENTS,
     agree_terms,
     bargaining_pair,
-    ceiling,
     concedes,
     copy_work,
     fill_hits,
     new_work,
+    parity_floor,
     state_types,
     undertake,
     work_at,
@@ -65,12 +65,14 @@ DEALS = np.array([[KEEP_FORCE, KEEP_FORCE], [CUT_FORCE, KEEP_FORCE], [KEEP_FORCE
 
 
 @njit(cache=True, inline="always")
-def _same_as_an_earlier_deal(W, i, j, part_i, part_j):
+def _same_as_an_earlier_deal(W, P, i, j, part_i, part_j):
     """Whether the deal does what an earlier one on the menu does, so it is valued once: eliminating
-    no missiles is keeping them; parity with forces equal is a freeze, with either at none it is the
-    other's elimination."""
+    no missiles is keeping them; parity that cuts nobody is a freeze, and parity that leaves a side
+    nothing while the other keeps all or nothing is an elimination."""
     if part_i == PARITY:
-        return (W.actor[i].missiles == W.actor[j].missiles) or (ceiling(W, i, j) == 0)
+        floor_i, floor_j = parity_floor(W, P, i, j), parity_floor(W, P, j, i)
+        cuts_i, cuts_j = W.actor[i].missiles > floor_i, W.actor[j].missiles > floor_j
+        return not (cuts_i or cuts_j) or ((floor_i == 0 or not cuts_i) and (floor_j == 0 or not cuts_j))
     return ((part_i == CUT_FORCE) and (W.actor[i].missiles == 0)) or \
         ((part_j == CUT_FORCE) and (W.actor[j].missiles == 0))
 
@@ -92,7 +94,7 @@ def _expected_gain(i, j, part, kept, outside, W, X, V):
     P = V.P
     trust = W.pair[i, j].trust
     copy_work(W, X)
-    undertake(X, P, i, part, ceiling(W, i, j))
+    undertake(X, P, i, part, parity_floor(W, P, i, j))
     X.actor[i].disputed = W.actor[i].disputed
     X.actor[i].breach = W.actor[i].breach
     X.actor[i].demand = W.actor[i].demand
@@ -131,7 +133,7 @@ def terms_kernel(S, P, turn, deals):
                     if pledged:
                         if (part_i != W.pair[i, j].pledge) or (part_j != W.pair[j, i].pledge):
                             continue               # only the deal the two sides pledged
-                    elif _same_as_an_earlier_deal(W, i, j, part_i, part_j):
+                    elif _same_as_an_earlier_deal(W, P, i, j, part_i, part_j):
                         continue                   # valued once, as the earlier deal
                     copy_work(W, X)
                     X.pair[i, j].terms = part_i

@@ -489,16 +489,28 @@ def concedes(W, k, part):
 
 
 @njit(cache=True, inline="always")
-def ceiling(W, i, j):
-    """The ceiling of parity between i and j: the smaller of their fielded forces."""
-    return min(W.actor[i].missiles, W.actor[j].missiles)
+def counted_allies(W, P, k):
+    """The fielded missiles of k's allies that count with k's own in a ceiling (k's `counts_with`)."""
+    total = 0
+    for a in range(W.actor.shape[0]):
+        if P.pair[k, a].counted:
+            total += W.actor[a].missiles
+    return total
+
+
+@njit(cache=True, inline="always")
+def parity_floor(W, P, k, other):
+    """What parity between k and `other` leaves k: the ceiling is the smaller of the two sides' counted
+    forces (each side's own and its counted allies'), and k's allies' part of its side is not k's to keep."""
+    level = min(W.actor[k].missiles + counted_allies(W, P, k), W.actor[other].missiles + counted_allies(W, P, other))
+    return max(level - counted_allies(W, P, k), 0)
 
 
 @njit(cache=True, inline="always")
 def undertake(W, P, k, part, level):
     """k's part of an agreement: no more orders and a programme halted; its force, disputed or not, is
     settled by the terms: kept as counted (KEEP_FORCE), eliminated over the elimination period
-    (CUT_FORCE), or cut over that period to `level` (PARITY)."""
+    (CUT_FORCE), or cut over that period to `level` (PARITY: `parity_floor`)."""
     for s in range(W.pipeline.shape[1]):
         W.pipeline[k, s] = 0
     halt(W, k)
@@ -516,9 +528,9 @@ def agree_terms(W, P, i, j):
     """i and j sign the terms on the table (`pair[i, j].terms`, `pair[j, i].terms`): each undertakes its
     part, their ultimatums on each other close, and the treaty is in force with every party bound (a
     notice rescinded, or a new treaty)."""
-    level = ceiling(W, i, j)
-    undertake(W, P, i, W.pair[i, j].terms, level)
-    undertake(W, P, j, W.pair[j, i].terms, level)
+    floor_i, floor_j = parity_floor(W, P, i, j), parity_floor(W, P, j, i)
+    undertake(W, P, i, W.pair[i, j].terms, floor_i)
+    undertake(W, P, j, W.pair[j, i].terms, floor_j)
     for a, b in ((i, j), (j, i)):
         if W.actor[a].ult_target == b:
             W.actor[a].ult_target = NO_ONE

@@ -277,14 +277,15 @@ def round_reaches(s: State, p: Params, i: int, j: int) -> float | None:
                * (float(s.trust[0, i, j]) + float(s.trust[0, j, i])))
 
 
-def terms_text(names: list[str], s: State, i: int, j: int) -> str:
+def terms_text(names: list[str], s: State, p: Params, i: int, j: int) -> str:
     """The terms on the table between i and j, in words ("" if there are none)."""
     parts = []
     for k, other in ((i, j), (j, i)):
         if int(s.terms[0, k, other]) == CUT_FORCE:
             parts.append(f"{names[k]} eliminates its {plural(int(s.missiles[0, k]), 'missile')}")
         elif int(s.terms[0, k, other]) == PARITY:
-            level = min(int(s.missiles[0, k]), int(s.missiles[0, other]))
+            level = int(dynamics.parity_floor(dynamics.work_at(s.canonical().replicas(), 0), p.packed(), k, other))
+            level = min(level, int(s.missiles[0, k]))
             kept = "keeps its" if level == int(s.missiles[0, k]) else f"cuts to {level} of its"
             parts.append(f"{names[k]} {kept} {plural(int(s.missiles[0, k]), 'missile')} (parity)")
         elif int(s.terms[0, k, other]) != NO_TERMS:
@@ -396,7 +397,7 @@ def turn_sentences(game: Game, rec: TurnRecord) -> list[str]:
     for i, j, before, reached, agreed in rounds(rec):
         if agreed:
             out.append(f"{names[i]} and {names[j]} held talks and REACHED AN AGREEMENT: "
-                       f"{terms_text(names, b, i, j)}; orders are cancelled and programmes halted.")
+                       f"{terms_text(names, b, p, i, j)}; orders are cancelled and programmes halted.")
         elif not p.bargaining_pairs[i, j]:
             continue                     # talks without terms to sign: trust grows, nothing else to tell
         elif int(b.terms[0, i, j]) == NO_TERMS:
@@ -572,7 +573,7 @@ def _dialogue(game: Game, i: int) -> str:
         elif after >= 1.0 - 1e-12:
             parts.append(f"{cap(names[j])}{offered}: an AGREEMENT if it offers too ({_agreement_effects(game, i, j)})")
         else:
-            terms = terms_text(game.ids, s, i, j)
+            terms = terms_text(game.ids, s, p, i, j)
             parts.append(f"{cap(names[j])}{offered}: talks {pct(before)} -> {pct(after)} if it offers too "
                          f"(terms: {terms}; {float(s.gain[0, i, j]):+.1f} to you)")
     text = "Offer talks. " + "; ".join(parts) + "." if parts else "Offer talks (you have no adversary to talk to)."
@@ -740,7 +741,7 @@ MENU_TEXT = {D: _dialogue, H: _hold, C: _comply, U: _ultimatum, W: _withdrawal, 
 
 def _agreement_effects(game: Game, i: int, j: int) -> str:
     s, p, names = game.state, game.params, prose_names(game)
-    parts = [terms_text(names, s, i, j), "orders cancelled and programmes halted"]
+    parts = [terms_text(names, s, p, i, j), "orders cancelled and programmes halted"]
     if int(s.treaty[0]) == NOTICE:
         parts.append("the withdrawal notice rescinded")
     elif int(s.treaty[0]) not in (IN_FORCE, NOTICE):
