@@ -283,6 +283,7 @@ def test_a_whole_game_in_the_browser(server):
         expect(wall.locator("body")).not_to_contain_text("will play hold")   # private until the reveal
         # the United States and Russia can sign a treaty: their deals may also be terms for their talks
         expect(teams["US"].locator("#offer-we option[value=eliminate]")).to_have_count(1)
+        expect(teams["US"].locator("#offer-we option[value=parity]")).to_have_count(1)
         expect(teams["US"].locator("#terms-hint")).to_be_visible()
         teams["US"].locator("#deals-panel").scroll_into_view_if_needed()
         shot(teams["US"], "team_deals_390x844")
