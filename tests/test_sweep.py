@@ -618,3 +618,26 @@ def test_a_good_journal_resumes_silently_to_the_same_files(journalled, tmp_path,
     assert (r.status, r.err) == (0, "")
     for name in FILES:
         assert (out / name).read_bytes() == (journalled.whole / name).read_bytes(), name
+
+
+def test_a_point_whose_runs_span_journal_lines_is_resumed_only_when_every_line_is_there(journalled, tmp_path,
+                                                                                      sweep_cli, monkeypatch):
+    import sim.sweep_cli
+
+    monkeypatch.setattr(sim.sweep_cli, "RUN_NUMBERS", 25)       # 10 outcomes: 2 runs a line, 2 lines a point
+    out = tmp_path / "s"
+    real = sweep.evaluate_point
+    monkeypatch.setattr(sweep, "evaluate_point", _stopped_after(3))
+    assert sweep_cli(*JOURNALLED, "--out", out).status == 130
+    lines = (out / JOURNAL).read_bytes().splitlines(keepends=True)
+    records = [json.loads(line) for line in lines[1:]]
+    assert [(r["point"], r["first"], len(r["runs"])) for r in records] == [(0, 0, 2), (0, 2, 2), (1, 0, 2),
+                                                                          (1, 2, 2), (2, 0, 2), (2, 2, 2)]
+    (out / JOURNAL).write_bytes(b"".join([*lines[:4], *lines[5:]]))        # point 1 lost its second line
+    computed = []
+    monkeypatch.setattr(sweep, "evaluate_point", lambda task: computed.append(1) or real(task))
+    r = sweep_cli(*JOURNALLED, "--out", out, "--resume")
+    assert (r.status, r.err) == (0, "")
+    assert len(computed) == 9 - 2                       # points 0 and 2 read back, point 1 computed again
+    for name in FILES:
+        assert (out / name).read_bytes() == (journalled.whole / name).read_bytes(), name
