@@ -23,7 +23,7 @@ from sim.arguments import shared
 from sim.core import scenario
 from sim.core.errors import SimError
 from sim.core.options import DEFAULT_SEED
-from sim.core.safeio import atomic_path, read_sealed_lines, sealed_line
+from sim.core.safeio import atomic_path, json_type, read_sealed_lines, sealed_line
 from sim.core.textsafe import one_line
 from sim.engine import interrupts
 from sim.output import provenance
@@ -38,10 +38,11 @@ MAX_SAMPLES = 2**20        # Sobol' base samples: a power of 2
 MAX_LEVELS = 1000          # grid points per value (the grid's size is checked too: sweep.MAX_GRID_POINTS)
 JOURNAL = ".sweep-journal.jsonl"   # finished points of a sweep under way: what --resume continues from
 JOURNAL_FORMAT = "escalation-sim sweep journal"    # its first line; every line sealed (sim.core.safeio.sealed_line)
-JOURNAL_VERSION = 2
+JOURNAL_VERSION = 3                # 3: each run's outcomes, in lines of at most RUN_NUMBERS numbers
+RUN_NUMBERS = 20_000               # numbers per journal line: well within safeio.MAX_LINE
 MAX_REPORTED = 10                  # lines of a journal not trusted that are said one by one
-OUTPUTS = ("samples.csv", "indices.csv", "convergence.csv", "sweep.json", "morris.png", "sobol.png",
-           "sobol_convergence.png", "outcomes.png")
+OUTPUTS = ("samples.csv", "runs.csv", "noise.csv", "indices.csv", "convergence.csv", "sweep.json", "morris.png",
+           "sobol.png", "sobol_convergence.png", "outcomes.png")
 
 EPILOG = """\
 examples:
@@ -80,7 +81,9 @@ def add_parser(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> 
                     "full grid), run every point --runs times on the same seeds (common random numbers), and "
                     "estimate with SALib which values drive each outcome (treaty ended, incident, peak and final "
                     "escalation, each actor's first order and payoff). Writes into --out (default "
-                    "results/SCENARIO_sweep/): samples.csv (one row per point: its values and outcomes), "
+                    "results/SCENARIO_sweep/): samples.csv (one row per point: its values and outcomes), runs.csv "
+                    "(one row per run of every point), noise.csv (how much of the spread of the points is noise "
+                    "from their runs), "
                     "indices.csv (Morris mu*, sigma; Sobol' S1, ST, S2; with 95% intervals), sweep.json (the "
                     "sweep's definition) and figures. An interrupted sweep continues with --resume and ends with "
                     "the same files.")
@@ -163,10 +166,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                     saved[0] = (saved[0] or 0) + 1
                     tick()
 
-                Y = sweep.evaluate(tasks, run, done, finished)
+                runs = sweep.evaluate(tasks, run, done, finished)
+            Y = sweep.point_means(runs)
+            noise = sweep.noise(runs, names)
             rows = sweep.indices(args.method, factors, X, Y, names, args.seed) if args.method in sweep.INDEXED \
                 else []
             _write_samples(stage / "samples.csv", factors, X, names, Y)
+            _write_runs(stage / "runs.csv", names, runs)
+            _write_table(stage / "noise.csv", noise)
             _write_indices(stage / "indices.csv", rows)
             converging = sweep.convergence(factors, X, Y, names, args.seed) if args.method == "sobol" else []
             if converging:
@@ -192,7 +199,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
               f"seed {args.seed}, {time.perf_counter() - started:.1f} s")
         if rows:
             print(_top_table(rows, args.method))
-        print(f"files: {out}{os.sep} (samples.csv, indices.csv, sweep.json"
+        print(_noise_table(noise))
+        print(f"files: {out}{os.sep} (samples.csv, runs.csv, noise.csv, indices.csv, sweep.json"
               f"{'' if args.no_plot else ', figures .' + args.format})")
     return 0
 
@@ -234,8 +242,9 @@ def _read_journal(path: Path, fingerprint: str, names: list[str], points: int, r
     if head["fingerprint"] != fingerprint:
         raise SimError(f"{path}: the interrupted sweep was another one (scenario, values, method, runs or seed "
                        "differ); allowed: the same command as before with --resume, or --force to start again")
-    done: dict[int, np.ndarray] = {}
-    lines_of: dict[int, list[int]] = {}
+    parts: dict[tuple[int, int], np.ndarray] = {}      # (point, first run) -> its runs' outcomes
+    lines_of: dict[tuple[int, int], list[int]] = {}
+    conflicting: set[int] = set()
     bad: list[str] = []
     for number, record, why in lines:
         point: int | None = None
@@ -244,13 +253,17 @@ def _read_journal(path: Path, fingerprint: str, names: list[str], points: int, r
         if record is None or point is None or why:
             bad.append(f"line {number}{'' if point is None else f' (point {point})'}: {why}")
             continue
-        y = np.array(record["outcomes"], dtype=np.float64)
-        if point in lines_of and (point not in done or not np.array_equal(done[point], y)):
-            bad.append(f"line {number}: point {point} again, with other outcomes than line {lines_of[point][0]}")
-            done.pop(point, None)
-        elif point not in lines_of:
-            done[point] = y
-        lines_of.setdefault(point, []).append(number)
+        part = (point, record["first"])
+        y = np.array(record["runs"], dtype=np.float64)
+        if part in lines_of and (part not in parts or not np.array_equal(parts[part], y)):
+            bad.append(f"line {number}: point {point} again, with other outcomes than line {lines_of[part][0]}")
+            conflicting.add(point)
+        elif part not in lines_of:
+            parts[part] = y
+        lines_of.setdefault(part, []).append(number)
+    size = _runs_per_line(len(names))
+    done = {p: np.concatenate([parts[p, a] for a in range(0, runs, size)]) for p in dict.fromkeys(p for p, _ in parts)
+            if p not in conflicting and all((p, a) in parts for a in range(0, runs, size))}
     for line in bad[:MAX_REPORTED]:
         _warn(f"{path}: {line}; not trusted: its point is computed again")
     if len(bad) > MAX_REPORTED:
@@ -258,7 +271,7 @@ def _read_journal(path: Path, fingerprint: str, names: list[str], points: int, r
     with atomic_path(path, durable=True) as tmp, open(tmp, "w", encoding="utf-8") as f:   # closed, then renamed
         f.write(_header(fingerprint))
         for point, y in done.items():
-            f.write(_record(point, y, fingerprint))
+            f.write(_records(point, y, fingerprint))
     return done
 
 
@@ -270,9 +283,20 @@ def _record_problem(record: dict[str, Any], names: list[str], points: int, runs:
     point = record.get("point")
     if isinstance(point, bool) or not isinstance(point, int) or not 0 <= point < points:
         return None, f"point = {repr(point)[:20]}; allowed: a whole number from 0 to {points - 1}"
-    if set(record) != {"point", "outcomes"}:
-        return point, f"keys {', '.join(sorted(record))[:60]}; allowed: point, outcomes"
-    return point, outcome_problem(record["outcomes"], names, runs, turns) or ""
+    if set(record) != {"point", "first", "runs"}:
+        return point, f"keys {', '.join(sorted(record))[:60]}; allowed: first, point, runs"
+    first, values, size = record["first"], record["runs"], _runs_per_line(len(names))
+    if isinstance(first, bool) or not isinstance(first, int) or not 0 <= first < runs or first % size:
+        return point, f"first = {repr(first)[:20]}; allowed: a multiple of {size} below {runs}"
+    expected = min(size, runs - first)
+    if not isinstance(values, list) or len(values) != expected:
+        what = f"{len(values)} runs" if isinstance(values, list) else f"a JSON {json_type(values)}"
+        return point, f"runs: {what}; allowed: a list of {expected} runs' outcomes"
+    for k, row in enumerate(values):
+        why = outcome_problem(row, names, turns)
+        if why:
+            return point, f"run {first + k}: {why}"
+    return point, ""
 
 
 def _header(fingerprint: str) -> str:
@@ -280,8 +304,15 @@ def _header(fingerprint: str) -> str:
                        JOURNAL_FORMAT)
 
 
-def _record(point: int, y: np.ndarray, fingerprint: str) -> str:
-    return sealed_line({"point": point, "outcomes": [float(v) for v in y]}, fingerprint)
+def _runs_per_line(outcomes: int) -> int:
+    return max(1, RUN_NUMBERS // outcomes)
+
+
+def _records(point: int, runs: np.ndarray, fingerprint: str) -> str:
+    """The journal lines of a finished point: its runs' outcomes, in lines of at most RUN_NUMBERS numbers."""
+    size = _runs_per_line(runs.shape[1])
+    return "".join(sealed_line({"point": point, "first": a, "runs": runs[a:a + size].tolist()}, fingerprint)
+                   for a in range(0, len(runs), size))
 
 
 def _warn(line: str) -> None:
@@ -361,8 +392,8 @@ def _journal(path: Path, fingerprint: str, append: bool) -> Iterator[Any]:
             f.write(_header(fingerprint))
             f.flush()
 
-        def record(point: int, y: np.ndarray) -> None:
-            f.write(_record(point, y, fingerprint))
+        def record(point: int, runs: np.ndarray) -> None:
+            f.write(_records(point, runs, fingerprint))
             f.flush()
             os.fsync(f.fileno())
         yield record
@@ -391,6 +422,31 @@ def _write_samples(path: Path, factors: list, X: np.ndarray, names: list[str], Y
     lines += [",".join([str(p), *map(_number, x.tolist()), *map(_number, y.tolist())])
               for p, (x, y) in enumerate(zip(X, Y, strict=True))]
     path.write_text("\n".join(lines) + "\n")
+
+
+def _write_runs(path: Path, names: list[str], runs: np.ndarray) -> None:
+    """runs.csv: one row per run of every point (run r is the same seeded run at every point)."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(",".join(["point", "run", *names]) + "\n")
+        for p, point in enumerate(runs):
+            f.writelines(",".join([str(p), str(r), *map(_number, y)]) + "\n" for r, y in enumerate(point.tolist()))
+
+
+def _write_table(path: Path, rows: list[dict]) -> None:
+    lines = [",".join(rows[0])] if rows else []
+    lines += [",".join(v if isinstance(v, str) else _number(v) for v in r.values()) for r in rows]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _noise_table(rows: list[dict]) -> str:
+    """How much of the spread of the points' means is noise from their runs, per outcome."""
+    out = [f"noise from {rows[0]['runs']} runs per point (Monte Carlo standard error of a point's mean, median "
+           "over the points, against the standard deviation of the means across points; share of their variance "
+           "that is noise, an upper bound with common random numbers):"]
+    for r in rows:
+        share = "n/a" if math.isnan(r["noise_share"]) else f"{r['noise_share']:.1%}"
+        out.append(f"  {r['outcome']}: se {r['se_median']:.3g}, sd of the means {r['points_sd']:.3g}, noise {share}")
+    return "\n".join(out)
 
 
 def _write_indices(path: Path, rows: list[dict], extra: tuple[str, ...] = ()) -> None:

@@ -21,7 +21,7 @@ def test_the_outcomes_of_a_point_are_those_a_sweep_gives_it():
                                actors__US__payoff__discount=0.7)
     base = scenario.load("inf_2018").with_turns(8)
     factors = (sweep.Factor("risk.h_max", 0.001, 1.0), sweep.Factor("actors.US.payoff.discount", 0.5, 0.99))
-    want = sweep.evaluate_point((base, factors, np.array([0.9, 0.7]), 2, 6, 8))
+    want = sweep.point_means(sweep.evaluate_point((base, factors, np.array([0.9, 0.7]), 2, 6, 8)))
     assert list(got) == sweep.outcome_names(base)
     assert np.allclose(list(got.values()), want)
     plain = exploratory.outcomes("inf_2018", runs=6, turns=8, seed=2)

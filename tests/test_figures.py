@@ -90,3 +90,33 @@ def test_dpi_sets_the_resolution_of_the_png_figures(result, tmp_path, cli_main):
     assert _png_width(tmp_path / "r" / "escalation.png") == 2 * default
     bad = cli_main("plot", tmp_path / "r", "--dpi", "5")
     assert bad.status == 2 and "--dpi" in bad.err and bad.err.count("\n") == 1
+
+
+def test_morris_labels_cover_no_other_label_nor_interval_and_stay_in_their_panel():
+    # three values at the very same (mu*, sigma), as several of inf_2018's are, one just above them, one near
+    # the right edge: a label placed one height above another used to land a rounding error short of it and
+    # loop for ever, and labels lay across the intervals of values just above them
+    from matplotlib.text import Annotation, Text
+
+    from sim.analysis import sweep_plots
+
+    places = {"a.long_name_here": (0.0113, 0.0505), "b.also_long": (0.0113, 0.0505), "c.third": (0.0113, 0.0505),
+              "d.top": (0.0259, 0.084), "e.at_the_edge": (0.099, 0.02), "g.close": (0.0113, 0.0525)}
+    rows = [{"outcome": outcome, "factor": key, "index": index, "value": value, "conf95": 0.02}
+            for outcome, _ in sweep_plots.HEADLINE for key, (mu, sigma) in places.items()
+            for index, value in (("mu_star", mu), ("sigma", sigma))]
+    fig = sweep_plots.plot_morris(rows, {"scenario": "s", "method": "morris", "points": 9, "runs": 2, "seed": 1})
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        boxes = [Text.get_window_extent(t, renderer) for t in ax.texts if isinstance(t, Annotation)]   # no line
+        assert len(boxes) == 6
+        bars = [(ax.transData.transform((mu - 0.02, sigma)), ax.transData.transform((mu + 0.02, sigma)))
+                for mu, sigma in places.values()]
+        for box, ((x0, y), (x1, _)) in itertools.product(boxes, bars):
+            assert not (box.y0 < y < box.y1 and box.x0 < x1 and x0 < box.x1), "a label covers an interval"
+        panel = ax.get_window_extent(renderer)
+        for box in boxes:
+            assert panel.x0 <= box.x0 and box.x1 <= panel.x1 + 1, "a label leaves its panel"
+        for one, other in itertools.combinations(boxes, 2):
+            assert not one.overlaps(other), "two labels overlap"

@@ -176,3 +176,41 @@ def test_a_signal_after_the_command_has_finished_does_not_end_it_as_killed(sig):
                           timeout=STARTUP + ENDING)
     assert done.returncode == 0 and done.stderr == "", (done.returncode, done.stderr)
     assert "inf_2018" in done.stdout
+
+
+def children(pid: int) -> list[int]:
+    """Pids of the live child processes of `pid`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split() if stat else []
+        if fields and int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def test_a_worker_killed_mid_run_ends_the_run_in_one_line_with_no_complete_looking_folder(tmp_path):
+    # the kernel's out-of-memory killer picks a worker: the run ends at once (no wait for ever), says so in
+    # one line, exit 2, and leaves no folder that looks complete, nor any process
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "run_sim.py", "run", "inf_2018", "--runs", "40000", "--turns", "24",
+                             "--jobs", "2", "--batch-size", "100", "--no-plot", "--quiet", "--out", str(out)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + STARTUP
+        while not (workers := children(proc.pid)) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert workers, "no worker was seen"
+        os.kill(workers[0], signal.SIGKILL)
+        err = proc.communicate(timeout=ENDING)[1]
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 2, err
+    assert len(err.splitlines()) == 1 and "a worker process died" in err and "Traceback" not in err, err
+    assert not (out / "summary.json").exists()
+    assert wait_gone(proc.pid) == []

@@ -143,6 +143,51 @@ def test_outcomes_of_a_point_are_means_over_its_runs():
     assert y["payoff_RU"] == pytest.approx(np.nansum(batch.payoff[:, :, 1], axis=1).mean())
 
 
+def test_each_runs_outcomes_are_kept_and_their_means_are_the_points():
+    from sim.engine.ensemble import run_lockstep
+
+    scn = scenario.load("inf_2018").with_turns(12)
+    batch = run_lockstep(scn, 4, np.arange(30), 12)
+    runs = sweep.run_outcomes([batch], 12)
+    assert runs.shape == (30, len(sweep.outcome_names(scn)))
+    assert set(np.unique(runs[:, :2])) <= {0.0, 1.0}
+    assert np.array_equal(sweep.point_means(runs), sweep.outcomes([batch], 12))
+    assert all(sweep.outcome_problem(row, sweep.outcome_names(scn), 12) is None for row in runs.tolist())
+
+
+def _noise_of(spread: float, sd: float, points: int = 400, runs: int = 50) -> dict:
+    """noise() of a constructed sweep: point means drawn with standard deviation `spread`, each run adding
+    noise of standard deviation `sd`."""
+    rng = np.random.default_rng(23)
+    values = rng.normal(0, spread, (points, 1, 1)) + rng.normal(0, sd, (points, runs, 1))
+    return sweep.noise(values, ["y"])[0]
+
+
+def test_the_noise_of_the_runs_is_told_apart_from_the_spread_of_the_points():
+    # a point's mean over 50 runs of sd 5 has a standard error of 5 / sqrt(50) = 0.71, a variance of 0.5:
+    # against points spread with variance 1, a third of the variance of the means is noise
+    mixed = _noise_of(spread=1.0, sd=5.0)
+    assert mixed["se_median"] == pytest.approx(5 / np.sqrt(50), rel=0.05)
+    assert mixed["points_sd"] == pytest.approx(np.sqrt(1.5), rel=0.1)
+    assert mixed["noise_share"] == pytest.approx(0.5 / 1.5, abs=0.06)
+    assert mixed["p"] < 1e-6
+    pure = _noise_of(spread=0.0, sd=5.0)                   # the points do not differ: all of it is noise
+    assert pure["noise_share"] == pytest.approx(1.0, abs=0.2) and pure["p"] > 0.001
+    exact = _noise_of(spread=1.0, sd=0.0)                  # deterministic runs: none of it is noise
+    assert exact["noise_share"] == pytest.approx(0, abs=1e-12) and exact["se_max"] == pytest.approx(0, abs=1e-12)
+
+
+def test_the_noise_share_is_one_over_the_f_of_a_textbook_one_way_anova():
+    # Montgomery, Design and Analysis of Experiments (8th ed.), example 3.1: etch rate at four RF powers,
+    # five wafers each; F = 66.80 on 3 and 16 degrees of freedom
+    etch = np.array([[575, 542, 530, 539, 570], [565, 593, 590, 579, 610],
+                     [600, 651, 610, 637, 629], [725, 700, 715, 685, 710]], dtype=float)[:, :, None]
+    row = sweep.noise(etch, ["etch_rate"])[0]
+    assert row["F"] == pytest.approx(66.80, abs=0.01)
+    assert row["noise_share"] == pytest.approx(1 / 66.80, rel=1e-3)
+    assert row["se_median"] == pytest.approx(np.median(etch.std(axis=1, ddof=1) / np.sqrt(5)))
+
+
 # ---------------------------------------------------------------- the command
 
 
@@ -212,6 +257,23 @@ def test_a_sweep_writes_samples_indices_definition_and_figures(tmp_path, sweep_c
     assert "peak_escalation,risk.h_max,mu_star," in "\n".join(indices)
 
 
+def test_a_sweep_keeps_every_runs_outcomes_the_same_whatever_the_jobs(tmp_path, sweep_cli):
+    for jobs in ("1", "2"):
+        done = sweep_cli(*SMALL, "--runs", "5", "--jobs", jobs, "--no-plot", "--out", tmp_path / jobs)
+        assert done.status == 0, done.err
+    for name in ("runs.csv", "noise.csv", "samples.csv"):
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
+    runs = np.genfromtxt(tmp_path / "1" / "runs.csv", delimiter=",", names=True)
+    samples = np.genfromtxt(tmp_path / "1" / "samples.csv", delimiter=",", names=True)
+    assert len(runs) == 9 * 5 and list(runs["run"][:6]) == [0, 1, 2, 3, 4, 0]
+    for name in ("treaty_ended", "peak_escalation", "first_order_RU", "payoff_US"):
+        means = runs[name].reshape(9, 5).mean(axis=1)
+        assert means == pytest.approx(samples[name], rel=1e-9), name
+    noise = (tmp_path / "1" / "noise.csv").read_text().splitlines()
+    assert noise[0] == "outcome,points,runs,points_sd,se_median,se_max,noise_share,F,p"
+    assert [line.split(",")[0] for line in noise[1:]] == sweep.outcome_names(scenario.load("inf_2018"))
+
+
 @pytest.mark.slow
 def test_an_interrupted_sweep_resumes_to_the_same_files_as_an_uninterrupted_one(tmp_path, sweep_cli):
     args = [*SMALL, "--runs", "150", "--jobs", "1"]
@@ -233,7 +295,7 @@ def test_an_interrupted_sweep_resumes_to_the_same_files_as_an_uninterrupted_one(
     assert again.status == 2 and "--resume" in again.err
     resumed = sweep_cli(*args, "--out", out, "--resume")
     assert resumed.status == 0, resumed.err
-    for name in ("samples.csv", "indices.csv", "sweep.json", "morris.png", "outcomes.png"):
+    for name in ("samples.csv", "runs.csv", "noise.csv", "indices.csv", "sweep.json", "morris.png", "outcomes.png"):
         assert (out / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
     assert not journal.exists()
 
@@ -242,7 +304,7 @@ def test_resuming_another_sweep_is_refused(tmp_path, sweep_cli):
     out = tmp_path / "s"
     out.mkdir()
     (out / ".escalation-sim").write_text("")
-    (out / ".sweep-journal.jsonl").write_text(sealed_line({"journal": "escalation-sim sweep journal", "version": 2,
+    (out / ".sweep-journal.jsonl").write_text(sealed_line({"journal": "escalation-sim sweep journal", "version": 3,
                                                            "fingerprint": "something else"},
                                                           "escalation-sim sweep journal"))
     r = sweep_cli(*SMALL, "--runs", "2", "--out", out, "--resume")
@@ -255,7 +317,7 @@ def test_dask_gives_the_same_files_as_the_local_pool(tmp_path):
     local = _sweep(*args, "--jobs", "2", "--out", str(tmp_path / "local"), cwd=tmp_path)
     dask = _sweep(*args, "--jobs", "2", "--dask", "local", "--out", str(tmp_path / "dask"), cwd=tmp_path)
     assert local.returncode == 0 and dask.returncode == 0, dask.stderr
-    for name in ("samples.csv", "indices.csv", "sweep.json"):
+    for name in ("samples.csv", "runs.csv", "noise.csv", "indices.csv", "sweep.json"):
         assert (tmp_path / "local" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes(), name
 
 
@@ -365,7 +427,7 @@ def test_an_unreachable_scheduler_is_one_line_exit_2(tmp_path):
 # that is not a sweep journal's is one line, exit 2, nothing written.
 
 JOURNALLED = [*SMALL, "--runs", "4", "--jobs", "1", "--no-plot"]
-FILES = ("samples.csv", "indices.csv", "sweep.json")
+FILES = ("samples.csv", "runs.csv", "noise.csv", "indices.csv", "sweep.json")
 
 
 def _stopped_after(count: int):
@@ -403,17 +465,24 @@ def _sealed(record: dict, key: str) -> bytes:
 
 
 def _outcomes(j, line: int) -> list:
-    return json.loads(j.lines[line - 1])["outcomes"]
+    """The outcomes of the first run of the journal's `line`."""
+    return json.loads(j.lines[line - 1])["runs"][0]
 
 
-def _point(j, outcomes, point=0, **extra) -> bytes:
+def _runs(j, outcomes) -> list:
+    """Line 2's runs, the first one's outcomes replaced by `outcomes`."""
+    return [outcomes, *json.loads(j.lines[1])["runs"][1:]]
+
+
+def _point(j, outcomes, point=0, runs=None, **extra) -> bytes:
     """A record of `point` sealed with the sweep's own key: only its schema can tell it is wrong."""
-    return _sealed({"point": point, "outcomes": outcomes, **extra}, j.fingerprint)
+    record = {"point": point, "first": 0, "runs": _runs(j, outcomes) if runs is None else runs}
+    return _sealed({**record, **extra}, j.fingerprint)
 
 
 def _first(line: bytes, value: bytes) -> bytes:
     """A journal line with its first outcome's text replaced (and so its checksum no longer matching)."""
-    return re.sub(rb'"outcomes": \[[^,]+', b'"outcomes": [' + value, line, count=1)
+    return re.sub(rb'"runs": \[\[[^,]+', b'"runs": [[' + value, line, count=1)
 
 
 def _change(outcomes: list, k: int, value) -> list:
@@ -426,8 +495,15 @@ BAD_RECORDS = {
     "infinity": (lambda j: [j.lines[0], _first(j.lines[1], b"-Infinity"), *j.lines[2:]], 2, "Infinity"),
     "negative_share": (lambda j: [j.lines[0], _point(j, _change(_outcomes(j, 2), 0, -0.5)), *j.lines[2:]], 2,
                        "treaty_ended = -0.5"),
-    "share_not_of_4_runs": (lambda j: [j.lines[0], _point(j, _change(_outcomes(j, 2), 1, 0.3)), *j.lines[2:]], 2,
-                            "incident = 0.3"),
+    "share_not_0_or_1": (lambda j: [j.lines[0], _point(j, _change(_outcomes(j, 2), 1, 0.3)), *j.lines[2:]], 2,
+                         "incident = 0.3"),
+    "first_order_not_whole": (lambda j: [j.lines[0], _point(j, _change(_outcomes(j, 2), 4, 2.5)), *j.lines[2:]], 2,
+                              "first_order_US = 2.5"),
+    "runs_short": (lambda j: [j.lines[0], _point(j, None, runs=_runs(j, _outcomes(j, 2))[:3]), *j.lines[2:]], 2,
+                   "runs: 3 runs"),
+    "runs_not_a_list": (lambda j: [j.lines[0], _point(j, None, runs={"0": 1}), *j.lines[2:]], 2, "a JSON object"),
+    "first_not_0": (lambda j: [j.lines[0], _sealed({"point": 0, "first": 1, "runs": _runs(j, _outcomes(j, 2))},
+                                                   j.fingerprint), *j.lines[2:]], 2, "first = 1"),
     "escalation_over_100": (lambda j: [j.lines[0], _point(j, _change(_outcomes(j, 2), 2, 150.0)), *j.lines[2:]],
                             2, "peak_escalation = 150"),
     "first_order_0": (lambda j: [j.lines[0], _point(j, _change(_outcomes(j, 2), 4, 0)), *j.lines[2:]], 2,
@@ -443,9 +519,11 @@ BAD_RECORDS = {
     "point_true": (lambda j: [*j.lines, _point(j, _outcomes(j, 2), point=True)], 5, "point = True"),
     "extra_key": (lambda j: [j.lines[0], _point(j, _outcomes(j, 2), note="x"), *j.lines[2:]], 2, "keys"),
     "edited_value": (lambda j: [j.lines[0], _first(j.lines[1], b"0.123"), *j.lines[2:]], 2, "checksum"),
-    "other_sweeps_line": (lambda j: [j.lines[0], _sealed({"point": 0, "outcomes": _outcomes(j, 2)}, "0" * 64),
+    "other_sweeps_line": (lambda j: [j.lines[0], _sealed({"point": 0, "first": 0, "runs": _runs(j, _outcomes(j, 2))},
+                                                         "0" * 64),
                                      *j.lines[2:]], 2, "checksum"),
-    "no_checksum": (lambda j: [j.lines[0], json.dumps({"point": 0, "outcomes": _outcomes(j, 2)}).encode() + b"\n",
+    "no_checksum": (lambda j: [j.lines[0], json.dumps({"point": 0, "first": 0, "runs": _runs(j, _outcomes(j, 2))})
+                               .encode() + b"\n",
                                *j.lines[2:]], 2, "no checksum"),
     "not_utf8": (lambda j: [*j.lines[:2], b"\xff\xfe{\"point\": 1}\n", *j.lines[2:]], 3, "not UTF-8"),
     "a_list": (lambda j: [*j.lines[:2], b"[1, 2]\n", *j.lines[2:]], 3, "a JSON array"),
@@ -494,7 +572,7 @@ def _header_line(j, case: str) -> bytes:
         return j.lines[0][:30]
     if case == "old_format":           # the journal as written before its lines were sealed
         return json.dumps({"fingerprint": j.fingerprint, "sha256": "0" * 64}).encode() + b"\n"
-    version = 3 if case == "another_version" else 2
+    version = 2 if case == "another_version" else 3
     fingerprint = j.fingerprint if case == "another_version" else "f" * 64
     return _sealed({"journal": "escalation-sim sweep journal", "version": version, "fingerprint": fingerprint},
                    "escalation-sim sweep journal")
@@ -538,5 +616,28 @@ def test_a_good_journal_resumes_silently_to_the_same_files(journalled, tmp_path,
     shutil.copytree(journalled.cut, out)
     r = sweep_cli(*JOURNALLED, "--out", out, "--resume")
     assert (r.status, r.err) == (0, "")
+    for name in FILES:
+        assert (out / name).read_bytes() == (journalled.whole / name).read_bytes(), name
+
+
+def test_a_point_whose_runs_span_journal_lines_is_resumed_only_when_every_line_is_there(journalled, tmp_path,
+                                                                                      sweep_cli, monkeypatch):
+    import sim.sweep_cli
+
+    monkeypatch.setattr(sim.sweep_cli, "RUN_NUMBERS", 25)       # 10 outcomes: 2 runs a line, 2 lines a point
+    out = tmp_path / "s"
+    real = sweep.evaluate_point
+    monkeypatch.setattr(sweep, "evaluate_point", _stopped_after(3))
+    assert sweep_cli(*JOURNALLED, "--out", out).status == 130
+    lines = (out / JOURNAL).read_bytes().splitlines(keepends=True)
+    records = [json.loads(line) for line in lines[1:]]
+    assert [(r["point"], r["first"], len(r["runs"])) for r in records] == [(0, 0, 2), (0, 2, 2), (1, 0, 2),
+                                                                          (1, 2, 2), (2, 0, 2), (2, 2, 2)]
+    (out / JOURNAL).write_bytes(b"".join([*lines[:4], *lines[5:]]))        # point 1 lost its second line
+    computed = []
+    monkeypatch.setattr(sweep, "evaluate_point", lambda task: computed.append(1) or real(task))
+    r = sweep_cli(*JOURNALLED, "--out", out, "--resume")
+    assert (r.status, r.err) == (0, "")
+    assert len(computed) == 9 - 2                       # points 0 and 2 read back, point 1 computed again
     for name in FILES:
         assert (out / name).read_bytes() == (journalled.whole / name).read_bytes(), name

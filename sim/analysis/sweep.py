@@ -3,8 +3,9 @@ and designs that explore them (grids, Latin hypercubes, Monte Carlo).
 
 A sweep varies scenario values (factors, each a `--set` key with a range) over sample points that
 SALib draws (`morris`, `sobol`) or a full factorial grid (`grid`). Every point runs the same seeded
-replicas (common random numbers: run r of every point uses the same random stream), and its outcomes
-are the means over those runs. SALib estimates the indices from the points' outcomes; nothing is
+replicas (common random numbers: run r of every point uses the same random stream); each run's outcomes
+are kept, a point's are their means, and `noise` says how much of the spread of the points is noise from
+their finite runs. SALib estimates the indices from the points' outcomes; nothing is
 estimated by hand. Points are evaluated in order-independent tasks, so the outcomes are the same
 whatever the number of workers, and a journal of finished points lets an interrupted sweep resume.
 """
@@ -295,11 +296,11 @@ def outcome_names(scn: Scenario) -> list[str]:
             *(f"first_order_{a}" for a in ids), *(f"payoff_{a}" for a in ids)]
 
 
-def outcomes(batches: Sequence[Any], turns: int) -> np.ndarray:
-    """[O] the outcomes of one point from its runs' BatchResults (see `outcome_names`).
+def run_outcomes(batches: Sequence[Any], turns: int) -> np.ndarray:
+    """[R, O] the outcomes of each run of one point, from its runs' BatchResults (see `outcome_names`).
 
-    first_order_ID is the mean first turn ID orders missiles, a run where it never does counting as
-    turns + 1; payoff_ID the mean of its payoffs summed over the turns played."""
+    first_order_ID is the first turn ID orders missiles (turns + 1 if it never does); payoff_ID its
+    payoffs summed over the turns played; the shares are 0 or 1 per run."""
     from sim.core.codes import TREATY_CODES
 
     treaty = np.concatenate([b.treaty for b in batches])
@@ -310,20 +311,27 @@ def outcomes(batches: Sequence[Any], turns: int) -> np.ndarray:
     payoff = np.concatenate([b.payoff for b in batches])
     rows = np.arange(len(last))
     ended = (treaty == TREATY_CODES["terminated"]).any(axis=1)
-    peak = np.nanmax(esc, axis=1)
-    final = esc[rows, last]
     any_order = ordered > 0
     first = np.where(any_order.any(axis=1), any_order.argmax(axis=1) + 1, turns + 1)   # [R, N]
-    total = np.nansum(payoff, axis=1)
-    return np.concatenate([[ended.mean(), incident.any(axis=1).mean(), peak.mean(), final.mean()],
-                           first.mean(axis=0), total.mean(axis=0)])
+    return np.column_stack([ended, incident.any(axis=1), np.nanmax(esc, axis=1), esc[rows, last], first,
+                            np.nansum(payoff, axis=1)]).astype(np.float64)
 
 
-def outcome_problem(values: Any, names: Sequence[str], runs: int, turns: int) -> str | None:
-    """What is wrong with `values` as the outcomes of a point of `runs` runs of `turns` turns (see
-    `outcomes`), or None if they could be: one number per name, each finite and within its range (shares
-    0 to 1, escalation 0 to 100, first orders 1 to turns + 1), shares and first orders means of whole
-    numbers over the runs. Used on what a journal reads back, which is never trusted otherwise."""
+def outcomes(batches: Sequence[Any], turns: int) -> np.ndarray:
+    """[O] the outcomes of one point: the means over its runs of `run_outcomes`."""
+    return point_means(run_outcomes(batches, turns))
+
+
+def point_means(runs: np.ndarray) -> np.ndarray:
+    """[..., O] the means over the runs axis (the one before the outcomes) of per-run outcomes."""
+    return runs.mean(axis=-2)
+
+
+def outcome_problem(values: Any, names: Sequence[str], turns: int) -> str | None:
+    """What is wrong with `values` as the outcomes of one run of `turns` turns (see `run_outcomes`), or None
+    if they could be: one number per name, each finite and within its range (shares 0 or 1, escalation 0 to
+    100, first orders whole numbers 1 to turns + 1). Used on what a journal reads back, never trusted
+    otherwise."""
     if not isinstance(values, list) or len(values) != len(names):
         size = f"{len(values)} values" if isinstance(values, list) else f"a JSON {json_type(values)}"
         return f"outcomes: {size}; allowed: a list of {len(names)} numbers"
@@ -331,32 +339,60 @@ def outcome_problem(values: Any, names: Sequence[str], runs: int, turns: int) ->
         if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
             return f"{name} = {repr(v)[:20]}; allowed: a finite number"
         if name in ("treaty_ended", "incident"):
-            low, high, counted = 0.0, 1.0, True
+            low, high, whole = 0.0, 1.0, True
         elif name.endswith("_escalation"):
-            low, high, counted = 0.0, 100.0, False
+            low, high, whole = 0.0, 100.0, False
         elif name.startswith("first_order_"):
-            low, high, counted = 1.0, turns + 1.0, True
+            low, high, whole = 1.0, turns + 1.0, True
         else:
-            low, high, counted = -math.inf, math.inf, False
+            low, high, whole = -math.inf, math.inf, False
         if not low <= v <= high:
             return f"{name} = {v:g}; allowed: {low:g} to {high:g}"
-        if counted and abs(v * runs - round(v * runs)) > 1e-6 * max(1.0, abs(v * runs)):
-            return f"{name} = {v:g}; allowed: a mean over {runs} runs of whole numbers"
+        if whole and v != round(v):
+            return f"{name} = {v:g}; allowed: a whole number from {low:g} to {high:g}"
     return None
+
+
+def noise(runs: np.ndarray, names: Sequence[str]) -> list[dict[str, Any]]:
+    """Rows of noise.csv: for each outcome, how much of the spread of the points' means is noise from their
+    finite runs. `runs` is [P, R, O]. ``se_median``, ``se_max``: the Monte Carlo standard error of a point's
+    mean (scipy.stats.sem); ``points_sd``: the standard deviation of the means across points;
+    ``noise_share``: the mean squared standard error over the variance of the means, which is 1 / F of the
+    one-way analysis of variance of the runs by point (scipy.stats.f_oneway; ``p`` its p-value). With
+    common random numbers the share is an upper bound: the part of the noise every point shares does not
+    move the points apart."""
+    import warnings
+
+    from scipy import stats
+
+    means = point_means(runs)
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        warnings.simplefilter("ignore")      # one run per point, or an outcome that never varies: NaN, said so
+        se = stats.sem(runs, axis=1)                                   # [P, O]
+        anova = stats.f_oneway(*runs, axis=0) if len(runs) > 1 else None
+        share = 1 / anova.statistic if anova is not None else np.full(len(names), np.nan)
+    return [{"outcome": name, "points": runs.shape[0], "runs": runs.shape[1],
+             "points_sd": float(np.std(means[:, o], ddof=1)) if len(runs) > 1 else math.nan,
+             "se_median": float(np.median(se[:, o])), "se_max": float(np.max(se[:, o])),
+             "noise_share": float(share[o]),
+             "F": float(anova.statistic[o]) if anova is not None else math.nan,
+             "p": float(anova.pvalue[o]) if anova is not None else math.nan}
+            for o, name in enumerate(names)]
 
 
 Point = tuple[Scenario, tuple[Factor, ...], np.ndarray, int, int, int]
 
 
 def evaluate_point(args: Point) -> np.ndarray:
-    """The outcomes of one sample point (base scenario, factors, their values x, seed, runs, turns): the
-    point's scenario, made here (in the worker: memory stays flat in points), run `runs` times."""
+    """[R, O] the outcomes of each run of one sample point (base scenario, factors, their values x, seed,
+    runs, turns): the point's scenario, made here (in the worker: memory stays flat in points), run `runs`
+    times."""
     from sim.engine.ensemble import run_lockstep
 
     base, factors, x, seed, runs, turns = args
     scn = point_scenario(base, factors, x)
     batches = [run_lockstep(scn, seed, np.arange(a, min(a + 250, runs)), turns) for a in range(0, runs, 250)]
-    return outcomes(batches, turns)
+    return run_outcomes(batches, turns)
 
 
 # ---------------------------------------------------------------- indices
@@ -416,8 +452,8 @@ def convergence(factors: Sequence[Factor], X: np.ndarray, Y: np.ndarray, names: 
 
 def evaluate(tasks: Sequence[Point], run: Callable[[list], Iterable[np.ndarray]],
              done: dict[int, np.ndarray], record: Callable[[int, np.ndarray], object]) -> np.ndarray:
-    """[P, O] outcomes: those in `done` (a resumed sweep), the rest computed by `run` (in order) and
-    passed to `record` as each finishes."""
+    """[P, R, O] the outcomes of every run of every point: those in `done` (a resumed sweep), the rest
+    computed by `run` (in order) and passed to `record` as each finishes."""
     todo = [p for p in range(len(tasks)) if p not in done]
     results = dict(done)
     for p, y in zip(todo, run([tasks[p] for p in todo]), strict=True):

@@ -50,6 +50,7 @@ def _flat(ax: Axes, values: np.ndarray) -> bool:
 def plot_morris(rows: list[dict], definition: dict) -> Figure:
     """mu* (mean absolute elementary effect) against sigma per headline outcome; the largest named."""
     fig, axes = plt.subplots(2, 2, figsize=(13, 9.5), dpi=110, layout="constrained")
+    named: list[tuple[Axes, np.ndarray, np.ndarray, np.ndarray, list[str]]] = []
     for ax, (outcome, label) in zip(axes.ravel(), HEADLINE, strict=True):
         mu, sigma = _rows(rows, outcome, "mu_star"), _rows(rows, outcome, "sigma")
         keys = list(mu)
@@ -70,34 +71,43 @@ def plot_morris(rows: list[dict], definition: dict) -> Figure:
         ax.set_ylabel("sigma: spread of the effects")
         ax.grid(alpha=0.3)
         top = [k for k in np.argsort(-np.nan_to_num(x, nan=-1))[:6] if x[k] > 0]     # no name for no effect
-        _label_points(ax, x[top], y[top], [_short(keys[k]) for k in top])
+        named.append((ax, x[top], y[top], err[top], [_short(keys[k]) for k in top]))
     handles, labels = next((ax.get_legend_handles_labels() for ax in axes.ravel() if ax.get_legend_handles_labels()[0]),
                            ([], []))
     if handles:      # the same for every panel: once, below them, where it covers no point
         fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=8, frameon=False)
     fig.suptitle(_title(definition, "Morris screening (effects per unit range of each value)"), fontsize=10)
+    engine = fig.get_layout_engine()
+    if engine is not None:       # the axes' final places: labels are placed in points on the page
+        engine.execute(fig)
+    for ax, x, y, err, names in named:
+        _label_points(ax, x, y, err, names)
+    if engine is not None:
+        fig.set_layout_engine("none")      # the labels' places hold only for this layout
     return fig
 
 
-def _label_points(ax: Axes, x: np.ndarray, y: np.ndarray, names: list[str]) -> None:
-    """Name each point beside it; a label that would overlap one already placed is moved up, with a line to
-    its point. The axes' limits must be final (the labels are placed in points on the page)."""
-    height, width = 9.0, 6.5        # a label's height and a character's width, in points, at font size 7
+def _label_points(ax: Axes, x: np.ndarray, y: np.ndarray, err: np.ndarray, names: list[str]) -> None:
+    """Name each point beside it, clear of the other labels, points and interval bars: a label that would
+    cover one is moved up, with a line to its point, and one that would leave the axes goes to the left of
+    its point. The axes' places must be final (the labels are placed in points on the page)."""
+    height, width = 9.0, 4.4        # a label's height and a character's width, in points, at font size 7
     to_points = 72.0 / ax.figure.dpi
     at = ax.transData.transform(np.column_stack([x, y])) * to_points
-    placed: list[tuple[float, float, float]] = []      # left, bottom, right of each label, in points
+    e = np.nan_to_num(err)
+    low, high = (ax.transData.transform(np.column_stack([x + sign * e, y]))[:, 0] * to_points for sign in (-1, 1))
+    edge = ax.transAxes.transform((1, 0))[0] * to_points
+    taken = [(low[k] - 3, at[k, 1] - 3, high[k] + 3, at[k, 1] + 3) for k in range(len(x))]   # bars and points
     for k in np.argsort(at[:, 1], kind="stable"):
-        left, bottom = at[k, 0] + 4, at[k, 1] + 3
-        right = left + width * len(names[k])
-        moved = True
-        while moved:
-            moved = False
-            for l2, b2, r2 in placed:
-                if left < r2 and l2 < right and abs(bottom - b2) < height:
-                    bottom, moved = b2 + height, True
-        placed.append((left, bottom, right))
+        size = width * len(names[k])
+        left = at[k, 0] + 4 if at[k, 0] + 4 + size <= edge else at[k, 0] - 4 - size
+        bottom = at[k, 1] + 3
+        while clash := next((t for t in taken if left < t[2] and t[0] < left + size and bottom < t[3]
+                             and t[1] < bottom + height), None):
+            bottom = clash[3] + 0.5
+        taken.append((left, bottom, left + size, bottom + height))
         lift = bottom - at[k, 1]
-        ax.annotate(names[k], (x[k], y[k]), xytext=(4, lift), textcoords="offset points", fontsize=7,
+        ax.annotate(names[k], (x[k], y[k]), xytext=(left - at[k, 0], lift), textcoords="offset points", fontsize=7,
                     arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.5} if lift > 3 + 1e-9 else None)
 
 

@@ -4,6 +4,12 @@
 number in flight (memory stays flat however many tasks there are). Every task is a pure function of
 its arguments (seeded), so a result is the same wherever it runs; on Dask a task lost with a dying
 worker is run again on another.
+
+The local pool is multiprocessing's public API: each worker its own pair of pipes, of which this process
+keeps only its ends. A worker that dies, even half-way through sending a result, closes the only write end
+of its result pipe, so this process reads the end of the file (an error, never a wait). concurrent.futures
+and loky share one result pipe whose write end the main process holds too: there a worker killed mid-send
+leaves a reader waiting for ever (measured with loky 3.7.0 and Python 3.11's ProcessPoolExecutor).
 """
 
 from __future__ import annotations
@@ -12,8 +18,7 @@ import multiprocessing as mp
 import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from sim.core.errors import SimError
@@ -21,6 +26,8 @@ from sim.engine import interrupts
 
 #: Retries of a task whose worker died (Dask reschedules it elsewhere).
 DASK_RETRIES = 3
+DIED = ("a worker process died (out of memory, or killed); no complete output was written; allowed: fewer "
+        "--jobs or a smaller --batch-size")
 
 
 def map_in_order(fn: Callable[[Any], Any], tasks: Sequence[Any], jobs: int, *, dask: str | None = None,
@@ -42,24 +49,98 @@ def map_in_order(fn: Callable[[Any], Any], tasks: Sequence[Any], jobs: int, *, d
         return
     if warm is not None:
         warm()
-    context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=interrupts.worker_init,
-                               initargs=(os.getpid(),))
-
-    def submit(k: int, task: Any) -> Future[Any]:
-        with interrupts.deferred():   # the first submit forks the workers
-            return pool.submit(fn, task)
-
+    workers: list[_Worker] = []
     try:
-        for future in _in_order(submit, tasks, 2 * jobs):
-            yield _collect(future, done)
-    except BaseException:
-        with interrupts.deferred():
-            _stop(pool)
-        raise
+        with interrupts.deferred():      # an interrupt inside fork's handlers would be swallowed
+            context = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+            for _ in range(min(jobs, len(tasks))):
+                workers.append(_Worker(context, fn))
+        for result in _in_pool(workers, tasks, 2 * len(workers)):
+            if done:
+                done(result)
+            yield result
     finally:
         with interrupts.deferred():
-            pool.shutdown(wait=True, cancel_futures=True)
+            for worker in workers:
+                worker.stop()
+
+
+class _Worker:
+    """One worker process running `fn` on the tasks sent to it, one at a time, and its two pipes."""
+
+    def __init__(self, context: Any, fn: Callable[[Any], Any]):
+        task_out, task_in = context.Pipe(duplex=False)         # (reader, writer): this process writes
+        result_out, result_in = context.Pipe(duplex=False)     # the worker writes, this process reads
+        self.process = context.Process(target=_work, args=(fn, task_out, result_in, os.getpid()), daemon=True)
+        self.process.start()
+        task_out.close()          # the worker's ends: once closed here, its death is an end of file
+        result_in.close()
+        self.tasks: Connection = task_in
+        self.results: Connection = result_out
+        self.busy: int | None = None          # the task it is running
+
+    def send(self, k: int, task: Any) -> None:
+        try:
+            self.tasks.send((k, task))
+        except OSError:           # its end is closed: it died
+            raise SimError(DIED) from None
+        self.busy = k
+
+    def receive(self) -> tuple[int, bool, Any]:
+        try:
+            k, ok, value = self.results.recv()
+        except (EOFError, OSError):
+            raise SimError(DIED) from None
+        self.busy = None
+        return k, ok, value
+
+    def stop(self) -> None:
+        """Kill it (at once: waiting would finish its task) and reap it."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.tasks.close()
+        self.results.close()
+
+
+def _work(fn: Callable[[Any], Any], tasks: Connection, results: Connection, parent: int) -> None:
+    """A worker's loop: (k, task) in, (k, True, fn(task)) or (k, False, the exception it raised) out."""
+    interrupts.worker_init(parent)
+    while True:
+        try:
+            k, task = tasks.recv()
+        except EOFError:          # the pool is done with us
+            return
+        try:
+            reply = (k, True, fn(task))
+        except Exception as exc:
+            reply = (k, False, exc)
+        try:
+            results.send(reply)
+        except Exception as exc:      # a result or an exception that does not pickle: said in the main process
+            results.send((k, False, RuntimeError(f"the result of task {k} could not be sent back: {exc!r}")))
+
+
+def _in_pool(workers: list[_Worker], tasks: Sequence[Any], window: int) -> Iterator[Any]:
+    """The results of `tasks` on `workers`, in task order, at most `window` tasks sent ahead of the one
+    yielded next. A task's exception is raised here; a worker that died is SimError."""
+    results: dict[int, Any] = {}
+    sent = 0
+    for k in range(len(tasks)):
+        while k not in results:
+            for worker in workers:
+                if worker.busy is None and sent < len(tasks) and sent < k + window:
+                    worker.send(sent, tasks[sent])
+                    sent += 1
+            running = [w for w in workers if w.busy is not None]
+            ready = wait([w.results for w in running] + [w.process.sentinel for w in running])
+            for worker in running:
+                if worker.results in ready or worker.process.sentinel in ready:
+                    j, ok, value = worker.receive()
+                    if not ok:
+                        raise value
+                    results[j] = value
+        yield results.pop(k)
 
 
 def _in_order(submit: Callable[[int, Any], Any], tasks: Sequence[Any], window: int) -> Iterator[Any]:
@@ -71,33 +152,6 @@ def _in_order(submit: Callable[[int, Any], Any], tasks: Sequence[Any], window: i
             yield pending.popleft()
     while pending:
         yield pending.popleft()
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Kill the workers at once (interrupted, or a task failed): waiting would finish every task.
-
-    A worker killed while it sends a result leaves half a message in the result pipe, and the
-    pool's reader thread would wait for the rest for ever, since this process holds the pipe's
-    write end too (shutdown, and Python's exit, join that thread). Closing our write end turns
-    that wait into end-of-file once the workers are gone, which the pool reports as broken. The
-    executor has no public handle on either."""
-    for process in list((pool._processes or {}).values()):
-        if process.is_alive():
-            process.kill()
-    writer = getattr(pool._result_queue, "_writer", None)
-    if writer is not None:
-        writer.close()
-
-
-def _collect(future: Future[Any], done: Callable[[Any], object] | None) -> Any:
-    try:
-        result = future.result()
-    except BrokenProcessPool:
-        raise SimError("a worker process died (out of memory, or killed); no complete output was "
-                       "written; allowed: fewer --jobs or a smaller --batch-size") from None
-    if done:
-        done(result)
-    return result
 
 
 def _on_dask(fn: Callable[[Any], Any], tasks: Sequence[Any], jobs: int, address: str,
