@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim import __version__, analyze_cli, sweep_cli
 from sim.arguments import shared
+from sim.calibration import cli as calibration_cli
 from sim.classroom import cli as classroom_cli
 from sim.core import scenario
 from sim.core.errors import SimError
@@ -177,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     analyze_cli.add_parser(sub, OneLineParser)
     sweep_cli.add_parser(sub, OneLineParser)
+    calibration_cli.add_parser(sub, OneLineParser)
     from sim.play import cli as play_cli  # play, replay: the classroom game (sim/play/)
 
     play_cli.add_parsers(sub, OneLineParser)
@@ -233,6 +235,7 @@ def _main(argv: list[str] | None) -> int:
         return fail(exc)
     commands = {"run": cmd_run, "compare": cmd_compare, "plot": cmd_plot, "list": cmd_list,
                 "validate": cmd_validate, "analyze": analyze_cli.cmd_analyze, "sweep": sweep_cli.cmd_sweep,
+                "calibrate": calibration_cli.cmd_calibrate,
                 "rules": cmd_rules, "materials": materials_cli.cmd_materials,
                 "tournament": cmd_tournament}
     from sim.play import cli as play_cli
@@ -258,7 +261,7 @@ def _main(argv: list[str] | None) -> int:
 
 #: what a command or option needs from an optional extra (pyproject.toml): the extra and the modules it installs
 EXTRAS = {"classroom": ("classroom", ("starlette", "uvicorn", "segno")), "--dask": ("dask", ("dask", "distributed")),
-          "--parquet": ("data", ("pyarrow",))}
+          "--parquet": ("data", ("pyarrow",)), "calibrate": ("calibration", ("pyabc",))}
 
 
 def _check_extras(args: argparse.Namespace) -> None:
