@@ -14,6 +14,7 @@ from sim.arguments import shared
 from sim.core import scenario
 from sim.core.errors import SimError
 from sim.core.options import DEFAULT_SEED
+from sim.core.safeio import atomic_path
 from sim.terminal import decimal_number, path_arg, whole_number
 
 DEFAULT_CASE = "inf_2014_2019"
@@ -33,12 +34,13 @@ def add_parser(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> 
     from sim.calibration.priors import DEFAULT
 
     p = subparsers.add_parser(
-        "calibrate", help="infer the decisive parameters from a calibration case (ABC-SMC, pyabc)", epilog=EPILOG,
-        parents=[shared("--set", "--seed", "--jobs", "--dask", "--out", "--force", "--quiet",
+        "calibrate", help="infer parameters from a calibration case (ABC-SMC)", epilog=EPILOG,
+        parents=[shared("--set", "--seed", "--jobs", "--dask", "--out", "--force", "--no-plot", "--dpi", "--quiet",
                         seed=f"root seed of the inference: the same seed, the same posterior file (default "
                              f"{DEFAULT_SEED})",
                         out="the posterior file (default results/CASE_posterior.json)",
                         force="replace an existing posterior file",
+                        no_plot="skip the figure (the posterior file's name with .png)",
                         quiet="no progress bar and no table")],
         description="Approximate Bayesian computation (ABC-SMC, pyabc) of the decisive parameters on a calibration "
                     "case: runs of the case with parameters from the priors are compared with its observed patterns "
@@ -58,7 +60,7 @@ def add_parser(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> 
     p.add_argument("--max-simulations", type=whole_number(10, "--max-simulations", 10**8), default=20_000,
                    metavar="N", help="no new generation once this many runs are spent (default 20000)")
     p.add_argument("--min-epsilon", type=decimal_number("--min-epsilon", 0, 1e6), default=0.0, metavar="D",
-                   help="stop once the tolerance is at most D (default 0: every pattern met)")
+                   help="stop once the tolerance is at most D (default 0.0: every pattern met)")
     return p
 
 
@@ -89,13 +91,20 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         result = inference.infer(scn, chosen, pats, args.seed, settings, run, on_evaluated=tick)
     doc = posterior.document(result, scn, pattern_file, pats, chosen, args.seed, settings)
     posterior.write(out, doc)
+    if not args.no_plot:
+        from sim.calibration.plots import plot_posterior
+        from sim.core.options import DEFAULT_DPI
+
+        figure = out.with_suffix(".png")
+        with atomic_path(figure) as tmp:
+            plot_posterior(doc).savefig(tmp, format="png", dpi=args.dpi or DEFAULT_DPI)
     if not args.quiet:
         took = time.perf_counter() - started
         print(f"{scn.name}: {len(result.epsilons)} generations, {doc['simulations']} runs, {took:.0f} s, "
               f"tolerance {result.epsilons[-1]:.3g}; 90% intervals:")
         for name, row in doc["intervals"].items():
             print(f"  {name:20s} {row['median']:.4g}  [{row['low']:.4g}, {row['high']:.4g}]")
-        print(f"file: {out}")
+        print(f"file: {out}" + ("" if args.no_plot else f", figure: {out.with_suffix('.png')}"))
     return 0
 
 

@@ -24,7 +24,6 @@ from sim.calibration import distance as dist
 from sim.calibration import statistics
 from sim.calibration.patterns import Pattern
 from sim.calibration.priors import Prior, overrides
-from sim.calibration.sampler import OrderedSampler
 from sim.core.scenario import Scenario, apply_overrides
 
 
@@ -90,6 +89,8 @@ def infer(scn: Scenario, priors: Sequence[Prior], patterns: Sequence[Pattern], s
     import logging
 
     import pyabc
+
+    from sim.calibration.sampler import OrderedSampler
 
     logging.getLogger("ABC").setLevel(logging.WARNING)     # pyabc's chatter (its loggers are ABC.*)
     prior = pyabc.Distribution(**{p.name: pyabc.RV("uniform", 0.0, 1.0) for p in priors})

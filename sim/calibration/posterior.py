@@ -13,16 +13,18 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.calibration.inference import Result, Settings
 from sim.calibration.patterns import Pattern
 from sim.calibration.priors import Prior
 from sim.core.safeio import atomic_path
 from sim.core.scenario import Scenario, to_toml
 from sim.output import provenance
+
+if TYPE_CHECKING:   # the inference imports pyabc: runs drawn from a posterior file (sim.calibration.draws) need none
+    from sim.calibration.inference import Result, Settings
 
 FORMAT = "escalation-sim posterior"
 VERSION = 1
