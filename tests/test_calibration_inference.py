@@ -104,6 +104,17 @@ def test_the_same_seed_writes_the_same_posterior_file_whatever_the_jobs(tmp_path
     assert abs(sum(doc["weights"]) - 1) < 1e-9 and doc["provenance"]["pyabc"]
 
 
+@pytest.mark.slow
+def test_on_a_dask_cluster_the_posterior_file_is_the_one_of_local_processes(tmp_path, cli_main):
+    pytest.importorskip("distributed")
+    common = ("calibrate", "--population", 10, "--generations", 2, "--max-simulations", 100, "--param", "lambda",
+              "--seed", 3, "--jobs", 2, "--quiet", "--no-plot")
+    local = cli_main(*common, "--out", tmp_path / "local.json")
+    dask = cli_main(*common, "--dask", "local", "--out", tmp_path / "dask.json")
+    assert local.status == dask.status == 0, dask.err
+    assert (tmp_path / "local.json").read_bytes() == (tmp_path / "dask.json").read_bytes()
+
+
 @pytest.mark.parametrize(("args", "says"), [
     (("--param", "nope"), "nope"),
     (("--param", "lambda", "--param", "lambda"), "twice"),

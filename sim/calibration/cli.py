@@ -61,6 +61,9 @@ def add_parser(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> 
                    metavar="N", help="no new generation once this many runs are spent (default 20000)")
     p.add_argument("--min-epsilon", type=decimal_number("--min-epsilon", 0, 1e6), default=0.0, metavar="D",
                    help="stop once the tolerance is at most D (default 0.0: every pattern met)")
+    p.add_argument("--min-acceptance", type=decimal_number("--min-acceptance", 0.001, 1), default=0.02, metavar="A",
+                   help="stop when a generation accepts fewer than this share of its runs; the runs it spent are "
+                        "lost (default 0.02)")
     return p
 
 
@@ -81,7 +84,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise SimError(f"{out}: exists; allowed: --force to replace it, or another --out")
     if out.exists() and not out.is_file():
         raise SimError(f"{out}: not a file; allowed: a file name for --out")
-    settings = inference.Settings(args.population, args.generations, args.min_epsilon, args.max_simulations)
+    settings = inference.Settings(args.population, args.generations, args.min_epsilon, args.max_simulations,
+                                  args.min_acceptance)
     jobs = args.jobs if args.jobs is not None else default_jobs()
     started = time.perf_counter()
     with _progress(settings, args.quiet) as tick:
