@@ -24,6 +24,7 @@ from sim.calibration import distance as dist
 from sim.calibration import statistics
 from sim.calibration.patterns import Pattern
 from sim.calibration.priors import Prior, overrides
+from sim.core.errors import SimError
 from sim.core.scenario import Scenario, apply_overrides
 
 
@@ -106,6 +107,10 @@ def infer(scn: Scenario, priors: Sequence[Prior], patterns: Sequence[Pattern], s
             history = abc.run(minimum_epsilon=settings.min_epsilon, max_nr_populations=settings.generations,
                               max_total_nr_simulations=settings.max_simulations,
                               min_acceptance_rate=settings.min_acceptance)
+            if history.max_t < 0:
+                raise SimError(f"calibrate: no generation accepted {settings.population} runs within its first "
+                               f"tolerance (the runs' distances may all be equal); allowed: more parameters, a larger "
+                               f"--max-simulations or a lower --min-acceptance")
             particles = history.get_population(t=history.max_t).particles
             populations = history.get_all_populations()
     finally:
