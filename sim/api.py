@@ -148,17 +148,25 @@ class RunOutput:
 def execute(scn: Scenario, seed: int, runs: int, *, engine: str = "ensemble", jobs: int | None = None,
             batch_size: int | None = None, dask: str | None = None,
             progress: Callable[[int], object] | None = None, out: Path | None = None,
-            keep: bool = True, overrides: Mapping[str, Any] | None = None, parquet: bool = False) -> RunOutput:
+            keep: bool = True, overrides: Mapping[str, Any] | None = None, parquet: bool = False,
+            posterior: dict[str, Any] | None = None) -> RunOutput:
     """Run `scn` `runs` times from root seed `seed`: the one path of `sim.run` and of `run_sim.py run` and
     `compare`. With `out` (a folder already checked and locked, see `sim.output.result_files.writing`) the
     batches are formatted in the workers and their rows written as each finishes; `keep=False` keeps
     none of them (memory stays flat). `jobs` defaults to every core, `batch_size` to the runs shared
     over the jobs; `progress(n)` is called with each batch's run count. `overrides` (the --set values `scn`
-    was loaded with) go into the summary's provenance; `parquet` adds turns.parquet and actions.parquet to `out`."""
+    was loaded with) go into the summary's provenance; `parquet` adds turns.parquet and actions.parquet to `out`.
+    `posterior` (a posterior file's content, `sim.calibration.draws.load`): each run's parameters are drawn from it."""
     jobs = default_jobs() if jobs is None else int(jobs)
     batch_size = default_batch_size(runs, jobs) if batch_size is None else int(batch_size)
-    chunks = iter_batches(scn, seed, runs, scn.scenario.turns, engine=engine, batch_size=batch_size, jobs=jobs,
-                          progress=progress, formatted=out is not None, dask=dask)
+    if posterior is not None:
+        from sim.calibration import draws
+
+        chunks = draws.batches(scn, posterior, seed, runs, scn.scenario.turns, engine=engine, batch_size=batch_size,
+                               jobs=jobs, progress=progress, formatted=out is not None, dask=dask)
+    else:
+        chunks = iter_batches(scn, seed, runs, scn.scenario.turns, engine=engine, batch_size=batch_size, jobs=jobs,
+                              progress=progress, formatted=out is not None, dask=dask)
     return collect(scn, seed, chunks, out=out, keep=keep, engine=engine, overrides=overrides, parquet=parquet)
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim import __version__, analyze_cli, sweep_cli
 from sim.arguments import shared
+from sim.calibration import cli as calibration_cli
 from sim.classroom import cli as classroom_cli
 from sim.core import scenario
 from sim.core.errors import SimError
@@ -133,6 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
                     "A folder this program did not make is refused unless --force.")
     run.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
                      help=f"{SCENARIO_ARG} (default {DEFAULT_SCENARIO})")
+    run.add_argument("--posterior", type=path_arg("--posterior"), default=None, metavar="FILE.json",
+                     help="draw each run's parameters from a posterior file of `calibrate` (run r takes a particle by "
+                          "the weights from its own stream: the same files whatever --jobs and --batch-size; default: "
+                          "the scenario's values)")
     run.add_argument("--parquet", action="store_true",
                      help="also write turns.parquet and actions.parquet: the same rows typed, at full precision "
                           "(needs pyarrow: pip install 'escalation-sim[data]')")
@@ -177,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     analyze_cli.add_parser(sub, OneLineParser)
     sweep_cli.add_parser(sub, OneLineParser)
+    calibration_cli.add_parser(sub, OneLineParser)
     from sim.play import cli as play_cli  # play, replay: the classroom game (sim/play/)
 
     play_cli.add_parsers(sub, OneLineParser)
@@ -233,6 +239,7 @@ def _main(argv: list[str] | None) -> int:
         return fail(exc)
     commands = {"run": cmd_run, "compare": cmd_compare, "plot": cmd_plot, "list": cmd_list,
                 "validate": cmd_validate, "analyze": analyze_cli.cmd_analyze, "sweep": sweep_cli.cmd_sweep,
+                "calibrate": calibration_cli.cmd_calibrate,
                 "rules": cmd_rules, "materials": materials_cli.cmd_materials,
                 "tournament": cmd_tournament}
     from sim.play import cli as play_cli
@@ -258,7 +265,7 @@ def _main(argv: list[str] | None) -> int:
 
 #: what a command or option needs from an optional extra (pyproject.toml): the extra and the modules it installs
 EXTRAS = {"classroom": ("classroom", ("starlette", "uvicorn", "segno")), "--dask": ("dask", ("dask", "distributed")),
-          "--parquet": ("data", ("pyarrow",))}
+          "--parquet": ("data", ("pyarrow",)), "calibrate": ("calibration", ("pyabc",))}
 
 
 def _check_extras(args: argparse.Namespace) -> None:
@@ -410,13 +417,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.output.result_files import prepare_out_dir, writing
 
     scn = scenario.load_as_given(args.scenario, args.set, args.turns)
+    posterior = None
+    if args.posterior is not None:
+        from sim.calibration import draws
+
+        posterior = draws.load(args.posterior, scn)
     out = args.out if args.out is not None else Path("results") / scn.name
     prepare_out_dir(out, args.force)      # before the kernels are compiled: a bad --out is one line at once
     _preflight(scn, args, out)
     started = time.perf_counter()
     with writing(out, args.force) as stage:
         overrides = dict(scenario.parse_assignment(item) for item in args.set)
-        summary = _execute(scn, stage, args, label=scn.name, overrides=overrides).summary
+        summary = _execute(scn, stage, args, label=scn.name, overrides=overrides, posterior=posterior).summary
+        if posterior is not None:
+            draws.record(stage / "summary.json", args.posterior, posterior)
     if not args.quiet:
         turns = scn.scenario.turns
         ended = summary["median_turn_treaty_ended"]
@@ -479,7 +493,7 @@ def _preflight(scn: scenario.Scenario, args: argparse.Namespace, out: Path, shar
 
 
 def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace, label: str,
-             overrides: dict[str, Any]) -> RunOutput:
+             overrides: dict[str, Any], posterior: dict[str, Any] | None = None) -> RunOutput:
     """Run `scn` as the options say through `sim.api.execute`, the path of `sim.run` too: its result folder
     `out` (locked by the caller) is written as the batches finish, none of which is kept, and the figures
     are drawn from what stays in memory. Adds the progress bar; returns what the run left in memory."""
@@ -489,7 +503,7 @@ def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace, label:
     with _progress(runs, label, args.quiet) as progress:
         ran = api.execute(scn, args.seed, runs, engine=args.engine, jobs=args.jobs, batch_size=args.batch_size,
                           dask=args.dask, progress=progress, out=out, keep=False, overrides=overrides,
-                          parquet=getattr(args, "parquet", False))
+                          parquet=getattr(args, "parquet", False), posterior=posterior)
     if not args.no_plot:
         use_file_backend()
         ran.draw(out, args.format, args.dpi)

@@ -176,7 +176,7 @@ def test_every_subcommand_says_what_it_does_shows_its_defaults_and_an_example():
     parser = cli.build_parser()
     commands = _subparsers(parser).choices
     assert set(commands) == {"run", "compare", "plot", "rules", "tournament", "list", "validate", "analyze",
-                             "sweep", "play", "replay", "materials", "classroom"}
+                             "sweep", "calibrate", "play", "replay", "materials", "classroom"}
     for name, sub in commands.items():
         assert isinstance(sub, OneLineParser), name
         assert sub.description and len(sub.description) > 80, name

@@ -22,7 +22,8 @@ IMPORT_NAMES = {"ema-workbench": "ema_workbench",
 # modules of sim/ that only the users of an optional extra import (nothing else in sim/ imports them)
 OPTIONAL_MODULES = {"app.py": "explorer", "classroom/server.py": "classroom", "classroom/cli.py": "classroom",
                     "engine/executors.py": "dask", "sweep_cli.py": "dask", "output/typed.py": "data",
-                    "exploratory.py": "ema"}
+                    "exploratory.py": "ema", "calibration/sampler.py": "calibration",
+                    "calibration/inference.py": "calibration", "calibration/posterior.py": "calibration"}
 
 
 def _declared(extra: str | None = None) -> set[str]:

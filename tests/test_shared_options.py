@@ -37,7 +37,7 @@ def test_a_shared_option_has_one_type_metavar_and_choices_in_every_command():
             assert action.type is settings.get("type"), (name, flag)
             assert action.metavar == settings.get("metavar") and action.choices == settings.get("choices"), (name, flag)
             seen.setdefault(flag, []).append(name)
-    assert (len(seen["--out"]), len(seen["--force"]), len(seen["--seed"]), len(seen["--turns"])) == (9, 10, 7, 7), seen
+    assert (len(seen["--out"]), len(seen["--force"]), len(seen["--seed"]), len(seen["--turns"])) == (10, 11, 8, 7), seen
 
 
 def test_a_command_words_the_help_its_own_way_and_keeps_the_default_it_names():

@@ -113,7 +113,8 @@ def test_the_layers_hold_every_module_but_the_front_ends():
     assert top == ["__init__", "analyze_cli", "api", "app", "arguments", "briefing", "cli", "exploratory", "sweep_cli",
                    "terminal"]
     packages = sorted(p.name for p in (ROOT / "sim").iterdir() if (p / "__init__.py").exists())
-    assert packages == ["analysis", "classroom", "core", "engine", "kernel", "materials", "output", "play", "rules"]
+    assert packages == ["analysis", "calibration", "classroom", "core", "engine", "kernel", "materials", "output",
+                        "play", "rules"]
 
 
 def test_the_readme_layout_lists_every_module():
