@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim.core import scenario
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -56,7 +58,8 @@ def test_the_controls_are_keywords_of_the_model_and_their_defaults_change_nothin
     _check_model_params(app.ExplorerModel.__init__, app.MODEL_PARAMS)   # what SolaraViz checks on the page
     adjustable, fixed = split_model_params(app.MODEL_PARAMS)
     assert set(adjustable) == set(app.MODEL_PARAMS) and not fixed
-    assert app.MODEL_PARAMS["scenario"]["values"] == ["dilemma_2p", "inf_2018", "inf_2018_asia"]
+    assert app.MODEL_PARAMS["scenario"]["values"] == scenario.available()      # every shipped scenario
+    assert {"dilemma_2p", "inf_2018", "inf_2018_asia"} <= set(scenario.available())
     model, _ = stepped(app, 6)
     plain = EscalationModel("inf_2018", seed=42)
     for _ in range(6):

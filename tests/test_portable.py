@@ -27,7 +27,10 @@ ctypes.CDLL = NoPrctl
 import sim
 # sim.app (the explorer extra) is left out: solara's import takes a lock through filelock, which without fcntl
 # falls back here to a soft lock file that it waits on (on Windows filelock uses msvcrt instead)
-names = [m.name for m in pkgutil.walk_packages(sim.__path__, "sim.") if m.name != "sim.app"]
+# sim.calibration.sampler (the calibration extra) likewise: pyabc imports dask's distributed, whose locket takes
+# fcntl, ctypes or msvcrt, and the hiding above leaves it none of them (on Windows it has msvcrt)
+names = [m.name for m in pkgutil.walk_packages(sim.__path__, "sim.")
+         if m.name not in ("sim.app", "sim.calibration.sampler")]
 for name in names:
     importlib.import_module(name)
 from sim.engine import interrupts
