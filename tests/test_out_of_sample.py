@@ -13,7 +13,7 @@ from sim.engine.ensemble import run_lockstep
 from sim.output.results import BatchResult
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-import out_of_sample  # noqa: E402
+import out_of_sample
 
 
 @pytest.fixture(scope="module")
