@@ -94,7 +94,7 @@ def _expected_gain(i, j, part, kept, outside, W, X, V):
     P = V.P
     trust = W.pair[i, j].trust
     copy_work(W, X)
-    undertake(X, P, i, part, parity_floor(W, P, i, j))
+    undertake(X, P, i, part, j)
     X.actor[i].disputed = W.actor[i].disputed
     X.actor[i].breach = W.actor[i].breach
     X.actor[i].demand = W.actor[i].demand

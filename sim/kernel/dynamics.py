@@ -507,17 +507,18 @@ def parity_floor(W, P, k, other):
 
 
 @njit(cache=True, inline="always")
-def undertake(W, P, k, part, level):
-    """k's part of an agreement: no more orders and a programme halted; its force, disputed or not, is
-    settled by the terms: kept as counted (KEEP_FORCE), eliminated over the elimination period
-    (CUT_FORCE), or cut over that period to `level` (PARITY: `parity_floor`)."""
+def undertake(W, P, k, part, other):
+    """k's part of an agreement with `other`: no more orders and a programme halted; its force, disputed
+    or not, is settled by the terms: kept as counted (KEEP_FORCE), eliminated over the elimination period
+    (CUT_FORCE), or cut over that period to the ceiling of parity with `other` (PARITY, `parity_floor`;
+    it reads only fielded missiles, which no undertaking changes, so the order of the members is free)."""
     for s in range(W.pipeline.shape[1]):
         W.pipeline[k, s] = 0
     halt(W, k)
     W.actor[k].disputed = 0
     W.actor[k].breach = False
     W.actor[k].demand = False
-    floor = level if part == PARITY else 0
+    floor = parity_floor(W, P, k, other) if part == PARITY else 0
     cut = (part != KEEP_FORCE) & (W.actor[k].missiles > floor)
     W.actor[k].elim_left = P.elimination_turns if cut else 0
     W.actor[k].elim_floor = floor if cut else 0
@@ -528,9 +529,8 @@ def agree_terms(W, P, i, j):
     """i and j sign the terms on the table (`pair[i, j].terms`, `pair[j, i].terms`): each undertakes its
     part, their ultimatums on each other close, and the treaty is in force with every party bound (a
     notice rescinded, or a new treaty)."""
-    floor_i, floor_j = parity_floor(W, P, i, j), parity_floor(W, P, j, i)
-    undertake(W, P, i, W.pair[i, j].terms, floor_i)
-    undertake(W, P, j, W.pair[j, i].terms, floor_j)
+    undertake(W, P, i, W.pair[i, j].terms, j)
+    undertake(W, P, j, W.pair[j, i].terms, i)
     for a, b in ((i, j), (j, i)):
         if W.actor[a].ult_target == b:
             W.actor[a].ult_target = NO_ONE

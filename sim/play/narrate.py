@@ -285,7 +285,6 @@ def terms_text(names: list[str], s: State, p: Params, i: int, j: int) -> str:
             parts.append(f"{names[k]} eliminates its {plural(int(s.missiles[0, k]), 'missile')}")
         elif int(s.terms[0, k, other]) == PARITY:
             level = int(dynamics.parity_floor(dynamics.work_at(s.canonical().replicas(), 0), p.packed(), k, other))
-            level = min(level, int(s.missiles[0, k]))
             kept = "keeps its" if level == int(s.missiles[0, k]) else f"cuts to {level} of its"
             parts.append(f"{names[k]} {kept} {plural(int(s.missiles[0, k]), 'missile')} (parity)")
         elif int(s.terms[0, k, other]) != NO_TERMS:
