@@ -407,6 +407,36 @@ def test_a_restarted_server_keeps_the_room_and_the_pages_reconnect_by_themselves
         stop_server(proc)
 
 
+def test_a_class_started_with_a_posterior_gets_a_debrief_whose_band_draws_from_it(tmp_path):
+    posterior = ROOT / "docs" / "inf_2014_2019_posterior.json"
+    proc, info = start_server(tmp_path / "lesson", free_port(), "inf_2018", "--teams", "US", "--turns", "2",
+                              "--turn-seconds", "300", "--seed", "3", "--posterior", str(posterior))
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            fac = browser.new_context().new_page()
+            fac.goto(info["base"] + "/facilitator")
+            fac.fill("#pin", info["pin"])
+            fac.click("button[type=submit]")
+            fac.click("button[data-act=start]")
+            fac.click("button[data-act=reveal]")         # nobody joined: the bot plays the US
+            expect(fac.locator("button[data-act=end]")).to_be_enabled()
+            fac.on("dialog", lambda dialog: dialog.accept())
+            fac.click("button[data-act=end]")
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            page.goto(info["base"] + "/debrief")          # reloads itself until the band has run
+            expect(page.locator("body")).to_contain_text("calibrated posterior inf_2014_2019_posterior.json",
+                                                         timeout=120_000)
+            assert page.locator("img").first.evaluate("img => img.naturalWidth") > 0
+            band = json.loads((tmp_path / "lesson" / "band.json").read_text())
+            assert band["provenance"]["posterior"]["file"] == "inf_2014_2019_posterior.json"
+            kept = json.loads((tmp_path / "lesson" / "room.json").read_text())
+            assert kept["posterior"] == str(posterior)
+            browser.close()
+    finally:
+        stop_server(proc)
+
+
 class Student(threading.Thread):
     """A device as its page talks to the server, without a browser: joins with a name, polls its view about
     once a second (with `since`, as the page does), proposes a move each turn; keeps how long each poll took."""
