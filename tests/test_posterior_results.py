@@ -17,26 +17,9 @@ RUNS = ("--runs", 10, "--turns", 6, "--seed", 4)
 JOBS = (("--jobs", 1), ("--jobs", 2, "--batch-size", 3))
 
 
-def _posterior(path, weights=(0.5, 0.3, 0.2)):
-    """Three particles over lambda (every quantal actor) and the US's discount and audience cost."""
-    doc = {"format": FORMAT, "version": 1, "seed": 1,
-           "priors": [{"name": "lambda", "keys": ["actors.US.rule.lambda", "actors.RU.rule.lambda",
-                                                  "actors.NATO.rule.lambda"], "low": 0.1, "high": 100.0,
-                       "scale": "log10-uniform", "whole": False, "why": "test"},
-                      {"name": "discount_US", "keys": ["actors.US.payoff.discount"], "low": 0.8, "high": 0.995,
-                       "scale": "uniform", "whole": False, "why": "test"},
-                      {"name": "audience_cost_US", "keys": ["actors.US.payoff.audience_cost"], "low": 0.0,
-                       "high": 10.0, "scale": "uniform", "whole": False, "why": "test"}],
-           "samples": {"lambda": [0.2, 3.0, 50.0], "discount_US": [0.99, 0.9, 0.81],
-                       "audience_cost_US": [1.0, 5.0, 9.0]},
-           "weights": list(weights)}
-    path.write_text(json.dumps(doc))
-    return path
-
-
 @pytest.fixture()
-def post(tmp_path):
-    return _posterior(tmp_path / "post.json")
+def post(tmp_path, posterior_file):
+    return posterior_file(tmp_path / "post.json")
 
 
 def _files(folder):
@@ -130,12 +113,12 @@ def test_tournament_with_a_posterior_is_the_same_bytes_whatever_the_jobs_and_nam
     assert record["posterior"]["set_by_command"] == ["actors.RU.rule.lambda", "actors.US.rule.lambda"]
 
 
-def test_the_posterior_changes_the_tournament(tmp_path, cli_main):
+def test_the_posterior_changes_the_tournament(tmp_path, cli_main, posterior_file):
     tables = []
     for name, weights in (("a", (1.0, 0.0, 0.0)), ("b", (0.0, 0.0, 1.0))):
         out = tmp_path / name
         assert cli_main("tournament", "inf_2018", "--rules", "hawk,dove", "--posterior",
-                        _posterior(tmp_path / f"{name}.json", weights), "--runs", 20, "--turns", 8, "--out", out,
+                        posterior_file(tmp_path / f"{name}.json", weights), "--runs", 20, "--turns", 8, "--out", out,
                         "--quiet", "--jobs", 1).status == 0
         with open(out / "tournament.csv") as f:
             tables.append([row for row in csv.DictReader(f) if row["outcome"] == "payoff_first"])
@@ -216,11 +199,11 @@ def test_the_compare_figure_puts_both_kinds_of_runs_side_by_side(tmp_path, cli_m
 # ---------------------------------------------------------------- the classroom's band
 
 
-def test_the_debrief_band_draws_from_the_posterior_and_says_so_escaped(tmp_path):
+def test_the_debrief_band_draws_from_the_posterior_and_says_so_escaped(tmp_path, posterior_file):
     from sim.play import debrief
     from sim.play.engine import Game
 
-    path = _posterior(tmp_path / "<i>*x*.json")
+    path = posterior_file(tmp_path / "<i>*x*.json")
     game = Game(scenario.load("inf_2018"), seed=2, humans=["US"], turns=3)
     game.play({"US": "hold"})
     written = debrief.write_debrief(game, tmp_path / "d", band_runs=6, posterior=draws.read(path))
