@@ -400,8 +400,8 @@ def cmd_tournament(args: argparse.Namespace) -> int:
         from sim.output.plots import plot_tournament, save_figure
 
         for outcome, label in tournament.OUTCOMES.items():
-            save_figure(plot_tournament(cells, pair, outcome, label, heading), stage, f"tournament_{outcome}",
-                        args.format, args.dpi)
+            save_figure(plot_tournament(cells, pair, outcome, label, heading.replace("$", r"\$")), stage,
+                        f"tournament_{outcome}", args.format, args.dpi)
     if not args.quiet:
         print(f"{heading.replace(chr(10), ', ')}; other actors keep their scenario rules; "
               f"{time.perf_counter() - started:.1f} s")
@@ -442,7 +442,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     posterior = _posterior(args, scn, overrides)
     out = args.out if args.out is not None else Path("results") / scn.name
     prepare_out_dir(out, args.force)      # before the kernels are compiled: a bad --out is one line at once
-    _preflight(scn, args, out, share=1 if posterior is None else 2)
+    _preflight(scn, args, out)
     started = time.perf_counter()
     with writing(out, args.force) as stage:
         summary = _execute(scn, stage, args, label=scn.name, overrides=overrides, posterior=posterior).summary
@@ -475,7 +475,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     out = args.out if args.out is not None else Path("results") / "compare"
     for v in variants:
         prepare_out_dir(out / v.slug, args.force)
-        _preflight(v.scenario, args, out, share=len(variants) * (1 if args.posterior is None else 2))
+        _preflight(v.scenario, args, out, share=len(variants))
     outcomes, summaries = [], []
     with writing(out, args.force, stale=lambda name: is_run_output(name) or name.startswith("compare.")) as stage:
         for v, doc in zip(variants, drawn, strict=True):
@@ -494,6 +494,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
                         args.dpi)
     if not args.quiet:
         print(printable(format_table(variants[0].label, rows)))
+        if args.posterior is not None:
+            print(printable(f"each run's parameters drawn from {args.posterior} (run r the same particle in every "
+                            "item; an item's own values kept); compare.png shows them beside the same seeds at the "
+                            "scenario's values"))
         print(f"files: {out}{os.sep} (compare.csv, compare.json{'' if args.no_plot else ', compare.' + args.format}, "
               f"one result folder per item)")
     return 0
@@ -501,12 +505,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def _preflight(scn: scenario.Scenario, args: argparse.Namespace, out: Path, share: int = 1) -> None:
     """Everything that can refuse a run, checked before its output folder is touched: a seat for a
-    person, the memory and disk the run needs, and one replica played for one turn."""
+    person, the memory and disk the run needs (with --posterior, a summary of the runs at the scenario's values
+    too), and one replica played for one turn."""
     from sim.engine.ensemble import batch_tasks
 
     runs = args.runs if args.runs is not None else DEFAULT_RUNS
     batch_tasks(scn, args.seed, 1, scn.scenario.turns, engine=args.engine)
     budget.check_run(runs * share, scn.scenario.turns, len(scn.actors), out)
+    if getattr(args, "posterior", None) is not None:
+        budget.check_memory(f"--runs {runs * share} x {scn.scenario.turns} turns, twice (--posterior)",
+                            2 * budget.summary_bytes(runs * share, scn.scenario.turns, len(scn.actors)))
     prepare_model(scn, quiet=args.quiet)
 
 

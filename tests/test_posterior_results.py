@@ -191,7 +191,7 @@ def test_the_compare_figure_puts_both_kinds_of_runs_side_by_side(tmp_path, cli_m
 
     _, summary = _summary_with_both(tmp_path, cli_main, post)
     fig = plots.plot_compare(["a", "b"], [summary, summary])
-    assert [ax.get_title() for ax in fig.axes] == [plots.FIXED, plots.DRAWN]
+    assert [ax.get_title().split(" (")[0].split(":")[0] for ax in fig.axes] == [plots.FIXED, plots.DRAWN]
     assert len(plots.plot_compare(["a"], [{k: v for k, v in summary.items() if k != "parameter_uncertainty"}])
                .axes) == 1
 

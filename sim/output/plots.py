@@ -376,7 +376,8 @@ def plot_compare(labels: list[str], summaries: list[dict], ax: Axes | None = Non
         axes = list(made)
     else:
         fig = figure_of(axes[0])
-    for panel, what, shown in ((axes[0], FIXED, fixed), (axes[1], DRAWN, summaries)):
+    for panel, what, shown in ((axes[0], f"{FIXED} (each variant's): chance alone", fixed),
+                               (axes[1], f"{DRAWN}: chance and parameter uncertainty", summaries)):
         dated_axes(first, "", "escalation index (0 = calm, 100 = maximal)", panel)
         _variant_bands(panel, labels, shown)
         panel.set_title(what, fontsize=10)
