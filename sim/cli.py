@@ -456,6 +456,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"  incident in {summary['share_incident']:.1%}; every party deployed in "
               f"{summary['share_all_parties_deployed']:.1%}")
         print(f"  median peak escalation {summary['median_peak_escalation']:.1f} / 100")
+        uncertainty = summary.get("parameter_uncertainty")
+        if uncertainty:
+            fixed, split = uncertainty["at_scenario_values"], uncertainty["variance_split"]
+            print(printable(f"  parameters drawn from {args.posterior} ({uncertainty['particles_drawn']} particles); "
+                            f"at the scenario's values the treaty ended in {fixed['share_treaty_ended']:.1%}, "
+                            f"incident in {fixed['share_incident']:.1%}"))
+            print("  share of the variance between particles (at most: a particle of few runs adds its noise): "
+                  + ", ".join(f"{key} {split[key]['share_between']:.0%}"
+                              for key in ("treaty_ended", "incident", "peak_escalation")))
         print(f"  files: {out}{os.sep} (turns.csv, actions.csv, summary.json, scenario.toml"
               f"{'' if args.no_plot else ', figures .' + args.format})")
     return 0
