@@ -226,3 +226,16 @@ def test_the_room_keeps_its_posterior_for_a_restart(tmp_path, post):
     room = Room(game, tmp_path, posterior=draws.read(post))
     assert room._kept()["posterior"] == str(post)
     assert "posterior" not in Room(game, tmp_path)._kept()
+
+
+def test_the_figures_drawn_by_run_are_those_plot_redraws_from_the_files(tmp_path, cli_main, post):
+    """The median run, redrawn alone when it is not among the first runs kept, takes its own particle."""
+    from sim.output.results import SAMPLE_RUNS
+
+    out = tmp_path / "r"
+    assert cli_main("run", "inf_2018", "--posterior", post, "--runs", 40, "--turns", 8, "--seed", 4, "--out", out,
+                    "--quiet", "--format", "svg").status == 0
+    assert json.loads((out / "summary.json").read_text())["median_run"] >= SAMPLE_RUNS
+    drawn = {p.name: p.read_bytes() for p in out.glob("*.svg")}
+    assert cli_main("plot", out, "--format", "svg").status == 0
+    assert drawn == {p.name: p.read_bytes() for p in out.glob("*.svg")}

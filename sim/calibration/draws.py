@@ -24,6 +24,7 @@ from sim.core.scenario import Scenario, apply_overrides
 from sim.engine.ensemble import concat, run_lockstep, run_mesa, warm_up
 from sim.engine.executors import map_in_order
 from sim.output.result_files import Chunk, format_batch
+from sim.output.results import BatchResult
 
 STREAM = 2       # the third element of a run's spawn keys: (r,) turns, (r, 1) types, (r, 2) its particle
 MAX_BYTES = 200_000_000
@@ -137,8 +138,9 @@ def record(summary: Path, doc: dict[str, Any], uncertainty: dict[str, Any] | Non
     return out
 
 
-def _run_batch(task: tuple[str, Scenario, dict[str, Any], int, np.ndarray, int, bool]) -> Chunk:
-    engine, scn, doc, seed, runs, turns, formatted = task
+def run_drawn(scn: Scenario, doc: dict[str, Any], seed: int, runs: np.ndarray, turns: int,
+              engine: str = "ensemble") -> BatchResult:
+    """Runs `runs` of `scn`, each with its particle of `doc` (`fit`), in run order: grouped by particle."""
     drawn = particles(seed, runs, np.asarray(doc["weights"], dtype=float))
     parts, order = [], []
     for k in np.unique(drawn):
@@ -146,7 +148,12 @@ def _run_batch(task: tuple[str, Scenario, dict[str, Any], int, np.ndarray, int, 
         parts.append((run_mesa if engine == "mesa" else run_lockstep)(particle_scenario(scn, doc, int(k)), seed,
                                                                       mine, turns))
         order.append(mine)
-    result = concat(parts).select(np.argsort(np.concatenate(order), kind="stable"))
+    return concat(parts).select(np.argsort(np.concatenate(order), kind="stable"))
+
+
+def _run_batch(task: tuple[str, Scenario, dict[str, Any], int, np.ndarray, int, bool]) -> Chunk:
+    engine, scn, doc, seed, runs, turns, formatted = task
+    result = run_drawn(scn, doc, seed, runs, turns, engine)
     return format_batch(result, scn, seed) if formatted else Chunk(result, "", "")
 
 
