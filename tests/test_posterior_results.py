@@ -239,3 +239,19 @@ def test_the_figures_drawn_by_run_are_those_plot_redraws_from_the_files(tmp_path
     drawn = {p.name: p.read_bytes() for p in out.glob("*.svg")}
     assert cli_main("plot", out, "--format", "svg").status == 0
     assert drawn == {p.name: p.read_bytes() for p in out.glob("*.svg")}
+
+
+def test_replay_writes_the_debrief_again_with_the_band_drawn_from_the_posterior(tmp_path, cli_main, post):
+    from sim.play import savefile
+    from sim.play.engine import Game
+
+    game = Game(scenario.load("inf_2018"), seed=2, humans=["US"], turns=3)
+    game.play({"US": "hold"})
+    saved = savefile.write(game, tmp_path / "game.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text("not json")
+    done = cli_main("replay", saved, "--out", tmp_path / "none", "--band-runs", 5, "--posterior", bad)
+    assert done.status == 2 and "bad.json" in done.err and not (tmp_path / "none").exists()
+    done = cli_main("replay", saved, "--out", tmp_path / "d", "--band-runs", 5, "--posterior", post)
+    assert done.status == 0, done.err
+    assert json.loads((tmp_path / "d" / "band.json").read_text())["provenance"]["posterior"]["file"] == "post.json"

@@ -144,8 +144,10 @@ def _classroom(args: argparse.Namespace, out: Path | None, held: ExitStack) -> i
         prepare_game(scn)                # the kernels are ready before anyone is given an address
         game = Game(scn, seed=args.seed, humans=teams, turns=turns)
     check_band(args.band_runs, game.turns, len(game.ids))
-    posterior = _posterior(args.posterior or (Path(kept["posterior"]) if kept and kept.get("posterior") else None),
-                           game)
+    from sim.play.debrief import band_posterior
+
+    posterior = band_posterior(args.posterior or (Path(kept["posterior"]) if kept and kept.get("posterior") else None),
+                               game.scenario)
     if out is None:
         out = default_out(scn.name, "classroom")
         prepare_out_dir(out, args.force)
@@ -170,19 +172,6 @@ def _classroom(args: argparse.Namespace, out: Path | None, held: ExitStack) -> i
         warm_up(game)                          # what the pages compute after a reveal: not in front of a class
     return serve(game, out, listening, args.host, turn_seconds=turn_seconds, band_runs=args.band_runs,
                  trusted_proxies=args.trusted_proxy, discussion=discussion, kept=kept, posterior=posterior)
-
-
-def _posterior(path: Path | None, game: Game) -> dict[str, Any] | None:
-    """The posterior file the debrief's band draws from (`sim.calibration.draws.read`), checked against the band's
-    scenario before anything is written; None without one."""
-    if path is None:
-        return None
-    from sim.calibration import draws
-    from sim.play.debrief import model_only
-
-    doc = draws.read(path)
-    draws.fit(doc, model_only(game.scenario)[0], str(path))
-    return doc
 
 
 def bind(host: str, port: int) -> socket.socket:

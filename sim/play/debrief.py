@@ -119,6 +119,18 @@ def model_band(game: Game, runs: int = 1000, jobs: int = 1, posterior: dict | No
                 described)
 
 
+def band_posterior(path: Path | None, scn: Scenario) -> dict | None:
+    """The posterior file a band of `scn` is to draw from (`sim.calibration.draws.read`), checked against the
+    band's scenario before anything is written (a one-line SimError if bad); None without one."""
+    if path is None:
+        return None
+    from sim.calibration import draws
+
+    doc = draws.read(path)
+    draws.fit(doc, model_only(scn)[0], str(path))
+    return doc
+
+
 def model_only(scn: Scenario) -> tuple[Scenario, list[str]]:
     """The scenario with any rule that needs a person replaced by the default quantal rule."""
     from sim.rules.registry import human_actors
