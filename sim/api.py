@@ -115,6 +115,7 @@ class RunOutput:
     kept: list[BatchResult] = field(repr=False)        # every batch in run order, or the first runs only
     complete: bool                                     # `kept` holds every batch
     engine: str = "ensemble"
+    posterior: dict[str, Any] | None = field(default=None, repr=False)   # the runs drew their parameters from it
 
     @property
     def batches(self) -> list[BatchResult] | None:
@@ -132,8 +133,14 @@ class RunOutput:
         parts = [p for p in (b.select(np.flatnonzero(np.isin(b.runs, wanted))) for b in self.kept) if len(p.runs)]
         median = int(self.summary["median_run"])
         if all(median not in p.runs for p in parts):
-            again = run_mesa if self.engine == "mesa" else run_lockstep
-            parts.append(again(self.scenario, self.seed, np.array([median]), self.scenario.scenario.turns))
+            turns, one = self.scenario.scenario.turns, np.array([median])
+            if self.posterior is not None:          # with its own particle, as it ran
+                from sim.calibration import draws
+
+                parts.append(draws.run_drawn(self.scenario, self.posterior, self.seed, one, turns, self.engine))
+            else:
+                again = run_mesa if self.engine == "mesa" else run_lockstep
+                parts.append(again(self.scenario, self.seed, one, turns))
         return concat(parts)
 
     def draw(self, folder: Path | str, fmt: str = "png", dpi: int | None = None) -> list[Path]:
@@ -167,7 +174,9 @@ def execute(scn: Scenario, seed: int, runs: int, *, engine: str = "ensemble", jo
     else:
         chunks = iter_batches(scn, seed, runs, scn.scenario.turns, engine=engine, batch_size=batch_size, jobs=jobs,
                               progress=progress, formatted=out is not None, dask=dask)
-    return collect(scn, seed, chunks, out=out, keep=keep, engine=engine, overrides=overrides, parquet=parquet)
+    ran = collect(scn, seed, chunks, out=out, keep=keep, engine=engine, overrides=overrides, parquet=parquet)
+    ran.posterior = posterior
+    return ran
 
 
 def collect(scn: Scenario, seed: int, chunks: Iterable[Chunk], *, out: Path | None = None, keep: bool = True,

@@ -47,6 +47,12 @@ OPTIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "--turns": (SCENARIO, {
         "type": whole_number(1, "--turns", MAX_TURNS), "default": None, "metavar": "T",
         "help": "turns per run (default: the scenario's)"}),
+    "--posterior": (SCENARIO, {
+        "type": path_arg("--posterior"), "default": None, "metavar": "FILE.json",
+        "help": "draw each run's parameters from a posterior file of `calibrate` (run r takes a particle by the "
+                "weights from its own stream: the same files whatever --jobs and --batch-size), beside the same "
+                "seeds at the scenario's values; values the command sets itself are not drawn (default: the "
+                "scenario's values)"}),
     "--seed": (SCENARIO, {
         "type": whole_number(0, "--seed", MAX_SEED), "default": DEFAULT_SEED, "metavar": "S",
         "help": f"root seed (default {DEFAULT_SEED})"}),

@@ -34,8 +34,8 @@ if TYPE_CHECKING:   # sim.api imports pandas: only the commands that write resul
 
 
 #: the options of `run` and `compare` (sim.arguments); `run` takes --set too
-RUN_OPTIONS = ("--turns", "--seed", "--runs", "--engine", "--jobs", "--dask", "--batch-size", "--out", "--force",
-               "--no-plot", "--format", "--dpi", "--quiet")
+RUN_OPTIONS = ("--turns", "--seed", "--posterior", "--runs", "--engine", "--jobs", "--dask", "--batch-size", "--out",
+               "--force", "--no-plot", "--format", "--dpi", "--quiet")
 RUN_SEED = f"root seed; run r uses its r-th spawned stream (default {DEFAULT_SEED})"
 
 
@@ -60,6 +60,8 @@ examples:
   %(prog)s
   # 1000 runs of seed 7 into results/inf7/, figures as SVG
   %(prog)s inf_2018 --runs 1000 --seed 7 --out results/inf7 --format svg
+  # each run's parameters drawn from the calibrated posterior, beside the same seeds at the scenario's values
+  %(prog)s inf_2018 --posterior docs/inf_2014_2019_posterior.json --runs 1000
   # a more decisive US and a higher hazard of incidents (values validated like the file)
   %(prog)s inf_2018 --set actors.US.rule.lambda=4 --set risk.h_max=0.02
 """
@@ -69,6 +71,9 @@ examples:
   # inf_2018 against a Russia that does not answer a US notice, and a US without audience costs
   %(prog)s inf_2018 "inf_2018:actors.RU.rule.answer_notice=false" \\
       "inf_2018:actors.US.payoff.audience_cost=0" --runs 500 --out results/cmp
+  # the same, each run's parameters drawn from the calibrated posterior (a variant's own values are kept)
+  %(prog)s inf_2018 "inf_2018:actors.US.payoff.audience_cost=0" \
+      --posterior docs/inf_2014_2019_posterior.json --runs 500 --out results/cmp_posterior
 """
 
 PLOT_EPILOG = """\
@@ -81,6 +86,8 @@ TOURNAMENT_EPILOG = """\
 examples:
   # four doctrines for the US and for Russia: 16 pairings of 200 runs, results/tournament/
   %(prog)s inf_2018 --rules mirror,grim,hawk,dove --runs 200
+  # the same, every other parameter drawn from the calibrated posterior
+  %(prog)s inf_2018 --rules mirror,grim,hawk,dove --runs 200 --posterior docs/inf_2014_2019_posterior.json
 """
 
 RULES_EPILOG = """\
@@ -130,14 +137,14 @@ def build_parser() -> argparse.ArgumentParser:
                     "(shares, median turns and quantiles over the runs), scenario.toml (the scenario as run, "
                     "--set applied: `run DIR/scenario.toml` reruns it) and the figures escalation, components, "
                     "moves, treaty and missiles (.png unless --format). Prints a summary.\n\n"
+                    "With --posterior FILE each run's parameters are drawn from a calibrated posterior, and the "
+                    "same seeds are also run at the scenario's values: summary.json records both "
+                    "(parameter_uncertainty: the variance of each outcome between and within the posterior's "
+                    "particles) and the escalation figure draws both bands.\n\n"
                     "The same seed gives byte-identical files, whatever --engine, --jobs and --batch-size. "
                     "A folder this program did not make is refused unless --force.")
     run.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
                      help=f"{SCENARIO_ARG} (default {DEFAULT_SCENARIO})")
-    run.add_argument("--posterior", type=path_arg("--posterior"), default=None, metavar="FILE.json",
-                     help="draw each run's parameters from a posterior file of `calibrate` (run r takes a particle by "
-                          "the weights from its own stream: the same files whatever --jobs and --batch-size; default: "
-                          "the scenario's values)")
     run.add_argument("--parquet", action="store_true",
                      help="also write turns.parquet and actions.parquet: the same rows typed, at full precision "
                           "(needs pyarrow: pip install 'escalation-sim[data]')")
@@ -149,8 +156,10 @@ def build_parser() -> argparse.ArgumentParser:
                     "numbers: differences are paired run by run) and compare their outcomes. Writes into one "
                     "folder (default results/compare/): compare.csv (treaty ended, incident, peak escalation, "
                     "turns to termination: each item's value, its difference from the first item's and a 95% "
-                    "interval), compare.png (the median escalation curves; format: --format) and one full result "
-                    "folder per item, as `run` writes. Prints the table.")
+                    "interval), compare.json (the command that makes it again; with --posterior the posterior "
+                    "file and each item's variance between and within its particles), compare.png (the median "
+                    "escalation curves; with --posterior beside those of the same seeds at the scenario's values; "
+                    "format: --format) and one full result folder per item, as `run` writes. Prints the table.")
     cmp.add_argument("items", nargs="+", metavar="ITEM",
                      help="a scenario, or SCENARIO:KEY=VALUE,KEY=VALUE (a variant); the first is the baseline")
 
@@ -165,8 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     tour = sub.add_parser(
         "tournament", help="every pairing of rules for the adversary pair", epilog=TOURNAMENT_EPILOG,
-        parents=[shared("--turns", "--seed", "--runs", "--jobs", "--dask", "--out", "--force", "--format", "--dpi",
-                        "--quiet",
+        parents=[shared("--turns", "--seed", "--posterior", "--runs", "--jobs", "--dask", "--out", "--force",
+                        "--format", "--dpi", "--quiet",
+                        posterior="draw each run's parameters from a posterior file of `calibrate` (run r of every "
+                                  "pairing takes the same particle, from its own stream), except the rules of the "
+                                  "pair, which the pairing sets (default: the scenario's values)",
                         runs={"default": DEFAULT_TOURNAMENT_RUNS,
                               "help": f"runs per pairing (default {DEFAULT_TOURNAMENT_RUNS})"},
                         out="output folder (default results/tournament)", quiet="no progress bar and no table")],
@@ -174,8 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "US against Russia; the other actors keep their scenario rules), each pairing for --runs "
                     "runs on the same seeds. Writes into one folder (default results/tournament/): "
                     "tournament.csv (per pairing: final escalation, treaty ended, incident, each side's payoff, "
-                    "with 95% intervals) and one heatmap per outcome, tournament_OUTCOME.png (format: "
-                    "--format). Prints the table.")
+                    "with 95% intervals), tournament.json (the command that makes them again, and the posterior "
+                    "file if any) and one heatmap per outcome, tournament_OUTCOME.png (format: --format). "
+                    "Prints the table.")
     tour.add_argument("scenario", help=SCENARIO_ARG)
     tour.add_argument("--rules", required=True,
                       help="comma-separated rules or presets (see `rules`), e.g. mirror,grim,hawk,dove (required)")
@@ -365,27 +378,35 @@ def cmd_tournament(args: argparse.Namespace) -> int:
         scn = scn.with_turns(args.turns)
     out = args.out if args.out is not None else Path("results") / "tournament"
     pair = scn.adversary_pair()
+    posterior = None
+    if args.posterior is not None:
+        from sim.calibration import draws
+
+        posterior = draws.Posterior(args.posterior)    # fitted to each pairing by `tournament.play`
     jobs = args.jobs if args.jobs is not None else default_jobs()
     runs = args.runs * len(rules) ** 2
     budget.check_memory(f"--runs {args.runs} x {len(rules) ** 2} pairings", runs * 64)
     started = time.perf_counter()
     with writing(out, args.force, stale=tournament.is_output) as stage:
         with _progress(runs, f"{len(rules) ** 2} pairings", args.quiet) as progress:
-            cells = tournament.play(scn, rules, args.runs, args.seed, jobs, progress, dask=args.dask)
+            cells = tournament.play(scn, rules, args.runs, args.seed, jobs, progress, dask=args.dask,
+                                    posterior=posterior)
         tournament.write_csv(stage / "tournament.csv", cells, pair)
+        tournament.write_record(stage / "tournament.json", scn, rules, args.runs, args.seed, posterior)
+        drawn = f", parameters drawn from {printable(args.posterior.name)}" if posterior is not None else ""
         heading = (f"{scn.scenario.title or scn.name} ({scn.name}): tournament, {pair[0]} against {pair[1]}\n"
-                   f"{args.runs} runs per pairing, seed {args.seed}")
+                   f"{args.runs} runs per pairing, seed {args.seed}{drawn}")
         use_file_backend()
         from sim.output.plots import plot_tournament, save_figure
 
         for outcome, label in tournament.OUTCOMES.items():
-            save_figure(plot_tournament(cells, pair, outcome, label, heading), stage, f"tournament_{outcome}",
-                        args.format, args.dpi)
+            save_figure(plot_tournament(cells, pair, outcome, label, heading.replace("$", r"\$")), stage,
+                        f"tournament_{outcome}", args.format, args.dpi)
     if not args.quiet:
         print(f"{heading.replace(chr(10), ', ')}; other actors keep their scenario rules; "
               f"{time.perf_counter() - started:.1f} s")
         print(tournament.format_table(cells, pair))
-        print(f"files: {out}{os.sep} (tournament.csv, tournament_*.{args.format})")
+        print(f"files: {out}{os.sep} (tournament.csv, tournament.json, tournament_*.{args.format})")
     return 0
 
 
@@ -417,20 +438,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.output.result_files import prepare_out_dir, writing
 
     scn = scenario.load_as_given(args.scenario, args.set, args.turns)
-    posterior = None
-    if args.posterior is not None:
-        from sim.calibration import draws
-
-        posterior = draws.load(args.posterior, scn)
+    overrides = dict(scenario.parse_assignment(item) for item in args.set)
+    posterior = _posterior(args, scn, overrides)
     out = args.out if args.out is not None else Path("results") / scn.name
     prepare_out_dir(out, args.force)      # before the kernels are compiled: a bad --out is one line at once
     _preflight(scn, args, out)
     started = time.perf_counter()
     with writing(out, args.force) as stage:
-        overrides = dict(scenario.parse_assignment(item) for item in args.set)
         summary = _execute(scn, stage, args, label=scn.name, overrides=overrides, posterior=posterior).summary
-        if posterior is not None:
-            draws.record(stage / "summary.json", args.posterior, posterior)
     if not args.quiet:
         turns = scn.scenario.turns
         ended = summary["median_turn_treaty_ended"]
@@ -441,13 +456,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"  incident in {summary['share_incident']:.1%}; every party deployed in "
               f"{summary['share_all_parties_deployed']:.1%}")
         print(f"  median peak escalation {summary['median_peak_escalation']:.1f} / 100")
+        uncertainty = summary.get("parameter_uncertainty")
+        if uncertainty:
+            fixed, split = uncertainty["at_scenario_values"], uncertainty["variance_split"]
+            print(printable(f"  parameters drawn from {args.posterior} ({uncertainty['particles_drawn']} particles); "
+                            f"at the scenario's values the treaty ended in {fixed['share_treaty_ended']:.1%}, "
+                            f"incident in {fixed['share_incident']:.1%}"))
+            print("  share of the variance between particles (at most: a particle of few runs adds its noise): "
+                  + ", ".join(f"{key} {split[key]['share_between']:.0%}"
+                              for key in ("treaty_ended", "incident", "peak_escalation")))
         print(f"  files: {out}{os.sep} (turns.csv, actions.csv, summary.json, scenario.toml"
               f"{'' if args.no_plot else ', figures .' + args.format})")
     return 0
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from sim.analysis.compare import differences, format_table, parse_variant, write_table
+    from sim.analysis.compare import differences, format_table, parse_variant, write_record, write_table
     from sim.output.result_files import is_run_output, prepare_out_dir, writing
 
     variants = [parse_variant(item, args.turns) for item in args.items]
@@ -456,18 +480,21 @@ def cmd_compare(args: argparse.Namespace) -> int:
     slugs = [v.slug for v in variants]
     if len(set(slugs)) != len(slugs):
         raise SimError(f"compare: items repeat ({', '.join(args.items)}); allowed: distinct items")
+    drawn = [_posterior(args, v.scenario, v.overrides) for v in variants]
     out = args.out if args.out is not None else Path("results") / "compare"
     for v in variants:
         prepare_out_dir(out / v.slug, args.force)
         _preflight(v.scenario, args, out, share=len(variants))
     outcomes, summaries = [], []
     with writing(out, args.force, stale=lambda name: is_run_output(name) or name.startswith("compare.")) as stage:
-        for v in variants:
-            ran = _execute(v.scenario, stage / v.slug, args, label=v.label, overrides=v.overrides)
+        for v, doc in zip(variants, drawn, strict=True):
+            ran = _execute(v.scenario, stage / v.slug, args, label=v.label, overrides=v.overrides, posterior=doc)
             outcomes.append(ran.outcomes.per_run())
             summaries.append(ran.summary)
         rows = differences([v.label for v in variants], outcomes)
         write_table(stage / "compare.csv", variants[0].label, rows)
+        write_record(stage / "compare.json", args.items, args.runs if args.runs is not None else DEFAULT_RUNS,
+                     args.turns, args.seed, summaries)
         if not args.no_plot:
             use_file_backend()
             from sim.output.plots import plot_compare, save_figure
@@ -476,34 +503,65 @@ def cmd_compare(args: argparse.Namespace) -> int:
                         args.dpi)
     if not args.quiet:
         print(printable(format_table(variants[0].label, rows)))
-        print(f"files: {out}{os.sep} (compare.csv{'' if args.no_plot else ', compare.' + args.format}, "
+        if args.posterior is not None:
+            print(printable(f"each run's parameters drawn from {args.posterior} (run r the same particle in every "
+                            "item; an item's own values kept); compare.png shows them beside the same seeds at the "
+                            "scenario's values"))
+        print(f"files: {out}{os.sep} (compare.csv, compare.json{'' if args.no_plot else ', compare.' + args.format}, "
               f"one result folder per item)")
     return 0
 
 
 def _preflight(scn: scenario.Scenario, args: argparse.Namespace, out: Path, share: int = 1) -> None:
     """Everything that can refuse a run, checked before its output folder is touched: a seat for a
-    person, the memory and disk the run needs, and one replica played for one turn."""
+    person, the memory and disk the run needs (with --posterior, a summary of the runs at the scenario's values
+    too), and one replica played for one turn."""
     from sim.engine.ensemble import batch_tasks
 
     runs = args.runs if args.runs is not None else DEFAULT_RUNS
     batch_tasks(scn, args.seed, 1, scn.scenario.turns, engine=args.engine)
     budget.check_run(runs * share, scn.scenario.turns, len(scn.actors), out)
+    if getattr(args, "posterior", None) is not None:
+        budget.check_memory(f"--runs {runs * share} x {scn.scenario.turns} turns, twice (--posterior)",
+                            2 * budget.summary_bytes(runs * share, scn.scenario.turns, len(scn.actors)))
     prepare_model(scn, quiet=args.quiet)
+
+
+def _posterior(args: argparse.Namespace, scn: scenario.Scenario, fixed: dict[str, Any]) -> dict[str, Any] | None:
+    """The --posterior file fitted to `scn` (`sim.calibration.draws.load`; the keys the command sets in `fixed`
+    are not drawn), or None without --posterior."""
+    if getattr(args, "posterior", None) is None:
+        return None
+    from sim.calibration import draws
+
+    return draws.load(args.posterior, scn, fixed)
 
 
 def _execute(scn: scenario.Scenario, out: Path, args: argparse.Namespace, label: str,
              overrides: dict[str, Any], posterior: dict[str, Any] | None = None) -> RunOutput:
     """Run `scn` as the options say through `sim.api.execute`, the path of `sim.run` too: its result folder
     `out` (locked by the caller) is written as the batches finish, none of which is kept, and the figures
-    are drawn from what stays in memory. Adds the progress bar; returns what the run left in memory."""
+    are drawn from what stays in memory. Adds the progress bar; returns what the run left in memory.
+
+    With `posterior` (`_posterior`) the runs draw their parameters from it, and the same seeds are run at the
+    scenario's values too (summarised only): summary.json records the posterior and both
+    (`sim.calibration.spread.uncertainty`), and the escalation figure draws both bands."""
     from sim import api
 
     runs = args.runs if args.runs is not None else DEFAULT_RUNS
+    options = {"engine": args.engine, "jobs": args.jobs, "batch_size": args.batch_size, "dask": args.dask}
+    fixed = None
+    if posterior is not None:
+        with _progress(runs, f"{label} (scenario's values)", args.quiet) as progress:
+            fixed = api.execute(scn, args.seed, runs, progress=progress, keep=False, **options)
     with _progress(runs, label, args.quiet) as progress:
-        ran = api.execute(scn, args.seed, runs, engine=args.engine, jobs=args.jobs, batch_size=args.batch_size,
-                          dask=args.dask, progress=progress, out=out, keep=False, overrides=overrides,
-                          parquet=getattr(args, "parquet", False), posterior=posterior)
+        ran = api.execute(scn, args.seed, runs, progress=progress, out=out, keep=False, overrides=overrides,
+                          parquet=getattr(args, "parquet", False), posterior=posterior, **options)
+    if posterior is not None and fixed is not None:
+        from sim.calibration import draws, spread
+
+        ran.summary = draws.record(out / "summary.json", posterior,
+                                   spread.uncertainty(posterior, args.seed, ran.outcomes.per_run(), fixed.summary))
     if not args.no_plot:
         use_file_backend()
         ran.draw(out, args.format, args.dpi)

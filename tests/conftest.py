@@ -86,3 +86,28 @@ def cli_main(capfd, monkeypatch) -> Callable[..., Done]:
         return Done(status, out, err)
 
     return run
+
+
+@pytest.fixture()
+def posterior_file() -> Callable[..., object]:
+    """`posterior_file(path, weights)` writes a small posterior file of `calibrate`'s format at `path` and
+    returns it: three particles over lambda (every quantal actor), the US's discount and its audience cost."""
+    import json
+
+    from sim.calibration.posterior import FORMAT
+
+    def write(path, weights=(0.5, 0.3, 0.2)):
+        priors = [("lambda", ["actors.US.rule.lambda", "actors.RU.rule.lambda", "actors.NATO.rule.lambda"], 0.1,
+                   100.0, "log10-uniform"),
+                  ("discount_US", ["actors.US.payoff.discount"], 0.8, 0.995, "uniform"),
+                  ("audience_cost_US", ["actors.US.payoff.audience_cost"], 0.0, 10.0, "uniform")]
+        doc = {"format": FORMAT, "version": 1, "seed": 1,
+               "priors": [{"name": name, "keys": keys, "low": low, "high": high, "scale": scale, "whole": False,
+                           "why": "test"} for name, keys, low, high, scale in priors],
+               "samples": {"lambda": [0.2, 3.0, 50.0], "discount_US": [0.99, 0.9, 0.81],
+                           "audience_cost_US": [1.0, 5.0, 9.0]},
+               "weights": list(weights)}
+        path.write_text(json.dumps(doc))
+        return path
+
+    return write

@@ -13,20 +13,6 @@ from sim.core.scenario import load
 pytest.importorskip("pyabc")
 
 
-def _posterior(path, weights=(0.5, 0.3, 0.2)):
-    """A small posterior file of three particles over lambda (every quantal actor) and the US discount."""
-    doc = {"format": FORMAT, "version": 1, "seed": 1,
-           "priors": [{"name": "lambda", "keys": ["actors.US.rule.lambda", "actors.RU.rule.lambda",
-                                                  "actors.NATO.rule.lambda"], "low": 0.1, "high": 100.0,
-                       "scale": "log10-uniform", "whole": False, "why": "test"},
-                      {"name": "discount_US", "keys": ["actors.US.payoff.discount"], "low": 0.8, "high": 0.995,
-                       "scale": "uniform", "whole": False, "why": "test"}],
-           "samples": {"lambda": [0.2, 3.0, 50.0], "discount_US": [0.99, 0.9, 0.81]},
-           "weights": list(weights)}
-    path.write_text(json.dumps(doc))
-    return path
-
-
 def test_each_run_draws_its_particle_from_its_own_stream_by_the_weights():
     runs = np.arange(4000)
     drawn = draws.particles(7, runs, np.array([0.5, 0.3, 0.2]))
@@ -35,8 +21,8 @@ def test_each_run_draws_its_particle_from_its_own_stream_by_the_weights():
     assert not np.array_equal(drawn, draws.particles(8, runs, np.array([0.5, 0.3, 0.2])))
 
 
-def test_posterior_runs_are_the_same_files_whatever_the_jobs_and_batches(tmp_path, cli_main):
-    post = _posterior(tmp_path / "post.json")
+def test_posterior_runs_are_the_same_files_whatever_the_jobs_and_batches(tmp_path, cli_main, posterior_file):
+    post = posterior_file(tmp_path / "post.json")
     outs = []
     for k, extra in enumerate((("--jobs", 1), ("--jobs", 2, "--batch-size", 3))):
         out = tmp_path / f"r{k}"
@@ -51,10 +37,10 @@ def test_posterior_runs_are_the_same_files_whatever_the_jobs_and_batches(tmp_pat
     assert summary["provenance"]["posterior"]["not_applied"] == ["actors.RU.rule.lambda"]   # Russia's doctrine
 
 
-def test_the_particles_change_the_runs(tmp_path, cli_main):
-    a = cli_main("run", "inf_2018", "--posterior", _posterior(tmp_path / "a.json", (1.0, 0.0, 0.0)), "--runs", 20,
+def test_the_particles_change_the_runs(tmp_path, cli_main, posterior_file):
+    a = cli_main("run", "inf_2018", "--posterior", posterior_file(tmp_path / "a.json", (1.0, 0.0, 0.0)), "--runs", 20,
                  "--turns", 6, "--out", tmp_path / "a", "--no-plot", "--quiet")
-    b = cli_main("run", "inf_2018", "--posterior", _posterior(tmp_path / "b.json", (0.0, 0.0, 1.0)), "--runs", 20,
+    b = cli_main("run", "inf_2018", "--posterior", posterior_file(tmp_path / "b.json", (0.0, 0.0, 1.0)), "--runs", 20,
                  "--turns", 6, "--out", tmp_path / "b", "--no-plot", "--quiet")
     assert a.status == b.status == 0
     assert (tmp_path / "a" / "actions.csv").read_bytes() != (tmp_path / "b" / "actions.csv").read_bytes()

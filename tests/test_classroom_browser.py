@@ -372,16 +372,22 @@ def test_a_whole_game_in_the_browser(server):
     assert sum(e["what"].startswith("opened turn") for e in log) == 3       # one a discussion, double clicks too
 
 
+def facilitator(browser, info: dict) -> Page:
+    """The facilitator's page of the server `info` (`start_server`), signed in with its PIN."""
+    fac = browser.new_context().new_page()
+    fac.goto(info["base"] + "/facilitator")
+    fac.fill("#pin", info["pin"])
+    fac.click("button[type=submit]")
+    return fac
+
+
 def test_a_restarted_server_keeps_the_room_and_the_pages_reconnect_by_themselves(tmp_path):
     out, port = tmp_path / "lesson", free_port()
     proc, info = start_server(out, port, "dilemma_2p", "--turns", "4", "--turn-seconds", "300", "--seed", "2")
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            fac = browser.new_context().new_page()
-            fac.goto(info["base"] + "/facilitator")
-            fac.fill("#pin", info["pin"])
-            fac.click("button[type=submit]")
+            fac = facilitator(browser, info)
             phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
             join(phone, info["base"], info["codes"]["BLUE"], "Ana")
             fac.click("button[data-act=start]")
@@ -402,6 +408,33 @@ def test_a_restarted_server_keeps_the_room_and_the_pages_reconnect_by_themselves
             expect(phone.locator("input[name=move][value=hold]")).to_be_checked()
             expect(fac.locator("#timer")).to_contain_text("5:00")   # the room's turn length, not the default
             expect(fac.locator("#codes")).to_contain_text("Ana")
+            browser.close()
+    finally:
+        stop_server(proc)
+
+
+def test_a_class_started_with_a_posterior_gets_a_debrief_whose_band_draws_from_it(tmp_path):
+    posterior = ROOT / "docs" / "inf_2014_2019_posterior.json"
+    proc, info = start_server(tmp_path / "lesson", free_port(), "inf_2018", "--teams", "US", "--turns", "2",
+                              "--turn-seconds", "300", "--seed", "3", "--posterior", str(posterior))
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            fac = facilitator(browser, info)
+            fac.click("button[data-act=start]")
+            fac.click("button[data-act=reveal]")         # nobody joined: the bot plays the US
+            expect(fac.locator("button[data-act=end]")).to_be_enabled()
+            fac.on("dialog", lambda dialog: dialog.accept())
+            fac.click("button[data-act=end]")
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            page.goto(info["base"] + "/debrief")          # reloads itself until the band has run
+            expect(page.locator("body")).to_contain_text("calibrated posterior inf_2014_2019_posterior.json",
+                                                         timeout=120_000)
+            assert page.locator("img").first.evaluate("img => img.naturalWidth") > 0
+            band = json.loads((tmp_path / "lesson" / "band.json").read_text())
+            assert band["provenance"]["posterior"]["file"] == "inf_2014_2019_posterior.json"
+            kept = json.loads((tmp_path / "lesson" / "room.json").read_text())
+            assert kept["posterior"] == str(posterior)
             browser.close()
     finally:
         stop_server(proc)

@@ -130,6 +130,29 @@ def write_table(path: Path, baseline: str, rows: list[Difference]) -> None:
             w.writerow(row.row())
 
 
+def write_record(path: Path, items: list[str], runs: int, turns: int | None, seed: int,
+                 summaries: list[dict[str, Any]]) -> None:
+    """compare.json: the command that makes the comparison again (with --posterior FILE if the runs drew their
+    parameters from one), the posterior (its file's name and SHA-256) and, per item, the command of its folder and
+    the split of its outcomes' variance between and within the posterior's particles (`sim.calibration.spread`)."""
+    import json
+
+    from sim.core.safeio import atomic_path
+    from sim.output import provenance
+
+    drawn = summaries[0]["provenance"].get("posterior")
+    words = ["escalation-sim", "compare", *items, "--runs", str(runs), *(["--turns", str(turns)] if turns else []),
+             "--seed", str(seed), *(["--posterior", drawn["file"]] if drawn else [])]
+    posterior = {k: v for k, v in drawn.items() if k not in ("not_applied", "set_by_command")} if drawn else None
+    doc = {"command": provenance.command(words), "seed": seed, "runs": runs, "posterior": posterior,
+           "items": [{"item": item, "command": s["provenance"]["command"],
+                      "posterior": s["provenance"].get("posterior"),
+                      "variance_split": (s.get("parameter_uncertainty") or {}).get("variance_split")}
+                     for item, s in zip(items, summaries, strict=True)], **provenance.code()}
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(doc, indent=2) + "\n")
+
+
 def format_table(baseline: str, rows: list[Difference]) -> str:
     """The table as text: one line per variant and outcome."""
     head = ["variant", "outcome", "baseline", "variant", "difference", "95% interval", "p", "runs differing"]

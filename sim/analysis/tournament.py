@@ -8,9 +8,10 @@ escalation, payoffs), its resamples seeded from the tournament's seed, pairing a
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -19,6 +20,7 @@ from sim.core.errors import SimError
 from sim.core.scenario import Scenario, apply_overrides
 from sim.engine.ensemble import batch_tasks, default_batch_size, run_tasks
 from sim.output.intervals import Estimate, bootstrap_mean, share
+from sim.output.result_files import Chunk
 from sim.output.results import BatchResult
 from sim.output.tables import text_table
 from sim.rules.registry import PRESETS, RULES
@@ -34,7 +36,7 @@ OUTCOMES = {
 
 def is_output(name: str) -> bool:
     """Whether `name` is a file a tournament writes (and a new one replaces)."""
-    return name == "tournament.csv" or name.startswith("tournament_")
+    return name in ("tournament.csv", "tournament.json") or name.startswith("tournament_")
 
 
 def parse_rules(text: str) -> list[str]:
@@ -72,25 +74,45 @@ def outcomes_of(batch: BatchResult, first: int, second: int) -> dict[str, np.nda
             "payoff_first": payoff[:, first], "payoff_second": payoff[:, second]}
 
 
+class Draws(Protocol):
+    """Runs whose parameters are drawn (`sim.calibration.draws.Posterior`): the batches of a scenario's runs, with
+    the keys `fixed` left as the scenario has them, and how they run."""
+
+    def tasks(self, scn: Scenario, seed: int, runs: int, batch_size: int,
+              fixed: Iterable[str] = ()) -> list[Any]: ...
+
+    def run(self, tasks: list[Any], jobs: int, progress: Callable[[int], object] | None = None,
+            dask: str | None = None) -> Iterator[Chunk]: ...
+
+    def describe(self) -> dict[str, Any]: ...
+
+
 def play(scn: Scenario, rules: list[str], runs: int, seed: int, jobs: int,
-         progress: Callable[[int], object] | None = None, dask: str | None = None) -> list[Cell]:
+         progress: Callable[[int], object] | None = None, dask: str | None = None,
+         posterior: Draws | None = None) -> list[Cell]:
     """Every ordered pairing of `rules` for the adversary pair; the other actors keep their rules.
 
-    All pairings' batches go through one pool of workers, so the cores stay busy throughout.
+    All pairings' batches go through one pool of workers, so the cores stay busy throughout. With `posterior`
+    each run draws its parameters from it (run r the same particle in every pairing), but the pair's rules.
     """
     a, b = scn.adversary_pair()
     ids = scn.actor_ids
     pairings = [(ra, rb) for ra in rules for rb in rules]
     batch_size = default_batch_size(runs, jobs)
-    tasks, owner = [], []
+    tasks: list[Any] = []
+    owner: list[int] = []
     for k, (rule_a, rule_b) in enumerate(pairings):
         variant = apply_overrides(scn, {f"actors.{a}.rule": {"name": rule_a},
                                         f"actors.{b}.rule": {"name": rule_b}}, origin="--rules")
-        batch = batch_tasks(variant, seed, runs, variant.scenario.turns, batch_size=batch_size, formatted=False)
+        batch = (posterior.tasks(variant, seed, runs, batch_size, fixed=(f"actors.{a}.rule", f"actors.{b}.rule"))
+                 if posterior is not None else
+                 batch_tasks(variant, seed, runs, variant.scenario.turns, batch_size=batch_size, formatted=False))
         tasks += batch
         owner += [k] * len(batch)
     parts: list[dict[str, list[np.ndarray]]] = [{key: [] for key in OUTCOMES} for _ in pairings]
-    for k, chunk in zip(owner, run_tasks(tasks, jobs, progress, dask), strict=True):
+    ran = posterior.run(tasks, jobs, progress, dask) if posterior is not None else run_tasks(tasks, jobs, progress,
+                                                                                             dask)
+    for k, chunk in zip(owner, ran, strict=True):
         for key, values in outcomes_of(chunk.batch, ids.index(a), ids.index(b)).items():
             parts[k][key].append(values)
     return [Cell(ra, rb, {key: estimate(key, np.concatenate(v), (seed, k, i))
@@ -121,6 +143,26 @@ def write_csv(path: Path, cells: list[Cell], pair: tuple[str, str]) -> None:
             for key, est in c.values.items():
                 w.writerow([c.first, c.second, key, round(est.value, 4), round(est.low, 4), round(est.high, 4),
                             est.method])
+
+
+def write_record(path: Path, scn: Scenario, rules: list[str], runs: int, seed: int,
+                 posterior: Draws | None = None) -> None:
+    """tournament.json: the command that makes the tournament again (with --posterior FILE if its runs drew from
+    one), the code that made it and the posterior (its file's name and SHA-256; `sim.calibration.draws`)."""
+    import json
+
+    from sim.core.safeio import atomic_path
+    from sim.output import provenance
+
+    words = ["escalation-sim", "tournament", provenance.scenario_arg(scn), "--rules", ",".join(rules),
+             "--runs", str(runs), "--turns", str(scn.scenario.turns), "--seed", str(seed)]
+    drawn = posterior.describe() if posterior is not None else None
+    if drawn is not None:
+        words += ["--posterior", drawn["file"]]
+    doc = {"command": provenance.command(words), "scenario": provenance.scenario_arg(scn), "rules": rules,
+           "runs_per_pairing": runs, "seed": seed, "posterior": drawn, **provenance.code()}
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(doc, indent=2) + "\n")
 
 
 def format_table(cells: list[Cell], pair: tuple[str, str]) -> str:

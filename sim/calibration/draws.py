@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shlex
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +24,20 @@ from sim.core.scenario import Scenario, apply_overrides
 from sim.engine.ensemble import concat, run_lockstep, run_mesa, warm_up
 from sim.engine.executors import map_in_order
 from sim.output.result_files import Chunk, format_batch
+from sim.output.results import BatchResult
 
 STREAM = 2       # the third element of a run's spawn keys: (r,) turns, (r, 1) types, (r, 2) its particle
 MAX_BYTES = 200_000_000
 
 
-def load(path: Path, scn: Scenario) -> dict[str, Any]:
-    """A posterior file, checked against the scenario it is to be run with; SimError (one line) if bad."""
+def load(path: Path, scn: Scenario, fixed: Iterable[str] = ()) -> dict[str, Any]:
+    """A posterior file, checked against the scenario it is to be run with; SimError (one line) if bad.
+    `fixed`: keys (or tables of keys) the command sets itself, which the posterior's draws leave alone."""
+    return fit(read(path), scn, str(path), fixed)
+
+
+def read(path: Path) -> dict[str, Any]:
+    """A posterior file's content, checked in itself (not yet against a scenario); SimError (one line) if bad."""
     where = str(path)
     try:
         if not path.is_file():
@@ -52,10 +59,24 @@ def load(path: Path, scn: Scenario) -> dict[str, Any]:
         if not isinstance(values, list) or len(values) != len(weights) or not finite(values):
             raise SimError(f"{where}: samples.{prior.get('name') if isinstance(prior, dict) else prior}: allowed: "
                            f"{len(weights)} finite numbers, one per weight")
-    doc["skipped_keys"] = _skipped(scn, doc)
-    for k in range(len(weights)):    # every particle is a valid scenario, or the file is refused before any run
-        particle_scenario(scn, doc, k, where)
+        if not isinstance(prior.get("keys"), list) or not all(isinstance(k, str) for k in prior["keys"]):
+            raise SimError(f"{where}: priors.{prior.get('name')}.keys: allowed: a list of scenario keys")
+    doc["file"], doc["path"] = path.name, str(path)
+    doc["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
     return doc
+
+
+def fit(doc: dict[str, Any], scn: Scenario, where: str = "posterior", fixed: Iterable[str] = ()) -> dict[str, Any]:
+    """`doc` (`read`) for scenario `scn`: its keys the scenario has no value for (``skipped_keys``) and those
+    the command sets (``fixed_keys``: a key of `fixed` or under one) are not drawn; every particle is then
+    checked to give a valid scenario, or SimError (one line) before any run."""
+    tables = tuple(fixed)
+    fitted = dict(doc, fixed_keys=[key for prior in doc["priors"] for key in prior["keys"]
+                                   if any(key == f or key.startswith(f + ".") for f in tables)])
+    fitted["skipped_keys"] = [key for key in _skipped(scn, doc) if key not in fitted["fixed_keys"]]
+    for k in range(len(doc["weights"])):    # every particle is a valid scenario, or the file is refused
+        particle_scenario(scn, fitted, k, where)
+    return fitted
 
 
 def _skipped(scn: Scenario, doc: dict[str, Any]) -> list[str]:
@@ -75,8 +96,9 @@ def _skipped(scn: Scenario, doc: dict[str, Any]) -> list[str]:
 
 def particle_scenario(scn: Scenario, doc: dict[str, Any], k: int, where: str = "posterior") -> Scenario:
     """`scn` with the values of particle k."""
+    left = {*doc.get("skipped_keys", ()), *doc.get("fixed_keys", ())}
     changes = {key: (round(v) if prior.get("whole") else float(v))
-               for prior in doc["priors"] for key in prior["keys"] if key not in doc.get("skipped_keys", ())
+               for prior in doc["priors"] for key in prior["keys"] if key not in left
                for v in [doc["samples"][prior["name"]][k]]}
     return apply_overrides(scn, changes, origin=f"{where} particle {k}")
 
@@ -88,21 +110,37 @@ def particles(seed: int, runs: np.ndarray, weights: np.ndarray) -> np.ndarray:
                      for r in runs], dtype=np.int64)
 
 
-def record(summary: Path, posterior: Path, drawn: dict[str, Any]) -> None:
-    """Add the posterior file to a result's summary.json: its name, SHA-256 and the keys it could not apply in
-    the provenance, and ``--posterior FILE`` to the command that makes the result again."""
-    doc = json.loads(summary.read_text(encoding="utf-8"))
-    doc["provenance"]["command"] += f" --posterior {shlex.quote(posterior.name)}"
-    sha = hashlib.sha256(posterior.read_bytes()).hexdigest()
-    doc["provenance"]["posterior"] = {"file": posterior.name, "sha256": sha,
-                                      "draw": "run r: a particle by weight from SeedSequence(seed, spawn_key=(r, 2))",
-                                      "not_applied": drawn["skipped_keys"]}
+DRAW = "run r: a particle by weight from SeedSequence(seed, spawn_key=(r, 2))"
+
+
+def describe(doc: dict[str, Any]) -> dict[str, Any]:
+    """What a result records of the posterior its runs drew from (`fit`): the file's name and SHA-256, how a run
+    draws, the keys the scenario has no value for and those the command set itself."""
+    return {"file": doc["file"], "sha256": doc["sha256"], "draw": DRAW, "not_applied": doc["skipped_keys"],
+            "set_by_command": doc.get("fixed_keys", [])}
+
+
+def option(doc: dict[str, Any]) -> str:
+    """`` --posterior FILE``, for the command that makes a result again."""
+    return f" --posterior {shlex.quote(doc['file'])}"
+
+
+def record(summary: Path, doc: dict[str, Any], uncertainty: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Add the posterior file to a result's summary.json (`describe`), ``--posterior FILE`` to the command that
+    makes it again and, if given, its `uncertainty` (`sim.calibration.spread.uncertainty`); returns the summary."""
+    out = json.loads(summary.read_text(encoding="utf-8"))
+    out["provenance"]["command"] += option(doc)
+    out["provenance"]["posterior"] = describe(doc)
+    if uncertainty is not None:
+        out["parameter_uncertainty"] = uncertainty
     with atomic_path(summary) as tmp:
-        tmp.write_text(json.dumps(doc, indent=2) + "\n")
+        tmp.write_text(json.dumps(out, indent=2) + "\n")
+    return out
 
 
-def _run_batch(task: tuple[str, Scenario, dict[str, Any], int, np.ndarray, int, bool]) -> Chunk:
-    engine, scn, doc, seed, runs, turns, formatted = task
+def run_drawn(scn: Scenario, doc: dict[str, Any], seed: int, runs: np.ndarray, turns: int,
+              engine: str = "ensemble") -> BatchResult:
+    """Runs `runs` of `scn`, each with its particle of `doc` (`fit`), in run order: grouped by particle."""
     drawn = particles(seed, runs, np.asarray(doc["weights"], dtype=float))
     parts, order = [], []
     for k in np.unique(drawn):
@@ -110,14 +148,59 @@ def _run_batch(task: tuple[str, Scenario, dict[str, Any], int, np.ndarray, int, 
         parts.append((run_mesa if engine == "mesa" else run_lockstep)(particle_scenario(scn, doc, int(k)), seed,
                                                                       mine, turns))
         order.append(mine)
-    result = concat(parts).select(np.argsort(np.concatenate(order), kind="stable"))
+    return concat(parts).select(np.argsort(np.concatenate(order), kind="stable"))
+
+
+def _run_batch(task: tuple[str, Scenario, dict[str, Any], int, np.ndarray, int, bool]) -> Chunk:
+    engine, scn, doc, seed, runs, turns, formatted = task
+    result = run_drawn(scn, doc, seed, runs, turns, engine)
     return format_batch(result, scn, seed) if formatted else Chunk(result, "", "")
+
+
+Task = tuple[str, Scenario, dict[str, Any], int, np.ndarray, int, bool]
+
+
+def batch_tasks(scn: Scenario, doc: dict[str, Any], seed: int, runs: int, turns: int, *, engine: str = "ensemble",
+                batch_size: int = 250, formatted: bool = True) -> list[Task]:
+    """The batches of a run of `scn` whose runs draw their particles from `doc` (`fit` for `scn`)."""
+    return [(engine, scn, doc, seed, np.arange(a, min(a + batch_size, runs)), turns, formatted)
+            for a in range(0, runs, batch_size)]
+
+
+def run_tasks(tasks: list[Task], jobs: int, progress: Callable[[int], object] | None = None,
+              dask: str | None = None) -> Iterator[Chunk]:
+    """The results of `batch_tasks`, in order (`sim.engine.ensemble.run_tasks` for runs drawn from a posterior)."""
+    yield from map_in_order(_run_batch, tasks, jobs, dask=dask, warm=lambda: warm_up(tasks[0][1]),
+                            done=(lambda chunk: progress(len(chunk.batch.runs))) if progress else None)
 
 
 def batches(scn: Scenario, doc: dict[str, Any], seed: int, runs: int, turns: int, *, engine: str, batch_size: int,
             jobs: int, progress: Callable[[int], object] | None, formatted: bool, dask: str | None) -> Iterator[Chunk]:
     """The runs' batches, in run order, each run with its posterior particle (`sim.engine.ensemble.iter_batches`)."""
-    tasks = [(engine, scn, doc, seed, np.arange(a, min(a + batch_size, runs)), turns, formatted)
-             for a in range(0, runs, batch_size)]
-    yield from map_in_order(_run_batch, tasks, jobs, dask=dask, warm=lambda: warm_up(scn),
-                            done=(lambda chunk: progress(len(chunk.batch.runs))) if progress else None)
+    yield from run_tasks(batch_tasks(scn, doc, seed, runs, turns, engine=engine, batch_size=batch_size,
+                                     formatted=formatted), jobs, progress, dask)
+
+
+class Posterior:
+    """A posterior file (`read`) as the runs of several scenarios draw from it: what `sim.analysis.tournament`
+    is given to make each pairing's batches, without importing this front-end package."""
+
+    def __init__(self, path: Path) -> None:
+        self.doc = read(path)
+        self.where = str(path)
+        self.fitted: list[dict[str, Any]] = []
+
+    def tasks(self, scn: Scenario, seed: int, runs: int, batch_size: int, fixed: Iterable[str] = ()) -> list[Task]:
+        """The batches of `runs` runs of `scn` drawing from the posterior (`fit`: `fixed` keys are not drawn)."""
+        doc = fit(self.doc, scn, self.where, fixed)
+        self.fitted.append(doc)
+        return batch_tasks(scn, doc, seed, runs, scn.scenario.turns, batch_size=batch_size, formatted=False)
+
+    def run(self, tasks: list[Task], jobs: int, progress: Callable[[int], object] | None = None,
+            dask: str | None = None) -> Iterator[Chunk]:
+        return run_tasks(tasks, jobs, progress, dask)
+
+    def describe(self) -> dict[str, Any]:
+        """`describe` over every scenario fitted so far: the keys not applied or set by the command in any."""
+        return describe(dict(self.doc, **{key: sorted({k for doc in self.fitted for k in doc.get(key, ())})
+                                          for key in ("skipped_keys", "fixed_keys")}))

@@ -14,6 +14,7 @@ from sim.core import scenario
 from sim.core.errors import SimError
 from sim.core.options import DEFAULT_SCENARIO, MAX_TURN_SECONDS
 from sim.core.safeio import locked_folder
+from sim.core.textsafe import printable
 from sim.engine import interrupts
 from sim.terminal import path_arg, use_file_backend, whole_number
 
@@ -30,6 +31,8 @@ examples:
   %(prog)s inf_2018 --host 0.0.0.0 --turn-seconds 240 --out results/lesson1
   # two teams (the model plays NATO), eight turns
   %(prog)s inf_2018 --teams US,RU --turns 8
+  # the debrief's band of model-only runs drawn from the calibrated posterior
+  %(prog)s inf_2018 --posterior docs/inf_2014_2019_posterior.json
   # the server stopped: go on with the saved game (the same codes, PIN, settings and messages)
   %(prog)s --resume results/lesson1/game.json --host 0.0.0.0
 """
@@ -42,8 +45,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "classroom", help="the classroom game on the web: a page per team, a projector",
         epilog=EPILOG,
-        parents=[shared("--set", "--turns", "--seed", "--out", "--band-runs", "--force",
+        parents=[shared("--set", "--turns", "--seed", "--posterior", "--out", "--band-runs", "--force",
                         set="change a scenario value before the game (repeatable; default: none)",
+                        posterior="the debrief's band of model-only runs draws each run's parameters from this "
+                                  "posterior file of `calibrate`, so it shows parameter uncertainty beside chance; "
+                                  "the class plays at the scenario's values (default: the scenario's values; with "
+                                  "--resume: the saved room's)",
                         turns=GAME_TURNS, seed=GAME_SEED, force=DEBRIEF_FORCE,
                         out="folder of the game file, the log and the debrief (default: a new dated folder under "
                             "results/)")],
@@ -137,6 +144,10 @@ def _classroom(args: argparse.Namespace, out: Path | None, held: ExitStack) -> i
         prepare_game(scn)                # the kernels are ready before anyone is given an address
         game = Game(scn, seed=args.seed, humans=teams, turns=turns)
     check_band(args.band_runs, game.turns, len(game.ids))
+    from sim.play.debrief import band_posterior
+
+    posterior = band_posterior(args.posterior or (Path(kept["posterior"]) if kept and kept.get("posterior") else None),
+                               game.scenario)
     if out is None:
         out = default_out(scn.name, "classroom")
         prepare_out_dir(out, args.force)
@@ -160,7 +171,7 @@ def _classroom(args: argparse.Namespace, out: Path | None, held: ExitStack) -> i
 
         warm_up(game)                          # what the pages compute after a reveal: not in front of a class
     return serve(game, out, listening, args.host, turn_seconds=turn_seconds, band_runs=args.band_runs,
-                 trusted_proxies=args.trusted_proxy, discussion=discussion, kept=kept)
+                 trusted_proxies=args.trusted_proxy, discussion=discussion, kept=kept, posterior=posterior)
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -194,14 +205,15 @@ def reachable_address(host: str) -> str:
 
 def serve(game: Game, out: Path, listening: socket.socket, host: str, *, turn_seconds: float,
           band_runs: int, trusted_proxies: str | None = None, discussion: bool = True,
-          kept: dict[str, Any] | None = None) -> int:
+          kept: dict[str, Any] | None = None, posterior: dict[str, Any] | None = None) -> int:
     """Run the server until Ctrl-C (or SIGTERM); print the addresses, the PIN and the codes first."""
     import uvicorn
 
     from sim.classroom.room import Room
     from sim.classroom.server import make_app, server_config
 
-    room = Room(game, out, turn_seconds=turn_seconds, band_runs=band_runs, discussion=discussion, kept=kept)
+    room = Room(game, out, turn_seconds=turn_seconds, band_runs=band_runs, discussion=discussion, kept=kept,
+                posterior=posterior)
     port = listening.getsockname()[1]
     base = f"http://{reachable_address(host)}:{port}"
 
@@ -214,6 +226,8 @@ def serve(game: Game, out: Path, listening: socket.socket, host: str, *, turn_se
              f"  facilitator: {base}/facilitator   PIN {room.pin}",
              *[f"  team {team:<6} code {room.seats[team].code}" for team in game.humans],
              f"  saving to:   {out}/ (game.json after every change, log.jsonl, the debrief at the end)",
+             *([f"  debrief:     {band_runs:,} model-only runs, parameters drawn from {printable(posterior['path'])}"]
+               if posterior else []),
              "Ctrl-C stops the server."]
     print("\n".join(lines), flush=True)
     server = uvicorn.Server(server_config(app, trusted_proxies))

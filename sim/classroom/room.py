@@ -90,7 +90,7 @@ class Room:
 
     def __init__(self, game: Game, out: Path, *, turn_seconds: float = 180.0, band_runs: int = 1000,
                  discussion: bool = False, clock: Callable[[], float] = time.monotonic,
-                 kept: dict[str, Any] | None = None):
+                 kept: dict[str, Any] | None = None, posterior: dict[str, Any] | None = None):
         if turn_seconds < 0:
             raise SimError(f"--turn-seconds {turn_seconds:g}: allowed: 0 (no timer) or more seconds")
         self.game = game
@@ -98,6 +98,7 @@ class Room:
         self.turn_seconds = float(turn_seconds)
         self.discussion = discussion
         self.band_runs = band_runs
+        self.posterior = posterior     # the debrief's band draws its runs' parameters from it (`draws.read`)
         self.clock = clock
         self.seats = {a: Seat(a, new_code()) for a in game.humans}
         self.roster = Roster(list(game.humans))
@@ -693,7 +694,8 @@ class Room:
         return {"pin": self.pin, "codes": {a: s.code for a, s in self.seats.items()},
                 "turn_seconds": self.turn_seconds, "discussion": self.discussion, "phase": self.phase,
                 "turn": self.game.turn, "devices": self.roster.to_json(),
-                "messages": [asdict(m) for m in self.messages], "offers": self.offers.to_json()}
+                "messages": [asdict(m) for m in self.messages], "offers": self.offers.to_json(),
+                **({"posterior": self.posterior["path"]} if self.posterior else {})}
 
     def _restore(self, kept: dict[str, Any]) -> None:
         """The room as room.json kept it (same codes, PIN, devices, messages), around the game as restored."""
@@ -742,7 +744,8 @@ class Room:
         stage = new_stage(self.out, "debrief")
         try:
             files = await asyncio.to_thread(debrief.write_debrief, game, stage, self.band_runs,
-                                            game_file=self.out / "game.json", messages=messages)
+                                            game_file=self.out / "game.json", messages=messages,
+                                            posterior=self.posterior)
             if generation != self.generation:     # checked and moved on the server's loop: no change between
                 return None
             commit(stage, self.out, mark_ours, seals=("debrief.html", "debrief.md"), stale=lambda name: False)

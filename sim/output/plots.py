@@ -125,17 +125,46 @@ def plot_missiles(source: RunResult | Path | str, ax: Axes | None = None) -> Fig
     return _missiles(_summary(source), ax)
 
 
-def _escalation(summary: dict, runs: pd.DataFrame, ax: Axes | None) -> Figure:
+def quantile_rows(summary: dict) -> dict[float, np.ndarray]:
+    """The escalation quantiles of a summary, by quantile: each an array over the turns."""
     q = summary["escalation_quantiles"]
+    return {qq: np.array(row) for qq, row in zip(q["quantiles"], q["values"], strict=True)}
+
+
+def fixed_values(summary: dict) -> dict | None:
+    """What the same seeds gave at the scenario's values, in a summary of runs drawn from a posterior
+    (`sim.calibration.spread`), or None."""
+    return (summary.get("parameter_uncertainty") or {}).get("at_scenario_values")
+
+
+#: the two kinds of runs a posterior run draws beside each other
+DRAWN, FIXED = "runs drawn from the posterior", "runs at the scenario's values"
+
+
+def _fixed_band(ax: Axes, dates: list[date], fixed: dict, color: str = "#0072b2", what: str = FIXED) -> None:
+    """The band of the runs at the scenario's values, drawn over another: its 90% as outlines, its median."""
+    v = quantile_rows(fixed)
+    ax.step(dates, v[0.05], where="post", color=color, lw=1, ls="--", label=f"{what}:\n90% of runs (outline)")
+    ax.step(dates, v[0.95], where="post", color=color, lw=1, ls="--")
+    ax.step(dates, v[0.5], where="post", color=color, lw=1.6, label=f"{what}:\nmedian")
+
+
+def _escalation(summary: dict, runs: pd.DataFrame, ax: Axes | None) -> Figure:
     dates = summary_dates(summary)
-    v = {qq: np.array(row) for qq, row in zip(q["quantiles"], q["values"], strict=True)}
+    v = quantile_rows(summary)
+    fixed = fixed_values(summary)
     fig, ax = dated_axes(summary, "escalation index", "escalation index (0 = calm, 100 = maximal)", ax)
-    ax.fill_between(dates, v[0.05], v[0.95], color="tab:red", alpha=0.15, lw=0, step="post", label="90% of runs")
-    ax.fill_between(dates, v[0.25], v[0.75], color="tab:red", alpha=0.3, lw=0, step="post", label="50% of runs")
+    drawn = f"{DRAWN}:\n" if fixed else ""
+    ax.fill_between(dates, v[0.05], v[0.95], color="tab:red", alpha=0.15, lw=0, step="post",
+                    label=f"{drawn}90% of runs")
+    ax.fill_between(dates, v[0.25], v[0.75], color="tab:red", alpha=0.3, lw=0, step="post",
+                    label=f"{drawn}50% of runs")
     for i, (_, run) in enumerate(runs[runs["run"] < SAMPLE_RUNS].groupby("run")):
         ax.step(pd.to_datetime(run["date"]), run["escalation"], where="post", color="0.35", lw=0.6, alpha=0.5,
                 label="sample runs" if i == 0 else None)
-    ax.step(dates, v[0.5], where="post", color="darkred", lw=2.2, label="median")
+    ax.step(dates, v[0.5], where="post", color="darkred", lw=2.2, label=f"{drawn}median")
+    if fixed:
+        _fixed_band(ax, dates, fixed)
     interval = summary.get("median_interval")          # folders written before it was kept have none
     if interval:
         ax.fill_between(dates, interval["low"], interval["high"], step="post", color="darkred", alpha=0.45, lw=0,
@@ -254,6 +283,9 @@ def _title(summary: dict, what: str) -> str:
     head = f"{printable(summary['title'])} ({name})" if summary.get("title") else name
     # wrapped so that a long scenario title is not cut off at the figure's edges
     runs = f"{summary['runs']} runs, seed {summary['seed']}"
+    drawn = (summary.get("provenance") or {}).get("posterior")
+    if drawn:
+        runs += f", parameters drawn from the posterior {printable(drawn['file']).replace('$', chr(92) + '$')}"
     return "\n".join([*textwrap.wrap(f"{head}: {what}", TITLE_WIDTH), runs])
 
 
@@ -324,22 +356,52 @@ def _metadata(fmt: str) -> dict:
     return {"CreationDate": None, "Creator": None, "Producer": None}
 
 
-def plot_compare(labels: list[str], summaries: list[dict], ax: Axes | None = None) -> Figure:
-    """Median escalation and 50% band of every variant (summaries of runs on common seeds), overlaid."""
+def plot_compare(labels: list[str], summaries: list[dict], ax: Axes | None = None,
+                 axes: Sequence[Axes] | None = None) -> Figure:
+    """Median escalation and 50% band of every variant (summaries of runs on common seeds), overlaid. Runs drawn
+    from a posterior (`sim.calibration.spread`) are drawn in two panels side by side, on `axes` if given: the
+    same seeds at the scenario's values (run-to-run noise) and drawn from the posterior (parameter uncertainty
+    too)."""
     first = summaries[0]
-    fig, ax = dated_axes(first, "", "escalation index (0 = calm, 100 = maximal)", ax)
+    heading = f"escalation index of {len(labels)} variants on common seeds"
+    fixed = [fixed_values(s) for s in summaries]
+    if ax is not None or not all(fixed):
+        fig, ax = dated_axes(first, "", "escalation index (0 = calm, 100 = maximal)", ax)
+        _variant_bands(ax, labels, summaries)
+        ax.set_title(_each(_title(first, heading)), fontsize=10)
+        ax.legend(**LEGEND)
+        return fig
+    if axes is None:
+        fig, made = plt.subplots(1, 2, figsize=(14, 5), dpi=DEFAULT_DPI, sharey=True, layout="constrained")
+        axes = list(made)
+    else:
+        fig = figure_of(axes[0])
+    for panel, what, shown in ((axes[0], f"{FIXED} (each variant's): chance alone", fixed),
+                               (axes[1], f"{DRAWN}: chance and parameter uncertainty", summaries)):
+        dated_axes(first, "", "escalation index (0 = calm, 100 = maximal)", panel)
+        _variant_bands(panel, labels, shown)
+        panel.set_title(what, fontsize=10)
+    axes[1].set_ylabel("")
+    axes[1].legend(**LEGEND)
+    fig.suptitle(_each(_title(first, heading)), fontsize=10)
+    return fig
+
+
+def _each(title: str) -> str:
+    """A `_title` whose runs are those of each variant."""
+    head, _, runs = title.rpartition("\n")
+    return f"{head}\n{runs.replace(' runs,', ' runs of each variant,', 1)}"
+
+
+def _variant_bands(ax: Axes, labels: list[str], summaries: list[dict]) -> None:
+    """Each variant's median escalation and 50% band on `ax`, a colour and a dash each."""
+    dates = summary_dates(summaries[0])
     for i, (label, summary) in enumerate(zip(labels, summaries, strict=True)):
-        q = summary["escalation_quantiles"]
-        v = {qq: np.array(row) for qq, row in zip(q["quantiles"], q["values"], strict=True)}
-        dates = summary_dates(summary)
+        v = quantile_rows(summary)
         color, dash = LINE_STYLES[i % len(LINE_STYLES)]
         ax.fill_between(dates, v[0.25], v[0.75], color=color, alpha=0.2, lw=0, step="post")
         ax.step(dates, v[0.5], where="post", color=color, ls=dash, lw=2, label=f"{label}\n(median, 50% band)")
     ax.set_ylim(0, 100)
-    ax.set_title(_title(first, f"escalation index of {len(labels)} variants on common seeds")
-                 + " (each variant)", fontsize=10)
-    ax.legend(**LEGEND)
-    return fig
 
 
 def plot_tournament(cells: Sequence[Any], pair: tuple[str, str], outcome: str, label: str, heading: str,

@@ -96,6 +96,11 @@ def _shell(word: str) -> str:
     return "~/" + shlex.quote(word[2:]) if word.startswith("~/") else shlex.quote(word)
 
 
+def command(words: list[str]) -> str:
+    """The words of a command as a shell line (each quoted as needed)."""
+    return " ".join(_shell(w) for w in words)
+
+
 def record(scn: Scenario, seed: int, runs: int, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The "provenance" of a result folder: the `run` command that makes it again (its --set `overrides`, each
     KEY=VALUE), the SHA-256 of the effective scenario (scenario.toml's body) and `code()`."""
@@ -106,5 +111,5 @@ def record(scn: Scenario, seed: int, runs: int, overrides: Mapping[str, Any] | N
     for item in sets:
         words += ["--set", item]
     body = to_toml(scn).partition("\n\n")[2]      # without the header, which names the source file
-    return {"note": NOTE, "command": " ".join(_shell(w) for w in words), "scenario": given, "overrides": sets,
+    return {"note": NOTE, "command": command(words), "scenario": given, "overrides": sets,
             "scenario_sha256": hashlib.sha256(body.encode()).hexdigest(), **code()}

@@ -43,6 +43,8 @@ examples:
   %(prog)s mygame.json
   # the same, and write its debrief into results/mygame/
   %(prog)s mygame.json --out results/mygame
+  # the debrief of a class started with --posterior, written again with the same band
+  %(prog)s results/lesson1/game.json --out results/lesson1_again --posterior docs/inf_2014_2019_posterior.json
 """
 
 
@@ -85,7 +87,10 @@ def add_parsers(sub: argparse._SubParsersAction, parser_class: type[argparse.Arg
 
     rep = sub.add_parser(
         "replay", help="replay a saved game exactly and print its turns", epilog=REPLAY_EPILOG,
-        parents=[shared("--out", "--band-runs", "--force",
+        parents=[shared("--posterior", "--out", "--band-runs", "--force",
+                        posterior="with --out: the debrief's band of model-only runs draws each run's parameters "
+                                  "from this posterior file of `calibrate`, as `classroom --posterior` does "
+                                  "(default: the scenario's values)",
                         out="also write the debrief into this folder (default: none, print only)",
                         band_runs=f"model-only runs for the debrief (default {DEFAULT_BAND})",
                         force=DEBRIEF_FORCE)],
@@ -243,7 +248,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
     from sim.output.result_files import prepare_out_dir
     from sim.play import savefile
-    from sim.play.debrief import short_events, write_debrief
+    from sim.play.debrief import band_posterior, short_events, write_debrief
     from sim.play.narrate import day
     from sim.play.roles import BOT, FACILITATOR, SCENARIO, TEAM
     from sim.play.screen import make_console
@@ -251,6 +256,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
     marks = {TEAM: "*", BOT: " (bot)", FACILITATOR: " (forced)", SCENARIO: " (event)"}
     saved = savefile.read(args.file)
+    posterior = band_posterior(args.posterior, saved.scenario)     # refused before anything is written
     if args.out is not None:
         check_band(args.band_runs, saved.turns, len(saved.scenario.actors))
         prepare_out_dir(args.out, args.force)
@@ -275,6 +281,6 @@ def cmd_replay(args: argparse.Namespace) -> int:
                   "move, escalation, treaty status, missile count and payoff.")
     if args.out is not None:
         use_file_backend()
-        written = write_debrief(game, args.out, args.band_runs)
+        written = write_debrief(game, args.out, args.band_runs, posterior=posterior)
         console.print(f"Debrief: {written['debrief.html']} and {written['debrief.md']}")
     return 0

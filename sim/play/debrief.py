@@ -77,29 +77,58 @@ class Band:
     notice_turn: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # [R] first notice, -1
     ended_turn: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))   # [R] treaty ended, -1
     incident_turn: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # [R] breakdown, -1
+    posterior: dict | None = None   # the posterior the runs drew their parameters from (`draws.describe`), if any
 
 
-def model_band(game: Game, runs: int = 1000, jobs: int = 1) -> Band:
-    """`runs` model-only runs of the game's scenario, seed and turn limit (runs 0..runs-1)."""
+def model_band(game: Game, runs: int = 1000, jobs: int = 1, posterior: dict | None = None) -> Band:
+    """`runs` model-only runs of the game's scenario, seed and turn limit (runs 0..runs-1); with `posterior` (a
+    posterior file's content, `sim.calibration.draws.read`) each run's parameters are drawn from it, so the band
+    carries parameter uncertainty. The dashed run, with the game's random numbers, keeps the game's values."""
     scn, substituted = model_only(game.scenario)
     summary = Summary(scn, game.seed, game.turns)
     payoff, same = [], None
     want = game.replica
-    for chunk in iter_batches(scn, game.seed, runs, game.turns, batch_size=250, jobs=jobs, formatted=False):
+    drawn = None
+    if posterior is not None:
+        from sim.calibration import draws
+
+        drawn = draws.fit(posterior, scn, posterior.get("path", "posterior"))
+        chunks = draws.batches(scn, drawn, game.seed, runs, game.turns, engine="ensemble", batch_size=250, jobs=jobs,
+                               progress=None, formatted=False, dask=None)
+    else:
+        chunks = iter_batches(scn, game.seed, runs, game.turns, batch_size=250, jobs=jobs, formatted=False)
+    for chunk in chunks:
         b = chunk.batch
         summary.add(b)
         payoff.append(b.payoff)
         hit = np.flatnonzero(b.runs == want)
-        if hit.size:
+        if hit.size and drawn is None:
             same = summary.escalation[-1][hit[0]].astype(np.float64)
-    if same is None:    # the game's replica is not among the band's runs: run it alone
+    if same is None:    # the game's replica is not among the band's runs (or not at its values): run it alone
         from sim.engine.ensemble import run_lockstep
         one = Summary(scn, game.seed, game.turns)
         one.add(run_lockstep(scn, game.seed, np.array([want]), game.turns))
         same = one.escalation[0][0].astype(np.float64)
-    return Band(scn, runs, summary.as_dict(runs), np.concatenate(summary.escalation).astype(np.float64),
+    described = draws.describe(drawn) if drawn is not None else None
+    shown = summary.as_dict(runs)
+    if described is not None:    # band.json names it; the figure's title too (`sim.output.plots`)
+        shown["provenance"] = {"posterior": described}
+    return Band(scn, runs, shown, np.concatenate(summary.escalation).astype(np.float64),
                 np.concatenate(payoff), np.concatenate(summary.first_move), same, substituted,
-                np.concatenate(summary.notice), np.concatenate(summary.treaty_end), np.concatenate(summary.incident))
+                np.concatenate(summary.notice), np.concatenate(summary.treaty_end), np.concatenate(summary.incident),
+                described)
+
+
+def band_posterior(path: Path | None, scn: Scenario) -> dict | None:
+    """The posterior file a band of `scn` is to draw from (`sim.calibration.draws.read`), checked against the
+    band's scenario before anything is written (a one-line SimError if bad); None without one."""
+    if path is None:
+        return None
+    from sim.calibration import draws
+
+    doc = draws.read(path)
+    draws.fit(doc, model_only(scn)[0], str(path))
+    return doc
 
 
 def model_only(scn: Scenario) -> tuple[Scenario, list[str]]:
@@ -619,10 +648,12 @@ def escalation_figure(game: Game, band: Band, f: Facts, events: list[past.Event]
     dates = summary_dates(s)
     q = s["escalation_quantiles"]
     v = {qq: np.array(row) for qq, row in zip(q["quantiles"], q["values"], strict=True)}
-    ax.fill_between(dates, v[0.05], v[0.95], color="tab:grey", alpha=0.2, lw=0, label="model alone: 90% of runs")
-    ax.fill_between(dates, v[0.25], v[0.75], color="tab:grey", alpha=0.35, lw=0, label="model alone: 50% of runs")
-    ax.plot(dates, v[0.5], color="0.35", lw=1.5, label="model alone: median")
-    ax.plot(dates, band.same_dice, color="0.2", lw=1, ls="--", label="model alone, same random numbers")
+    alone = "model alone, drawn parameters" if band.posterior else "model alone"
+    ax.fill_between(dates, v[0.05], v[0.95], color="tab:grey", alpha=0.2, lw=0, label=f"{alone}: 90% of runs")
+    ax.fill_between(dates, v[0.25], v[0.75], color="tab:grey", alpha=0.35, lw=0, label=f"{alone}: 50% of runs")
+    ax.plot(dates, v[0.5], color="0.35", lw=1.5, label=f"{alone}: median")
+    ax.plot(dates, band.same_dice, color="0.2", lw=1, ls="--",
+            label="model alone, same random numbers" + (" and values" if band.posterior else ""))
     mine = dates[: len(f.path)]
     ax.plot(mine, f.path, color="tab:red", lw=2.6, marker="o", ms=4, label="your class", zorder=5)
     for rank, r in enumerate(turning_points(game), start=1):   # above a rise, below a fall
@@ -649,7 +680,8 @@ def escalation_figure(game: Game, band: Band, f: Facts, events: list[past.Event]
         ax.plot([mine[-1]], [f.path[-1]], marker="X", ms=14, color="black", ls="none", label="incident", zorder=6)
     ax.set_ylim(0, 100)
     handles, labels = ax.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=4, frameon=False, fontsize=8)
+    fig.legend(handles, labels, loc="outside lower center", ncols=3 if band.posterior else 4, frameon=False,
+               fontsize=8)
     return fig
 
 
@@ -995,7 +1027,12 @@ def build(game: Game, band: Band, f: Facts, figures: dict[str, Path], game_file:
     marked = history_marks(game, list(found.events)) if found else []
     doc.p(f"*The red line is your class; the grey bands are {band.runs:,} runs of the model alone from the same "
           f"start (every side played by its rule, no facilitator's events), the dashed line the model alone with "
-          f"the same random numbers as your game. Numbers mark the turning points below"
+          f"the same random numbers as your game. "
+          + (f"Each run of the band drew its parameters from the calibrated posterior "
+             f"{_lit(band.posterior['file'])} (SHA-256 {band.posterior['sha256'][:12]}...), so the band shows how "
+             f"unsure the model's numbers are as well as chance; your game and the dashed line keep the scenario's "
+             f"values. " if band.posterior else "")
+          + "Numbers mark the turning points below"
           + ("; the green lines, labelled along the top, what actually happened (the last section)"
              if marked else "") + ".*")
 
@@ -1347,8 +1384,9 @@ def history_section(doc: Doc, game: Game, band: Band, f: Facts, found: past.Hist
 
 def write_debrief(game: Game, out: Path, band_runs: int = 1000, jobs: int = 1,
                   band: Band | None = None, game_file: Path | None = None,
-                  messages: list[dict] | None = None) -> dict[str, Path]:
-    """Run the band (unless given) and write every debrief file into `out`; returns their paths.
+                  messages: list[dict] | None = None, posterior: dict | None = None) -> dict[str, Path]:
+    """Run the band (unless given; its runs drawn from `posterior` if given, see `model_band`) and write every
+    debrief file into `out`; returns their paths.
 
     `game_file`: where the caller keeps the game file (it is then not written here, and the debrief
     names it): the classroom saves the game itself, and its game may have moved on since `game`
@@ -1356,7 +1394,7 @@ def write_debrief(game: Game, out: Path, band_runs: int = 1000, jobs: int = 1,
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     mark_ours(out)
-    band = band or model_band(game, band_runs, jobs)
+    band = band or model_band(game, band_runs, jobs, posterior)
     f = facts(game, band)
     game_path = game_file if game_file is not None else savefile.write(game, out / "game.json", make_folder=True)
     figures = {"escalation": plot_escalation(game, band, f, out), "payoffs": plot_payoffs(game, band, f, out)}
