@@ -55,7 +55,7 @@ from sim.kernel.lookahead import AHEAD, future_value
 drop_stale_kernels(__file__, codes.__file__, dynamics.__file__, lookahead.__file__, state_types.__file__)
 
 #: what future_value needs besides the actor and the state: parameters, turn, hits and scratch
-Valuer = namedtuple("Valuer", ["P", "turn", "hits", "ahead", "m", "quiet"])
+Valuer = namedtuple("Valuer", ["P", "turn", "hits", "ahead", "m", "press", "quiet"])
 #: a gain below this (utility units) is no gain: a deal must leave each side better off
 MIN_GAIN = 1e-6
 #: the deals on the menu, as (i's part, j's part): a freeze, i eliminates, j eliminates, both eliminate (the
@@ -98,7 +98,7 @@ def _expected_gain(i, j, part, kept, outside, W, X, V):
     X.actor[i].disputed = W.actor[i].disputed
     X.actor[i].breach = W.actor[i].breach
     X.actor[i].demand = W.actor[i].demand
-    sucker = future_value(i, X, P, V.turn, V.hits, V.ahead, V.m, V.quiet)
+    sucker = future_value(i, X, P, V.turn, V.hits, V.ahead, V.m, V.press, V.quiet)
     return trust * kept + (1.0 - trust) * sucker - outside - P.actor[i].comply_cost * concedes(W, i, part)
 
 
@@ -110,8 +110,9 @@ def terms_kernel(S, P, turn, deals):
     hits = np.zeros((n, n), np.bool_)
     ahead = np.zeros(n, AHEAD)             # nobody's answer is assumed: the value of the state itself
     m = np.zeros(n)
+    press = np.zeros(n)
     quiet = np.zeros(1, EVENTS)
-    V = Valuer(P, turn, hits, ahead, m, quiet)
+    V = Valuer(P, turn, hits, ahead, m, press, quiet)
     for r in range(S.world.shape[0]):
         W = work_at(S, r)
         fill_hits(W, P, hits)              # a deal changes no basing, so the hits hold for every deal
@@ -119,8 +120,8 @@ def terms_kernel(S, P, turn, deals):
             for j in range(i + 1, n):
                 if not bargaining_pair(P, i, j):
                     continue
-                outside_i = future_value(i, W, P, turn, hits, ahead, m, quiet)
-                outside_j = future_value(j, W, P, turn, hits, ahead, m, quiet)
+                outside_i = future_value(i, W, P, turn, hits, ahead, m, press, quiet)
+                outside_j = future_value(j, W, P, turn, hits, ahead, m, press, quiet)
                 known_i = expected_reserve(W, P, i)
                 known_j = expected_reserve(W, P, j)
                 best = -1
@@ -139,8 +140,8 @@ def terms_kernel(S, P, turn, deals):
                     X.pair[i, j].terms = part_i
                     X.pair[j, i].terms = part_j
                     agree_terms(X, P, i, j)
-                    kept_i = future_value(i, X, P, turn, hits, ahead, m, quiet)
-                    kept_j = future_value(j, X, P, turn, hits, ahead, m, quiet)
+                    kept_i = future_value(i, X, P, turn, hits, ahead, m, press, quiet)
+                    kept_j = future_value(j, X, P, turn, hits, ahead, m, press, quiet)
                     gi = _expected_gain(i, j, part_i, kept_i, outside_i, W, X, V)
                     gj = _expected_gain(j, i, part_j, kept_j, outside_j, W, X, V)
                     pi, pj = gi - known_i, gj - known_j          # as the other side can judge them

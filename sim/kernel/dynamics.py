@@ -126,9 +126,10 @@ EVENTS = np.dtype([
     ("was_unbound", np.bool_),     # scratch: unbound at the start of the turn
 ], align=True)
 #: One replica's events as the steps take them: per actor, the pairs that agree, whose missiles
-#: reach whom (`hits`), and scratch (`stock`: missiles as floats; `parts`: a dyad's index components), so
+#: reach whom (`hits`), and scratch (`stock`: missiles as floats; `parts`: a dyad's index components;
+#: `press`: the hazard's per-actor strike pressure), so
 #: that no step allocates.
-Events = namedtuple("Events", ["actor", "agree", "hits", "stock", "parts"])
+Events = namedtuple("Events", ["actor", "agree", "hits", "stock", "parts", "press"])
 _OUTCOME_FIELDS = ("payoff", "ordered", "notice", "in_round", "agreement", "complied", "lapsed", "carried", "met",
                    "detected")
 
@@ -173,7 +174,7 @@ def work_at(stack, q):
 def new_events(n):
     """One replica's events, zero, with their scratch."""
     return Events(np.zeros(n, EVENTS), np.zeros((n, n), np.bool_), np.zeros((n, n), np.bool_), np.zeros(n),
-                  np.zeros(4))
+                  np.zeros(4), np.zeros(n))
 
 
 @njit(cache=True)
@@ -420,8 +421,11 @@ def security(i, m, W, P, hits):
                     own += m[j]
                     break
     a = P.actor[i]
-    own_relief = decay_less_one(own, P.missile_scale) if hostile != 0.0 else -0.0   # it multiplies a zero
-    return (-a.force_value * decay_less_one(own, a.force_scale)
+    own_less_one = decay_less_one(own, a.force_scale)
+    own_relief = -0.0                     # it multiplies a zero threat
+    if hostile != 0.0:                    # the same expm1 when the two scales agree (they do by default)
+        own_relief = own_less_one if a.force_scale == P.missile_scale else decay_less_one(own, P.missile_scale)
+    return (-a.force_value * own_less_one
             + a.threat_weight * decay_less_one(hostile, P.missile_scale) * (1.0 + a.reaction * own_relief))
 
 
@@ -1016,12 +1020,18 @@ def step_index(W, P, hits, m, parts):
 
 
 @njit(cache=True, inline="always")
-def hazard_of(W, P, hits, m):
+def hazard_of(W, P, hits, m, press):
     """Per-turn probability of an incident, from crisis stability (docs/ODD.md 7.11): in each dyad, the
     forces that can strike the other side weighted by how little warning they leave, times what is
     open between the two (an ultimatum's deadline, a confrontation); h_max * (worst dyad) ** k.
-    `m`: each actor's missiles (floats), so that the look-ahead can pass those of a later turn."""
+    `m`: each actor's missiles (floats), so that the look-ahead can pass those of a later turn; `press`:
+    scratch [N], each actor's strike force saturated and weighted by its warning, computed once per actor
+    (the same in every dyad it reaches: expm1 was a tenth of the look-ahead's time)."""
     n = W.actor.shape[0]
+    for i in range(n):
+        force = float(W.actor[i].elim_floor) if eliminating(W, P, i) else m[i]
+        fast = P.decision_minutes / (P.decision_minutes + P.actor[i].warning)
+        press[i] = sat(force, P.actor[i].index_scale) * fast if force > 0.0 else 0.0
     worst = 0.0
     for i in range(n):
         for j in range(i + 1, n):
@@ -1031,10 +1041,8 @@ def hazard_of(W, P, hits, m):
             strike_ji = poised(W, P, hits, m, j, i)
             if (strike_ij <= 0.0) & (strike_ji <= 0.0):
                 continue                                      # no exposure: nothing to add
-            fast_i = P.decision_minutes / (P.decision_minutes + P.actor[i].warning)
-            fast_j = P.decision_minutes / (P.decision_minutes + P.actor[j].warning)
-            p_ij = sat(strike_ij, P.actor[i].index_scale) * fast_i
-            p_ji = sat(strike_ji, P.actor[j].index_scale) * fast_j
+            p_ij = press[i] if strike_ij > 0.0 else 0.0
+            p_ji = press[j] if strike_ji > 0.0 else 0.0
             exposure = 1.0 - (1.0 - p_ij) * (1.0 - p_ji)
             if exposure <= 0.0:
                 continue
@@ -1043,7 +1051,8 @@ def hazard_of(W, P, hits, m):
             conf = 1.0 if ((strike_ij > 0) & (strike_ji > 0) & (contested(W, P, m, i) | contested(W, P, m, j))) \
                 else 0.0
             worst = max(worst, exposure * (P.w_exposure + P.w_alert * alert + P.w_confrontation * conf))
-    return P.h_max * min(worst, 1.0) ** P.k
+    worst = min(worst, 1.0)
+    return P.h_max * (worst if P.k == 1.0 else worst ** P.k)     # x ** 1.0 is x: no call to pow
 
 
 @njit(cache=True, inline="always")
@@ -1129,7 +1138,7 @@ def resolve(W, E, P, mv, turn, u, expected, needed, score):
         E.stock[i] = W.actor[i].missiles        # missiles as floats: the index, hazard and payoffs read them
     if score:
         step_index(W, P, E.hits, E.stock, E.parts)
-    h = hazard_of(W, P, E.hits, E.stock)
+    h = hazard_of(W, P, E.hits, E.stock, E.press)
     broke = (not expected) and (u[0] < h)
     war = h if expected else (1.0 if broke else 0.0)
     step_payoffs(W, E, P, needed, war)
@@ -1161,7 +1170,7 @@ def step_kernel(S, B, P, turn, moves, U, realized, Out, hazard):
     needed = np.ones(n, np.bool_)
     for r in range(S.world.shape[0]):
         W = work_at(S, r)
-        E = Events(Out[r], scratch.agree, scratch.hits, scratch.stock, scratch.parts)
+        E = Events(Out[r], scratch.agree, scratch.hits, scratch.stock, scratch.parts, scratch.press)
         mv = moves[r]
         h, broke = resolve(W, E, P, mv, turn, U[r], not realized, needed, True)
         if realized:
@@ -1212,12 +1221,13 @@ def hazard_kernel(S, P, out):
     n = S.actor.shape[1]
     hits = np.zeros((n, n), np.bool_)
     m = np.zeros(n)
+    press = np.zeros(n)
     for r in range(S.world.shape[0]):
         W = work_at(S, r)
         fill_hits(W, P, hits)
         for i in range(n):
             m[i] = W.actor[i].missiles
-        out[r] = hazard_of(W, P, hits, m)
+        out[r] = hazard_of(W, P, hits, m, press)
 
 
 # ---------------------------------------------------------------- public functions (all replicas)

@@ -94,8 +94,8 @@ Valuation = namedtuple("Valuation", ["P", "turn", "B", "needed", "u", "seed"])
 #: scratch of one replica's valuations: the replica, a state to resolve into, its events, the others'
 #: expected answers (AHEAD), missiles as floats, the joint move, one empty EVENTS record, and a state,
 #: hits and no answers for valuing a target's demands met
-Scratch = namedtuple("Scratch", ["base", "work", "events", "ahead", "m", "mv", "quiet", "alt", "alt_hits", "still",
-                                 "only"])
+Scratch = namedtuple("Scratch", ["base", "work", "events", "ahead", "m", "press", "mv", "quiet", "alt", "alt_hits",
+                                 "still", "only"])
 #: the joint moves one actor weighs: rows (others' columns), weights, the first equal row of each,
 #: the value of each first row, and the belief distributions' scratch
 Profiles = namedtuple("Profiles", ["prof", "weight", "first", "drawn", "dist", "kept_of"])
@@ -129,11 +129,11 @@ def _threat_wait(W, k, turn):
 
 
 @no_refcount
-def future_value(i, W, P, turn, hits, ahead, m, quiet):
+def future_value(i, W, P, turn, hits, ahead, m, press, quiet):
     """Discounted value for i of the state W reached on `turn`, from the next turn on (see module doc).
 
     `ahead` ([N] AHEAD records) holds the adversaries' expected answers (react_amt, react_time) and
-    scratch; `m` ([N] float) is scratch; `quiet` one EVENTS record of zeros (no event after this turn).
+    scratch; `m` and `press` ([N] float) are scratch; `quiet` one EVENTS record of zeros (no event after this turn).
     Reads W's world, actor records and pipeline, never its pair records (talks, trust): the future
     memo (`_same_future`) relies on it."""
     n, slots = W.pipeline.shape
@@ -204,7 +204,7 @@ def future_value(i, W, P, turn, hits, ahead, m, quiet):
                 treaty_on *= keep
             active = 1.0 if (ahead[i].ready_at >= s) else 0.0
             flow = payoff(i, P, treaty_on, comp, security(i, m, W, P, hits), m[i], active, hosting_cost_due(W, P, i),
-                          hazard_of(W, P, hits, m), quiet[0])
+                          hazard_of(W, P, hits, m, press), quiet[0])
         value += disc * flow
     value += disc * gamma / (1.0 - gamma) * flow
     if ahead[i].prospect_at > 0:
@@ -356,7 +356,7 @@ def _recalled_future_value(i, W, V, hits, T, F):
     q, pos, key = recall_future(F, i, W, T.ahead)
     if q >= 0:
         return F.value[q], F.p_met[q], F.met_future[q]
-    value = future_value(i, W, V.P, V.turn, hits, T.ahead, T.m, T.quiet)
+    value = future_value(i, W, V.P, V.turn, hits, T.ahead, T.m, T.press, T.quiet)
     p_met, met_future = _threat_outlook(i, W, V, hits, T)
     remember_future(F, i, W, T.ahead, pos, key, value, p_met, met_future)
     return value, p_met, met_future
@@ -553,10 +553,10 @@ def _threat_outlook(i, X, V, hits, T):
     A.actor[i].ult_target = NO_ONE
     A.actor[i].ult_deadline = NO_ONE
     fill_hits(A, P, T.alt_hits)
-    meet = future_value(target, A, P, V.turn, T.alt_hits, T.still, T.m, T.quiet) - P.actor[target].comply_cost
-    if meet <= future_value(target, X, P, V.turn, hits, T.still, T.m, T.quiet):
+    meet = future_value(target, A, P, V.turn, T.alt_hits, T.still, T.m, T.press, T.quiet) - P.actor[target].comply_cost
+    if meet <= future_value(target, X, P, V.turn, hits, T.still, T.m, T.press, T.quiet):
         return 0.0, 0.0
-    return 1.0 - X.actor[target].credibility, future_value(i, A, P, V.turn, T.alt_hits, T.ahead, T.m, T.quiet)
+    return 1.0 - X.actor[target].credibility, future_value(i, A, P, V.turn, T.alt_hits, T.ahead, T.m, T.press, T.quiet)
 
 
 @njit(cache=True, inline="always")
@@ -599,6 +599,7 @@ def values_kernel(S, P, turn, seeds, needed, B, values, fixed, memo):
     events = new_events(n)
     ahead = np.zeros(n, AHEAD)
     m = np.zeros(n)
+    press = np.zeros(n)                 # the hazard's scratch
     mv = np.zeros(n, np.int64)
     quiet = np.zeros(1, EVENTS)
     alt = new_work(n, slots)             # a target's demands met (_move_value)
@@ -617,7 +618,7 @@ def values_kernel(S, P, turn, seeds, needed, B, values, fixed, memo):
     u = np.zeros(draw_width(n))       # the expected turn draws nothing
     for r in range(S.world.shape[0]):
         V = Valuation(P, turn, B[r], needed, u, seeds[r])
-        T = Scratch(work_at(S, r), work, events, ahead, m, mv, quiet, alt, alt_hits, still, only)
+        T = Scratch(work_at(S, r), work, events, ahead, m, press, mv, quiet, alt, alt_hits, still, only)
         _replica_values(r, V, T, D, F, Rm, lg, fixed, values[r])
 
 
@@ -667,12 +668,13 @@ def continuation_kernel(S, P, turn, out):
     hits = np.zeros((n, n), np.bool_)
     ahead = np.zeros(n, AHEAD)
     m = np.zeros(n)
+    press = np.zeros(n)
     quiet = np.zeros(1, EVENTS)
     for r in range(R):
         W = work_at(S, r)
         fill_hits(W, P, hits)
         for i in range(n):
-            out[r, i] = future_value(i, W, P, turn, hits, ahead, m, quiet)
+            out[r, i] = future_value(i, W, P, turn, hits, ahead, m, press, quiet)
 
 
 # ---------------------------------------------------------------- public functions (all replicas)
