@@ -29,8 +29,11 @@ def test_inf_2018_start_us_dilemma_russia_harmony(inf):
     assert us.is_prisoners_dilemma, us                   # notice pays whatever Russia does, talks would pay both
     assert ru.R > ru.T and ru.S > ru.P and ru.R > ru.P   # Russia: restraint pays whatever the US does
     assert red.cls.row.name == PD and red.cls.col.name == HARMONY and red.cls.name == OTHER
-    # with hold as the restraint Russia is in a Prisoner's Dilemma too: not robust to that choice (finding 7)
-    assert reduced_at_start(inf, Action.HOLD)[1].cls.label("US", "RU") == "Prisoner's Dilemma"
+    # with hold as the restraint the class is the same at Russia's calibrated discount (0.831); at 0.9, before
+    # the calibration, Russia was in a Prisoner's Dilemma too: the class was not robust to that choice (finding 7)
+    assert reduced_at_start(inf, Action.HOLD)[1].cls.label("US", "RU") == "other (US PD, RU HA)"
+    patient = apply_overrides(inf, {"actors.RU.payoff.discount": 0.9})
+    assert reduced_at_start(patient, Action.HOLD)[1].cls.label("US", "RU") == "Prisoner's Dilemma"
 
 
 def test_dilemma_2p_is_a_symmetric_harmony():
