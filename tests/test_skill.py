@@ -2,6 +2,8 @@
 needs, against hand-computed cases and their definitions."""
 
 import math
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,6 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.analysis.skill import brier, mean_brier, runs_for, share_interval, skill
+from sim.calibration import draws
+from sim.core import scenario
 
 shares = st.floats(0, 1, allow_nan=False)
 cases = st.lists(st.tuples(shares, st.sampled_from([0, 1])), min_size=1, max_size=20)
@@ -78,3 +82,29 @@ def test_share_interval_is_wilson_and_holds_the_share():
     assert low == 0 and 0.018 < high < 0.02             # 0 of 200: [0, 1.9%], not [0, 0]
     low, high = share_interval(120, 400)
     assert low < 0.3 < high and high - low == pytest.approx(2 * 1.96 * math.sqrt(0.3 * 0.7 / 400), abs=0.002)
+
+
+# bench/skill.py, the figures of docs/validation.md (e): runs are counted in run order whatever their parameters
+
+@pytest.fixture(scope="module")
+def bench():
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    import skill as bench_skill
+    return bench_skill
+
+
+def test_a_subset_of_runs_counts_as_in_the_whole(bench):
+    scn = scenario.load("inf_2018")
+    _, whole = bench.hits(scn, 7, np.arange(5))
+    names, part = bench.hits(scn, 7, np.array([1, 4]))
+    assert len(names) == 7 and part.tolist() == whole[[1, 4]].tolist()
+
+
+def test_each_run_draws_its_prior_from_its_own_stream(bench):
+    scn = scenario.load("inf_2018")
+    three, five = bench.prior_draws(scn, 11, 3), bench.prior_draws(scn, 11, 5)
+    assert all(five["samples"][k][:3] == v for k, v in three["samples"].items())
+    assert three["skipped_keys"] == ["actors.RU.rule.lambda"]          # Russia's doctrine takes no lambda
+    drawn = bench.drawn_hits(lambda k: draws.particle_scenario(scn, five, k, "prior"), np.array([0, 1, 0]), 11)
+    _, first = bench.hits(draws.particle_scenario(scn, five, 0, "prior"), 11, np.array([0, 2]))
+    assert drawn[[0, 2]].tolist() == first.tolist()
