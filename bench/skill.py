@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import validation
+from scipy import stats
 
 from sim.analysis.skill import brier, mean_brier, runs_for, share_interval, skill
 from sim.calibration import draws, priors
@@ -149,8 +150,11 @@ def pattern_table(names: list[str], hit: dict[str, np.ndarray]) -> None:
 def seed_table(names: list[str], per_seed: dict[str, list[np.ndarray]], seeds: list[int], runs: int) -> None:
     """Per pattern and variant: the shares' range over the seeds, their standard deviation and the Monte Carlo one."""
     cols = list(per_seed)
+    df = len(seeds) - 1
+    band = np.sqrt(stats.chi2.ppf([0.025, 0.975], df) / df)
     print(f"\nseeds {', '.join(map(str, seeds))}: min-max of the share; sd over seeds / Monte Carlo sd "
-          f"sqrt(p(1-p)/{runs}) at the pooled share\n")
+          f"sqrt(p(1-p)/{runs}) at the pooled share (if the seed changes nothing but the draws, their ratio lies "
+          f"in [{band[0]:.2f}, {band[1]:.2f}] 95% of the time: chi-square, {df} df)\n")
     print("| pattern | " + " | ".join(cols) + " |")
     print("| --- | " + " | ".join("---" for _ in cols) + " |")
     for k, pat in enumerate([*names, "mean Brier score"]):
