@@ -60,8 +60,7 @@ def prior_draws(scn: Scenario, seed: int, runs: int) -> dict:
             samples[p.name].append(float(p.from_unit(x)))
     doc = {"priors": [{"name": p.name, "keys": list(p.keys), "whole": p.whole} for p in priors.DEFAULT],
            "samples": samples, "weights": [1.0] * runs}
-    doc["skipped_keys"] = draws._skipped(scn, doc)
-    return doc
+    return draws.fit(doc, scn, "prior")
 
 
 def variants(base: Scenario) -> dict[str, dict]:
