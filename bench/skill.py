@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import validation
+from posterior_check import prior_values  # run r's prior draw: SeedSequence(seed, spawn_key=(r, 3))
 from scipy import stats
 
 from sim.analysis.skill import brier, mean_brier, runs_for, share_interval, skill
@@ -28,8 +29,6 @@ from sim.calibration import draws, priors
 from sim.core import scenario
 from sim.core.scenario import Scenario
 
-#: run r's prior draw: SeedSequence(seed, spawn_key=(r, 3)); (r,) are its turns, (r, 1) its types, (r, 2) its particle
-PRIOR_STREAM = 3
 REFERENCES = ("null: all random", "null: all mirror", "climatology")
 MODELS = ("default", "US and NATO best response", "all best response", "posterior")
 
@@ -52,12 +51,10 @@ def drawn_hits(scenario_of: Callable[[int], Scenario], drawn: np.ndarray, seed: 
 
 
 def prior_draws(scn: Scenario, seed: int, runs: int) -> dict:
-    """The prior predictive as a posterior-like document: run r's own draw of every prior, as particle r."""
-    samples: dict[str, list[float]] = {p.name: [] for p in priors.DEFAULT}
-    for r in range(runs):
-        u = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(r, PRIOR_STREAM))).random(len(priors.DEFAULT))
-        for p, x in zip(priors.DEFAULT, u, strict=True):
-            samples[p.name].append(float(p.from_unit(x)))
+    """The prior predictive as a posterior-like document: run r's own draw of every prior (the draw of
+    bench/posterior_check.py), as particle r."""
+    values = [prior_values(priors.DEFAULT, seed, r) for r in range(runs)]
+    samples = {p.name: [v[p.name] for v in values] for p in priors.DEFAULT}
     doc = {"priors": [{"name": p.name, "keys": list(p.keys), "whole": p.whole} for p in priors.DEFAULT],
            "samples": samples, "weights": [1.0] * runs}
     return draws.fit(doc, scn, "prior")
