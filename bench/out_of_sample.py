@@ -15,6 +15,7 @@ import time
 
 import numpy as np
 
+from sim.analysis.skill import brier, mean_brier, runs_for
 from sim.core import scenario
 from sim.core.codes import IN_FORCE
 from sim.engine.crisis import Crisis
@@ -99,11 +100,6 @@ def measure(scn: scenario.Scenario, runs: int, seed: int) -> np.ndarray:
     return np.column_stack(cols)
 
 
-def runs_for_1pct(p: float) -> int:
-    """Runs for a 95% half-width of 1 percentage point at share p (at least 1)."""
-    return max(1, int(np.ceil(p * (1 - p) * (1.96 / 0.01) ** 2)))
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=1000)
@@ -121,11 +117,12 @@ def main() -> None:
     names = list(table)
     print("\n| pattern | outcome | " + " | ".join(names) + " |")
     print("| --- | --- | " + " | ".join("---" for _ in names) + " |")
+    scores = {n: brier(table[n], outcome) for n in names}
     for k, (pat, o) in enumerate(PATTERNS):
-        cells = [f"{table[n][k]:.3f} ({(table[n][k] - o) ** 2:.3f})" for n in names]
+        cells = [f"{table[n][k]:.3f} ({scores[n][k]:.3f})" for n in names]
         print(f"| {pat} | {o} | " + " | ".join(cells) + " |")
-    print("| mean Brier score | | " + " | ".join(f"{np.mean((table[n] - outcome) ** 2):.3f}" for n in names) + " |")
-    worst = {n: max(runs_for_1pct(p) for p in table[n]) for n in names}
+    print("| mean Brier score | | " + " | ".join(f"{mean_brier(table[n], outcome):.3f}" for n in names) + " |")
+    worst = {n: max(runs_for(p) for p in table[n]) for n in names}
     print("| runs for +-1% (95%), worst pattern | | " + " | ".join(str(worst[n]) for n in names) + " |")
     print("\ncells: share of runs (Brier score (share - outcome)^2); a constant 0.5 scores 0.25")
 

@@ -44,8 +44,12 @@ def variants(scn: scenario.Scenario) -> dict[str, dict]:
     }
 
 
-def measure(scn: scenario.Scenario, runs: int, seed: int) -> dict:
-    c = Crisis(scn, seed, np.arange(runs), scn.scenario.turns)
+def measure(scn: scenario.Scenario, runs: int | np.ndarray, seed: int) -> dict:
+    """Counts over runs 0 .. runs - 1, or over the given run numbers (increasing): row k is the k-th run."""
+    replicas = np.arange(runs) if np.isscalar(runs) else np.asarray(runs, dtype=np.int64)
+    assert np.all(np.diff(replicas) > 0), "run numbers must increase"
+    runs = len(replicas)
+    c = Crisis(scn, seed, replicas, scn.scenario.turns)
     n = c.n_actors
     start = c.state.missiles.copy()
     first = {k: np.full((runs, n), -1) for k in ("order", "field", "host", "notice", "test")}
@@ -58,7 +62,7 @@ def measure(scn: scenario.Scenario, runs: int, seed: int) -> dict:
     final = np.zeros(runs)
     while not c.finished:
         before = c.state
-        rows = c.replicas
+        rows = np.searchsorted(replicas, c.replicas)
         moves, out = c.resolve(c.decide_all())
         t = c.turn
         s = c.state
@@ -95,11 +99,12 @@ def measure(scn: scenario.Scenario, runs: int, seed: int) -> dict:
                 ids=scn.actor_ids, runs=runs, ended_at=ended_at, fielded_hosted=fielded_hosted)
 
 
-def history(m: dict) -> list[tuple[str, float]]:
-    """The patterns of docs/validation.md (e): what happened after 16 January 2019, as shares of runs."""
+def pattern_hits(m: dict) -> tuple[list[str], np.ndarray]:
+    """The seven patterns of docs/validation.md (e), what happened after 16 January 2019 (each did): their names
+    and [runs, 7] booleans, which runs show which (no pattern without a US and a Russia)."""
     ids = list(m["ids"])
     if "US" not in ids or "RU" not in ids:
-        return []
+        return [], np.zeros((m["runs"], 0), bool)
     us, ru = ids.index("US"), ids.index("RU")
     notice_us, notice_ru = m["first"]["notice"][:, us], m["first"]["notice"][:, ru]
     rows = [
@@ -112,8 +117,16 @@ def history(m: dict) -> list[tuple[str, float]]:
         ("no incident", ~m["incident"]),
         ("no new treaty", ~m["renewed"]),
     ]
-    together = np.logical_and.reduce([hit for _, hit in rows])
-    return [(name, float(np.mean(hit))) for name, hit in rows] + [("all seven together", float(together.mean()))]
+    return [name for name, _ in rows], np.column_stack([hit for _, hit in rows])
+
+
+def history(m: dict) -> list[tuple[str, float]]:
+    """The patterns of docs/validation.md (e) as shares of runs, and all seven together."""
+    names, hits = pattern_hits(m)
+    if not names:
+        return []
+    together = ("all seven together", float(hits.all(axis=1).mean()))
+    return [*zip(names, hits.mean(axis=0).tolist(), strict=True), together]
 
 
 def share(first: np.ndarray) -> str:
