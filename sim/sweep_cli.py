@@ -54,6 +54,8 @@ examples:
   # Sobol' indices of two values (64 base samples), on a local Dask cluster of 2 workers
   %(prog)s inf_2018 --method sobol --samples 64 --param risk.h_max=0.001:0.02 \\
       --param actors.US.payoff.audience_cost=0:3 --dask local --jobs 2
+  # the parameters of a calibration's posterior, each over its 90%% interval (lambda log-uniform)
+  %(prog)s inf_2018 --method sobol --samples 1024 --posterior docs/inf_2014_2019_posterior.json --runs 10
   # continue a sweep that was interrupted
   %(prog)s inf_2018 --method morris --assumed 0.5 --resume
 """
@@ -97,6 +99,10 @@ def add_parser(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> 
                         "none)")
     p.add_argument("--params", type=path_arg("--params"), default=None, metavar="FILE.toml",
                    help="[[param]] tables: key, low, high, dist (unif, norm, triang, lognorm), mode (default: none)")
+    p.add_argument("--posterior", type=path_arg("--posterior"), default=None, metavar="FILE.json",
+                   help="add each parameter of a posterior file of `calibrate` that the scenario has, over its 90%% "
+                        "posterior interval (log-uniform where its prior is log10-uniform), setting all its keys "
+                        "together; the keys the scenario lacks are skipped and said (default: not added)")
     p.add_argument("--assumed", type=decimal_number("--assumed", 0, 1), nargs="?", const=0.5, default=None,
                    metavar="SPREAD",
                    help="add every number the scenario file calls \"assumed\", from (1 - SPREAD) to (1 + SPREAD) "
@@ -124,10 +130,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     factors = [sweep.parse_factor(t) for t in args.param]
     if args.params is not None:
         factors += sweep.read_factors(args.params)
+    skipped: list[str] = []
+    if args.posterior is not None:
+        from_posterior, skipped = sweep.posterior_factors(scn, args.posterior)
+        factors += from_posterior
     if args.assumed is not None:
         if not 0 < args.assumed < 1:
             raise SimError(f"--assumed {args.assumed:g}: allowed: a spread between 0 and 1 (0.5: +-50%)")
-        given = {f.key for f in factors}
+        given = {k for f in factors for k in f.targets()}
         factors += [f for f in sweep.assumed_factors(scn, args.assumed) if f.key not in given]
     factors = sweep.check_factors(scn, factors)
     X = sweep.sample(args.method, factors, args.seed, trajectories=args.trajectories, samples=args.samples,
@@ -135,7 +145,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     names = sweep.outcome_names(scn)
     tasks = [(scn, tuple(factors), x, args.seed, args.runs, turns) for x in X]
     out = args.out if args.out is not None else Path("results") / f"{scn.name}_sweep"
-    definition = _definition(scn, args, factors, X)
+    definition = _definition(scn, args, factors, X, skipped)
     prepare_out_dir(out, args.force)
     journal = out / JOURNAL
     if journal.exists() and not args.resume and not args.force:
@@ -195,6 +205,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return interrupts.exit_status(exc)
     journal.unlink(missing_ok=True)
     if not args.quiet:
+        if args.posterior is not None:
+            print(f"{args.posterior}: {len(from_posterior)} parameters over their 90% intervals; not in "
+                  f"{scn.name}, skipped: {', '.join(skipped) or 'none'}")
         print(f"{scn.name}: {args.method} sweep of {len(factors)} values, {len(tasks)} points x {args.runs} runs, "
               f"seed {args.seed}, {time.perf_counter() - started:.1f} s")
         if rows:
@@ -205,16 +218,23 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-def _definition(scn: scenario.Scenario, args: argparse.Namespace, factors: list, X: np.ndarray) -> dict:
-    """What the sweep is (sweep.json): enough to tell whether a journal belongs to it."""
+def _definition(scn: scenario.Scenario, args: argparse.Namespace, factors: list, X: np.ndarray,
+                skipped: list[str]) -> dict:
+    """What the sweep is (sweep.json): enough to tell whether a journal belongs to it. A factor of several
+    keys lists them; a posterior's file is named with its SHA-256 and the keys skipped."""
+    posterior = {} if args.posterior is None else {"posterior": {
+        "file": args.posterior.name, "sha256": hashlib.sha256(args.posterior.read_bytes()).hexdigest(),
+        "range": "90% posterior interval", "skipped": skipped}}
     body = {
         "scenario": scn.name, "source": provenance.anonymise(scn.source, here=False), "version": __version__,
         "method": args.method,
         "runs": args.runs, "turns": scn.scenario.turns, "seed": args.seed, "points": len(X),
-        "factors": [{"key": f.key, "low": f.low, "high": f.high, "dist": f.dist} for f in factors],
+        "factors": [{"key": f.key, "low": f.low, "high": f.high, "dist": f.dist,
+                     **({"keys": list(f.keys)} if f.keys else {})} for f in factors],
         "trajectories": args.trajectories if args.method == "morris" else None,
         "samples": args.samples if args.method in ("sobol", "latin", "montecarlo") else None,
         "levels": args.levels if args.method == "grid" else None,
+        **posterior,
     }
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode())
     digest.update(np.ascontiguousarray(X).tobytes())
