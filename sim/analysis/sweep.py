@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -483,7 +484,10 @@ def indices(method: str, factors: Sequence[Factor], X: np.ndarray, Y: np.ndarray
                 si = {"S1": np.full(k, np.nan), "S1_conf": np.full(k, np.nan), "ST": np.full(k, np.nan),
                       "ST_conf": np.full(k, np.nan), "S2": np.full((k, k), np.nan), "S2_conf": np.full((k, k), np.nan)}
             else:
-                si = sobol.analyze(prob, y, calc_second_order=True, conf_level=0.95, num_resamples=1000, seed=seed)
+                with warnings.catch_warnings():     # a constant bootstrap resample: SALib gives 0, and warns
+                    warnings.filterwarnings("ignore", "Constant values encountered", UserWarning)
+                    si = sobol.analyze(prob, y, calc_second_order=True, conf_level=0.95, num_resamples=1000,
+                                       seed=seed)
             for k, f in enumerate(factors):
                 for idx in ("S1", "ST"):
                     rows.append({"outcome": name, "factor": f.key, "index": idx, "value": si[idx][k],
