@@ -111,8 +111,11 @@ def add_parser(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> 
                    default=DEFAULT_TRAJECTORIES, metavar="R",
                    help=f"Morris trajectories (default {DEFAULT_TRAJECTORIES})")
     p.add_argument("--samples", type=whole_number(2, "--samples", MAX_SAMPLES), default=DEFAULT_SAMPLES, metavar="N",
-                   help=f"Sobol' base samples, a power of 2 (N x (2K + 2) points), or the points of latin and "
-                        f"montecarlo (default {DEFAULT_SAMPLES})")
+                   help=f"Sobol' base samples, a power of 2 (N x (2K + 2) points, N x (K + 2) with --first-order), or "
+                        f"the points of latin and montecarlo (default {DEFAULT_SAMPLES})")
+    p.add_argument("--first-order", action="store_true",
+                   help="Sobol': S1 and ST only, from N x (K + 2) points instead of N x (2K + 2) (no S2; default: "
+                        "with S2)")
     p.add_argument("--levels", type=whole_number(2, "--levels", MAX_LEVELS), default=DEFAULT_LEVELS, metavar="L",
                    help=f"grid points per value (default {DEFAULT_LEVELS})")
     p.add_argument("--resume", action="store_true", help="continue the interrupted sweep whose journal is in --out")
@@ -140,8 +143,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         given = {k for f in factors for k in f.targets()}
         factors += [f for f in sweep.assumed_factors(scn, args.assumed) if f.key not in given]
     factors = sweep.check_factors(scn, factors)
+    second_order = not args.first_order
     X = sweep.sample(args.method, factors, args.seed, trajectories=args.trajectories, samples=args.samples,
-                     levels=args.levels)
+                     levels=args.levels, second_order=second_order)
     names = sweep.outcome_names(scn)
     tasks = [(scn, tuple(factors), x, args.seed, args.runs, turns) for x in X]
     out = args.out if args.out is not None else Path("results") / f"{scn.name}_sweep"
@@ -179,13 +183,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 runs = sweep.evaluate(tasks, run, done, finished)
             Y = sweep.point_means(runs)
             noise = sweep.noise(runs, names)
-            rows = sweep.indices(args.method, factors, X, Y, names, args.seed) if args.method in sweep.INDEXED \
-                else []
+            rows = sweep.indices(args.method, factors, X, Y, names, args.seed, second_order) \
+                if args.method in sweep.INDEXED else []
             _write_samples(stage / "samples.csv", factors, X, names, Y)
             _write_runs(stage / "runs.csv", names, runs)
             _write_table(stage / "noise.csv", noise)
             _write_indices(stage / "indices.csv", rows)
-            converging = sweep.convergence(factors, X, Y, names, args.seed) if args.method == "sobol" else []
+            converging = sweep.convergence(factors, X, Y, names, args.seed, second_order) \
+                if args.method == "sobol" else []
             if converging:
                 _write_indices(stage / "convergence.csv", converging, ("samples",))
             if not args.no_plot:
@@ -234,6 +239,7 @@ def _definition(scn: scenario.Scenario, args: argparse.Namespace, factors: list,
         "trajectories": args.trajectories if args.method == "morris" else None,
         "samples": args.samples if args.method in ("sobol", "latin", "montecarlo") else None,
         "levels": args.levels if args.method == "grid" else None,
+        **({"second_order": False} if args.first_order and args.method == "sobol" else {}),
         **posterior,
     }
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode())

@@ -196,3 +196,18 @@ def test_a_bad_posterior_file_is_one_line_naming_it_exit_2_nothing_written(case,
     assert out.status == 2, out.err
     assert out.err.count("\n") == 1 and str(path) in out.err and says in out.err and "Traceback" not in out.err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_first_order_design_has_n_k_plus_2_points_and_the_same_s1_and_st_as_salib_gives_it():
+    factors = [Factor(f"x{i}", -np.pi, np.pi) for i in (1, 2, 3)]
+    X = sweep.sample("sobol", factors, seed=5, samples=1024, second_order=False)
+    assert X.shape == (1024 * 5, 3)
+    Y = (np.sin(X[:, 0]) + 7 * np.sin(X[:, 1]) ** 2 + 0.1 * X[:, 2] ** 4 * np.sin(X[:, 0]))[:, None]
+    rows = sweep.indices("sobol", factors, X, Y, ["y"], seed=5, second_order=False)
+    got = {(r["factor"], r["index"]): r["value"] for r in rows}
+    assert {r["index"] for r in rows} == {"S1", "ST"}
+    for k, (s1, st_) in enumerate([(0.314, 0.558), (0.442, 0.442), (0.0, 0.244)], start=1):   # Ishigami's
+        assert got[(f"x{k}", "S1")] == pytest.approx(s1, abs=0.05)
+        assert got[(f"x{k}", "ST")] == pytest.approx(st_, abs=0.05)
+    table = sweep.convergence(factors, X, Y, ["y"], seed=5, second_order=False)
+    assert [r for r in table if r["samples"] == 1024] == [{**r, "samples": 1024} for r in rows]

@@ -261,9 +261,10 @@ def problem(factors: Sequence[Factor]) -> dict[str, Any]:
 
 
 def sample(method: str, factors: Sequence[Factor], seed: int, *, trajectories: int = 20, samples: int = 64,
-           levels: int = 5) -> np.ndarray:
+           levels: int = 5, second_order: bool = True) -> np.ndarray:
     """[P, K] sample points: Morris trajectories (r = `trajectories`, 4 levels), Sobol' (Saltelli)
-    points (`samples` base points, second order), a full factorial grid of `levels` per factor, or
+    points (`samples` base points; N (2K + 2) of them for S2, N (K + 2) for S1 and ST only if not
+    `second_order`), a full factorial grid of `levels` per factor, or
     `samples` points of a Latin hypercube (SALib) or of plain Monte Carlo, each factor by its distribution.
     SALib draws every design in the unit cube and maps it through each factor's distribution (``logunif``:
     SALib's own, scipy.stats.loguniform's inverse CDF), so a log-uniform factor's Morris levels and Sobol'
@@ -279,7 +280,7 @@ def sample(method: str, factors: Sequence[Factor], seed: int, *, trajectories: i
 
         if samples & (samples - 1):
             raise SimError(f"--samples {samples}: allowed: a power of 2 (Sobol' sequences balance only then)")
-        return sobol.sample(problem(factors), samples, calc_second_order=True, seed=seed)
+        return sobol.sample(problem(factors), samples, calc_second_order=second_order, seed=seed)
     if method == "latin":
         from SALib.sample import latin
 
@@ -458,9 +459,10 @@ def evaluate_point(args: Point) -> np.ndarray:
 
 
 def indices(method: str, factors: Sequence[Factor], X: np.ndarray, Y: np.ndarray, names: Sequence[str],
-            seed: int) -> list[dict[str, Any]]:
+            seed: int, second_order: bool = True) -> list[dict[str, Any]]:
     """Rows of indices.csv: for each outcome and factor, SALib's estimates with 95% intervals
-    (Morris: mu, mu*, sigma, mu* interval; Sobol: S1, ST and their intervals, and S2 per pair)."""
+    (Morris: mu, mu*, sigma, mu* interval; Sobol: S1, ST and their intervals, and S2 per pair if the
+    design is `second_order`'s)."""
     rows: list[dict[str, Any]] = []
     prob = problem(factors)
     for o, name in enumerate(names):
@@ -486,13 +488,13 @@ def indices(method: str, factors: Sequence[Factor], X: np.ndarray, Y: np.ndarray
             else:
                 with warnings.catch_warnings():     # a constant bootstrap resample: SALib gives 0, and warns
                     warnings.filterwarnings("ignore", "Constant values encountered", UserWarning)
-                    si = sobol.analyze(prob, y, calc_second_order=True, conf_level=0.95, num_resamples=1000,
-                                       seed=seed)
+                    si = sobol.analyze(prob, y, calc_second_order=second_order, conf_level=0.95,
+                                       num_resamples=1000, seed=seed)
             for k, f in enumerate(factors):
                 for idx in ("S1", "ST"):
                     rows.append({"outcome": name, "factor": f.key, "index": idx, "value": si[idx][k],
                                  "conf95": si[f"{idx}_conf"][k]})
-            for a in range(len(factors)):
+            for a in range(len(factors) if second_order else 0):
                 for b in range(a + 1, len(factors)):
                     rows.append({"outcome": name, "factor": f"{factors[a].key} x {factors[b].key}", "index": "S2",
                                  "value": si["S2"][a, b], "conf95": si["S2_conf"][a, b]})
@@ -500,18 +502,18 @@ def indices(method: str, factors: Sequence[Factor], X: np.ndarray, Y: np.ndarray
 
 
 def convergence(factors: Sequence[Factor], X: np.ndarray, Y: np.ndarray, names: Sequence[str],
-                seed: int) -> list[dict[str, Any]]:
+                seed: int, second_order: bool = True) -> list[dict[str, Any]]:
     """Rows of convergence.csv: the Sobol' S1 and ST of every outcome and factor from the first n base samples
     of the design, for n = 64, 128, ... up to its N (from N/8 if that is smaller, at least 4). Saltelli's
-    design puts its rows in blocks of 2K + 2 per base sample, and its base samples are the first N points
-    of a scrambled Sobol' sequence, whose first n (a power of 2) are a balanced Sobol' sequence of their
-    own: each prefix is the design SALib would have drawn for n, and the last row, n = N, is the sweep's own
-    estimate. An index has converged when it moves less than its interval from one n to the next."""
-    block = 2 * len(factors) + 2
+    design puts its rows in blocks of 2K + 2 (K + 2 without S2) per base sample, and its base samples are
+    the first N points of a scrambled Sobol' sequence, whose first n (a power of 2) are a balanced Sobol'
+    sequence of their own: each prefix is the design SALib would have drawn for n, and the last row, n = N,
+    is the sweep's own estimate. An index has converged when it moves less than its interval from one n to the next."""
+    block = (2 if second_order else 1) * len(factors) + 2
     total = len(X) // block
     sizes = [n for n in (2 ** k for k in range(total.bit_length())) if max(4, min(CONVERGENCE_FROM, total // 8)) <= n]
     return [{**row, "samples": n} for n in dict.fromkeys(sizes)
-            for row in indices("sobol", factors, X[:n * block], Y[:n * block], names, seed)
+            for row in indices("sobol", factors, X[:n * block], Y[:n * block], names, seed, second_order)
             if row["index"] in ("S1", "ST")]
 
 
