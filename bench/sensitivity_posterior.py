@@ -66,7 +66,7 @@ def leaders(rows: list[dict[str, str]], outcome: str, index: str) -> list[dict[s
 def morris_table(folder: Path) -> str:
     rows = read(folder / "indices.csv")
     noise = {r["outcome"]: r["noise_share"] for r in read(folder / "noise.csv")}
-    lines = ["| outcome (noise share) | largest mu* (95% interval) |", "| --- | --- |"]
+    lines = ["| outcome (noise share) | largest mu\\* (95% interval) |", "| --- | --- |"]
     for o in HEADLINE:
         top = ", ".join(f"{r['factor']} {float(r['value']):.3g} (±{float(r['conf95']):.2g})"
                         for r in leaders(rows, o, "mu_star"))
