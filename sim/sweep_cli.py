@@ -98,7 +98,8 @@ def add_parser(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> 
                    help="a scenario value and its range, uniform, e.g. risk.h_max=0.001:0.02 (repeatable; default: "
                         "none)")
     p.add_argument("--params", type=path_arg("--params"), default=None, metavar="FILE.toml",
-                   help="[[param]] tables: key, low, high, dist (unif, norm, triang, lognorm), mode (default: none)")
+                   help="[[param]] tables: key, low, high, dist (unif, logunif, norm, triang, lognorm), mode (default: "
+                        "none)")
     p.add_argument("--posterior", type=path_arg("--posterior"), default=None, metavar="FILE.json",
                    help="add each parameter of a posterior file of `calibrate` that the scenario has, over its 90%% "
                         "posterior interval (log-uniform where its prior is log10-uniform), setting all its keys "
