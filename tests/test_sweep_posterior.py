@@ -128,6 +128,9 @@ def test_a_posterior_sweep_gives_the_same_files_whatever_the_jobs(tmp_path, swee
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
     header = (tmp_path / "1" / "samples.csv").read_text().splitlines()[0]
     assert header.startswith("point,discount_US,discount_RU,treaty_value_US,treaty_value_RU,lambda,talks_rate,")
+    indices = [line.split(",") for line in (tmp_path / "1" / "indices.csv").read_text().splitlines()[1:]]
+    table = [line.split(",") for line in (tmp_path / "1" / "convergence.csv").read_text().splitlines()[1:]]
+    assert [r[:3] + r[4:] for r in table if r[3] == "8"] == [r for r in indices if r[2] in ("S1", "ST")]
     definition = json.loads((tmp_path / "1" / "sweep.json").read_text())
     assert definition["posterior"]["skipped"] == ["actors.RU.rule.lambda (lambda)"]
     assert definition["factors"][4]["keys"] == ["actors.US.rule.lambda", "actors.NATO.rule.lambda"]
