@@ -67,9 +67,12 @@ def add_parser(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> 
         "sweep", help="sensitivity: which values drive the outcomes (Morris, Sobol')",
         epilog=EPILOG,
         parents=[shared(
-            "--set", "--turns", "--seed", "--runs", "--jobs", "--dask", "--out", "--force", "--format", "--dpi",
-            "--no-plot", "--quiet",
+            "--set", "--turns", "--posterior", "--seed", "--runs", "--jobs", "--dask", "--out", "--force",
+            "--format", "--dpi", "--no-plot", "--quiet",
             set="change a scenario value at every point (repeatable; default: none)",
+            posterior="add each parameter of a posterior file of `calibrate` that the scenario has, as a value to "
+                      "vary over its 90%% posterior interval (log-uniform where its prior is log10-uniform), setting "
+                      "all its keys together; the keys the scenario lacks are skipped and said (default: none)",
             seed=f"root seed of the runs and the sampling (default {DEFAULT_SEED})",
             runs={"default": DEFAULT_SWEEP_RUNS, "help": f"seeded runs per point (default {DEFAULT_SWEEP_RUNS})"},
             jobs="worker processes, or Dask workers with --dask local (default: every core)",
@@ -100,10 +103,6 @@ def add_parser(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> 
     p.add_argument("--params", type=path_arg("--params"), default=None, metavar="FILE.toml",
                    help="[[param]] tables: key, low, high, dist (unif, logunif, norm, triang, lognorm), mode (default: "
                         "none)")
-    p.add_argument("--posterior", type=path_arg("--posterior"), default=None, metavar="FILE.json",
-                   help="add each parameter of a posterior file of `calibrate` that the scenario has, over its 90%% "
-                        "posterior interval (log-uniform where its prior is log10-uniform), setting all its keys "
-                        "together; the keys the scenario lacks are skipped and said (default: not added)")
     p.add_argument("--assumed", type=decimal_number("--assumed", 0, 1), nargs="?", const=0.5, default=None,
                    metavar="SPREAD",
                    help="add every number the scenario file calls \"assumed\", from (1 - SPREAD) to (1 + SPREAD) "
@@ -136,7 +135,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         factors += sweep.read_factors(args.params)
     skipped: list[str] = []
     if args.posterior is not None:
-        from_posterior, skipped = sweep.posterior_factors(scn, args.posterior)
+        from sim.calibration import draws
+
+        from_posterior, skipped = sweep.posterior_factors(scn, draws.read(args.posterior), str(args.posterior))
         factors += from_posterior
     if args.assumed is not None:
         if not 0 < args.assumed < 1:

@@ -16,6 +16,7 @@ from scipy import stats
 
 from sim.analysis import sweep
 from sim.analysis.sweep import Factor
+from sim.calibration import draws
 from sim.core import scenario
 from sim.core.errors import SimError
 from sim.core.scenario import value_at
@@ -32,7 +33,7 @@ def inf():
 
 @pytest.fixture(scope="module")
 def posterior(inf):
-    factors, skipped = sweep.posterior_factors(inf, POSTERIOR)
+    factors, skipped = sweep.posterior_factors(inf, draws.read(POSTERIOR), str(POSTERIOR))
     return sweep.check_factors(inf, factors), skipped
 
 

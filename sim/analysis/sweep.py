@@ -302,19 +302,15 @@ def sample(method: str, factors: Sequence[Factor], seed: int, *, trajectories: i
     raise SimError(f"--method {method!r}: allowed: {', '.join(METHODS)}")
 
 
-def posterior_factors(scn: Scenario, path: Path) -> tuple[list[Factor], list[str]]:
-    """The factors of a posterior file of `run_sim.py calibrate` (`sim.calibration.posterior`): each
-    parameter (named by its name) over its 90% posterior interval, log-uniform where its prior is log10-uniform,
-    setting every one of its keys that `scn` has; and the keys it does not have (a rule's lambda of an actor
-    following a doctrine), as ``KEY (NAME)``, skipped. SimError (one line naming the file) if the file is not
-    a posterior file."""
-    from sim.calibration.draws import read
-    from sim.calibration.posterior import finite
-
-    doc = read(path)
+def posterior_factors(scn: Scenario, doc: dict[str, Any], where: str) -> tuple[list[Factor], list[str]]:
+    """The factors of a posterior file of `run_sim.py calibrate` (its content `doc`, read by
+    `sim.calibration.draws.read` from `where`): each parameter (named by its name) over its 90% posterior
+    interval, log-uniform where its prior is log10-uniform, setting every one of its keys that `scn` has;
+    and the keys it does not have (a rule's lambda of an actor following a doctrine), as ``KEY (NAME)``,
+    skipped. SimError (one line naming the file) if a parameter or its interval is not readable."""
     priors, intervals = doc.get("priors"), doc.get("intervals")
     if not isinstance(priors, list) or not priors or not isinstance(intervals, dict):
-        raise SimError(f"{path}: priors or intervals missing; allowed: a file written by `run_sim.py calibrate`")
+        raise SimError(f"{where}: priors or intervals missing; allowed: a file written by `run_sim.py calibrate`")
     raw = scn.raw()
     factors, skipped = [], []
     for prior in priors:
@@ -323,9 +319,10 @@ def posterior_factors(scn: Scenario, path: Path) -> tuple[list[Factor], list[str
         ends: list[Any] = [interval.get(e) if isinstance(interval, dict) else None for e in ("low", "high")]
         if (not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_.\-]+", name) or not isinstance(keys, list)
                 or not keys or not all(isinstance(k, str) for k in keys)
-                or scale not in ("uniform", "log10-uniform") or not finite(ends)):
+                or scale not in ("uniform", "log10-uniform")
+                or not all(isinstance(e, int | float) and not isinstance(e, bool) and math.isfinite(e) for e in ends)):
             shown = name if isinstance(name, str) and len(name) <= 40 else "a parameter"
-            raise SimError(f"{path}: {shown}: its prior (name, keys, scale) or 90% interval (low, high) is not "
+            raise SimError(f"{where}: {shown}: its prior (name, keys, scale) or 90% interval (low, high) is not "
                            "readable; allowed: a file written by `run_sim.py calibrate`")
         present = [k for k in keys if value_at(raw, k) is not None]
         skipped += [f"{k} ({name})" for k in keys if k not in present]
@@ -333,7 +330,7 @@ def posterior_factors(scn: Scenario, path: Path) -> tuple[list[Factor], list[str
             factors.append(_checked(Factor(name, float(ends[0]), float(ends[1]),
                                            "logunif" if scale == "log10-uniform" else "unif",
                                            integer=prior.get("whole") is True, keys=tuple(present)),
-                                    f"{path}: {name}'s 90% interval"))
+                                    f"{where}: {name}'s 90% interval"))
     return factors, skipped
 
 
