@@ -54,6 +54,8 @@ examples:
   # Sobol' indices of two values (64 base samples), on a local Dask cluster of 2 workers
   %(prog)s inf_2018 --method sobol --samples 64 --param risk.h_max=0.001:0.02 \\
       --param actors.US.payoff.audience_cost=0:3 --dask local --jobs 2
+  # the parameters of a calibration's posterior, each over its 90%% interval (lambda log-uniform)
+  %(prog)s inf_2018 --method sobol --samples 1024 --posterior docs/inf_2014_2019_posterior.json --runs 10
   # continue a sweep that was interrupted
   %(prog)s inf_2018 --method morris --assumed 0.5 --resume
 """
@@ -65,9 +67,12 @@ def add_parser(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> 
         "sweep", help="sensitivity: which values drive the outcomes (Morris, Sobol')",
         epilog=EPILOG,
         parents=[shared(
-            "--set", "--turns", "--seed", "--runs", "--jobs", "--dask", "--out", "--force", "--format", "--dpi",
-            "--no-plot", "--quiet",
+            "--set", "--turns", "--posterior", "--seed", "--runs", "--jobs", "--dask", "--out", "--force",
+            "--format", "--dpi", "--no-plot", "--quiet",
             set="change a scenario value at every point (repeatable; default: none)",
+            posterior="add each parameter of a posterior file of `calibrate` that the scenario has, as a value to "
+                      "vary over its 90%% posterior interval (log-uniform where its prior is log10-uniform), setting "
+                      "all its keys together; the keys the scenario lacks are skipped and said (default: none)",
             seed=f"root seed of the runs and the sampling (default {DEFAULT_SEED})",
             runs={"default": DEFAULT_SWEEP_RUNS, "help": f"seeded runs per point (default {DEFAULT_SWEEP_RUNS})"},
             jobs="worker processes, or Dask workers with --dask local (default: every core)",
@@ -96,7 +101,8 @@ def add_parser(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> 
                    help="a scenario value and its range, uniform, e.g. risk.h_max=0.001:0.02 (repeatable; default: "
                         "none)")
     p.add_argument("--params", type=path_arg("--params"), default=None, metavar="FILE.toml",
-                   help="[[param]] tables: key, low, high, dist (unif, norm, triang, lognorm), mode (default: none)")
+                   help="[[param]] tables: key, low, high, dist (unif, logunif, norm, triang, lognorm), mode (default: "
+                        "none)")
     p.add_argument("--assumed", type=decimal_number("--assumed", 0, 1), nargs="?", const=0.5, default=None,
                    metavar="SPREAD",
                    help="add every number the scenario file calls \"assumed\", from (1 - SPREAD) to (1 + SPREAD) "
@@ -105,8 +111,11 @@ def add_parser(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> 
                    default=DEFAULT_TRAJECTORIES, metavar="R",
                    help=f"Morris trajectories (default {DEFAULT_TRAJECTORIES})")
     p.add_argument("--samples", type=whole_number(2, "--samples", MAX_SAMPLES), default=DEFAULT_SAMPLES, metavar="N",
-                   help=f"Sobol' base samples, a power of 2 (N x (2K + 2) points), or the points of latin and "
-                        f"montecarlo (default {DEFAULT_SAMPLES})")
+                   help=f"Sobol' base samples, a power of 2 (N x (2K + 2) points, N x (K + 2) with --first-order), or "
+                        f"the points of latin and montecarlo (default {DEFAULT_SAMPLES})")
+    p.add_argument("--first-order", action="store_true",
+                   help="Sobol': S1 and ST only, from N x (K + 2) points instead of N x (2K + 2) (no S2; default: "
+                        "with S2)")
     p.add_argument("--levels", type=whole_number(2, "--levels", MAX_LEVELS), default=DEFAULT_LEVELS, metavar="L",
                    help=f"grid points per value (default {DEFAULT_LEVELS})")
     p.add_argument("--resume", action="store_true", help="continue the interrupted sweep whose journal is in --out")
@@ -124,18 +133,25 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     factors = [sweep.parse_factor(t) for t in args.param]
     if args.params is not None:
         factors += sweep.read_factors(args.params)
+    skipped: list[str] = []
+    if args.posterior is not None:
+        from sim.calibration import draws
+
+        from_posterior, skipped = sweep.posterior_factors(scn, draws.read(args.posterior), str(args.posterior))
+        factors += from_posterior
     if args.assumed is not None:
         if not 0 < args.assumed < 1:
             raise SimError(f"--assumed {args.assumed:g}: allowed: a spread between 0 and 1 (0.5: +-50%)")
-        given = {f.key for f in factors}
+        given = {k for f in factors for k in f.targets()}
         factors += [f for f in sweep.assumed_factors(scn, args.assumed) if f.key not in given]
     factors = sweep.check_factors(scn, factors)
+    second_order = not args.first_order
     X = sweep.sample(args.method, factors, args.seed, trajectories=args.trajectories, samples=args.samples,
-                     levels=args.levels)
+                     levels=args.levels, second_order=second_order)
     names = sweep.outcome_names(scn)
     tasks = [(scn, tuple(factors), x, args.seed, args.runs, turns) for x in X]
     out = args.out if args.out is not None else Path("results") / f"{scn.name}_sweep"
-    definition = _definition(scn, args, factors, X)
+    definition = _definition(scn, args, factors, X, skipped)
     prepare_out_dir(out, args.force)
     journal = out / JOURNAL
     if journal.exists() and not args.resume and not args.force:
@@ -169,13 +185,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 runs = sweep.evaluate(tasks, run, done, finished)
             Y = sweep.point_means(runs)
             noise = sweep.noise(runs, names)
-            rows = sweep.indices(args.method, factors, X, Y, names, args.seed) if args.method in sweep.INDEXED \
-                else []
+            rows = sweep.indices(args.method, factors, X, Y, names, args.seed, second_order) \
+                if args.method in sweep.INDEXED else []
             _write_samples(stage / "samples.csv", factors, X, names, Y)
             _write_runs(stage / "runs.csv", names, runs)
             _write_table(stage / "noise.csv", noise)
             _write_indices(stage / "indices.csv", rows)
-            converging = sweep.convergence(factors, X, Y, names, args.seed) if args.method == "sobol" else []
+            converging = sweep.convergence(factors, X, Y, names, args.seed, second_order) \
+                if args.method == "sobol" else []
             if converging:
                 _write_indices(stage / "convergence.csv", converging, ("samples",))
             if not args.no_plot:
@@ -195,6 +212,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return interrupts.exit_status(exc)
     journal.unlink(missing_ok=True)
     if not args.quiet:
+        if args.posterior is not None:
+            print(f"{args.posterior}: {len(from_posterior)} parameters over their 90% intervals; not in "
+                  f"{scn.name}, skipped: {', '.join(skipped) or 'none'}")
         print(f"{scn.name}: {args.method} sweep of {len(factors)} values, {len(tasks)} points x {args.runs} runs, "
               f"seed {args.seed}, {time.perf_counter() - started:.1f} s")
         if rows:
@@ -205,16 +225,24 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-def _definition(scn: scenario.Scenario, args: argparse.Namespace, factors: list, X: np.ndarray) -> dict:
-    """What the sweep is (sweep.json): enough to tell whether a journal belongs to it."""
+def _definition(scn: scenario.Scenario, args: argparse.Namespace, factors: list, X: np.ndarray,
+                skipped: list[str]) -> dict:
+    """What the sweep is (sweep.json): enough to tell whether a journal belongs to it. A factor of several
+    keys lists them; a posterior's file is named with its SHA-256 and the keys skipped."""
+    posterior = {} if args.posterior is None else {"posterior": {
+        "file": args.posterior.name, "sha256": hashlib.sha256(args.posterior.read_bytes()).hexdigest(),
+        "range": "90% posterior interval", "skipped": skipped}}
     body = {
         "scenario": scn.name, "source": provenance.anonymise(scn.source, here=False), "version": __version__,
         "method": args.method,
         "runs": args.runs, "turns": scn.scenario.turns, "seed": args.seed, "points": len(X),
-        "factors": [{"key": f.key, "low": f.low, "high": f.high, "dist": f.dist} for f in factors],
+        "factors": [{"key": f.key, "low": f.low, "high": f.high, "dist": f.dist,
+                     **({"keys": list(f.keys)} if f.keys else {})} for f in factors],
         "trajectories": args.trajectories if args.method == "morris" else None,
         "samples": args.samples if args.method in ("sobol", "latin", "montecarlo") else None,
         "levels": args.levels if args.method == "grid" else None,
+        **({"second_order": False} if args.first_order and args.method == "sobol" else {}),
+        **posterior,
     }
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode())
     digest.update(np.ascontiguousarray(X).tobytes())

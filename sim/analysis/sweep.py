@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,15 +29,19 @@ from sim.core.scenario import Scenario, apply_overrides, value_at
 
 METHODS = ("morris", "sobol", "grid", "latin", "montecarlo")
 INDEXED = ("morris", "sobol")       # the methods SALib estimates indices for; the others explore (samples.csv)
-DISTRIBUTIONS = ("unif", "norm", "triang", "lognorm")
+DISTRIBUTIONS = ("unif", "logunif", "norm", "triang", "lognorm")
+RANGED = ("unif", "logunif")        # the distributions with a range: those of Morris and grids
 MORRIS_LEVELS = 4
 MAX_GRID_POINTS = 100_000
+CONVERGENCE_FROM = 64               # the smallest base sample of the convergence table (if N/8 is not smaller)
 
 
 @dataclass(frozen=True)
 class Factor:
     """One swept scenario value: `key` (as `--set` takes it) over `low`..`high` (for ``norm`` and
-    ``lognorm``: mean and standard deviation; for ``triang``: low, high and the mode as a fraction)."""
+    ``lognorm``: mean and standard deviation; for ``triang``: low, high and the mode as a fraction;
+    ``logunif``: uniform in log between low and high). A factor that sets several scenario keys together
+    (a posterior's parameter: one lambda for every quantal actor) has them in `keys`, and `key` is its name."""
 
     key: str
     low: float
@@ -44,9 +49,14 @@ class Factor:
     dist: str = "unif"
     mode: float = 0.5
     integer: bool = False
+    keys: tuple[str, ...] = ()
 
     def bounds(self) -> list[float]:
         return [self.low, self.high, self.mode] if self.dist == "triang" else [self.low, self.high]
+
+    def targets(self) -> tuple[str, ...]:
+        """The scenario keys the factor sets: `keys`, or its own `key`."""
+        return self.keys or (self.key,)
 
 
 # a number as --param takes it: ASCII digits (float() would take other scripts' digits too), at most 40 characters
@@ -71,8 +81,10 @@ def _checked(f: Factor, origin: str) -> Factor:
         raise SimError(f"{origin}: dist = {f.dist!r}; allowed: {', '.join(DISTRIBUTIONS)}")
     if not (math.isfinite(f.low) and math.isfinite(f.high) and math.isfinite(f.mode)):
         raise SimError(f"{origin}: range {f.low}:{f.high} is not finite; allowed: finite numbers")
-    if f.dist in ("unif", "triang") and not f.low < f.high:
+    if f.dist in ("unif", "logunif", "triang") and not f.low < f.high:
         raise SimError(f"{origin}: range {f.low:g}:{f.high:g} is empty or inverted; allowed: LO < HI")
+    if f.dist == "logunif" and not f.low > 0:
+        raise SimError(f"{origin}: range {f.low:g}:{f.high:g} of a log-uniform value; allowed: 0 < LO < HI")
     if f.dist in ("norm", "lognorm") and not f.high > 0:
         raise SimError(f"{origin}: standard deviation {f.high:g}; allowed: a positive number")
     if f.dist == "triang" and not 0 <= f.mode <= 1:
@@ -82,7 +94,7 @@ def _checked(f: Factor, origin: str) -> Factor:
 
 def read_factors(path: Path) -> list[Factor]:
     """Factors from a TOML file: one ``[[param]]`` table each, with ``key``, ``low``, ``high`` and
-    optionally ``dist`` (unif, norm, triang, lognorm) and ``mode`` (triang)."""
+    optionally ``dist`` (unif, logunif, norm, triang, lognorm) and ``mode`` (triang)."""
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -189,12 +201,12 @@ def _within_schema(scn: Scenario, f: Factor, value: float) -> Factor | None:
         ends.append(ok)
     if not ends[0] < ends[1]:
         return None
-    return Factor(f.key, ends[0], ends[1], f.dist, f.mode, f.integer)
+    return replace(f, low=ends[0], high=ends[1])
 
 
 def _valid(scn: Scenario, f: Factor, x: float) -> bool:
     try:
-        apply_overrides(scn, {f.key: _value(f, x)}, origin="--param")
+        apply_overrides(scn, _changes(f, x), origin="--param")
     except ScenarioError:
         return False
     return True
@@ -204,28 +216,37 @@ def _value(f: Factor, x: float) -> int | float:
     return round(x) if f.integer else float(x)
 
 
+def _changes(f: Factor, x: float) -> dict[str, int | float]:
+    """The scenario changes of factor f at value x: every key it sets."""
+    return dict.fromkeys(f.targets(), _value(f, x))
+
+
 def check_factors(scn: Scenario, factors: Sequence[Factor]) -> list[Factor]:
     """The factors, checked: each names a number of the scenario and both ends of its range are valid
-    values. Returned marked `integer` where the scenario's value is a whole number (its points round)."""
+    values. Returned marked `integer` where the scenario's value is a whole number (its points round).
+    A factor of several keys (`Factor.keys`) is checked for each, all set together."""
     if not factors:
-        raise SimError("sweep: no factor; allowed: --param KEY=LO:HI (repeatable), --params FILE.toml or --assumed")
+        raise SimError("sweep: no factor; allowed: --param KEY=LO:HI (repeatable), --params FILE.toml, --assumed "
+                       "or --posterior FILE.json")
     seen = set()
     raw = scn.raw()
     checked = []
     for f in factors:
-        if f.key in seen:
-            raise SimError(f"--param {f.key}: given twice; allowed: each key once")
-        seen.add(f.key)
-        current = value_at(raw, f.key)
-        if isinstance(current, bool) or not isinstance(current, int | float):
-            what = "no such key" if current is None else f"not a number ({current!r})"
-            raise SimError(f"{scn.source}: --param {f.key}: {what}; allowed: a numeric scenario value, as --set "
-                           "takes it (e.g. risk.h_max, actors.US.payoff.audience_cost)")
-        f = replace(f, integer=f.integer or isinstance(current, int))
-        ends = (f.low, f.high) if f.dist in ("unif", "triang") else (f.low,)
+        for key in dict.fromkeys((f.key, *f.targets())):
+            if key in seen:
+                raise SimError(f"--param {key}: given twice; allowed: each key once")
+            seen.add(key)
+        for key in f.targets():
+            current = value_at(raw, key)
+            if isinstance(current, bool) or not isinstance(current, int | float):
+                what = "no such key" if current is None else f"not a number ({current!r})"
+                raise SimError(f"{scn.source}: --param {key}: {what}; allowed: a numeric scenario value, as --set "
+                               "takes it (e.g. risk.h_max, actors.US.payoff.audience_cost)")
+            f = replace(f, integer=f.integer or isinstance(current, int))
+        ends = (f.low, f.high) if f.dist in ("unif", "logunif", "triang") else (f.low,)
         for x in ends:
             try:
-                apply_overrides(scn, {f.key: _value(f, x)}, origin="--param")
+                apply_overrides(scn, _changes(f, x), origin="--param")
             except ScenarioError as exc:
                 raise SimError(f"--param {f.key}={f.low:g}:{f.high:g}: {x:g} is not allowed there ({exc.allowed})") \
                     from None
@@ -240,22 +261,26 @@ def problem(factors: Sequence[Factor]) -> dict[str, Any]:
 
 
 def sample(method: str, factors: Sequence[Factor], seed: int, *, trajectories: int = 20, samples: int = 64,
-           levels: int = 5) -> np.ndarray:
+           levels: int = 5, second_order: bool = True) -> np.ndarray:
     """[P, K] sample points: Morris trajectories (r = `trajectories`, 4 levels), Sobol' (Saltelli)
-    points (`samples` base points, second order), a full factorial grid of `levels` per factor, or
-    `samples` points of a Latin hypercube (SALib) or of plain Monte Carlo, each factor by its distribution."""
+    points (`samples` base points; N (2K + 2) of them for S2, N (K + 2) for S1 and ST only if not
+    `second_order`), a full factorial grid of `levels` per factor, or
+    `samples` points of a Latin hypercube (SALib) or of plain Monte Carlo, each factor by its distribution.
+    SALib draws every design in the unit cube and maps it through each factor's distribution (``logunif``:
+    SALib's own, scipy.stats.loguniform's inverse CDF), so a log-uniform factor's Morris levels and Sobol'
+    points are evenly spread in its logarithm; a grid of it is geometric."""
     if method == "morris":
         from SALib.sample import morris
 
-        if any(f.dist != "unif" for f in factors):
-            raise SimError("sweep --method morris: every factor needs a uniform range; allowed: dist = unif")
+        if any(f.dist not in RANGED for f in factors):
+            raise SimError("sweep --method morris: every factor needs a range; allowed: dist = unif or logunif")
         return morris.sample(problem(factors), trajectories, num_levels=MORRIS_LEVELS, seed=seed)
     if method == "sobol":
         from SALib.sample import sobol
 
         if samples & (samples - 1):
             raise SimError(f"--samples {samples}: allowed: a power of 2 (Sobol' sequences balance only then)")
-        return sobol.sample(problem(factors), samples, calc_second_order=True, seed=seed)
+        return sobol.sample(problem(factors), samples, calc_second_order=second_order, seed=seed)
     if method == "latin":
         from SALib.sample import latin
 
@@ -266,20 +291,52 @@ def sample(method: str, factors: Sequence[Factor], seed: int, *, trajectories: i
         uniform = np.random.default_rng(seed).random((samples, len(factors)))
         return scale_samples(uniform, problem(factors))
     if method == "grid":
-        if any(f.dist != "unif" for f in factors):
-            raise SimError("sweep --method grid: every factor needs a range; allowed: dist = unif")
+        if any(f.dist not in RANGED for f in factors):
+            raise SimError("sweep --method grid: every factor needs a range; allowed: dist = unif or logunif")
         size = levels ** len(factors)
         if size > MAX_GRID_POINTS:
             raise SimError(f"sweep --method grid: {levels} levels of {len(factors)} values make {size:,} points; "
                            f"allowed: at most {MAX_GRID_POINTS:,} (fewer values or --levels, or --method morris)")
-        axes = [np.linspace(f.low, f.high, levels) for f in factors]
+        axes = [(np.geomspace if f.dist == "logunif" else np.linspace)(f.low, f.high, levels) for f in factors]
         return np.stack([g.ravel() for g in np.meshgrid(*axes, indexing="ij")], axis=1)
     raise SimError(f"--method {method!r}: allowed: {', '.join(METHODS)}")
 
 
+def posterior_factors(scn: Scenario, doc: dict[str, Any], where: str) -> tuple[list[Factor], list[str]]:
+    """The factors of a posterior file of `run_sim.py calibrate` (its content `doc`, read by
+    `sim.calibration.draws.read` from `where`): each parameter (named by its name) over its 90% posterior
+    interval, log-uniform where its prior is log10-uniform, setting every one of its keys that `scn` has;
+    and the keys it does not have (a rule's lambda of an actor following a doctrine), as ``KEY (NAME)``,
+    skipped. SimError (one line naming the file) if a parameter or its interval is not readable."""
+    priors, intervals = doc.get("priors"), doc.get("intervals")
+    if not isinstance(priors, list) or not priors or not isinstance(intervals, dict):
+        raise SimError(f"{where}: priors or intervals missing; allowed: a file written by `run_sim.py calibrate`")
+    raw = scn.raw()
+    factors, skipped = [], []
+    for prior in priors:
+        name, keys, scale = (prior.get(k) if isinstance(prior, dict) else None for k in ("name", "keys", "scale"))
+        interval = intervals.get(name) if isinstance(name, str) else None
+        ends: list[Any] = [interval.get(e) if isinstance(interval, dict) else None for e in ("low", "high")]
+        if (not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_.\-]+", name) or not isinstance(keys, list)
+                or not keys or not all(isinstance(k, str) for k in keys)
+                or scale not in ("uniform", "log10-uniform")
+                or not all(isinstance(e, int | float) and not isinstance(e, bool) and math.isfinite(e) for e in ends)):
+            shown = name if isinstance(name, str) and len(name) <= 40 else "a parameter"
+            raise SimError(f"{where}: {shown}: its prior (name, keys, scale) or 90% interval (low, high) is not "
+                           "readable; allowed: a file written by `run_sim.py calibrate`")
+        present = [k for k in keys if value_at(raw, k) is not None]
+        skipped += [f"{k} ({name})" for k in keys if k not in present]
+        if present:
+            factors.append(_checked(Factor(name, float(ends[0]), float(ends[1]),
+                                           "logunif" if scale == "log10-uniform" else "unif",
+                                           integer=prior.get("whole") is True, keys=tuple(present)),
+                                    f"{where}: {name}'s 90% interval"))
+    return factors, skipped
+
+
 def point_scenario(scn: Scenario, factors: Sequence[Factor], x: np.ndarray) -> Scenario:
     """The scenario at sample point `x` of factors checked by `check_factors` (integer ones rounded)."""
-    changes = {f.key: _value(f, float(v)) for f, v in zip(factors, x, strict=True)}
+    changes = {k: v for f, x_f in zip(factors, x, strict=True) for k, v in _changes(f, float(x_f)).items()}
     try:
         return apply_overrides(scn, changes, origin="--param")
     except ScenarioError as exc:
@@ -399,9 +456,10 @@ def evaluate_point(args: Point) -> np.ndarray:
 
 
 def indices(method: str, factors: Sequence[Factor], X: np.ndarray, Y: np.ndarray, names: Sequence[str],
-            seed: int) -> list[dict[str, Any]]:
+            seed: int, second_order: bool = True) -> list[dict[str, Any]]:
     """Rows of indices.csv: for each outcome and factor, SALib's estimates with 95% intervals
-    (Morris: mu, mu*, sigma, mu* interval; Sobol: S1, ST and their intervals, and S2 per pair)."""
+    (Morris: mu, mu*, sigma, mu* interval; Sobol: S1, ST and their intervals, and S2 per pair if the
+    design is `second_order`'s)."""
     rows: list[dict[str, Any]] = []
     prob = problem(factors)
     for o, name in enumerate(names):
@@ -425,12 +483,15 @@ def indices(method: str, factors: Sequence[Factor], X: np.ndarray, Y: np.ndarray
                 si = {"S1": np.full(k, np.nan), "S1_conf": np.full(k, np.nan), "ST": np.full(k, np.nan),
                       "ST_conf": np.full(k, np.nan), "S2": np.full((k, k), np.nan), "S2_conf": np.full((k, k), np.nan)}
             else:
-                si = sobol.analyze(prob, y, calc_second_order=True, conf_level=0.95, num_resamples=1000, seed=seed)
+                with warnings.catch_warnings():     # a constant bootstrap resample: SALib gives 0, and warns
+                    warnings.filterwarnings("ignore", "Constant values encountered", UserWarning)
+                    si = sobol.analyze(prob, y, calc_second_order=second_order, conf_level=0.95,
+                                       num_resamples=1000, seed=seed)
             for k, f in enumerate(factors):
                 for idx in ("S1", "ST"):
                     rows.append({"outcome": name, "factor": f.key, "index": idx, "value": si[idx][k],
                                  "conf95": si[f"{idx}_conf"][k]})
-            for a in range(len(factors)):
+            for a in range(len(factors) if second_order else 0):
                 for b in range(a + 1, len(factors)):
                     rows.append({"outcome": name, "factor": f"{factors[a].key} x {factors[b].key}", "index": "S2",
                                  "value": si["S2"][a, b], "conf95": si["S2_conf"][a, b]})
@@ -438,15 +499,18 @@ def indices(method: str, factors: Sequence[Factor], X: np.ndarray, Y: np.ndarray
 
 
 def convergence(factors: Sequence[Factor], X: np.ndarray, Y: np.ndarray, names: Sequence[str],
-                seed: int) -> list[dict[str, Any]]:
+                seed: int, second_order: bool = True) -> list[dict[str, Any]]:
     """Rows of convergence.csv: the Sobol' S1 and ST of every outcome and factor from the first n base samples
-    of the design (its rows come in blocks of 2K + 2 per base sample), for n = N/8, N/4, N/2 and N (powers
-    of two, at least 4). An index has converged when it moves less than its interval from one n to the next."""
-    block = 2 * len(factors) + 2
+    of the design, for n = 64, 128, ... up to its N (from N/8 if that is smaller, at least 4). Saltelli's
+    design puts its rows in blocks of 2K + 2 (K + 2 without S2) per base sample, and its base samples are
+    the first N points of a scrambled Sobol' sequence, whose first n (a power of 2) are a balanced Sobol'
+    sequence of their own: each prefix is the design SALib would have drawn for n, and the last row, n = N,
+    is the sweep's own estimate. An index has converged when it moves less than its interval from one n to the next."""
+    block = (2 if second_order else 1) * len(factors) + 2
     total = len(X) // block
-    sizes = [n for n in (total // 8, total // 4, total // 2, total) if n >= 4]
+    sizes = [n for n in (2 ** k for k in range(total.bit_length())) if max(4, min(CONVERGENCE_FROM, total // 8)) <= n]
     return [{**row, "samples": n} for n in dict.fromkeys(sizes)
-            for row in indices("sobol", factors, X[:n * block], Y[:n * block], names, seed)
+            for row in indices("sobol", factors, X[:n * block], Y[:n * block], names, seed, second_order)
             if row["index"] in ("S1", "ST")]
 
 

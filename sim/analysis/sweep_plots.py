@@ -23,8 +23,10 @@ SHOWN = 12      # factors named or plotted per panel
 
 
 def _title(definition: dict, what: str) -> str:
+    posterior = definition.get("posterior")
+    ranges = f", ranges: 90% intervals of {posterior['file']}" if posterior else ""
     return (f"{definition['scenario']}: {what}\n{definition['method']} sweep, {definition['points']} points x "
-            f"{definition['runs']} runs, seed {definition['seed']}")
+            f"{definition['runs']} runs of {definition['turns']} turns, seed {definition['seed']}{ranges}")
 
 
 def _short(key: str) -> str:
@@ -135,30 +137,40 @@ def plot_sobol(rows: list[dict], definition: dict) -> Figure:
 
 
 def plot_convergence(rows: Sequence[dict], definition: dict, top: int = 5) -> Figure:
-    """The total Sobol' index ST of the `top` factors (by ST at the most samples) against the base samples
-    it was estimated from, with 95% intervals, per headline outcome: flat lines within their intervals
-    have converged."""
-    fig, axes = plt.subplots(2, 2, figsize=(13, 9.5), dpi=110, layout="constrained")
-    for ax, (outcome, label) in zip(axes.ravel(), HEADLINE, strict=True):
-        mine = [r for r in rows if r["outcome"] == outcome and r["index"] == "ST"]
-        ax.set_title(label, fontsize=10)
-        most = max((r["samples"] for r in mine), default=0)
-        last = {r["factor"]: r["value"] for r in mine if r["samples"] == most}
-        if _flat(ax, np.array(list(last.values()))):
-            continue
+    """The first-order (S1) and total (ST) Sobol' indices of the `top` factors (by ST at the most samples)
+    against the base samples N they were estimated from, with 95% intervals: one row of panels per headline
+    outcome that varied (S1 left, ST right, each factor in the same colour in both). Lines flat within their
+    intervals have converged. The axes show -0.25 to 1.25: an interval wider is cut there."""
+    most = max((r["samples"] for r in rows), default=0)
+    final = {(r["outcome"], r["factor"]): r["value"] for r in rows if r["samples"] == most and r["index"] == "ST"}
+    shown = [(o, label) for o, label in HEADLINE
+             if np.nan_to_num([v for (oo, _), v in final.items() if oo == o], nan=0.0).max(initial=0) > 0]
+    fig, axes = plt.subplots(max(1, len(shown)), 2, figsize=(13, 1.2 + 3.6 * max(1, len(shown))), dpi=110,
+                             layout="constrained", sharex=True, squeeze=False)
+    for (outcome, label), pair in zip(shown, axes, strict=False):
+        last = {f: v for (o, f), v in final.items() if o == outcome}
         leaders = sorted(last, key=lambda f: -np.nan_to_num(last[f], nan=-1))[:top]
-        for k, factor in enumerate(leaders):
-            line = sorted((r for r in mine if r["factor"] == factor), key=lambda r: r["samples"])
-            color, dash = LINE_STYLES[k % len(LINE_STYLES)]
-            ax.errorbar([r["samples"] * (1 + 0.03 * (k - 2)) for r in line], [r["value"] for r in line],
-                        yerr=[r["conf95"] for r in line], color=color, ls=dash, marker="o", ms=4, capsize=2,
-                        label=_short(factor))
-        ax.set_xscale("log", base=2)
-        ax.set_xlabel("base samples N (the design's first N blocks)")
-        ax.set_ylabel("ST, total index (95% interval)")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.suptitle(_title(definition, "convergence of the Sobol' total indices"), fontsize=10)
+        for ax, index in zip(pair, ("S1", "ST"), strict=True):
+            ax.set_title(f"{label}: {index}", fontsize=10)
+            for k, factor in enumerate(leaders):
+                line = sorted((r for r in rows if (r["outcome"], r["factor"], r["index"]) == (outcome, factor, index)),
+                              key=lambda r: r["samples"])
+                color, dash = LINE_STYLES[k % len(LINE_STYLES)]
+                ax.errorbar([r["samples"] * (1 + 0.03 * (k - 2)) for r in line], [r["value"] for r in line],
+                            yerr=[r["conf95"] for r in line], color=color, ls=dash, marker="o", ms=4, capsize=2,
+                            label=_short(factor))
+            ax.set_xscale("log", base=2)
+            ax.set_ylim(-0.25, 1.25)
+            ax.set_ylabel(f"{index} (95% interval)")
+            ax.grid(alpha=0.3)
+        pair[1].legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if not shown:
+        _flat(axes[0, 0], np.array([]))
+        axes[0, 1].set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("base samples N (the first N of the design's Saltelli blocks)")
+    fig.suptitle(_title(definition, f"convergence of the Sobol' indices up to N = {most} base samples (95% "
+                                    "intervals, cut at the axes)"), fontsize=10)
     return fig
 
 
