@@ -378,6 +378,9 @@ def facilitator(browser, info: dict) -> Page:
     fac.goto(info["base"] + "/facilitator")
     fac.fill("#pin", info["pin"])
     fac.click("button[type=submit]")
+    # the console's first state has arrived (the teams' codes are listed): a click before it carries no step,
+    # which the server refuses (409), so a test that clicks at once would race the page
+    expect(fac.locator("#codes")).to_contain_text(next(iter(info["codes"].values())))
     return fac
 
 

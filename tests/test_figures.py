@@ -105,7 +105,8 @@ def test_morris_labels_cover_no_other_label_nor_interval_and_stay_in_their_panel
     rows = [{"outcome": outcome, "factor": key, "index": index, "value": value, "conf95": 0.02}
             for outcome, _ in sweep_plots.HEADLINE for key, (mu, sigma) in places.items()
             for index, value in (("mu_star", mu), ("sigma", sigma))]
-    fig = sweep_plots.plot_morris(rows, {"scenario": "s", "method": "morris", "points": 9, "runs": 2, "seed": 1})
+    fig = sweep_plots.plot_morris(rows, {"scenario": "s", "method": "morris", "points": 9, "runs": 2, "turns": 60,
+                                         "seed": 1})
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     for ax in fig.axes:
