@@ -166,14 +166,13 @@ def execute(scn: Scenario, seed: int, runs: int, *, engine: str = "ensemble", jo
     `posterior` (a posterior file's content, `sim.calibration.draws.load`): each run's parameters are drawn from it."""
     jobs = default_jobs() if jobs is None else int(jobs)
     batch_size = default_batch_size(runs, jobs) if batch_size is None else int(batch_size)
+    runner = None
     if posterior is not None:
         from sim.calibration import draws
 
-        chunks = draws.batches(scn, posterior, seed, runs, scn.scenario.turns, engine=engine, batch_size=batch_size,
-                               jobs=jobs, progress=progress, formatted=out is not None, dask=dask)
-    else:
-        chunks = iter_batches(scn, seed, runs, scn.scenario.turns, engine=engine, batch_size=batch_size, jobs=jobs,
-                              progress=progress, formatted=out is not None, dask=dask)
+        runner = draws.runner(posterior, engine)
+    chunks = iter_batches(scn, seed, runs, scn.scenario.turns, engine=engine, batch_size=batch_size, jobs=jobs,
+                          progress=progress, formatted=out is not None, dask=dask, runner=runner)
     ran = collect(scn, seed, chunks, out=out, keep=keep, engine=engine, overrides=overrides, parquet=parquet)
     ran.posterior = posterior
     return ran

@@ -8,7 +8,7 @@ escalation, payoffs), its resamples seeded from the tournament's seed, pairing a
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -20,7 +20,6 @@ from sim.core.errors import SimError
 from sim.core.scenario import Scenario, apply_overrides
 from sim.engine.ensemble import batch_tasks, default_batch_size, run_tasks
 from sim.output.intervals import Estimate, bootstrap_mean, share
-from sim.output.result_files import Chunk
 from sim.output.results import BatchResult
 from sim.output.tables import text_table
 from sim.rules.registry import PRESETS, RULES
@@ -75,14 +74,11 @@ def outcomes_of(batch: BatchResult, first: int, second: int) -> dict[str, np.nda
 
 
 class Draws(Protocol):
-    """Runs whose parameters are drawn (`sim.calibration.draws.Posterior`): the batches of a scenario's runs, with
-    the keys `fixed` left as the scenario has them, and how they run."""
+    """Runs whose parameters are drawn (`sim.calibration.draws.Posterior`): the batches of a scenario's runs
+    (`sim.engine.ensemble` tasks), with the keys `fixed` left as the scenario has them."""
 
     def tasks(self, scn: Scenario, seed: int, runs: int, batch_size: int,
               fixed: Iterable[str] = ()) -> list[Any]: ...
-
-    def run(self, tasks: list[Any], jobs: int, progress: Callable[[int], object] | None = None,
-            dask: str | None = None) -> Iterator[Chunk]: ...
 
     def describe(self) -> dict[str, Any]: ...
 
@@ -110,8 +106,7 @@ def play(scn: Scenario, rules: list[str], runs: int, seed: int, jobs: int,
         tasks += batch
         owner += [k] * len(batch)
     parts: list[dict[str, list[np.ndarray]]] = [{key: [] for key in OUTCOMES} for _ in pairings]
-    ran = posterior.run(tasks, jobs, progress, dask) if posterior is not None else run_tasks(tasks, jobs, progress,
-                                                                                             dask)
+    ran = run_tasks(tasks, jobs, progress, dask)
     for k, chunk in zip(owner, ran, strict=True):
         for key, values in outcomes_of(chunk.batch, ids.index(a), ids.index(b)).items():
             parts[k][key].append(values)

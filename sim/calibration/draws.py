@@ -8,10 +8,11 @@ runs each of its particles' runs together and puts the rows back in run order.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import shlex
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,7 @@ from sim.calibration.posterior import FORMAT, finite
 from sim.core.errors import ScenarioError, SimError
 from sim.core.safeio import atomic_path
 from sim.core.scenario import Scenario, apply_overrides
-from sim.engine.ensemble import concat, run_lockstep, run_mesa, warm_up
-from sim.engine.executors import map_in_order
-from sim.output.result_files import Chunk, format_batch
+from sim.engine.ensemble import Runner, Task, batch_tasks, concat, run_lockstep, run_mesa
 from sim.output.results import BatchResult
 
 STREAM = 2       # the third element of a run's spawn keys: (r,) turns, (r, 1) types, (r, 2) its particle
@@ -151,34 +150,14 @@ def run_drawn(scn: Scenario, doc: dict[str, Any], seed: int, runs: np.ndarray, t
     return concat(parts).select(np.argsort(np.concatenate(order), kind="stable"))
 
 
-def _run_batch(task: tuple[str, Scenario, dict[str, Any], int, np.ndarray, int, bool]) -> Chunk:
-    engine, scn, doc, seed, runs, turns, formatted = task
-    result = run_drawn(scn, doc, seed, runs, turns, engine)
-    return format_batch(result, scn, seed) if formatted else Chunk(result, "", "")
+def runner(doc: dict[str, Any], engine: str = "ensemble") -> Runner:
+    """What runs a batch whose runs draw their particles from `doc` (`fit`): `run_drawn`, for
+    `sim.engine.ensemble.batch_tasks` and `iter_batches`."""
+    return functools.partial(_run_drawn, doc, engine)
 
 
-Task = tuple[str, Scenario, dict[str, Any], int, np.ndarray, int, bool]
-
-
-def batch_tasks(scn: Scenario, doc: dict[str, Any], seed: int, runs: int, turns: int, *, engine: str = "ensemble",
-                batch_size: int = 250, formatted: bool = True) -> list[Task]:
-    """The batches of a run of `scn` whose runs draw their particles from `doc` (`fit` for `scn`)."""
-    return [(engine, scn, doc, seed, np.arange(a, min(a + batch_size, runs)), turns, formatted)
-            for a in range(0, runs, batch_size)]
-
-
-def run_tasks(tasks: list[Task], jobs: int, progress: Callable[[int], object] | None = None,
-              dask: str | None = None) -> Iterator[Chunk]:
-    """The results of `batch_tasks`, in order (`sim.engine.ensemble.run_tasks` for runs drawn from a posterior)."""
-    yield from map_in_order(_run_batch, tasks, jobs, dask=dask, warm=lambda: warm_up(tasks[0][1]),
-                            done=(lambda chunk: progress(len(chunk.batch.runs))) if progress else None)
-
-
-def batches(scn: Scenario, doc: dict[str, Any], seed: int, runs: int, turns: int, *, engine: str, batch_size: int,
-            jobs: int, progress: Callable[[int], object] | None, formatted: bool, dask: str | None) -> Iterator[Chunk]:
-    """The runs' batches, in run order, each run with its posterior particle (`sim.engine.ensemble.iter_batches`)."""
-    yield from run_tasks(batch_tasks(scn, doc, seed, runs, turns, engine=engine, batch_size=batch_size,
-                                     formatted=formatted), jobs, progress, dask)
+def _run_drawn(doc: dict[str, Any], engine: str, scn: Scenario, seed: int, runs: np.ndarray, turns: int) -> BatchResult:
+    return run_drawn(scn, doc, seed, runs, turns, engine)
 
 
 class Posterior:
@@ -194,11 +173,8 @@ class Posterior:
         """The batches of `runs` runs of `scn` drawing from the posterior (`fit`: `fixed` keys are not drawn)."""
         doc = fit(self.doc, scn, self.where, fixed)
         self.fitted.append(doc)
-        return batch_tasks(scn, doc, seed, runs, scn.scenario.turns, batch_size=batch_size, formatted=False)
-
-    def run(self, tasks: list[Task], jobs: int, progress: Callable[[int], object] | None = None,
-            dask: str | None = None) -> Iterator[Chunk]:
-        return run_tasks(tasks, jobs, progress, dask)
+        return batch_tasks(scn, seed, runs, scn.scenario.turns, batch_size=batch_size, formatted=False,
+                           runner=runner(doc))
 
     def describe(self) -> dict[str, Any]:
         """`describe` over every scenario fitted so far: the keys not applied or set by the command in any."""

@@ -57,9 +57,14 @@ def concat(parts: list[BatchResult]) -> BatchResult:
     return BatchResult(**{f: np.concatenate([getattr(p, f) for p in parts]) for f in fields})
 
 
-def _run_batch(args: tuple[str, Scenario, int, np.ndarray, int, bool]) -> Chunk:
-    engine, scn, seed, runs, turns, formatted = args
-    result = (run_mesa if engine == "mesa" else run_lockstep)(scn, seed, runs, turns)
+#: runs(scn, seed, runs, turns) of one batch: an engine's (`run_lockstep`, `run_mesa`) or one that draws each
+#: run's parameters first (`sim.calibration.draws.runner`); picklable, as batches go to worker processes
+Runner = Callable[[Scenario, int, np.ndarray, int], BatchResult]
+
+
+def _run_batch(args: tuple[Runner, Scenario, int, np.ndarray, int, bool]) -> Chunk:
+    run, scn, seed, runs, turns, formatted = args
+    result = run(scn, seed, runs, turns)
     return format_batch(result, scn, seed) if formatted else Chunk(result, "", "")
 
 
@@ -76,32 +81,35 @@ def default_batch_size(runs: int, jobs: int) -> int:
     return max(1, min(250, -(-runs // jobs)))
 
 
-Task = tuple[str, Scenario, int, np.ndarray, int, bool]
+Task = tuple[Runner, Scenario, int, np.ndarray, int, bool]
 
 
 def iter_batches(scn: Scenario, seed: int, runs: int, turns: int, *, engine: str = "ensemble",
                  batch_size: int = 250, jobs: int = 1, progress: Callable[[int], object] | None = None,
-                 formatted: bool = True, dask: str | None = None) -> Iterator[Chunk]:
+                 formatted: bool = True, dask: str | None = None, runner: Runner | None = None) -> Iterator[Chunk]:
     """Batches of results, formatted, in run order; `progress(n)` is called with each batch's run count.
 
     With several jobs, at most two batches per worker are in flight, so memory stays flat however
     many runs are asked for. `formatted=False` skips the CSV text (for callers that only summarise);
-    `dask` runs the batches on a Dask cluster (its scheduler's address, or ``local``).
+    `dask` runs the batches on a Dask cluster (its scheduler's address, or ``local``); `runner` replaces the
+    engine's runs (runs drawn from a posterior: `sim.calibration.draws.runner`).
     """
     yield from run_tasks(batch_tasks(scn, seed, runs, turns, engine=engine, batch_size=batch_size,
-                                     formatted=formatted), jobs, progress, dask)
+                                     formatted=formatted, runner=runner), jobs, progress, dask)
 
 
 def batch_tasks(scn: Scenario, seed: int, runs: int, turns: int, *, engine: str = "ensemble",
-                batch_size: int = 250, formatted: bool = True) -> list[Task]:
-    """The batches of a run of `scn`, checked: a scenario with a human actor cannot run here."""
+                batch_size: int = 250, formatted: bool = True, runner: Runner | None = None) -> list[Task]:
+    """The batches of a run of `scn`, checked: a scenario with a human actor cannot run here. `runner`: what runs
+    a batch (default the engine's)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; allowed: {', '.join(ENGINES)}")
     humans = human_actors({a.id: a.rule for a in scn.actors})
     if humans:
         raise SimError(f"{scn.source}: actors.{humans[0]}.rule = 'human': a person must play it; allowed: "
                        "`run_sim.py play`, or --set actors.ID.rule=... another rule for runs")
-    return [(engine, scn, seed, np.arange(a, min(a + batch_size, runs)), turns, formatted)
+    run = runner or (run_mesa if engine == "mesa" else run_lockstep)
+    return [(run, scn, seed, np.arange(a, min(a + batch_size, runs)), turns, formatted)
             for a in range(0, runs, batch_size)]
 
 

@@ -93,10 +93,8 @@ def model_band(game: Game, runs: int = 1000, jobs: int = 1, posterior: dict | No
         from sim.calibration import draws
 
         drawn = draws.fit(posterior, scn, posterior.get("path", "posterior"))
-        chunks = draws.batches(scn, drawn, game.seed, runs, game.turns, engine="ensemble", batch_size=250, jobs=jobs,
-                               progress=None, formatted=False, dask=None)
-    else:
-        chunks = iter_batches(scn, game.seed, runs, game.turns, batch_size=250, jobs=jobs, formatted=False)
+    chunks = iter_batches(scn, game.seed, runs, game.turns, batch_size=250, jobs=jobs, formatted=False,
+                          runner=None if drawn is None else draws.runner(drawn))
     for chunk in chunks:
         b = chunk.batch
         summary.add(b)
