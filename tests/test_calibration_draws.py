@@ -66,3 +66,17 @@ def test_a_bad_posterior_file_is_one_line(tmp_path, text, says):
 def test_run_with_a_missing_posterior_is_exit_2_and_writes_nothing(tmp_path, cli_main):
     done = cli_main("run", "inf_2018", "--posterior", tmp_path / "none.json", "--out", tmp_path / "out", "--quiet")
     assert done.status == 2 and "none.json" in done.err and not (tmp_path / "out").exists()
+
+
+def test_a_posterior_file_that_cannot_be_read_is_one_line_naming_it(tmp_path, posterior_file, monkeypatch):
+    from pathlib import Path
+
+    path = posterior_file(tmp_path / "post.json")
+
+    def refuse(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(SimError) as err:
+        draws.read(path)
+    assert str(err.value) == f"{path}: cannot read it (Permission denied); allowed: a readable posterior file"

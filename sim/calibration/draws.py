@@ -43,7 +43,10 @@ def read(path: Path) -> dict[str, Any]:
             raise SimError(f"{where}: no such posterior file; allowed: a file written by `run_sim.py calibrate`")
         if path.stat().st_size > MAX_BYTES:
             raise SimError(f"{where}: larger than {MAX_BYTES:,} bytes: not a posterior file")
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()              # read once: parsed here, hashed below
+        doc = json.loads(data.decode("utf-8"))
+    except OSError as exc:
+        raise SimError(f"{where}: cannot read it ({exc.strerror or exc}); allowed: a readable posterior file") from None
     except (ValueError, UnicodeDecodeError):
         raise SimError(f"{where}: not JSON; allowed: a file written by `run_sim.py calibrate`") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
@@ -61,7 +64,7 @@ def read(path: Path) -> dict[str, Any]:
         if not isinstance(prior.get("keys"), list) or not all(isinstance(k, str) for k in prior["keys"]):
             raise SimError(f"{where}: priors.{prior.get('name')}.keys: allowed: a list of scenario keys")
     doc["file"], doc["path"] = path.name, str(path)
-    doc["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    doc["sha256"] = hashlib.sha256(data).hexdigest()
     return doc
 
 
